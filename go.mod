@@ -1,0 +1,3 @@
+module github.com/volcrtc/rtc
+
+go 1.23

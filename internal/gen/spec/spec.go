@@ -1,0 +1,120 @@
+// Package spec embeds the RTC OpenAPI description (rtc-openapi.json, a copy
+// of the vendor's models: action names, versions, methods and the input and
+// result shapes) and decodes it. The code generator, the fake server and the
+// command-line tool all read the same copy.
+package spec
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+//go:embed rtc-openapi.json
+var raw []byte
+
+// Raw returns the embedded JSON document.
+func Raw() []byte { return raw }
+
+// Spec is the whole document.
+type Spec struct {
+	Service   string     `json:"service"`
+	Source    string     `json:"source"`
+	Endpoints []Endpoint `json:"endpoints"`
+	Actions   []Action   `json:"actions"`
+	IDFields  []string   `json:"id_fields"`
+	IDRule    IDRule     `json:"id_rule"`
+}
+
+// Endpoint is one region and its host.
+type Endpoint struct {
+	Host   string `json:"host"`
+	Region string `json:"region"`
+}
+
+// IDRule is the constraint on ID parameters.
+type IDRule struct {
+	MaxLen  int    `json:"max_len"`
+	Charset string `json:"charset"`
+}
+
+// Action is one OpenAPI action.
+type Action struct {
+	Action        string              `json:"action"`
+	Version       string              `json:"version"`
+	Method        string              `json:"method"`   // GET or POST
+	InputIn       string              `json:"input_in"` // query or body
+	Input         []Field             `json:"input"`
+	Result        []Field             `json:"result"`
+	ResultType    string              `json:"result_type"` // object, string or any
+	Category      string              `json:"category"`
+	OlderVersions []string            `json:"older_versions"`
+	Source        string              `json:"source"`
+	Enums         map[string][]string `json:"enums"`
+}
+
+// Field is one field of an input or result shape. Type is one of string,
+// int32, int64, float32, float64, bool, object (Fields), array (Elem) or any.
+type Field struct {
+	Name     string  `json:"name"`
+	Type     string  `json:"type"`
+	Required bool    `json:"required"`
+	Nullable bool    `json:"nullable"`
+	Fields   []Field `json:"fields"`
+	Elem     *Field  `json:"elem"`
+}
+
+var (
+	once   sync.Once
+	parsed *Spec
+	err    error
+)
+
+// Load decodes the embedded document once and returns it. The result is
+// shared: callers must not modify it.
+func Load() (*Spec, error) {
+	once.Do(func() {
+		var s Spec
+		if e := json.Unmarshal(raw, &s); e != nil {
+			err = fmt.Errorf("spec: decode rtc-openapi.json: %w", e)
+			return
+		}
+		sort.Slice(s.Actions, func(i, j int) bool { return s.Actions[i].Action < s.Actions[j].Action })
+		parsed = &s
+	})
+	return parsed, err
+}
+
+// MustLoad is Load for callers that cannot go on without the spec (the
+// generator, tests); the embedded file is checked by this package's tests.
+func MustLoad() *Spec {
+	s, e := Load()
+	if e != nil {
+		panic(e)
+	}
+	return s
+}
+
+// Find returns the action with the given name, or nil.
+func (s *Spec) Find(name string) *Action {
+	i := sort.Search(len(s.Actions), func(i int) bool { return s.Actions[i].Action >= name })
+	if i < len(s.Actions) && s.Actions[i].Action == name {
+		return &s.Actions[i]
+	}
+	return nil
+}
+
+// HasVersion reports whether v is the action's current or an older version.
+func (a *Action) HasVersion(v string) bool {
+	if v == a.Version {
+		return true
+	}
+	for _, o := range a.OlderVersions {
+		if o == v {
+			return true
+		}
+	}
+	return false
+}
