@@ -1,0 +1,38 @@
+//go:build rtctest
+
+// Built only with -tags rtctest until package rtctest is on main; then the
+// build constraint goes.
+
+package conformance_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/volcrtc/rtc/rtctest"
+)
+
+// BenchmarkRTCTest measures the fake server's throughput on loopback: our
+// client, 32 goroutines, BanRoomUser against rtctest with signature
+// checking on. Report only: it tells test authors how hard they can drive
+// the fake.
+func BenchmarkRTCTest(b *testing.B) {
+	srv := rtctest.NewServer(rtctest.WithCredentials(benchAK, benchSK))
+	defer srv.Close()
+	tr := newLoopbackTransport()
+	defer tr.CloseIdleConnections()
+	c := newOurClient(b, srv.URL, &http.Client{Transport: tr})
+	ctx := context.Background()
+	b.SetParallelism(loopbackParallelism())
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := banOurs(ctx, c, newBenchBan()); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
