@@ -73,6 +73,11 @@ func (p staticProvider) Retrieve(context.Context) (Credentials, error) {
 	return p.c, nil
 }
 
+// Format prints the provider with its credentials redacted.
+func (p staticProvider) Format(f fmt.State, _ rune) {
+	_, _ = f.Write([]byte("rtc.StaticCredentials(" + p.c.String() + ")"))
+}
+
 // StaticCredentials returns a provider that always returns c.
 func StaticCredentials(c Credentials) CredentialsProvider { return staticProvider{c} }
 
