@@ -296,7 +296,7 @@ func handleDeleteFailRecoveryPolicy(c *call) (any, *apiError) {
 }
 
 // GetFailRecoveryPolicies lists the policies matching AppID, RoomID,
-// FromVendor and ToVendor ("*" matches any), ordered by ID; an OrderBy
+// FromVendor and ToVendor, ordered by ID; an OrderBy
 // starting with "-" reverses the order.
 func handleGetFailRecoveryPolicies(c *call) (any, *apiError) {
 	s := c.srv
@@ -306,7 +306,7 @@ func handleGetFailRecoveryPolicies(c *call) (any, *apiError) {
 	for id, p := range s.st.failover {
 		match := true
 		for _, k := range [...]string{"AppID", "RoomID", "FromVendor", "ToVendor"} {
-			if want := c.str(k); want != "" && want != "*" && p[k] != want {
+			if want := c.str(k); want != "" && p[k] != want {
 				match = false
 			}
 		}
