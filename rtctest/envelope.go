@@ -158,7 +158,8 @@ func (c *call) writeEnvelope(w http.ResponseWriter, result any, e *apiError) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
 	c.status = status
+	c.finish() // recorded before the client can see the answer
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

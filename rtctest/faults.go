@@ -135,13 +135,14 @@ func (c *call) applyFault(w http.ResponseWriter, f *Fault) bool {
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
 	switch f.Drop {
-	case DropBeforeBody:
+	case DropBeforeBody, DropAfterBody:
+		if f.Drop == DropAfterBody {
+			_, _ = io.Copy(io.Discard, io.LimitReader(c.r.Body, MaxBodySize))
+		}
+		// Record before closing, so that a client seeing the drop also
+		// sees it in Requests.
 		c.dropped = true
-		_ = hijackClose(w)
-		return true
-	case DropAfterBody:
-		_, _ = io.Copy(io.Discard, io.LimitReader(c.r.Body, MaxBodySize))
-		c.dropped = true
+		c.finish()
 		_ = hijackClose(w)
 		return true
 	}
@@ -157,8 +158,9 @@ func (c *call) applyFault(w http.ResponseWriter, f *Fault) bool {
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
-		w.WriteHeader(status)
 		c.status = status
+		c.finish()
+		w.WriteHeader(status)
 		_, _ = w.Write(f.Body)
 		return true
 	case f.HugeBody > 0:
@@ -205,8 +207,9 @@ func (c *call) writeHuge(w http.ResponseWriter, status int, f *Fault) {
 		`","Version":"` + c.version + `","Service":"rtc","Region":"` + c.srv.cfg.region + `"},"Result":{"Data":"`
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Length", strconv.FormatInt(f.HugeBody, 10))
-	w.WriteHeader(status)
 	c.status = status
+	c.finish()
+	w.WriteHeader(status)
 	left := f.HugeBody
 	if int64(len(head)) > left {
 		head = head[:left]

@@ -226,3 +226,11 @@ func minimalValue(a *spec.Action, f *spec.Field) any {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func jsonNumber(i int) json.Number { return json.Number(strconv.Itoa(i)) }
+
+func newSigner() *rtc.Signer { return rtc.NewSigner(DefaultRegion, "rtc") }
+
+func creds(ak, sk string) rtc.Credentials {
+	return rtc.Credentials{AccessKeyID: ak, SecretAccessKey: sk}
+}
+
+func ioNop(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }

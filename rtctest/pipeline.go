@@ -26,12 +26,13 @@ type call struct {
 	raw                 map[string]any // input as decoded
 	in                  map[string]any // input with keys renamed to the spec's spelling
 
-	ak      string
-	sigOK   bool
-	status  int
-	errCode string
-	faulted bool
-	dropped bool
+	ak       string
+	sigOK    bool
+	status   int
+	errCode  string
+	faulted  bool
+	dropped  bool
+	finished bool // recorded and logged
 }
 
 // handlerFunc answers one action once its input is decoded and validated.
@@ -116,7 +117,12 @@ func (c *call) genericResult() any {
 	}
 }
 
+// finish records and logs the call, once.
 func (c *call) finish() {
+	if c.finished {
+		return
+	}
+	c.finished = true
 	s := c.srv
 	rec := Request{
 		Action:            c.actionName,
