@@ -207,8 +207,10 @@ func TestCallbackHandlerWithoutDedup(t *testing.T) {
 
 type failingStore struct{ beginErr, finishErr error }
 
-func (s failingStore) Begin(context.Context, string) (DedupStatus, error) { return DedupNew, s.beginErr }
-func (s failingStore) Finish(context.Context, string, bool) error         { return s.finishErr }
+func (s failingStore) Begin(context.Context, string) (DedupStatus, error) {
+	return DedupNew, s.beginErr
+}
+func (s failingStore) Finish(context.Context, string, bool) error { return s.finishErr }
 
 func TestCallbackHandlerStoreErrors(t *testing.T) {
 	var logs bytes.Buffer
