@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // ErrCallbackSignature is returned (wrapped) by ParseCallback and
@@ -172,33 +174,15 @@ func NewCallbackEvent(appID, eventType string, data any) (*CallbackEvent, error)
 		}
 		payload = string(b)
 	}
-	var id [16]byte
-	_, _ = rand.Read(id[:])
-	id[6] = id[6]&0x0f | 0x40 // version 4
-	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
 	var n [2]byte
 	_, _ = rand.Read(n[:])
 	return &CallbackEvent{
 		EventType: eventType,
 		EventData: payload,
 		EventTime: time.Now().Format(time.RFC3339),
-		EventID:   formatUUID(id),
+		EventID:   uuid.NewString(),
 		AppID:     appID,
 		Version:   CallbackVersion,
 		Nonce:     strconv.Itoa(1000 + int(uint16(n[0])<<8|uint16(n[1]))%9000),
 	}, nil
-}
-
-func formatUUID(b [16]byte) string {
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
 }
