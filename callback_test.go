@@ -251,3 +251,14 @@ func FuzzParseCallback(f *testing.F) {
 		require.Equal(t, ev, again)
 	})
 }
+
+func BenchmarkParseCallback(b *testing.B) {
+	v := loadCallbackVectors(b)[0]
+	body := mustJSON(b, v.Event)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseCallback(body, v.Secret); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

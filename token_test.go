@@ -359,3 +359,16 @@ func appendU32(dst []byte, vs ...uint32) []byte {
 	}
 	return dst
 }
+
+func BenchmarkAccessTokenSerialize(b *testing.B) {
+	tok := &AccessToken{AppID: "123456781234567812345678", RoomID: "room1", UserID: "user1", Nonce: 1,
+		IssuedAt: time.Unix(1764000000, 0), ExpireAt: time.Unix(1764086400, 0)}
+	tok.AddPrivilege(PrivPublishStream, tok.ExpireAt)
+	tok.AddPrivilege(PrivSubscribeStream, time.Time{})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := tok.Serialize("app key"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
