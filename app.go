@@ -15,9 +15,6 @@ import (
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId,
 // Remarks.
 func (c *Client) AddBusinessID(ctx context.Context, req *AddBusinessIDRequest, opts ...CallOption) (*AddBusinessIDResult, error) {
-	if req == nil {
-		req = new(AddBusinessIDRequest)
-	}
 	res := new(AddBusinessIDResult)
 	meta, err := c.invoke(ctx, &opAddBusinessID, req, res, opts)
 	if err != nil {
@@ -62,9 +59,6 @@ func (r *AddBusinessIDResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppName.
 func (c *Client) CreateApp(ctx context.Context, req *CreateAppRequest, opts ...CallOption) (*CreateAppResult, error) {
-	if req == nil {
-		req = new(CreateAppRequest)
-	}
 	res := new(CreateAppResult)
 	meta, err := c.invoke(ctx, &opCreateApp, req, res, opts)
 	if err != nil {
@@ -104,9 +98,6 @@ type CreateAppResult struct {
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId.
 func (c *Client) DeleteBusinessID(ctx context.Context, req *DeleteBusinessIDRequest, opts ...CallOption) (*DeleteBusinessIDResult, error) {
-	if req == nil {
-		req = new(DeleteBusinessIDRequest)
-	}
 	res := new(DeleteBusinessIDResult)
 	meta, err := c.invoke(ctx, &opDeleteBusinessID, req, res, opts)
 	if err != nil {
@@ -147,9 +138,6 @@ func (r *DeleteBusinessIDResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID.
 func (c *Client) GetAllBusinessID(ctx context.Context, req *GetAllBusinessIDRequest, opts ...CallOption) (*GetAllBusinessIDResult, error) {
-	if req == nil {
-		req = new(GetAllBusinessIDRequest)
-	}
 	res := new(GetAllBusinessIDResult)
 	meta, err := c.invoke(ctx, &opGetAllBusinessID, req, res, opts)
 	if err != nil {
@@ -245,9 +233,6 @@ type GetAllBusinessIDResult struct {
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: none.
 func (c *Client) ListApps(ctx context.Context, req *ListAppsRequest, opts ...CallOption) (*ListAppsResult, error) {
-	if req == nil {
-		req = new(ListAppsRequest)
-	}
 	res := new(ListAppsResult)
 	meta, err := c.invoke(ctx, &opListApps, req, res, opts)
 	if err != nil {
@@ -346,9 +331,6 @@ type ListAppsResult struct {
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Status.
 func (c *Client) ModifyAppStatus(ctx context.Context, req *ModifyAppStatusRequest, opts ...CallOption) (*ModifyAppStatusResult, error) {
-	if req == nil {
-		req = new(ModifyAppStatusRequest)
-	}
 	res := new(ModifyAppStatusResult)
 	meta, err := c.invoke(ctx, &opModifyAppStatus, req, res, opts)
 	if err != nil {
@@ -388,9 +370,6 @@ func (r *ModifyAppStatusResult) setMessage(s string) { r.Message = s }
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId,
 // Remarks.
 func (c *Client) ModifyBusinessRemarks(ctx context.Context, req *ModifyBusinessRemarksRequest, opts ...CallOption) (*ModifyBusinessRemarksResult, error) {
-	if req == nil {
-		req = new(ModifyBusinessRemarksRequest)
-	}
 	res := new(ModifyBusinessRemarksResult)
 	meta, err := c.invoke(ctx, &opModifyBusinessRemarks, req, res, opts)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // StartTime.
 func (c *Client) ListUsages(ctx context.Context, req *ListUsagesRequest, opts ...CallOption) (*ListUsagesResult, error) {
-	if req == nil {
-		req = new(ListUsagesRequest)
-	}
 	res := new(ListUsagesResult)
 	meta, err := c.invoke(ctx, &opListUsages, req, res, opts)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessId,
 // EventList, SecretKey, URL.
 func (c *Client) CreateCallback(ctx context.Context, req *CreateCallbackRequest, opts ...CallOption) (*CreateCallbackResult, error) {
-	if req == nil {
-		req = new(CreateCallbackRequest)
-	}
 	res := new(CreateCallbackResult)
 	meta, err := c.invoke(ctx, &opCreateCallback, req, res, opts)
 	if err != nil {
@@ -64,9 +61,6 @@ func (r *CreateCallbackResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 func (c *Client) DeleteCallback(ctx context.Context, req *DeleteCallbackRequest, opts ...CallOption) (*DeleteCallbackResult, error) {
-	if req == nil {
-		req = new(DeleteCallbackRequest)
-	}
 	res := new(DeleteCallbackResult)
 	meta, err := c.invoke(ctx, &opDeleteCallback, req, res, opts)
 	if err != nil {
@@ -114,9 +108,6 @@ func (r *DeleteCallbackResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2020-12-01, HTTP method: GET, required fields: AppId.
 func (c *Client) GetCallback(ctx context.Context, req *GetCallbackRequest, opts ...CallOption) (*GetCallbackResult, error) {
-	if req == nil {
-		req = new(GetCallbackRequest)
-	}
 	res := new(GetCallbackResult)
 	meta, err := c.invoke(ctx, &opGetCallback, req, res, opts)
 	if err != nil {
@@ -164,9 +155,6 @@ type GetCallbackResult struct {
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessID,
 // EventList, SecretKey, URL.
 func (c *Client) UpdateCallback(ctx context.Context, req *UpdateCallbackRequest, opts ...CallOption) (*UpdateCallbackResult, error) {
-	if req == nil {
-		req = new(UpdateCallbackRequest)
-	}
 	res := new(UpdateCallbackResult)
 	meta, err := c.invoke(ctx, &opUpdateCallback, req, res, opts)
 	if err != nil {

@@ -11,9 +11,6 @@ import (
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 func (c *Client) GetPushMixedStreamToCDNTask(ctx context.Context, req *GetPushMixedStreamToCDNTaskRequest, opts ...CallOption) (*GetPushMixedStreamToCDNTaskResult, error) {
-	if req == nil {
-		req = new(GetPushMixedStreamToCDNTaskRequest)
-	}
 	res := new(GetPushMixedStreamToCDNTaskResult)
 	meta, err := c.invoke(ctx, &opGetPushMixedStreamToCDNTask, req, res, opts)
 	if err != nil {
@@ -67,9 +64,6 @@ type GetPushMixedStreamToCDNTaskResult struct {
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 func (c *Client) GetPushSingleStreamToCDNTask(ctx context.Context, req *GetPushSingleStreamToCDNTaskRequest, opts ...CallOption) (*GetPushSingleStreamToCDNTaskResult, error) {
-	if req == nil {
-		req = new(GetPushSingleStreamToCDNTaskRequest)
-	}
 	res := new(GetPushSingleStreamToCDNTaskResult)
 	meta, err := c.invoke(ctx, &opGetPushSingleStreamToCDNTask, req, res, opts)
 	if err != nil {
@@ -125,9 +119,6 @@ type GetPushSingleStreamToCDNTaskResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, PushURL,
 // RoomId, TaskId.
 func (c *Client) StartPushMixedStreamToCDN(ctx context.Context, req *StartPushMixedStreamToCDNRequest, opts ...CallOption) (*StartPushMixedStreamToCDNResult, error) {
-	if req == nil {
-		req = new(StartPushMixedStreamToCDNRequest)
-	}
 	res := new(StartPushMixedStreamToCDNResult)
 	meta, err := c.invoke(ctx, &opStartPushMixedStreamToCDN, req, res, opts)
 	if err != nil {
@@ -199,9 +190,6 @@ func (r *StartPushMixedStreamToCDNResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // PushURL, RoomId, Stream, TaskId.
 func (c *Client) StartPushSingleStreamToCDN(ctx context.Context, req *StartPushSingleStreamToCDNRequest, opts ...CallOption) (*StartPushSingleStreamToCDNResult, error) {
-	if req == nil {
-		req = new(StartPushSingleStreamToCDNRequest)
-	}
 	res := new(StartPushSingleStreamToCDNResult)
 	meta, err := c.invoke(ctx, &opStartPushSingleStreamToCDN, req, res, opts)
 	if err != nil {
@@ -261,9 +249,6 @@ func (r *StartPushSingleStreamToCDNResult) setMessage(s string) { r.Message = s 
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopPushStreamToCDN(ctx context.Context, req *StopPushStreamToCDNRequest, opts ...CallOption) (*StopPushStreamToCDNResult, error) {
-	if req == nil {
-		req = new(StopPushStreamToCDNRequest)
-	}
 	res := new(StopPushStreamToCDNResult)
 	meta, err := c.invoke(ctx, &opStopPushStreamToCDN, req, res, opts)
 	if err != nil {
@@ -310,9 +295,6 @@ func (r *StopPushStreamToCDNResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) UpdatePushMixedStreamToCDN(ctx context.Context, req *UpdatePushMixedStreamToCDNRequest, opts ...CallOption) (*UpdatePushMixedStreamToCDNResult, error) {
-	if req == nil {
-		req = new(UpdatePushMixedStreamToCDNRequest)
-	}
 	res := new(UpdatePushMixedStreamToCDNResult)
 	meta, err := c.invoke(ctx, &opUpdatePushMixedStreamToCDN, req, res, opts)
 	if err != nil {

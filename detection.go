@@ -10,9 +10,6 @@ import (
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 func (c *Client) ListDetectionTask(ctx context.Context, req *ListDetectionTaskRequest, opts ...CallOption) (*ListDetectionTaskResult, error) {
-	if req == nil {
-		req = new(ListDetectionTaskRequest)
-	}
 	res := new(ListDetectionTaskResult)
 	meta, err := c.invoke(ctx, &opListDetectionTask, req, res, opts)
 	if err != nil {
@@ -63,9 +60,6 @@ func (r *ListDetectionTaskResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId.
 func (c *Client) StartDetection(ctx context.Context, req *StartDetectionRequest, opts ...CallOption) (*StartDetectionResult, error) {
-	if req == nil {
-		req = new(StartDetectionRequest)
-	}
 	res := new(StartDetectionResult)
 	meta, err := c.invoke(ctx, &opStartDetection, req, res, opts)
 	if err != nil {
@@ -112,9 +106,6 @@ func (r *StartDetectionResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId.
 func (c *Client) StopDetection(ctx context.Context, req *StopDetectionRequest, opts ...CallOption) (*StopDetectionResult, error) {
-	if req == nil {
-		req = new(StopDetectionRequest)
-	}
 	res := new(StopDetectionResult)
 	meta, err := c.invoke(ctx, &opStopDetection, req, res, opts)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, FromVendor,
 // RoomID, ToVendor.
 func (c *Client) CreateFailRecoveryPolicy(ctx context.Context, req *CreateFailRecoveryPolicyRequest, opts ...CallOption) (*CreateFailRecoveryPolicyResult, error) {
-	if req == nil {
-		req = new(CreateFailRecoveryPolicyRequest)
-	}
 	res := new(CreateFailRecoveryPolicyResult)
 	meta, err := c.invoke(ctx, &opCreateFailRecoveryPolicy, req, res, opts)
 	if err != nil {
@@ -59,9 +56,6 @@ type CreateFailRecoveryPolicyResult struct {
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessID,
 // RoomID, VendorProportion.
 func (c *Client) CreateVendorPolicy(ctx context.Context, req *CreateVendorPolicyRequest, opts ...CallOption) (*CreateVendorPolicyResult, error) {
-	if req == nil {
-		req = new(CreateVendorPolicyRequest)
-	}
 	res := new(CreateVendorPolicyResult)
 	meta, err := c.invoke(ctx, &opCreateVendorPolicy, req, res, opts)
 	if err != nil {
@@ -102,9 +96,6 @@ type CreateVendorPolicyResult struct {
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: ID.
 func (c *Client) DeleteFailRecoveryPolicy(ctx context.Context, req *DeleteFailRecoveryPolicyRequest, opts ...CallOption) (*DeleteFailRecoveryPolicyResult, error) {
-	if req == nil {
-		req = new(DeleteFailRecoveryPolicyRequest)
-	}
 	res := new(DeleteFailRecoveryPolicyResult)
 	meta, err := c.invoke(ctx, &opDeleteFailRecoveryPolicy, req, res, opts)
 	if err != nil {
@@ -143,9 +134,6 @@ func (r *DeleteFailRecoveryPolicyResult) setMessage(s string) { r.Message = s }
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, FromVendor,
 // OrderBy, RoomID, ToVendor.
 func (c *Client) GetFailRecoveryPolicies(ctx context.Context, req *GetFailRecoveryPoliciesRequest, opts ...CallOption) (*GetFailRecoveryPoliciesResult, error) {
-	if req == nil {
-		req = new(GetFailRecoveryPoliciesRequest)
-	}
 	res := new(GetFailRecoveryPoliciesResult)
 	meta, err := c.invoke(ctx, &opGetFailRecoveryPolicies, req, res, opts)
 	if err != nil {
@@ -191,9 +179,6 @@ type GetFailRecoveryPoliciesResult struct {
 // Version: 2020-12-01, HTTP method: POST, required fields: ID,
 // RecoveryPercentage.
 func (c *Client) UpdateFailRecoveryPolicy(ctx context.Context, req *UpdateFailRecoveryPolicyRequest, opts ...CallOption) (*UpdateFailRecoveryPolicyResult, error) {
-	if req == nil {
-		req = new(UpdateFailRecoveryPolicyRequest)
-	}
 	res := new(UpdateFailRecoveryPolicyResult)
 	meta, err := c.invoke(ctx, &opUpdateFailRecoveryPolicy, req, res, opts)
 	if err != nil {
@@ -229,9 +214,6 @@ type UpdateFailRecoveryPolicyResult struct {
 // Version: 2020-12-01, HTTP method: POST, required fields: ID,
 // VendorProportion.
 func (c *Client) UpdateVendorPolicy(ctx context.Context, req *UpdateVendorPolicyRequest, opts ...CallOption) (*UpdateVendorPolicyResult, error) {
-	if req == nil {
-		req = new(UpdateVendorPolicyRequest)
-	}
 	res := new(UpdateVendorPolicyResult)
 	meta, err := c.invoke(ctx, &opUpdateVendorPolicy, req, res, opts)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, RoomId, To.
 func (c *Client) BatchSendRoomUnicast(ctx context.Context, req *BatchSendRoomUnicastRequest, opts ...CallOption) (*BatchSendRoomUnicastResult, error) {
-	if req == nil {
-		req = new(BatchSendRoomUnicastRequest)
-	}
 	res := new(BatchSendRoomUnicastResult)
 	meta, err := c.invoke(ctx, &opBatchSendRoomUnicast, req, res, opts)
 	if err != nil {
@@ -62,9 +59,6 @@ func (r *BatchSendRoomUnicastResult) setMessage(s string) { r.Message = s }
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, RoomId.
 func (c *Client) SendBroadcast(ctx context.Context, req *SendBroadcastRequest, opts ...CallOption) (*SendBroadcastResult, error) {
-	if req == nil {
-		req = new(SendBroadcastRequest)
-	}
 	res := new(SendBroadcastResult)
 	meta, err := c.invoke(ctx, &opSendBroadcast, req, res, opts)
 	if err != nil {
@@ -109,9 +103,6 @@ func (r *SendBroadcastResult) setMessage(s string) { r.Message = s }
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, RoomId, To.
 func (c *Client) SendRoomUnicast(ctx context.Context, req *SendRoomUnicastRequest, opts ...CallOption) (*SendRoomUnicastResult, error) {
-	if req == nil {
-		req = new(SendRoomUnicastRequest)
-	}
 	res := new(SendRoomUnicastResult)
 	meta, err := c.invoke(ctx, &opSendRoomUnicast, req, res, opts)
 	if err != nil {
@@ -159,9 +150,6 @@ func (r *SendRoomUnicastResult) setMessage(s string) { r.Message = s }
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, To.
 func (c *Client) SendUnicast(ctx context.Context, req *SendUnicastRequest, opts ...CallOption) (*SendUnicastResult, error) {
-	if req == nil {
-		req = new(SendUnicastRequest)
-	}
 	res := new(SendUnicastResult)
 	meta, err := c.invoke(ctx, &opSendUnicast, req, res, opts)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 func (c *Client) ListHotMusic(ctx context.Context, req *ListHotMusicRequest, opts ...CallOption) (*ListHotMusicResult, error) {
-	if req == nil {
-		req = new(ListHotMusicRequest)
-	}
 	res := new(ListHotMusicResult)
 	meta, err := c.invoke(ctx, &opListHotMusic, req, res, opts)
 	if err != nil {
@@ -51,9 +48,6 @@ type ListHotMusicResult struct {
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 func (c *Client) ListMusics(ctx context.Context, req *ListMusicsRequest, opts ...CallOption) (*ListMusicsResult, error) {
-	if req == nil {
-		req = new(ListMusicsRequest)
-	}
 	res := new(ListMusicsResult)
 	meta, err := c.invoke(ctx, &opListMusics, req, res, opts)
 	if err != nil {
@@ -149,9 +143,6 @@ type ListMusicsResult struct {
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 func (c *Client) SearchMusics(ctx context.Context, req *SearchMusicsRequest, opts ...CallOption) (*SearchMusicsResult, error) {
-	if req == nil {
-		req = new(SearchMusicsRequest)
-	}
 	res := new(SearchMusicsResult)
 	meta, err := c.invoke(ctx, &opSearchMusics, req, res, opts)
 	if err != nil {

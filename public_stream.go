@@ -12,9 +12,6 @@ import (
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // Indicator, StartTime.
 func (c *Client) ListRealTimePublicStreamInfo(ctx context.Context, req *ListRealTimePublicStreamInfoRequest, opts ...CallOption) (*ListRealTimePublicStreamInfoResult, error) {
-	if req == nil {
-		req = new(ListRealTimePublicStreamInfoRequest)
-	}
 	res := new(ListRealTimePublicStreamInfoResult)
 	meta, err := c.invoke(ctx, &opListRealTimePublicStreamInfo, req, res, opts)
 	if err != nil {
@@ -60,9 +57,6 @@ type ListRealTimePublicStreamInfoResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId, TargetStreams.
 func (c *Client) StartPushPublicStream(ctx context.Context, req *StartPushPublicStreamRequest, opts ...CallOption) (*StartPushPublicStreamResult, error) {
-	if req == nil {
-		req = new(StartPushPublicStreamRequest)
-	}
 	res := new(StartPushPublicStreamResult)
 	meta, err := c.invoke(ctx, &opStartPushPublicStream, req, res, opts)
 	if err != nil {
@@ -137,9 +131,6 @@ func (r *StartPushPublicStreamResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId.
 func (c *Client) StopPushPublicStream(ctx context.Context, req *StopPushPublicStreamRequest, opts ...CallOption) (*StopPushPublicStreamResult, error) {
-	if req == nil {
-		req = new(StopPushPublicStreamRequest)
-	}
 	res := new(StopPushPublicStreamResult)
 	meta, err := c.invoke(ctx, &opStopPushPublicStream, req, res, opts)
 	if err != nil {
@@ -183,9 +174,6 @@ func (r *StopPushPublicStreamResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId, TargetStreams.
 func (c *Client) UpdatePublicStreamParam(ctx context.Context, req *UpdatePublicStreamParamRequest, opts ...CallOption) (*UpdatePublicStreamParamResult, error) {
-	if req == nil {
-		req = new(UpdatePublicStreamParamRequest)
-	}
 	res := new(UpdatePublicStreamParamResult)
 	meta, err := c.invoke(ctx, &opUpdatePublicStreamParam, req, res, opts)
 	if err != nil {

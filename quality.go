@@ -14,9 +14,6 @@ import (
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, EndTime,
 // RoomId, StartTime, UserId.
 func (c *Client) ListCallDetail(ctx context.Context, req *ListCallDetailRequest, opts ...CallOption) (*ListCallDetailResult, error) {
-	if req == nil {
-		req = new(ListCallDetailRequest)
-	}
 	res := new(ListCallDetailResult)
 	meta, err := c.invoke(ctx, &opListCallDetail, req, res, opts)
 	if err != nil {
@@ -75,9 +72,6 @@ type ListCallDetailResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields:
 // AggregateGranularity, AppId, EndTime, Indicator, StartTime.
 func (c *Client) ListOperationData(ctx context.Context, req *ListOperationDataRequest, opts ...CallOption) (*ListOperationDataResult, error) {
-	if req == nil {
-		req = new(ListOperationDataRequest)
-	}
 	res := new(ListOperationDataResult)
 	meta, err := c.invoke(ctx, &opListOperationData, req, res, opts)
 	if err != nil {
@@ -124,9 +118,6 @@ type ListOperationDataResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Dimension,
 // EndTime, Indicator, StartTime.
 func (c *Client) ListOperationDistribution(ctx context.Context, req *ListOperationDistributionRequest, opts ...CallOption) (*ListOperationDistributionResult, error) {
-	if req == nil {
-		req = new(ListOperationDistributionRequest)
-	}
 	res := new(ListOperationDistributionResult)
 	meta, err := c.invoke(ctx, &opListOperationDistribution, req, res, opts)
 	if err != nil {
@@ -176,9 +167,6 @@ type ListOperationDistributionResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields:
 // AggregateGranularity, AppId, EndTime, Indicator, StartTime.
 func (c *Client) ListQuality(ctx context.Context, req *ListQualityRequest, opts ...CallOption) (*ListQualityResult, error) {
-	if req == nil {
-		req = new(ListQualityRequest)
-	}
 	res := new(ListQualityResult)
 	meta, err := c.invoke(ctx, &opListQuality, req, res, opts)
 	if err != nil {
@@ -232,9 +220,6 @@ type ListQualityResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Dimension,
 // EndTime, Indicator, StartTime.
 func (c *Client) ListQualityDistribution(ctx context.Context, req *ListQualityDistributionRequest, opts ...CallOption) (*ListQualityDistributionResult, error) {
-	if req == nil {
-		req = new(ListQualityDistributionRequest)
-	}
 	res := new(ListQualityDistributionResult)
 	meta, err := c.invoke(ctx, &opListQualityDistribution, req, res, opts)
 	if err != nil {
@@ -282,9 +267,6 @@ type ListQualityDistributionResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // Indicator, StartTime.
 func (c *Client) ListRealTimeOperationData(ctx context.Context, req *ListRealTimeOperationDataRequest, opts ...CallOption) (*ListRealTimeOperationDataResult, error) {
-	if req == nil {
-		req = new(ListRealTimeOperationDataRequest)
-	}
 	res := new(ListRealTimeOperationDataResult)
 	meta, err := c.invoke(ctx, &opListRealTimeOperationData, req, res, opts)
 	if err != nil {
@@ -328,9 +310,6 @@ type ListRealTimeOperationDataResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // Indicator, StartTime.
 func (c *Client) ListRealTimeQuality(ctx context.Context, req *ListRealTimeQualityRequest, opts ...CallOption) (*ListRealTimeQualityResult, error) {
-	if req == nil {
-		req = new(ListRealTimeQualityRequest)
-	}
 	res := new(ListRealTimeQualityResult)
 	meta, err := c.invoke(ctx, &opListRealTimeQuality, req, res, opts)
 	if err != nil {
@@ -380,9 +359,6 @@ type ListRealTimeQualityResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Dimension,
 // EndTime, Indicator, StartTime.
 func (c *Client) ListRealTimeQualityDistribution(ctx context.Context, req *ListRealTimeQualityDistributionRequest, opts ...CallOption) (*ListRealTimeQualityDistributionResult, error) {
-	if req == nil {
-		req = new(ListRealTimeQualityDistributionRequest)
-	}
 	res := new(ListRealTimeQualityDistributionResult)
 	meta, err := c.invoke(ctx, &opListRealTimeQualityDistribution, req, res, opts)
 	if err != nil {
@@ -430,9 +406,6 @@ type ListRealTimeQualityDistributionResult struct {
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, EndTime,
 // StartTime.
 func (c *Client) ListRoomInfo(ctx context.Context, req *ListRoomInfoRequest, opts ...CallOption) (*ListRoomInfoResult, error) {
-	if req == nil {
-		req = new(ListRoomInfoRequest)
-	}
 	res := new(ListRoomInfoResult)
 	meta, err := c.invoke(ctx, &opListRoomInfo, req, res, opts)
 	if err != nil {
@@ -552,9 +525,6 @@ type ListRoomInfoResult struct {
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, EndTime,
 // StartTime.
 func (c *Client) ListUserInfo(ctx context.Context, req *ListUserInfoRequest, opts ...CallOption) (*ListUserInfoResult, error) {
-	if req == nil {
-		req = new(ListUserInfoRequest)
-	}
 	res := new(ListUserInfoResult)
 	meta, err := c.invoke(ctx, &opListUserInfo, req, res, opts)
 	if err != nil {

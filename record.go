@@ -13,9 +13,6 @@ import (
 // Version: 2022-06-01, HTTP method: GET, required fields: AccountID, AppID,
 // BusinessID, end, IndicatorName, IsDemo, page, size, start, timestamp.
 func (c *Client) GetRealtimePostProcessing(ctx context.Context, req *GetRealtimePostProcessingRequest, opts ...CallOption) (*GetRealtimePostProcessingResult, error) {
-	if req == nil {
-		req = new(GetRealtimePostProcessingRequest)
-	}
 	res := new(GetRealtimePostProcessingResult)
 	meta, err := c.invoke(ctx, &opGetRealtimePostProcessing, req, res, opts)
 	if err != nil {
@@ -78,9 +75,6 @@ type GetRealtimePostProcessingResult struct {
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) GetRecordTask(ctx context.Context, req *GetRecordTaskRequest, opts ...CallOption) (*GetRecordTaskResult, error) {
-	if req == nil {
-		req = new(GetRecordTaskRequest)
-	}
 	res := new(GetRecordTaskResult)
 	meta, err := c.invoke(ctx, &opGetRecordTask, req, res, opts)
 	if err != nil {
@@ -129,9 +123,6 @@ type GetRecordTaskResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
 func (c *Client) StartRecord(ctx context.Context, req *StartRecordRequest, opts ...CallOption) (*StartRecordResult, error) {
-	if req == nil {
-		req = new(StartRecordRequest)
-	}
 	res := new(StartRecordResult)
 	meta, err := c.invoke(ctx, &opStartRecord, req, res, opts)
 	if err != nil {
@@ -210,9 +201,6 @@ func (r *StartRecordResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopRecord(ctx context.Context, req *StopRecordRequest, opts ...CallOption) (*StopRecordResult, error) {
-	if req == nil {
-		req = new(StopRecordRequest)
-	}
 	res := new(StopRecordResult)
 	meta, err := c.invoke(ctx, &opStopRecord, req, res, opts)
 	if err != nil {
@@ -260,9 +248,6 @@ func (r *StopRecordResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) UpdateRecord(ctx context.Context, req *UpdateRecordRequest, opts ...CallOption) (*UpdateRecordResult, error) {
-	if req == nil {
-		req = new(UpdateRecordRequest)
-	}
 	res := new(UpdateRecordResult)
 	meta, err := c.invoke(ctx, &opUpdateRecord, req, res, opts)
 	if err != nil {

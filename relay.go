@@ -13,9 +13,6 @@ import (
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 func (c *Client) ListRelayStream(ctx context.Context, req *ListRelayStreamRequest, opts ...CallOption) (*ListRelayStreamResult, error) {
-	if req == nil {
-		req = new(ListRelayStreamRequest)
-	}
 	res := new(ListRelayStreamResult)
 	meta, err := c.invoke(ctx, &opListRelayStream, req, res, opts)
 	if err != nil {
@@ -129,9 +126,6 @@ type ListRelayStreamResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // RoomId, TaskId, Token, UserId.
 func (c *Client) StartRelayStream(ctx context.Context, req *StartRelayStreamRequest, opts ...CallOption) (*StartRelayStreamResult, error) {
-	if req == nil {
-		req = new(StartRelayStreamRequest)
-	}
 	res := new(StartRelayStreamResult)
 	meta, err := c.invoke(ctx, &opStartRelayStream, req, res, opts)
 	if err != nil {
@@ -192,9 +186,6 @@ func (r *StartRelayStreamResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopRelayStream(ctx context.Context, req *StopRelayStreamRequest, opts ...CallOption) (*StopRelayStreamResult, error) {
-	if req == nil {
-		req = new(StopRelayStreamRequest)
-	}
 	res := new(StopRelayStreamResult)
 	meta, err := c.invoke(ctx, &opStopRelayStream, req, res, opts)
 	if err != nil {
@@ -240,9 +231,6 @@ func (r *StopRelayStreamResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // RoomId, TaskId.
 func (c *Client) UpdateRelayStream(ctx context.Context, req *UpdateRelayStreamRequest, opts ...CallOption) (*UpdateRelayStreamResult, error) {
-	if req == nil {
-		req = new(UpdateRelayStreamRequest)
-	}
 	res := new(UpdateRelayStreamResult)
 	meta, err := c.invoke(ctx, &opUpdateRelayStream, req, res, opts)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId.
 func (c *Client) BanRoomUser(ctx context.Context, req *BanRoomUserRequest, opts ...CallOption) (*BanRoomUserResult, error) {
-	if req == nil {
-		req = new(BanRoomUserRequest)
-	}
 	res := new(BanRoomUserResult)
 	meta, err := c.invoke(ctx, &opBanRoomUser, req, res, opts)
 	if err != nil {
@@ -58,9 +55,6 @@ func (r *BanRoomUserResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // UserId.
 func (c *Client) BanUserStream(ctx context.Context, req *BanUserStreamRequest, opts ...CallOption) (*BanUserStreamResult, error) {
-	if req == nil {
-		req = new(BanUserStreamRequest)
-	}
 	res := new(BanUserStreamResult)
 	meta, err := c.invoke(ctx, &opBanUserStream, req, res, opts)
 	if err != nil {
@@ -106,9 +100,6 @@ func (r *BanUserStreamResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, RoomId.
 func (c *Client) DismissRoom(ctx context.Context, req *DismissRoomRequest, opts ...CallOption) (*DismissRoomResult, error) {
-	if req == nil {
-		req = new(DismissRoomRequest)
-	}
 	res := new(DismissRoomResult)
 	meta, err := c.invoke(ctx, &opDismissRoom, req, res, opts)
 	if err != nil {
@@ -147,9 +138,6 @@ func (r *DismissRoomResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 func (c *Client) GetRoomOnlineUsers(ctx context.Context, req *GetRoomOnlineUsersRequest, opts ...CallOption) (*GetRoomOnlineUsersResult, error) {
-	if req == nil {
-		req = new(GetRoomOnlineUsersRequest)
-	}
 	res := new(GetRoomOnlineUsersResult)
 	meta, err := c.invoke(ctx, &opGetRoomOnlineUsers, req, res, opts)
 	if err != nil {
@@ -196,9 +184,6 @@ type GetRoomOnlineUsersResult struct {
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // UserId.
 func (c *Client) KickUser(ctx context.Context, req *KickUserRequest, opts ...CallOption) (*KickUserResult, error) {
-	if req == nil {
-		req = new(KickUserRequest)
-	}
 	res := new(KickUserResult)
 	meta, err := c.invoke(ctx, &opKickUser, req, res, opts)
 	if err != nil {
@@ -242,9 +227,6 @@ func (r *KickUserResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // ForbiddenInterval, RoomId, Token, UserId.
 func (c *Client) LimitTokenPrivilege(ctx context.Context, req *LimitTokenPrivilegeRequest, opts ...CallOption) (*LimitTokenPrivilegeResult, error) {
-	if req == nil {
-		req = new(LimitTokenPrivilegeRequest)
-	}
 	res := new(LimitTokenPrivilegeResult)
 	meta, err := c.invoke(ctx, &opLimitTokenPrivilege, req, res, opts)
 	if err != nil {
@@ -293,9 +275,6 @@ func (r *LimitTokenPrivilegeResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // UserId.
 func (c *Client) UnbanUserStream(ctx context.Context, req *UnbanUserStreamRequest, opts ...CallOption) (*UnbanUserStreamResult, error) {
-	if req == nil {
-		req = new(UnbanUserStreamRequest)
-	}
 	res := new(UnbanUserStreamResult)
 	meta, err := c.invoke(ctx, &opUnbanUserStream, req, res, opts)
 	if err != nil {
@@ -339,9 +318,6 @@ func (r *UnbanUserStreamResult) setMessage(s string) { r.Message = s }
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId.
 func (c *Client) UpdateBanRoomUserRule(ctx context.Context, req *UpdateBanRoomUserRuleRequest, opts ...CallOption) (*UpdateBanRoomUserRuleResult, error) {
-	if req == nil {
-		req = new(UpdateBanRoomUserRuleRequest)
-	}
 	res := new(UpdateBanRoomUserRuleResult)
 	meta, err := c.invoke(ctx, &opUpdateBanRoomUserRule, req, res, opts)
 	if err != nil {

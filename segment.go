@@ -12,9 +12,6 @@ import (
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) GetSegmentTask(ctx context.Context, req *GetSegmentTaskRequest, opts ...CallOption) (*GetSegmentTaskResult, error) {
-	if req == nil {
-		req = new(GetSegmentTaskRequest)
-	}
 	res := new(GetSegmentTaskResult)
 	meta, err := c.invoke(ctx, &opGetSegmentTask, req, res, opts)
 	if err != nil {
@@ -62,9 +59,6 @@ type GetSegmentTaskResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
 func (c *Client) StartSegment(ctx context.Context, req *StartSegmentRequest, opts ...CallOption) (*StartSegmentResult, error) {
-	if req == nil {
-		req = new(StartSegmentRequest)
-	}
 	res := new(StartSegmentResult)
 	meta, err := c.invoke(ctx, &opStartSegment, req, res, opts)
 	if err != nil {
@@ -130,9 +124,6 @@ func (r *StartSegmentResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopSegment(ctx context.Context, req *StopSegmentRequest, opts ...CallOption) (*StopSegmentResult, error) {
-	if req == nil {
-		req = new(StopSegmentRequest)
-	}
 	res := new(StopSegmentResult)
 	meta, err := c.invoke(ctx, &opStopSegment, req, res, opts)
 	if err != nil {
@@ -180,9 +171,6 @@ func (r *StopSegmentResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) UpdateSegment(ctx context.Context, req *UpdateSegmentRequest, opts ...CallOption) (*UpdateSegmentResult, error) {
-	if req == nil {
-		req = new(UpdateSegmentRequest)
-	}
 	res := new(UpdateSegmentResult)
 	meta, err := c.invoke(ctx, &opUpdateSegment, req, res, opts)
 	if err != nil {

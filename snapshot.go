@@ -11,9 +11,6 @@ import (
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) GetSnapshotTask(ctx context.Context, req *GetSnapshotTaskRequest, opts ...CallOption) (*GetSnapshotTaskResult, error) {
-	if req == nil {
-		req = new(GetSnapshotTaskRequest)
-	}
 	res := new(GetSnapshotTaskResult)
 	meta, err := c.invoke(ctx, &opGetSnapshotTask, req, res, opts)
 	if err != nil {
@@ -61,9 +58,6 @@ type GetSnapshotTaskResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
 func (c *Client) StartSnapshot(ctx context.Context, req *StartSnapshotRequest, opts ...CallOption) (*StartSnapshotResult, error) {
-	if req == nil {
-		req = new(StartSnapshotRequest)
-	}
 	res := new(StartSnapshotResult)
 	meta, err := c.invoke(ctx, &opStartSnapshot, req, res, opts)
 	if err != nil {
@@ -126,9 +120,6 @@ func (r *StartSnapshotResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopSnapshot(ctx context.Context, req *StopSnapshotRequest, opts ...CallOption) (*StopSnapshotResult, error) {
-	if req == nil {
-		req = new(StopSnapshotRequest)
-	}
 	res := new(StopSnapshotResult)
 	meta, err := c.invoke(ctx, &opStopSnapshot, req, res, opts)
 	if err != nil {
@@ -175,9 +166,6 @@ func (r *StopSnapshotResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) UpdateSnapshot(ctx context.Context, req *UpdateSnapshotRequest, opts ...CallOption) (*UpdateSnapshotResult, error) {
-	if req == nil {
-		req = new(UpdateSnapshotRequest)
-	}
 	res := new(UpdateSnapshotResult)
 	meta, err := c.invoke(ctx, &opUpdateSnapshot, req, res, opts)
 	if err != nil {

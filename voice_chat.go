@@ -38,9 +38,6 @@ const (
 // Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, AgentConfig, Config.
 func (c *Client) StartVoiceChat(ctx context.Context, req *StartVoiceChatRequest, opts ...CallOption) (*StartVoiceChatResult, error) {
-	if req == nil {
-		req = new(StartVoiceChatRequest)
-	}
 	res := new(StartVoiceChatResult)
 	meta, err := c.invoke(ctx, &opStartVoiceChat, req, res, opts)
 	if err != nil {
@@ -96,9 +93,6 @@ func (r *StartVoiceChatResult) setMessage(s string) { r.Message = s }
 // Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopVoiceChat(ctx context.Context, req *StopVoiceChatRequest, opts ...CallOption) (*StopVoiceChatResult, error) {
-	if req == nil {
-		req = new(StopVoiceChatRequest)
-	}
 	res := new(StopVoiceChatResult)
 	meta, err := c.invoke(ctx, &opStopVoiceChat, req, res, opts)
 	if err != nil {
@@ -145,9 +139,6 @@ func (r *StopVoiceChatResult) setMessage(s string) { r.Message = s }
 // Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.
 func (c *Client) UpdateVoiceChat(ctx context.Context, req *UpdateVoiceChatRequest, opts ...CallOption) (*UpdateVoiceChatResult, error) {
-	if req == nil {
-		req = new(UpdateVoiceChatRequest)
-	}
 	res := new(UpdateVoiceChatResult)
 	meta, err := c.invoke(ctx, &opUpdateVoiceChat, req, res, opts)
 	if err != nil {

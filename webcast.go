@@ -11,9 +11,6 @@ import (
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) GetWebCastTask(ctx context.Context, req *GetWebCastTaskRequest, opts ...CallOption) (*GetWebCastTaskResult, error) {
-	if req == nil {
-		req = new(GetWebCastTaskRequest)
-	}
 	res := new(GetWebCastTaskResult)
 	meta, err := c.invoke(ctx, &opGetWebCastTask, req, res, opts)
 	if err != nil {
@@ -61,9 +58,6 @@ type GetWebCastTaskResult struct {
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // SourceURL, TaskId, UserId.
 func (c *Client) StartWebcast(ctx context.Context, req *StartWebcastRequest, opts ...CallOption) (*StartWebcastResult, error) {
-	if req == nil {
-		req = new(StartWebcastRequest)
-	}
 	res := new(StartWebcastResult)
 	meta, err := c.invoke(ctx, &opStartWebcast, req, res, opts)
 	if err != nil {
@@ -120,9 +114,6 @@ func (r *StartWebcastResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopWebcast(ctx context.Context, req *StopWebcastRequest, opts ...CallOption) (*StopWebcastResult, error) {
-	if req == nil {
-		req = new(StopWebcastRequest)
-	}
 	res := new(StopWebcastResult)
 	meta, err := c.invoke(ctx, &opStopWebcast, req, res, opts)
 	if err != nil {

@@ -11,9 +11,6 @@ import (
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, UserId.
 func (c *Client) StartWBRecord(ctx context.Context, req *StartWBRecordRequest, opts ...CallOption) (*StartWBRecordResult, error) {
-	if req == nil {
-		req = new(StartWBRecordRequest)
-	}
 	res := new(StartWBRecordResult)
 	meta, err := c.invoke(ctx, &opStartWBRecord, req, res, opts)
 	if err != nil {
@@ -64,9 +61,6 @@ func (r *StartWBRecordResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, UserId.
 func (c *Client) StopWBRecord(ctx context.Context, req *StopWBRecordRequest, opts ...CallOption) (*StopWBRecordResult, error) {
-	if req == nil {
-		req = new(StopWBRecordRequest)
-	}
 	res := new(StopWBRecordResult)
 	meta, err := c.invoke(ctx, &opStopWBRecord, req, res, opts)
 	if err != nil {
@@ -115,9 +109,6 @@ func (r *StopWBRecordResult) setMessage(s string) { r.Message = s }
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Operator,
 // Priority, Resource, TranscodeMode.
 func (c *Client) WbTranscodeCreate(ctx context.Context, req *WbTranscodeCreateRequest, opts ...CallOption) (*WbTranscodeCreateResult, error) {
-	if req == nil {
-		req = new(WbTranscodeCreateRequest)
-	}
 	res := new(WbTranscodeCreateResult)
 	meta, err := c.invoke(ctx, &opWbTranscodeCreate, req, res, opts)
 	if err != nil {
@@ -174,9 +165,6 @@ type WbTranscodeCreateResult struct {
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, TaskId.
 func (c *Client) WbTranscodeGet(ctx context.Context, req *WbTranscodeGetRequest, opts ...CallOption) (*WbTranscodeGetResult, error) {
-	if req == nil {
-		req = new(WbTranscodeGetRequest)
-	}
 	res := new(WbTranscodeGetResult)
 	meta, err := c.invoke(ctx, &opWbTranscodeGet, req, res, opts)
 	if err != nil {
@@ -225,9 +213,6 @@ type WbTranscodeGetResult struct {
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, TaskId.
 func (c *Client) WbTranscodeQuery(ctx context.Context, req *WbTranscodeQueryRequest, opts ...CallOption) (*WbTranscodeQueryResult, error) {
-	if req == nil {
-		req = new(WbTranscodeQueryRequest)
-	}
 	res := new(WbTranscodeQueryResult)
 	meta, err := c.invoke(ctx, &opWbTranscodeQuery, req, res, opts)
 	if err != nil {

@@ -76,9 +76,6 @@ func renderMethod(b *strings.Builder, am *actionModel) {
 	doc := fmt.Sprintf("%s %s\n\n%s", am.Name, am.Doc, callFacts(am))
 	writeComment(b, doc)
 	fmt.Fprintf(b, `func (c *Client) %[1]s(ctx context.Context, req *%[1]sRequest, opts ...CallOption) (*%[1]sResult, error) {
-	if req == nil {
-		req = new(%[1]sRequest)
-	}
 	res := new(%[1]sResult)
 	meta, err := c.invoke(ctx, &op%[1]s, req, res, opts)
 	if err != nil {
