@@ -29,43 +29,28 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "BanRoomUser", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.BanRoomUser(ctx, sampleBanRoomUserRequest())
 		},
 	},
 	{
 		Action: "BanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.BanUserStream(ctx, sampleBanUserStreamRequest())
 		},
 	},
 	{
 		Action: "BatchSendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.BatchSendRoomUnicast(ctx, sampleBatchSendRoomUnicastRequest())
 		},
 	},
 	{
 		Action: "CreateApp", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "AppId": "AppId-1",
-  "AppKey": "AppKey-1",
-  "CreateDate": "CreateDate-1",
-  "InstanceId": "InstanceId-1",
-  "InstanceStatus": 7,
-  "Name": "Name-1",
-  "Owner": "Owner-1",
-  "SecondaryAppKey": "SecondaryAppKey-1"
-}`,
+		Result: `{"AppId":"AppId-1","AppKey":"AppKey-1","CreateDate":"CreateDate-1","InstanceId":"InstanceId-1","InstanceStatus":7,"Name":"Name-1","Owner":"Owner-1","SecondaryAppKey":"SecondaryAppKey-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.CreateApp(ctx, sampleCreateAppRequest())
 		},
@@ -79,35 +64,14 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "CreateFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Policy": {
-    "AppID": "AppID-1",
-    "CreateTime": 7,
-    "FromVendor": "FromVendor-1",
-    "ID": 7,
-    "RecoveryPercentage": 7,
-    "RoomID": "RoomID-1",
-    "ToVendor": "ToVendor-1",
-    "UpdateTime": "UpdateTime-1"
-  }
-}`,
+		Result: `{"Policy":{"AppID":"AppID-1","CreateTime":7,"FromVendor":"FromVendor-1","ID":7,"RecoveryPercentage":7,"RoomID":"RoomID-1","ToVendor":"ToVendor-1","UpdateTime":"UpdateTime-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.CreateFailRecoveryPolicy(ctx, sampleCreateFailRecoveryPolicyRequest())
 		},
 	},
 	{
 		Action: "CreateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Policy": {
-    "AppID": "AppID-1",
-    "BusinessID": "BusinessID-1",
-    "CreateTime": 7,
-    "ID": 7,
-    "RoomID": "RoomID-1",
-    "UpdateTime": 7,
-    "VendorProportion": "VendorProportion-1"
-  }
-}`,
+		Result: `{"Policy":{"AppID":"AppID-1","BusinessID":"BusinessID-1","CreateTime":7,"ID":7,"RoomID":"RoomID-1","UpdateTime":7,"VendorProportion":"VendorProportion-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.CreateVendorPolicy(ctx, sampleCreateVendorPolicyRequest())
 		},
@@ -135,913 +99,217 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "DismissRoom", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "message": "message-1"
-}`,
+		Result: `{"message":"message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.DismissRoom(ctx, sampleDismissRoomRequest())
 		},
 	},
 	{
 		Action: "GetAllBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "BusinessRecords": [
-    {
-      "AppId": "AppId-1",
-      "BusinessId": "BusinessId-1",
-      "CreatedTime": "CreatedTime-1",
-      "Remarks": "Remarks-1"
-    }
-  ],
-  "TotalSize": 7
-}`,
+		Result: `{"BusinessRecords":[{"AppId":"AppId-1","BusinessId":"BusinessId-1","CreatedTime":"CreatedTime-1","Remarks":"Remarks-1"}],"TotalSize":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetAllBusinessID(ctx, sampleGetAllBusinessIDRequest())
 		},
 	},
 	{
 		Action: "GetCallback", Version: "2020-12-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "AccountId": "AccountId-1",
-  "AppId": "AppId-1",
-  "BusinessId": "BusinessId-1",
-  "Callbacks": [
-    {
-      "AccountId": "AccountId-1",
-      "AppId": "AppId-1",
-      "BusinessId": "BusinessId-1",
-      "CreatedAt": "CreatedAt-1",
-      "EventList": [
-        "-1"
-      ],
-      "Region": "Region-1",
-      "SecretKey": "SecretKey-1",
-      "URL": "URL-1",
-      "UpdatedAt": "UpdatedAt-1"
-    }
-  ],
-  "CreatedAt": "CreatedAt-1",
-  "EventList": "EventList-1",
-  "Region": "Region-1",
-  "SecretKey": "SecretKey-1",
-  "URL": "URL-1",
-  "UpdatedAt": "UpdatedAt-1"
-}`,
+		Result: `{"AccountId":"AccountId-1","AppId":"AppId-1","BusinessId":"BusinessId-1","Callbacks":[{"AccountId":"AccountId-1","AppId":"AppId-1","BusinessId":"BusinessId-1","CreatedAt":"CreatedAt-1","EventList":["-1"],"Region":"Region-1","SecretKey":"SecretKey-1","URL":"URL-1","UpdatedAt":"UpdatedAt-1"}],"CreatedAt":"CreatedAt-1","EventList":"EventList-1","Region":"Region-1","SecretKey":"SecretKey-1","URL":"URL-1","UpdatedAt":"UpdatedAt-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetCallback(ctx, sampleGetCallbackRequest())
 		},
 	},
 	{
 		Action: "GetFailRecoveryPolicies", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Policies": [
-    {
-      "AppID": "AppID-1",
-      "CreateTime": 7,
-      "FromVendor": "FromVendor-1",
-      "ID": 7,
-      "RecoveryPercentage": 7,
-      "RoomID": "RoomID-1",
-      "ToVendor": "ToVendor-1",
-      "UpdateTime": "UpdateTime-1"
-    }
-  ]
-}`,
+		Result: `{"Policies":[{"AppID":"AppID-1","CreateTime":7,"FromVendor":"FromVendor-1","ID":7,"RecoveryPercentage":7,"RoomID":"RoomID-1","ToVendor":"ToVendor-1","UpdateTime":"UpdateTime-1"}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetFailRecoveryPolicies(ctx, sampleGetFailRecoveryPoliciesRequest())
 		},
 	},
 	{
 		Action: "GetPushMixedStreamToCDNTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "PushMixedStreamToCDNTask": {
-    "Control": {
-      "FrameInterpolationMode": 7,
-      "MaxIdleTime": 7,
-      "MediaType": 7,
-      "PushStreamMode": 7,
-      "SEIConfig": {
-        "AddVolumeValue": true,
-        "PassthroughRTCSEIMessage": true,
-        "SEIContentMode": 7,
-        "SEIPayLoadType": 7,
-        "SEIPayloadUUID": "SEIPayloadUUID-1",
-        "UserConfigExtraInfo": "UserConfigExtraInfo-1",
-        "VolumeIndicationInterval": 2.5,
-        "VolumeIndicationMode": true
-      },
-      "SpatialConfig": {
-        "AudienceSpatialOrientation": {
-          "Forward": [
-            2.5
-          ],
-          "Right": [
-            2.5
-          ],
-          "Up": [
-            2.5
-          ]
-        },
-        "AudienceSpatialPosition": [
-          7
-        ],
-        "EnableSpatialRender": true
-      }
-    },
-    "Encode": {
-      "AudioBitrate": 7,
-      "AudioChannels": 7,
-      "AudioCodec": 7,
-      "AudioProfile": 7,
-      "AudioSampleRate": 7,
-      "VideoBitrate": 7,
-      "VideoCodec": 7,
-      "VideoFps": 7,
-      "VideoGop": 7,
-      "VideoHeight": 7,
-      "VideoWidth": 7
-    },
-    "EndTime": 7,
-    "ExcludeStreams": {
-      "StreamList": [
-        {
-          "Index": 7,
-          "StreamType": 7,
-          "UserId": "UserId-1"
-        }
-      ]
-    },
-    "Layout": {
-      "CustomLayout": {
-        "Canvas": {
-          "Background": "Background-1",
-          "BackgroundImage": "BackgroundImage-1",
-          "Height": 7,
-          "Width": 7
-        },
-        "Regions": [
-          {
-            "Alpha": 2.5,
-            "AlternateImage": "AlternateImage-1",
-            "AlternateImageFillMode": 7,
-            "ApplySpatialAudio": true,
-            "CornerRadius": 2.5,
-            "Height": 7,
-            "LocationX": 7,
-            "LocationY": 7,
-            "MediaType": 7,
-            "RenderMode": 7,
-            "SourceCrop": {
-              "HeightProportion": 2.5,
-              "LocationX": 2.5,
-              "LocationY": 2.5,
-              "WidthProportion": 2.5
-            },
-            "SpatialPosition": [
-              7
-            ],
-            "StreamIndex": 7,
-            "Width": 7,
-            "ZOrder": 7
-          }
-        ]
-      },
-      "LayoutMode": 7,
-      "MainVideoStream": {
-        "Index": 7,
-        "StreamType": 7,
-        "UserId": "UserId-1"
-      }
-    },
-    "PushStreamState": 7,
-    "PushURL": "PushURL-1",
-    "StartTime": 7,
-    "Status": 7,
-    "StopReason": "StopReason-1",
-    "TargetStreams": {
-      "StreamList": [
-        {
-          "Index": 7,
-          "StreamType": 7,
-          "UserId": "UserId-1"
-        }
-      ]
-    }
-  }
-}`,
+		Result: `{"PushMixedStreamToCDNTask":{"Control":{"FrameInterpolationMode":7,"MaxIdleTime":7,"MediaType":7,"PushStreamMode":7,"SEIConfig":{"AddVolumeValue":true,"PassthroughRTCSEIMessage":true,"SEIContentMode":7,"SEIPayLoadType":7,"SEIPayloadUUID":"SEIPayloadUUID-1","UserConfigExtraInfo":"UserConfigExtraInfo-1","VolumeIndicationInterval":2.5,"VolumeIndicationMode":true},"SpatialConfig":{"AudienceSpatialOrientation":{"Forward":[2.5],"Right":[2.5],"Up":[2.5]},"AudienceSpatialPosition":[7],"EnableSpatialRender":true}},"Encode":{"AudioBitrate":7,"AudioChannels":7,"AudioCodec":7,"AudioProfile":7,"AudioSampleRate":7,"VideoBitrate":7,"VideoCodec":7,"VideoFps":7,"VideoGop":7,"VideoHeight":7,"VideoWidth":7},"EndTime":7,"ExcludeStreams":{"StreamList":[{"Index":7,"StreamType":7,"UserId":"UserId-1"}]},"Layout":{"CustomLayout":{"Canvas":{"Background":"Background-1","BackgroundImage":"BackgroundImage-1","Height":7,"Width":7},"Regions":[{"Alpha":2.5,"AlternateImage":"AlternateImage-1","AlternateImageFillMode":7,"ApplySpatialAudio":true,"CornerRadius":2.5,"Height":7,"LocationX":7,"LocationY":7,"MediaType":7,"RenderMode":7,"SourceCrop":{"HeightProportion":2.5,"LocationX":2.5,"LocationY":2.5,"WidthProportion":2.5},"SpatialPosition":[7],"StreamIndex":7,"Width":7,"ZOrder":7}]},"LayoutMode":7,"MainVideoStream":{"Index":7,"StreamType":7,"UserId":"UserId-1"}},"PushStreamState":7,"PushURL":"PushURL-1","StartTime":7,"Status":7,"StopReason":"StopReason-1","TargetStreams":{"StreamList":[{"Index":7,"StreamType":7,"UserId":"UserId-1"}]}}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetPushMixedStreamToCDNTask(ctx, sampleGetPushMixedStreamToCDNTaskRequest())
 		},
 	},
 	{
 		Action: "GetPushSingleStreamToCDNTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "PushSingleStreamToCDNTask": {
-    "Control": {
-      "MaxIdleTime": 7,
-      "MediaType": 7
-    },
-    "EndTime": 7,
-    "PushStreamState": 7,
-    "PushURL": "PushURL-1",
-    "StartTime": 7,
-    "Status": 7,
-    "StopReason": "StopReason-1",
-    "Stream": {
-      "StreamType": 7,
-      "UserId": "UserId-1"
-    }
-  }
-}`,
+		Result: `{"PushSingleStreamToCDNTask":{"Control":{"MaxIdleTime":7,"MediaType":7},"EndTime":7,"PushStreamState":7,"PushURL":"PushURL-1","StartTime":7,"Status":7,"StopReason":"StopReason-1","Stream":{"StreamType":7,"UserId":"UserId-1"}}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetPushSingleStreamToCDNTask(ctx, sampleGetPushSingleStreamToCDNTaskRequest())
 		},
 	},
 	{
 		Action: "GetRealtimePostProcessing", Version: "2022-06-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "common": {
-    "abnormal": 7,
-    "timestamp": 7,
-    "value": 2.5
-  }
-}`,
+		Result: `{"common":{"abnormal":7,"timestamp":7,"value":2.5}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetRealtimePostProcessing(ctx, sampleGetRealtimePostProcessingRequest())
 		},
 	},
 	{
 		Action: "GetRecordTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "RecordTask": {
-    "EndTime": 7,
-    "RecordFileList": [
-      {
-        "AudioCodec": "AudioCodec-1",
-        "Duration": 7,
-        "ObjectKey": "ObjectKey-1",
-        "Size": 7,
-        "StartTime": 7,
-        "StreamList": [
-          {
-            "Index": 7,
-            "StreamType": 7,
-            "UserId": "UserId-1"
-          }
-        ],
-        "Vid": "Vid-1",
-        "VideoCodec": "VideoCodec-1",
-        "VideoHeight": 7,
-        "VideoWidth": 7
-      }
-    ],
-    "StartTime": 7,
-    "Status": 7,
-    "StopReason": "StopReason-1"
-  }
-}`,
+		Result: `{"RecordTask":{"EndTime":7,"RecordFileList":[{"AudioCodec":"AudioCodec-1","Duration":7,"ObjectKey":"ObjectKey-1","Size":7,"StartTime":7,"StreamList":[{"Index":7,"StreamType":7,"UserId":"UserId-1"}],"Vid":"Vid-1","VideoCodec":"VideoCodec-1","VideoHeight":7,"VideoWidth":7}],"StartTime":7,"Status":7,"StopReason":"StopReason-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetRecordTask(ctx, sampleGetRecordTaskRequest())
 		},
 	},
 	{
 		Action: "GetRoomOnlineUsers", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "InvisibleUserList": [
-    "-1"
-  ],
-  "RoomExists": true,
-  "TotalInvisibleUser": 7,
-  "TotalUser": 7,
-  "VisibleUserList": [
-    "-1"
-  ]
-}`,
+		Result: `{"InvisibleUserList":["-1"],"RoomExists":true,"TotalInvisibleUser":7,"TotalUser":7,"VisibleUserList":["-1"]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetRoomOnlineUsers(ctx, sampleGetRoomOnlineUsersRequest())
 		},
 	},
 	{
 		Action: "GetSegmentTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "SegmentTask": {
-    "Control": {
-      "Align": true,
-      "IgnoreSilence": true,
-      "Mixed": true,
-      "RedundantDuration": 7
-    },
-    "Duration": 7,
-    "EndTime": 7,
-    "Handle": true,
-    "Identifier": "Identifier-1",
-    "MaxIdleTime": 7,
-    "StartTime": 7,
-    "Status": 7,
-    "StopReason": "StopReason-1",
-    "StorageConfig": {
-      "CustomConfig": {
-        "AccessKey": "AccessKey-1",
-        "Bucket": "Bucket-1",
-        "Region": 7,
-        "SecretKey": "SecretKey-1",
-        "Vendor": 7
-      },
-      "TosConfig": {
-        "AccountId": "AccountId-1",
-        "Bucket": "Bucket-1",
-        "Region": 7
-      },
-      "Type": 7,
-      "VeImageXConfig": {
-        "AccountId": "AccountId-1",
-        "Region": 7,
-        "ServiceId": "ServiceId-1"
-      },
-      "VodConfig": {
-        "AccountId": "AccountId-1",
-        "AutoSetFileExtension": true,
-        "Region": 7,
-        "Space": "Space-1",
-        "StorageClass": 7
-      }
-    },
-    "TargetStreams": {
-      "StreamList": [
-        {
-          "Index": 7,
-          "StreamType": 7,
-          "UserId": "UserId-1"
-        }
-      ]
-    }
-  }
-}`,
+		Result: `{"SegmentTask":{"Control":{"Align":true,"IgnoreSilence":true,"Mixed":true,"RedundantDuration":7},"Duration":7,"EndTime":7,"Handle":true,"Identifier":"Identifier-1","MaxIdleTime":7,"StartTime":7,"Status":7,"StopReason":"StopReason-1","StorageConfig":{"CustomConfig":{"AccessKey":"AccessKey-1","Bucket":"Bucket-1","Region":7,"SecretKey":"SecretKey-1","Vendor":7},"TosConfig":{"AccountId":"AccountId-1","Bucket":"Bucket-1","Region":7},"Type":7,"VeImageXConfig":{"AccountId":"AccountId-1","Region":7,"ServiceId":"ServiceId-1"},"VodConfig":{"AccountId":"AccountId-1","AutoSetFileExtension":true,"Region":7,"Space":"Space-1","StorageClass":7}},"TargetStreams":{"StreamList":[{"Index":7,"StreamType":7,"UserId":"UserId-1"}]}}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetSegmentTask(ctx, sampleGetSegmentTaskRequest())
 		},
 	},
 	{
 		Action: "GetSnapshotTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "SnapshotTask": {
-    "EndTime": 7,
-    "ImageConfig": {
-      "Format": 7,
-      "Height": 7,
-      "Interval": 7,
-      "Width": 7
-    },
-    "MaxIdleTime": 7,
-    "StartTime": 7,
-    "Status": 7,
-    "StopReason": "StopReason-1",
-    "StorageConfig": {
-      "CustomConfig": {
-        "AccessKey": "AccessKey-1",
-        "Bucket": "Bucket-1",
-        "Region": 7,
-        "SecretKey": "SecretKey-1",
-        "Vendor": 7
-      },
-      "TosConfig": {
-        "AccountId": "AccountId-1",
-        "Bucket": "Bucket-1",
-        "Region": 7
-      },
-      "Type": 7,
-      "VeImageXConfig": {
-        "AccountId": "AccountId-1",
-        "Region": 7,
-        "ServiceId": "ServiceId-1"
-      },
-      "VodConfig": {
-        "AccountId": "AccountId-1",
-        "AutoSetFileExtension": true,
-        "Region": 7,
-        "Space": "Space-1",
-        "StorageClass": 7
-      }
-    },
-    "TargetStreams": {
-      "StreamList": [
-        {
-          "Index": 7,
-          "StreamType": 7,
-          "UserId": "UserId-1"
-        }
-      ]
-    }
-  }
-}`,
+		Result: `{"SnapshotTask":{"EndTime":7,"ImageConfig":{"Format":7,"Height":7,"Interval":7,"Width":7},"MaxIdleTime":7,"StartTime":7,"Status":7,"StopReason":"StopReason-1","StorageConfig":{"CustomConfig":{"AccessKey":"AccessKey-1","Bucket":"Bucket-1","Region":7,"SecretKey":"SecretKey-1","Vendor":7},"TosConfig":{"AccountId":"AccountId-1","Bucket":"Bucket-1","Region":7},"Type":7,"VeImageXConfig":{"AccountId":"AccountId-1","Region":7,"ServiceId":"ServiceId-1"},"VodConfig":{"AccountId":"AccountId-1","AutoSetFileExtension":true,"Region":7,"Space":"Space-1","StorageClass":7}},"TargetStreams":{"StreamList":[{"Index":7,"StreamType":7,"UserId":"UserId-1"}]}}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetSnapshotTask(ctx, sampleGetSnapshotTaskRequest())
 		},
 	},
 	{
 		Action: "GetWebCastTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "WebCastTask": {
-    "EndTime": 7,
-    "EventNotifyConfig": {
-      "EnableEventNotify": true,
-      "StartTimeout": 7
-    },
-    "MaxRunningTime": 7,
-    "MonitorConfig": {
-      "BlankCheckInterval": 7,
-      "CrashCheckInterval": 7,
-      "FreezeCheckInterval": 7
-    },
-    "SourceURL": "SourceURL-1",
-    "StartTime": 7,
-    "Status": 7,
-    "StopReason": "StopReason-1",
-    "UserId": "UserId-1",
-    "VideoSolutions": [
-      {
-        "Bitrate": 7,
-        "FrameRate": 7,
-        "Height": 7,
-        "Width": 7
-      }
-    ]
-  }
-}`,
+		Result: `{"WebCastTask":{"EndTime":7,"EventNotifyConfig":{"EnableEventNotify":true,"StartTimeout":7},"MaxRunningTime":7,"MonitorConfig":{"BlankCheckInterval":7,"CrashCheckInterval":7,"FreezeCheckInterval":7},"SourceURL":"SourceURL-1","StartTime":7,"Status":7,"StopReason":"StopReason-1","UserId":"UserId-1","VideoSolutions":[{"Bitrate":7,"FrameRate":7,"Height":7,"Width":7}]}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetWebCastTask(ctx, sampleGetWebCastTaskRequest())
 		},
 	},
 	{
 		Action: "KickUser", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "message": "message-1"
-}`,
+		Result: `{"message":"message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.KickUser(ctx, sampleKickUserRequest())
 		},
 	},
 	{
 		Action: "LimitTokenPrivilege", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "EndTime": 7,
-  "Message": "Message-1"
-}`,
+		Result: `{"EndTime":7,"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.LimitTokenPrivilege(ctx, sampleLimitTokenPrivilegeRequest())
 		},
 	},
 	{
 		Action: "ListApps", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "AppList": [
-    {
-      "AppId": "AppId-1",
-      "AppKey": "AppKey-1",
-      "AppName": "AppName-1",
-      "CreateAt": "CreateAt-1",
-      "SecondaryAppKey": "SecondaryAppKey-1",
-      "Status": 7
-    }
-  ],
-  "Limit": 7,
-  "Offset": 7,
-  "Total": 7
-}`,
+		Result: `{"AppList":[{"AppId":"AppId-1","AppKey":"AppKey-1","AppName":"AppName-1","CreateAt":"CreateAt-1","SecondaryAppKey":"SecondaryAppKey-1","Status":7}],"Limit":7,"Offset":7,"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListApps(ctx, sampleListAppsRequest())
 		},
 	},
 	{
 		Action: "ListCallDetail", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "UserCallDetail": [
-    {
-      "CallDetail": [
-        {
-          "Data": [
-            {
-              "Time": 7,
-              "Value": 2.5
-            }
-          ],
-          "Desc": "Desc-1",
-          "Name": "Name-1",
-          "Unit": "Unit-1"
-        }
-      ],
-      "Direction": "Direction-1",
-      "PeerId": "PeerId-1",
-      "RoomId": "RoomId-1",
-      "UserId": "UserId-1"
-    }
-  ]
-}`,
+		Result: `{"UserCallDetail":[{"CallDetail":[{"Data":[{"Time":7,"Value":2.5}],"Desc":"Desc-1","Name":"Name-1","Unit":"Unit-1"}],"Direction":"Direction-1","PeerId":"PeerId-1","RoomId":"RoomId-1","UserId":"UserId-1"}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListCallDetail(ctx, sampleListCallDetailRequest())
 		},
 	},
 	{
 		Action: "ListDetectionTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "EventData": [
-    {
-      "CreateTime": 7,
-      "MediaType": 7,
-      "RoomId": "RoomId-1",
-      "Status": 7,
-      "UserId": "UserId-1"
-    }
-  ],
-  "Message": "Message-1"
-}`,
+		Result: `{"EventData":[{"CreateTime":7,"MediaType":7,"RoomId":"RoomId-1","Status":7,"UserId":"UserId-1"}],"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListDetectionTask(ctx, sampleListDetectionTaskRequest())
 		},
 	},
 	{
 		Action: "ListHotMusic", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "HotList": [
-    {
-      "CustomHotListId": "CustomHotListId-1",
-      "CustomHotListName": "CustomHotListName-1",
-      "HotName": "HotName-1",
-      "HotSong": [
-        {
-          "BgmType": 7,
-          "Duration": 7,
-          "LyricType": [
-            7
-          ],
-          "PitchType": 7,
-          "PosterUrl": "PosterUrl-1",
-          "Rank": 7,
-          "RecordType": 7,
-          "RegionType": 7,
-          "SceneType": 7,
-          "Segment": "Segment-1",
-          "Singer": "Singer-1",
-          "SongId": "SongId-1",
-          "Songname": "Songname-1",
-          "VendorId": 7,
-          "VendorName": "VendorName-1"
-        }
-      ],
-      "HotType": 7
-    }
-  ]
-}`,
+		Result: `{"HotList":[{"CustomHotListId":"CustomHotListId-1","CustomHotListName":"CustomHotListName-1","HotName":"HotName-1","HotSong":[{"BgmType":7,"Duration":7,"LyricType":[7],"PitchType":7,"PosterUrl":"PosterUrl-1","Rank":7,"RecordType":7,"RegionType":7,"SceneType":7,"Segment":"Segment-1","Singer":"Singer-1","SongId":"SongId-1","Songname":"Songname-1","VendorId":7,"VendorName":"VendorName-1"}],"HotType":7}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListHotMusic(ctx, sampleListHotMusicRequest())
 		},
 	},
 	{
 		Action: "ListMusics", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "List": [
-    {
-      "BgmType": 7,
-      "Duration": 7,
-      "LyricType": [
-        7
-      ],
-      "LyricUrl": {
-        "KrcUrl": "KrcUrl-1",
-        "LrcUrl": "LrcUrl-1",
-        "MidiUrl": "MidiUrl-1"
-      },
-      "PitchType": 7,
-      "PosterUrl": "PosterUrl-1",
-      "RecordType": 7,
-      "Segment": "Segment-1",
-      "Singer": "Singer-1",
-      "SongId": "SongId-1",
-      "Songname": "Songname-1",
-      "UpdateAt": 7,
-      "VendorId": 7,
-      "VendorName": "VendorName-1"
-    }
-  ],
-  "Total": 7
-}`,
+		Result: `{"List":[{"BgmType":7,"Duration":7,"LyricType":[7],"LyricUrl":{"KrcUrl":"KrcUrl-1","LrcUrl":"LrcUrl-1","MidiUrl":"MidiUrl-1"},"PitchType":7,"PosterUrl":"PosterUrl-1","RecordType":7,"Segment":"Segment-1","Singer":"Singer-1","SongId":"SongId-1","Songname":"Songname-1","UpdateAt":7,"VendorId":7,"VendorName":"VendorName-1"}],"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListMusics(ctx, sampleListMusicsRequest())
 		},
 	},
 	{
 		Action: "ListOperationData", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "AggregateGranularity": "AggregateGranularity-1",
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "StreamId": "StreamId-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1",
-      "Unit": "Unit-1",
-      "overview": {
-        "Alias": "Alias-1",
-        "ExtraInfo": "ExtraInfo-1",
-        "HoverInfo": "HoverInfo-1",
-        "MaxValue": "MaxValue-1",
-        "MinValue": "MinValue-1",
-        "Name": "Name-1",
-        "Unit": "Unit-1",
-        "Value": "Value-1"
-      }
-    }
-  ]
-}`,
+		Result: `{"AggregateGranularity":"AggregateGranularity-1","Indicators":[{"Data":[{"StreamId":"StreamId-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1","Unit":"Unit-1","overview":{"Alias":"Alias-1","ExtraInfo":"ExtraInfo-1","HoverInfo":"HoverInfo-1","MaxValue":"MaxValue-1","MinValue":"MinValue-1","Name":"Name-1","Unit":"Unit-1","Value":"Value-1"}}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListOperationData(ctx, sampleListOperationDataRequest())
 		},
 	},
 	{
 		Action: "ListOperationDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Data": [
-    {
-      "DistributionName": "DistributionName-1",
-      "Proportion": 2.5,
-      "Value": 2.5
-    }
-  ],
-  "Dimension": "Dimension-1",
-  "Name": "Name-1"
-}`,
+		Result: `{"Data":[{"DistributionName":"DistributionName-1","Proportion":2.5,"Value":2.5}],"Dimension":"Dimension-1","Name":"Name-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListOperationDistribution(ctx, sampleListOperationDistributionRequest())
 		},
 	},
 	{
 		Action: "ListQuality", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "AggregateGranularity": "AggregateGranularity-1",
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "StreamId": "StreamId-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1",
-      "Unit": "Unit-1",
-      "overview": {
-        "Alias": "Alias-1",
-        "ExtraInfo": "ExtraInfo-1",
-        "HoverInfo": "HoverInfo-1",
-        "MaxValue": "MaxValue-1",
-        "MinValue": "MinValue-1",
-        "Name": "Name-1",
-        "Unit": "Unit-1",
-        "Value": "Value-1"
-      }
-    }
-  ]
-}`,
+		Result: `{"AggregateGranularity":"AggregateGranularity-1","Indicators":[{"Data":[{"StreamId":"StreamId-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1","Unit":"Unit-1","overview":{"Alias":"Alias-1","ExtraInfo":"ExtraInfo-1","HoverInfo":"HoverInfo-1","MaxValue":"MaxValue-1","MinValue":"MinValue-1","Name":"Name-1","Unit":"Unit-1","Value":"Value-1"}}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListQuality(ctx, sampleListQualityRequest())
 		},
 	},
 	{
 		Action: "ListQualityDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "Dimension": "Dimension-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1"
-    }
-  ]
-}`,
+		Result: `{"Indicators":[{"Data":[{"Dimension":"Dimension-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1"}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListQualityDistribution(ctx, sampleListQualityDistributionRequest())
 		},
 	},
 	{
 		Action: "ListRealTimeOperationData", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "StreamId": "StreamId-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1",
-      "Unit": "Unit-1",
-      "overview": {
-        "Alias": "Alias-1",
-        "ExtraInfo": "ExtraInfo-1",
-        "HoverInfo": "HoverInfo-1",
-        "MaxValue": "MaxValue-1",
-        "MinValue": "MinValue-1",
-        "Name": "Name-1",
-        "Unit": "Unit-1",
-        "Value": "Value-1"
-      }
-    }
-  ]
-}`,
+		Result: `{"Indicators":[{"Data":[{"StreamId":"StreamId-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1","Unit":"Unit-1","overview":{"Alias":"Alias-1","ExtraInfo":"ExtraInfo-1","HoverInfo":"HoverInfo-1","MaxValue":"MaxValue-1","MinValue":"MinValue-1","Name":"Name-1","Unit":"Unit-1","Value":"Value-1"}}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListRealTimeOperationData(ctx, sampleListRealTimeOperationDataRequest())
 		},
 	},
 	{
 		Action: "ListRealTimePublicStreamInfo", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "StreamId": "StreamId-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1",
-      "Unit": "Unit-1",
-      "overview": {
-        "Alias": "Alias-1",
-        "ExtraInfo": "ExtraInfo-1",
-        "HoverInfo": "HoverInfo-1",
-        "MaxValue": "MaxValue-1",
-        "MinValue": "MinValue-1",
-        "Name": "Name-1",
-        "Unit": "Unit-1",
-        "Value": "Value-1"
-      }
-    }
-  ]
-}`,
+		Result: `{"Indicators":[{"Data":[{"StreamId":"StreamId-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1","Unit":"Unit-1","overview":{"Alias":"Alias-1","ExtraInfo":"ExtraInfo-1","HoverInfo":"HoverInfo-1","MaxValue":"MaxValue-1","MinValue":"MinValue-1","Name":"Name-1","Unit":"Unit-1","Value":"Value-1"}}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListRealTimePublicStreamInfo(ctx, sampleListRealTimePublicStreamInfoRequest())
 		},
 	},
 	{
 		Action: "ListRealTimeQuality", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "StreamId": "StreamId-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1",
-      "Unit": "Unit-1",
-      "overview": {
-        "Alias": "Alias-1",
-        "ExtraInfo": "ExtraInfo-1",
-        "HoverInfo": "HoverInfo-1",
-        "MaxValue": "MaxValue-1",
-        "MinValue": "MinValue-1",
-        "Name": "Name-1",
-        "Unit": "Unit-1",
-        "Value": "Value-1"
-      }
-    }
-  ],
-  "RoomId": "RoomId-1",
-  "UserId": [
-    "-1"
-  ]
-}`,
+		Result: `{"Indicators":[{"Data":[{"StreamId":"StreamId-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1","Unit":"Unit-1","overview":{"Alias":"Alias-1","ExtraInfo":"ExtraInfo-1","HoverInfo":"HoverInfo-1","MaxValue":"MaxValue-1","MinValue":"MinValue-1","Name":"Name-1","Unit":"Unit-1","Value":"Value-1"}}],"RoomId":"RoomId-1","UserId":["-1"]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListRealTimeQuality(ctx, sampleListRealTimeQualityRequest())
 		},
 	},
 	{
 		Action: "ListRealTimeQualityDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Indicators": [
-    {
-      "Data": [
-        {
-          "Dimension": "Dimension-1",
-          "TimeStamp": "TimeStamp-1",
-          "Value": 2.5
-        }
-      ],
-      "Name": "Name-1"
-    }
-  ]
-}`,
+		Result: `{"Indicators":[{"Data":[{"Dimension":"Dimension-1","TimeStamp":"TimeStamp-1","Value":2.5}],"Name":"Name-1"}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListRealTimeQualityDistribution(ctx, sampleListRealTimeQualityDistributionRequest())
 		},
 	},
 	{
 		Action: "ListRelayStream", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "Limit": 7,
-  "Offset": 7,
-  "Task": [
-    {
-      "AppId": "AppId-1",
-      "CreateTime": 7,
-      "FrameRate": 7,
-      "MediaType": 7,
-      "RoomId": "RoomId-1",
-      "Status": 7,
-      "StreamMode": 7,
-      "StreamUrl": "StreamUrl-1",
-      "TaskId": "TaskId-1",
-      "UserId": "UserId-1",
-      "VideoHeight": 7,
-      "VideoWidth": 7
-    }
-  ],
-  "Total": 7
-}`,
+		Result: `{"Limit":7,"Offset":7,"Task":[{"AppId":"AppId-1","CreateTime":7,"FrameRate":7,"MediaType":7,"RoomId":"RoomId-1","Status":7,"StreamMode":7,"StreamUrl":"StreamUrl-1","TaskId":"TaskId-1","UserId":"UserId-1","VideoHeight":7,"VideoWidth":7}],"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListRelayStream(ctx, sampleListRelayStreamRequest())
 		},
 	},
 	{
 		Action: "ListRoomInfo", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "HasMore": true,
-  "PageNum": 7,
-  "PageSize": 7,
-  "RoomList": [
-    {
-      "ActiveUserNum": 7,
-      "CallId": "CallId-1",
-      "CreatedTime": "CreatedTime-1",
-      "DestroyTime": "DestroyTime-1",
-      "IsFinished": true,
-      "RoomId": "RoomId-1"
-    }
-  ],
-  "Total": 7
-}`,
+		Result: `{"HasMore":true,"PageNum":7,"PageSize":7,"RoomList":[{"ActiveUserNum":7,"CallId":"CallId-1","CreatedTime":"CreatedTime-1","DestroyTime":"DestroyTime-1","IsFinished":true,"RoomId":"RoomId-1"}],"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListRoomInfo(ctx, sampleListRoomInfoRequest())
 		},
 	},
 	{
 		Action: "ListUsages", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Usages": [
-    {
-      "Audio": 7,
-      "TimeStamp": "TimeStamp-1",
-      "VideoHD": 7,
-      "VideoSD": 7,
-      "VideoSDM": 7
-    }
-  ]
-}`,
+		Result: `{"Usages":[{"Audio":7,"TimeStamp":"TimeStamp-1","VideoHD":7,"VideoSD":7,"VideoSDM":7}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListUsages(ctx, sampleListUsagesRequest())
 		},
 	},
 	{
 		Action: "ListUserInfo", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "PageNum": 7,
-  "PageSize": 7,
-  "Total": 7,
-  "UserList": [
-    {
-      "Access": "Access-1",
-      "CallId": "CallId-1",
-      "CreatedAt": "CreatedAt-1",
-      "DeviceType": "DeviceType-1",
-      "Duration": 7,
-      "Finished": true,
-      "LeaveAt": "LeaveAt-1",
-      "OS": "OS-1",
-      "Pub": true,
-      "Record": [
-        {
-          "Time": "Time-1",
-          "Type": "Type-1"
-        }
-      ],
-      "RoomId": "RoomId-1",
-      "SdkVersion": "SdkVersion-1",
-      "UserId": "UserId-1"
-    }
-  ]
-}`,
+		Result: `{"PageNum":7,"PageSize":7,"Total":7,"UserList":[{"Access":"Access-1","CallId":"CallId-1","CreatedAt":"CreatedAt-1","DeviceType":"DeviceType-1","Duration":7,"Finished":true,"LeaveAt":"LeaveAt-1","OS":"OS-1","Pub":true,"Record":[{"Time":"Time-1","Type":"Type-1"}],"RoomId":"RoomId-1","SdkVersion":"SdkVersion-1","UserId":"UserId-1"}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListUserInfo(ctx, sampleListUserInfoRequest())
 		},
@@ -1062,69 +330,35 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "SearchMusics", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "List": [
-    {
-      "BgmType": 7,
-      "Duration": 7,
-      "LyricType": [
-        7
-      ],
-      "LyricUrl": {
-        "KrcUrl": "KrcUrl-1",
-        "LrcUrl": "LrcUrl-1",
-        "MidiUrl": "MidiUrl-1"
-      },
-      "PitchType": 7,
-      "PosterUrl": "PosterUrl-1",
-      "RecordType": 7,
-      "Segment": "Segment-1",
-      "Singer": "Singer-1",
-      "SongId": "SongId-1",
-      "Songname": "Songname-1",
-      "UpdateAt": 7,
-      "VendorId": 7,
-      "VendorName": "VendorName-1"
-    }
-  ],
-  "Total": 7
-}`,
+		Result: `{"List":[{"BgmType":7,"Duration":7,"LyricType":[7],"LyricUrl":{"KrcUrl":"KrcUrl-1","LrcUrl":"LrcUrl-1","MidiUrl":"MidiUrl-1"},"PitchType":7,"PosterUrl":"PosterUrl-1","RecordType":7,"Segment":"Segment-1","Singer":"Singer-1","SongId":"SongId-1","Songname":"Songname-1","UpdateAt":7,"VendorId":7,"VendorName":"VendorName-1"}],"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.SearchMusics(ctx, sampleSearchMusicsRequest())
 		},
 	},
 	{
 		Action: "SendBroadcast", Version: "2023-07-20", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.SendBroadcast(ctx, sampleSendBroadcastRequest())
 		},
 	},
 	{
 		Action: "SendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.SendRoomUnicast(ctx, sampleSendRoomUnicastRequest())
 		},
 	},
 	{
 		Action: "SendUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.SendUnicast(ctx, sampleSendUnicastRequest())
 		},
 	},
 	{
 		Action: "StartDetection", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.StartDetection(ctx, sampleStartDetectionRequest())
 		},
@@ -1201,9 +435,7 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "StopDetection", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.StopDetection(ctx, sampleStopDetectionRequest())
 		},
@@ -1273,18 +505,14 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "UnbanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UnbanUserStream(ctx, sampleUnbanUserStreamRequest())
 		},
 	},
 	{
 		Action: "UpdateBanRoomUserRule", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Message": "Message-1"
-}`,
+		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UpdateBanRoomUserRule(ctx, sampleUpdateBanRoomUserRuleRequest())
 		},
@@ -1298,18 +526,7 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "UpdateFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Policy": {
-    "AppID": "AppID-1",
-    "CreateTime": 7,
-    "FromVendor": "FromVendor-1",
-    "ID": 7,
-    "RecoveryPercentage": 7,
-    "RoomID": "RoomID-1",
-    "ToVendor": "ToVendor-1",
-    "UpdateTime": "UpdateTime-1"
-  }
-}`,
+		Result: `{"Policy":{"AppID":"AppID-1","CreateTime":7,"FromVendor":"FromVendor-1","ID":7,"RecoveryPercentage":7,"RoomID":"RoomID-1","ToVendor":"ToVendor-1","UpdateTime":"UpdateTime-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UpdateFailRecoveryPolicy(ctx, sampleUpdateFailRecoveryPolicyRequest())
 		},
@@ -1358,17 +575,7 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "UpdateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "Policy": {
-    "AppID": "AppID-1",
-    "BusinessID": "BusinessID-1",
-    "CreateTime": 7,
-    "ID": 7,
-    "RoomID": "RoomID-1",
-    "UpdateTime": 7,
-    "VendorProportion": "VendorProportion-1"
-  }
-}`,
+		Result: `{"Policy":{"AppID":"AppID-1","BusinessID":"BusinessID-1","CreateTime":7,"ID":7,"RoomID":"RoomID-1","UpdateTime":7,"VendorProportion":"VendorProportion-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UpdateVendorPolicy(ctx, sampleUpdateVendorPolicyRequest())
 		},
@@ -1382,45 +589,21 @@ var sampleCalls = []sampleCall{
 	},
 	{
 		Action: "WbTranscodeCreate", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
-		Result: `{
-  "TaskId": "TaskId-1"
-}`,
+		Result: `{"TaskId":"TaskId-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.WbTranscodeCreate(ctx, sampleWbTranscodeCreateRequest())
 		},
 	},
 	{
 		Action: "WbTranscodeGet", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "FileId": "FileId-1",
-  "FileName": "FileName-1",
-  "Height": 7,
-  "Images": [
-    {
-      "ImgUrl": "ImgUrl-1",
-      "PageId": 2.5,
-      "ThumbnailUrl": "ThumbnailUrl-1",
-      "Warning": "Warning-1"
-    }
-  ],
-  "ThumbnailHeight": 7,
-  "ThumbnailWidth": 7,
-  "TranscodeMode": 7,
-  "Width": 7
-}`,
+		Result: `{"FileId":"FileId-1","FileName":"FileName-1","Height":7,"Images":[{"ImgUrl":"ImgUrl-1","PageId":2.5,"ThumbnailUrl":"ThumbnailUrl-1","Warning":"Warning-1"}],"ThumbnailHeight":7,"ThumbnailWidth":7,"TranscodeMode":7,"Width":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.WbTranscodeGet(ctx, sampleWbTranscodeGetRequest())
 		},
 	},
 	{
 		Action: "WbTranscodeQuery", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
-		Result: `{
-  "ErrCode": "ErrCode-1",
-  "ErrCodeN": 7,
-  "ErrMsg": "ErrMsg-1",
-  "Progress": 7,
-  "Status": 7
-}`,
+		Result: `{"ErrCode":"ErrCode-1","ErrCodeN":7,"ErrMsg":"ErrMsg-1","Progress":7,"Status":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.WbTranscodeQuery(ctx, sampleWbTranscodeQueryRequest())
 		},

@@ -22,7 +22,7 @@ func (m *model) renderSamples() string {
 	b.WriteString("// sampleCalls has one entry per generated action, sorted by action.\n")
 	b.WriteString("var sampleCalls = []sampleCall{\n")
 	for _, am := range m.Actions {
-		res, err := json.MarshalIndent(sampleResult(am), "", "  ")
+		res, err := json.Marshal(sampleResult(am))
 		if err != nil {
 			panic(err)
 		}
