@@ -150,7 +150,8 @@ func (c *Client) GetAllBusinessID(ctx context.Context, req *GetAllBusinessIDRequ
 // GetAllBusinessIDAll calls [Client.GetAllBusinessID] page after page and
 // yields every element of BusinessRecords, walking items from Offset; Limit
 // sets the page size. It stops after the last page or at the first error,
-// which it yields. The request is copied, not changed.
+// which it yields; a page equal to the one before it ends the walk with
+// ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) GetAllBusinessIDAll(ctx context.Context, req *GetAllBusinessIDRequest, opts ...CallOption) iter.Seq2[BusinessRecord, error] {
 	return func(yield func(BusinessRecord, error) bool) {
 		var r GetAllBusinessIDRequest
@@ -244,7 +245,8 @@ func (c *Client) ListApps(ctx context.Context, req *ListAppsRequest, opts ...Cal
 
 // ListAppsAll calls [Client.ListApps] page after page and yields every
 // element of AppList, walking items from Offset; Limit sets the page size. It
-// stops after the last page or at the first error, which it yields. The
+// stops after the last page or at the first error, which it yields; a page
+// equal to the one before it ends the walk with ErrPageNotAdvancing. The
 // request is copied, not changed.
 func (c *Client) ListAppsAll(ctx context.Context, req *ListAppsRequest, opts ...CallOption) iter.Seq2[App, error] {
 	return func(yield func(App, error) bool) {
@@ -409,7 +411,7 @@ type ModifyBusinessRemarksResult struct {
 
 func (r *ModifyBusinessRemarksResult) setMessage(s string) { r.Message = s }
 
-// App is a result object used by ListApps (as AppList).
+// App is a result object used by ListApps, as AppList.
 type App struct {
 	AppID           string `json:"AppId"`
 	AppKey          string `json:"AppKey"`
@@ -419,8 +421,8 @@ type App struct {
 	Status          int32  `json:"Status"`
 }
 
-// BusinessRecord is a result object used by GetAllBusinessID (as
-// BusinessRecords).
+// BusinessRecord is a result object used by GetAllBusinessID, as
+// BusinessRecords.
 type BusinessRecord struct {
 	AppID       string `json:"AppId"`
 	BusinessID  string `json:"BusinessId"`

@@ -46,7 +46,7 @@ type ListUsagesResult struct {
 	Metadata ResponseMetadata `json:"-"`
 }
 
-// Usage is a result object used by ListUsages (as Usages).
+// Usage is a result object used by ListUsages, as Usages.
 type Usage struct {
 	Audio     int64  `json:"Audio"`
 	TimeStamp string `json:"TimeStamp"`

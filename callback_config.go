@@ -197,7 +197,7 @@ type UpdateCallbackResult struct {
 
 func (r *UpdateCallbackResult) setMessage(s string) { r.Message = s }
 
-// CallbackConfig is a result object used by GetCallback (as Callbacks).
+// CallbackConfig is a result object used by GetCallback, as Callbacks.
 type CallbackConfig struct {
 	AccountID  string   `json:"AccountId"`
 	AppID      string   `json:"AppId"`

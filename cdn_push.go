@@ -355,8 +355,8 @@ type UpdatePushMixedStreamToCDNResult struct {
 func (r *UpdatePushMixedStreamToCDNResult) setMessage(s string) { r.Message = s }
 
 // AudienceSpatialOrientation is an input object used by
-// StartPushMixedStreamToCDN, UpdatePushMixedStreamToCDN (as
-// Control.SpatialConfig.AudienceSpatialOrientation).
+// StartPushMixedStreamToCDN, UpdatePushMixedStreamToCDN, as
+// Control.SpatialConfig.AudienceSpatialOrientation.
 type AudienceSpatialOrientation struct {
 	Forward []float32 `json:"Forward,omitempty"`
 	Right   []float32 `json:"Right,omitempty"`
@@ -364,30 +364,30 @@ type AudienceSpatialOrientation struct {
 }
 
 // AudienceSpatialOrientationInfo is a result object used by
-// GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Control.SpatialConfig.AudienceSpatialOrientation).
+// GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Control.SpatialConfig.AudienceSpatialOrientation.
 type AudienceSpatialOrientationInfo struct {
 	Forward []float32 `json:"Forward"`
 	Right   []float32 `json:"Right"`
 	Up      []float32 `json:"Up"`
 }
 
-// CDNPushControl is an input object used by StartPushSingleStreamToCDN (as
-// Control).
+// CDNPushControl is an input object used by StartPushSingleStreamToCDN, as
+// Control.
 type CDNPushControl struct {
 	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
 	MediaType   *int32 `json:"MediaType,omitempty"`
 }
 
-// CDNPushControlInfo is a result object used by GetPushSingleStreamToCDNTask
-// (as PushSingleStreamToCDNTask.Control).
+// CDNPushControlInfo is a result object used by GetPushSingleStreamToCDNTask,
+// as PushSingleStreamToCDNTask.Control.
 type CDNPushControlInfo struct {
 	MaxIdleTime int32 `json:"MaxIdleTime"`
 	MediaType   int32 `json:"MediaType"`
 }
 
-// CDNPushStream is an input object used by StartPushSingleStreamToCDN (as
-// Stream).
+// CDNPushStream is an input object used by StartPushSingleStreamToCDN, as
+// Stream.
 type CDNPushStream struct {
 	UserID     string `json:"UserId"`
 	StreamType *int32 `json:"StreamType,omitempty"`
@@ -398,15 +398,15 @@ func (r *CDNPushStream) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
-// CDNPushStreamInfo is a result object used by GetPushSingleStreamToCDNTask
-// (as PushSingleStreamToCDNTask.Stream).
+// CDNPushStreamInfo is a result object used by GetPushSingleStreamToCDNTask,
+// as PushSingleStreamToCDNTask.Stream.
 type CDNPushStreamInfo struct {
 	UserID     string `json:"UserId"`
 	StreamType int32  `json:"StreamType"`
 }
 
-// CanvasInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Layout.CustomLayout.Canvas).
+// CanvasInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.CustomLayout.Canvas.
 type CanvasInfo struct {
 	Background      string `json:"Background"`
 	BackgroundImage string `json:"BackgroundImage"`
@@ -415,7 +415,7 @@ type CanvasInfo struct {
 }
 
 // Control is an input object used by StartPushMixedStreamToCDN,
-// UpdatePushMixedStreamToCDN (as Control).
+// UpdatePushMixedStreamToCDN, as Control.
 type Control struct {
 	FrameInterpolationMode *int32         `json:"FrameInterpolationMode,omitempty"`
 	MaxIdleTime            *int32         `json:"MaxIdleTime,omitempty"`
@@ -425,8 +425,8 @@ type Control struct {
 	SpatialConfig          *SpatialConfig `json:"SpatialConfig,omitempty"`
 }
 
-// ControlInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Control).
+// ControlInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Control.
 type ControlInfo struct {
 	FrameInterpolationMode int32             `json:"FrameInterpolationMode"`
 	MaxIdleTime            int32             `json:"MaxIdleTime"`
@@ -436,15 +436,15 @@ type ControlInfo struct {
 	SpatialConfig          SpatialConfigInfo `json:"SpatialConfig"`
 }
 
-// CustomLayoutInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Layout.CustomLayout).
+// CustomLayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.CustomLayout.
 type CustomLayoutInfo struct {
 	Canvas  CanvasInfo   `json:"Canvas"`
 	Regions []RegionInfo `json:"Regions"`
 }
 
-// EncodeInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Encode).
+// EncodeInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Encode.
 type EncodeInfo struct {
 	AudioBitrate    int32 `json:"AudioBitrate"`
 	AudioChannels   int32 `json:"AudioChannels"`
@@ -459,8 +459,8 @@ type EncodeInfo struct {
 	VideoWidth      int32 `json:"VideoWidth"`
 }
 
-// LayoutInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Layout).
+// LayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.
 type LayoutInfo struct {
 	CustomLayout    CustomLayoutInfo `json:"CustomLayout"`
 	LayoutMode      int32            `json:"LayoutMode"`
@@ -468,7 +468,7 @@ type LayoutInfo struct {
 }
 
 // PushMixedStreamToCDNTask is a result object used by
-// GetPushMixedStreamToCDNTask (as PushMixedStreamToCDNTask).
+// GetPushMixedStreamToCDNTask, as PushMixedStreamToCDNTask.
 type PushMixedStreamToCDNTask struct {
 	Control         ControlInfo `json:"Control"`
 	Encode          EncodeInfo  `json:"Encode"`
@@ -484,7 +484,7 @@ type PushMixedStreamToCDNTask struct {
 }
 
 // PushSingleStreamToCDNTask is a result object used by
-// GetPushSingleStreamToCDNTask (as PushSingleStreamToCDNTask).
+// GetPushSingleStreamToCDNTask, as PushSingleStreamToCDNTask.
 type PushSingleStreamToCDNTask struct {
 	Control         CDNPushControlInfo `json:"Control"`
 	EndTime         int64              `json:"EndTime"`
@@ -496,8 +496,8 @@ type PushSingleStreamToCDNTask struct {
 	Stream          CDNPushStreamInfo  `json:"Stream"`
 }
 
-// RegionInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Layout.CustomLayout.Regions).
+// RegionInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.
 type RegionInfo struct {
 	Height                 int32          `json:"Height"`
 	StreamIndex            int32          `json:"StreamIndex"`
@@ -517,7 +517,7 @@ type RegionInfo struct {
 }
 
 // SEIConfig is an input object used by StartPushMixedStreamToCDN,
-// UpdatePushMixedStreamToCDN (as Control.SEIConfig).
+// UpdatePushMixedStreamToCDN, as Control.SEIConfig.
 type SEIConfig struct {
 	AddVolumeValue           *bool    `json:"AddVolumeValue,omitempty"`
 	PassthroughRTCSEIMessage *bool    `json:"PassthroughRTCSEIMessage,omitempty"`
@@ -529,8 +529,8 @@ type SEIConfig struct {
 	VolumeIndicationMode     *bool    `json:"VolumeIndicationMode,omitempty"`
 }
 
-// SEIConfigInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Control.SEIConfig).
+// SEIConfigInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Control.SEIConfig.
 type SEIConfigInfo struct {
 	AddVolumeValue           bool    `json:"AddVolumeValue"`
 	PassthroughRTCSEIMessage bool    `json:"PassthroughRTCSEIMessage"`
@@ -542,8 +542,8 @@ type SEIConfigInfo struct {
 	VolumeIndicationMode     bool    `json:"VolumeIndicationMode"`
 }
 
-// SourceCropInfo is a result object used by GetPushMixedStreamToCDNTask (as
-// PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.SourceCrop).
+// SourceCropInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.SourceCrop.
 type SourceCropInfo struct {
 	HeightProportion float32 `json:"HeightProportion"`
 	LocationX        float32 `json:"LocationX"`
@@ -552,15 +552,15 @@ type SourceCropInfo struct {
 }
 
 // SpatialConfig is an input object used by StartPushMixedStreamToCDN,
-// UpdatePushMixedStreamToCDN (as Control.SpatialConfig).
+// UpdatePushMixedStreamToCDN, as Control.SpatialConfig.
 type SpatialConfig struct {
 	AudienceSpatialOrientation *AudienceSpatialOrientation `json:"AudienceSpatialOrientation,omitempty"`
 	AudienceSpatialPosition    []int32                     `json:"AudienceSpatialPosition,omitempty"`
 	EnableSpatialRender        *bool                       `json:"EnableSpatialRender,omitempty"`
 }
 
-// SpatialConfigInfo is a result object used by GetPushMixedStreamToCDNTask
-// (as PushMixedStreamToCDNTask.Control.SpatialConfig).
+// SpatialConfigInfo is a result object used by GetPushMixedStreamToCDNTask,
+// as PushMixedStreamToCDNTask.Control.SpatialConfig.
 type SpatialConfigInfo struct {
 	AudienceSpatialOrientation AudienceSpatialOrientationInfo `json:"AudienceSpatialOrientation"`
 	AudienceSpatialPosition    []int32                        `json:"AudienceSpatialPosition"`

@@ -141,7 +141,7 @@ type StopDetectionResult struct {
 
 func (r *StopDetectionResult) setMessage(s string) { r.Message = s }
 
-// DetectionTask is a result object used by ListDetectionTask (as EventData).
+// DetectionTask is a result object used by ListDetectionTask, as EventData.
 type DetectionTask struct {
 	CreateTime int32  `json:"CreateTime"`
 	MediaType  int32  `json:"MediaType"`

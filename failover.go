@@ -246,7 +246,7 @@ type UpdateVendorPolicyResult struct {
 }
 
 // RecoveryPolicy is a result object used by CreateFailRecoveryPolicy,
-// GetFailRecoveryPolicies, UpdateFailRecoveryPolicy (as Policies, Policy).
+// GetFailRecoveryPolicies, UpdateFailRecoveryPolicy, as Policies, Policy.
 type RecoveryPolicy struct {
 	AppID              string `json:"AppID"`
 	CreateTime         int32  `json:"CreateTime"`
@@ -259,7 +259,7 @@ type RecoveryPolicy struct {
 }
 
 // VendorPolicy is a result object used by CreateVendorPolicy,
-// UpdateVendorPolicy (as Policy).
+// UpdateVendorPolicy, as Policy.
 type VendorPolicy struct {
 	AppID            string `json:"AppID"`
 	BusinessID       string `json:"BusinessID"`

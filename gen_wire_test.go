@@ -33,9 +33,9 @@ type genRecorded struct {
 	Path     string
 	RawQuery string
 	Query    url.Values
-	Header http.Header
-	Host   string
-	Body   []byte
+	Header   http.Header
+	Host     string
+	Body     []byte
 }
 
 // genServer is an httptest server that records every request and answers
@@ -212,4 +212,47 @@ func checkGolden(t *testing.T, action string, got goldenWire) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "missing golden file; run go test -run TestWire -update")
 	require.JSONEq(t, string(want), string(b), fmt.Sprintf("%s differs from the request sent", path))
+}
+
+// TestOperationTable checks the generated operation table against the
+// spec, and the retry classification of representative actions.
+func TestOperationTable(t *testing.T) {
+	sp := spec.MustLoad()
+	require.Len(t, operations, len(sp.Actions))
+	byName := map[string]*operation{}
+	for _, op := range operations {
+		a := sp.Find(op.Action)
+		require.NotNil(t, a, op.Action)
+		require.Equal(t, a.Version, op.Version, op.Action)
+		require.Equal(t, a.Method, op.Method, op.Action)
+		require.Equal(t, a.InputIn == "query", op.InQuery, op.Action)
+		byName[op.Action] = op
+	}
+	require.True(t, byName["DeleteCallback"].InQuery, "DeleteCallback is a POST with a query")
+	require.Equal(t, resultString, byName["StartRecord"].Result)
+	require.Equal(t, resultAny, byName["StartWebcast"].Result)
+	require.Equal(t, resultObject, byName["BanRoomUser"].Result)
+	safety := []struct {
+		action string
+		want   retrySafety
+	}{
+		{"GetRecordTask", safeToRepeat},
+		{"ListRoomInfo", safeToRepeat},
+		{"WbTranscodeQuery", safeToRepeat},
+		{"BanRoomUser", safeToRepeat},
+		{"KickUser", safeToRepeat},
+		{"StopPushStreamToCDN", safeToRepeat},
+		{"UpdateBanRoomUserRule", safeToRepeat},
+		{"StartRecord", safeWithTaskID},
+		{"StartVoiceChat", safeWithTaskID},
+		{"StartDetection", unsafeToRepeat},
+		{"SendBroadcast", unsafeToRepeat},
+		{"BatchSendRoomUnicast", unsafeToRepeat},
+		{"CreateApp", unsafeToRepeat},
+		{"DeleteBusinessID", unsafeToRepeat},
+		{"WbTranscodeCreate", unsafeToRepeat},
+	}
+	for _, s := range safety {
+		require.Equal(t, s.want, byName[s.action].Safety, s.action)
+	}
 }

@@ -60,7 +60,8 @@ func (c *Client) ListMusics(ctx context.Context, req *ListMusicsRequest, opts ..
 // ListMusicsAll calls [Client.ListMusics] page after page and yields every
 // element of List, walking pages from PageNum (1 when unset); PageSize sets
 // the page size. It stops after the last page or at the first error, which it
-// yields. The request is copied, not changed.
+// yields; a page equal to the one before it ends the walk with
+// ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListMusicsAll(ctx context.Context, req *ListMusicsRequest, opts ...CallOption) iter.Seq2[Music, error] {
 	return func(yield func(Music, error) bool) {
 		var r ListMusicsRequest
@@ -155,7 +156,8 @@ func (c *Client) SearchMusics(ctx context.Context, req *SearchMusicsRequest, opt
 // SearchMusicsAll calls [Client.SearchMusics] page after page and yields
 // every element of List, walking pages from PageNum (1 when unset); PageSize
 // sets the page size. It stops after the last page or at the first error,
-// which it yields. The request is copied, not changed.
+// which it yields; a page equal to the one before it ends the walk with
+// ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) SearchMusicsAll(ctx context.Context, req *SearchMusicsRequest, opts ...CallOption) iter.Seq2[Music, error] {
 	return func(yield func(Music, error) bool) {
 		var r SearchMusicsRequest
@@ -232,7 +234,7 @@ type SearchMusicsResult struct {
 	Metadata ResponseMetadata `json:"-"`
 }
 
-// HotList is a result object used by ListHotMusic (as HotList).
+// HotList is a result object used by ListHotMusic, as HotList.
 type HotList struct {
 	CustomHotListID   string    `json:"CustomHotListId"`
 	CustomHotListName string    `json:"CustomHotListName"`
@@ -241,7 +243,7 @@ type HotList struct {
 	HotType           int32     `json:"HotType"`
 }
 
-// HotSong is a result object used by ListHotMusic (as HotList.HotSong).
+// HotSong is a result object used by ListHotMusic, as HotList.HotSong.
 type HotSong struct {
 	BgmType    int32   `json:"BgmType"`
 	Duration   int32   `json:"Duration"`
@@ -260,15 +262,15 @@ type HotSong struct {
 	VendorName string  `json:"VendorName"`
 }
 
-// LyricURL is a result object used by ListMusics, SearchMusics (as
-// List.LyricUrl).
+// LyricURL is a result object used by ListMusics, SearchMusics, as
+// List.LyricUrl.
 type LyricURL struct {
 	KrcURL  string `json:"KrcUrl"`
 	LrcURL  string `json:"LrcUrl"`
 	MidiURL string `json:"MidiUrl"`
 }
 
-// Music is a result object used by ListMusics, SearchMusics (as List).
+// Music is a result object used by ListMusics, SearchMusics, as List.
 type Music struct {
 	BgmType    int32    `json:"BgmType"`
 	Duration   int32    `json:"Duration"`

@@ -243,7 +243,7 @@ type UpdatePublicStreamParamResult struct {
 func (r *UpdatePublicStreamParamResult) setMessage(s string) { r.Message = s }
 
 // PublicStreamControl is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Control).
+// UpdatePublicStreamParam, as Control.
 type PublicStreamControl struct {
 	DataMsg                    string `json:"DataMsg,omitempty"`
 	MaxIdleTime                *int32 `json:"MaxIdleTime,omitempty"`
@@ -256,7 +256,7 @@ type PublicStreamControl struct {
 }
 
 // PublicStreamCustomLayout is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Layout.CustomLayout).
+// UpdatePublicStreamParam, as Layout.CustomLayout.
 type PublicStreamCustomLayout struct {
 	Regions                []PublicStreamRegion `json:"Regions"`
 	BackgroundColor        string               `json:"BackgroundColor,omitempty"`
@@ -269,13 +269,13 @@ func (r *PublicStreamCustomLayout) validate(v *validator) {
 }
 
 // PublicStreamEncode is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Encode).
+// UpdatePublicStreamParam, as Encode.
 type PublicStreamEncode struct {
 	VideoConfig *VideoConfig `json:"VideoConfig,omitempty"`
 }
 
 // PublicStreamLayout is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Layout).
+// UpdatePublicStreamParam, as Layout.
 type PublicStreamLayout struct {
 	LayoutMode     int32                     `json:"LayoutMode"`
 	CustomLayout   *PublicStreamCustomLayout `json:"CustomLayout,omitempty"`
@@ -296,7 +296,7 @@ func (r *PublicStreamLayout) validate(v *validator) {
 }
 
 // PublicStreamRegion is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Layout.CustomLayout.Regions).
+// UpdatePublicStreamParam, as Layout.CustomLayout.Regions.
 type PublicStreamRegion struct {
 	HeightProportion float32     `json:"HeightProportion"`
 	StreamIndex      int32       `json:"StreamIndex"`
@@ -311,8 +311,8 @@ type PublicStreamRegion struct {
 }
 
 // RoomStream is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as ExcludeStreams,
-// Layout.VerticalLayout.MainStream, TargetStreams).
+// UpdatePublicStreamParam, as ExcludeStreams,
+// Layout.VerticalLayout.MainStream, TargetStreams.
 type RoomStream struct {
 	RoomID     string `json:"RoomId"`
 	Index      *int32 `json:"Index,omitempty"`
@@ -328,7 +328,7 @@ func (r *RoomStream) validate(v *validator) {
 }
 
 // VerticalLayout is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Layout.VerticalLayout).
+// UpdatePublicStreamParam, as Layout.VerticalLayout.
 type VerticalLayout struct {
 	MainStream *RoomStream `json:"MainStream,omitempty"`
 }
@@ -342,7 +342,7 @@ func (r *VerticalLayout) validate(v *validator) {
 }
 
 // VideoConfig is an input object used by StartPushPublicStream,
-// UpdatePublicStreamParam (as Encode.VideoConfig).
+// UpdatePublicStreamParam, as Encode.VideoConfig.
 type VideoConfig struct {
 	Bitrate    *int32 `json:"Bitrate,omitempty"`
 	FrameRate  *int32 `json:"FrameRate,omitempty"`

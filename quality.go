@@ -418,7 +418,8 @@ func (c *Client) ListRoomInfo(ctx context.Context, req *ListRoomInfoRequest, opt
 // ListRoomInfoAll calls [Client.ListRoomInfo] page after page and yields
 // every element of RoomList, walking pages from PageNum (1 when unset);
 // PageSize sets the page size. It stops after the last page or at the first
-// error, which it yields. The request is copied, not changed.
+// error, which it yields; a page equal to the one before it ends the walk
+// with ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListRoomInfoAll(ctx context.Context, req *ListRoomInfoRequest, opts ...CallOption) iter.Seq2[Room, error] {
 	return func(yield func(Room, error) bool) {
 		var r ListRoomInfoRequest
@@ -537,7 +538,8 @@ func (c *Client) ListUserInfo(ctx context.Context, req *ListUserInfoRequest, opt
 // ListUserInfoAll calls [Client.ListUserInfo] page after page and yields
 // every element of UserList, walking pages from PageNum (1 when unset);
 // PageSize sets the page size. It stops after the last page or at the first
-// error, which it yields. The request is copied, not changed.
+// error, which it yields; a page equal to the one before it ends the walk
+// with ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListUserInfoAll(ctx context.Context, req *ListUserInfoRequest, opts ...CallOption) iter.Seq2[User, error] {
 	return func(yield func(User, error) bool) {
 		var r ListUserInfoRequest
@@ -646,8 +648,8 @@ type ListUserInfoResult struct {
 	Metadata ResponseMetadata `json:"-"`
 }
 
-// CallDetail is a result object used by ListCallDetail (as
-// UserCallDetail.CallDetail).
+// CallDetail is a result object used by ListCallDetail, as
+// UserCallDetail.CallDetail.
 type CallDetail struct {
 	Data []CallDetailPoint `json:"Data"`
 	Desc string            `json:"Desc"`
@@ -655,15 +657,15 @@ type CallDetail struct {
 	Unit string            `json:"Unit"`
 }
 
-// CallDetailPoint is a result object used by ListCallDetail (as
-// UserCallDetail.CallDetail.Data).
+// CallDetailPoint is a result object used by ListCallDetail, as
+// UserCallDetail.CallDetail.Data.
 type CallDetailPoint struct {
 	Time  int64   `json:"Time"`
 	Value float64 `json:"Value"`
 }
 
 // DistributionData is a result object used by ListQualityDistribution,
-// ListRealTimeQualityDistribution (as Indicators.Data).
+// ListRealTimeQualityDistribution, as Indicators.Data.
 type DistributionData struct {
 	Dimension string  `json:"Dimension"`
 	TimeStamp string  `json:"TimeStamp"`
@@ -671,21 +673,21 @@ type DistributionData struct {
 }
 
 // DistributionIndicator is a result object used by ListQualityDistribution,
-// ListRealTimeQualityDistribution (as Indicators).
+// ListRealTimeQualityDistribution, as Indicators.
 type DistributionIndicator struct {
 	Data []DistributionData `json:"Data"`
 	Name string             `json:"Name"`
 }
 
-// OperationDistribution is a result object used by ListOperationDistribution
-// (as Data).
+// OperationDistribution is a result object used by ListOperationDistribution,
+// as Data.
 type OperationDistribution struct {
 	DistributionName string  `json:"DistributionName"`
 	Proportion       float64 `json:"Proportion"`
 	Value            float64 `json:"Value"`
 }
 
-// Room is a result object used by ListRoomInfo (as RoomList).
+// Room is a result object used by ListRoomInfo, as RoomList.
 type Room struct {
 	ActiveUserNum int64  `json:"ActiveUserNum"`
 	CallID        string `json:"CallId"`
@@ -695,7 +697,7 @@ type Room struct {
 	RoomID        string `json:"RoomId"`
 }
 
-// User is a result object used by ListUserInfo (as UserList).
+// User is a result object used by ListUserInfo, as UserList.
 type User struct {
 	Access     string       `json:"Access"`
 	CallID     string       `json:"CallId"`
@@ -712,8 +714,8 @@ type User struct {
 	UserID     string       `json:"UserId"`
 }
 
-// UserCallDetail is a result object used by ListCallDetail (as
-// UserCallDetail).
+// UserCallDetail is a result object used by ListCallDetail, as
+// UserCallDetail.
 type UserCallDetail struct {
 	CallDetail []CallDetail `json:"CallDetail"`
 	Direction  string       `json:"Direction"`
@@ -722,7 +724,7 @@ type UserCallDetail struct {
 	UserID     string       `json:"UserId"`
 }
 
-// UserRecord is a result object used by ListUserInfo (as UserList.Record).
+// UserRecord is a result object used by ListUserInfo, as UserList.Record.
 type UserRecord struct {
 	Time string `json:"Time"`
 	Type string `json:"Type"`

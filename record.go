@@ -301,27 +301,27 @@ type UpdateRecordResult struct {
 
 func (r *UpdateRecordResult) setMessage(s string) { r.Message = s }
 
-// FileFormatConfig is an input object used by StartRecord (as
-// FileFormatConfig).
+// FileFormatConfig is an input object used by StartRecord, as
+// FileFormatConfig.
 type FileFormatConfig struct {
 	FileFormat []string `json:"FileFormat,omitempty"`
 }
 
-// FileNameConfig is an input object used by StartRecord (as FileNameConfig).
+// FileNameConfig is an input object used by StartRecord, as FileNameConfig.
 type FileNameConfig struct {
 	Pattern string   `json:"Pattern,omitempty"`
 	Prefix  []string `json:"Prefix,omitempty"`
 }
 
-// PostProcessingValue is a result object used by GetRealtimePostProcessing
-// (as common).
+// PostProcessingValue is a result object used by GetRealtimePostProcessing,
+// as common.
 type PostProcessingValue struct {
 	Abnormal  int32   `json:"abnormal"`
 	Timestamp int32   `json:"timestamp"`
 	Value     float32 `json:"value"`
 }
 
-// RecordControl is an input object used by StartRecord (as Control).
+// RecordControl is an input object used by StartRecord, as Control.
 type RecordControl struct {
 	EnableSyncUpload       *bool  `json:"EnableSyncUpload,omitempty"`
 	FrameInterpolationMode *int32 `json:"FrameInterpolationMode,omitempty"`
@@ -331,8 +331,8 @@ type RecordControl struct {
 	MediaType              *int32 `json:"MediaType,omitempty"`
 }
 
-// RecordCustomConfig is an input object used by StartRecord (as
-// StorageConfig.CustomConfig).
+// RecordCustomConfig is an input object used by StartRecord, as
+// StorageConfig.CustomConfig.
 type RecordCustomConfig struct {
 	AccessKey     string `json:"AccessKey"`
 	Bucket        string `json:"Bucket"`
@@ -348,8 +348,8 @@ func (r *RecordCustomConfig) validate(v *validator) {
 	v.required("SecretKey", r.SecretKey != "")
 }
 
-// RecordFile is a result object used by GetRecordTask (as
-// RecordTask.RecordFileList).
+// RecordFile is a result object used by GetRecordTask, as
+// RecordTask.RecordFileList.
 type RecordFile struct {
 	AudioCodec  string       `json:"AudioCodec"`
 	Duration    int64        `json:"Duration"`
@@ -363,8 +363,8 @@ type RecordFile struct {
 	VideoWidth  int32        `json:"VideoWidth"`
 }
 
-// RecordStorageConfig is an input object used by StartRecord (as
-// StorageConfig).
+// RecordStorageConfig is an input object used by StartRecord, as
+// StorageConfig.
 type RecordStorageConfig struct {
 	CustomConfig   *RecordCustomConfig `json:"CustomConfig,omitempty"`
 	TosConfig      *TosConfig          `json:"TosConfig,omitempty"`
@@ -396,7 +396,7 @@ func (r *RecordStorageConfig) validate(v *validator) {
 	}
 }
 
-// RecordTask is a result object used by GetRecordTask (as RecordTask).
+// RecordTask is a result object used by GetRecordTask, as RecordTask.
 type RecordTask struct {
 	EndTime        int64        `json:"EndTime"`
 	RecordFileList []RecordFile `json:"RecordFileList"`

@@ -25,7 +25,8 @@ func (c *Client) ListRelayStream(ctx context.Context, req *ListRelayStreamReques
 // ListRelayStreamAll calls [Client.ListRelayStream] page after page and
 // yields every element of Task, walking items from Offset; Limit sets the
 // page size. It stops after the last page or at the first error, which it
-// yields. The request is copied, not changed.
+// yields; a page equal to the one before it ends the walk with
+// ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListRelayStreamAll(ctx context.Context, req *ListRelayStreamRequest, opts ...CallOption) iter.Seq2[RelayTask, error] {
 	return func(yield func(RelayTask, error) bool) {
 		var r ListRelayStreamRequest
@@ -278,8 +279,8 @@ type UpdateRelayStreamResult struct {
 
 func (r *UpdateRelayStreamResult) setMessage(s string) { r.Message = s }
 
-// RelayControl is an input object used by StartRelayStream, UpdateRelayStream
-// (as Control).
+// RelayControl is an input object used by StartRelayStream,
+// UpdateRelayStream, as Control.
 type RelayControl struct {
 	StreamURL      string `json:"StreamUrl"`
 	Bitrate        *int32 `json:"Bitrate,omitempty"`
@@ -296,7 +297,7 @@ func (r *RelayControl) validate(v *validator) {
 	v.required("StreamUrl", r.StreamURL != "")
 }
 
-// RelayTask is a result object used by ListRelayStream (as Task).
+// RelayTask is a result object used by ListRelayStream, as Task.
 type RelayTask struct {
 	AppID       string `json:"AppId"`
 	CreateTime  int32  `json:"CreateTime"`

@@ -216,7 +216,7 @@ type UpdateSegmentResult struct {
 
 func (r *UpdateSegmentResult) setMessage(s string) { r.Message = s }
 
-// SegmentControl is an input object used by StartSegment (as Control).
+// SegmentControl is an input object used by StartSegment, as Control.
 type SegmentControl struct {
 	Align             *bool  `json:"Align,omitempty"`
 	IgnoreSilence     *bool  `json:"IgnoreSilence,omitempty"`
@@ -224,8 +224,8 @@ type SegmentControl struct {
 	RedundantDuration *int32 `json:"RedundantDuration,omitempty"`
 }
 
-// SegmentControlInfo is a result object used by GetSegmentTask (as
-// SegmentTask.Control).
+// SegmentControlInfo is a result object used by GetSegmentTask, as
+// SegmentTask.Control.
 type SegmentControlInfo struct {
 	Align             bool  `json:"Align"`
 	IgnoreSilence     bool  `json:"IgnoreSilence"`
@@ -233,7 +233,7 @@ type SegmentControlInfo struct {
 	RedundantDuration int32 `json:"RedundantDuration"`
 }
 
-// SegmentTask is a result object used by GetSegmentTask (as SegmentTask).
+// SegmentTask is a result object used by GetSegmentTask, as SegmentTask.
 type SegmentTask struct {
 	Control       SegmentControlInfo `json:"Control"`
 	Duration      int32              `json:"Duration"`

@@ -208,8 +208,8 @@ type UpdateSnapshotResult struct {
 
 func (r *UpdateSnapshotResult) setMessage(s string) { r.Message = s }
 
-// ImageConfig is an input object used by StartSnapshot, UpdateSnapshot (as
-// ImageConfig).
+// ImageConfig is an input object used by StartSnapshot, UpdateSnapshot, as
+// ImageConfig.
 type ImageConfig struct {
 	Format   *int32 `json:"Format,omitempty"`
 	Height   *int32 `json:"Height,omitempty"`
@@ -217,8 +217,8 @@ type ImageConfig struct {
 	Width    *int32 `json:"Width,omitempty"`
 }
 
-// ImageConfigInfo is a result object used by GetSnapshotTask (as
-// SnapshotTask.ImageConfig).
+// ImageConfigInfo is a result object used by GetSnapshotTask, as
+// SnapshotTask.ImageConfig.
 type ImageConfigInfo struct {
 	Format   int32 `json:"Format"`
 	Height   int32 `json:"Height"`
@@ -226,7 +226,7 @@ type ImageConfigInfo struct {
 	Width    int32 `json:"Width"`
 }
 
-// SnapshotTask is a result object used by GetSnapshotTask (as SnapshotTask).
+// SnapshotTask is a result object used by GetSnapshotTask, as SnapshotTask.
 type SnapshotTask struct {
 	EndTime       int64             `json:"EndTime"`
 	ImageConfig   ImageConfigInfo   `json:"ImageConfig"`

@@ -3,7 +3,7 @@
 package rtc
 
 // Canvas is an input object used by StartPushMixedStreamToCDN, StartRecord,
-// UpdatePushMixedStreamToCDN, UpdateRecord (as Layout.CustomLayout.Canvas).
+// UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Canvas.
 type Canvas struct {
 	Background      string `json:"Background,omitempty"`
 	BackgroundImage string `json:"BackgroundImage,omitempty"`
@@ -11,8 +11,8 @@ type Canvas struct {
 	Width           *int32 `json:"Width,omitempty"`
 }
 
-// CustomConfig is an input object used by StartSegment, StartSnapshot (as
-// StorageConfig.CustomConfig).
+// CustomConfig is an input object used by StartSegment, StartSnapshot, as
+// StorageConfig.CustomConfig.
 type CustomConfig struct {
 	AccessKey string `json:"AccessKey"`
 	Bucket    string `json:"Bucket"`
@@ -27,9 +27,9 @@ func (r *CustomConfig) validate(v *validator) {
 	v.required("SecretKey", r.SecretKey != "")
 }
 
-// CustomConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask
-// (as SegmentTask.StorageConfig.CustomConfig,
-// SnapshotTask.StorageConfig.CustomConfig).
+// CustomConfigInfo is a result object used by GetSegmentTask,
+// GetSnapshotTask, as SegmentTask.StorageConfig.CustomConfig,
+// SnapshotTask.StorageConfig.CustomConfig.
 type CustomConfigInfo struct {
 	AccessKey string `json:"AccessKey"`
 	Bucket    string `json:"Bucket"`
@@ -39,8 +39,8 @@ type CustomConfigInfo struct {
 }
 
 // CustomLayout is an input object used by StartPushMixedStreamToCDN,
-// StartRecord, UpdatePushMixedStreamToCDN, UpdateRecord (as
-// Layout.CustomLayout).
+// StartRecord, UpdatePushMixedStreamToCDN, UpdateRecord, as
+// Layout.CustomLayout.
 type CustomLayout struct {
 	Canvas  *Canvas  `json:"Canvas,omitempty"`
 	Regions []Region `json:"Regions,omitempty"`
@@ -49,7 +49,7 @@ type CustomLayout struct {
 // Encode sets the audio and video encoding of a mixed stream or recording.
 //
 // It is used by StartPushMixedStreamToCDN, StartRecord,
-// UpdatePushMixedStreamToCDN (as Encode).
+// UpdatePushMixedStreamToCDN, as Encode.
 type Encode struct {
 	AudioBitrate    *int32 `json:"AudioBitrate,omitempty"`
 	AudioChannels   *int32 `json:"AudioChannels,omitempty"`
@@ -64,8 +64,8 @@ type Encode struct {
 	VideoWidth      *int32 `json:"VideoWidth,omitempty"`
 }
 
-// Indicator is a result object used by 5 actions, ListOperationData,
-// ListQuality, ListRealTimeOperationData and others (as Indicators).
+// Indicator is a result object used by 5 actions, among them
+// ListOperationData, ListQuality, ListRealTimeOperationData, as Indicators.
 type Indicator struct {
 	Data     []IndicatorData `json:"Data"`
 	Name     string          `json:"Name"`
@@ -73,8 +73,9 @@ type Indicator struct {
 	Unit     string          `json:"Unit"`
 }
 
-// IndicatorData is a result object used by 5 actions, ListOperationData,
-// ListQuality, ListRealTimeOperationData and others (as Indicators.Data).
+// IndicatorData is a result object used by 5 actions, among them
+// ListOperationData, ListQuality, ListRealTimeOperationData, as
+// Indicators.Data.
 type IndicatorData struct {
 	StreamID  string  `json:"StreamId"`
 	TimeStamp string  `json:"TimeStamp"`
@@ -85,7 +86,7 @@ type IndicatorData struct {
 // CDN push).
 //
 // It is used by StartPushMixedStreamToCDN, StartRecord,
-// UpdatePushMixedStreamToCDN, UpdateRecord (as Layout).
+// UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.
 type Layout struct {
 	CustomLayout    *CustomLayout `json:"CustomLayout,omitempty"`
 	LayoutMode      *int32        `json:"LayoutMode,omitempty"`
@@ -100,8 +101,9 @@ func (r *Layout) validate(v *validator) {
 	}
 }
 
-// Overview is a result object used by 5 actions, ListOperationData,
-// ListQuality, ListRealTimeOperationData and others (as Indicators.overview).
+// Overview is a result object used by 5 actions, among them
+// ListOperationData, ListQuality, ListRealTimeOperationData, as
+// Indicators.overview.
 type Overview struct {
 	Alias     string `json:"Alias"`
 	ExtraInfo string `json:"ExtraInfo"`
@@ -116,7 +118,7 @@ type Overview struct {
 // Region places one stream in a custom layout.
 //
 // It is used by StartPushMixedStreamToCDN, StartRecord,
-// UpdatePushMixedStreamToCDN, UpdateRecord (as Layout.CustomLayout.Regions).
+// UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Regions.
 type Region struct {
 	Height                 int32       `json:"Height"`
 	StreamIndex            int32       `json:"StreamIndex"`
@@ -135,9 +137,9 @@ type Region struct {
 	ZOrder                 *int32      `json:"ZOrder,omitempty"`
 }
 
-// SourceCrop is an input object used by 6 actions, StartPushMixedStreamToCDN,
-// StartPushPublicStream, StartRecord and others (as
-// Layout.CustomLayout.Regions.SourceCrop).
+// SourceCrop is an input object used by 6 actions, among them
+// StartPushMixedStreamToCDN, StartPushPublicStream, StartRecord, as
+// Layout.CustomLayout.Regions.SourceCrop.
 type SourceCrop struct {
 	HeightProportion *float32 `json:"HeightProportion,omitempty"`
 	LocationX        *float32 `json:"LocationX,omitempty"`
@@ -147,7 +149,7 @@ type SourceCrop struct {
 
 // StorageConfig says where a task stores its files.
 //
-// It is used by StartSegment, StartSnapshot (as StorageConfig).
+// It is used by StartSegment, StartSnapshot, as StorageConfig.
 type StorageConfig struct {
 	CustomConfig   *CustomConfig   `json:"CustomConfig,omitempty"`
 	TosConfig      *TosConfig      `json:"TosConfig,omitempty"`
@@ -180,7 +182,7 @@ func (r *StorageConfig) validate(v *validator) {
 }
 
 // StorageConfigInfo is a result object used by GetSegmentTask,
-// GetSnapshotTask (as SegmentTask.StorageConfig, SnapshotTask.StorageConfig).
+// GetSnapshotTask, as SegmentTask.StorageConfig, SnapshotTask.StorageConfig.
 type StorageConfigInfo struct {
 	CustomConfig   CustomConfigInfo   `json:"CustomConfig"`
 	TosConfig      TosConfigInfo      `json:"TosConfig"`
@@ -192,9 +194,9 @@ type StorageConfigInfo struct {
 // Stream names one user's stream: the user, the stream type (main or screen)
 // and, for mixing, its index.
 //
-// It is used by 6 actions, StartPushMixedStreamToCDN, StartRecord,
-// StartSegment and others (as ExcludeStreams.StreamList,
-// Layout.MainVideoStream, TargetStreams.StreamList).
+// It is used by 6 actions, among them StartPushMixedStreamToCDN, StartRecord,
+// StartSegment, as ExcludeStreams.StreamList, Layout.MainVideoStream,
+// TargetStreams.StreamList.
 type Stream struct {
 	UserID     string `json:"UserId"`
 	Index      *int32 `json:"Index,omitempty"`
@@ -207,10 +209,10 @@ func (r *Stream) validate(v *validator) {
 }
 
 // StreamInfo is a result object used by GetPushMixedStreamToCDNTask,
-// GetRecordTask, GetSegmentTask, GetSnapshotTask (as
+// GetRecordTask, GetSegmentTask, GetSnapshotTask, as
 // PushMixedStreamToCDNTask.ExcludeStreams.StreamList,
 // PushMixedStreamToCDNTask.Layout.MainVideoStream,
-// PushMixedStreamToCDNTask.TargetStreams.StreamList, ...).
+// PushMixedStreamToCDNTask.TargetStreams.StreamList, ....
 type StreamInfo struct {
 	UserID     string `json:"UserId"`
 	Index      int32  `json:"Index"`
@@ -220,8 +222,8 @@ type StreamInfo struct {
 // Streams selects streams by user: as TargetStreams the streams to include,
 // as ExcludeStreams the ones to leave out.
 //
-// It is used by 6 actions, StartPushMixedStreamToCDN, StartRecord,
-// StartSegment and others (as ExcludeStreams, TargetStreams).
+// It is used by 6 actions, among them StartPushMixedStreamToCDN, StartRecord,
+// StartSegment, as ExcludeStreams, TargetStreams.
 type Streams struct {
 	StreamList []Stream `json:"StreamList,omitempty"`
 }
@@ -239,15 +241,15 @@ func (r *Streams) validate(v *validator) {
 }
 
 // StreamsInfo is a result object used by GetPushMixedStreamToCDNTask,
-// GetSegmentTask, GetSnapshotTask (as
+// GetSegmentTask, GetSnapshotTask, as
 // PushMixedStreamToCDNTask.ExcludeStreams,
-// PushMixedStreamToCDNTask.TargetStreams, SegmentTask.TargetStreams, ...).
+// PushMixedStreamToCDNTask.TargetStreams, SegmentTask.TargetStreams, ....
 type StreamsInfo struct {
 	StreamList []StreamInfo `json:"StreamList"`
 }
 
 // TosConfig is an input object used by StartRecord, StartSegment,
-// StartSnapshot (as StorageConfig.TosConfig).
+// StartSnapshot, as StorageConfig.TosConfig.
 type TosConfig struct {
 	AccountID string `json:"AccountId"`
 	Bucket    string `json:"Bucket"`
@@ -259,9 +261,9 @@ func (r *TosConfig) validate(v *validator) {
 	v.required("Bucket", r.Bucket != "")
 }
 
-// TosConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask
-// (as SegmentTask.StorageConfig.TosConfig,
-// SnapshotTask.StorageConfig.TosConfig).
+// TosConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask,
+// as SegmentTask.StorageConfig.TosConfig,
+// SnapshotTask.StorageConfig.TosConfig.
 type TosConfigInfo struct {
 	AccountID string `json:"AccountId"`
 	Bucket    string `json:"Bucket"`
@@ -269,7 +271,7 @@ type TosConfigInfo struct {
 }
 
 // VeImageXConfig is an input object used by StartRecord, StartSegment,
-// StartSnapshot (as StorageConfig.VeImageXConfig).
+// StartSnapshot, as StorageConfig.VeImageXConfig.
 type VeImageXConfig struct {
 	AccountID string `json:"AccountId"`
 	ServiceID string `json:"ServiceId"`
@@ -282,8 +284,8 @@ func (r *VeImageXConfig) validate(v *validator) {
 }
 
 // VeImageXConfigInfo is a result object used by GetSegmentTask,
-// GetSnapshotTask (as SegmentTask.StorageConfig.VeImageXConfig,
-// SnapshotTask.StorageConfig.VeImageXConfig).
+// GetSnapshotTask, as SegmentTask.StorageConfig.VeImageXConfig,
+// SnapshotTask.StorageConfig.VeImageXConfig.
 type VeImageXConfigInfo struct {
 	AccountID string `json:"AccountId"`
 	ServiceID string `json:"ServiceId"`
@@ -291,7 +293,7 @@ type VeImageXConfigInfo struct {
 }
 
 // VodConfig is an input object used by StartRecord, StartSegment,
-// StartSnapshot (as StorageConfig.VodConfig).
+// StartSnapshot, as StorageConfig.VodConfig.
 type VodConfig struct {
 	AccountID            string `json:"AccountId"`
 	Space                string `json:"Space"`
@@ -305,9 +307,9 @@ func (r *VodConfig) validate(v *validator) {
 	v.required("Space", r.Space != "")
 }
 
-// VodConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask
-// (as SegmentTask.StorageConfig.VodConfig,
-// SnapshotTask.StorageConfig.VodConfig).
+// VodConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask,
+// as SegmentTask.StorageConfig.VodConfig,
+// SnapshotTask.StorageConfig.VodConfig.
 type VodConfigInfo struct {
 	AccountID            string `json:"AccountId"`
 	Space                string `json:"Space"`

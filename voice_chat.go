@@ -193,7 +193,7 @@ func (r *UpdateVoiceChatResult) setMessage(s string) { r.Message = s }
 // AgentConfig describes a conversational AI agent: its user ID, whom it talks
 // to, and how it greets them.
 //
-// It is used by StartVoiceChat (as AgentConfig).
+// It is used by StartVoiceChat, as AgentConfig.
 type AgentConfig struct {
 	// TargetUserId lists the users the agent talks with.
 	TargetUserID []string `json:"TargetUserId"`
@@ -220,7 +220,7 @@ func (r *AgentConfig) validate(v *validator) {
 // drop keys. Build them with encoding/json from your own structs or maps, or
 // paste the JSON from the vendor's documentation.
 //
-// It is used by StartVoiceChat (as Config).
+// It is used by StartVoiceChat, as Config.
 type VoiceChatConfig struct {
 	// ASRConfig configures speech recognition (provider, credentials, mode). It
 	// is raw JSON in the vendor's format (see VoiceChatConfig).

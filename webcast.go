@@ -153,36 +153,36 @@ type StopWebcastResult struct {
 
 func (r *StopWebcastResult) setMessage(s string) { r.Message = s }
 
-// EventNotifyConfig is an input object used by StartWebcast (as
-// EventNotifyConfig).
+// EventNotifyConfig is an input object used by StartWebcast, as
+// EventNotifyConfig.
 type EventNotifyConfig struct {
 	EnableEventNotify *bool  `json:"EnableEventNotify,omitempty"`
 	StartTimeout      *int32 `json:"StartTimeout,omitempty"`
 }
 
-// EventNotifyConfigInfo is a result object used by GetWebCastTask (as
-// WebCastTask.EventNotifyConfig).
+// EventNotifyConfigInfo is a result object used by GetWebCastTask, as
+// WebCastTask.EventNotifyConfig.
 type EventNotifyConfigInfo struct {
 	EnableEventNotify bool  `json:"EnableEventNotify"`
 	StartTimeout      int32 `json:"StartTimeout"`
 }
 
-// MonitorConfig is an input object used by StartWebcast (as MonitorConfig).
+// MonitorConfig is an input object used by StartWebcast, as MonitorConfig.
 type MonitorConfig struct {
 	BlankCheckInterval  *int32 `json:"BlankCheckInterval,omitempty"`
 	CrashCheckInterval  *int32 `json:"CrashCheckInterval,omitempty"`
 	FreezeCheckInterval *int32 `json:"FreezeCheckInterval,omitempty"`
 }
 
-// MonitorConfigInfo is a result object used by GetWebCastTask (as
-// WebCastTask.MonitorConfig).
+// MonitorConfigInfo is a result object used by GetWebCastTask, as
+// WebCastTask.MonitorConfig.
 type MonitorConfigInfo struct {
 	BlankCheckInterval  int32 `json:"BlankCheckInterval"`
 	CrashCheckInterval  int32 `json:"CrashCheckInterval"`
 	FreezeCheckInterval int32 `json:"FreezeCheckInterval"`
 }
 
-// VideoSolution is an input object used by StartWebcast (as VideoSolutions).
+// VideoSolution is an input object used by StartWebcast, as VideoSolutions.
 type VideoSolution struct {
 	Bitrate   *int32 `json:"Bitrate,omitempty"`
 	FrameRate *int32 `json:"FrameRate,omitempty"`
@@ -190,8 +190,8 @@ type VideoSolution struct {
 	Width     *int32 `json:"Width,omitempty"`
 }
 
-// VideoSolutionInfo is a result object used by GetWebCastTask (as
-// WebCastTask.VideoSolutions).
+// VideoSolutionInfo is a result object used by GetWebCastTask, as
+// WebCastTask.VideoSolutions.
 type VideoSolutionInfo struct {
 	Bitrate   int32 `json:"Bitrate"`
 	FrameRate int32 `json:"FrameRate"`
@@ -199,7 +199,7 @@ type VideoSolutionInfo struct {
 	Width     int32 `json:"Width"`
 }
 
-// WebCastTask is a result object used by GetWebCastTask (as WebCastTask).
+// WebCastTask is a result object used by GetWebCastTask, as WebCastTask.
 type WebCastTask struct {
 	EndTime           int64                 `json:"EndTime"`
 	EventNotifyConfig EventNotifyConfigInfo `json:"EventNotifyConfig"`

@@ -253,8 +253,7 @@ type WbTranscodeQueryResult struct {
 	Metadata ResponseMetadata `json:"-"`
 }
 
-// ResourceAttr is an input object used by WbTranscodeCreate (as
-// ResourceAttr).
+// ResourceAttr is an input object used by WbTranscodeCreate, as ResourceAttr.
 type ResourceAttr struct {
 	FileName string `json:"FileName"`
 	Size     int32  `json:"Size"`
@@ -264,8 +263,8 @@ func (r *ResourceAttr) validate(v *validator) {
 	v.required("FileName", r.FileName != "")
 }
 
-// TranscodeConfig is an input object used by WbTranscodeCreate (as
-// TranscodeConfig).
+// TranscodeConfig is an input object used by WbTranscodeCreate, as
+// TranscodeConfig.
 type TranscodeConfig struct {
 	ForceUseResolution bool  `json:"ForceUseResolution"`
 	InputFormat        int32 `json:"InputFormat"`
@@ -277,7 +276,7 @@ type TranscodeConfig struct {
 	ThumbnailWidth     int32 `json:"ThumbnailWidth"`
 }
 
-// TranscodeImage is a result object used by WbTranscodeGet (as Images).
+// TranscodeImage is a result object used by WbTranscodeGet, as Images.
 type TranscodeImage struct {
 	ImgURL       string  `json:"ImgUrl"`
 	PageID       float32 `json:"PageId"`
@@ -285,8 +284,8 @@ type TranscodeImage struct {
 	Warning      string  `json:"Warning"`
 }
 
-// WhiteboardCustomConfig is an input object used by WbTranscodeCreate (as
-// StorageConfig.CustomConfig).
+// WhiteboardCustomConfig is an input object used by WbTranscodeCreate, as
+// StorageConfig.CustomConfig.
 type WhiteboardCustomConfig struct {
 	AccessKey string `json:"AccessKey"`
 	Bucket    string `json:"Bucket"`
@@ -301,8 +300,8 @@ func (r *WhiteboardCustomConfig) validate(v *validator) {
 	v.required("SecretKey", r.SecretKey != "")
 }
 
-// WhiteboardStorageConfig is an input object used by WbTranscodeCreate (as
-// StorageConfig).
+// WhiteboardStorageConfig is an input object used by WbTranscodeCreate, as
+// StorageConfig.
 type WhiteboardStorageConfig struct {
 	CustomConfig *WhiteboardCustomConfig `json:"CustomConfig,omitempty"`
 	TosConfig    *WhiteboardTosConfig    `json:"TosConfig,omitempty"`
@@ -322,8 +321,8 @@ func (r *WhiteboardStorageConfig) validate(v *validator) {
 	}
 }
 
-// WhiteboardTosConfig is an input object used by WbTranscodeCreate (as
-// StorageConfig.TosConfig).
+// WhiteboardTosConfig is an input object used by WbTranscodeCreate, as
+// StorageConfig.TosConfig.
 type WhiteboardTosConfig struct {
 	AccountID string `json:"AccountId"`
 	Bucket    string `json:"Bucket"`

@@ -165,14 +165,14 @@ func (m *model) nestedDoc(t *structType) string {
 	}
 	sort.Strings(paths)
 	if len(acts) > 4 {
-		fmt.Fprintf(&b, "%d actions, %s and others", len(acts), strings.Join(acts[:3], ", "))
+		fmt.Fprintf(&b, "%d actions, among them %s", len(acts), strings.Join(acts[:3], ", "))
 	} else {
 		b.WriteString(strings.Join(acts, ", "))
 	}
 	if len(paths) > 3 {
 		paths = append(paths[:3], "...")
 	}
-	fmt.Fprintf(&b, " (as %s).", strings.Join(paths, ", "))
+	fmt.Fprintf(&b, ", as %s.", strings.Join(paths, ", "))
 	return b.String()
 }
 

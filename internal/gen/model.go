@@ -98,17 +98,17 @@ type actionModel struct {
 
 // model is the whole generated API.
 type model struct {
-	Actions []*actionModel
-	Nested  []*structType // every nested shape, sorted by Go name
-	Enums   []*enumDef
+	Actions   []*actionModel
+	Nested    []*structType // every nested shape, sorted by Go name
+	Enums     []*enumDef
 	byKey     map[string]*structType
 	validates map[*structType]bool
 	// ids are the wire names the ID rule applies to, at any depth; the
 	// spec lists them in "id_fields". A string field with one of these
 	// exact names is checked, and so is every element of a string-array
 	// field with one of these names (ListQuality's UserId list).
-	ids map[string]bool
-	docs      *docs
+	ids  map[string]bool
+	docs *docs
 }
 
 // buildModel reads the spec and the overlay into a model with every nested
@@ -290,25 +290,5 @@ func (m *model) nestedTypes() []*structType {
 		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out
-}
-
-// structsOf lists the nested types reachable from an action's request and
-// result.
-func (am *actionModel) nestedUsed() []*structType {
-	seen := map[*structType]bool{}
-	var out []*structType
-	var walk func(t *structType)
-	walk = func(t *structType) {
-		for _, f := range t.Fields {
-			if f.Struct != nil && !seen[f.Struct] {
-				seen[f.Struct] = true
-				out = append(out, f.Struct)
-				walk(f.Struct)
-			}
-		}
-	}
-	walk(am.Request)
-	walk(am.Result)
 	return out
 }

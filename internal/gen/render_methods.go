@@ -104,7 +104,8 @@ func renderIterator(b *strings.Builder, am *actionModel) {
 		unit = "pages from PageNum (1 when unset)"
 	}
 	writeComment(b, fmt.Sprintf("%sAll calls [Client.%s] page after page and yields every element of %s, walking %s; "+
-		"%s sets the page size. It stops after the last page or at the first error, which it yields. "+
+		"%s sets the page size. It stops after the last page or at the first error, which it yields; "+
+		"a page equal to the one before it ends the walk with ErrPageNotAdvancing. "+
 		"The request is copied, not changed.",
 		am.Name, am.Name, p.Items.Wire, unit, p.Size.Wire))
 	fmt.Fprintf(b, "func (c *Client) %sAll(ctx context.Context, req *%sRequest, opts ...CallOption) iter.Seq2[%s, error] {\n", am.Name, am.Name, item)
