@@ -195,7 +195,7 @@ func (r *UpdateVoiceChatResult) setMessage(s string) { r.Message = s }
 //
 // It is used by StartVoiceChat, as AgentConfig.
 type AgentConfig struct {
-	// TargetUserId lists the users the agent talks with.
+	// TargetUserID lists the users the agent talks with.
 	TargetUserID []string `json:"TargetUserId"`
 	// UserID is the agent's own user ID in the room.
 	UserID                          string `json:"UserId"`
