@@ -9,15 +9,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// problemsOf runs a request's generated validation and returns its
-// problems as "path: rule" prefixes (path and the rule's first words).
-func problemsOf(r request) []FieldProblem {
+// genProblems runs a request's generated validation and returns the
+// problems it finds.
+func genProblems(r request) []FieldProblem {
 	var v validator
 	r.validate(&v)
 	return v.problems
 }
 
-func paths(ps []FieldProblem) []string {
+func genPaths(ps []FieldProblem) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.Path
@@ -98,8 +98,8 @@ func TestGeneratedValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ps := problemsOf(tc.req)
-			require.Equal(t, tc.paths, paths(ps))
+			ps := genProblems(tc.req)
+			require.Equal(t, tc.paths, genPaths(ps))
 			for i, rule := range tc.rules {
 				require.Contains(t, ps[i].Rule, rule, ps[i].Path)
 			}
@@ -128,7 +128,7 @@ func TestValidationStopsTheCall(t *testing.T) {
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "StartRecord", ve.Action)
-	require.Equal(t, []string{"TaskId", "TargetStreams.StreamList[0].UserId"}, paths(ve.Problems))
+	require.Equal(t, []string{"TaskId", "TargetStreams.StreamList[0].UserId"}, genPaths(ve.Problems))
 	require.Empty(t, s.requests(), "nothing is sent for an invalid request")
 
 	_, err = c.KickUser(context.Background(), nil)

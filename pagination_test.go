@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pageOf returns items[from:from+n] clipped to the data.
-func pageOf[T any](items []T, from, n int) []T {
+// genPageOf returns items[from:from+n] clipped to the data.
+func genPageOf[T any](items []T, from, n int) []T {
 	if from >= len(items) {
 		return []T{}
 	}
@@ -20,17 +20,17 @@ func pageOf[T any](items []T, from, n int) []T {
 	return items[from:end]
 }
 
-func mustJSON(t *testing.T, v any) json.RawMessage {
+func genJSON(t *testing.T, v any) json.RawMessage {
 	t.Helper()
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
 }
 
-// appServer serves ListApps pages from n apps, reading Offset and Limit
+// genAppServer serves ListApps pages from n apps, reading Offset and Limit
 // from the JSON body (strings, as the spec types them). reportTotal=false
 // leaves Total out so that only short pages end the walk.
-func appServer(t *testing.T, n int, reportTotal bool) *genServer {
+func genAppServer(t *testing.T, n int, reportTotal bool) *genServer {
 	apps := make([]App, n)
 	for i := range apps {
 		apps[i] = App{AppID: fmt.Sprintf("app%02d", i)}
@@ -43,15 +43,15 @@ func appServer(t *testing.T, n int, reportTotal bool) *genServer {
 		if err != nil {
 			lim = 10
 		}
-		res := map[string]any{"AppList": pageOf(apps, off, lim), "Offset": off, "Limit": lim}
+		res := map[string]any{"AppList": genPageOf(apps, off, lim), "Offset": off, "Limit": lim}
 		if reportTotal {
 			res["Total"] = n
 		}
-		return genReply{Result: mustJSON(t, res)}
+		return genReply{Result: genJSON(t, res)}
 	})
 }
 
-func collect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, []error) {
+func genCollect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, []error) {
 	t.Helper()
 	var items []T
 	var errs []error
@@ -65,7 +65,7 @@ func collect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, []error) 
 	return items, errs
 }
 
-func offsetsOf(t *testing.T, s *genServer) []string {
+func genOffsetsOf(t *testing.T, s *genServer) []string {
 	var out []string
 	for _, r := range s.requests() {
 		var req ListAppsRequest
@@ -94,23 +94,23 @@ func TestListAppsAllWalksPages(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := appServer(t, tc.n, tc.total)
+			s := genAppServer(t, tc.n, tc.total)
 			c := newGenClient(t, s.URL)
 			req := tc.req
-			items, errs := collect(t, c.ListAppsAll(context.Background(), &req))
+			items, errs := genCollect(t, c.ListAppsAll(context.Background(), &req))
 			require.Empty(t, errs)
 			require.Len(t, items, tc.wantItems)
 			for i := 1; i < len(items); i++ {
 				require.Less(t, items[i-1].AppID, items[i].AppID, "in order, no repeats")
 			}
-			require.Equal(t, tc.wantOffsets, offsetsOf(t, s))
+			require.Equal(t, tc.wantOffsets, genOffsetsOf(t, s))
 			require.Equal(t, tc.req, req, "the caller's request is not changed")
 		})
 	}
 }
 
 func TestListAppsAllStopsWhenTheCallerBreaks(t *testing.T) {
-	s := appServer(t, 10, true)
+	s := genAppServer(t, 10, true)
 	c := newGenClient(t, s.URL)
 	n := 0
 	for _, err := range c.ListAppsAll(context.Background(), &ListAppsRequest{Limit: "3"}) {
@@ -120,13 +120,13 @@ func TestListAppsAllStopsWhenTheCallerBreaks(t *testing.T) {
 			break
 		}
 	}
-	require.Equal(t, []string{"0", "3"}, offsetsOf(t, s))
+	require.Equal(t, []string{"0", "3"}, genOffsetsOf(t, s))
 }
 
 func TestListAppsAllBadOffset(t *testing.T) {
-	s := appServer(t, 3, true)
+	s := genAppServer(t, 3, true)
 	c := newGenClient(t, s.URL)
-	items, errs := collect(t, c.ListAppsAll(context.Background(), &ListAppsRequest{Offset: "ten"}))
+	items, errs := genCollect(t, c.ListAppsAll(context.Background(), &ListAppsRequest{Offset: "ten"}))
 	require.Empty(t, items)
 	require.Len(t, errs, 1)
 	var ve *ValidationError
@@ -143,13 +143,13 @@ func TestRoomInfoAllByPageNumber(t *testing.T) {
 	s := newGenServer(t, func(r genRecorded) genReply {
 		num, _ := strconv.Atoi(r.Query.Get("PageNum"))
 		size, _ := strconv.Atoi(r.Query.Get("PageSize"))
-		return genReply{Result: mustJSON(t, map[string]any{
-			"RoomList": pageOf(rooms, (num-1)*size, size), "Total": len(rooms), "PageNum": num, "PageSize": size,
+		return genReply{Result: genJSON(t, map[string]any{
+			"RoomList": genPageOf(rooms, (num-1)*size, size), "Total": len(rooms), "PageNum": num, "PageSize": size,
 		})}
 	})
 	c := newGenClient(t, s.URL)
 	req := &ListRoomInfoRequest{AppID: "app", StartTime: "s", EndTime: "e", PageSize: Ptr[int64](3)}
-	items, errs := collect(t, c.ListRoomInfoAll(context.Background(), req))
+	items, errs := genCollect(t, c.ListRoomInfoAll(context.Background(), req))
 	require.Empty(t, errs)
 	require.Len(t, items, 7)
 	var pages []string
@@ -163,7 +163,7 @@ func TestRoomInfoAllByPageNumber(t *testing.T) {
 func TestIteratorErrorMidway(t *testing.T) {
 	s := newGenServer(t, func(r genRecorded) genReply {
 		if r.Query.Get("Offset") == "0" {
-			return genReply{Result: mustJSON(t, map[string]any{
+			return genReply{Result: genJSON(t, map[string]any{
 				"Task": []RelayTask{{TaskID: "t1"}, {TaskID: "t2"}}, "Total": 10,
 			})}
 		}
@@ -190,12 +190,12 @@ func TestIteratorErrorMidway(t *testing.T) {
 func TestIteratorPageNotAdvancing(t *testing.T) {
 	// A server that ignores the position answers every page alike.
 	s := newGenServer(t, func(genRecorded) genReply {
-		return genReply{Result: mustJSON(t, map[string]any{
+		return genReply{Result: genJSON(t, map[string]any{
 			"List": []Music{{SongID: "a"}, {SongID: "b"}}, "Total": 100,
 		})}
 	})
 	c := newGenClient(t, s.URL)
-	items, errs := collect(t, c.ListMusicsAll(context.Background(), &ListMusicsRequest{AppID: "a", PageSize: Ptr[int32](2)}))
+	items, errs := genCollect(t, c.ListMusicsAll(context.Background(), &ListMusicsRequest{AppID: "a", PageSize: Ptr[int32](2)}))
 	require.Len(t, items, 2)
 	require.Len(t, errs, 1)
 	require.ErrorIs(t, errs[0], ErrPageNotAdvancing)
@@ -210,10 +210,10 @@ func TestIteratorStringOffsetTotal(t *testing.T) {
 		var req GetAllBusinessIDRequest
 		require.NoError(t, json.Unmarshal(r.Body, &req))
 		off, _ := strconv.Atoi(req.Offset)
-		return genReply{Result: mustJSON(t, map[string]any{"BusinessRecords": pageOf(recs, off, 2), "TotalSize": 3})}
+		return genReply{Result: genJSON(t, map[string]any{"BusinessRecords": genPageOf(recs, off, 2), "TotalSize": 3})}
 	})
 	c := newGenClient(t, s.URL)
-	items, errs := collect(t, c.GetAllBusinessIDAll(context.Background(), &GetAllBusinessIDRequest{AppID: "a"}))
+	items, errs := genCollect(t, c.GetAllBusinessIDAll(context.Background(), &GetAllBusinessIDRequest{AppID: "a"}))
 	require.Empty(t, errs)
 	require.Len(t, items, 3)
 	require.Len(t, s.requests(), 2)
