@@ -1,0 +1,22 @@
+module github.com/volcrtc/rtc/examples/sharedquota
+
+go 1.26.0
+
+replace (
+	github.com/volcrtc/rtc => ../../
+	github.com/volcrtc/rtc/redislimit => ../../redislimit
+)
+
+require (
+	github.com/redis/go-redis/v9 v9.18.0
+	github.com/volcrtc/rtc v0.0.0-00010101000000-000000000000
+	github.com/volcrtc/rtc/redislimit v0.0.0-00010101000000-000000000000
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
+	github.com/go-redis/redis_rate/v10 v10.0.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/time v0.12.0 // indirect
+)
