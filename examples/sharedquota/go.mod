@@ -1,6 +1,6 @@
 module github.com/volcrtc/rtc/examples/sharedquota
 
-go 1.26.0
+go 1.23.0
 
 replace (
 	github.com/volcrtc/rtc => ../../
@@ -17,6 +17,6 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
 	github.com/go-redis/redis_rate/v10 v10.0.1 // indirect
-	go.uber.org/atomic v1.12.0 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/time v0.12.0 // indirect
 )
