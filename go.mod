@@ -1,14 +1,11 @@
 module github.com/volcrtc/rtc
 
-go 1.23.0
+go 1.23
 
 require (
-	github.com/stretchr/testify v1.11.1
-	golang.org/x/time v0.12.0
+	github.com/google/uuid v1.6.0
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/time v0.10.0
 )
 
-require (
-	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/pmezard/go-difflib v1.0.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
-)
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

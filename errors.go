@@ -1,0 +1,273 @@
+package rtc
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Error classes. An *APIError (and, where it applies, a *ResponseError or a
+// *ValidationError) matches these with errors.Is, by the class of its code:
+//
+//	if errors.Is(err, rtc.ErrThrottled) { ... }
+var (
+	// ErrInvalidParameter: the request was refused as malformed
+	// (InvalidParameter.*, MissingParameter, MissingRequestInfo), or it failed
+	// validation before it was sent (*ValidationError).
+	ErrInvalidParameter = errors.New("rtc: invalid parameter")
+	// ErrThrottled: the call rate was exceeded (HTTP 429, FlowLimitExceeded*,
+	// AccountFlowLimitExceeded*).
+	ErrThrottled = errors.New("rtc: throttled")
+	// ErrAuth: authentication failed (signature, access key, session token,
+	// timestamp).
+	ErrAuth = errors.New("rtc: authentication failed")
+	// ErrAccessDenied: the credentials are valid but lack permission, or the
+	// feature is not enabled (AccessDenied*, LackPolicy, LackProjectPolicy).
+	ErrAccessDenied = errors.New("rtc: access denied")
+	// ErrNotFound: the action, version, service, task or app does not exist
+	// (InvalidActionOrVersion, ServiceNotFound,
+	// InvalidParameter.ErrorActiveTaskNotFound, InvalidParameter.NotExistAppId).
+	ErrNotFound = errors.New("rtc: not found")
+	// ErrTaskExists: a task with this TaskId already exists
+	// (InvalidParameter.TaskAlreadyExists).
+	ErrTaskExists = errors.New("rtc: task already exists")
+	// ErrServer: a server-side failure (HTTP 5xx, InternalError*,
+	// FailToConnect, InternalServiceError, ServiceUnavailableTemp,
+	// InternalServiceTimeout).
+	ErrServer = errors.New("rtc: server error")
+)
+
+// APIError is an error answered by the service in the response envelope's
+// ResponseMetadata.Error, whatever the HTTP status (an Error inside an HTTP
+// 200 is an error too).
+type APIError struct {
+	Code       string // e.g. "InvalidParameter.TaskAlreadyExists"
+	CodeN      int    // numeric code when the service sends one (e.g. 100010), else 0
+	Message    string // the service's message
+	RequestID  string // quote it to the vendor's support
+	HTTPStatus int
+	Action     string
+	Version    string
+
+	region string // the signing region, for the signature hint
+}
+
+// Error returns one line: action, code, message, HTTP status, request id, and
+// for authentication failures what to check.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("rtc: ")
+	if e.Action != "" {
+		b.WriteString(e.Action)
+		if e.Version != "" {
+			b.WriteString(" (" + e.Version + ")")
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Code)
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(oneLine(e.Message, 300))
+	}
+	b.WriteString(" (HTTP ")
+	b.WriteString(strconv.Itoa(e.HTTPStatus))
+	if e.RequestID != "" {
+		b.WriteString(", request id ")
+		b.WriteString(e.RequestID)
+	}
+	b.WriteString(")")
+	if h := e.hint(); h != "" {
+		b.WriteString("; ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+func (e *APIError) hint() string {
+	switch e.Code {
+	case "SignatureDoesNotMatch":
+		r := e.region
+		if r == "" {
+			r = "the client's"
+		}
+		return "check that the secret access key belongs to the access key ID, that the signing region (" + r + ") matches the endpoint, and that nothing rewrites the request on the way"
+	case "InvalidClientTokenId":
+		return "the access key ID is unknown to the service: check for typos and that the key is enabled"
+	case "InvalidTimestamp":
+		return "the client's clock is too far from the service's: sync it (NTP)"
+	case "MissingAuthenticationToken", "MissingSignature":
+		return "the request was not signed: configure credentials"
+	}
+	return ""
+}
+
+// class returns the part of the code before the first dot.
+func (e *APIError) class() string {
+	c, _, _ := strings.Cut(e.Code, ".")
+	return c
+}
+
+// Is reports whether the error belongs to one of the error classes (ErrThrottled, ...).
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrInvalidParameter:
+		switch e.class() {
+		case "InvalidParameter", "MissingParameter", "MissingRequestInfo":
+			return true
+		}
+	case ErrThrottled:
+		switch e.class() {
+		case "FlowLimitExceeded", "AccountFlowLimitExceeded":
+			return true
+		}
+		return e.HTTPStatus == 429
+	case ErrAuth:
+		switch e.Code {
+		case "MissingAuthenticationToken", "MissingSignature", "InvalidClientTokenId",
+			"SignatureDoesNotMatch", "InvalidTimestamp", "InvalidAuthorization",
+			"InvalidCredential", "InvalidSecurityToken", "InvalidAccessKey":
+			return true
+		}
+	case ErrAccessDenied:
+		switch e.class() {
+		case "AccessDenied", "LackPolicy", "LackProjectPolicy", "Forbidden":
+			return true
+		}
+	case ErrNotFound:
+		switch e.Code {
+		case "InvalidActionOrVersion", "ServiceNotFound",
+			"InvalidParameter.ErrorActiveTaskNotFound", "InvalidParameter.NotExistAppId":
+			return true
+		}
+		return strings.HasSuffix(e.Code, "NotFound")
+	case ErrTaskExists:
+		return e.Code == "InvalidParameter.TaskAlreadyExists"
+	case ErrServer:
+		switch e.class() {
+		case "InternalError", "FailToConnect", "InternalServiceError",
+			"ServiceUnavailableTemp", "InternalServiceTimeout", "ServiceUnavailable":
+			return true
+		}
+		return e.HTTPStatus >= 500
+	}
+	return false
+}
+
+// ResponseError is returned when the response is not the service's JSON
+// envelope: an HTML page from a gateway or proxy, an empty or truncated
+// body, or a body larger than the client reads. Excerpt is a short,
+// printable start of the body.
+type ResponseError struct {
+	HTTPStatus  int
+	Action      string
+	Version     string
+	ContentType string
+	Reason      string // what was wrong, e.g. "empty body", "not JSON"
+	Excerpt     string
+	RequestID   string // from the X-Tt-Logid or similar header when present
+
+	kind failureKind // how the pipeline retries it
+}
+
+func (e *ResponseError) Error() string {
+	var b strings.Builder
+	b.WriteString("rtc: ")
+	if e.Action != "" {
+		b.WriteString(e.Action + ": ")
+	}
+	b.WriteString("unexpected response (HTTP ")
+	b.WriteString(strconv.Itoa(e.HTTPStatus))
+	if e.ContentType != "" {
+		b.WriteString(", " + e.ContentType)
+	}
+	b.WriteString("): ")
+	b.WriteString(e.Reason)
+	if e.Excerpt != "" {
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Excerpt))
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id " + e.RequestID + ")")
+	}
+	if e.HTTPStatus >= 500 || e.HTTPStatus == 429 {
+		b.WriteString("; a gateway between you and the service failed: retry later")
+	}
+	return b.String()
+}
+
+// Is matches ErrServer for 5xx statuses and ErrThrottled for 429.
+func (e *ResponseError) Is(target error) bool {
+	switch target {
+	case ErrServer:
+		return e.HTTPStatus >= 500
+	case ErrThrottled:
+		return e.HTTPStatus == 429
+	case ErrNotFound:
+		return e.HTTPStatus == 404
+	case ErrAuth:
+		return e.HTTPStatus == 401
+	case ErrAccessDenied:
+		return e.HTTPStatus == 403
+	}
+	return false
+}
+
+// FieldProblem is one problem found in a request: the field's path (wire
+// names, e.g. "TargetStreams.StreamList[2].UserId") and the rule it breaks.
+type FieldProblem struct {
+	Path string
+	Rule string
+}
+
+// ValidationError lists every problem found in a request before anything
+// was sent. It matches ErrInvalidParameter with errors.Is.
+type ValidationError struct {
+	Action   string
+	Problems []FieldProblem
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("rtc: ")
+	if e.Action != "" {
+		b.WriteString(e.Action + ": ")
+	}
+	b.WriteString("invalid request, nothing was sent: ")
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if p.Path != "" {
+			b.WriteString(p.Path + " ")
+		}
+		b.WriteString(p.Rule)
+	}
+	return b.String()
+}
+
+// Is matches ErrInvalidParameter.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidParameter }
+
+// oneLine makes s a single printable line of at most n bytes.
+func oneLine(s string, n int) string {
+	if len(s) <= n && strings.IndexFunc(s, func(r rune) bool { return r < ' ' || r == utf8.RuneError }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= n {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case r < ' ' || r == utf8.RuneError:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,719 @@
+package rtc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/volcrtc/rtc/internal/sigv4"
+)
+
+// retrySafety says whether an action may be repeated after an ambiguous
+// failure (one where the server may have carried it out).
+type retrySafety uint8
+
+const (
+	// unsafeToRepeat: sends, creates, adds, deletes, modifies, and Call.
+	unsafeToRepeat retrySafety = iota
+	// safeToRepeat: reads, bans, kicks, dismissals, stops, updates, limits.
+	safeToRepeat
+	// safeWithTaskID: Start actions keyed by a TaskId; a TaskAlreadyExists
+	// answer after an ambiguous attempt means the first attempt worked.
+	safeWithTaskID
+)
+
+// resultKind is the shape of an action's Result.
+type resultKind uint8
+
+const (
+	resultObject resultKind = iota
+	resultString            // a bare string such as "success"
+	resultAny               // a string or an object
+)
+
+// operation describes one action for the pipeline.
+type operation struct {
+	Action, Version, Method string
+	InQuery                 bool // parameters go in the query string
+	Safety                  retrySafety
+	Result                  resultKind
+}
+
+// request is implemented by every generated request type.
+type request interface {
+	validate(v *validator)
+}
+
+// queryRequest is implemented by requests whose parameters go in the query.
+type queryRequest interface {
+	request
+	appendQuery(q *queryBuilder)
+}
+
+// messageSetter is implemented by results of actions whose Result can be a
+// bare string.
+type messageSetter interface {
+	setMessage(s string)
+}
+
+// ResponseMetadata is the envelope's metadata of a successful call.
+type ResponseMetadata struct {
+	RequestID string `json:"RequestId"`
+	Action    string `json:"Action"`
+	Version   string `json:"Version"`
+	Service   string `json:"Service"`
+	Region    string `json:"Region"`
+}
+
+// CallOption changes one call: WithCallTimeout, WithCallRetry, WithAPIVersion.
+type CallOption func(*callConfig)
+
+type callConfig struct {
+	timeout time.Duration
+	retry   *RetryPolicy
+	version string
+	errs    []string
+}
+
+// WithCallTimeout bounds the whole call, retries and waits included (the
+// client's WithTimeout still bounds each attempt).
+func WithCallTimeout(d time.Duration) CallOption {
+	return func(c *callConfig) {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Sprintf("WithCallTimeout(%v) must be positive", d))
+			return
+		}
+		c.timeout = d
+	}
+}
+
+// WithCallRetry replaces the client's retry policy for one call (the
+// client's retry budget still applies).
+func WithCallRetry(p RetryPolicy) CallOption {
+	return func(c *callConfig) {
+		if err := p.check(); err != nil {
+			c.errs = append(c.errs, err.Error())
+			return
+		}
+		p = p.withDefaults()
+		c.retry = &p
+	}
+}
+
+// WithAPIVersion sends the call with another API version (e.g. an older one
+// the action still supports) instead of the newest the SDK knows.
+func WithAPIVersion(v string) CallOption {
+	return func(c *callConfig) {
+		if !validVersion(v) {
+			c.errs = append(c.errs, fmt.Sprintf("WithAPIVersion(%q) must look like 2023-11-01", v))
+			return
+		}
+		c.version = v
+	}
+}
+
+func validVersion(v string) bool {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if i != 4 && i != 7 && (v[i] < '0' || v[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func validActionName(a string) bool {
+	if a == "" || len(a) > 128 {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// queryBuilder collects query parameters.
+type queryBuilder struct {
+	pairs []queryPair
+}
+
+type queryPair struct{ k, v string }
+
+func (q *queryBuilder) add(key, value string) { q.pairs = append(q.pairs, queryPair{key, value}) }
+
+// encode returns the canonical query: sorted by key then value, RFC 3986.
+func (q *queryBuilder) encode() string {
+	p := q.pairs
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && (p[j].k < p[j-1].k || p[j].k == p[j-1].k && p[j].v < p[j-1].v); j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+	n := 0
+	for _, kv := range p {
+		n += len(kv.k) + len(kv.v) + 2
+	}
+	b := make([]byte, 0, n+n/4)
+	for i, kv := range p {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = sigv4.AppendEscape(b, kv.k)
+		b = append(b, '=')
+		b = sigv4.AppendEscape(b, kv.v)
+	}
+	return string(b)
+}
+
+// actionQuery returns "Action=...&Version=..." for body actions.
+func actionQuery(action, version string) string {
+	if validActionName(action) && validVersion(version) {
+		return "Action=" + action + "&Version=" + version
+	}
+	q := queryBuilder{pairs: []queryPair{{"Action", action}, {"Version", version}}}
+	return q.encode()
+}
+
+// call is one prepared call.
+type call struct {
+	op       *operation
+	version  string
+	rawQuery string
+	body     []byte
+	out      any
+	cfg      callConfig
+}
+
+// invoke runs a generated action through the pipeline.
+func (c *Client) invoke(ctx context.Context, op *operation, in request, out any, opts []CallOption) (*ResponseMetadata, error) {
+	cl := call{op: op, version: op.Version, out: out}
+	for _, o := range opts {
+		if o != nil {
+			o(&cl.cfg)
+		}
+	}
+	if cl.cfg.version != "" {
+		cl.version = cl.cfg.version
+	}
+	if len(cl.cfg.errs) > 0 {
+		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "bad call option: " + strings.Join(cl.cfg.errs, "; ")}}}
+	}
+	if in == nil || (reflect.ValueOf(in).Kind() == reflect.Pointer && reflect.ValueOf(in).IsNil()) {
+		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + op.Action + "Request{...}"}}}
+	}
+	var v validator
+	in.validate(&v)
+	if err := v.err(op.Action); err != nil {
+		return nil, err
+	}
+	if op.InQuery {
+		qr, ok := in.(queryRequest)
+		if !ok {
+			return nil, fmt.Errorf("rtc: %s: internal error: request type %T cannot encode a query", op.Action, in)
+		}
+		q := queryBuilder{pairs: make([]queryPair, 0, 8)}
+		q.add("Action", op.Action)
+		q.add("Version", cl.version)
+		qr.appendQuery(&q)
+		cl.rawQuery = q.encode()
+	} else {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("rtc: %s: encode request: %w", op.Action, err)
+		}
+		cl.body = b
+		cl.rawQuery = actionQuery(op.Action, cl.version)
+	}
+	return c.do(ctx, &cl)
+}
+
+// Call calls any action, including ones this SDK does not model yet. An in
+// of type url.Values is sent as a GET with those query parameters; anything
+// else (nil included) is sent as a POST with in encoded as the JSON body. out,
+// when not nil, receives the Result (a *string receives a bare-string
+// Result). Actions called this way are not retried after an ambiguous
+// failure, since the SDK cannot know whether they are safe to repeat.
+func (c *Client) Call(ctx context.Context, action, version string, in, out any, opts ...CallOption) (*ResponseMetadata, error) {
+	var problems []FieldProblem
+	if !validActionName(action) {
+		problems = append(problems, FieldProblem{Path: "action", Rule: fmt.Sprintf("must be an action name such as BanRoomUser (got %q)", action)})
+	}
+	if !validVersion(version) {
+		problems = append(problems, FieldProblem{Path: "version", Rule: fmt.Sprintf("must be a version such as 2023-11-01 (got %q)", version)})
+	}
+	if len(problems) > 0 {
+		return nil, &ValidationError{Action: action, Problems: problems}
+	}
+	op := &operation{Action: action, Version: version, Method: http.MethodPost, Safety: unsafeToRepeat, Result: resultAny}
+	cl := call{op: op, version: version, out: out}
+	for _, o := range opts {
+		if o != nil {
+			o(&cl.cfg)
+		}
+	}
+	if cl.cfg.version != "" {
+		cl.version = cl.cfg.version
+	}
+	if len(cl.cfg.errs) > 0 {
+		return nil, &ValidationError{Action: action, Problems: []FieldProblem{{Rule: "bad call option: " + strings.Join(cl.cfg.errs, "; ")}}}
+	}
+	switch v := in.(type) {
+	case url.Values:
+		op.Method, op.InQuery = http.MethodGet, true
+		q := queryBuilder{pairs: make([]queryPair, 0, len(v)+2)}
+		q.add("Action", action)
+		q.add("Version", cl.version)
+		for k, vs := range v {
+			if k == "Action" || k == "Version" {
+				continue
+			}
+			for _, s := range vs {
+				q.add(k, s)
+			}
+		}
+		cl.rawQuery = q.encode()
+	case nil:
+		cl.body = []byte("{}")
+		cl.rawQuery = actionQuery(action, cl.version)
+	default:
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("rtc: %s: encode request: %w", action, err)
+		}
+		cl.body = b
+		cl.rawQuery = actionQuery(action, cl.version)
+	}
+	return c.do(ctx, &cl)
+}
+
+// attemptOutcome is what one attempt returned.
+type attemptOutcome struct {
+	meta    *ResponseMetadata
+	status  int
+	header  http.Header
+	err     error
+	took    time.Duration
+	errCode string
+}
+
+// do sends a prepared call, retrying as the policy allows.
+func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
+	policy := &c.retry
+	if cl.cfg.retry != nil {
+		policy = cl.cfg.retry
+	}
+	if cl.cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.cfg.timeout)
+		defer cancel()
+	}
+	method := cl.op.Method
+	var info CallInfo
+	observed := len(c.observers) > 0
+	start := time.Now()
+	if observed {
+		info = CallInfo{Action: cl.op.Action, Version: cl.version, Method: method, Region: c.region, Host: c.ep.host}
+		for _, o := range c.observers {
+			ctx = o.CallStart(ctx, info)
+		}
+	}
+
+	var (
+		out           attemptOutcome
+		ambiguous     bool // an earlier attempt may have been carried out
+		clockFixed    bool
+		maxAttempts   = policy.MaxAttempts
+		attempt       int
+		budgetEmptied bool
+	)
+	for {
+		attempt++
+		actx := ctx
+		if observed {
+			ai := AttemptInfo{CallInfo: info, Attempt: attempt}
+			for _, o := range c.observers {
+				actx = o.AttemptStart(actx, ai)
+			}
+		}
+		if c.limiter != nil {
+			if err := c.limiter.Wait(actx, cl.op.Action); err != nil {
+				out = attemptOutcome{err: fmt.Errorf("rtc: %s: rate limiter: %w", cl.op.Action, err)}
+				c.endAttempt(actx, cl, info, attempt, &out, false, 0)
+				break
+			}
+		}
+		out = c.attempt(actx, cl, attempt)
+		if out.err != nil && ambiguous && cl.op.Safety == safeWithTaskID && errors.Is(out.err, ErrTaskExists) {
+			// The earlier, ambiguous attempt created the task.
+			var ae *APIError
+			errors.As(out.err, &ae)
+			out.meta = &ResponseMetadata{RequestID: ae.RequestID, Action: cl.op.Action, Version: cl.version, Service: ServiceName, Region: c.region}
+			out.err = nil
+			if ms, ok := cl.out.(messageSetter); ok {
+				ms.setMessage("success")
+			}
+		}
+		if out.err == nil {
+			c.budget.refund(1)
+			c.endAttempt(actx, cl, info, attempt, &out, false, 0)
+			break
+		}
+		retry, delay, why := c.decide(ctx, cl, policy, &out, attempt, maxAttempts, &ambiguous, &clockFixed)
+		if why == "clock" {
+			maxAttempts++ // the corrected retry does not count
+		}
+		if retry {
+			cost := retryCost
+			if errors.Is(out.err, context.DeadlineExceeded) || ambiguousTransport(out.err) {
+				cost = timeoutRetryCost
+			}
+			if !c.budget.take(cost) {
+				retry, budgetEmptied = false, true
+			}
+		}
+		c.endAttempt(actx, cl, info, attempt, &out, retry, delay)
+		if !retry {
+			break
+		}
+		if err := sleepCtx(ctx, delay); err != nil {
+			out.err = fmt.Errorf("rtc: %s: waiting %v to retry after %v: %w", cl.op.Action, delay.Round(time.Millisecond), out.err, err)
+			break
+		}
+	}
+	if budgetEmptied && c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
+	}
+	if observed {
+		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start)}
+		if out.meta != nil {
+			r.RequestID = out.meta.RequestID
+		}
+		for _, o := range c.observers {
+			o.CallEnd(ctx, info, r)
+		}
+	}
+	return out.meta, out.err
+}
+
+func ambiguousTransport(err error) bool {
+	var te *transportError
+	return errors.As(err, &te) && !notSent(err)
+}
+
+// decide says whether to retry after a failed attempt, and after how long.
+func (c *Client) decide(ctx context.Context, cl *call, p *RetryPolicy, out *attemptOutcome, attempt, maxAttempts int, ambiguous, clockFixed *bool) (bool, time.Duration, string) {
+	if ctx.Err() != nil {
+		return false, 0, "context"
+	}
+	switch classify(out.err, p) {
+	case failRetryable:
+	case failAmbiguous:
+		*ambiguous = true
+		if cl.op.Safety == unsafeToRepeat {
+			return false, 0, "unsafe"
+		}
+	case failTimestamp:
+		if *clockFixed || !c.correctClock(out.header) {
+			return false, 0, "timestamp"
+		}
+		*clockFixed = true
+		return true, 0, "clock"
+	default:
+		return false, 0, "fatal"
+	}
+	if attempt >= maxAttempts {
+		return false, 0, "attempts"
+	}
+	delay := p.backoff(attempt)
+	if ra := retryAfter(out.header, time.Now()); ra > delay {
+		delay = ra
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= delay {
+		return false, 0, "deadline"
+	}
+	return true, delay, "retry"
+}
+
+// correctClock learns the offset between the server's clock (the Date
+// header) and ours. It reports whether there was a usable Date.
+func (c *Client) correctClock(h http.Header) bool {
+	if h == nil {
+		return false
+	}
+	t, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return false
+	}
+	off := t.Sub(c.clock())
+	c.skew.Store(int64(off))
+	if c.logger != nil {
+		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "rtc: the local clock differs from the service's; correcting signatures (sync the clock with NTP)", slog.Duration("offset", off.Round(time.Second)))
+	}
+	return true
+}
+
+// endAttempt logs the attempt and tells observers.
+func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attempt int, out *attemptOutcome, retry bool, delay time.Duration) {
+	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("action", cl.op.Action), slog.String("version", cl.version),
+			slog.Int("attempt", attempt), slog.Int("status", out.status),
+			slog.Duration("latency", out.took),
+		}
+		if out.meta != nil {
+			attrs = append(attrs, slog.String("request_id", out.meta.RequestID))
+		}
+		if out.errCode != "" {
+			attrs = append(attrs, slog.String("error_code", out.errCode))
+		}
+		if out.err != nil {
+			attrs = append(attrs, slog.String("error", out.err.Error()), slog.Bool("retry", retry))
+			if retry {
+				attrs = append(attrs, slog.Duration("retry_in", delay))
+			}
+		}
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: attempt", attrs...)
+	}
+	if len(c.observers) > 0 {
+		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay}
+		if out.meta != nil {
+			r.RequestID = out.meta.RequestID
+		}
+		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
+		for _, o := range c.observers {
+			o.AttemptEnd(ctx, ai, r)
+		}
+	}
+}
+
+const (
+	contentTypeJSON = "application/json"
+	contentTypeForm = "application/x-www-form-urlencoded; charset=utf-8"
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// attempt builds, signs and sends one attempt and decodes its answer.
+func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutcome) {
+	start := time.Now()
+	defer func() { out.took = time.Since(start) }()
+	creds, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		out.err = fmt.Errorf("rtc: %s: credentials: %w", cl.op.Action, err)
+		return out
+	}
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	var body io.Reader
+	if cl.body != nil {
+		body = bytes.NewReader(cl.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.op.Method, c.baseURL+cl.rawQuery, body)
+	if err != nil {
+		out.err = fmt.Errorf("rtc: %s: build request: %w", cl.op.Action, err)
+		return out
+	}
+	if cl.body != nil {
+		req.Header["Content-Type"] = []string{contentTypeJSON}
+	} else {
+		req.Header["Content-Type"] = []string{contentTypeForm}
+	}
+	req.Header["User-Agent"] = []string{c.userAgent}
+	if err := c.signer.Sign(req, cl.body, creds, c.now()); err != nil {
+		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
+		return out
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		out.err = &transportError{action: cl.op.Action, err: err}
+		return out
+	}
+	defer resp.Body.Close()
+	out.status, out.header = resp.StatusCode, resp.Header
+
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			bufPool.Put(buf)
+		}
+	}()
+	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
+		buf.Grow(int(resp.ContentLength) + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
+		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
+		return out
+	}
+	if int64(buf.Len()) > c.maxBody {
+		out.err = c.responseError(cl, resp, buf.Bytes()[:256], reasonTooLarge+fmt.Sprintf(" (over %d bytes; raise WithMaxResponseBytes if this is expected)", c.maxBody), failFatal)
+		return out
+	}
+	out.meta, out.err = c.decode(cl, resp, buf.Bytes(), creds)
+	var ae *APIError
+	if errors.As(out.err, &ae) {
+		out.errCode = ae.Code
+		if ae.Code == "SignatureDoesNotMatch" && c.logger != nil && c.logger.Enabled(ctx, LevelTrace) {
+			cr, sts := c.signer.debugSigning(req, cl.body)
+			c.logger.LogAttrs(ctx, LevelTrace, "rtc: signature rejected; compare with the server's canonical request",
+				slog.String("canonical_request", cr), slog.String("string_to_sign", sts))
+		}
+	}
+	return out
+}
+
+const reasonTooLarge = "response body too large"
+
+// wireMeta is ResponseMetadata as it arrives, with its Error.
+type wireMeta struct {
+	ResponseMetadata
+	Error *struct {
+		Code    string `json:"Code"`
+		CodeN   int    `json:"CodeN"`
+		Message string `json:"Message"`
+	} `json:"Error"`
+}
+
+// resultSink decodes Result into the caller's value, accepting a bare
+// string for any result type.
+type resultSink struct {
+	out any
+	err error
+}
+
+func (r *resultSink) UnmarshalJSON(b []byte) error {
+	if r.out == nil || len(b) == 0 || b[0] == 'n' {
+		return nil
+	}
+	if b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		switch o := r.out.(type) {
+		case messageSetter:
+			o.setMessage(s)
+		case *string:
+			*o = s
+		case *any:
+			*o = s
+		case *json.RawMessage:
+			*o = append((*o)[:0], b...)
+		}
+		return nil
+	}
+	if ms, ok := r.out.(*json.RawMessage); ok {
+		*ms = append((*ms)[:0], b...)
+		return nil
+	}
+	// Keep the type error for later: it only matters when the call succeeded.
+	r.err = json.Unmarshal(b, r.out)
+	return nil
+}
+
+// decode turns a response body into metadata or a typed error.
+func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Credentials) (*ResponseMetadata, error) {
+	status := resp.StatusCode
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, c.responseError(cl, resp, nil, "empty body", kindForStatus(status, true))
+	}
+	env := struct {
+		ResponseMetadata *wireMeta  `json:"ResponseMetadata"`
+		Result           resultSink `json:"Result"`
+	}{Result: resultSink{out: cl.out}}
+	if err := json.Unmarshal(body, &env); err != nil {
+		reason := "not a JSON envelope"
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset >= int64(len(body)) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input") {
+			reason = "truncated JSON envelope"
+		} else if env.ResponseMetadata != nil && env.ResponseMetadata.Error == nil && status/100 == 2 {
+			reason = "Result does not match the expected shape: " + jsonErrorKind(err)
+		}
+		if env.ResponseMetadata == nil || env.ResponseMetadata.Error == nil {
+			return nil, c.responseError(cl, resp, redact(body, creds), reason, kindForStatus(status, reason != "not a JSON envelope" && !strings.HasPrefix(reason, "Result")))
+		}
+	}
+	m := env.ResponseMetadata
+	if m == nil {
+		return nil, c.responseError(cl, resp, redact(body, creds), "JSON without ResponseMetadata", kindForStatus(status, false))
+	}
+	if e := m.Error; e != nil && (e.Code != "" || e.Message != "" || e.CodeN != 0) {
+		code := e.Code
+		if code == "" {
+			code = fmt.Sprintf("Error%d", e.CodeN)
+		}
+		return nil, &APIError{Code: code, CodeN: e.CodeN, Message: e.Message, RequestID: m.RequestID,
+			HTTPStatus: status, Action: cl.op.Action, Version: cl.version, region: c.region}
+	}
+	if status/100 != 2 {
+		return nil, c.responseError(cl, resp, redact(body, creds), "error status without an Error in the envelope", kindForStatus(status, false))
+	}
+	if env.Result.err != nil {
+		return nil, c.responseError(cl, resp, nil, "Result does not match the expected shape: "+jsonErrorKind(env.Result.err), failFatal)
+	}
+	meta := m.ResponseMetadata
+	return &meta, nil
+}
+
+// kindForStatus is the retry class of a non-envelope answer.
+func kindForStatus(status int, damaged bool) failureKind {
+	switch {
+	case status == 429 || status == 503:
+		return failRetryable
+	case status >= 500:
+		return failAmbiguous
+	case status/100 == 2 && damaged:
+		return failAmbiguous
+	}
+	return failFatal
+}
+
+// responseError builds a ResponseError with a short, printable excerpt.
+func (c *Client) responseError(cl *call, resp *http.Response, body []byte, reason string, kind failureKind) *ResponseError {
+	ex := body
+	if len(ex) > 160 {
+		ex = ex[:160]
+	}
+	return &ResponseError{
+		HTTPStatus: resp.StatusCode, Action: cl.op.Action, Version: cl.version,
+		ContentType: oneLine(resp.Header.Get("Content-Type"), 80),
+		Reason:      reason, Excerpt: oneLine(string(bytes.ToValidUTF8(ex, []byte("?"))), 160),
+		kind: kind,
+	}
+}
+
+// redact removes credentials from a body before it is quoted in an error
+// (a misbehaving proxy could echo the request).
+func redact(body []byte, creds Credentials) []byte {
+	if len(body) > 512 {
+		body = body[:512]
+	}
+	out := body
+	for _, s := range []string{creds.SecretAccessKey, creds.SessionToken} {
+		if s != "" && bytes.Contains(out, []byte(s)) {
+			out = bytes.ReplaceAll(out, []byte(s), []byte("[redacted]"))
+		}
+	}
+	if i := bytes.Index(out, []byte("Signature=")); i >= 0 {
+		out = append(append([]byte{}, out[:i]...), "Signature=[redacted]"...)
+	}
+	return out
+}

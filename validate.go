@@ -1,0 +1,132 @@
+package rtc
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// MaxIDLength is the longest BusinessId, TaskId, RoomId or UserId the
+// service accepts.
+const MaxIDLength = 128
+
+// idRule is the text of the ID rule in validation problems.
+const idRule = "must be 1 to 128 characters of a-z A-Z 0-9 @ . _ -"
+
+// ValidID reports whether s satisfies the rule for BusinessId, TaskId,
+// RoomId and UserId: at most 128 characters, each one of a-z A-Z 0-9 @ . _ -.
+// The empty string is not a valid ID (an empty optional ID is simply left
+// out of a request).
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > MaxIDLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '@' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// NewTaskID returns a new random TaskId (a UUID without dashes: 32
+// characters that satisfy the ID rule).
+func NewTaskID() string {
+	u := uuid.New()
+	var b [32]byte
+	const hexdigits = "0123456789abcdef"
+	for i, c := range u {
+		b[2*i] = hexdigits[c>>4]
+		b[2*i+1] = hexdigits[c&15]
+	}
+	return string(b[:])
+}
+
+// Ptr returns a pointer to v, for optional request fields:
+//
+//	req.ForbiddenInterval = rtc.Ptr[int32](600)
+func Ptr[T any](v T) *T { return &v }
+
+// validator collects the problems of one request. Paths are built only for
+// problems, so a valid request costs no allocations beyond the validator.
+type validator struct {
+	path     []pathElem
+	problems []FieldProblem
+}
+
+type pathElem struct {
+	name  string
+	index int // -1 for a field name
+}
+
+func (v *validator) push(field string) { v.path = append(v.path, pathElem{field, -1}) }
+func (v *validator) index(i int)       { v.path = append(v.path, pathElem{"", i}) }
+func (v *validator) pop()              { v.path = v.path[:len(v.path)-1] }
+
+func (v *validator) pathTo(field string) string {
+	var b strings.Builder
+	for _, e := range v.path {
+		if e.index >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(e.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.name)
+	}
+	if field != "" {
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(field)
+	}
+	return b.String()
+}
+
+// problem records a broken rule at the current path plus field.
+func (v *validator) problem(field, rule string) {
+	v.problems = append(v.problems, FieldProblem{Path: v.pathTo(field), Rule: rule})
+}
+
+// required records "is required" when present is false.
+func (v *validator) required(field string, present bool) {
+	if !present {
+		v.problem(field, "is required")
+	}
+}
+
+// id checks the ID rule; the empty string passes (presence is required's job).
+func (v *validator) id(field, value string) {
+	if value != "" && !ValidID(value) {
+		v.problem(field, idRule+" (got "+describeID(value)+")")
+	}
+}
+
+// describeID says what is wrong with an ID without echoing a long value.
+func describeID(s string) string {
+	if len(s) > MaxIDLength {
+		return strconv.Itoa(len(s)) + " characters"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '@' || c == '.' || c == '_' || c == '-') {
+			r := []rune(s[i:])[0]
+			return strconv.QuoteRune(r) + " at byte " + strconv.Itoa(i)
+		}
+	}
+	return strconv.Quote(s)
+}
+
+// err returns the ValidationError for action, or nil.
+func (v *validator) err(action string) error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Action: action, Problems: v.problems}
+}
