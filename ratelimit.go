@@ -268,3 +268,6 @@ func (l *LocalLimiter) Wait(ctx context.Context, action string) error {
 		return ctx.Err()
 	}
 }
+
+// LocalLimiter is what the client's WithRateLimiter option takes.
+var _ RateLimiter = (*LocalLimiter)(nil)

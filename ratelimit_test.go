@@ -3,11 +3,15 @@ package rtc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -144,7 +148,7 @@ func TestLocalLimiterBuckets(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range 10 {
-					require.NoError(t, l.Wait(context.Background(), a))
+					assert.NoError(t, l.Wait(context.Background(), a))
 				}
 			}()
 		}
@@ -245,4 +249,131 @@ func TestLocalLimiterConcurrentRate(t *testing.T) {
 	t.Logf("observed_qps=%.1f limit=%.0f", observed, qps)
 	require.LessOrEqual(t, observed, qps*1.10)
 	require.GreaterOrEqual(t, observed, qps*0.7)
+}
+
+// rlServer answers KickUser with an envelope, failing the first failFirst
+// requests with a retryable 503, and records when each request arrived.
+type rlServer struct {
+	*httptest.Server
+	mu        sync.Mutex
+	arrivals  []time.Time
+	failFirst int
+}
+
+func newRLServer(t *testing.T, failFirst int) *rlServer {
+	t.Helper()
+	s := &rlServer{failFirst: failFirst}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.arrivals = append(s.arrivals, time.Now())
+		n := len(s.arrivals)
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		meta := `"RequestId":"req","Action":"KickUser","Version":"2020-12-01","Service":"rtc","Region":"cn-north-1"`
+		if n <= s.failFirst {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, `{"ResponseMetadata":{%s,"Error":{"Code":"ServiceUnavailableTemp","Message":"try again"}}}`, meta)
+			return
+		}
+		fmt.Fprintf(w, `{"ResponseMetadata":{%s},"Result":{"message":"success"}}`, meta)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *rlServer) gaps() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var g []time.Duration
+	for i := 1; i < len(s.arrivals); i++ {
+		g = append(g, s.arrivals[i].Sub(s.arrivals[i-1]))
+	}
+	return g
+}
+
+// countingLimiter records how often the client asked it.
+type countingLimiter struct {
+	RateLimiter
+	waits atomic.Int64
+}
+
+func (c *countingLimiter) Wait(ctx context.Context, action string) error {
+	c.waits.Add(1)
+	return c.RateLimiter.Wait(ctx, action)
+}
+
+func newRLClient(t *testing.T, url string, lim RateLimiter) *Client {
+	t.Helper()
+	c, err := New(WithEndpoint(url),
+		WithCredentials(Credentials{AccessKeyID: "AKLTtest", SecretAccessKey: "c2VjcmV0"}),
+		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}),
+		WithRateLimiter(lim))
+	require.NoError(t, err)
+	return c
+}
+
+func kick(ctx context.Context, c *Client) error {
+	_, err := c.Call(ctx, "KickUser", "2020-12-01",
+		map[string]string{"AppId": "app", "RoomId": "room", "UserId": "user"}, nil)
+	return err
+}
+
+func TestClientWithLocalLimiterSpacesCalls(t *testing.T) {
+	const qps = 50.0
+	srv := newRLServer(t, 0)
+	lim := &countingLimiter{RateLimiter: NewLocalLimiter(Limit{}, map[string]Limit{"KickUser": {QPS: qps, Burst: 1}})}
+	c := newRLClient(t, srv.URL, lim)
+
+	const calls = 26
+	start := time.Now()
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= calls {
+				assert.NoError(t, kick(context.Background(), c))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	observed := float64(calls) / elapsed.Seconds()
+	t.Logf("observed_qps=%.1f limit=%.0f", observed, qps)
+	require.Equal(t, int64(calls), lim.waits.Load())
+	require.GreaterOrEqual(t, elapsed, time.Duration(calls-1)*time.Second/time.Duration(qps)-10*time.Millisecond)
+	require.LessOrEqual(t, observed, qps*1.10)
+	var short int
+	for _, g := range srv.gaps() {
+		if g < 10*time.Millisecond { // half the 20ms spacing
+			short++
+		}
+	}
+	require.LessOrEqual(t, short, 2, "requests must arrive spaced out: %v", srv.gaps())
+}
+
+func TestClientWaitsBeforeEveryAttempt(t *testing.T) {
+	srv := newRLServer(t, 2) // two 503s, then success: three attempts
+	lim := &countingLimiter{RateLimiter: NewLocalLimiter(Limit{QPS: 20, Burst: 1}, nil)}
+	c := newRLClient(t, srv.URL, lim)
+	start := time.Now()
+	require.NoError(t, kick(context.Background(), c))
+	require.Equal(t, int64(3), lim.waits.Load(), "retries wait for the limiter too")
+	require.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond, "three attempts at 20 QPS take two intervals")
+}
+
+func TestClientLimiterContextError(t *testing.T) {
+	srv := newRLServer(t, 0)
+	c := newRLClient(t, srv.URL, NewLocalLimiter(Limit{QPS: 1, Burst: 1}, nil))
+	require.NoError(t, kick(context.Background(), c))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := kick(ctx, c)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 500*time.Millisecond)
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	require.Len(t, srv.arrivals, 1, "a call the limiter refused is never sent")
 }
