@@ -32,6 +32,9 @@ import (
 	"github.com/volcrtc/rtc"
 )
 
+// Limiter is what the rtc client's WithRateLimiter option takes.
+var _ rtc.RateLimiter = (*Limiter)(nil)
+
 // FailureMode says what a Limiter does while Redis is unreachable.
 type FailureMode int
 

@@ -2,9 +2,9 @@ package redislimit
 
 import (
 	"context"
-	"net/http"
-	"net/url"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,11 +13,6 @@ import (
 
 	"github.com/volcrtc/rtc"
 )
-
-// The interface the rtc client calls before every attempt.
-var _ interface {
-	Wait(ctx context.Context, action string) error
-} = (*Limiter)(nil)
 
 func TestKeys(t *testing.T) {
 	const ak = "AKLTexampleAccessKeyID"
@@ -189,33 +184,39 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 	require.GreaterOrEqual(t, r.qps(), qps*0.7)
 }
 
-// newCaller returns a function that waits on lim and then sends one
-// KickUser request to the server, as the rtc pipeline does.
+// newCaller returns a function that makes one KickUser call through an
+// rtc.Client of its own whose rate limiter is lim, and reports how long the
+// limiter held it (measured around the limiter, not the request).
 func newCaller(t *testing.T, base string, lim *Limiter) func(ctx context.Context) (time.Duration, error) {
 	t.Helper()
-	hc := &http.Client{Transport: &http.Transport{}}
-	t.Cleanup(hc.CloseIdleConnections)
-	u, err := url.Parse(base)
+	timed := &timedLimiter{inner: lim}
+	c, err := rtc.New(rtc.WithEndpoint(base),
+		rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKLTsharedAccount", SecretAccessKey: "c2VjcmV0"}),
+		rtc.WithRetry(rtc.RetryPolicy{MaxAttempts: 1}),
+		rtc.WithRateLimiter(timed))
 	require.NoError(t, err)
-	u.RawQuery = url.Values{"Action": {"KickUser"}, "Version": {"2020-12-01"}}.Encode()
-	target := u.String()
+	in := map[string]string{"AppId": "app", "RoomId": "room", "UserId": "user"}
 	return func(ctx context.Context) (time.Duration, error) {
-		start := time.Now()
-		if err := lim.Wait(ctx, "KickUser"); err != nil {
-			return time.Since(start), err
+		var out struct{ Message string }
+		_, err := c.Call(ctx, "KickUser", "2020-12-01", in, &out)
+		if err == nil && out.Message != "success" {
+			err = fmt.Errorf("unexpected result %q", out.Message)
 		}
-		waited := time.Since(start)
-		req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, target,
-			strings.NewReader(`{"AppId":"app","RoomId":"room","UserId":"user"}`))
-		if err != nil {
-			return waited, err
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return waited, err
-		}
-		return waited, resp.Body.Close()
+		return time.Duration(timed.last.Load()), err
 	}
+}
+
+// timedLimiter measures the wait of the limiter it wraps.
+type timedLimiter struct {
+	inner *Limiter
+	last  atomic.Int64
+}
+
+func (l *timedLimiter) Wait(ctx context.Context, action string) error {
+	start := time.Now()
+	err := l.inner.Wait(ctx, action)
+	l.last.Store(int64(time.Since(start)))
+	return err
 }
 
 // TestRedisOutageAndRecovery kills the Redis server mid-run: the Limiter
