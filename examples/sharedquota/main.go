@@ -9,7 +9,8 @@
 //	REDIS_ADDR=127.0.0.1:6379 go run .                          # replicas share a budget in Redis
 //	../../scripts/with-redis.sh go run .                        # same, with a throw-away Redis
 //
-// Every request goes to an in-process stub of the RTC OpenAPI that counts
+// Every replica is an rtc.Client with its own limiter; every request goes
+// to an in-process stub of the RTC OpenAPI that counts
 // what it receives; nothing leaves the machine.
 package main
 
@@ -20,7 +21,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -33,10 +33,8 @@ import (
 	"github.com/volcrtc/rtc/redislimit"
 )
 
-// limiter is what the rtc client asks before every attempt (rtc.RateLimiter).
-type limiter interface {
-	Wait(ctx context.Context, action string) error
-}
+// limiter is what the rtc client asks before every attempt.
+type limiter = rtc.RateLimiter
 
 func main() {
 	replicas := flag.Int("replicas", 4, "number of simulated service replicas")
@@ -66,7 +64,9 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 	for i := range perReplica {
 		perReplica[i] = rtc.NewLocalLimiter(rtc.DefaultLimit(), limits)
 	}
-	observe(w, "a LocalLimiter in each replica", srv, perReplica, d, action, qps)
+	if err := observe(w, "a LocalLimiter in each replica", srv, perReplica, d, action, qps); err != nil {
+		return err
+	}
 
 	if redisAddr == "" {
 		fmt.Fprintln(w, "\nREDIS_ADDR is not set, so the replicas cannot share a budget across processes.")
@@ -77,8 +77,7 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 		for i := range same {
 			same[i] = shared
 		}
-		observe(w, "one LocalLimiter shared in-process", srv, same, d, action, qps)
-		return nil
+		return observe(w, "one LocalLimiter shared in-process", srv, same, d, action, qps)
 	}
 
 	// 2. Each replica has its own Redis connection, as separate processes do,
@@ -92,28 +91,39 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 			redislimit.WithKeyPrefix(prefix),
 			redislimit.WithLimits(rtc.DefaultLimit(), limits))
 	}
-	observe(w, "redislimit, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
-	return nil
+	return observe(w, "redislimit, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
 }
 
 // observe runs every replica for d, two workers each, and prints the rate
 // the stub server saw in total and per replica.
-func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Duration, action string, qps float64) {
+func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Duration, action string, qps float64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	before := srv.hits.Load()
 	counts := make([]atomic.Int64, len(replicas))
+	clients := make([]*rtc.Client, len(replicas))
+	for i, lim := range replicas {
+		c, err := rtc.New(rtc.WithEndpoint(srv.URL), rtc.WithHTTPClient(srv.Client()),
+			rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKLTexampleAccount", SecretAccessKey: "ZXhhbXBsZQ=="}),
+			rtc.WithRateLimiter(lim))
+		if err != nil {
+			return err
+		}
+		clients[i] = c
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i, lim := range replicas {
+	for i, c := range clients {
 		for range 2 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for lim.Wait(ctx, action) == nil {
-					if srv.call(action) == nil {
-						counts[i].Add(1)
+				in := map[string]string{"AppId": "app", "RoomId": "room", "UserId": "user"}
+				for ctx.Err() == nil {
+					if _, err := c.Call(ctx, action, "2020-12-01", in, nil); err != nil {
+						return // the run is over (the limiter saw the deadline)
 					}
+					counts[i].Add(1)
 				}
 			}()
 		}
@@ -127,6 +137,7 @@ func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Du
 		parts[i] = fmt.Sprintf("%.1f", float64(counts[i].Load())/secs)
 	}
 	fmt.Fprintf(w, "%-45s per replica: %s\n", "", strings.Join(parts, " "))
+	return nil
 }
 
 // stub is an in-process stand-in for the RTC OpenAPI that answers every
@@ -145,17 +156,4 @@ func newStub() *stub {
 			n, r.URL.Query().Get("Action"))
 	}))
 	return s
-}
-
-// call sends one request for action, as the SDK would after the limiter let
-// it through.
-func (s *stub) call(action string) error {
-	q := url.Values{"Action": {action}, "Version": {"2020-12-01"}}
-	resp, err := s.Client().Post(s.URL+"/?"+q.Encode(), "application/json",
-		strings.NewReader(`{"AppId":"app","RoomId":"room","UserId":"user"}`))
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.Body.Close()
 }
