@@ -55,8 +55,8 @@ func newClient(t *testing.T, addr string) *redis.Client {
 	c := redis.NewClient(&redis.Options{
 		Addr:         addr,
 		DialTimeout:  200 * time.Millisecond,
-		ReadTimeout:  500 * time.Millisecond,
-		WriteTimeout: 500 * time.Millisecond,
+		ReadTimeout:  3 * time.Second,
+		WriteTimeout: 3 * time.Second,
 		MaxRetries:   -1,
 	})
 	t.Cleanup(func() { _ = c.Close() })

@@ -120,7 +120,9 @@ func TestUnreachableRedis(t *testing.T) {
 			report(t, tc.name, r, qps)
 			require.Zero(t, r.errs)
 			tc.checkFn(t, r)
-			require.Less(t, r.maxWait, 400*time.Millisecond, "a Wait must never hang on Redis")
+			// Bounded by the op timeout, far below go-redis's own 3s read and 5s dial
+			// timeouts; the slack is for loaded CI machines.
+			require.Less(t, r.maxWait, time.Second, "a Wait must never hang on Redis")
 			require.True(t, l.Degraded())
 			if rdb != nil {
 				require.GreaterOrEqual(t, l.Failures(), int64(2), "Redis is re-probed every retry interval")
@@ -168,16 +170,22 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 	limits := map[string]rtc.Limit{"KickUser": {QPS: qps, Burst: 1}}
 
 	var calls []func(ctx context.Context) (time.Duration, error)
+	var limiters []*Limiter
 	for range clients {
+		// A generous per-call timeout: this test is about sharing, and a
+		// loaded machine must not make a slow Redis look like a dead one.
 		lim := New(newClient(t, addr), "AKLTsharedAccount", WithKeyPrefix(prefix),
-			WithLimits(rtc.DefaultLimit(), limits))
-		call := newCaller(t, srv.URL, lim)
-		calls = append(calls, call)
+			WithLimits(rtc.DefaultLimit(), limits), WithOpTimeout(2*time.Second))
+		limiters = append(limiters, lim)
+		calls = append(calls, newCaller(t, srv.URL, lim))
 	}
 	before := srv.hits.Load()
 	r := hammer(duration, 3, calls...)
 	served := srv.hits.Load() - before
 	report(t, "shared quota, 4 clients", r, qps)
+	for i, lim := range limiters {
+		require.Zero(t, lim.Failures(), "limiter %d lost Redis and fell back to local limiting", i)
+	}
 	require.Zero(t, r.errs)
 	require.Equal(t, r.calls, served, "every admitted call reached the server")
 	require.LessOrEqual(t, r.qps(), qps*1.10)
@@ -229,7 +237,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	rdb := newClient(t, rp.Addr())
 	l := New(rdb, "AKLToutage", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
 		WithLimits(rtc.Limit{QPS: qps, Burst: 1}, nil),
-		WithOpTimeout(100*time.Millisecond), WithRetryInterval(150*time.Millisecond),
+		WithOpTimeout(250*time.Millisecond), WithRetryInterval(150*time.Millisecond),
 		WithWarnInterval(time.Minute))
 	wait := func(ctx context.Context) (time.Duration, error) {
 		start := time.Now()
@@ -260,7 +268,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	require.True(t, l.Degraded())
 	require.LessOrEqual(t, r.qps(), qps*1.10)
 	require.GreaterOrEqual(t, r.qps(), qps*0.7)
-	require.Less(t, r.maxWait, 500*time.Millisecond, "no Wait may hang on a dead Redis")
+	require.Less(t, r.maxWait, time.Second, "no Wait may hang on a dead Redis")
 	require.Equal(t, 1, logs.count("redis unavailable"), "one warning, not one per call:\n%s", logs)
 	failuresWhileDown := l.Failures()
 	require.GreaterOrEqual(t, failuresWhileDown, int64(2), "Redis is re-probed every retry interval")
@@ -291,7 +299,7 @@ func TestRedisHangs(t *testing.T) {
 	defer rp.Resume()
 	start := time.Now()
 	require.NoError(t, l.Wait(context.Background(), "X"))
-	require.Less(t, time.Since(start), 400*time.Millisecond)
+	require.Less(t, time.Since(start), time.Second, "bounded by the 100ms op timeout, not the client's 3s read timeout")
 	require.True(t, l.Degraded())
 	require.Contains(t, logs.String(), "did not answer within 100ms")
 
