@@ -119,9 +119,9 @@ func TestLocalLimiterSpacesCalls(t *testing.T) {
 		max    time.Duration
 	}{
 		// burst 1: the first call is free, the next n-1 are spaced 1/QPS apart
-		{"Fast", 41, 190 * time.Millisecond, 400 * time.Millisecond},
-		{"Unlisted", 21, 190 * time.Millisecond, 400 * time.Millisecond},
-		{"Free", 10000, 0, 200 * time.Millisecond},
+		{"Fast", 41, 190 * time.Millisecond, time.Second},
+		{"Unlisted", 21, 190 * time.Millisecond, time.Second},
+		{"Free", 10000, 0, 500 * time.Millisecond},
 	}
 	for _, tc := range tests {
 		t.Run(tc.action, func(t *testing.T) {
@@ -248,7 +248,7 @@ func TestLocalLimiterConcurrentRate(t *testing.T) {
 	observed := float64(n.Load()) / time.Since(start).Seconds()
 	t.Logf("observed_qps=%.1f limit=%.0f", observed, qps)
 	require.LessOrEqual(t, observed, qps*1.10)
-	require.GreaterOrEqual(t, observed, qps*0.7)
+	require.GreaterOrEqual(t, observed, qps*0.5)
 }
 
 // rlServer answers KickUser with an envelope, failing the first failFirst
