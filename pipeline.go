@@ -536,20 +536,19 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	}
 	*req.URL = url.URL{Scheme: c.ep.scheme, Host: c.ep.host, Path: "/", RawQuery: cl.rawQuery}
 	req.Host = c.ep.host
-	ct := contentTypeForm
+	// One allocation holds the body reader and the header values.
+	a := &attemptAlloc{}
+	a.hv[0], a.hv[1] = contentTypeForm, c.userAgent
 	if cl.body != nil {
-		ct = contentTypeJSON
-		rb := &requestBody{b: cl.body}
-		rb.Reset(rb.b)
+		a.hv[0] = contentTypeJSON
+		a.body.b = cl.body
+		a.body.Reset(cl.body)
 		req.ContentLength = int64(len(cl.body))
-		req.Body = rb
-		req.GetBody = rb.again
+		req.Body = &a.body
+		req.GetBody = a.body.again
 	}
-	hv := make([]string, 2)
-	hv[0], hv[1] = ct, c.userAgent
-	req.Header = make(http.Header, 8)
-	req.Header["Content-Type"] = hv[0:1:1]
-	req.Header["User-Agent"] = hv[1:2:2]
+	req.Header["Content-Type"] = a.hv[0:1:1]
+	req.Header["User-Agent"] = a.hv[1:2:2]
 	if err := c.signer.Sign(req, cl.body, creds, c.now()); err != nil {
 		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
 		return out
@@ -611,6 +610,12 @@ func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
 		}
 	}
 	return nil
+}
+
+// attemptAlloc groups what one attempt allocates.
+type attemptAlloc struct {
+	body requestBody
+	hv   [2]string
 }
 
 // requestBody is a request's body: a reader over the encoded bytes that
