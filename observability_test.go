@@ -577,4 +577,3 @@ func TestObserversChainInOrder(t *testing.T) {
 	// request carries all of them.
 	require.Equal(t, [][]any{{"a:StartRecord", 1, "b:StartRecord", 1}}, spy.seen)
 }
-
