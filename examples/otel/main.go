@@ -4,9 +4,9 @@
 //	cd examples/otel && go run .
 //
 // The calls go to a local fake of the API on the loopback interface, never
-// to the real service, and the fake misbehaves on purpose: StartRecord
-// first answers 503 (so the call span gets two attempt spans) and
-// StopRecord is always throttled (so the call fails after three attempts).
+// to the real service, and the fake misbehaves on purpose: StopRecord first
+// answers 503 (so its call span gets two attempt spans) and BanRoomUser is
+// always throttled (so it fails after three attempts).
 //
 // In a real program you would install your exporter (OTLP, for example) in
 // the tracer and meter providers, or set them globally with
@@ -77,21 +77,12 @@ func run(out, log io.Writer) error {
 	}
 
 	// The calls run inside one span of ours: their spans become its children.
-	ctx, job := tp.Tracer("example").Start(ctx, "record-room")
-	for _, action := range []string{"GetRecordTask", "StartRecord", "StopRecord"} {
-		body := map[string]string{"AppId": "661e4b1f0a1b2c3d4e5f6a7b", "RoomId": "room1", "TaskId": "task1"}
-		meta, err := client.Call(ctx, action, "2023-11-01", body, nil)
-		switch {
-		case errors.Is(err, rtc.ErrThrottled):
-			fmt.Fprintf(log, "%s: throttled: %v\n", action, err)
-		case err != nil:
-			job.End()
-			return err
-		default:
-			fmt.Fprintf(log, "%s: ok, request id %s\n", action, meta.RequestID)
-		}
-	}
+	jobCtx, job := tp.Tracer("example").Start(ctx, "moderate-room")
+	err = moderate(jobCtx, client, log)
 	job.End()
+	if err != nil {
+		return err
+	}
 
 	var rm metricdata.ResourceMetrics
 	if err := reader.Collect(ctx, &rm); err != nil {
@@ -104,8 +95,33 @@ func run(out, log io.Writer) error {
 	return nil
 }
 
+// moderate makes three calls: one that works, one that works after a retry,
+// and one that stays throttled.
+func moderate(ctx context.Context, client *rtc.Client, log io.Writer) error {
+	const appID, room = "661e4b1f0a1b2c3d4e5f6a7b", "room1"
+
+	task, err := client.GetRecordTask(ctx, &rtc.GetRecordTaskRequest{AppID: appID, RoomID: room, TaskID: "task1"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "GetRecordTask: ok, request id %s\n", task.Metadata.RequestID)
+
+	stop, err := client.StopRecord(ctx, &rtc.StopRecordRequest{AppID: appID, RoomID: room, TaskID: "task1"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "StopRecord: ok after a retry, request id %s\n", stop.Metadata.RequestID)
+
+	_, err = client.BanRoomUser(ctx, &rtc.BanRoomUserRequest{AppID: appID, RoomID: room, UserID: "user1", ForbiddenInterval: rtc.Ptr[int32](600)})
+	if !errors.Is(err, rtc.ErrThrottled) {
+		return fmt.Errorf("BanRoomUser: want a throttling error from the fake, got %v", err)
+	}
+	fmt.Fprintf(log, "BanRoomUser: %v\n", err)
+	return nil
+}
+
 // newFake starts a loopback server that answers like the RTC OpenAPI:
-// StartRecord fails once with 503, StopRecord is always throttled, anything
+// StopRecord fails once with 503, BanRoomUser is always throttled, anything
 // else succeeds.
 func newFake() *httptest.Server {
 	var (
@@ -123,9 +139,9 @@ func newFake() *httptest.Server {
 
 		status, code := http.StatusOK, ""
 		switch {
-		case action == "StartRecord" && seen == 1:
+		case action == "StopRecord" && seen == 1:
 			status, code = http.StatusServiceUnavailable, "ServiceUnavailableTemp"
-		case action == "StopRecord":
+		case action == "BanRoomUser":
 			status, code = http.StatusTooManyRequests, "FlowLimitExceeded"
 		}
 		meta := map[string]any{"RequestId": id, "Action": action, "Version": r.URL.Query().Get("Version"),

@@ -16,13 +16,13 @@ func TestRunPrintsSpansAndMetrics(t *testing.T) {
 		name, text string
 		count      int
 	}{
-		{"our own span", `"Name": "record-room"`, 1},
-		{"one call span per action", `"Name": "StartRecord"`, 1},
-		{"StartRecord retried once", `"Name": "StartRecord attempt"`, 2},
-		{"StopRecord tried three times", `"Name": "StopRecord attempt"`, 3},
+		{"our own span", `"Name": "moderate-room"`, 1},
+		{"one call span per action", `"Name": "StopRecord"`, 1},
+		{"StopRecord retried once", `"Name": "StopRecord attempt"`, 2},
+		{"BanRoomUser tried three times", `"Name": "BanRoomUser attempt"`, 3},
 		{"GetRecordTask once", `"Name": "GetRecordTask attempt"`, 1},
-		{"throttles counted", "rtc.client.throttles{rpc.method=StopRecord,rtc.outcome=FlowLimitExceeded} = 3", 1},
-		{"retries counted", "rtc.client.retries{rpc.method=StartRecord,rtc.outcome=ServiceUnavailableTemp} = 1", 1},
+		{"throttles counted", "rtc.client.throttles{rpc.method=BanRoomUser,rtc.outcome=FlowLimitExceeded} = 3", 1},
+		{"retries counted", "rtc.client.retries{rpc.method=StopRecord,rtc.outcome=ServiceUnavailableTemp} = 1", 1},
 		{"no secret", "example-secret", 0},
 	}
 	for _, tt := range tests {
@@ -30,5 +30,5 @@ func TestRunPrintsSpansAndMetrics(t *testing.T) {
 			require.Equal(t, tt.count, strings.Count(out.String(), tt.text))
 		})
 	}
-	require.Contains(t, log.String(), "StopRecord: throttled")
+	require.Contains(t, log.String(), "BanRoomUser: rtc: BanRoomUser (2023-11-01): FlowLimitExceeded")
 }
