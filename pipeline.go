@@ -572,7 +572,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
 		buf.Grow(int(resp.ContentLength) + 1)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
+	if err := readBounded(buf, resp.Body, c.maxBody+1); err != nil {
 		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
 		return out
 	}
@@ -591,6 +591,26 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		}
 	}
 	return out
+}
+
+// readBounded reads r into buf until EOF or until buf holds limit bytes.
+func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
+	for int64(buf.Len()) < limit {
+		if buf.Available() == 0 {
+			buf.Grow(min(int(limit)-buf.Len(), max(512, buf.Cap())))
+		}
+		b := buf.AvailableBuffer()
+		b = b[:min(int64(cap(b)), limit-int64(buf.Len()))]
+		n, err := r.Read(b)
+		buf.Write(b[:n])
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // requestBody is a request's body: a reader over the encoded bytes that
@@ -639,6 +659,12 @@ func decodeResult(out any, raw []byte, isString bool) error {
 		*rm = append((*rm)[:0], raw...)
 		return nil
 	}
+	if ms, ok := out.(messageSetter); ok && !isString {
+		if m, ok := messageOnly(raw); ok {
+			ms.setMessage(m)
+			return nil
+		}
+	}
 	if isString {
 		var s string
 		if bytes.IndexByte(raw, '\\') < 0 {
@@ -657,6 +683,25 @@ func decodeResult(out any, raw []byte, isString bool) error {
 		return nil
 	}
 	return json.Unmarshal(raw, out)
+}
+
+// messageOnly reads a Result object whose only member is a string
+// "Message" (or the older "message"), the common answer of Start, Stop and
+// moderation actions, without going through reflection.
+func messageOnly(raw []byte) (string, bool) {
+	s := scanner{b: raw}
+	var msg string
+	ok := true
+	err := s.object(func(key []byte) error {
+		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
+			ok = false
+			return s.skip()
+		}
+		v, err := s.str()
+		msg = v
+		return err
+	})
+	return msg, ok && err == nil
 }
 
 // decode turns a response body into metadata or a typed error.
