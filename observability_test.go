@@ -338,8 +338,7 @@ func TestLogNeverShowsSecrets(t *testing.T) {
 		{"debug, rejected signature, session token", slog.LevelDebug, obsSessionToken, []obsAnswer{{401, "SignatureDoesNotMatch"}}, ""},
 		{"trace, retried call, session token", rtc.LevelTrace, obsSessionToken, unavailableThenOK, ""},
 		{"trace, rejected signature, no session token", rtc.LevelTrace, "", []obsAnswer{{401, "SignatureDoesNotMatch"}}, ""},
-		{"trace, rejected signature, session token", rtc.LevelTrace, obsSessionToken, []obsAnswer{{401, "SignatureDoesNotMatch"}},
-			"core gap: Signer.debugSigning puts the x-security-token value (the session token) in the trace-level canonical request"},
+		{"trace, rejected signature, session token", rtc.LevelTrace, obsSessionToken, []obsAnswer{{401, "SignatureDoesNotMatch"}}, ""},
 		{"trace, throttled until exhausted, session token", rtc.LevelTrace, obsSessionToken, []obsAnswer{{429, "FlowLimitExceeded"}}, ""},
 	}
 	for _, tt := range tests {

@@ -315,6 +315,18 @@ type attemptOutcome struct {
 	errCode string
 }
 
+// requestID is the attempt's request id, from the envelope or its error.
+func (o *attemptOutcome) requestID() string {
+	if o.meta != nil {
+		return o.meta.RequestID
+	}
+	var ae *APIError
+	if errors.As(o.err, &ae) {
+		return ae.RequestID
+	}
+	return ""
+}
+
 // do sends a prepared call, retrying as the policy allows.
 func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 	policy := &c.retry
@@ -403,10 +415,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
 	}
 	if observed {
-		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start)}
-		if out.meta != nil {
-			r.RequestID = out.meta.RequestID
-		}
+		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID()}
 		for _, o := range c.observers {
 			o.CallEnd(ctx, info, r)
 		}
@@ -479,8 +488,8 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 			slog.Int("attempt", attempt), slog.Int("status", out.status),
 			slog.Duration("latency", out.took),
 		}
-		if out.meta != nil {
-			attrs = append(attrs, slog.String("request_id", out.meta.RequestID))
+		if id := out.requestID(); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
 		}
 		if out.errCode != "" {
 			attrs = append(attrs, slog.String("error_code", out.errCode))
@@ -494,10 +503,7 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: attempt", attrs...)
 	}
 	if len(c.observers) > 0 {
-		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay}
-		if out.meta != nil {
-			r.RequestID = out.meta.RequestID
-		}
+		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay, RequestID: out.requestID()}
 		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 		for _, o := range c.observers {
 			o.AttemptEnd(ctx, ai, r)
