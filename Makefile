@@ -1,18 +1,49 @@
+# The project's commands. `make test` is what CI runs (.ci/run).
+#
+#   make test      vet, generated-code check, and race tests of every module
+#   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
+#   make fuzz      each fuzz target for FUZZTIME
+#   make lint      staticcheck on every module
+#   make generate  regenerate the typed actions from internal/gen/spec
+
 # Every Go module in the repository: the root and the nested ones.
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
+FUZZTIME ?= 30s
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test vet race generate lint bench fuzz
+.PHONY: test vet race gencheck generate lint bench fuzz
 
-test: vet race
+test: vet gencheck race
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
 
+# Modules whose tests need a Redis server run under scripts/with-redis.sh,
+# which installs (as root) and starts one on a free loopback port.
 race:
-	@for m in $(MODULES); do echo "== go test -race $$m"; (cd $$m && go test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do \
+		echo "== go test -race $$m"; \
+		if [ -f $$m/.needs-redis ]; then \
+			(cd $$m && $(CURDIR)/scripts/with-redis.sh go test -race -count=1 ./...) || exit 1; \
+		else \
+			(cd $$m && go test -race -count=1 ./...) || exit 1; \
+		fi; \
+	done
+
+# Fails when the generated files differ from what the generator writes now.
+gencheck:
+	@if [ -f internal/gen/main.go ]; then echo "== generated code is current"; go run ./internal/gen -check || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }; fi
 
 generate:
 	go generate ./...
 
 lint:
-	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done
+
+bench:
+	cd internal/conformance && ./bench.sh
+
+fuzz:
+	@for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' *_test.go | sed 's/func //'); do \
+		echo "== fuzz $$t"; go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) . || exit 1; \
+	done

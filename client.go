@@ -43,6 +43,7 @@ type Client struct {
 	baseURL   string // scheme://host/?
 	signer    *Signer
 	http      *http.Client
+	rt        http.RoundTripper // set when requests can skip http.Client (see send)
 	retry     RetryPolicy
 	budget    *retryBudget
 	timeout   time.Duration
@@ -340,6 +341,12 @@ func New(opts ...Option) (*Client, error) {
 		c.userAgent = cfg.userAgent + " " + c.userAgent
 	}
 	c.http = newHTTPClient(cfg.httpClient)
+	if c.http.Jar == nil && c.http.Timeout == 0 {
+		c.rt = c.http.Transport
+		if c.rt == nil {
+			c.rt = http.DefaultTransport
+		}
+	}
 	return c, nil
 }
 

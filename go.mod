@@ -2,9 +2,11 @@ module github.com/volcrtc/rtc
 
 go 1.23
 
-require github.com/stretchr/testify v1.12.1
-
 require (
-	github.com/google/uuid v1.6.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	github.com/google/uuid v1.6.0
+	github.com/stretchr/testify v1.12.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/time v0.10.0
 )
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

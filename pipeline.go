@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -216,9 +217,12 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 	if in == nil || (reflect.ValueOf(in).Kind() == reflect.Pointer && reflect.ValueOf(in).IsNil()) {
 		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + op.Action + "Request{...}"}}}
 	}
-	var v validator
-	in.validate(&v)
-	if err := v.err(op.Action); err != nil {
+	v := validatorPool.Get().(*validator)
+	in.validate(v)
+	err := v.err(op.Action)
+	v.reset()
+	validatorPool.Put(v)
+	if err != nil {
 		return nil, err
 	}
 	if op.InQuery {
@@ -311,6 +315,18 @@ type attemptOutcome struct {
 	errCode string
 }
 
+// requestID is the attempt's request id, from the envelope or its error.
+func (o *attemptOutcome) requestID() string {
+	if o.meta != nil {
+		return o.meta.RequestID
+	}
+	var ae *APIError
+	if errors.As(o.err, &ae) {
+		return ae.RequestID
+	}
+	return ""
+}
+
 // do sends a prepared call, retrying as the policy allows.
 func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 	policy := &c.retry
@@ -399,10 +415,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
 	}
 	if observed {
-		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start)}
-		if out.meta != nil {
-			r.RequestID = out.meta.RequestID
-		}
+		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID()}
 		for _, o := range c.observers {
 			o.CallEnd(ctx, info, r)
 		}
@@ -475,8 +488,8 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 			slog.Int("attempt", attempt), slog.Int("status", out.status),
 			slog.Duration("latency", out.took),
 		}
-		if out.meta != nil {
-			attrs = append(attrs, slog.String("request_id", out.meta.RequestID))
+		if id := out.requestID(); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
 		}
 		if out.errCode != "" {
 			attrs = append(attrs, slog.String("error_code", out.errCode))
@@ -490,10 +503,7 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: attempt", attrs...)
 	}
 	if len(c.observers) > 0 {
-		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay}
-		if out.meta != nil {
-			r.RequestID = out.meta.RequestID
-		}
+		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay, RequestID: out.requestID()}
 		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 		for _, o := range c.observers {
 			o.AttemptEnd(ctx, ai, r)
@@ -518,30 +528,38 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		return out
 	}
 	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
+		// Bound the attempt, unless the context already ends sooner.
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+		}
 	}
-	var body io.Reader
-	if cl.body != nil {
-		body = bytes.NewReader(cl.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, cl.op.Method, c.baseURL+cl.rawQuery, body)
+	req, err := http.NewRequestWithContext(ctx, cl.op.Method, "", nil)
 	if err != nil {
 		out.err = fmt.Errorf("rtc: %s: build request: %w", cl.op.Action, err)
 		return out
 	}
+	*req.URL = url.URL{Scheme: c.ep.scheme, Host: c.ep.host, Path: "/", RawQuery: cl.rawQuery}
+	req.Host = c.ep.host
+	// One allocation holds the body reader and the header values.
+	a := &attemptAlloc{}
+	a.hv[0], a.hv[1] = contentTypeForm, c.userAgent
 	if cl.body != nil {
-		req.Header["Content-Type"] = []string{contentTypeJSON}
-	} else {
-		req.Header["Content-Type"] = []string{contentTypeForm}
+		a.hv[0] = contentTypeJSON
+		a.body.b = cl.body
+		a.body.Reset(cl.body)
+		req.ContentLength = int64(len(cl.body))
+		req.Body = &a.body
+		req.GetBody = a.body.again
 	}
-	req.Header["User-Agent"] = []string{c.userAgent}
+	req.Header["Content-Type"] = a.hv[0:1:1]
+	req.Header["User-Agent"] = a.hv[1:2:2]
 	if err := c.signer.Sign(req, cl.body, creds, c.now()); err != nil {
 		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
 		return out
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		out.err = &transportError{action: cl.op.Action, err: err}
 		return out
@@ -559,7 +577,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
 		buf.Grow(int(resp.ContentLength) + 1)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
+	if err := readBounded(buf, resp.Body, c.maxBody+1); err != nil {
 		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
 		return out
 	}
@@ -580,53 +598,121 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	return out
 }
 
-const reasonTooLarge = "response body too large"
-
-// wireMeta is ResponseMetadata as it arrives, with its Error.
-type wireMeta struct {
-	ResponseMetadata
-	Error *struct {
-		Code    string `json:"Code"`
-		CodeN   int    `json:"CodeN"`
-		Message string `json:"Message"`
-	} `json:"Error"`
-}
-
-// resultSink decodes Result into the caller's value, accepting a bare
-// string for any result type.
-type resultSink struct {
-	out any
-	err error
-}
-
-func (r *resultSink) UnmarshalJSON(b []byte) error {
-	if r.out == nil || len(b) == 0 || b[0] == 'n' {
-		return nil
-	}
-	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+// readBounded reads r into buf until EOF or until buf holds limit bytes.
+func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
+	for int64(buf.Len()) < limit {
+		if buf.Available() == 0 {
+			buf.Grow(min(int(limit)-buf.Len(), max(512, buf.Cap())))
+		}
+		b := buf.AvailableBuffer()
+		b = b[:min(int64(cap(b)), limit-int64(buf.Len()))]
+		n, err := r.Read(b)
+		buf.Write(b[:n])
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		switch o := r.out.(type) {
+	}
+	return nil
+}
+
+// attemptAlloc groups what one attempt allocates.
+type attemptAlloc struct {
+	body requestBody
+	hv   [2]string
+}
+
+// requestBody is a request's body: a reader over the encoded bytes that
+// can be rewound for the transport's own retries (GetBody).
+type requestBody struct {
+	bytes.Reader
+	b []byte
+}
+
+func (r *requestBody) Close() error { return nil }
+
+func (r *requestBody) again() (io.ReadCloser, error) {
+	return &requestBody{Reader: *bytes.NewReader(r.b), b: r.b}, nil
+}
+
+// send sends one request. Without a cookie jar or a client-wide timeout to
+// honour, it goes straight to the transport: the SDK never follows
+// redirects, so http.Client would only add copying.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	if c.rt != nil {
+		resp, err := c.rt.RoundTrip(req)
+		if err != nil {
+			return nil, &url.Error{Op: urlOp(req.Method), URL: req.URL.Redacted(), Err: err}
+		}
+		return resp, nil
+	}
+	return c.http.Do(req)
+}
+
+func urlOp(method string) string {
+	if method == http.MethodGet {
+		return "Get"
+	}
+	return "Post"
+}
+
+const reasonTooLarge = "response body too large"
+
+// decodeResult decodes a Result value into out, accepting a bare string
+// for any result type (it goes to a Message field, a *string or a *any).
+func decodeResult(out any, raw []byte, isString bool) error {
+	if out == nil || len(raw) == 0 || raw[0] == 'n' {
+		return nil
+	}
+	if rm, ok := out.(*json.RawMessage); ok {
+		*rm = append((*rm)[:0], raw...)
+		return nil
+	}
+	if ms, ok := out.(messageSetter); ok && !isString {
+		if m, ok := messageOnly(raw); ok {
+			ms.setMessage(m)
+			return nil
+		}
+	}
+	if isString {
+		var s string
+		if bytes.IndexByte(raw, '\\') < 0 {
+			s = string(raw[1 : len(raw)-1])
+		} else if err := json.Unmarshal(raw, &s); err != nil {
+			return err
+		}
+		switch o := out.(type) {
 		case messageSetter:
 			o.setMessage(s)
 		case *string:
 			*o = s
 		case *any:
 			*o = s
-		case *json.RawMessage:
-			*o = append((*o)[:0], b...)
 		}
 		return nil
 	}
-	if ms, ok := r.out.(*json.RawMessage); ok {
-		*ms = append((*ms)[:0], b...)
-		return nil
-	}
-	// Keep the type error for later: it only matters when the call succeeded.
-	r.err = json.Unmarshal(b, r.out)
-	return nil
+	return json.Unmarshal(raw, out)
+}
+
+// messageOnly reads a Result object whose only member is a string
+// "Message" (or the older "message"), the common answer of Start, Stop and
+// moderation actions, without going through reflection.
+func messageOnly(raw []byte) (string, bool) {
+	s := scanner{b: raw}
+	var msg string
+	ok := true
+	err := s.object(func(key []byte) error {
+		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
+			ok = false
+			return s.skip()
+		}
+		v, err := s.str()
+		msg = v
+		return err
+	})
+	return msg, ok && err == nil
 }
 
 // decode turns a response body into metadata or a typed error.
@@ -635,41 +721,31 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, c.responseError(cl, resp, nil, "empty body", kindForStatus(status, true))
 	}
-	env := struct {
-		ResponseMetadata *wireMeta  `json:"ResponseMetadata"`
-		Result           resultSink `json:"Result"`
-	}{Result: resultSink{out: cl.out}}
-	if err := json.Unmarshal(body, &env); err != nil {
-		reason := "not a JSON envelope"
-		var se *json.SyntaxError
-		if errors.As(err, &se) && se.Offset >= int64(len(body)) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input") {
-			reason = "truncated JSON envelope"
-		} else if env.ResponseMetadata != nil && env.ResponseMetadata.Error == nil && status/100 == 2 {
-			reason = "Result does not match the expected shape: " + jsonErrorKind(err)
+	env, err := decodeEnvelope(body)
+	if err != nil {
+		if err == errTruncated {
+			return nil, c.responseError(cl, resp, redact(body, creds), "truncated JSON envelope", kindForStatus(status, true))
 		}
-		if env.ResponseMetadata == nil || env.ResponseMetadata.Error == nil {
-			return nil, c.responseError(cl, resp, redact(body, creds), reason, kindForStatus(status, reason != "not a JSON envelope" && !strings.HasPrefix(reason, "Result")))
-		}
+		return nil, c.responseError(cl, resp, redact(body, creds), "not a JSON envelope", kindForStatus(status, false))
 	}
-	m := env.ResponseMetadata
-	if m == nil {
+	if !env.hasMeta {
 		return nil, c.responseError(cl, resp, redact(body, creds), "JSON without ResponseMetadata", kindForStatus(status, false))
 	}
-	if e := m.Error; e != nil && (e.Code != "" || e.Message != "" || e.CodeN != 0) {
-		code := e.Code
+	if env.hasError && (env.code != "" || env.message != "" || env.codeN != 0) {
+		code := env.code
 		if code == "" {
-			code = fmt.Sprintf("Error%d", e.CodeN)
+			code = "Error" + strconv.Itoa(env.codeN)
 		}
-		return nil, &APIError{Code: code, CodeN: e.CodeN, Message: e.Message, RequestID: m.RequestID,
+		return nil, &APIError{Code: code, CodeN: env.codeN, Message: env.message, RequestID: env.meta.RequestID,
 			HTTPStatus: status, Action: cl.op.Action, Version: cl.version, region: c.region}
 	}
 	if status/100 != 2 {
 		return nil, c.responseError(cl, resp, redact(body, creds), "error status without an Error in the envelope", kindForStatus(status, false))
 	}
-	if env.Result.err != nil {
-		return nil, c.responseError(cl, resp, nil, "Result does not match the expected shape: "+jsonErrorKind(env.Result.err), failFatal)
+	if err := decodeResult(cl.out, env.result, env.resultStr); err != nil {
+		return nil, c.responseError(cl, resp, nil, "Result does not match the expected shape: "+jsonErrorKind(err), failFatal)
 	}
-	meta := m.ResponseMetadata
+	meta := env.meta
 	return &meta, nil
 }
 

@@ -2,6 +2,8 @@ package rtc
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -196,6 +198,9 @@ func classify(err error, policy *RetryPolicy) failureKind {
 	if errors.As(err, &ve) {
 		return failFatal
 	}
+	if badCertificate(err) {
+		return failFatal // the request was not sent, and retrying will not help
+	}
 	if notSent(err) {
 		return failRetryable
 	}
@@ -229,6 +234,16 @@ func notSent(err error) bool {
 		return true
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// badCertificate reports whether err is a TLS certificate verification
+// failure.
+func badCertificate(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
 }
 
 // IsRetryable reports whether err is a failure that is always safe to retry

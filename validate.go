@@ -3,6 +3,7 @@ package rtc
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -60,6 +61,15 @@ type validator struct {
 type pathElem struct {
 	name  string
 	index int // -1 for a field name
+}
+
+var validatorPool = sync.Pool{New: func() any { return new(validator) }}
+
+// reset empties v for reuse; the problems slice is handed to the error, so
+// it is dropped rather than reused.
+func (v *validator) reset() {
+	v.path = v.path[:0]
+	v.problems = nil
 }
 
 func (v *validator) push(field string) { v.path = append(v.path, pathElem{field, -1}) }

@@ -1,0 +1,338 @@
+package rtc
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Defaults of CallbackHandler.
+const (
+	// DefaultCallbackTimeout bounds the time the handler gives its function,
+	// well inside the 5 s after which RTC counts a delivery as failed.
+	DefaultCallbackTimeout = 4 * time.Second
+	// DefaultCallbackMaxBody is the largest body the handler reads (1 MiB).
+	DefaultCallbackMaxBody = 1 << 20
+)
+
+// DedupStatus is what a DedupStore knows about an event ID.
+type DedupStatus int
+
+// The answers of DedupStore.Begin.
+const (
+	// DedupNew: the event was not seen; the caller now holds it and must call
+	// Finish.
+	DedupNew DedupStatus = iota
+	// DedupInProgress: another delivery of the event is being processed.
+	DedupInProgress
+	// DedupDone: the event was already processed successfully.
+	DedupDone
+)
+
+// DedupStore remembers which callback events were processed, so that an
+// event RTC delivers more than once is handled once. Implementations must be
+// safe for concurrent use. The in-memory MemoryDedupStore suits a single
+// process; several replicas behind a load balancer need a shared store (for
+// example Redis: SET NX with a short expiry in Begin, a long expiry or DEL
+// in Finish).
+type DedupStore interface {
+	// Begin claims eventID for processing and reports its status. Only a
+	// DedupNew answer hands the event to the caller.
+	Begin(ctx context.Context, eventID string) (DedupStatus, error)
+	// Finish ends a claim made by Begin. With success the event is
+	// remembered as done; without it the claim is dropped so a later
+	// delivery of the event is processed again.
+	Finish(ctx context.Context, eventID string, success bool) error
+}
+
+// MemoryDedupStore is an in-memory DedupStore with bounded size. Entries
+// expire lazily (there is no background goroutine): finished events after
+// the retention given to NewMemoryDedupStore, unfinished claims after a
+// lease of one minute, so a crashed handler cannot block an event forever.
+// When full, the oldest entry is forgotten first.
+type MemoryDedupStore struct {
+	mu         sync.Mutex
+	retention  time.Duration
+	lease      time.Duration
+	maxEntries int
+	entries    map[string]*list.Element
+	order      *list.List // of *dedupEntry, oldest first
+	now        func() time.Time
+}
+
+type dedupEntry struct {
+	id      string
+	done    bool
+	expires time.Time
+}
+
+// NewMemoryDedupStore returns a store that remembers finished events for
+// retention (one hour if retention <= 0) and holds at most maxEntries events
+// (10 000 if maxEntries <= 0).
+func NewMemoryDedupStore(retention time.Duration, maxEntries int) *MemoryDedupStore {
+	if retention <= 0 {
+		retention = time.Hour
+	}
+	if maxEntries <= 0 {
+		maxEntries = 10000
+	}
+	return &MemoryDedupStore{
+		retention:  retention,
+		lease:      time.Minute,
+		maxEntries: maxEntries,
+		entries:    make(map[string]*list.Element),
+		order:      list.New(),
+		now:        time.Now,
+	}
+}
+
+// Len returns the number of events the store currently remembers, including
+// expired ones not yet dropped.
+func (s *MemoryDedupStore) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.entries)
+}
+
+// Begin implements DedupStore.
+func (s *MemoryDedupStore) Begin(_ context.Context, eventID string) (DedupStatus, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.pruneLocked(now)
+	if el, ok := s.entries[eventID]; ok {
+		e := el.Value.(*dedupEntry)
+		if now.Before(e.expires) {
+			if e.done {
+				return DedupDone, nil
+			}
+			return DedupInProgress, nil
+		}
+		s.removeLocked(el)
+	}
+	for len(s.entries) >= s.maxEntries {
+		s.removeLocked(s.order.Front())
+	}
+	s.entries[eventID] = s.order.PushBack(&dedupEntry{id: eventID, expires: now.Add(s.lease)})
+	return DedupNew, nil
+}
+
+// Finish implements DedupStore.
+func (s *MemoryDedupStore) Finish(_ context.Context, eventID string, success bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	el, ok := s.entries[eventID]
+	if !ok {
+		return nil // evicted or expired meanwhile: nothing to record
+	}
+	if !success {
+		s.removeLocked(el)
+		return nil
+	}
+	e := el.Value.(*dedupEntry)
+	e.done = true
+	e.expires = s.now().Add(s.retention)
+	s.order.MoveToBack(el)
+	return nil
+}
+
+// pruneLocked drops expired entries from the old end of the list. Entries
+// are ordered by their last update, so it stops at the first live one; an
+// expired entry further in is dropped when it is looked up or evicted.
+func (s *MemoryDedupStore) pruneLocked(now time.Time) {
+	for el := s.order.Front(); el != nil; el = s.order.Front() {
+		if now.Before(el.Value.(*dedupEntry).expires) {
+			return
+		}
+		s.removeLocked(el)
+	}
+}
+
+func (s *MemoryDedupStore) removeLocked(el *list.Element) {
+	delete(s.entries, el.Value.(*dedupEntry).id)
+	s.order.Remove(el)
+}
+
+// CallbackOption configures CallbackHandler.
+type CallbackOption func(*callbackConfig)
+
+type callbackConfig struct {
+	dedup   DedupStore
+	timeout time.Duration
+	maxBody int64
+	logger  *slog.Logger
+}
+
+// WithCallbackDedup sets the store used to deliver each event once. The
+// default is a MemoryDedupStore keeping 10 000 events for an hour; nil turns
+// deduplication off.
+func WithCallbackDedup(store DedupStore) CallbackOption {
+	return func(c *callbackConfig) { c.dedup = store }
+}
+
+// WithCallbackTimeout sets the deadline of the context given to the handler's
+// function (DefaultCallbackTimeout if d <= 0). Keep it under RTC's 5 s.
+func WithCallbackTimeout(d time.Duration) CallbackOption {
+	return func(c *callbackConfig) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// WithCallbackMaxBody sets the largest body accepted, in bytes
+// (DefaultCallbackMaxBody if n <= 0). Larger bodies get 413.
+func WithCallbackMaxBody(n int64) CallbackOption {
+	return func(c *callbackConfig) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
+
+// WithCallbackLogger sets where the handler logs rejected and failed
+// deliveries. By default it logs nothing. Secrets are never logged.
+func WithCallbackLogger(l *slog.Logger) CallbackOption {
+	return func(c *callbackConfig) { c.logger = l }
+}
+
+// CallbackHandler returns an http.Handler that receives RTC's event
+// callbacks: it accepts POST only (405 otherwise), reads at most
+// DefaultCallbackMaxBody bytes (413 beyond), verifies the signature with
+// secret (401 when it does not match, 400 for a body that is not an event),
+// skips events it has already processed (200) or is processing (409, so RTC
+// tries again later), and calls fn with a context that expires after
+// DefaultCallbackTimeout.
+//
+// When fn returns nil the handler answers 200 and remembers the event. When
+// fn returns an error (or panics) it answers 500 and forgets the event, so
+// RTC's next delivery attempt runs fn again. fn should honour its context:
+// RTC counts a delivery that takes longer than 5 s as failed.
+//
+// An empty secret is a configuration error: every request then gets 500.
+func CallbackHandler(secret string, fn func(context.Context, *CallbackEvent) error, opts ...CallbackOption) http.Handler {
+	cfg := callbackConfig{
+		dedup:   NewMemoryDedupStore(time.Hour, 10000),
+		timeout: DefaultCallbackTimeout,
+		maxBody: DefaultCallbackMaxBody,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}
+}
+
+type callbackHandler struct {
+	secret string
+	fn     func(context.Context, *CallbackEvent) error
+	cfg    callbackConfig
+}
+
+func (h *callbackHandler) log(ctx context.Context, level slog.Level, msg string, args ...any) {
+	if h.cfg.logger != nil {
+		h.cfg.logger.Log(ctx, level, msg, args...)
+	}
+}
+
+func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "RTC callbacks must be POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if h.secret == "" || h.fn == nil {
+		h.log(ctx, slog.LevelError, "rtc callback handler is misconfigured: the callback secret or the function is missing")
+		http.Error(w, "callback receiver is misconfigured", http.StatusInternalServerError)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body too large", "limit", h.cfg.maxBody)
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.log(ctx, slog.LevelWarn, "rtc callback rejected: reading body failed", "error", err)
+		http.Error(w, "reading body failed", http.StatusBadRequest)
+		return
+	}
+	ev, err := ParseCallback(body, h.secret)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, ErrCallbackSignature) {
+			status = http.StatusUnauthorized
+		}
+		h.log(ctx, slog.LevelWarn, "rtc callback rejected", "status", status, "error", err)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	attrs := []any{"event_type", ev.EventType, "event_id", ev.EventID}
+
+	dedup := h.cfg.dedup
+	if ev.EventID == "" {
+		dedup = nil // nothing to deduplicate on
+	}
+	if dedup != nil {
+		st, err := dedup.Begin(ctx, ev.EventID)
+		if err != nil {
+			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed", append(attrs, "error", err)...)
+			http.Error(w, "dedup store failed", http.StatusInternalServerError)
+			return
+		}
+		switch st {
+		case DedupDone:
+			h.log(ctx, slog.LevelDebug, "rtc callback: duplicate delivery acknowledged", attrs...)
+			writeCallbackOK(w)
+			return
+		case DedupInProgress:
+			h.log(ctx, slog.LevelInfo, "rtc callback: event is being processed by another delivery", attrs...)
+			http.Error(w, "event is being processed", http.StatusConflict)
+			return
+		}
+	}
+
+	// finish records the outcome before the response goes out, so a redelivery
+	// that races the response already sees it. The deferred call covers a
+	// panicking fn: the claim is released and RTC's retry is processed.
+	finished := false
+	finish := func(success bool) {
+		if dedup == nil || finished {
+			return
+		}
+		finished = true
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		if err := dedup.Finish(dctx, ev.EventID, success); err != nil {
+			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed to record the outcome", append(attrs, "error", err)...)
+		}
+	}
+	defer finish(false)
+
+	fctx, cancel := context.WithTimeout(ctx, h.cfg.timeout)
+	defer cancel()
+	start := time.Now()
+	if err := h.fn(fctx, ev); err != nil {
+		finish(false)
+		h.log(ctx, slog.LevelError, "rtc callback: handler failed; RTC will retry", append(attrs, "error", err, "duration", time.Since(start))...)
+		http.Error(w, "event handler failed", http.StatusInternalServerError)
+		return
+	}
+	finish(true)
+	h.log(ctx, slog.LevelDebug, "rtc callback processed", append(attrs, "duration", time.Since(start))...)
+	writeCallbackOK(w)
+}
+
+func writeCallbackOK(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"code":0}`+"\n")
+}

@@ -1,0 +1,347 @@
+package rtc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+const testCallbackSecret = "handler-secret-value"
+
+func signedBody(t testing.TB, id string) []byte {
+	t.Helper()
+	ev := CallbackEvent{
+		EventType: EventUserJoinRoom, EventData: `{"RoomId":"r","UserId":"u","Timestamp":1}`,
+		EventTime: "2026-11-25T10:40:27+08:00", EventID: id, AppID: "app", Version: CallbackVersion, Nonce: "1234",
+	}
+	ev.Sign(testCallbackSecret)
+	return mustJSON(t, ev)
+}
+
+func post(t testing.TB, h http.Handler, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rtc/callback", bytes.NewReader(body)))
+	return rec
+}
+
+func TestCallbackHandlerRejects(t *testing.T) {
+	var calls atomic.Int32
+	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
+	var logs bytes.Buffer
+	h := CallbackHandler(testCallbackSecret, fn, WithCallbackMaxBody(512),
+		WithCallbackLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+
+	tests := []struct {
+		name   string
+		method string
+		body   []byte
+		status int
+	}{
+		{"GET", http.MethodGet, nil, http.StatusMethodNotAllowed},
+		{"PUT", http.MethodPut, signedBody(t, "e1"), http.StatusMethodNotAllowed},
+		{"too large", http.MethodPost, bytes.Repeat([]byte("x"), 513), http.StatusRequestEntityTooLarge},
+		{"not json", http.MethodPost, []byte("hello"), http.StatusBadRequest},
+		{"missing signature", http.MethodPost, []byte(`{"EventType":"X"}`), http.StatusBadRequest},
+		{"bad signature", http.MethodPost, bytes.Replace(signedBody(t, "e1"), []byte(`"app"`), []byte(`"ap2"`), 1), http.StatusUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(tc.method, "/", bytes.NewReader(tc.body)))
+			require.Equal(t, tc.status, rec.Code, rec.Body.String())
+			if tc.status == http.StatusMethodNotAllowed {
+				require.Equal(t, http.MethodPost, rec.Header().Get("Allow"))
+			}
+		})
+	}
+	require.Zero(t, calls.Load(), "fn never called for a rejected request")
+	require.Contains(t, logs.String(), "rtc callback rejected")
+	require.NotContains(t, logs.String(), testCallbackSecret)
+
+	// The limit itself is fine: a valid body well under 512 bytes passes.
+	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "e1")).Code)
+	require.EqualValues(t, 1, calls.Load())
+}
+
+func TestCallbackHandlerDeliversOnce(t *testing.T) {
+	var calls atomic.Int32
+	var got *CallbackEvent
+	h := CallbackHandler(testCallbackSecret, func(_ context.Context, ev *CallbackEvent) error {
+		calls.Add(1)
+		got = ev
+		return nil
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	for i := 0; i < 3; i++ {
+		resp, err := srv.Client().Post(srv.URL, "application/json", bytes.NewReader(signedBody(t, "dup-1")))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.JSONEq(t, `{"code":0}`, string(b))
+	}
+	require.EqualValues(t, 1, calls.Load())
+	require.Equal(t, "dup-1", got.EventID)
+}
+
+func TestCallbackHandlerFailureIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	fail := atomic.Bool{}
+	fail.Store(true)
+	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+		calls.Add(1)
+		if fail.Load() {
+			return errors.New("database unavailable")
+		}
+		return nil
+	})
+	body := signedBody(t, "retry-1")
+	require.Equal(t, http.StatusInternalServerError, post(t, h, body).Code)
+	require.Equal(t, http.StatusInternalServerError, post(t, h, body).Code, "a failed event is not remembered")
+	fail.Store(false)
+	require.Equal(t, http.StatusOK, post(t, h, body).Code, "redelivery processed")
+	require.Equal(t, http.StatusOK, post(t, h, body).Code, "later duplicate acknowledged")
+	require.EqualValues(t, 3, calls.Load())
+}
+
+func TestCallbackHandlerPanicReleasesEvent(t *testing.T) {
+	var calls atomic.Int32
+	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+		if calls.Add(1) == 1 {
+			panic("boom")
+		}
+		return nil
+	})
+	body := signedBody(t, "panic-1")
+	require.PanicsWithValue(t, "boom", func() { post(t, h, body) })
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	require.EqualValues(t, 2, calls.Load())
+}
+
+func TestCallbackHandlerInProgress(t *testing.T) {
+	started := make(chan struct{})
+	release := make(chan struct{})
+	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+		close(started)
+		<-release
+		return nil
+	})
+	body := signedBody(t, "slow-1")
+	first := make(chan int)
+	go func() { first <- post(t, h, body).Code }()
+	<-started
+	require.Equal(t, http.StatusConflict, post(t, h, body).Code, "a concurrent duplicate is told to retry")
+	close(release)
+	require.Equal(t, http.StatusOK, <-first)
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+}
+
+func TestCallbackHandlerTimeout(t *testing.T) {
+	h := CallbackHandler(testCallbackSecret, func(ctx context.Context, _ *CallbackEvent) error {
+		dl, ok := ctx.Deadline()
+		if !ok || time.Until(dl) > 50*time.Millisecond {
+			return fmt.Errorf("deadline %v (set %v) not within 50ms", dl, ok)
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}, WithCallbackTimeout(50*time.Millisecond))
+	start := time.Now()
+	require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "t-1")).Code)
+	require.Less(t, time.Since(start), 2*time.Second)
+
+	// The default deadline is DefaultCallbackTimeout.
+	h = CallbackHandler(testCallbackSecret, func(ctx context.Context, _ *CallbackEvent) error {
+		dl, ok := ctx.Deadline()
+		if !ok || time.Until(dl) > DefaultCallbackTimeout || time.Until(dl) < DefaultCallbackTimeout-time.Second {
+			return errors.New("unexpected deadline")
+		}
+		return nil
+	}, WithCallbackTimeout(0), WithCallbackMaxBody(0), nil)
+	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "t-2")).Code)
+}
+
+func TestCallbackHandlerMisconfigured(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	for _, h := range []http.Handler{
+		CallbackHandler("", func(context.Context, *CallbackEvent) error { return nil }, WithCallbackLogger(logger)),
+		CallbackHandler(testCallbackSecret, nil, WithCallbackLogger(logger)),
+	} {
+		require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "m-1")).Code)
+	}
+	require.Contains(t, logs.String(), "misconfigured")
+}
+
+func TestCallbackHandlerWithoutDedup(t *testing.T) {
+	var calls atomic.Int32
+	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
+		WithCallbackDedup(nil))
+	body := signedBody(t, "nodedup")
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	require.EqualValues(t, 2, calls.Load())
+
+	// An event without EventId is processed each time even with a store.
+	calls.Store(0)
+	h = CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
+	body = signedBody(t, "")
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	require.EqualValues(t, 2, calls.Load())
+}
+
+type failingStore struct{ beginErr, finishErr error }
+
+func (s failingStore) Begin(context.Context, string) (DedupStatus, error) {
+	return DedupNew, s.beginErr
+}
+func (s failingStore) Finish(context.Context, string, bool) error { return s.finishErr }
+
+func TestCallbackHandlerStoreErrors(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	var calls atomic.Int32
+	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
+
+	h := CallbackHandler(testCallbackSecret, fn, WithCallbackDedup(failingStore{beginErr: errors.New("redis down")}), WithCallbackLogger(logger))
+	require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "s-1")).Code)
+	require.Zero(t, calls.Load())
+
+	h = CallbackHandler(testCallbackSecret, fn, WithCallbackDedup(failingStore{finishErr: errors.New("redis down")}), WithCallbackLogger(logger))
+	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "s-2")).Code, "the event was processed")
+	require.EqualValues(t, 1, calls.Load())
+	require.Contains(t, logs.String(), "failed to record the outcome")
+}
+
+// Many deliveries of many events, concurrently, with duplicates: each event
+// is processed exactly once. Run with -race.
+func TestCallbackHandlerConcurrent(t *testing.T) {
+	const events, senders = 40, 6
+	var mu sync.Mutex
+	seen := map[string]int{}
+	h := CallbackHandler(testCallbackSecret, func(_ context.Context, ev *CallbackEvent) error {
+		mu.Lock()
+		seen[ev.EventID]++
+		mu.Unlock()
+		return nil
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	bodies := make([][]byte, events)
+	for i := range bodies {
+		bodies[i] = signedBody(t, fmt.Sprintf("c-%d", i))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, senders)
+	for s := 0; s < senders; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, b := range bodies {
+				for {
+					resp, err := srv.Client().Post(srv.URL, "application/json", bytes.NewReader(b))
+					if err != nil {
+						errs <- err
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						break
+					}
+					if resp.StatusCode != http.StatusConflict {
+						errs <- fmt.Errorf("status %d", resp.StatusCode)
+						return
+					}
+					time.Sleep(time.Millisecond) // another delivery holds it: retry, like RTC
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Len(t, seen, events)
+	for id, n := range seen {
+		require.Equal(t, 1, n, "event %s", id)
+	}
+}
+
+func TestMemoryDedupStore(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1000, 0)
+	s := NewMemoryDedupStore(time.Hour, 3)
+	s.now = func() time.Time { return now }
+
+	begin := func(id string) DedupStatus {
+		st, err := s.Begin(ctx, id)
+		require.NoError(t, err)
+		return st
+	}
+	require.Equal(t, DedupNew, begin("a"))
+	require.Equal(t, DedupInProgress, begin("a"))
+	require.NoError(t, s.Finish(ctx, "a", true))
+	require.Equal(t, DedupDone, begin("a"))
+
+	// A failed claim is forgotten.
+	require.Equal(t, DedupNew, begin("b"))
+	require.NoError(t, s.Finish(ctx, "b", false))
+	require.Equal(t, DedupNew, begin("b"))
+
+	// An abandoned claim expires after the lease.
+	now = now.Add(time.Minute + time.Second)
+	require.Equal(t, DedupNew, begin("b"), "lease expired")
+	require.NoError(t, s.Finish(ctx, "b", true))
+
+	// Finished events expire after the retention.
+	now = now.Add(time.Hour + time.Second)
+	require.Equal(t, DedupNew, begin("a"), "retention expired")
+	require.NoError(t, s.Finish(ctx, "a", true))
+	require.Equal(t, 1, s.Len(), "expired entries pruned")
+
+	// Bounded: the oldest entry goes first.
+	for _, id := range []string{"c", "d", "e"} {
+		require.Equal(t, DedupNew, begin(id))
+		require.NoError(t, s.Finish(ctx, id, true))
+	}
+	require.Equal(t, 3, s.Len())
+	require.Equal(t, DedupNew, begin("a"), "a was evicted")
+	require.Equal(t, DedupDone, begin("e"))
+
+	// Finishing an unknown event is harmless.
+	require.NoError(t, s.Finish(ctx, "zzz", true))
+	require.NoError(t, s.Finish(ctx, "zzz", false))
+
+	d := NewMemoryDedupStore(0, 0)
+	require.Equal(t, time.Hour, d.retention)
+	require.Equal(t, 10000, d.maxEntries)
+}
+
+func TestCallbackHandlerLogsNoSecret(t *testing.T) {
+	var logs bytes.Buffer
+	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { return errors.New("nope") },
+		WithCallbackLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	post(t, h, signedBody(t, "l-1"))
+	post(t, h, []byte(strings.Replace(string(signedBody(t, "l-2")), "1234", "9999", 1)))
+	require.Contains(t, logs.String(), "handler failed")
+	require.Contains(t, logs.String(), "signature does not match")
+	require.NotContains(t, logs.String(), testCallbackSecret)
+}

@@ -1,0 +1,100 @@
+// Command gen writes the typed requests, results and methods of package rtc
+// from the RTC OpenAPI description (internal/gen/spec) and the English
+// documentation overlay (internal/gen/docs.json).
+//
+// Run it from the repository root, usually through go generate:
+//
+//	go run ./internal/gen          # rewrite the generated files
+//	go run ./internal/gen -check   # fail if any generated file is stale
+//
+// It writes one file per spec category (room.go, record.go, ...),
+// types_shared.go for nested types used by several categories,
+// operations.go (the operation table) and zz_samples_test.go (sample
+// requests and results for the root package's tests). The output depends
+// only on its inputs, so regenerating an unchanged tree changes nothing.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/volcrtc/rtc/internal/gen/spec"
+)
+
+func main() {
+	root := flag.String("root", ".", "repository root to write to")
+	check := flag.Bool("check", false, "compare with the files on disk instead of writing; exit 1 when they differ")
+	flag.Parse()
+	if err := run(*root, *check); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+// generate renders every file from the embedded spec and the overlay under
+// root.
+func generate(root string) (map[string][]byte, error) {
+	s, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	d, err := loadDocs(filepath.Join(root, "internal", "gen", "docs.json"))
+	if err != nil {
+		return nil, err
+	}
+	m, err := buildModel(s, d)
+	if err != nil {
+		return nil, err
+	}
+	return m.render()
+}
+
+// run writes the generated files, or with check only compares them.
+func run(root string, check bool) error {
+	files, err := generate(root)
+	if err != nil {
+		return err
+	}
+	if check {
+		return compare(root, files)
+	}
+	for _, name := range sortedNames(files) {
+		path := filepath.Join(root, name)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, files[name]) {
+			continue
+		}
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compare reports every generated file that is missing or differs on disk.
+func compare(root string, files map[string][]byte) error {
+	var stale []error
+	for _, name := range sortedNames(files) {
+		old, err := os.ReadFile(filepath.Join(root, name))
+		switch {
+		case err != nil:
+			stale = append(stale, fmt.Errorf("%s: %w", name, err))
+		case !bytes.Equal(old, files[name]):
+			stale = append(stale, fmt.Errorf("%s is stale: run go generate", name))
+		}
+	}
+	return errors.Join(stale...)
+}
+
+func sortedNames(files map[string][]byte) []string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

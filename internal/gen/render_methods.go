@@ -1,0 +1,174 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// resultKind is the resultKind constant of package rtc for an action.
+func resultKind(am *actionModel) string {
+	switch am.A.ResultType {
+	case "string":
+		return "resultString"
+	case "any":
+		return "resultAny"
+	}
+	return "resultObject"
+}
+
+// requiredWire lists an action's required top-level input fields.
+func requiredWire(am *actionModel) string {
+	var req []string
+	for _, f := range am.Request.Fields {
+		if f.Required {
+			req = append(req, f.Wire)
+		}
+	}
+	if len(req) == 0 {
+		return "none"
+	}
+	return strings.Join(req, ", ")
+}
+
+// callFacts is the generated line that closes every method's and request's
+// documentation.
+func callFacts(am *actionModel) string {
+	return fmt.Sprintf("Version: %s, HTTP method: %s, required fields: %s.", am.A.Version, am.A.Method, requiredWire(am))
+}
+
+// renderOperation writes the operation value of an action.
+func renderOperation(b *strings.Builder, am *actionModel) {
+	fmt.Fprintf(b, "\top%s = operation{Action: %q, Version: %q, Method: %q, InQuery: %t, Safety: %s, Result: %s}\n",
+		am.Name, am.Name, am.A.Version, am.A.Method, am.A.InputIn == "query", am.Safety, resultKind(am))
+}
+
+// renderRequest writes the request type, its validation and its query
+// encoder.
+func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
+	doc := fmt.Sprintf("%s holds the parameters of [Client.%s], which %s\n\n%s",
+		am.Request.Name, am.Name, lowerFirst(am.Doc), callFacts(am))
+	renderStruct(b, am.Request, doc)
+	m.renderValidate(b, am.Request)
+	if am.A.InputIn == "query" {
+		renderQuery(b, am.Request)
+	}
+}
+
+// renderResult writes the result type.
+func renderResult(b *strings.Builder, am *actionModel) {
+	var doc string
+	switch am.A.ResultType {
+	case "string":
+		doc = fmt.Sprintf("%s is what [Client.%s] returns. The server answers with a short text, kept in Message.", am.Result.Name, am.Name)
+	case "any":
+		doc = fmt.Sprintf("%s is what [Client.%s] returns. The server's answer has no fixed shape; a text answer is kept in Message.", am.Result.Name, am.Name)
+	default:
+		doc = fmt.Sprintf("%s is what [Client.%s] returns.", am.Result.Name, am.Name)
+	}
+	renderStruct(b, am.Result, doc)
+	if am.A.ResultType != "object" || hasMessageField(am.Result) {
+		fmt.Fprintf(b, "func (r *%s) setMessage(s string) { r.Message = s }\n\n", am.Result.Name)
+	}
+}
+
+// renderMethod writes the Client method of an action.
+func renderMethod(b *strings.Builder, am *actionModel) {
+	doc := fmt.Sprintf("%s %s\n\n%s", am.Name, am.Doc, callFacts(am))
+	writeComment(b, doc)
+	fmt.Fprintf(b, `func (c *Client) %[1]s(ctx context.Context, req *%[1]sRequest, opts ...CallOption) (*%[1]sResult, error) {
+	res := new(%[1]sResult)
+	meta, err := c.invoke(ctx, &op%[1]s, req, res, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Metadata = *meta
+	return res, nil
+}
+
+`, am.Name)
+}
+
+// renderIterator writes the XAll iterator of a list action that pages.
+//
+// The iterator works on a copy of the request. It stops after an empty
+// page, after the page that reaches the reported total, and after a page
+// shorter than the page size asked for. A page identical to the one before
+// it means the server ignored the position: the iterator yields
+// ErrPageNotAdvancing rather than loop. Any error is yielded once, then
+// the iterator stops.
+func renderIterator(b *strings.Builder, am *actionModel) {
+	p := am.Paging
+	item := p.Items.Struct.Name
+	unit := "items from Offset"
+	if p.Kind == pageByNumber {
+		unit = "pages from PageNum (1 when unset)"
+	}
+	writeComment(b, fmt.Sprintf("%sAll calls [Client.%s] page after page and yields every element of %s, walking %s; "+
+		"%s sets the page size. It stops after the last page or at the first error, which it yields; "+
+		"a page equal to the one before it ends the walk with ErrPageNotAdvancing. "+
+		"The request is copied, not changed.",
+		am.Name, am.Name, p.Items.Wire, unit, p.Size.Wire))
+	fmt.Fprintf(b, "func (c *Client) %sAll(ctx context.Context, req *%sRequest, opts ...CallOption) iter.Seq2[%s, error] {\n", am.Name, am.Name, item)
+	fmt.Fprintf(b, "\treturn func(yield func(%s, error) bool) {\n", item)
+	fmt.Fprintf(b, "\t\tvar r %sRequest\n\t\tif req != nil {\n\t\t\tr = *req\n\t\t}\n", am.Name)
+	fmt.Fprintf(b, "\t\tvar zero %s\n", item)
+	start := "0"
+	if p.Kind == pageByNumber {
+		start = "1"
+	}
+	fmt.Fprintf(b, "\t\tpos, err := pageParam(%q, %q, %s, %s)\n", am.Name, p.Pos.Wire, paramExpr(p.Pos), start)
+	b.WriteString("\t\tif err != nil {\n\t\t\tyield(zero, err)\n\t\t\treturn\n\t\t}\n")
+	fmt.Fprintf(b, "\t\tsize, err := pageParam(%q, %q, %s, 0)\n", am.Name, p.Size.Wire, paramExpr(p.Size))
+	b.WriteString("\t\tif err != nil {\n\t\t\tyield(zero, err)\n\t\t\treturn\n\t\t}\n")
+	if p.Kind == pageByNumber {
+		b.WriteString("\t\tseen := (pos - 1) * size\n")
+	} else {
+		b.WriteString("\t\tseen := pos\n")
+	}
+	fmt.Fprintf(b, "\t\tvar prev []%s\n", item)
+	b.WriteString("\t\tfor {\n")
+	fmt.Fprintf(b, "\t\t\tr.%s = %s\n", p.Pos.Name, setExpr(p.Pos, "pos"))
+	fmt.Fprintf(b, "\t\t\tres, err := c.%s(ctx, &r, opts...)\n", am.Name)
+	b.WriteString("\t\t\tif err != nil {\n\t\t\t\tyield(zero, err)\n\t\t\t\treturn\n\t\t\t}\n")
+	fmt.Fprintf(b, "\t\t\tpage := res.%s\n", p.Items.Name)
+	b.WriteString("\t\t\tif len(page) == 0 {\n\t\t\t\treturn\n\t\t\t}\n")
+	fmt.Fprintf(b, "\t\t\tif prev != nil && samePage(prev, page) {\n\t\t\t\tyield(zero, pageStuck(%q, %q, pos))\n\t\t\t\treturn\n\t\t\t}\n", am.Name, p.Pos.Wire)
+	b.WriteString("\t\t\tfor _, it := range page {\n\t\t\t\tif !yield(it, nil) {\n\t\t\t\t\treturn\n\t\t\t\t}\n\t\t\t}\n")
+	b.WriteString("\t\t\tseen += len(page)\n")
+	if p.Total != nil {
+		fmt.Fprintf(b, "\t\t\tif total := int(res.%s); total > 0 && seen >= total {\n\t\t\t\treturn\n\t\t\t}\n", p.Total.Name)
+	}
+	b.WriteString("\t\t\tif size > 0 && len(page) < size {\n\t\t\t\treturn\n\t\t\t}\n")
+	if p.Kind == pageByNumber {
+		b.WriteString("\t\t\tpos++\n")
+	} else {
+		b.WriteString("\t\t\tpos += len(page)\n")
+	}
+	b.WriteString("\t\t\tprev = page\n\t\t}\n\t}\n}\n\n")
+}
+
+// paramExpr reads a paging field of r as the argument of pageParam: a
+// string, or nil / a pointer to an integer.
+func paramExpr(f *field) string {
+	if f.Spec.Type == "string" {
+		return "r." + f.Name
+	}
+	return "intPtrString(r." + f.Name + ")"
+}
+
+// setExpr stores the int v into a paging field.
+func setExpr(f *field, v string) string {
+	switch f.Spec.Type {
+	case "string":
+		return "strconv.Itoa(" + v + ")"
+	default:
+		return "Ptr(" + f.Spec.Type + "(" + v + "))"
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,71 @@
+package rtctest
+
+import (
+	"net/http"
+	"time"
+)
+
+// MessageKind says which action sent a message.
+type MessageKind string
+
+// The message kinds, one per sending action.
+const (
+	Unicast          MessageKind = "SendUnicast"
+	RoomUnicast      MessageKind = "SendRoomUnicast"
+	Broadcast        MessageKind = "SendBroadcast"
+	BatchRoomUnicast MessageKind = "BatchSendRoomUnicast"
+)
+
+// Message is one message sent through the server, as recorded by
+// Messages.
+type Message struct {
+	Kind   MessageKind
+	AppID  string
+	RoomID string // empty for SendUnicast
+	From   string
+	To     []string // empty for SendBroadcast
+	// Message is the payload as sent (base64 text when Binary).
+	Message   string
+	Binary    bool
+	RequestID string
+	Time      time.Time
+}
+
+// handleMessage checks and records a message. The sender and receivers
+// follow the ID rule (InvalidParameter.IllegalFrom / IllegalTo), the
+// payload is at most MaxMessageSize bytes and a batch has at most
+// MaxBatchReceivers receivers (InvalidParameter.SizeOverLimit /
+// UserCountOverLimit). Receivers need not be online.
+func handleMessage(c *call) (any, *apiError) {
+	m := Message{
+		Kind: MessageKind(c.action.Action), AppID: c.appID(), RoomID: c.str("RoomId"),
+		From: c.str("From"), Message: c.str("Message"), RequestID: c.requestID, Time: c.now,
+	}
+	m.Binary, _ = c.boolean("Binary")
+	if !validID(m.From) {
+		return nil, invalid("InvalidParameter.IllegalFrom", "From must be at most 128 characters of a-z A-Z 0-9 @ . _ -")
+	}
+	switch to := c.in["To"].(type) {
+	case string:
+		m.To = []string{to}
+	case []any:
+		if len(to) > MaxBatchReceivers {
+			return nil, invalid("InvalidParameter.UserCountOverLimit", "To has %d receivers; at most %d are allowed", len(to), MaxBatchReceivers)
+		}
+		for _, v := range to {
+			s, _ := v.(string)
+			m.To = append(m.To, s)
+		}
+	}
+	for _, u := range m.To {
+		if !validID(u) {
+			return nil, invalid("InvalidParameter.IllegalTo", "every receiver in To must be at most 128 characters of a-z A-Z 0-9 @ . _ -")
+		}
+	}
+	if len(m.Message) > MaxMessageSize {
+		return nil, &apiError{status: http.StatusBadRequest, code: "InvalidParameter.SizeOverLimit",
+			msg: "Message is larger than the limit of 64 KiB"}
+	}
+	c.srv.recordMessage(m)
+	return map[string]any{"Message": "success"}, nil
+}

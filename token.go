@@ -1,0 +1,423 @@
+package rtc
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Privilege is one right an RTC access token can grant to the user who joins
+// a room with it. The numeric values are the keys used on the wire.
+type Privilege uint16
+
+// The privileges an access token can carry.
+const (
+	// PrivPublishStream lets the user publish any stream. Granting it with
+	// AddPrivilege also grants the audio, video and data publish privileges.
+	PrivPublishStream Privilege = 0
+	// PrivPublishAudioStream lets the user publish audio.
+	PrivPublishAudioStream Privilege = 1
+	// PrivPublishVideoStream lets the user publish video.
+	PrivPublishVideoStream Privilege = 2
+	// PrivPublishDataStream lets the user publish data messages.
+	PrivPublishDataStream Privilege = 3
+	// PrivSubscribeStream lets the user subscribe to other users' streams.
+	PrivSubscribeStream Privilege = 4
+)
+
+// String returns the privilege's name, or "Privilege(n)" for a key this
+// package does not know.
+func (p Privilege) String() string {
+	switch p {
+	case PrivPublishStream:
+		return "PublishStream"
+	case PrivPublishAudioStream:
+		return "PublishAudioStream"
+	case PrivPublishVideoStream:
+		return "PublishVideoStream"
+	case PrivPublishDataStream:
+		return "PublishDataStream"
+	case PrivSubscribeStream:
+		return "SubscribeStream"
+	}
+	return "Privilege(" + strconv.FormatUint(uint64(p), 10) + ")"
+}
+
+// Limits of the access token format.
+const (
+	tokenVersion     = "001"
+	tokenAppIDLen    = 24
+	tokenSigLen      = sha256.Size
+	tokenMaxLifetime = 7 * 24 * time.Hour
+	tokenMaxField    = math.MaxUint16
+)
+
+// AccessToken describes an RTC access token: the credential a client app
+// presents to join one room (or any room, with RoomID "*") as one user, with
+// the given privileges until the given times.
+//
+// A zero time.Time in ExpireAt or in a privilege's expiry means "no expiry"
+// and is written as 0 on the wire. The service accepts tokens that expire at
+// most seven days after they were issued. The App Key that signs the token is
+// never stored in the value: it is passed to Serialize and Verify.
+type AccessToken struct {
+	AppID  string // the 24-character App ID of the RTC application
+	RoomID string // the room the token admits to; "*" admits to any room
+	UserID string // the user the token is for
+
+	Nonce    uint32    // random value that makes each token distinct
+	IssuedAt time.Time // when the token was issued (whole seconds)
+	ExpireAt time.Time // when the token stops being accepted; zero = never
+
+	// Privileges maps each granted privilege to its expiry (zero = never).
+	Privileges map[Privilege]time.Time
+
+	// Set by ParseAccessToken: the signed message and its signature exactly
+	// as they appeared in the text, so Verify checks what was received.
+	msg []byte
+	sig []byte
+}
+
+// NewAccessToken returns a token for userID in roomID of the application
+// appID, with a random nonce, issued now (truncated to whole seconds), with
+// no expiry and no privileges. Set ExpireAt and call AddPrivilege before
+// Serialize.
+func NewAccessToken(appID, roomID, userID string) *AccessToken {
+	var b [4]byte
+	// crypto/rand.Read never returns an error on supported platforms.
+	_, _ = rand.Read(b[:])
+	return &AccessToken{
+		AppID:      appID,
+		RoomID:     roomID,
+		UserID:     userID,
+		Nonce:      binary.LittleEndian.Uint32(b[:]),
+		IssuedAt:   time.Now().UTC().Truncate(time.Second),
+		Privileges: make(map[Privilege]time.Time),
+	}
+}
+
+// AddPrivilege grants p until expireAt (zero = no expiry). Granting
+// PrivPublishStream also grants PrivPublishAudioStream,
+// PrivPublishVideoStream and PrivPublishDataStream with the same expiry, as
+// the service expects.
+func (t *AccessToken) AddPrivilege(p Privilege, expireAt time.Time) {
+	if t.Privileges == nil {
+		t.Privileges = make(map[Privilege]time.Time)
+	}
+	t.Privileges[p] = expireAt
+	if p == PrivPublishStream {
+		t.Privileges[PrivPublishAudioStream] = expireAt
+		t.Privileges[PrivPublishVideoStream] = expireAt
+		t.Privileges[PrivPublishDataStream] = expireAt
+	}
+}
+
+// Serialize signs the token with the application's App Key and returns its
+// text form, ready to hand to a client app. It checks the token first and
+// returns an error saying what to fix when a field cannot be encoded or the
+// service would refuse it (wrong App ID length, empty IDs, expiry before
+// issue or more than seven days after it).
+func (t *AccessToken) Serialize(appKey string) (string, error) {
+	if appKey == "" {
+		return "", errors.New("rtc: access token: the App Key is empty; pass the App Key of the RTC application from the console")
+	}
+	msg, err := t.encodeMsg()
+	if err != nil {
+		return "", err
+	}
+	return encodeToken(t.AppID, msg, tokenSignature(appKey, msg)), nil
+}
+
+// Verify reports whether a token read by ParseAccessToken was signed with
+// appKey. It checks the signature only, in constant time; it does not look at
+// the expiry times (compare ExpireAt with the clock for that). The App ID in
+// the text is not covered by the signature. Verify returns false for a token
+// that was not parsed and for an empty key.
+func (t *AccessToken) Verify(appKey string) bool {
+	if appKey == "" || t.msg == nil || len(t.sig) != tokenSigLen {
+		return false
+	}
+	return hmac.Equal(tokenSignature(appKey, t.msg), t.sig)
+}
+
+// String describes the token for logs: its IDs, times and privileges. A token
+// holds no secret, so nothing is redacted.
+func (t *AccessToken) String() string {
+	if t == nil {
+		return "AccessToken(nil)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "AccessToken{AppID:%q RoomID:%q UserID:%q Nonce:%d IssuedAt:%s ExpireAt:%s Privileges:[",
+		t.AppID, t.RoomID, t.UserID, t.Nonce, formatTokenTime(t.IssuedAt), formatTokenTime(t.ExpireAt))
+	for i, p := range sortedPrivileges(t.Privileges) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p.String())
+		b.WriteByte('=')
+		b.WriteString(formatTokenTime(t.Privileges[p]))
+	}
+	b.WriteString("]}")
+	return b.String()
+}
+
+func formatTokenTime(tm time.Time) string {
+	if tm.IsZero() {
+		return "never"
+	}
+	return tm.UTC().Format(time.RFC3339)
+}
+
+func sortedPrivileges(m map[Privilege]time.Time) []Privilege {
+	keys := make([]Privilege, 0, len(m))
+	for p := range m {
+		keys = append(keys, p)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// tokenTime converts t to the wire's uint32 unix seconds (0 for the zero time).
+func tokenTime(field string, t time.Time) (uint32, error) {
+	if t.IsZero() {
+		return 0, nil
+	}
+	s := t.Unix()
+	if s < 0 || s > math.MaxUint32 {
+		return 0, fmt.Errorf("rtc: access token: %s %s is outside the range a token can encode (1970-01-01 to 2106-02-07 UTC)",
+			field, t.UTC().Format(time.RFC3339))
+	}
+	return uint32(s), nil
+}
+
+// checkExpiry enforces "not before issue, at most seven days after it".
+func checkExpiry(field string, issued, expire uint32) error {
+	if expire == 0 {
+		return nil
+	}
+	if expire < issued {
+		return fmt.Errorf("rtc: access token: %s (%s) is before IssuedAt (%s); set an expiry after the issue time",
+			field, time.Unix(int64(expire), 0).UTC().Format(time.RFC3339), time.Unix(int64(issued), 0).UTC().Format(time.RFC3339))
+	}
+	if time.Duration(expire-issued)*time.Second > tokenMaxLifetime {
+		return fmt.Errorf("rtc: access token: %s is %s after IssuedAt; the service accepts at most 7 days (168h0m0s)",
+			field, time.Duration(expire-issued)*time.Second)
+	}
+	return nil
+}
+
+// encodeMsg checks the token and builds the signed message.
+func (t *AccessToken) encodeMsg() ([]byte, error) {
+	if len(t.AppID) != tokenAppIDLen {
+		return nil, fmt.Errorf("rtc: access token: AppID must be exactly %d characters (the App ID from the RTC console), got %d",
+			tokenAppIDLen, len(t.AppID))
+	}
+	if err := checkTokenID("RoomID", t.RoomID); err != nil {
+		return nil, err
+	}
+	if err := checkTokenID("UserID", t.UserID); err != nil {
+		return nil, err
+	}
+	if t.IssuedAt.IsZero() {
+		return nil, errors.New("rtc: access token: IssuedAt is not set; create the token with NewAccessToken or set IssuedAt")
+	}
+	issued, err := tokenTime("IssuedAt", t.IssuedAt)
+	if err != nil {
+		return nil, err
+	}
+	expire, err := tokenTime("ExpireAt", t.ExpireAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExpiry("ExpireAt", issued, expire); err != nil {
+		return nil, err
+	}
+	if len(t.Privileges) > math.MaxUint16 {
+		return nil, fmt.Errorf("rtc: access token: %d privileges is more than a token can hold (%d)", len(t.Privileges), math.MaxUint16)
+	}
+	keys := sortedPrivileges(t.Privileges)
+	size := 4 + 4 + 4 + 2 + len(t.RoomID) + 2 + len(t.UserID) + 2 + len(keys)*6
+	if size > tokenMaxField {
+		return nil, fmt.Errorf("rtc: access token: room ID, user ID and privileges take %d bytes together, more than a token can hold (%d); use shorter IDs",
+			size, tokenMaxField)
+	}
+	msg := make([]byte, 0, size)
+	msg = binary.LittleEndian.AppendUint32(msg, t.Nonce)
+	msg = binary.LittleEndian.AppendUint32(msg, issued)
+	msg = binary.LittleEndian.AppendUint32(msg, expire)
+	msg = appendTokenBytes(msg, t.RoomID)
+	msg = appendTokenBytes(msg, t.UserID)
+	msg = binary.LittleEndian.AppendUint16(msg, uint16(len(keys)))
+	for _, p := range keys {
+		field := "the expiry of privilege " + p.String()
+		exp, err := tokenTime(field, t.Privileges[p])
+		if err != nil {
+			return nil, err
+		}
+		if err := checkExpiry(field, issued, exp); err != nil {
+			return nil, err
+		}
+		msg = binary.LittleEndian.AppendUint16(msg, uint16(p))
+		msg = binary.LittleEndian.AppendUint32(msg, exp)
+	}
+	return msg, nil
+}
+
+func checkTokenID(field, v string) error {
+	if v == "" {
+		return fmt.Errorf("rtc: access token: %s is empty; set it (RoomID \"*\" admits to any room)", field)
+	}
+	if len(v) > tokenMaxField {
+		return fmt.Errorf("rtc: access token: %s is %d bytes, more than a token can hold (%d)", field, len(v), tokenMaxField)
+	}
+	return nil
+}
+
+func appendTokenBytes(dst []byte, s string) []byte {
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(len(s)))
+	return append(dst, s...)
+}
+
+func tokenSignature(appKey string, msg []byte) []byte {
+	m := hmac.New(sha256.New, []byte(appKey))
+	m.Write(msg)
+	return m.Sum(nil)
+}
+
+// encodeToken builds "001" + AppID + base64(bytes(msg) || bytes(sig)).
+func encodeToken(appID string, msg, sig []byte) string {
+	content := make([]byte, 0, 2+len(msg)+2+len(sig))
+	content = binary.LittleEndian.AppendUint16(content, uint16(len(msg)))
+	content = append(content, msg...)
+	content = binary.LittleEndian.AppendUint16(content, uint16(len(sig)))
+	content = append(content, sig...)
+	var b strings.Builder
+	b.Grow(len(tokenVersion) + len(appID) + base64.StdEncoding.EncodedLen(len(content)))
+	b.WriteString(tokenVersion)
+	b.WriteString(appID)
+	b.WriteString(base64.StdEncoding.EncodeToString(content))
+	return b.String()
+}
+
+// tokenReader reads little-endian fields and remembers the first failure.
+type tokenReader struct {
+	b    []byte
+	what string // the part being read, for error messages
+	err  error
+}
+
+func (r *tokenReader) fail(field string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("rtc: access token: %s is truncated (reading %s)", r.what, field)
+	}
+}
+
+func (r *tokenReader) u16(field string) uint16 {
+	if r.err != nil || len(r.b) < 2 {
+		r.fail(field)
+		return 0
+	}
+	v := binary.LittleEndian.Uint16(r.b)
+	r.b = r.b[2:]
+	return v
+}
+
+func (r *tokenReader) u32(field string) uint32 {
+	if r.err != nil || len(r.b) < 4 {
+		r.fail(field)
+		return 0
+	}
+	v := binary.LittleEndian.Uint32(r.b)
+	r.b = r.b[4:]
+	return v
+}
+
+func (r *tokenReader) bytes(field string) []byte {
+	n := int(r.u16(field + " length"))
+	if r.err != nil || len(r.b) < n {
+		r.fail(field)
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func wireTime(v uint32) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(v), 0).UTC()
+}
+
+// ParseAccessToken reads the text form of an access token. It decodes every
+// field but does not check the signature: call Verify with the App Key for
+// that. Times are returned in UTC; 0 on the wire becomes the zero time.
+// Malformed input of any kind yields an error, never a panic.
+func ParseAccessToken(s string) (*AccessToken, error) {
+	if len(s) < len(tokenVersion) || s[:len(tokenVersion)] != tokenVersion {
+		return nil, errors.New("rtc: access token: unsupported version; a token starts with \"001\"")
+	}
+	if len(s) < len(tokenVersion)+tokenAppIDLen {
+		return nil, fmt.Errorf("rtc: access token: too short (%d characters) to hold the version and a %d-character App ID", len(s), tokenAppIDLen)
+	}
+	appID := s[len(tokenVersion) : len(tokenVersion)+tokenAppIDLen]
+	content, err := base64.StdEncoding.Strict().DecodeString(s[len(tokenVersion)+tokenAppIDLen:])
+	if err != nil {
+		return nil, fmt.Errorf("rtc: access token: the part after the App ID is not valid padded base64: %w", err)
+	}
+	outer := tokenReader{b: content, what: "token"}
+	msg := outer.bytes("message")
+	sig := outer.bytes("signature")
+	if outer.err != nil {
+		return nil, outer.err
+	}
+	if len(outer.b) != 0 {
+		return nil, fmt.Errorf("rtc: access token: %d unexpected bytes after the signature", len(outer.b))
+	}
+	if len(sig) != tokenSigLen {
+		return nil, fmt.Errorf("rtc: access token: signature is %d bytes, want %d (HMAC-SHA256)", len(sig), tokenSigLen)
+	}
+
+	r := tokenReader{b: msg, what: "message"}
+	t := &AccessToken{AppID: appID}
+	t.Nonce = r.u32("nonce")
+	t.IssuedAt = wireTime(r.u32("issued-at"))
+	t.ExpireAt = wireTime(r.u32("expire-at"))
+	t.RoomID = string(r.bytes("room ID"))
+	t.UserID = string(r.bytes("user ID"))
+	n := int(r.u16("privilege count"))
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) < n*6 {
+		return nil, fmt.Errorf("rtc: access token: message is truncated (%d privileges announced, room for %d)", n, len(r.b)/6)
+	}
+	t.Privileges = make(map[Privilege]time.Time, n)
+	var prev Privilege
+	for i := 0; i < n; i++ {
+		p := Privilege(r.u16("privilege key"))
+		exp := r.u32("privilege expiry")
+		if i > 0 && p <= prev {
+			// The format lists each privilege once, in ascending key order.
+			return nil, fmt.Errorf("rtc: access token: privilege %s is out of order or repeated; privileges must be sorted by key", p)
+		}
+		prev = p
+		t.Privileges[p] = wireTime(exp)
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("rtc: access token: %d unexpected bytes after the privileges", len(r.b))
+	}
+	t.msg = msg
+	t.sig = sig
+	return t, nil
+}

@@ -1,0 +1,374 @@
+package rtc
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+type tokenVector struct {
+	Name          string            `json:"name"`
+	AppID         string            `json:"app_id"`
+	AppKey        string            `json:"app_key"`
+	Room          string            `json:"room"`
+	User          string            `json:"user"`
+	Nonce         uint32            `json:"nonce"`
+	Issued        uint32            `json:"issued"`
+	Expire        uint32            `json:"expire"`
+	Privs         map[string]uint32 `json:"privs"`
+	ExpandedPrivs map[string]uint32 `json:"expanded_privs"`
+	Token         string            `json:"token"`
+}
+
+func loadTokenVectors(t *testing.T) []tokenVector {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/token.json")
+	require.NoError(t, err)
+	var vs []tokenVector
+	require.NoError(t, json.Unmarshal(raw, &vs))
+	require.NotEmpty(t, vs)
+	return vs
+}
+
+func privMap(t *testing.T, m map[string]uint32) map[Privilege]time.Time {
+	t.Helper()
+	out := make(map[Privilege]time.Time, len(m))
+	for k, v := range m {
+		n, err := strconv.ParseUint(k, 10, 16)
+		require.NoError(t, err)
+		out[Privilege(n)] = wireTime(v)
+	}
+	return out
+}
+
+// vectorToken builds the token of a vector the way a user would: fixed
+// fields, then AddPrivilege for each listed privilege.
+func vectorToken(t *testing.T, v tokenVector) *AccessToken {
+	t.Helper()
+	tok := NewAccessToken(v.AppID, v.Room, v.User)
+	tok.Nonce = v.Nonce
+	tok.IssuedAt = wireTime(v.Issued)
+	tok.ExpireAt = wireTime(v.Expire)
+	// Add the publish privilege first so explicit entries for 1-3 would win,
+	// as in the vector's expanded list.
+	privs := privMap(t, v.Privs)
+	for _, p := range sortedPrivileges(privs) {
+		tok.AddPrivilege(p, privs[p])
+	}
+	return tok
+}
+
+func TestAccessTokenVectors(t *testing.T) {
+	for _, v := range loadTokenVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			tok := vectorToken(t, v)
+			require.Equal(t, privMap(t, v.ExpandedPrivs), tok.Privileges, "AddPrivilege expansion")
+
+			got, err := tok.Serialize(v.AppKey)
+			require.NoError(t, err)
+			require.Equal(t, v.Token, got)
+
+			parsed, err := ParseAccessToken(v.Token)
+			require.NoError(t, err)
+			require.Equal(t, v.AppID, parsed.AppID)
+			require.Equal(t, v.Room, parsed.RoomID)
+			require.Equal(t, v.User, parsed.UserID)
+			require.Equal(t, v.Nonce, parsed.Nonce)
+			require.Equal(t, wireTime(v.Issued), parsed.IssuedAt)
+			require.Equal(t, wireTime(v.Expire), parsed.ExpireAt)
+			require.Equal(t, privMap(t, v.ExpandedPrivs), parsed.Privileges)
+
+			require.True(t, parsed.Verify(v.AppKey), "right key")
+			require.False(t, parsed.Verify(v.AppKey+"x"), "wrong key")
+			require.False(t, parsed.Verify(""), "empty key")
+			require.False(t, tok.Verify(v.AppKey), "a token that was not parsed has nothing to verify")
+		})
+	}
+}
+
+func TestAccessTokenNew(t *testing.T) {
+	before := time.Now().Add(-time.Second)
+	a := NewAccessToken("123456781234567812345678", "room", "user")
+	b := NewAccessToken("123456781234567812345678", "room", "user")
+	require.Equal(t, time.Duration(0), a.IssuedAt.Sub(a.IssuedAt.Truncate(time.Second)), "whole seconds")
+	require.True(t, a.IssuedAt.After(before) && !a.IssuedAt.After(time.Now()), "issued now")
+	require.True(t, a.ExpireAt.IsZero())
+	require.Empty(t, a.Privileges)
+	// Two random 32-bit nonces collide with negligible probability.
+	require.NotEqual(t, a.Nonce, b.Nonce)
+
+	var z AccessToken
+	z.AddPrivilege(PrivSubscribeStream, time.Time{})
+	require.Equal(t, map[Privilege]time.Time{PrivSubscribeStream: {}}, z.Privileges, "AddPrivilege on a nil map")
+}
+
+func TestAccessTokenRoundTripNow(t *testing.T) {
+	tok := NewAccessToken("661e2f2a543cf0123456789a", "*", "user-1")
+	tok.ExpireAt = tok.IssuedAt.Add(24 * time.Hour)
+	tok.AddPrivilege(PrivPublishStream, tok.IssuedAt.Add(time.Hour))
+	tok.AddPrivilege(PrivSubscribeStream, time.Time{})
+	s, err := tok.Serialize("key")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(s, "001661e2f2a543cf0123456789a"))
+
+	got, err := ParseAccessToken(s)
+	require.NoError(t, err)
+	require.True(t, got.Verify("key"))
+	requireSameToken(t, tok, got)
+}
+
+func requireSameToken(t *testing.T, want, got *AccessToken) {
+	t.Helper()
+	require.Equal(t, want.AppID, got.AppID)
+	require.Equal(t, want.RoomID, got.RoomID)
+	require.Equal(t, want.UserID, got.UserID)
+	require.Equal(t, want.Nonce, got.Nonce)
+	require.True(t, want.IssuedAt.Equal(got.IssuedAt), "IssuedAt %v vs %v", want.IssuedAt, got.IssuedAt)
+	require.True(t, want.ExpireAt.Equal(got.ExpireAt), "ExpireAt %v vs %v", want.ExpireAt, got.ExpireAt)
+	require.Len(t, got.Privileges, len(want.Privileges))
+	for p, exp := range want.Privileges {
+		g, ok := got.Privileges[p]
+		require.True(t, ok, "privilege %s missing", p)
+		require.True(t, exp.Equal(g), "privilege %s expiry %v vs %v", p, exp, g)
+	}
+}
+
+func TestAccessTokenSerializeErrors(t *testing.T) {
+	issued := time.Unix(1764000000, 0)
+	valid := func() *AccessToken {
+		return &AccessToken{
+			AppID: "123456781234567812345678", RoomID: "r", UserID: "u",
+			IssuedAt: issued, ExpireAt: issued.Add(time.Hour),
+			Privileges: map[Privilege]time.Time{PrivSubscribeStream: {}},
+		}
+	}
+	long := strings.Repeat("x", math.MaxUint16+1)
+	tests := []struct {
+		name   string
+		key    string
+		modify func(*AccessToken)
+		want   string
+	}{
+		{"empty key", "", func(*AccessToken) {}, "App Key is empty"},
+		{"short app id", "k", func(t *AccessToken) { t.AppID = "abc" }, "AppID must be exactly 24 characters"},
+		{"long app id", "k", func(t *AccessToken) { t.AppID += "0" }, "got 25"},
+		{"empty room", "k", func(t *AccessToken) { t.RoomID = "" }, "RoomID is empty"},
+		{"empty user", "k", func(t *AccessToken) { t.UserID = "" }, "UserID is empty"},
+		{"long room", "k", func(t *AccessToken) { t.RoomID = long }, "RoomID is 65536 bytes"},
+		{"long user", "k", func(t *AccessToken) { t.UserID = long }, "UserID is 65536 bytes"},
+		{"ids too long together", "k", func(t *AccessToken) {
+			t.RoomID = long[:40000]
+			t.UserID = long[:40000]
+		}, "use shorter IDs"},
+		{"no issue time", "k", func(t *AccessToken) { t.IssuedAt = time.Time{} }, "IssuedAt is not set"},
+		{"issued before 1970", "k", func(t *AccessToken) { t.IssuedAt = time.Unix(-5, 0) }, "IssuedAt 1969-12-31T23:59:55Z is outside"},
+		{"expiry beyond uint32", "k", func(t *AccessToken) { t.ExpireAt = time.Unix(math.MaxUint32+1, 0) }, "ExpireAt 2106-02-07T06:28:16Z is outside"},
+		{"expiry before issue", "k", func(t *AccessToken) { t.ExpireAt = issued.Add(-time.Second) }, "ExpireAt (2025-11-24T15:59:59Z) is before IssuedAt"},
+		{"expiry over 7 days", "k", func(t *AccessToken) { t.ExpireAt = issued.Add(7*24*time.Hour + time.Second) }, "at most 7 days"},
+		{"privilege expiry over 7 days", "k", func(t *AccessToken) {
+			t.AddPrivilege(PrivPublishStream, issued.Add(8*24*time.Hour))
+		}, "privilege PublishStream is 192h0m0s after IssuedAt"},
+		{"privilege expiry before issue", "k", func(t *AccessToken) {
+			t.AddPrivilege(PrivSubscribeStream, issued.Add(-time.Hour))
+		}, "privilege SubscribeStream (2025-11-24T15:00:00Z) is before IssuedAt"},
+		{"privilege expiry beyond uint32", "k", func(t *AccessToken) {
+			t.AddPrivilege(PrivSubscribeStream, time.Unix(math.MaxUint32+1, 0))
+		}, "is outside the range"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := valid()
+			tc.modify(tok)
+			s, err := tok.Serialize(tc.key)
+			require.Error(t, err)
+			require.Empty(t, s)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+
+	// The limits themselves are accepted.
+	tok := valid()
+	tok.ExpireAt = issued.Add(7 * 24 * time.Hour)
+	tok.AddPrivilege(PrivPublishStream, tok.ExpireAt)
+	tok.RoomID = "*"
+	_, err := tok.Serialize("k")
+	require.NoError(t, err)
+}
+
+func TestAccessTokenSerializeKeepsKeyOut(t *testing.T) {
+	const key = "super-secret-app-key"
+	tok := &AccessToken{AppID: "short", RoomID: "r", UserID: "u", IssuedAt: time.Unix(1, 0)}
+	_, err := tok.Serialize(key)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), key)
+	require.NotContains(t, fmt.Sprintf("%v %+v %s", tok, tok, tok), key)
+}
+
+func TestParseAccessTokenErrors(t *testing.T) {
+	const appID = "123456781234567812345678"
+	enc := func(b []byte) string { return "001" + appID + base64.StdEncoding.EncodeToString(b) }
+	sig := make([]byte, 32)
+	withSig := func(msg []byte) []byte {
+		out := appendTokenBytes(nil, string(msg))
+		return appendTokenBytes(out, string(sig))
+	}
+	goodMsg := func() []byte {
+		tok := &AccessToken{AppID: appID, RoomID: "r", UserID: "u", IssuedAt: time.Unix(10, 0),
+			Privileges: map[Privilege]time.Time{1: {}, 4: {}}}
+		m, err := tok.encodeMsg()
+		require.NoError(t, err)
+		return m
+	}
+	unsorted := goodMsg()
+	// swap the two privilege keys (1 and 4) in place
+	n := len(unsorted)
+	unsorted[n-12], unsorted[n-6] = unsorted[n-6], unsorted[n-12]
+
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "unsupported version"},
+		{"other version", "002" + appID + "AAAA", "unsupported version"},
+		{"short app id", "001abc", "too short"},
+		{"not base64", "001" + appID + "!!!!", "not valid padded base64"},
+		{"unpadded", "001" + appID + "AAA", "not valid padded base64"},
+		{"empty content", "001" + appID, "truncated (reading message length)"},
+		{"no signature", enc(appendTokenBytes(nil, "abc")), "truncated (reading signature length)"},
+		{"short signature", enc(append(appendTokenBytes(nil, "abc"), appendTokenBytes(nil, "sig")...)), "signature is 3 bytes"},
+		{"trailing bytes", enc(append(withSig(goodMsg()), 0)), "1 unexpected bytes after the signature"},
+		{"message too short", enc(withSig([]byte{1, 2, 3})), "message is truncated (reading nonce)"},
+		{"room length past end", enc(withSig(append(make([]byte, 12), 0xff, 0xff))), "message is truncated (reading room ID)"},
+		{"privilege count too big", enc(withSig(goodMsg()[:len(goodMsg())-12])), "2 privileges announced"},
+		{"message trailing bytes", enc(withSig(append(goodMsg(), 9))), "1 unexpected bytes after the privileges"},
+		{"unsorted privileges", enc(withSig(unsorted)), "out of order or repeated"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := ParseAccessToken(tc.in)
+			require.Error(t, err)
+			require.Nil(t, tok)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+
+	// The well-formed message used above parses.
+	tok, err := ParseAccessToken(enc(withSig(goodMsg())))
+	require.NoError(t, err)
+	require.Equal(t, "r", tok.RoomID)
+	require.False(t, tok.Verify("k"), "all-zero signature")
+}
+
+func TestPrivilegeString(t *testing.T) {
+	tests := map[Privilege]string{
+		PrivPublishStream:      "PublishStream",
+		PrivPublishAudioStream: "PublishAudioStream",
+		PrivPublishVideoStream: "PublishVideoStream",
+		PrivPublishDataStream:  "PublishDataStream",
+		PrivSubscribeStream:    "SubscribeStream",
+		Privilege(77):          "Privilege(77)",
+	}
+	for p, want := range tests {
+		require.Equal(t, want, p.String())
+	}
+}
+
+func TestAccessTokenString(t *testing.T) {
+	tok := &AccessToken{AppID: "a", RoomID: "r", UserID: "u", Nonce: 7, IssuedAt: time.Unix(1764000000, 0),
+		Privileges: map[Privilege]time.Time{PrivSubscribeStream: {}, PrivPublishAudioStream: time.Unix(1764086400, 0)}}
+	require.Equal(t,
+		`AccessToken{AppID:"a" RoomID:"r" UserID:"u" Nonce:7 IssuedAt:2025-11-24T16:00:00Z ExpireAt:never Privileges:[PublishAudioStream=2025-11-25T16:00:00Z SubscribeStream=never]}`,
+		tok.String())
+	require.Equal(t, "AccessToken(nil)", (*AccessToken)(nil).String())
+}
+
+// FuzzParseAccessToken feeds arbitrary text to ParseAccessToken. Whatever
+// parses must re-encode to exactly the same text (the format is canonical),
+// and when its fields pass Serialize's checks, serialising and parsing again
+// must give the same token back.
+func FuzzParseAccessToken(f *testing.F) {
+	for _, v := range []string{
+		"001123456781234567812345678OgABAAAAAIEkaYDSJWkFAHJvb20xBQB1c2VyMQUAAACA0iVpAQCA0iVpAgCA0iVpAwCA0iVpBAAAAAAAIADLNI8ru6pSuKRv94Su+sbYNGvIHwU89A80fchzxH0IXw==",
+		"",
+		"001",
+		"001ffffffffffffffffffffffffAAAA",
+	} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tok, err := ParseAccessToken(s)
+		if err != nil {
+			require.Nil(t, tok)
+			return
+		}
+		msg, err := tok.encodeMsgUnchecked()
+		require.NoError(t, err)
+		require.Equal(t, tok.msg, msg, "message re-encodes identically")
+		require.Equal(t, s, encodeToken(tok.AppID, tok.msg, tok.sig), "token re-encodes identically")
+		_ = tok.Verify("key")
+
+		out, err := tok.Serialize("key")
+		if err != nil {
+			return // fields the service would refuse (e.g. a 10-day expiry)
+		}
+		back, err := ParseAccessToken(out)
+		require.NoError(t, err)
+		require.True(t, back.Verify("key"))
+		requireSameToken(t, tok, back)
+	})
+}
+
+// encodeMsgUnchecked builds the message without Serialize's policy checks
+// (lifetime, empty IDs), for the fuzz test's re-encoding property.
+func (t *AccessToken) encodeMsgUnchecked() ([]byte, error) {
+	issued, err := tokenTime("IssuedAt", t.IssuedAt)
+	if err != nil {
+		return nil, err
+	}
+	expire, err := tokenTime("ExpireAt", t.ExpireAt)
+	if err != nil {
+		return nil, err
+	}
+	msg := make([]byte, 0, 64)
+	msg = appendU32(msg, t.Nonce, issued, expire)
+	msg = appendTokenBytes(msg, t.RoomID)
+	msg = appendTokenBytes(msg, t.UserID)
+	keys := sortedPrivileges(t.Privileges)
+	msg = append(msg, byte(len(keys)), byte(len(keys)>>8))
+	for _, p := range keys {
+		exp, err := tokenTime("privilege", t.Privileges[p])
+		if err != nil {
+			return nil, err
+		}
+		msg = append(msg, byte(p), byte(p>>8))
+		msg = appendU32(msg, exp)
+	}
+	return msg, nil
+}
+
+func appendU32(dst []byte, vs ...uint32) []byte {
+	for _, v := range vs {
+		dst = append(dst, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
+	}
+	return dst
+}
+
+func BenchmarkAccessTokenSerialize(b *testing.B) {
+	tok := &AccessToken{AppID: "123456781234567812345678", RoomID: "room1", UserID: "user1", Nonce: 1,
+		IssuedAt: time.Unix(1764000000, 0), ExpireAt: time.Unix(1764086400, 0)}
+	tok.AddPrivilege(PrivPublishStream, tok.ExpireAt)
+	tok.AddPrivilege(PrivSubscribeStream, time.Time{})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := tok.Serialize("app key"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
