@@ -13,20 +13,12 @@ import (
 	"github.com/volcrtc/rtc"
 )
 
-// benchBan is the BanRoomUser request both SDKs send in the benchmarks.
-type benchBan struct {
-	AppID             string `json:"AppId"`
-	RoomID            string `json:"RoomId,omitempty"`
-	UserID            string `json:"UserId,omitempty"`
-	ForbiddenInterval *int32 `json:"ForbiddenInterval,omitempty"`
-}
-
-type benchBanResult struct {
-	Message string `json:"Message"`
-}
-
-func newBenchBan() *benchBan {
-	return &benchBan{AppID: "661e2f2a543cf0012345abcd", RoomID: "room1", UserID: "user1", ForbiddenInterval: rtc.Ptr[int32](600)}
+// newBenchBan is the BanRoomUser request our SDK sends in the benchmarks
+// (the vendor's twin is built in banVendor).
+func newBenchBan() *rtc.BanRoomUserRequest {
+	return &rtc.BanRoomUserRequest{
+		AppID: "661e2f2a543cf0012345abcd", RoomID: "room1", UserID: "user1", ForbiddenInterval: rtc.Ptr[int32](600),
+	}
 }
 
 func newOurClient(b *testing.B, endpoint string, hc *http.Client) *rtc.Client {
@@ -52,9 +44,8 @@ func newVendorClient(host, scheme string, hc *http.Client) *v20231101.Rtc {
 	return c
 }
 
-func banOurs(ctx context.Context, c *rtc.Client, req *benchBan) error {
-	var out benchBanResult
-	_, err := c.Call(ctx, "BanRoomUser", "2023-11-01", req, &out)
+func banOurs(ctx context.Context, c *rtc.Client, req *rtc.BanRoomUserRequest) error {
+	_, err := c.BanRoomUser(ctx, req)
 	return err
 }
 

@@ -14,6 +14,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.12.0 // indirect
 	golang.org/x/text v0.11.0 // indirect
+	golang.org/x/time v0.10.0 // indirect
 )
 
 replace github.com/volcrtc/rtc => ../..

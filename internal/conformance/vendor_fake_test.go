@@ -1,8 +1,3 @@
-//go:build rtctest
-
-// Built only with -tags rtctest until package rtctest is on main; then the
-// build constraint goes.
-
 package conformance_test
 
 import (
