@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/volcrtc/rtc/rtctest"
@@ -15,7 +16,8 @@ import (
 func BenchmarkRTCTest(b *testing.B) {
 	srv := rtctest.NewServer(rtctest.WithCredentials(benchAK, benchSK))
 	defer srv.Close()
-	tr := newLoopbackTransport()
+	var writes atomic.Int64
+	tr := newLoopbackTransport(&writes)
 	defer tr.CloseIdleConnections()
 	c := newOurClient(b, srv.URL, &http.Client{Transport: tr})
 	ctx := context.Background()
@@ -30,4 +32,5 @@ func BenchmarkRTCTest(b *testing.B) {
 			}
 		}
 	})
+	b.ReportMetric(float64(writes.Load())/float64(b.N), "writes/op")
 }
