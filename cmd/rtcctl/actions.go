@@ -23,7 +23,7 @@ accepts.`,
 			examples: []string{"rtcctl actions", "rtcctl actions --category record"},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.category, "category", "", "show only this `category` (room, record, cdn_push, ...)")
+			fs.StringVar(&o.category, "category", "", "show only this `CATEGORY` (room, record, cdn_push, ...)")
 		},
 		run: runActions,
 	}

@@ -54,8 +54,8 @@ request id goes to stderr and the exit code is 1.`,
 			globals: true,
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.version, "version", "", "API `version` (default: the newest the description lists)")
-			fs.StringVar(&o.data, "data", "", "the input: a JSON object, @FILE to read it from a file, or - for stdin (default {})")
+			fs.StringVar(&o.version, "version", "", "API `VERSION` (default: the newest the description lists)")
+			fs.StringVar(&o.data, "data", "", "the input: a `JSON` object, @FILE to read it from a file, or - for stdin (default {})")
 			fs.BoolVar(&o.raw, "raw", false, "print the whole response envelope, not only Result")
 			fs.BoolVar(&o.strict, "strict", false, "refuse fields the API description does not know (default: warn and send)")
 		},

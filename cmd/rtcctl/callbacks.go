@@ -33,7 +33,7 @@ event.`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.secret, "secret", "", "the callback `secret` from the console; or RTC_CALLBACK_SECRET")
+			fs.StringVar(&o.secret, "secret", "", "the callback `SECRET` from the console; or RTC_CALLBACK_SECRET")
 		},
 		run: runCallbackVerify,
 	}

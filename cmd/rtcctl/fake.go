@@ -38,7 +38,7 @@ one line to stderr. SIGINT (Ctrl-C) or SIGTERM stops it gracefully.`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`address` to listen on (host:port; port 0 picks a free one)")
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` to listen on (host:port; port 0 picks a free one)")
 		},
 		run: runFake,
 	}

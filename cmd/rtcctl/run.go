@@ -40,9 +40,6 @@ func failErr(code int, format string, args ...any) error {
 // errHelp ends a command after its help was printed on request: exit 0.
 var errHelp = errors.New("help printed")
 
-// errSilent ends a command with exit code 1 after it printed its own report.
-var errSilent = &exitError{code: exitAPI}
-
 // app is one run of the tool: its streams, environment and global settings.
 type app struct {
 	ctx    context.Context
@@ -236,10 +233,10 @@ type globals struct {
 // defaults, so that registering on a second flag set keeps what the first
 // one parsed.
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.region, "region", g.region, "signing `region`: cn-north-1 (default), ap-southeast-1, ap-singapore-1; or RTC_REGION")
+	fs.StringVar(&g.region, "region", g.region, "the signing `REGION`: cn-north-1 (default), ap-southeast-1, ap-singapore-1; or RTC_REGION")
 	fs.StringVar(&g.endpoint, "endpoint", g.endpoint, "API base `URL`, e.g. http://127.0.0.1:8080 for \"rtcctl fake\"; or RTC_ENDPOINT (default: the region's host)")
 	fs.StringVar(&g.accessKey, "access-key", g.accessKey, "access key `ID` (default: the credential chain, see \"rtcctl help\")")
-	fs.StringVar(&g.secretKey, "secret-key", g.secretKey, "secret access `key`; visible to other local users in the process list: prefer VOLCENGINE_SECRET_KEY")
+	fs.StringVar(&g.secretKey, "secret-key", g.secretKey, "the secret access `KEY`; visible to other local users in the process list: prefer VOLCENGINE_SECRET_KEY")
 	fs.DurationVar(&g.timeout, "timeout", g.timeout, "bound on the whole command, retries included; 0 = none")
 	fs.BoolVar(&g.verbose, "verbose", g.verbose, "log each HTTP attempt to stderr (never secrets)")
 	fs.BoolVar(&g.insecure, "insecure-http", g.insecure, "allow a plain http:// endpoint on a host that is not loopback")

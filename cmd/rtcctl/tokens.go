@@ -34,9 +34,9 @@ out of the shell history and the process list. It is never printed.`,
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.appID, "app-id", "", "the application's 24-character App `ID`")
-			fs.StringVar(&o.appKey, "app-key", "", "the application's App `Key`; or RTC_APP_KEY")
-			fs.StringVar(&o.roomID, "room-id", "", "the `room` the token admits to; * for any room")
-			fs.StringVar(&o.userID, "user-id", "", "the `user` the token is for")
+			fs.StringVar(&o.appKey, "app-key", "", "the application's App Key (`KEY`); or RTC_APP_KEY")
+			fs.StringVar(&o.roomID, "room-id", "", "the `ROOM` the token admits to; * for any room")
+			fs.StringVar(&o.userID, "user-id", "", "the `USER` the token is for")
 			fs.DurationVar(&o.expire, "expire", 24*time.Hour, "lifetime of the token and its privileges, at most 168h (7 days)")
 			fs.BoolVar(&o.publish, "publish", false, "grant publishing streams (audio, video, data)")
 			fs.BoolVar(&o.subscribe, "subscribe", false, "grant subscribing to streams")
@@ -151,7 +151,7 @@ not a token at all.`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.appKey, "app-key", "", "App `Key` to verify the signature with; or RTC_APP_KEY")
+			fs.StringVar(&o.appKey, "app-key", "", "App Key (`KEY`) to verify the signature with; or RTC_APP_KEY")
 		},
 		run: runTokenParse,
 	}
