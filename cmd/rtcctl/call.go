@@ -160,6 +160,13 @@ func runCall(a *app, o *cmdOpts, args []string) error {
 		return usageErr("%s: %v", act.Action, err)
 	}
 	c := checkInput(s, act, in)
+	if act.Method == "POST" && act.InputIn == "query" {
+		// Sent through the typed method, which carries only the known fields.
+		for i := range c.warnings {
+			c.warnings[i].rule += "; " + act.Action + " sends only the fields the API description lists"
+		}
+		o.strict = true
+	}
 	if o.strict {
 		c.problems = append(c.problems, c.warnings...)
 		c.warnings = nil

@@ -201,6 +201,11 @@ func TestCallValidationSendsNothing(t *testing.T) {
 			want: []string{"UserID2: not a field of this input"},
 		},
 		{
+			name: "unknown field of DeleteCallback, which cannot carry it",
+			args: []string{"call", "DeleteCallback", "--data", `{"AppId":"` + testAppID + `","EventType":"RecordStarted"}`},
+			want: []string{"EventType: not a field of this input; DeleteCallback sends only the fields the API description lists"},
+		},
+		{
 			name: "enumeration",
 			args: []string{"call", "UpdateVoiceChat", "--data", `{"AppId":"` + testAppID + `","RoomId":"r","TaskId":"t","Command":"shout"}`},
 			want: []string{`Command: "shout" is not one of interrupt, function`},
