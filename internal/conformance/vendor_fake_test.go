@@ -125,8 +125,6 @@ var vendorCalls = map[string]vendorCall{
 	},
 }
 
-func strPtr(s string) *string { return &s }
-func int32Ptr(v int32) *int32 { return &v }
 
 // TestVendorClientAgainstFake runs the vendor's own RTC clients against
 // rtctest: the fake must accept what the vendor signs, and fail the way the
