@@ -125,7 +125,6 @@ var vendorCalls = map[string]vendorCall{
 	},
 }
 
-
 // TestVendorClientAgainstFake runs the vendor's own RTC clients against
 // rtctest: the fake must accept what the vendor signs, and fail the way the
 // service does for a wrong secret and for a bad RoomId.
