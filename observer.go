@@ -11,7 +11,9 @@ import (
 // concurrent use. The contexts they return replace the call's and the
 // attempt's context, so an observer can carry a span.
 type Observer interface {
-	// CallStart is called once per call, before validation.
+	// CallStart is called once per call, after the request was validated
+	// and encoded (a request that fails validation is never sent and not
+	// observed).
 	CallStart(ctx context.Context, call CallInfo) context.Context
 	// AttemptStart is called before each attempt is sent; the returned
 	// context is the HTTP request's.

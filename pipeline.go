@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -247,7 +248,8 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 }
 
 // Call calls any action, including ones this SDK does not model yet. An in
-// of type url.Values is sent as a GET with those query parameters; anything
+// of type url.Values is sent as a GET with those query parameters (as a POST
+// for a known action whose input goes in the query, DeleteCallback); anything
 // else (nil included) is sent as a POST with in encoded as the JSON body. out,
 // when not nil, receives the Result (a *string receives a bare-string
 // Result). Actions called this way are not retried after an ambiguous
@@ -279,6 +281,9 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 	switch v := in.(type) {
 	case url.Values:
 		op.Method, op.InQuery = http.MethodGet, true
+		if known := lookupOperation(action); known != nil && known.InQuery {
+			op.Method = known.Method // DeleteCallback: a POST with its input in the query
+		}
 		q := queryBuilder{pairs: make([]queryPair, 0, len(v)+2)}
 		q.add("Action", action)
 		q.add("Version", cl.version)
@@ -305,6 +310,15 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 	return c.do(ctx, &cl)
 }
 
+// lookupOperation returns the generated operation of a known action, or nil.
+func lookupOperation(action string) *operation {
+	i := sort.Search(len(operations), func(i int) bool { return operations[i].Action >= action })
+	if i < len(operations) && operations[i].Action == action {
+		return operations[i]
+	}
+	return nil
+}
+
 // attemptOutcome is what one attempt returned.
 type attemptOutcome struct {
 	meta    *ResponseMetadata
@@ -313,6 +327,18 @@ type attemptOutcome struct {
 	err     error
 	took    time.Duration
 	errCode string
+}
+
+// requestID is the attempt's request id, from the envelope or its error.
+func (o *attemptOutcome) requestID() string {
+	if o.meta != nil {
+		return o.meta.RequestID
+	}
+	var ae *APIError
+	if errors.As(o.err, &ae) {
+		return ae.RequestID
+	}
+	return ""
 }
 
 // do sends a prepared call, retrying as the policy allows.
@@ -403,10 +429,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
 	}
 	if observed {
-		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start)}
-		if out.meta != nil {
-			r.RequestID = out.meta.RequestID
-		}
+		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID()}
 		for _, o := range c.observers {
 			o.CallEnd(ctx, info, r)
 		}
@@ -479,8 +502,8 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 			slog.Int("attempt", attempt), slog.Int("status", out.status),
 			slog.Duration("latency", out.took),
 		}
-		if out.meta != nil {
-			attrs = append(attrs, slog.String("request_id", out.meta.RequestID))
+		if id := out.requestID(); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
 		}
 		if out.errCode != "" {
 			attrs = append(attrs, slog.String("error_code", out.errCode))
@@ -494,10 +517,7 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: attempt", attrs...)
 	}
 	if len(c.observers) > 0 {
-		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay}
-		if out.meta != nil {
-			r.RequestID = out.meta.RequestID
-		}
+		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay, RequestID: out.requestID()}
 		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 		for _, o := range c.observers {
 			o.AttemptEnd(ctx, ai, r)
@@ -536,20 +556,19 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	}
 	*req.URL = url.URL{Scheme: c.ep.scheme, Host: c.ep.host, Path: "/", RawQuery: cl.rawQuery}
 	req.Host = c.ep.host
-	ct := contentTypeForm
+	// One allocation holds the body reader and the header values.
+	a := &attemptAlloc{}
+	a.hv[0], a.hv[1] = contentTypeForm, c.userAgent
 	if cl.body != nil {
-		ct = contentTypeJSON
-		rb := &requestBody{b: cl.body}
-		rb.Reset(rb.b)
+		a.hv[0] = contentTypeJSON
+		a.body.b = cl.body
+		a.body.Reset(cl.body)
 		req.ContentLength = int64(len(cl.body))
-		req.Body = rb
-		req.GetBody = rb.again
+		req.Body = &a.body
+		req.GetBody = a.body.again
 	}
-	hv := make([]string, 2)
-	hv[0], hv[1] = ct, c.userAgent
-	req.Header = make(http.Header, 8)
-	req.Header["Content-Type"] = hv[0:1:1]
-	req.Header["User-Agent"] = hv[1:2:2]
+	req.Header["Content-Type"] = a.hv[0:1:1]
+	req.Header["User-Agent"] = a.hv[1:2:2]
 	if err := c.signer.Sign(req, cl.body, creds, c.now()); err != nil {
 		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
 		return out
@@ -572,7 +591,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
 		buf.Grow(int(resp.ContentLength) + 1)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1)); err != nil {
+	if err := readBounded(buf, resp.Body, c.maxBody+1); err != nil {
 		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
 		return out
 	}
@@ -591,6 +610,32 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		}
 	}
 	return out
+}
+
+// readBounded reads r into buf until EOF or until buf holds limit bytes.
+func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
+	for int64(buf.Len()) < limit {
+		if buf.Available() == 0 {
+			buf.Grow(min(int(limit)-buf.Len(), max(512, buf.Cap())))
+		}
+		b := buf.AvailableBuffer()
+		b = b[:min(int64(cap(b)), limit-int64(buf.Len()))]
+		n, err := r.Read(b)
+		buf.Write(b[:n])
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attemptAlloc groups what one attempt allocates.
+type attemptAlloc struct {
+	body requestBody
+	hv   [2]string
 }
 
 // requestBody is a request's body: a reader over the encoded bytes that
@@ -639,6 +684,12 @@ func decodeResult(out any, raw []byte, isString bool) error {
 		*rm = append((*rm)[:0], raw...)
 		return nil
 	}
+	if ms, ok := out.(messageSetter); ok && !isString {
+		if m, ok := messageOnly(raw); ok {
+			ms.setMessage(m)
+			return nil
+		}
+	}
 	if isString {
 		var s string
 		if bytes.IndexByte(raw, '\\') < 0 {
@@ -657,6 +708,25 @@ func decodeResult(out any, raw []byte, isString bool) error {
 		return nil
 	}
 	return json.Unmarshal(raw, out)
+}
+
+// messageOnly reads a Result object whose only member is a string
+// "Message" (or the older "message"), the common answer of Start, Stop and
+// moderation actions, without going through reflection.
+func messageOnly(raw []byte) (string, bool) {
+	s := scanner{b: raw}
+	var msg string
+	ok := true
+	err := s.object(func(key []byte) error {
+		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
+			ok = false
+			return s.skip()
+		}
+		v, err := s.str()
+		msg = v
+		return err
+	})
+	return msg, ok && err == nil
 }
 
 // decode turns a response body into metadata or a typed error.

@@ -154,7 +154,8 @@ func (s *Signer) key(secret string, date []byte) *signingKey {
 }
 
 // debugSigning returns the canonical request and the string to sign that
-// Sign computes for req, for debug logs. It never includes the secret.
+// Sign computes for req, for debug logs. It never includes the secret, and
+// the session token is redacted from the canonical request.
 func (s *Signer) debugSigning(req *http.Request, body []byte) (canonical, stringToSign string) {
 	host := req.Host
 	if host == "" {
@@ -181,5 +182,11 @@ func (s *Signer) debugSigning(req *http.Request, body []byte) (canonical, string
 		short = short[:8]
 	}
 	sts := sigv4.AppendStringToSign(nil, xdate, sigv4.Scope(short, s.region, s.service), cr)
-	return string(cr), strings.TrimSpace(string(sts))
+	canonical = string(cr)
+	if tok := req.Header.Get("X-Security-Token"); tok != "" {
+		// The string to sign was computed from the real value; the logged
+		// canonical request must not carry the session token.
+		canonical = strings.ReplaceAll(canonical, "x-security-token:"+tok+"\n", "x-security-token:[redacted]\n")
+	}
+	return canonical, strings.TrimSpace(string(sts))
 }

@@ -134,11 +134,13 @@ func (c *call) applyFault(w http.ResponseWriter, f *Fault) bool {
 		secs := int64((f.RetryAfter + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
+	if f.Drop != DropBeforeBody && c.readBody() == nil && c.actionName != "" && c.version != "" {
+		// Faults fire before authentication; check the signature anyway,
+		// so that Requests can tell whether the client signed correctly.
+		_ = c.authenticate()
+	}
 	switch f.Drop {
 	case DropBeforeBody, DropAfterBody:
-		if f.Drop == DropAfterBody {
-			_, _ = io.Copy(io.Discard, io.LimitReader(c.r.Body, MaxBodySize))
-		}
 		// Record before closing, so that a client seeing the drop also
 		// sees it in Requests.
 		c.dropped = true

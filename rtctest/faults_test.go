@@ -71,6 +71,7 @@ func TestFaultTimesAndScope(t *testing.T) {
 
 	reqs := srv.Requests()
 	require.True(t, reqs[0].Faulted)
+	require.True(t, reqs[0].SignatureVerified, "faulted requests still have their signature checked")
 	require.False(t, reqs[len(reqs)-1].Faulted)
 }
 

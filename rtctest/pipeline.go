@@ -23,6 +23,7 @@ type call struct {
 	action              *spec.Action
 	query               url.Values
 	body                []byte
+	bodyRead            bool
 	raw                 map[string]any // input as decoded
 	in                  map[string]any // input with keys renamed to the spec's spelling
 
@@ -65,11 +66,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the action's handler.
 func (c *call) process() (any, *apiError) {
 	s := c.srv
-	body, err := io.ReadAll(io.LimitReader(c.r.Body, MaxBodySize+1))
-	if err != nil {
+	if err := c.readBody(); err != nil {
 		return nil, invalid("InvalidParameter", "cannot read the request body")
 	}
-	c.body = body
+	body := c.body
 	if c.actionName == "" || c.version == "" {
 		return nil, invalid("MissingParameter", "the query must carry Action and Version")
 	}
@@ -104,6 +104,17 @@ func (c *call) process() (any, *apiError) {
 		return h(c)
 	}
 	return c.genericResult(), nil
+}
+
+// readBody reads the request body once (at most MaxBodySize+1 bytes).
+func (c *call) readBody() error {
+	if c.bodyRead {
+		return nil
+	}
+	c.bodyRead = true
+	b, err := io.ReadAll(io.LimitReader(c.r.Body, MaxBodySize+1))
+	c.body = b
+	return err
 }
 
 // genericResult answers a stateless action: "success" for string and any

@@ -1,0 +1,159 @@
+// Command sharedquota shows why replicas of one service need a shared rate
+// limiter, and how redislimit provides it.
+//
+// The vendor counts each action's QPS quota per account. Several replicas
+// that each limit themselves to the quota send several times the quota
+// together; limiters that keep one budget in Redis do not.
+//
+//	cd examples/sharedquota && go run .                         # no Redis: in-memory demonstration
+//	REDIS_ADDR=127.0.0.1:6379 go run .                          # replicas share a budget in Redis
+//	../../scripts/with-redis.sh go run .                        # same, with a throw-away Redis
+//
+// Every replica is an rtc.Client with its own limiter; every request goes
+// to an in-process stub of the RTC OpenAPI that counts
+// what it receives; nothing leaves the machine.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/volcrtc/rtc"
+	"github.com/volcrtc/rtc/redislimit"
+)
+
+// limiter is what the rtc client asks before every attempt.
+type limiter = rtc.RateLimiter
+
+func main() {
+	replicas := flag.Int("replicas", 4, "number of simulated service replicas")
+	qps := flag.Float64("qps", 20, "account quota for the action, calls per second")
+	duration := flag.Duration("duration", 3*time.Second, "how long each scenario runs")
+	action := flag.String("action", "KickUser", "action every replica calls")
+	flag.Parse()
+
+	if err := run(os.Stdout, *replicas, *qps, *duration, *action, os.Getenv("REDIS_ADDR")); err != nil {
+		fmt.Fprintln(os.Stderr, "sharedquota:", err)
+		os.Exit(1)
+	}
+}
+
+func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisAddr string) error {
+	if replicas < 1 || qps <= 0 || d <= 0 {
+		return fmt.Errorf("replicas, qps and duration must be positive")
+	}
+	srv := newStub()
+	defer srv.Close()
+	limits := map[string]rtc.Limit{action: {QPS: qps, Burst: 1}}
+
+	fmt.Fprintf(w, "%d replicas call %s; the account quota is %g QPS.\n\n", replicas, action, qps)
+
+	// 1. Each replica limits itself: together they exceed the quota.
+	perReplica := make([]limiter, replicas)
+	for i := range perReplica {
+		perReplica[i] = rtc.NewLocalLimiter(rtc.DefaultLimit(), limits)
+	}
+	if err := observe(w, "a LocalLimiter in each replica", srv, perReplica, d, action, qps); err != nil {
+		return err
+	}
+
+	if redisAddr == "" {
+		fmt.Fprintln(w, "\nREDIS_ADDR is not set, so the replicas cannot share a budget across processes.")
+		fmt.Fprintln(w, "Inside one process a single LocalLimiter is enough; across processes, set REDIS_ADDR")
+		fmt.Fprintln(w, "(or run ../../scripts/with-redis.sh go run .) to see redislimit do the same.")
+		shared := rtc.NewLocalLimiter(rtc.DefaultLimit(), limits)
+		same := make([]limiter, replicas)
+		for i := range same {
+			same[i] = shared
+		}
+		return observe(w, "one LocalLimiter shared in-process", srv, same, d, action, qps)
+	}
+
+	// 2. Each replica has its own Redis connection, as separate processes do,
+	// and they share one budget keyed by the account's access key id.
+	prefix := fmt.Sprintf("rtc:example:%d:", time.Now().UnixNano())
+	shared := make([]limiter, replicas)
+	for i := range shared {
+		rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+		defer rdb.Close()
+		shared[i] = redislimit.New(rdb, "AKLTexampleAccount",
+			redislimit.WithKeyPrefix(prefix),
+			redislimit.WithLimits(rtc.DefaultLimit(), limits))
+	}
+	return observe(w, "redislimit, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
+}
+
+// observe runs every replica for d, two workers each, and prints the rate
+// the stub server saw in total and per replica.
+func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Duration, action string, qps float64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	before := srv.hits.Load()
+	counts := make([]atomic.Int64, len(replicas))
+	clients := make([]*rtc.Client, len(replicas))
+	for i, lim := range replicas {
+		c, err := rtc.New(rtc.WithEndpoint(srv.URL), rtc.WithHTTPClient(srv.Client()),
+			rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKLTexampleAccount", SecretAccessKey: "ZXhhbXBsZQ=="}),
+			rtc.WithRateLimiter(lim))
+		if err != nil {
+			return err
+		}
+		clients[i] = c
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in := map[string]string{"AppId": "app", "RoomId": "room", "UserId": "user"}
+				for ctx.Err() == nil {
+					if _, err := c.Call(ctx, action, "2020-12-01", in, nil); err != nil {
+						return // the run is over (the limiter saw the deadline)
+					}
+					counts[i].Add(1)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	total := float64(srv.hits.Load()-before) / secs
+	fmt.Fprintf(w, "%-45s observed_qps=%6.2f limit=%g (%.1fx)\n", label+":", total, qps, total/qps)
+	parts := make([]string, len(replicas))
+	for i := range counts {
+		parts[i] = fmt.Sprintf("%.1f", float64(counts[i].Load())/secs)
+	}
+	fmt.Fprintf(w, "%-45s per replica: %s\n", "", strings.Join(parts, " "))
+	return nil
+}
+
+// stub is an in-process stand-in for the RTC OpenAPI that answers every
+// request with a success envelope and counts the requests.
+type stub struct {
+	*httptest.Server
+	hits atomic.Int64
+}
+
+func newStub() *stub {
+	s := &stub{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := s.hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"ResponseMetadata":{"RequestId":"stub-%d","Action":%q,"Version":"2020-12-01","Service":"rtc","Region":"cn-north-1"},"Result":{"message":"success"}}`,
+			n, r.URL.Query().Get("Action"))
+	}))
+	return s
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRunWithoutRedis(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(&out, 3, 40, 500*time.Millisecond, "KickUser", ""))
+	text := out.String()
+	require.Contains(t, text, "REDIS_ADDR is not set")
+
+	re := regexp.MustCompile(`observed_qps=\s*([0-9.]+)`)
+	m := re.FindAllStringSubmatch(text, -1)
+	require.Len(t, m, 2, text)
+	separate, err := strconv.ParseFloat(m[0][1], 64)
+	require.NoError(t, err)
+	shared, err := strconv.ParseFloat(m[1][1], 64)
+	require.NoError(t, err)
+	require.Greater(t, separate, 2*40.0, "three separate limiters exceed the quota")
+	require.LessOrEqual(t, shared, 40*1.1, "one shared limiter keeps it")
+}
+
+func TestRunWithRedis(t *testing.T) {
+	addr := os.Getenv("REDIS_ADDR")
+	if addr == "" {
+		t.Skip("REDIS_ADDR is not set: skipping (run with scripts/with-redis.sh)")
+	}
+	var out bytes.Buffer
+	require.NoError(t, run(&out, 3, 40, 500*time.Millisecond, "KickUser", addr))
+	require.Contains(t, out.String(), "redislimit, budget shared in Redis")
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	require.Error(t, run(&bytes.Buffer{}, 0, 40, time.Second, "KickUser", ""))
+}
