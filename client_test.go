@@ -340,3 +340,30 @@ func TestSecretsNeverFormatted(t *testing.T) {
 	require.NotContains(t, err.Error(), testCreds.SessionToken)
 	require.False(t, strings.Contains(err.Error(), "Signature=") && !strings.Contains(err.Error(), "Signature=[redacted]"))
 }
+
+func TestCallQueryPostForDeleteCallback(t *testing.T) {
+	var method, query string
+	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		method, query = r.Method, r.URL.RawQuery
+		fmt.Fprint(w, envelopeJSON("DeleteCallback", "", "", "success"))
+	})
+	c := newTestClient(t, s.URL)
+	_, err := c.Call(context.Background(), "DeleteCallback", "2020-12-01", url.Values{"AppId": {"a"}, "EventType": {"RecordUploadDone"}}, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.MethodPost, method)
+	require.Equal(t, "Action=DeleteCallback&AppId=a&EventType=RecordUploadDone&Version=2020-12-01", query)
+}
+
+func TestEnvCredentialsFrom(t *testing.T) {
+	env := map[string]string{EnvLegacyAccessKey: "old", EnvLegacySecretKey: "oldsk"}
+	c, err := EnvCredentialsFrom(func(k string) string { return env[k] }).Retrieve(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "old", c.AccessKeyID)
+	env[EnvAccessKey], env[EnvSecretKey] = "new", "newsk"
+	c, err = EnvCredentialsFrom(func(k string) string { return env[k] }).Retrieve(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "new", c.AccessKeyID)
+	delete(env, EnvSecretKey)
+	_, err = EnvCredentialsFrom(func(k string) string { return env[k] }).Retrieve(context.Background())
+	require.ErrorContains(t, err, "set both")
+}

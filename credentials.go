@@ -118,6 +118,12 @@ func (p envProvider) Retrieve(context.Context) (Credentials, error) {
 // Retrieve.
 func EnvCredentials() CredentialsProvider { return envProvider{} }
 
+// EnvCredentialsFrom is EnvCredentials reading variables through getenv
+// (for tools and tests that supply their own environment).
+func EnvCredentialsFrom(getenv func(string) string) CredentialsProvider {
+	return envProvider{getenv: getenv}
+}
+
 type fileProvider struct{ path string }
 
 // FileCredentials returns a provider that reads a JSON file of the form

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -247,7 +248,8 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 }
 
 // Call calls any action, including ones this SDK does not model yet. An in
-// of type url.Values is sent as a GET with those query parameters; anything
+// of type url.Values is sent as a GET with those query parameters (as a POST
+// for a known action whose input goes in the query, DeleteCallback); anything
 // else (nil included) is sent as a POST with in encoded as the JSON body. out,
 // when not nil, receives the Result (a *string receives a bare-string
 // Result). Actions called this way are not retried after an ambiguous
@@ -279,6 +281,9 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 	switch v := in.(type) {
 	case url.Values:
 		op.Method, op.InQuery = http.MethodGet, true
+		if known := lookupOperation(action); known != nil && known.InQuery {
+			op.Method = known.Method // DeleteCallback: a POST with its input in the query
+		}
 		q := queryBuilder{pairs: make([]queryPair, 0, len(v)+2)}
 		q.add("Action", action)
 		q.add("Version", cl.version)
@@ -303,6 +308,15 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 		cl.rawQuery = actionQuery(action, cl.version)
 	}
 	return c.do(ctx, &cl)
+}
+
+// lookupOperation returns the generated operation of a known action, or nil.
+func lookupOperation(action string) *operation {
+	i := sort.Search(len(operations), func(i int) bool { return operations[i].Action >= action })
+	if i < len(operations) && operations[i].Action == action {
+		return operations[i]
+	}
+	return nil
 }
 
 // attemptOutcome is what one attempt returned.

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/volcrtc/rtc/internal/gen/spec"
+)
+
+func cmdActions() *command {
+	return &command{
+		name:    "actions",
+		summary: "list the actions by category, with their versions",
+		help: helpText{
+			usage: "rtcctl actions [--category C]",
+			description: `Lists every action of the embedded API description, grouped by category,
+with its HTTP method, its newest version and the older versions it still
+accepts.`,
+			examples: []string{"rtcctl actions", "rtcctl actions --category record"},
+		},
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.category, "category", "", "show only this `CATEGORY` (room, record, cdn_push, ...)")
+		},
+		run: runActions,
+	}
+}
+
+func categories(s *spec.Spec) []string {
+	seen := map[string]bool{}
+	var out []string
+	for i := range s.Actions {
+		if c := s.Actions[i].Category; !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func runActions(a *app, o *cmdOpts, args []string) error {
+	if len(args) > 0 {
+		return usageErr("actions takes no arguments (got %q); use --category to filter", args)
+	}
+	s, err := loadSpec()
+	if err != nil {
+		return err
+	}
+	cats := categories(s)
+	if o.category != "" {
+		found := false
+		for _, c := range cats {
+			found = found || c == o.category
+		}
+		if !found {
+			return usageErr("unknown category %q; the categories are: %s", o.category, strings.Join(cats, ", "))
+		}
+		cats = []string{o.category}
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	for i, cat := range cats {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		var acts []*spec.Action
+		for j := range s.Actions {
+			if s.Actions[j].Category == cat {
+				acts = append(acts, &s.Actions[j])
+			}
+		}
+		fmt.Fprintf(tw, "%s (%d)\n", cat, len(acts))
+		for _, act := range acts {
+			older := ""
+			if len(act.OlderVersions) > 0 {
+				older = "also " + strings.TrimPrefix(versionList(act), act.Version+" (newest), ")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", act.Action, act.Method, act.Version, older)
+		}
+	}
+	return tw.Flush()
+}
+
+func cmdDescribe() *command {
+	return &command{
+		name:    "describe",
+		summary: "show an action's input fields, result shape, method and versions",
+		help: helpText{
+			usage: "rtcctl describe ACTION",
+			description: `Shows what the embedded API description says about one action: its
+category, versions, HTTP method and where the input goes (query string or
+JSON body), every input field with its type (required ones marked, ID fields
+marked, nested shapes indented), the result's shape, and a template of the
+required input to start from.`,
+			examples: []string{"rtcctl describe StartRecord", "rtcctl describe GetRoomOnlineUsers"},
+		},
+		run: runDescribe,
+	}
+}
+
+func runDescribe(a *app, _ *cmdOpts, args []string) error {
+	if len(args) != 1 {
+		return usageErr("describe takes one ACTION, e.g. rtcctl describe BanRoomUser")
+	}
+	s, err := loadSpec()
+	if err != nil {
+		return err
+	}
+	act, err := findAction(s, args[0])
+	if err != nil {
+		return err
+	}
+	c := newChecker(s)
+	w := a.stdout
+	fmt.Fprintf(w, "%s (category %s)\n", act.Action, act.Category)
+	fmt.Fprintf(w, "  versions: %s\n", versionList(act))
+	where := "a JSON body"
+	if act.InputIn == "query" {
+		where = "the query string"
+	}
+	fmt.Fprintf(w, "  method:   %s, input in %s\n", act.Method, where)
+	fmt.Fprintln(w, "\nInput (a nested \"required\" applies when its enclosing object is given):")
+	if len(act.Input) == 0 {
+		fmt.Fprintln(w, "  (none)")
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	writeFields(tw, c, act.Input, 1, true)
+	tw.Flush()
+	fmt.Fprintln(w, "\nResult:")
+	switch act.ResultType {
+	case "string":
+		fmt.Fprintln(w, "  a short text, such as \"success\"")
+	case "any":
+		fmt.Fprintln(w, "  any JSON value (often the text \"success\")")
+	default:
+		if len(act.Result) == 0 {
+			fmt.Fprintln(w, "  an object (fields not described)")
+		}
+		writeFields(tw, c, act.Result, 1, false)
+		tw.Flush()
+	}
+	tmpl, _ := json.Marshal(template(act.Input))
+	fmt.Fprintf(w, "\nRequired input template:\n  rtcctl call %s --data '%s'\n", act.Action, tmpl)
+	return nil
+}
+
+func writeFields(tw *tabwriter.Writer, c *checker, fields []spec.Field, depth int, input bool) {
+	indent := strings.Repeat("  ", depth)
+	for i := range fields {
+		f := &fields[i]
+		var marks []string
+		if input && f.Required {
+			marks = append(marks, "required")
+		}
+		if input && c.isID(f.Name) && (f.Type == "string" || f.Type == "array") {
+			marks = append(marks, "ID rule")
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, f.Name, typeName(f), strings.Join(marks, ", "))
+		switch {
+		case f.Type == "object":
+			writeFields(tw, c, f.Fields, depth+1, input)
+		case f.Type == "array" && f.Elem != nil && f.Elem.Type == "object":
+			writeFields(tw, c, f.Elem.Fields, depth+1, input)
+		}
+	}
+}
+
+// template is an input object with every required field set to a
+// placeholder of its type, nested required objects included.
+func template(fields []spec.Field) map[string]any {
+	m := map[string]any{}
+	for i := range fields {
+		f := &fields[i]
+		if !f.Required {
+			continue
+		}
+		switch f.Type {
+		case "string":
+			m[f.Name] = ""
+		case "int32", "int64", "float32", "float64":
+			m[f.Name] = 0
+		case "bool":
+			m[f.Name] = false
+		case "object":
+			m[f.Name] = template(f.Fields)
+		case "array":
+			if f.Elem != nil && f.Elem.Type == "object" {
+				m[f.Name] = []any{template(f.Elem.Fields)}
+			} else {
+				m[f.Name] = []any{}
+			}
+		default:
+			m[f.Name] = nil
+		}
+	}
+	return m
+}

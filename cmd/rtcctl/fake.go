@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/volcrtc/rtc"
+	"github.com/volcrtc/rtc/rtctest"
+)
+
+// shutdownGrace is how long the fake server waits for requests in flight
+// when it is stopped.
+const shutdownGrace = 5 * time.Second
+
+func cmdFake() *command {
+	return &command{
+		name:    "fake",
+		summary: "run a local fake RTC OpenAPI server (rtctest) until Ctrl-C",
+		help: helpText{
+			usage: "rtcctl fake [--listen ADDR] [--access-key AK --secret-key SK]",
+			description: `Runs the fake server of package rtctest on ADDR: it checks signatures,
+answers every action of the API description with a well-formed envelope and
+keeps state (rooms, bans, tasks, apps, callbacks). It accepts the access key
+pair given with --access-key and --secret-key, or else the rtctest demo keys,
+and prints at start the settings a client needs. Each request is logged on
+one line to stderr. SIGINT (Ctrl-C) or SIGTERM stops it gracefully.`,
+			examples: []string{
+				`rtcctl fake`,
+				`rtcctl fake --listen 127.0.0.1:9000 --access-key AKtest --secret-key s3cret`,
+			},
+		},
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` to listen on (host:port; port 0 picks a free one)")
+		},
+		run: runFake,
+	}
+}
+
+func runFake(a *app, o *cmdOpts, args []string) error {
+	if len(args) > 0 {
+		return usageErr("fake takes no arguments (got %q)", args)
+	}
+	ak, sk := a.g.accessKey, a.g.secretKey
+	demo := ak == "" && sk == ""
+	switch {
+	case demo:
+		ak, sk = rtctest.DemoAccessKeyID, rtctest.DemoSecretAccessKey
+	case ak == "" || sk == "":
+		return usageErr("give both --access-key and --secret-key for the fake server, or neither for the demo keys")
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return failErr(exitTransport, "cannot listen on %s: %v; pick another address with --listen (port 0 picks a free one)", o.listen, err)
+	}
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	fake := rtctest.NewUnstartedServer(rtctest.WithCredentials(ak, sk), rtctest.WithLogger(logger))
+	hs := &http.Server{
+		Handler:           fake.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	url := "http://" + clientAddr(ln.Addr())
+	secretShown := sk
+	if !demo {
+		secretShown = "<the --secret-key you gave>"
+	}
+	fmt.Fprintf(a.stdout, `rtcctl fake: a fake RTC OpenAPI server is listening on %s
+It accepts the access key %s%s. Point rtcctl at it:
+
+  export RTC_ENDPOINT=%s
+  export VOLCENGINE_ACCESS_KEY=%s
+  export VOLCENGINE_SECRET_KEY=%s
+  rtcctl call GetRoomOnlineUsers --data '{"AppId":"661e0f6e07c1ac0123456789","RoomId":"room1"}'
+
+or give the settings per command:
+
+  rtcctl --endpoint %s --access-key %s --secret-key %s call ...
+
+In Go: rtc.New(rtc.WithEndpoint(%q), rtc.WithCredentials(...)).
+Each request is logged on stderr. Stop with Ctrl-C.
+`, url, ak, map[bool]string{true: " (the rtctest demo keys)", false: ""}[demo],
+		url, ak, secretShown, url, ak, shellWord(secretShown), url)
+
+	select {
+	case err := <-served:
+		fake.Close()
+		return failErr(exitTransport, "the fake server stopped: %v", err)
+	case <-a.ctx.Done():
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), shutdownGrace)
+	defer cancel()
+	err = hs.Shutdown(ctx)
+	fake.Close()
+	if serr := <-served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return failErr(exitTransport, "stopping the fake server: %v", err)
+	}
+	fmt.Fprintln(a.stderr, "rtcctl fake: stopped")
+	return nil
+}
+
+// clientAddr is the address a local client dials for a listener's address:
+// an unspecified IP (0.0.0.0, ::) becomes loopback.
+func clientAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	ip := "127.0.0.1"
+	if tcp.IP.To4() == nil {
+		ip = "::1"
+	}
+	return net.JoinHostPort(ip, fmt.Sprint(tcp.Port))
+}
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`<>|&;()*?[]#~!{}") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func cmdVersion() *command {
+	return &command{
+		name:    "version",
+		summary: "print the version of rtcctl and the SDK",
+		help: helpText{
+			usage:       "rtcctl version",
+			description: "Prints the version of the SDK rtcctl is built from, and the Go version.",
+		},
+		run: func(a *app, _ *cmdOpts, _ []string) error {
+			fmt.Fprintf(a.stdout, "rtcctl %s (%s %s/%s)\n", rtc.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
