@@ -342,8 +342,9 @@ func TestSecretsNeverFormatted(t *testing.T) {
 }
 
 func TestCallQueryPostForDeleteCallback(t *testing.T) {
+	// A stub: the test inspects the exact query sent.
 	var method, query string
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
 		method, query = r.Method, r.URL.RawQuery
 		fmt.Fprint(w, envelopeJSON("DeleteCallback", "", "", "success"))
 	})
