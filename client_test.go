@@ -10,11 +10,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/volcrtc/rtc/rtctest"
 )
 
 var testCreds = Credentials{AccessKeyID: "AKTEST", SecretAccessKey: "SECRETKEY-never-shown", SessionToken: "SESSION-never-shown"}
@@ -33,22 +34,26 @@ func envelopeJSON(action, code, msg string, result any) string {
 	return string(b)
 }
 
-// stub is an httptest server answering from a function, counting requests.
-type stub struct {
-	*httptest.Server
-	n atomic.Int32
-}
-
-func newStub(t *testing.T, h func(n int, w http.ResponseWriter, r *http.Request)) *stub {
+// newStub starts a hand-rolled httptest server. Tests use one only for what
+// rtctest cannot show or produce: the exact request on the wire, redirects,
+// and a proxy echoing the request back.
+func newStub(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
-	s := &stub{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int(s.n.Add(1))
-		h(n, w, r)
-	}))
+	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s
 }
+
+// newFake starts rtctest's fake RTC OpenAPI server accepting testCreds.
+func newFake(t *testing.T, opts ...rtctest.Option) *rtctest.Server {
+	t.Helper()
+	srv := rtctest.NewServer(append([]rtctest.Option{rtctest.WithCredentials(testCreds.AccessKeyID, testCreds.SecretAccessKey)}, opts...)...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// kickInput is a valid KickUser input.
+var kickInput = map[string]string{"AppId": "a", "RoomId": "r", "UserId": "u"}
 
 func newTestClient(t *testing.T, url string, opts ...Option) *Client {
 	t.Helper()
@@ -59,9 +64,10 @@ func newTestClient(t *testing.T, url string, opts ...Option) *Client {
 }
 
 func TestCallSuccessAndWireShape(t *testing.T) {
+	// A stub: the test inspects the exact query, body and headers sent.
 	var got *http.Request
 	var gotBody []byte
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
 		got = r
 		gotBody, _ = io.ReadAll(r.Body)
 		fmt.Fprint(w, envelopeJSON("KickUser", "", "", map[string]any{"Message": "success"}))
@@ -88,132 +94,132 @@ func TestCallSuccessAndWireShape(t *testing.T) {
 }
 
 func TestBareStringResult(t *testing.T) {
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, envelopeJSON("StartRecord", "", "", "success"))
-	})
+	s := newFake(t) // StartRecord's Result is the bare string "success"
 	c := newTestClient(t, s.URL)
 	var msg string
-	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", nil, &msg)
+	in := map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "t", "StorageConfig": map[string]any{"Type": 0}}
+	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", in, &msg)
 	require.NoError(t, err)
 	require.Equal(t, "success", msg)
 }
 
 func TestErrorsTyped(t *testing.T) {
+	jsonBody := func(body []byte) *rtctest.Fault {
+		return &rtctest.Fault{Body: body, ContentType: "application/json"}
+	}
 	tests := []struct {
 		name     string
-		status   int
-		body     string
+		action   string         // default KickUser
+		fault    *rtctest.Fault // nil: the fake's own answer
+		secret   string         // the fake's secret for testCreds' key, if not the same
 		is       []error
 		contains string
-		attempts int32
+		attempts int
 	}{
-		{"error inside 200", 200, envelopeJSON("X", "InvalidParameter.AccountIdMismatch", "Check owner failed", nil), []error{ErrInvalidParameter}, "InvalidParameter.AccountIdMismatch: Check owner failed (HTTP 200, request id req-X)", 1},
-		{"signature", 401, envelopeJSON("X", "SignatureDoesNotMatch", "bad", nil), []error{ErrAuth}, "signing region (cn-north-1)", 1},
-		{"task exists", 400, envelopeJSON("X", "InvalidParameter.TaskAlreadyExists", "dup", nil), []error{ErrTaskExists, ErrInvalidParameter}, "TaskAlreadyExists", 1},
-		{"not found", 404, envelopeJSON("X", "InvalidActionOrVersion", "no", nil), []error{ErrNotFound}, "InvalidActionOrVersion", 1},
-		{"denied", 403, envelopeJSON("X", "AccessDenied.RecordNotEnabled", "off", nil), []error{ErrAccessDenied}, "RecordNotEnabled", 1},
-		{"throttled retried then exhausted", 429, envelopeJSON("X", "FlowLimitExceeded", "slow down", nil), []error{ErrThrottled}, "FlowLimitExceeded", 3},
-		{"503 retried", 503, envelopeJSON("X", "ServiceUnavailableTemp", "later", nil), []error{ErrServer}, "ServiceUnavailableTemp", 3},
-		{"500 not retried for Call", 500, envelopeJSON("X", "InternalError", "boom", nil), []error{ErrServer}, "InternalError", 1},
-		{"html gateway page", 502, "<html><body>Bad Gateway</body></html>", []error{ErrServer}, "not a JSON envelope", 1},
-		{"empty 200", 200, "", nil, "empty body", 1},
-		{"truncated", 200, `{"ResponseMetadata":{"RequestId":"x"`, nil, "truncated JSON envelope", 1},
-		{"no metadata", 200, `{"foo":1}`, nil, "without ResponseMetadata", 1},
+		{"error inside 200", "", &rtctest.Fault{Status: 200, Code: "InvalidParameter.AccountIdMismatch", Message: "Check owner failed"},
+			"", []error{ErrInvalidParameter}, "InvalidParameter.AccountIdMismatch: Check owner failed (HTTP 200, request id ", 1},
+		{"signature", "", nil, "another-secret", []error{ErrAuth}, "signing region (cn-north-1)", 1},
+		{"task exists", "", &rtctest.Fault{Code: "InvalidParameter.TaskAlreadyExists", Message: "dup"}, "",
+			[]error{ErrTaskExists, ErrInvalidParameter}, "TaskAlreadyExists", 1},
+		{"not found", "NoSuchAction", nil, "", []error{ErrNotFound}, "InvalidActionOrVersion", 1},
+		{"denied", "", &rtctest.Fault{Code: "AccessDenied.RecordNotEnabled", Message: "off"}, "", []error{ErrAccessDenied}, "RecordNotEnabled", 1},
+		{"throttled retried then exhausted", "", &rtctest.Fault{Times: rtctest.Always, Code: "FlowLimitExceeded", Message: "slow down"}, "",
+			[]error{ErrThrottled}, "FlowLimitExceeded", 3},
+		{"503 retried", "", &rtctest.Fault{Times: rtctest.Always, Status: 503}, "", []error{ErrServer}, "ServiceUnavailableTemp", 3},
+		{"500 not retried for Call", "", &rtctest.Fault{Times: rtctest.Always, Code: "InternalError", Message: "boom"}, "",
+			[]error{ErrServer}, "InternalError", 1},
+		{"html gateway page", "", &rtctest.Fault{Times: rtctest.Always, Status: 502, Body: rtctest.GatewayHTML()}, "",
+			[]error{ErrServer}, "not a JSON envelope", 1},
+		{"empty 200", "", jsonBody([]byte{}), "", nil, "empty body", 1},
+		{"truncated", "", jsonBody(rtctest.TruncatedJSON()), "", nil, "truncated JSON envelope", 1},
+		{"no metadata", "", jsonBody([]byte(`{"foo":1}`)), "", nil, "without ResponseMetadata", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(tt.status)
-				fmt.Fprint(w, tt.body)
-			})
+			var opts []rtctest.Option
+			if tt.secret != "" {
+				opts = append(opts, rtctest.WithCredentials(testCreds.AccessKeyID, tt.secret))
+			}
+			s := newFake(t, opts...)
+			action, version := "KickUser", "2020-12-01"
+			if tt.action != "" {
+				action = tt.action
+			}
+			if tt.fault != nil {
+				s.InjectFault(action, *tt.fault)
+			}
 			c := newTestClient(t, s.URL)
-			_, err := c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+			_, err := c.Call(context.Background(), action, version, kickInput, nil)
 			require.Error(t, err)
 			for _, target := range tt.is {
 				require.ErrorIs(t, err, target)
 			}
 			require.Contains(t, err.Error(), tt.contains)
 			require.NotContains(t, err.Error(), "\n")
-			require.Equal(t, tt.attempts, s.n.Load())
+			reqs := s.Requests()
+			require.Len(t, reqs, tt.attempts)
 			var ae *APIError
 			var re *ResponseError
 			require.True(t, errors.As(err, &ae) || errors.As(err, &re), "typed error, got %T", err)
+			if ae != nil {
+				require.Equal(t, reqs[len(reqs)-1].RequestID, ae.RequestID, "the last attempt's request id")
+				require.Contains(t, err.Error(), "request id "+ae.RequestID)
+			}
 		})
 	}
 }
 
 func TestRetryAfterHonoured(t *testing.T) {
-	var first time.Time
-	var gap time.Duration
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 1 {
-			first = time.Now()
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(429)
-			fmt.Fprint(w, envelopeJSON("X", "FlowLimitExceeded", "", nil))
-			return
-		}
-		gap = time.Since(first)
-		fmt.Fprint(w, envelopeJSON("X", "", "", map[string]any{}))
-	})
+	s := newFake(t)
+	s.InjectFault("KickUser", rtctest.Fault{Code: "FlowLimitExceeded", RetryAfter: time.Second})
 	c := newTestClient(t, s.URL)
-	_, err := c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, gap, 900*time.Millisecond)
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	require.GreaterOrEqual(t, reqs[1].Time.Sub(reqs[0].Time), 900*time.Millisecond)
 
 	// A Retry-After beyond the context deadline fails at once.
-	s2 := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", "30")
-		w.WriteHeader(429)
-		fmt.Fprint(w, envelopeJSON("X", "FlowLimitExceeded", "", nil))
-	})
+	s2 := newFake(t)
+	s2.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Code: "FlowLimitExceeded", RetryAfter: 30 * time.Second})
 	c2 := newTestClient(t, s2.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err = c2.Call(ctx, "X", "2023-11-01", nil, nil)
+	_, err = c2.Call(ctx, "KickUser", "2020-12-01", kickInput, nil)
 	require.ErrorIs(t, err, ErrThrottled)
 	require.Less(t, time.Since(start), time.Second)
-	require.EqualValues(t, 1, s2.n.Load())
+	require.Len(t, s2.Requests(), 1)
 }
 
 func TestInvalidTimestampCorrectsClockOnce(t *testing.T) {
-	serverNow := time.Now().Add(2 * time.Hour)
-	var dates []string
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		dates = append(dates, r.Header.Get("X-Date"))
-		w.Header().Set("Date", serverNow.UTC().Format(http.TimeFormat))
-		xd, _ := time.Parse("20060102T150405Z", r.Header.Get("X-Date"))
-		if d := xd.Sub(serverNow); d < -15*time.Minute || d > 15*time.Minute {
-			w.WriteHeader(403)
-			fmt.Fprint(w, envelopeJSON("X", "InvalidTimestamp", "expired", nil))
-			return
-		}
-		fmt.Fprint(w, envelopeJSON("X", "", "", map[string]any{}))
-	})
+	s := newFake(t)
+	s.SetClockOffset(2 * time.Hour) // the server's clock is two hours ahead of ours
 	c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
-	_, err := c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
-	require.Len(t, dates, 2)
-	require.NotEqual(t, dates[0], dates[1])
+	codes := func() []string {
+		var out []string
+		for _, r := range s.Requests() {
+			out = append(out, fmt.Sprint(r.Status, r.ErrorCode))
+		}
+		return out
+	}
+	require.Equal(t, []string{"403InvalidTimestamp", "200"}, codes(), "rejected, then signed again with the server's clock")
 	// Later calls use the corrected clock straight away.
-	_, err = c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
-	require.Len(t, dates, 3)
+	require.Equal(t, []string{"403InvalidTimestamp", "200", "200"}, codes())
 }
 
 func TestContextDeadlineUnwrappable(t *testing.T) {
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(2 * time.Second):
-		}
-	})
+	s := newFake(t)
+	s.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Delay: 2 * time.Second})
 	c := newTestClient(t, s.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.Call(ctx, "KickUser", "2020-12-01", nil, nil)
+	_, err := c.Call(ctx, "KickUser", "2020-12-01", kickInput, nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Less(t, time.Since(start), time.Second)
 }
@@ -268,14 +274,14 @@ func TestMissingCredentialsSayWhatWasLookedFor(t *testing.T) {
 	for _, k := range []string{EnvAccessKey, EnvSecretKey, EnvLegacyAccessKey, EnvLegacySecretKey} {
 		t.Setenv(k, "")
 	}
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {})
+	s := newFake(t)
 	c, err := New(WithEndpoint(s.URL))
 	require.NoError(t, err)
-	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", nil, nil)
+	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.ErrorIs(t, err, ErrNoCredentials)
 	require.Contains(t, err.Error(), "VOLCENGINE_ACCESS_KEY")
 	require.Contains(t, err.Error(), ".volc/config")
-	require.EqualValues(t, 0, s.n.Load())
+	require.Empty(t, s.Requests())
 }
 
 func TestCallValidation(t *testing.T) {
@@ -298,17 +304,17 @@ func TestDialFailureRetriedAndReported(t *testing.T) {
 }
 
 func TestNoRedirectFollowed(t *testing.T) {
-	var other atomic.Int32
-	target := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) { other.Add(1) })
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, target.URL+"/?Action=X", http.StatusTemporaryRedirect)
+	target := newFake(t)
+	// A stub: rtctest never redirects.
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
 	})
 	c := newTestClient(t, s.URL)
-	_, err := c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	var re *ResponseError
 	require.ErrorAs(t, err, &re)
 	require.Equal(t, 307, re.HTTPStatus)
-	require.EqualValues(t, 0, other.Load())
+	require.Empty(t, target.Requests())
 }
 
 func TestSecretsNeverFormatted(t *testing.T) {
@@ -322,8 +328,9 @@ func TestSecretsNeverFormatted(t *testing.T) {
 		require.NotContains(t, out, testCreds.SecretAccessKey)
 		require.NotContains(t, out, testCreds.SessionToken)
 	}
-	// A proxy echoing the request back does not leak it into the error.
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	// A proxy echoing the request back does not leak it into the error. (A
+	// stub: rtctest never echoes request headers.)
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(502)
 		fmt.Fprintf(w, "<html>bad gateway %s %s</html>", r.Header.Get("X-Security-Token"), r.Header.Get("Authorization"))
 	})
@@ -335,8 +342,9 @@ func TestSecretsNeverFormatted(t *testing.T) {
 }
 
 func TestCallQueryPostForDeleteCallback(t *testing.T) {
+	// A stub: the test inspects the exact query sent.
 	var method, query string
-	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
 		method, query = r.Method, r.URL.RawQuery
 		fmt.Fprint(w, envelopeJSON("DeleteCallback", "", "", "success"))
 	})

@@ -2,39 +2,39 @@ package rtc
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/volcrtc/rtc/rtctest"
 )
 
 func TestTLSSettingsOfUserClientRespected(t *testing.T) {
-	var n atomic.Int32
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		fmt.Fprint(w, envelopeJSON("X", "", "", map[string]any{}))
-	}))
+	// rtctest listens on plain HTTP only: httptest serves its handler over
+	// TLS.
+	fake := rtctest.NewUnstartedServer(rtctest.WithCredentials(testCreds.AccessKeyID, testCreds.SecretAccessKey))
+	defer fake.Close()
+	srv := httptest.NewTLSServer(fake.Handler())
 	defer srv.Close()
 
 	// The server's certificate is trusted only by srv.Client(): with it the
 	// call works, so its TLS settings are used.
 	c, err := New(WithEndpoint(srv.URL), WithCredentials(testCreds), WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	_, err = c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
-	require.EqualValues(t, 1, n.Load())
+	require.Len(t, fake.Requests(), 1)
 
 	// The default client does not trust it: a certificate error, not retried,
 	// and nothing reached the handler.
 	c, err = New(WithEndpoint(srv.URL), WithCredentials(testCreds))
 	require.NoError(t, err)
-	_, err = c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.ErrorContains(t, err, "certificate")
 	require.False(t, IsRetryable(err))
-	require.EqualValues(t, 1, n.Load())
+	require.Len(t, fake.Requests(), 1)
 }
 
 func TestHTTPSByDefault(t *testing.T) {
@@ -52,15 +52,12 @@ func TestHTTPSByDefault(t *testing.T) {
 }
 
 func TestRedirectToOtherHostGetsNoCredentials(t *testing.T) {
-	var leaked atomic.Value
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		leaked.Store(r.Header.Get("Authorization") + r.Header.Get("X-Security-Token"))
-		fmt.Fprint(w, envelopeJSON("X", "", "", map[string]any{}))
-	}))
-	defer other.Close()
+	// The other host is a fake that would record any request reaching it.
+	other := newFake(t)
 	for _, code := range []int{301, 302, 307, 308} {
+		// A stub: rtctest never redirects.
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, other.URL+"/", code)
+			http.Redirect(w, r, other.URL+"/?"+r.URL.RawQuery, code)
 		}))
 		// Also with a user client whose CheckRedirect would follow anything.
 		follow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
@@ -71,11 +68,11 @@ func TestRedirectToOtherHostGetsNoCredentials(t *testing.T) {
 			}
 			c, err := New(opts...)
 			require.NoError(t, err)
-			_, err = c.Call(context.Background(), "X", "2023-11-01", nil, nil)
+			_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 			var re *ResponseError
 			require.ErrorAs(t, err, &re)
 			require.Equal(t, code, re.HTTPStatus)
-			require.Nil(t, leaked.Load(), "redirect %d was followed", code)
+			require.Empty(t, other.Requests(), "redirect %d was followed", code)
 		}
 		srv.Close()
 	}

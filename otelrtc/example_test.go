@@ -3,24 +3,21 @@ package otelrtc_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/volcrtc/rtc"
 	"github.com/volcrtc/rtc/otelrtc"
+	"github.com/volcrtc/rtc/rtctest"
 )
 
 // A client traced with an SDK tracer provider. Most programs install their
 // providers globally (otel.SetTracerProvider, otel.SetMeterProvider) and
 // call otelrtc.NewObserver() with no options.
 func ExampleNewObserver() {
-	// A stand-in for the RTC OpenAPI.
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"ResponseMetadata":{"RequestId":"req-1","Action":"GetRecordTask","Version":"2023-11-01","Service":"rtc","Region":"cn-north-1"},"Result":{}}`)
-	}))
+	// The SDK's fake RTC OpenAPI server stands in for the service.
+	fake := rtctest.NewServer()
 	defer fake.Close()
 
 	spans := tracetest.NewSpanRecorder() // in a real program: an OTLP exporter
@@ -29,19 +26,20 @@ func ExampleNewObserver() {
 
 	client, err := rtc.New(
 		rtc.WithEndpoint(fake.URL),
-		rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"}),
+		rtc.WithCredentials(rtc.Credentials{AccessKeyID: rtctest.DemoAccessKeyID, SecretAccessKey: rtctest.DemoSecretAccessKey}),
 		rtc.WithObserver(otelrtc.NewObserver(otelrtc.WithTracerProvider(tp))),
 	)
 	if err != nil {
 		panic(err)
 	}
-	if _, err := client.Call(context.Background(), "GetRecordTask", "2023-11-01", nil, nil); err != nil {
+	_, err = client.GetRoomOnlineUsers(context.Background(), &rtc.GetRoomOnlineUsersRequest{AppID: "my-app", RoomID: "room1"})
+	if err != nil {
 		panic(err)
 	}
 	for _, s := range spans.Ended() {
 		fmt.Println(s.Name())
 	}
 	// Output:
-	// GetRecordTask attempt
-	// GetRecordTask
+	// GetRoomOnlineUsers attempt
+	// GetRoomOnlineUsers
 }

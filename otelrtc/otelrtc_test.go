@@ -2,13 +2,11 @@ package otelrtc_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,38 +22,55 @@ import (
 
 	"github.com/volcrtc/rtc"
 	"github.com/volcrtc/rtc/otelrtc"
+	"github.com/volcrtc/rtc/rtctest"
 )
 
-// answer is what the fake server says to one attempt; code "" is success.
-type answer struct {
-	status int
-	code   string
-}
+// The test account's key pair, accepted by the fake server.
+const (
+	testAccessKeyID     = "AKOTEL"
+	testSecretAccessKey = "otel-secret"
+)
 
-var unavailableThenOK = []answer{{503, "ServiceUnavailableTemp"}, {200, ""}}
+// unavailable is one 503 answer: with nothing injected after it, the next
+// attempt succeeds.
+var unavailable = rtctest.Fault{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailableTemp"}
 
-// newServer answers attempt n with answers[n-1]; the last answer repeats.
-// Request ids are req-1, req-2, ... in arrival order.
-func newServer(t *testing.T, answers ...answer) *httptest.Server {
+// newServer starts the fake RTC OpenAPI server with faults injected for
+// action, in order. When the test ends it checks that every request the
+// server saw was signed correctly.
+func newServer(t *testing.T, action string, faults ...rtctest.Fault) *rtctest.Server {
 	t.Helper()
-	var hits atomic.Int32
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int(hits.Add(1))
-		a := answers[min(n, len(answers))-1]
-		meta := map[string]any{"RequestId": fmt.Sprintf("req-%d", n), "Action": r.URL.Query().Get("Action"),
-			"Version": r.URL.Query().Get("Version"), "Service": "rtc", "Region": "cn-north-1"}
-		env := map[string]any{"ResponseMetadata": meta, "Result": map[string]any{}}
-		if a.code != "" {
-			meta["Error"] = map[string]any{"Code": a.code, "Message": "not now"}
-			delete(env, "Result")
+	srv := rtctest.NewServer(rtctest.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	for _, f := range faults {
+		srv.InjectFault(action, f)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		for _, r := range srv.Requests() {
+			require.True(t, r.SignatureVerified, "%s %s: signature", r.Action, r.RequestID)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.status)
-		_ = json.NewEncoder(w).Encode(env)
-	}))
-	t.Cleanup(s.Close)
-	return s
+	})
+	return srv
 }
+
+// requestIDs returns the request ids the server answered with, in arrival
+// order.
+func requestIDs(srv *rtctest.Server) []string {
+	var ids []string
+	for _, r := range srv.Requests() {
+		ids = append(ids, r.RequestID)
+	}
+	return ids
+}
+
+// startRecord is a valid StartRecord input for task.
+func startRecord(task string) map[string]any {
+	return map[string]any{"AppId": "app", "RoomId": "r1", "TaskId": task, "StorageConfig": map[string]any{"Type": 0}}
+}
+
+// onlineUsers is a valid GetRoomOnlineUsers input (query parameters, so
+// Call sends a GET); the fake needs no state to answer it.
+var onlineUsers = url.Values{"AppId": {"app"}, "RoomId": {"r1"}}
 
 // telemetry is an in-memory tracer and meter provider pair.
 type telemetry struct {
@@ -85,7 +100,7 @@ func newClient(t *testing.T, url string, opts ...rtc.Option) *rtc.Client {
 	t.Helper()
 	base := []rtc.Option{
 		rtc.WithEndpoint(url),
-		rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKOTEL", SecretAccessKey: "otel-secret"}),
+		rtc.WithCredentials(rtc.Credentials{AccessKeyID: testAccessKeyID, SecretAccessKey: testSecretAccessKey}),
 		rtc.WithRetry(rtc.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}),
 	}
 	c, err := rtc.New(append(base, opts...)...)
@@ -129,14 +144,16 @@ func attemptSpans(spans []sdktrace.ReadOnlySpan, action string) []sdktrace.ReadO
 
 func TestSpansForRetriedCall(t *testing.T) {
 	tel := newTelemetry(t)
-	srv := newServer(t, unavailableThenOK...)
+	srv := newServer(t, "StartRecord", unavailable)
 	c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()))
 
 	ctx, parent := tel.tp.Tracer("test").Start(context.Background(), "handler")
-	meta, err := c.Call(ctx, "StartRecord", "2023-11-01", map[string]string{"RoomId": "r1"}, nil)
+	meta, err := c.Call(ctx, "StartRecord", "2023-11-01", startRecord("t1"), nil)
 	parent.End()
 	require.NoError(t, err)
-	require.Equal(t, "req-2", meta.RequestID)
+	ids := requestIDs(srv)
+	require.Len(t, ids, 2)
+	require.Equal(t, ids[1], meta.RequestID)
 
 	ended := tel.spans.Ended()
 	require.Len(t, ended, 4, "handler, call, two attempts")
@@ -156,7 +173,7 @@ func TestSpansForRetriedCall(t *testing.T) {
 		"rtc.api_version": "2023-11-01",
 		"server.address":  host,
 		"server.port":     port,
-		"rtc.request_id":  "req-2",
+		"rtc.request_id":  ids[1],
 		"rtc.attempts":    int64(2),
 	}, attrs(call.Attributes()))
 	require.Equal(t, codes.Unset, call.Status().Code)
@@ -171,12 +188,12 @@ func TestSpansForRetriedCall(t *testing.T) {
 	}{
 		{"attempt 1: 503, retried", map[string]any{
 			"rtc.attempt": int64(1), "http.request.method": "POST", "http.response.status_code": int64(503),
-			"rtc.error_code": "ServiceUnavailableTemp", "rtc.request_id": "req-1", "rtc.retry": true,
+			"rtc.error_code": "ServiceUnavailableTemp", "rtc.request_id": ids[0], "rtc.retry": true,
 			"error.type": "ServiceUnavailableTemp",
 		}, codes.Error},
 		{"attempt 2: 200", map[string]any{
 			"rtc.attempt": int64(2), "http.request.method": "POST", "http.response.status_code": int64(200),
-			"rtc.request_id": "req-2",
+			"rtc.request_id": ids[1],
 		}, codes.Unset},
 	}
 	for i, tt := range tests {
@@ -216,21 +233,25 @@ func splitURL(t *testing.T, u string) (string, int64) {
 func TestSpanForFailedCall(t *testing.T) {
 	tests := []struct {
 		name     string
-		answers  []answer
+		fault    rtctest.Fault
 		code     string
 		attempts int
 		is       error
 	}{
-		{"fatal", []answer{{403, "AccessDenied"}}, "AccessDenied", 1, rtc.ErrAccessDenied},
-		{"throttled until attempts run out", []answer{{429, "FlowLimitExceeded"}}, "FlowLimitExceeded", 3, rtc.ErrThrottled},
+		{"fatal", rtctest.Fault{Status: http.StatusForbidden, Code: "AccessDenied"}, "AccessDenied", 1, rtc.ErrAccessDenied},
+		{"throttled until attempts run out", rtctest.Fault{Times: rtctest.Always, Status: http.StatusTooManyRequests, Code: "FlowLimitExceeded"},
+			"FlowLimitExceeded", 3, rtc.ErrThrottled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tel := newTelemetry(t)
-			srv := newServer(t, tt.answers...)
+			srv := newServer(t, "StopRecord", tt.fault)
 			c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()))
-			_, err := c.Call(context.Background(), "StopRecord", "2023-11-01", nil, nil)
+			stop := map[string]string{"AppId": "app", "RoomId": "r1", "TaskId": "t1"}
+			_, err := c.Call(context.Background(), "StopRecord", "2023-11-01", stop, nil)
 			require.ErrorIs(t, err, tt.is)
+			ids := requestIDs(srv)
+			require.Len(t, ids, tt.attempts)
 
 			ended := tel.spans.Ended()
 			call := ended[len(ended)-1]
@@ -240,7 +261,7 @@ func TestSpanForFailedCall(t *testing.T) {
 			require.Equal(t, tt.code, got["rtc.error_code"])
 			require.Equal(t, tt.code, got["error.type"])
 			require.Equal(t, int64(tt.attempts), got["rtc.attempts"])
-			require.Equal(t, fmt.Sprintf("req-%d", tt.attempts), got["rtc.request_id"], "the last attempt's request id, from the error")
+			require.Equal(t, ids[tt.attempts-1], got["rtc.request_id"], "the last attempt's request id, from the error")
 			require.Equal(t, codes.Error, call.Status().Code)
 			require.Equal(t, err.Error(), call.Status().Description)
 			require.Len(t, call.Events(), 1)
@@ -255,6 +276,7 @@ func TestSpanForFailedCall(t *testing.T) {
 				require.Equal(t, int64(i+1), a["rtc.attempt"])
 				require.Equal(t, i < tt.attempts-1, a["rtc.retry"], "attempt %d", i+1)
 				require.Equal(t, tt.code, a["rtc.error_code"])
+				require.Equal(t, ids[i], a["rtc.request_id"])
 				require.Equal(t, codes.Error, s.Status().Code)
 				require.Equal(t, call.SpanContext().SpanID(), s.Parent().SpanID())
 			}
@@ -303,7 +325,7 @@ func key(set attribute.Set) string {
 func TestMetrics(t *testing.T) {
 	tests := []struct {
 		name      string
-		answers   []answer
+		faults    []rtctest.Fault
 		calls     int
 		attempts  map[string]int64
 		retries   map[string]int64
@@ -311,28 +333,28 @@ func TestMetrics(t *testing.T) {
 		durations map[string]uint64 // histogram counts
 	}{
 		{
-			name: "503 then 200", answers: unavailableThenOK, calls: 1,
+			name: "503 then 200", faults: []rtctest.Fault{unavailable}, calls: 1,
 			attempts:  map[string]int64{"StartRecord/ServiceUnavailableTemp": 1, "StartRecord/ok": 1},
 			retries:   map[string]int64{"StartRecord/ServiceUnavailableTemp": 1},
 			throttles: map[string]int64{},
 			durations: map[string]uint64{"StartRecord/ok": 1},
 		},
 		{
-			name: "throttled, then ok, then fine", answers: []answer{{429, "FlowLimitExceeded"}, {200, ""}}, calls: 2,
+			name: "throttled, then ok, then fine", faults: []rtctest.Fault{{Status: http.StatusTooManyRequests, Code: "FlowLimitExceeded"}}, calls: 2,
 			attempts:  map[string]int64{"StartRecord/FlowLimitExceeded": 1, "StartRecord/ok": 2},
 			retries:   map[string]int64{"StartRecord/FlowLimitExceeded": 1},
 			throttles: map[string]int64{"StartRecord/FlowLimitExceeded": 1},
 			durations: map[string]uint64{"StartRecord/ok": 2},
 		},
 		{
-			name: "always throttled", answers: []answer{{429, "AccountFlowLimitExceeded"}}, calls: 1,
+			name: "always throttled", faults: []rtctest.Fault{{Times: rtctest.Always, Status: http.StatusTooManyRequests, Code: "AccountFlowLimitExceeded"}}, calls: 1,
 			attempts:  map[string]int64{"StartRecord/AccountFlowLimitExceeded": 3},
 			retries:   map[string]int64{"StartRecord/AccountFlowLimitExceeded": 2},
 			throttles: map[string]int64{"StartRecord/AccountFlowLimitExceeded": 3},
 			durations: map[string]uint64{"StartRecord/AccountFlowLimitExceeded": 1},
 		},
 		{
-			name: "not an envelope", answers: []answer{{400, ""}}, calls: 1,
+			name: "not an envelope", faults: []rtctest.Fault{{Status: http.StatusBadRequest, Body: []byte("<html><body>400 Bad Request</body></html>")}}, calls: 1,
 			attempts:  map[string]int64{"StartRecord/bad_response": 1},
 			retries:   map[string]int64{},
 			throttles: map[string]int64{},
@@ -342,11 +364,11 @@ func TestMetrics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tel := newTelemetry(t)
-			srv := newServer(t, tt.answers...)
+			srv := newServer(t, "StartRecord", tt.faults...)
 			c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()))
 			start := time.Now()
-			for range tt.calls {
-				_, _ = c.Call(context.Background(), "StartRecord", "2023-11-01", nil, nil)
+			for i := range tt.calls {
+				_, _ = c.Call(context.Background(), "StartRecord", "2023-11-01", startRecord(fmt.Sprintf("t%d", i)), nil)
 			}
 			elapsed := time.Since(start).Seconds()
 
@@ -373,9 +395,9 @@ func TestMetrics(t *testing.T) {
 
 func TestMetricUnits(t *testing.T) {
 	tel := newTelemetry(t)
-	srv := newServer(t, answer{200, ""})
+	srv := newServer(t, "")
 	c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()))
-	_, err := c.Call(context.Background(), "GetRecordTask", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "GetRoomOnlineUsers", "2023-11-01", onlineUsers, nil)
 	require.NoError(t, err)
 
 	var rm metricdata.ResourceMetrics
@@ -398,24 +420,24 @@ func TestGlobalProvidersByDefault(t *testing.T) {
 	otel.SetTracerProvider(tel.tp)
 	otel.SetMeterProvider(tel.mp)
 
-	srv := newServer(t, answer{200, ""})
+	srv := newServer(t, "")
 	c := newClient(t, srv.URL, rtc.WithObserver(otelrtc.NewObserver(nil)))
-	_, err := c.Call(context.Background(), "GetRecordTask", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "GetRoomOnlineUsers", "2023-11-01", onlineUsers, nil)
 	require.NoError(t, err)
 
 	names := map[string]bool{}
 	for _, s := range tel.spans.Ended() {
 		names[s.Name()] = true
 	}
-	require.Equal(t, map[string]bool{"GetRecordTask": true, "GetRecordTask attempt": true}, names)
-	require.Equal(t, map[string]int64{"GetRecordTask/ok": 1}, counts(t, collected(t, tel)[otelrtc.MetricAttempts]))
+	require.Equal(t, map[string]bool{"GetRoomOnlineUsers": true, "GetRoomOnlineUsers attempt": true}, names)
+	require.Equal(t, map[string]int64{"GetRoomOnlineUsers/ok": 1}, counts(t, collected(t, tel)[otelrtc.MetricAttempts]))
 }
 
 func TestTwoObserversKeepTheirOwnSpans(t *testing.T) {
 	a, b := newTelemetry(t), newTelemetry(t)
-	srv := newServer(t, unavailableThenOK...)
+	srv := newServer(t, "StartRecord", unavailable)
 	c := newClient(t, srv.URL, rtc.WithObserver(a.observer()), rtc.WithObserver(b.observer()))
-	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", startRecord("t1"), nil)
 	require.NoError(t, err)
 
 	for name, tel := range map[string]*telemetry{"a": a, "b": b} {
@@ -440,7 +462,7 @@ func TestTwoObserversKeepTheirOwnSpans(t *testing.T) {
 
 func TestConcurrentCalls(t *testing.T) {
 	tel := newTelemetry(t)
-	srv := newServer(t, answer{200, ""})
+	srv := newServer(t, "")
 	c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()))
 	const n = 16
 	var wg sync.WaitGroup
@@ -451,7 +473,7 @@ func TestConcurrentCalls(t *testing.T) {
 			defer wg.Done()
 			ctx, parent := tel.tp.Tracer("test").Start(context.Background(), fmt.Sprintf("job-%d", i))
 			defer parent.End()
-			_, err := c.Call(ctx, "GetRecordTask", "2023-11-01", nil, nil)
+			_, err := c.Call(ctx, "GetRoomOnlineUsers", "2023-11-01", onlineUsers, nil)
 			errs <- err
 		}()
 	}
@@ -467,14 +489,14 @@ func TestConcurrentCalls(t *testing.T) {
 	for _, s := range ended {
 		bySpanID[s.SpanContext().SpanID()] = s
 	}
-	for _, s := range attemptSpans(ended, "GetRecordTask") {
+	for _, s := range attemptSpans(ended, "GetRoomOnlineUsers") {
 		call := bySpanID[s.Parent().SpanID()]
-		require.Equal(t, "GetRecordTask", call.Name())
+		require.Equal(t, "GetRoomOnlineUsers", call.Name())
 		job := bySpanID[call.Parent().SpanID()]
 		require.True(t, strings.HasPrefix(job.Name(), "job-"))
 		require.Equal(t, job.SpanContext().TraceID(), s.SpanContext().TraceID())
 	}
-	require.Equal(t, map[string]int64{"GetRecordTask/ok": n}, counts(t, collected(t, tel)[otelrtc.MetricAttempts]))
+	require.Equal(t, map[string]int64{"GetRoomOnlineUsers/ok": n}, counts(t, collected(t, tel)[otelrtc.MetricAttempts]))
 }
 
 // spanSpy records the span each HTTP request's context carries.
@@ -492,10 +514,10 @@ func (s *spanSpy) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestHTTPRequestCarriesTheAttemptSpan(t *testing.T) {
 	tel := newTelemetry(t)
-	srv := newServer(t, unavailableThenOK...)
+	srv := newServer(t, "StartRecord", unavailable)
 	spy := &spanSpy{}
 	c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()), rtc.WithHTTPClient(&http.Client{Transport: spy}))
-	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", nil, nil)
+	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", startRecord("t1"), nil)
 	require.NoError(t, err)
 
 	atts := attemptSpans(tel.spans.Ended(), "StartRecord")

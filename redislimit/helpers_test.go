@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -23,6 +21,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+
+	"github.com/volcrtc/rtc/rtctest"
 )
 
 // TestMain silences go-redis's own connection logging, which would otherwise
@@ -105,25 +105,32 @@ func newLogger() (*slog.Logger, *logBuffer) {
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }
 
-// countingServer answers every request with a valid RTC envelope and counts
-// the requests it receives.
-type countingServer struct {
-	*httptest.Server
-	hits atomic.Int64
+// The shared test account's key pair, accepted by the fake server.
+const (
+	sharedAccessKeyID     = "AKLTsharedAccount"
+	sharedSecretAccessKey = "c2VjcmV0"
+)
+
+// newFakeRTC starts the SDK's fake RTC OpenAPI server, accepting the shared
+// test account, closed at the end of the test.
+func newFakeRTC(t *testing.T) *rtctest.Server {
+	t.Helper()
+	srv := rtctest.NewServer(rtctest.WithCredentials(sharedAccessKeyID, sharedSecretAccessKey))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
-func newCountingServer(t *testing.T) *countingServer {
-	t.Helper()
-	cs := &countingServer{}
-	cs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cs.hits.Add(1)
-		action := r.URL.Query().Get("Action")
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"ResponseMetadata":{"RequestId":"req-%d","Action":%q,"Version":%q,"Service":"rtc","Region":"cn-north-1"},"Result":{"message":"success"}}`,
-			cs.hits.Load(), action, r.URL.Query().Get("Version"))
-	}))
-	t.Cleanup(cs.Close)
-	return cs
+// served counts the requests for action that srv answered successfully and
+// whose signature verified. (srv keeps the rtctest.MaxRecorded most recent
+// requests: far more than these tests send.)
+func served(srv *rtctest.Server, action string) int64 {
+	var n int64
+	for _, r := range srv.Requests() {
+		if r.Action == action && r.Status == 200 && r.SignatureVerified {
+			n++
+		}
+	}
+	return n
 }
 
 // redisProcess is a redis-server the test starts, stops, pauses and

@@ -165,7 +165,7 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 		clients  = 4
 		duration = 3 * time.Second
 	)
-	srv := newCountingServer(t)
+	srv := newFakeRTC(t)
 	prefix := uniquePrefix(t)
 	limits := map[string]rtc.Limit{"KickUser": {QPS: qps, Burst: 1}}
 
@@ -174,20 +174,19 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 	for range clients {
 		// A generous per-call timeout: this test is about sharing, and a
 		// loaded machine must not make a slow Redis look like a dead one.
-		lim := New(newClient(t, addr), "AKLTsharedAccount", WithKeyPrefix(prefix),
+		lim := New(newClient(t, addr), sharedAccessKeyID, WithKeyPrefix(prefix),
 			WithLimits(rtc.DefaultLimit(), limits), WithOpTimeout(2*time.Second))
 		limiters = append(limiters, lim)
 		calls = append(calls, newCaller(t, srv.URL, lim))
 	}
-	before := srv.hits.Load()
 	r := hammer(duration, 3, calls...)
-	served := srv.hits.Load() - before
+	reached := served(srv, "KickUser")
 	report(t, "shared quota, 4 clients", r, qps)
 	for i, lim := range limiters {
 		require.Zero(t, lim.Failures(), "limiter %d lost Redis and fell back to local limiting", i)
 	}
 	require.Zero(t, r.errs)
-	require.Equal(t, r.calls, served, "every admitted call reached the server")
+	require.Equal(t, r.calls, reached, "every admitted call reached the server, signed correctly")
 	require.LessOrEqual(t, r.qps(), qps*1.10)
 	require.GreaterOrEqual(t, r.qps(), qps*0.7)
 }
@@ -199,7 +198,7 @@ func newCaller(t *testing.T, base string, lim *Limiter) func(ctx context.Context
 	t.Helper()
 	timed := &timedLimiter{inner: lim}
 	c, err := rtc.New(rtc.WithEndpoint(base),
-		rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKLTsharedAccount", SecretAccessKey: "c2VjcmV0"}),
+		rtc.WithCredentials(rtc.Credentials{AccessKeyID: sharedAccessKeyID, SecretAccessKey: sharedSecretAccessKey}),
 		rtc.WithRetry(rtc.RetryPolicy{MaxAttempts: 1}),
 		rtc.WithRateLimiter(timed))
 	require.NoError(t, err)

@@ -3,10 +3,10 @@
 //
 //	cd examples/otel && go run .
 //
-// The calls go to a local fake of the API on the loopback interface, never
-// to the real service, and the fake misbehaves on purpose: StopRecord first
-// answers 503 (so its call span gets two attempt spans) and BanRoomUser is
-// always throttled (so it fails after three attempts).
+// The calls go to the SDK's fake server (package rtctest) on the loopback
+// interface, never to the real service, and the fake is told to misbehave:
+// StopRecord first answers 503 (so its call span gets two attempt spans) and
+// BanRoomUser is always throttled (so it fails after three attempts).
 //
 // In a real program you would install your exporter (OTLP, for example) in
 // the tracer and meter providers, or set them globally with
@@ -16,16 +16,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -37,6 +34,7 @@ import (
 
 	"github.com/volcrtc/rtc"
 	"github.com/volcrtc/rtc/otelrtc"
+	"github.com/volcrtc/rtc/rtctest"
 )
 
 func main() {
@@ -68,7 +66,7 @@ func run(out, log io.Writer) error {
 
 	client, err := rtc.New(
 		rtc.WithEndpoint(fake.URL), // plain http is fine on loopback
-		rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKEXAMPLE", SecretAccessKey: "example-secret"}),
+		rtc.WithCredentials(rtc.Credentials{AccessKeyID: exampleAccessKeyID, SecretAccessKey: exampleSecretAccessKey}),
 		rtc.WithRetry(rtc.RetryPolicy{BaseDelay: 20 * time.Millisecond}),
 		rtc.WithObserver(otelrtc.NewObserver(otelrtc.WithTracerProvider(tp), otelrtc.WithMeterProvider(mp))),
 	)
@@ -95,10 +93,16 @@ func run(out, log io.Writer) error {
 	return nil
 }
 
-// moderate makes three calls: one that works, one that works after a retry,
-// and one that stays throttled.
+// moderate starts a recording task, then makes three calls about it: one
+// that works, one that works after a retry, and one that stays throttled.
 func moderate(ctx context.Context, client *rtc.Client, log io.Writer) error {
 	const appID, room = "661e4b1f0a1b2c3d4e5f6a7b", "room1"
+
+	started, err := client.StartRecord(ctx, &rtc.StartRecordRequest{AppID: appID, RoomID: room, TaskID: "task1", StorageConfig: &rtc.RecordStorageConfig{}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "StartRecord: ok, request id %s\n", started.Metadata.RequestID)
 
 	task, err := client.GetRecordTask(ctx, &rtc.GetRecordTaskRequest{AppID: appID, RoomID: room, TaskID: "task1"})
 	if err != nil {
@@ -120,41 +124,21 @@ func moderate(ctx context.Context, client *rtc.Client, log io.Writer) error {
 	return nil
 }
 
-// newFake starts a loopback server that answers like the RTC OpenAPI:
-// StopRecord fails once with 503, BanRoomUser is always throttled, anything
-// else succeeds.
-func newFake() *httptest.Server {
-	var (
-		mu   sync.Mutex
-		hits = map[string]int{}
-		n    int
-	)
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		action := r.URL.Query().Get("Action")
-		mu.Lock()
-		hits[action]++
-		n++
-		seen, id := hits[action], fmt.Sprintf("20240101000000%06d", n)
-		mu.Unlock()
+// The example's made-up key pair: the fake accepts it and nothing else does.
+const (
+	exampleAccessKeyID     = "AKEXAMPLE"
+	exampleSecretAccessKey = "example-secret"
+)
 
-		status, code := http.StatusOK, ""
-		switch {
-		case action == "StopRecord" && seen == 1:
-			status, code = http.StatusServiceUnavailable, "ServiceUnavailableTemp"
-		case action == "BanRoomUser":
-			status, code = http.StatusTooManyRequests, "FlowLimitExceeded"
-		}
-		meta := map[string]any{"RequestId": id, "Action": action, "Version": r.URL.Query().Get("Version"),
-			"Service": "rtc", "Region": rtc.RegionCNNorth1}
-		env := map[string]any{"ResponseMetadata": meta, "Result": map[string]any{}}
-		if code != "" {
-			meta["Error"] = map[string]any{"Code": code, "Message": "the fake says no"}
-			delete(env, "Result")
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(env)
-	}))
+// newFake starts the SDK's fake RTC OpenAPI server on a loopback port and
+// makes it misbehave: StopRecord fails once with 503, BanRoomUser is always
+// throttled; everything else is answered as the service would.
+func newFake() *rtctest.Server {
+	fake := rtctest.NewServer(rtctest.WithCredentials(exampleAccessKeyID, exampleSecretAccessKey))
+	fake.InjectFault("StopRecord", rtctest.Fault{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailableTemp"})
+	fake.InjectFault("BanRoomUser", rtctest.Fault{Times: rtctest.Always, Status: http.StatusTooManyRequests,
+		Code: "FlowLimitExceeded", Message: "the fake says no"})
+	return fake
 }
 
 // summarize prints one line per metric point, sorted.

@@ -20,6 +20,7 @@ func TestRunPrintsSpansAndMetrics(t *testing.T) {
 		{"one call span per action", `"Name": "StopRecord"`, 1},
 		{"StopRecord retried once", `"Name": "StopRecord attempt"`, 2},
 		{"BanRoomUser tried three times", `"Name": "BanRoomUser attempt"`, 3},
+		{"StartRecord once", `"Name": "StartRecord attempt"`, 1},
 		{"GetRecordTask once", `"Name": "GetRecordTask attempt"`, 1},
 		{"throttles counted", "rtc.client.throttles{rpc.method=BanRoomUser,rtc.outcome=FlowLimitExceeded} = 3", 1},
 		{"retries counted", "rtc.client.retries{rpc.method=StopRecord,rtc.outcome=ServiceUnavailableTemp} = 1", 1},
@@ -30,5 +31,6 @@ func TestRunPrintsSpansAndMetrics(t *testing.T) {
 			require.Equal(t, tt.count, strings.Count(out.String(), tt.text))
 		})
 	}
-	require.Contains(t, log.String(), "BanRoomUser: rtc: BanRoomUser (2023-11-01): FlowLimitExceeded")
+	require.Contains(t, log.String(), "StopRecord: ok after a retry")
+	require.Contains(t, log.String(), "BanRoomUser: rtc: BanRoomUser (2023-11-01): FlowLimitExceeded: the fake says no (HTTP 429")
 }

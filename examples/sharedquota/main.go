@@ -10,17 +10,16 @@
 //	../../scripts/with-redis.sh go run .                        # same, with a throw-away Redis
 //
 // Every replica is an rtc.Client with its own limiter; every request goes
-// to an in-process stub of the RTC OpenAPI that counts
-// what it receives; nothing leaves the machine.
+// to the SDK's fake RTC OpenAPI server (package rtctest) running in-process,
+// which records what it receives; nothing leaves the machine.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/volcrtc/rtc"
 	"github.com/volcrtc/rtc/redislimit"
+	"github.com/volcrtc/rtc/rtctest"
 )
 
 // limiter is what the rtc client asks before every attempt.
@@ -53,7 +53,12 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 	if replicas < 1 || qps <= 0 || d <= 0 {
 		return fmt.Errorf("replicas, qps and duration must be positive")
 	}
-	srv := newStub()
+	// The fake server keeps the rtctest.MaxRecorded most recent requests;
+	// a scenario sends at most about replicas × (qps × duration + 1).
+	if float64(replicas)*(qps*d.Seconds()+1) > rtctest.MaxRecorded {
+		return fmt.Errorf("replicas × qps × duration must stay under %d calls, the fake server's record", rtctest.MaxRecorded)
+	}
+	srv := rtctest.NewServer(rtctest.WithCredentials(accessKeyID, secretAccessKey))
 	defer srv.Close()
 	limits := map[string]rtc.Limit{action: {QPS: qps, Burst: 1}}
 
@@ -87,24 +92,31 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 	for i := range shared {
 		rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 		defer rdb.Close()
-		shared[i] = redislimit.New(rdb, "AKLTexampleAccount",
+		shared[i] = redislimit.New(rdb, accessKeyID,
 			redislimit.WithKeyPrefix(prefix),
 			redislimit.WithLimits(rtc.DefaultLimit(), limits))
 	}
 	return observe(w, "redislimit, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
 }
 
+// The example account's made-up key pair: the fake server accepts it and
+// nothing else does.
+const (
+	accessKeyID     = "AKLTexampleAccount"
+	secretAccessKey = "ZXhhbXBsZQ=="
+)
+
 // observe runs every replica for d, two workers each, and prints the rate
-// the stub server saw in total and per replica.
-func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Duration, action string, qps float64) error {
+// the fake server saw in total and per replica.
+func observe(w io.Writer, label string, srv *rtctest.Server, replicas []limiter, d time.Duration, action string, qps float64) error {
+	srv.Reset() // count only this scenario's requests
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	before := srv.hits.Load()
 	counts := make([]atomic.Int64, len(replicas))
 	clients := make([]*rtc.Client, len(replicas))
 	for i, lim := range replicas {
-		c, err := rtc.New(rtc.WithEndpoint(srv.URL), rtc.WithHTTPClient(srv.Client()),
-			rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKLTexampleAccount", SecretAccessKey: "ZXhhbXBsZQ=="}),
+		c, err := rtc.New(rtc.WithEndpoint(srv.URL),
+			rtc.WithCredentials(rtc.Credentials{AccessKeyID: accessKeyID, SecretAccessKey: secretAccessKey}),
 			rtc.WithRateLimiter(lim))
 		if err != nil {
 			return err
@@ -112,7 +124,11 @@ func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Du
 		clients[i] = c
 	}
 	start := time.Now()
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
 	for i, c := range clients {
 		for range 2 {
 			wg.Add(1)
@@ -121,7 +137,12 @@ func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Du
 				in := map[string]string{"AppId": "app", "RoomId": "room", "UserId": "user"}
 				for ctx.Err() == nil {
 					if _, err := c.Call(ctx, action, "2020-12-01", in, nil); err != nil {
-						return // the run is over (the limiter saw the deadline)
+						// The limiter refuses a wait that would pass the
+						// deadline: that is the end of the run, not a failure.
+						if !errors.Is(err, context.DeadlineExceeded) {
+							errOnce.Do(func() { firstErr = err })
+						}
+						return
 					}
 					counts[i].Add(1)
 				}
@@ -129,8 +150,17 @@ func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Du
 		}
 	}
 	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("%s: %w", label, firstErr)
+	}
 	secs := time.Since(start).Seconds()
-	total := float64(srv.hits.Load()-before) / secs
+	seen := 0
+	for _, r := range srv.Requests() {
+		if r.Action == action {
+			seen++
+		}
+	}
+	total := float64(seen) / secs
 	fmt.Fprintf(w, "%-45s observed_qps=%6.2f limit=%g (%.1fx)\n", label+":", total, qps, total/qps)
 	parts := make([]string, len(replicas))
 	for i := range counts {
@@ -138,22 +168,4 @@ func observe(w io.Writer, label string, srv *stub, replicas []limiter, d time.Du
 	}
 	fmt.Fprintf(w, "%-45s per replica: %s\n", "", strings.Join(parts, " "))
 	return nil
-}
-
-// stub is an in-process stand-in for the RTC OpenAPI that answers every
-// request with a success envelope and counts the requests.
-type stub struct {
-	*httptest.Server
-	hits atomic.Int64
-}
-
-func newStub() *stub {
-	s := &stub{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := s.hits.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"ResponseMetadata":{"RequestId":"stub-%d","Action":%q,"Version":"2020-12-01","Service":"rtc","Region":"cn-north-1"},"Result":{"message":"success"}}`,
-			n, r.URL.Query().Get("Action"))
-	}))
-	return s
 }

@@ -39,5 +39,22 @@ func TestRunWithRedis(t *testing.T) {
 }
 
 func TestRunRejectsBadInput(t *testing.T) {
-	require.Error(t, run(&bytes.Buffer{}, 0, 40, time.Second, "KickUser", ""))
+	tests := []struct {
+		name     string
+		replicas int
+		qps      float64
+		d        time.Duration
+		action   string
+		want     string
+	}{
+		{"no replicas", 0, 40, time.Second, "KickUser", "must be positive"},
+		{"more calls than the fake records", 100, 1000, time.Second, "KickUser", "must stay under"},
+		{"action the fake does not know", 1, 40, 200 * time.Millisecond, "NoSuchAction", "InvalidActionOrVersion"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(&bytes.Buffer{}, tt.replicas, tt.qps, tt.d, tt.action, "")
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }
