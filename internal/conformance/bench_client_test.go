@@ -146,6 +146,7 @@ func BenchmarkLoopback(b *testing.B) {
 		b.SetParallelism(loopbackParallelism())
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu0 := processCPU()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				if err := banOurs(ctx, c, newBenchBan()); err != nil {
@@ -155,6 +156,7 @@ func BenchmarkLoopback(b *testing.B) {
 			}
 		})
 		b.ReportMetric(float64(writes.Load())/float64(b.N), "writes/op")
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("rawnethttp", func(b *testing.B) {
 		srv := envelopeServer()
@@ -180,6 +182,7 @@ func BenchmarkLoopback(b *testing.B) {
 		b.SetParallelism(loopbackParallelism())
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu0 := processCPU()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(benchBody))
@@ -202,5 +205,6 @@ func BenchmarkLoopback(b *testing.B) {
 			}
 		})
 		b.ReportMetric(float64(writes.Load())/float64(b.N), "writes/op")
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }

@@ -24,6 +24,7 @@ func BenchmarkRTCTest(b *testing.B) {
 	b.SetParallelism(loopbackParallelism())
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := banOurs(ctx, c, newBenchBan()); err != nil {
@@ -33,4 +34,5 @@ func BenchmarkRTCTest(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(writes.Load())/float64(b.N), "writes/op")
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
