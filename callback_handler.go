@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -234,6 +235,9 @@ type callbackHandler struct {
 	fn     func(context.Context, *CallbackEvent) error
 	cfg    callbackConfig
 }
+
+// Format prints the handler without its secret, for every verb.
+func (h *callbackHandler) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("rtc.CallbackHandler")) }
 
 func (h *callbackHandler) log(ctx context.Context, level slog.Level, msg string, args ...any) {
 	if h.cfg.logger != nil {

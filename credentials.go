@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,13 @@ func (c Credentials) Format(f fmt.State, verb rune) {
 	}
 	_, _ = f.Write([]byte(c.String()))
 }
+
+// LogValue makes log/slog show the redacted form, whatever the handler.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the redacted form: credentials never serialise their
+// secrets (store them in a secret manager, not through this type's JSON).
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // valid reports whether both parts of the key pair are present.
 func (c Credentials) valid() bool { return c.AccessKeyID != "" && c.SecretAccessKey != "" }

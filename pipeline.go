@@ -530,7 +530,8 @@ const (
 	contentTypeForm = "application/x-www-form-urlencoded; charset=utf-8"
 )
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bodyPool recycles response buffers up to 64 KiB.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // attempt builds, signs and sends one attempt and decodes its answer.
 func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutcome) {
@@ -581,25 +582,34 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	defer resp.Body.Close()
 	out.status, out.header = resp.StatusCode, resp.Header
 
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
+	if resp.ContentLength > c.maxBody {
+		// Declared too large: refuse without reading it, quoting a few bytes.
+		var head [256]byte
+		n, _ := io.ReadFull(resp.Body, head[:])
+		out.err = c.tooLarge(cl, resp, head[:n], creds)
+		return out
+	}
+	bp := bodyPool.Get().(*[]byte)
+	body := (*bp)[:0]
 	defer func() {
-		if buf.Cap() <= 64<<10 {
-			bufPool.Put(buf)
+		if cap(body) <= 64<<10 {
+			*bp = body[:0]
+			bodyPool.Put(bp)
 		}
 	}()
-	if resp.ContentLength > 0 && resp.ContentLength <= c.maxBody {
-		buf.Grow(int(resp.ContentLength) + 1)
+	if resp.ContentLength > 0 && int64(cap(body)) < resp.ContentLength+1 {
+		body = make([]byte, 0, resp.ContentLength+1)
 	}
-	if err := readBounded(buf, resp.Body, c.maxBody+1); err != nil {
+	body, err = readBounded(body, resp.Body, c.maxBody+1)
+	if err != nil {
 		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
 		return out
 	}
-	if int64(buf.Len()) > c.maxBody {
-		out.err = c.responseError(cl, resp, buf.Bytes()[:256], reasonTooLarge+fmt.Sprintf(" (over %d bytes; raise WithMaxResponseBytes if this is expected)", c.maxBody), failFatal)
+	if int64(len(body)) > c.maxBody {
+		out.err = c.tooLarge(cl, resp, body[:256], creds)
 		return out
 	}
-	out.meta, out.err = c.decode(cl, resp, buf.Bytes(), creds)
+	out.meta, out.err = c.decode(cl, resp, body, creds)
 	var ae *APIError
 	if errors.As(out.err, &ae) {
 		out.errCode = ae.Code
@@ -612,24 +622,31 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	return out
 }
 
-// readBounded reads r into buf until EOF or until buf holds limit bytes.
-func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) error {
-	for int64(buf.Len()) < limit {
-		if buf.Available() == 0 {
-			buf.Grow(min(int(limit)-buf.Len(), max(512, buf.Cap())))
+// readBounded appends what r yields to dst until EOF or until dst holds
+// limit bytes. It grows dst by doubling and then straight to limit, so
+// refusing an oversized body of unknown length allocates about twice the
+// limit in all.
+func readBounded(dst []byte, r io.Reader, limit int64) ([]byte, error) {
+	for int64(len(dst)) < limit {
+		if len(dst) == cap(dst) {
+			n := int64(max(2*cap(dst), 512))
+			if 2*n > limit {
+				n = limit // the next doubling would pass the limit: go straight to it
+			}
+			nb := make([]byte, len(dst), n)
+			copy(nb, dst)
+			dst = nb
 		}
-		b := buf.AvailableBuffer()
-		b = b[:min(int64(cap(b)), limit-int64(buf.Len()))]
-		n, err := r.Read(b)
-		buf.Write(b[:n])
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
 		if err == io.EOF {
-			return nil
+			return dst, nil
 		}
 		if err != nil {
-			return err
+			return dst, err
 		}
 	}
-	return nil
+	return dst, nil
 }
 
 // attemptAlloc groups what one attempt allocates.
@@ -750,7 +767,12 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 		if code == "" {
 			code = "Error" + strconv.Itoa(env.codeN)
 		}
-		return nil, &APIError{Code: code, CodeN: env.codeN, Message: env.message, RequestID: env.meta.RequestID,
+		msg := env.message
+		if strings.Contains(msg, "Signature=") || creds.SessionToken != "" && strings.Contains(msg, creds.SessionToken) ||
+			strings.Contains(msg, creds.SecretAccessKey) {
+			msg = string(redactAll([]byte(msg), creds)) // a gateway echoing the request
+		}
+		return nil, &APIError{Code: code, CodeN: env.codeN, Message: msg, RequestID: env.meta.RequestID,
 			HTTPStatus: status, Action: cl.op.Action, Version: cl.version, region: c.region}
 	}
 	if status/100 != 2 {
@@ -790,13 +812,25 @@ func (c *Client) responseError(cl *call, resp *http.Response, body []byte, reaso
 	}
 }
 
+// tooLarge is the error for a body over the read bound.
+func (c *Client) tooLarge(cl *call, resp *http.Response, head []byte, creds Credentials) *ResponseError {
+	return c.responseError(cl, resp, redact(head, creds),
+		fmt.Sprintf("%s (over %d bytes; raise WithMaxResponseBytes if this is expected)", reasonTooLarge, c.maxBody), failFatal)
+}
+
 // redact removes credentials from a body before it is quoted in an error
 // (a misbehaving proxy could echo the request).
 func redact(body []byte, creds Credentials) []byte {
 	if len(body) > 512 {
 		body = body[:512]
 	}
-	out := body
+	return redactAll(body, creds)
+}
+
+// redactAll replaces the secret key, the session token and any signature
+// in b (which it never modifies in place).
+func redactAll(b []byte, creds Credentials) []byte {
+	out := b
 	for _, s := range []string{creds.SecretAccessKey, creds.SessionToken} {
 		if s != "" && bytes.Contains(out, []byte(s)) {
 			out = bytes.ReplaceAll(out, []byte(s), []byte("[redacted]"))

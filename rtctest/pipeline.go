@@ -42,7 +42,16 @@ type handlerFunc func(c *call) (any, *apiError)
 
 // ServeHTTP answers one OpenAPI request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Count the handler as active unless Close has begun: WaitGroup.Add
+	// must not race with Close's Wait.
+	s.activeMu.Lock()
+	if s.closed {
+		s.activeMu.Unlock()
+		http.Error(w, "rtctest: server closed", http.StatusServiceUnavailable)
+		return
+	}
 	s.active.Add(1)
+	s.activeMu.Unlock()
 	defer s.active.Done()
 
 	c := &call{srv: s, r: r, started: time.Now(), now: s.now()}

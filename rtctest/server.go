@@ -185,6 +185,8 @@ type Server struct {
 	serveDone chan struct{}
 	closing   chan struct{}
 	closeOnce sync.Once
+	activeMu  sync.Mutex // guards closed and the transition of active from 0
+	closed    bool
 	active    sync.WaitGroup
 
 	reqPrefix uint32
@@ -294,6 +296,9 @@ func (s *Server) Close() {
 			_ = s.httpSrv.Close()
 			<-s.serveDone
 		}
+		s.activeMu.Lock()
+		s.closed = true
+		s.activeMu.Unlock()
 		s.active.Wait()
 	})
 }

@@ -103,6 +103,9 @@ func run(args []string) error {
 			return err
 		}
 		fmt.Printf("%d. %s: HTTP %d\n", i+1, label, status)
+		if status != http.StatusOK {
+			return fmt.Errorf("%s: HTTP %d, want 200", label, status)
+		}
 	}
 	forged := bytes.Replace(body, []byte(`room1`), []byte(`room2`), 1)
 	status, err := deliver(client, url, forged)
@@ -110,6 +113,9 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Printf("3. altered event: HTTP %d (signature check failed)\n", status)
+	if status != http.StatusUnauthorized {
+		return fmt.Errorf("altered event: HTTP %d, want 401", status)
+	}
 	return nil
 }
 
