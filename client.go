@@ -58,8 +58,10 @@ type Client struct {
 
 // Defaults.
 const (
-	// DefaultTimeout bounds each attempt (connect, send, and read the whole
-	// response) unless WithTimeout says otherwise.
+	// DefaultTimeout is how long the default transport waits for a
+	// response's headers once the request is sent. Connecting and the TLS
+	// handshake are bounded at 10 s each; the body is bounded by size. Use
+	// WithTimeout to bound each whole attempt, or a context deadline.
 	DefaultTimeout = 15 * time.Second
 	// DefaultMaxResponseBytes bounds how much of a response body is read.
 	DefaultMaxResponseBytes = 16 << 20
@@ -193,9 +195,9 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-// WithTimeout bounds each attempt: connecting, sending and reading the whole
-// response. The default is DefaultTimeout; 0 means no per-attempt bound (the
-// context still applies).
+// WithTimeout bounds each attempt as a whole: connecting, sending and
+// reading the whole response. By default there is no such bound beyond the
+// transport's (see DefaultTimeout) and the context's; 0 removes it again.
 func WithTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
@@ -294,7 +296,7 @@ func WithObserver(o Observer) Option {
 // rtc.volcengineapi.com over HTTPS, and takes credentials from
 // DefaultCredentials at the first call.
 func New(opts ...Option) (*Client, error) {
-	cfg := config{region: RegionCNNorth1, timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes}
+	cfg := config{region: RegionCNNorth1, maxBody: DefaultMaxResponseBytes}
 	var errs []error
 	for _, o := range opts {
 		if o == nil {
@@ -382,6 +384,8 @@ func newHTTPClient(user *http.Client) *http.Client {
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = DefaultTimeout
 	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
 }
 

@@ -32,11 +32,19 @@ type rawEnvelope struct {
 type scanner struct {
 	b   []byte
 	pos int
-	// base, when set, is string(b[baseOff:baseOff+len(base)]): unescaped
-	// strings inside that span are taken as substrings of it, so several
-	// fields cost one allocation.
-	base    string
-	baseOff int
+	// deferred makes strField note where a string is (in spans) instead of
+	// converting it, so that several fields cost one allocation.
+	deferred bool
+	spans    []strSpan
+	spanBuf  [8]strSpan
+}
+
+// strSpan is a string value waiting for its destination: b[a:b] is the text
+// between the quotes.
+type strSpan struct {
+	dst  *string
+	a, b int
+	esc  bool
 }
 
 func (s *scanner) ws() {
@@ -128,9 +136,6 @@ func (s *scanner) str() (string, error) {
 		return "", err
 	}
 	if !escaped {
-		if off := start + 1 - s.baseOff; s.base != "" && off >= 0 && off+len(raw) <= len(s.base) {
-			return s.base[off : off+len(raw)], nil
-		}
 		return string(raw), nil
 	}
 	var v string
@@ -314,6 +319,14 @@ func (s *scanner) strField(dst *string) error {
 	if s.peek() != '"' {
 		return s.skip()
 	}
+	if s.deferred {
+		start := s.pos + 1
+		raw, esc, err := s.stringSpan()
+		if err == nil {
+			s.spans = append(s.spans, strSpan{dst: dst, a: start, b: start + len(raw), esc: esc})
+		}
+		return err
+	}
 	v, err := s.str()
 	*dst = v
 	return err
@@ -334,15 +347,11 @@ func decodeEnvelope(body []byte) (rawEnvelope, error) {
 				return s.skip()
 			}
 			env.hasMeta = true
-			// Find the object's end, copy it to one string, then read it.
+			// Read the object once, noting where each string is; then copy
+			// the object to one string and take the values as substrings.
 			start := s.pos
-			if err := s.skip(); err != nil {
-				return err
-			}
-			end := s.pos
-			s.pos, s.base, s.baseOff = start, string(body[start:end]), start
-			defer func() { s.base = "" }()
-			return s.object(func(k []byte) error {
+			s.deferred, s.spans = true, s.spanBuf[:0]
+			err := s.object(func(k []byte) error {
 				m := &env.meta
 				switch string(k) {
 				case "RequestId":
@@ -377,6 +386,21 @@ func decodeEnvelope(body []byte) (rawEnvelope, error) {
 				}
 				return s.skip()
 			})
+			s.deferred = false
+			if err != nil {
+				return err
+			}
+			base := string(body[start:s.pos])
+			for _, sp := range s.spans {
+				if !sp.esc {
+					*sp.dst = base[sp.a-start : sp.b-start]
+					continue
+				}
+				if err := json.Unmarshal(body[sp.a-1:sp.b+1], sp.dst); err != nil {
+					return errNotJSON
+				}
+			}
+			return nil
 		case "Result":
 			s.ws()
 			start := s.pos

@@ -355,8 +355,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 	method := cl.op.Method
 	var info CallInfo
 	observed := len(c.observers) > 0
-	start := time.Now()
+	var start time.Time
 	if observed {
+		start = time.Now()
 		info = CallInfo{Action: cl.op.Action, Version: cl.version, Method: method, Region: c.region, Host: c.ep.host}
 		for _, o := range c.observers {
 			ctx = o.CallStart(ctx, info)
@@ -535,8 +536,11 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b
 
 // attempt builds, signs and sends one attempt and decodes its answer.
 func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutcome) {
-	start := time.Now()
-	defer func() { out.took = time.Since(start) }()
+	if c.logger != nil || len(c.observers) > 0 {
+		// Latency is only reported to logs and observers.
+		start := time.Now()
+		defer func() { out.took = time.Since(start) }()
+	}
 	creds, err := c.creds.Retrieve(ctx)
 	if err != nil {
 		out.err = fmt.Errorf("rtc: %s: credentials: %w", cl.op.Action, err)
@@ -565,7 +569,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		a.body.b = cl.body
 		a.body.Reset(cl.body)
 		req.ContentLength = int64(len(cl.body))
-		req.Body = &a.body
+		// net/http writes headers and body in one packet only for bodies
+		// it knows to be in memory: a *bytes.Reader, also inside NopCloser.
+		req.Body = io.NopCloser(&a.body.Reader)
 		req.GetBody = a.body.again
 	}
 	req.Header["Content-Type"] = a.hv[0:1:1]

@@ -1,7 +1,10 @@
 package rtc
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
+	"hash"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,6 +24,7 @@ const ServiceName = "rtc"
 type Signer struct {
 	region, service string
 	cache           atomic.Pointer[signingKey]
+	lastDate        atomic.Pointer[xdateCache]
 }
 
 // signingKey is the cached derived key for one secret and one day.
@@ -29,6 +33,7 @@ type signingKey struct {
 	date   string // YYYYMMDD
 	scope  string // date/region/service/request
 	key    [32]byte
+	macs   sync.Pool // of hash.Hash: HMAC-SHA256 keyed with key
 }
 
 // NewSigner returns a signer for the given region and service (for this
@@ -62,11 +67,8 @@ func (s *Signer) Sign(req *http.Request, body []byte, creds Credentials, now tim
 		req.Header = make(http.Header, 6)
 	}
 
-	now = now.UTC()
-	y, mo, d := now.Date()
-	h, mi, sec := now.Clock()
-	var xdateBuf [16]byte
-	xdate := sigv4.AppendXDate(xdateBuf[:0], y, int(mo), d, h, mi, sec)
+	xd := s.xdate(now)
+	xdate := xd.text[:]
 	bodyHash := sigv4.HashHex(body)
 	k := s.key(creds.SecretAccessKey, xdate[:8])
 
@@ -99,7 +101,9 @@ func (s *Signer) Sign(req *http.Request, body []byte, creds Credentials, now tim
 	if tok != "" {
 		headers = append(headers, sigv4.Header{Name: "x-security-token", Value: tok})
 	}
-	sig, grown := sigv4.Signature(buf[qlen:], &k.key, req.Method, pathOf(req), buf[:qlen], headers, bodyHash[:], all[:16], k.scope)
+	mac := k.macs.Get().(hash.Hash)
+	sig, grown := sigv4.SignatureMAC(buf[qlen:], mac, req.Method, pathOf(req), buf[:qlen], headers, bodyHash[:], all[:16], k.scope)
+	k.macs.Put(mac)
 	if cap(grown) > cap(buf) && cap(grown) <= 64<<10 {
 		buf = grown
 	}
@@ -136,6 +140,28 @@ func pathOf(req *http.Request) string {
 	return "/"
 }
 
+// xdateCache is the X-Date text of one second.
+type xdateCache struct {
+	unix int64
+	text [16]byte
+}
+
+// xdate formats now as X-Date, reusing the last result within the same
+// second (calls come in bursts; formatting a date is not free).
+func (s *Signer) xdate(now time.Time) *xdateCache {
+	u := now.Unix()
+	if c := s.lastDate.Load(); c != nil && c.unix == u {
+		return c
+	}
+	t := now.UTC()
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	c := &xdateCache{unix: u}
+	sigv4.AppendXDate(c.text[:0], y, int(mo), d, h, mi, sec)
+	s.lastDate.Store(c)
+	return c
+}
+
 // key returns the cached derived key for secret and date, deriving and
 // caching it when either changed.
 func (s *Signer) key(secret string, date []byte) *signingKey {
@@ -149,6 +175,7 @@ func (s *Signer) key(secret string, date []byte) *signingKey {
 		scope:  sigv4.Scope(d, s.region, s.service),
 		key:    sigv4.DeriveKey(secret, d, s.region, s.service),
 	}
+	k.macs.New = func() any { return hmac.New(sha256.New, k.key[:]) }
 	s.cache.Store(k)
 	return k
 }

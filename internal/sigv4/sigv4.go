@@ -7,8 +7,10 @@
 package sigv4
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strings"
 )
 
@@ -43,6 +45,9 @@ type pair struct{ k, v string }
 // RFC 3986 with upper-case hex, sorted by key and then value, and joined with
 // '&'. Undecodable escapes are kept literally, so any input canonicalises.
 func AppendCanonicalQuery(dst []byte, rawQuery string) []byte {
+	if isCanonical(rawQuery) {
+		return append(dst, rawQuery...)
+	}
 	var stack [16]pair
 	pairs := stack[:0]
 	for rawQuery != "" {
@@ -69,6 +74,39 @@ func AppendCanonicalQuery(dst []byte, rawQuery string) []byte {
 		dst = AppendEscape(dst, p.v)
 	}
 	return dst
+}
+
+// isCanonical reports whether q is already in canonical form: pairs of
+// unreserved characters only (so nothing to decode or encode), each with
+// '=', sorted by key then value. This is what the SDK's own requests look
+// like, and checking is cheaper than rebuilding.
+func isCanonical(q string) bool {
+	var prevK, prevV string
+	first := true
+	for q != "" {
+		part, rest, more := strings.Cut(q, "&")
+		if part == "" || (more && rest == "") {
+			return false
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			if c := part[i]; !unreserved(c) && c != '=' {
+				return false
+			}
+		}
+		if strings.IndexByte(v, '=') >= 0 {
+			return false
+		}
+		if !first && less(pair{k, v}, pair{prevK, prevV}) {
+			return false
+		}
+		prevK, prevV, first = k, v, false
+		q = rest
+	}
+	return true
 }
 
 func less(a, b pair) bool {
@@ -246,22 +284,25 @@ func AppendStringToSign(dst []byte, xdate, scope string, canonicalRequest []byte
 // Signature computes the hex signature. buf is scratch space (reused, may be
 // nil); the returned buffer is buf grown, for the caller to keep.
 func Signature(buf []byte, key *[32]byte, method, path string, canonQuery []byte, headers []Header, bodyHash []byte, xdate, scope string) ([64]byte, []byte) {
+	return SignatureMAC(buf, hmac.New(sha256.New, key[:]), method, path, canonQuery, headers, bodyHash, xdate, scope)
+}
+
+// SignatureMAC is Signature with mac, an HMAC-SHA256 keyed with the signing
+// key (it is Reset before use). Keeping one such MAC per key saves hashing
+// the key's pads on every signature.
+func SignatureMAC(buf []byte, mac hash.Hash, method, path string, canonQuery []byte, headers []Header, bodyHash []byte, xdate, scope string) ([64]byte, []byte) {
 	buf = AppendCanonicalRequest(buf[:0], method, path, canonQuery, headers, bodyHash)
 	crLen := len(buf)
 	buf = AppendStringToSign(buf, xdate, scope, buf[:crLen])
-	sts := buf[crLen:]
-	// HMAC over the string to sign, using the rest of buf as scratch.
-	need := crLen + len(sts) + 64 + len(sts)
-	if cap(buf) < need {
-		nb := make([]byte, len(buf), need)
-		copy(nb, buf)
-		buf = nb
-		sts = buf[crLen:]
-	}
-	mac := HMAC(buf[len(buf):], key[:], sts)
+	mac.Reset()
+	mac.Write(buf[crLen:])
+	// Sum into buf's spare room: a local array would escape through the
+	// interface call and cost an allocation.
+	n := len(buf)
+	buf = mac.Sum(buf)
 	var out [64]byte
-	hex.Encode(out[:], mac[:])
-	return out, buf
+	hex.Encode(out[:], buf[n:n+32])
+	return out, buf[:n]
 }
 
 // AppendXDate appends a UTC date and time in the X-Date layout
