@@ -44,6 +44,22 @@ func (r *AddBusinessIDRequest) validate(v *validator) {
 	v.required("Remarks", r.Remarks != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *AddBusinessIDRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"BusinessId":`...)
+	b = appendJSONString(b, r.BusinessID)
+	b = append(b, `,"Remarks":`...)
+	b = appendJSONString(b, r.Remarks)
+	b = append(b, '}')
+	return b, nil
+}
+
 // AddBusinessIDResult is what [Client.AddBusinessID] returns. The server
 // answers with a short text, kept in Message.
 type AddBusinessIDResult struct {
@@ -78,6 +94,18 @@ type CreateAppRequest struct {
 
 func (r *CreateAppRequest) validate(v *validator) {
 	v.required("AppName", r.AppName != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CreateAppRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppName":`...)
+	b = appendJSONString(b, r.AppName)
+	b = append(b, '}')
+	return b, nil
 }
 
 // CreateAppResult is what [Client.CreateApp] returns.
@@ -120,6 +148,20 @@ func (r *DeleteBusinessIDRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.required("BusinessId", r.BusinessID != "")
 	v.id("BusinessId", r.BusinessID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *DeleteBusinessIDRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"BusinessId":`...)
+	b = appendJSONString(b, r.BusinessID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // DeleteBusinessIDResult is what [Client.DeleteBusinessID] returns. The
@@ -221,6 +263,26 @@ func (r *GetAllBusinessIDRequest) validate(v *validator) {
 	v.required("AppID", r.AppID != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *GetAllBusinessIDRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppID":`...)
+	b = appendJSONString(b, r.AppID)
+	if r.Limit != "" {
+		b = append(b, `,"Limit":`...)
+		b = appendJSONString(b, r.Limit)
+	}
+	if r.Offset != "" {
+		b = append(b, `,"Offset":`...)
+		b = appendJSONString(b, r.Offset)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // GetAllBusinessIDResult is what [Client.GetAllBusinessID] returns.
 type GetAllBusinessIDResult struct {
 	BusinessRecords []BusinessRecord `json:"BusinessRecords"`
@@ -317,6 +379,42 @@ type ListAppsRequest struct {
 
 func (r *ListAppsRequest) validate(*validator) {}
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListAppsRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.AppID != "" {
+		b = append(b, `,"AppId":`...)
+		b = appendJSONString(b, r.AppID)
+	}
+	if r.Limit != "" {
+		b = append(b, `,"Limit":`...)
+		b = appendJSONString(b, r.Limit)
+	}
+	if r.Offset != "" {
+		b = append(b, `,"Offset":`...)
+		b = appendJSONString(b, r.Offset)
+	}
+	if r.ProjectName != "" {
+		b = append(b, `,"ProjectName":`...)
+		b = appendJSONString(b, r.ProjectName)
+	}
+	if r.Reverse != nil {
+		b = append(b, `,"Reverse":`...)
+		b = strconv.AppendInt(b, int64(*r.Reverse), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListAppsResult is what [Client.ListApps] returns.
 type ListAppsResult struct {
 	AppList []App `json:"AppList"`
@@ -353,6 +451,20 @@ type ModifyAppStatusRequest struct {
 
 func (r *ModifyAppStatusRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ModifyAppStatusRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Status":`...)
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	b = append(b, '}')
+	return b, nil
 }
 
 // ModifyAppStatusResult is what [Client.ModifyAppStatus] returns. The server
@@ -398,6 +510,22 @@ func (r *ModifyBusinessRemarksRequest) validate(v *validator) {
 	v.required("BusinessId", r.BusinessID != "")
 	v.id("BusinessId", r.BusinessID)
 	v.required("Remarks", r.Remarks != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ModifyBusinessRemarksRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"BusinessId":`...)
+	b = appendJSONString(b, r.BusinessID)
+	b = append(b, `,"Remarks":`...)
+	b = appendJSONString(b, r.Remarks)
+	b = append(b, '}')
+	return b, nil
 }
 
 // ModifyBusinessRemarksResult is what [Client.ModifyBusinessRemarks] returns.

@@ -39,6 +39,22 @@ func (r *ListUsagesRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListUsagesRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListUsagesResult is what [Client.ListUsages] returns.
 type ListUsagesResult struct {
 	Usages []Usage `json:"Usages"`

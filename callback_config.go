@@ -44,6 +44,37 @@ func (r *CreateCallbackRequest) validate(v *validator) {
 	v.required("URL", r.URL != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CreateCallbackRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppID":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"BusinessId":`...)
+	b = appendJSONString(b, r.BusinessID)
+	b = append(b, `,"EventList":`...)
+	if r.EventList == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.EventList {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.EventList[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"SecretKey":`...)
+	b = appendJSONString(b, r.SecretKey)
+	b = append(b, `,"URL":`...)
+	b = appendJSONString(b, r.URL)
+	b = append(b, '}')
+	return b, nil
+}
+
 // CreateCallbackResult is what [Client.CreateCallback] returns. The server
 // answers with a short text, kept in Message.
 type CreateCallbackResult struct {
@@ -184,6 +215,37 @@ func (r *UpdateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateCallbackRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppID":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"BusinessID":`...)
+	b = appendJSONString(b, r.BusinessID)
+	b = append(b, `,"EventList":`...)
+	if r.EventList == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.EventList {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.EventList[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"SecretKey":`...)
+	b = appendJSONString(b, r.SecretKey)
+	b = append(b, `,"URL":`...)
+	b = appendJSONString(b, r.URL)
+	b = append(b, '}')
+	return b, nil
 }
 
 // UpdateCallbackResult is what [Client.UpdateCallback] returns. The server

@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // GetPushMixedStreamToCDNTask returns the state and settings of a task that
@@ -173,6 +174,59 @@ func (r *StartPushMixedStreamToCDNRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartPushMixedStreamToCDNRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"PushURL":`...)
+	b = appendJSONString(b, r.PushURL)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Control != nil {
+		b = append(b, `,"Control":`...)
+		if b, err = r.Control.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Encode != nil {
+		b = append(b, `,"Encode":`...)
+		if b, err = r.Encode.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.ExcludeStreams != nil {
+		b = append(b, `,"ExcludeStreams":`...)
+		if b, err = r.ExcludeStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Layout != nil {
+		b = append(b, `,"Layout":`...)
+		if b, err = r.Layout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TargetStreams != nil {
+		b = append(b, `,"TargetStreams":`...)
+		if b, err = r.TargetStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartPushMixedStreamToCDNResult is what [Client.StartPushMixedStreamToCDN]
 // returns. The server answers with a short text, kept in Message.
 type StartPushMixedStreamToCDNResult struct {
@@ -232,6 +286,37 @@ func (r *StartPushSingleStreamToCDNRequest) validate(v *validator) {
 	v.id("BusinessId", r.BusinessID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartPushSingleStreamToCDNRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Control":`...)
+	if b, err = r.Control.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"PushURL":`...)
+	b = appendJSONString(b, r.PushURL)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"Stream":`...)
+	if b, err = r.Stream.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartPushSingleStreamToCDNResult is what
 // [Client.StartPushSingleStreamToCDN] returns. The server answers with a
 // short text, kept in Message.
@@ -276,6 +361,22 @@ func (r *StopPushStreamToCDNRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopPushStreamToCDNRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopPushStreamToCDNResult is what [Client.StopPushStreamToCDN] returns. The
@@ -342,6 +443,59 @@ func (r *UpdatePushMixedStreamToCDNRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdatePushMixedStreamToCDNRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Control != nil {
+		b = append(b, `,"Control":`...)
+		if b, err = r.Control.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Encode != nil {
+		b = append(b, `,"Encode":`...)
+		if b, err = r.Encode.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.IsUpdatePartialParam != nil {
+		b = append(b, `,"IsUpdatePartialParam":`...)
+		b = strconv.AppendBool(b, *r.IsUpdatePartialParam)
+	}
+	if r.Layout != nil {
+		b = append(b, `,"Layout":`...)
+		if b, err = r.Layout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.SequenceNumber != nil {
+		b = append(b, `,"SequenceNumber":`...)
+		b = strconv.AppendInt(b, int64(*r.SequenceNumber), 10)
+	}
+	if r.TargetStreams != nil {
+		b = append(b, `,"TargetStreams":`...)
+		if b, err = r.TargetStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdatePushMixedStreamToCDNResult is what
 // [Client.UpdatePushMixedStreamToCDN] returns. The server answers with a
 // short text, kept in Message.
@@ -363,6 +517,62 @@ type AudienceSpatialOrientation struct {
 	Up      []float32 `json:"Up,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *AudienceSpatialOrientation) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if len(r.Forward) > 0 {
+		b = append(b, `,"Forward":`...)
+		b = append(b, '[')
+		for i := range r.Forward {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONFloat32(b, r.Forward[i]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(r.Right) > 0 {
+		b = append(b, `,"Right":`...)
+		b = append(b, '[')
+		for i := range r.Right {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONFloat32(b, r.Right[i]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(r.Up) > 0 {
+		b = append(b, `,"Up":`...)
+		b = append(b, '[')
+		for i := range r.Up {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONFloat32(b, r.Up[i]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // AudienceSpatialOrientationInfo is a result object used by
 // GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Control.SpatialConfig.AudienceSpatialOrientation.
@@ -377,6 +587,30 @@ type AudienceSpatialOrientationInfo struct {
 type CDNPushControl struct {
 	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
 	MediaType   *int32 `json:"MediaType,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CDNPushControl) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // CDNPushControlInfo is a result object used by GetPushSingleStreamToCDNTask,
@@ -396,6 +630,22 @@ type CDNPushStream struct {
 func (r *CDNPushStream) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CDNPushStream) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.StreamType != nil {
+		b = append(b, `,"StreamType":`...)
+		b = strconv.AppendInt(b, int64(*r.StreamType), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // CDNPushStreamInfo is a result object used by GetPushSingleStreamToCDNTask,
@@ -423,6 +673,51 @@ type Control struct {
 	PushStreamMode         *int32         `json:"PushStreamMode,omitempty"`
 	SEIConfig              *SEIConfig     `json:"SEIConfig,omitempty"`
 	SpatialConfig          *SpatialConfig `json:"SpatialConfig,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Control) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.FrameInterpolationMode != nil {
+		b = append(b, `,"FrameInterpolationMode":`...)
+		b = strconv.AppendInt(b, int64(*r.FrameInterpolationMode), 10)
+	}
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if r.PushStreamMode != nil {
+		b = append(b, `,"PushStreamMode":`...)
+		b = strconv.AppendInt(b, int64(*r.PushStreamMode), 10)
+	}
+	if r.SEIConfig != nil {
+		b = append(b, `,"SEIConfig":`...)
+		if b, err = r.SEIConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.SpatialConfig != nil {
+		b = append(b, `,"SpatialConfig":`...)
+		if b, err = r.SpatialConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // ControlInfo is a result object used by GetPushMixedStreamToCDNTask, as
@@ -529,6 +824,57 @@ type SEIConfig struct {
 	VolumeIndicationMode     *bool    `json:"VolumeIndicationMode,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SEIConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.AddVolumeValue != nil {
+		b = append(b, `,"AddVolumeValue":`...)
+		b = strconv.AppendBool(b, *r.AddVolumeValue)
+	}
+	if r.PassthroughRTCSEIMessage != nil {
+		b = append(b, `,"PassthroughRTCSEIMessage":`...)
+		b = strconv.AppendBool(b, *r.PassthroughRTCSEIMessage)
+	}
+	if r.SEIContentMode != nil {
+		b = append(b, `,"SEIContentMode":`...)
+		b = strconv.AppendInt(b, int64(*r.SEIContentMode), 10)
+	}
+	if r.SEIPayLoadType != nil {
+		b = append(b, `,"SEIPayLoadType":`...)
+		b = strconv.AppendInt(b, int64(*r.SEIPayLoadType), 10)
+	}
+	if r.SEIPayloadUUID != "" {
+		b = append(b, `,"SEIPayloadUUID":`...)
+		b = appendJSONString(b, r.SEIPayloadUUID)
+	}
+	if r.UserConfigExtraInfo != "" {
+		b = append(b, `,"UserConfigExtraInfo":`...)
+		b = appendJSONString(b, r.UserConfigExtraInfo)
+	}
+	if r.VolumeIndicationInterval != nil {
+		b = append(b, `,"VolumeIndicationInterval":`...)
+		if b, err = appendJSONFloat32(b, *r.VolumeIndicationInterval); err != nil {
+			return nil, err
+		}
+	}
+	if r.VolumeIndicationMode != nil {
+		b = append(b, `,"VolumeIndicationMode":`...)
+		b = strconv.AppendBool(b, *r.VolumeIndicationMode)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // SEIConfigInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Control.SEIConfig.
 type SEIConfigInfo struct {
@@ -557,6 +903,44 @@ type SpatialConfig struct {
 	AudienceSpatialOrientation *AudienceSpatialOrientation `json:"AudienceSpatialOrientation,omitempty"`
 	AudienceSpatialPosition    []int32                     `json:"AudienceSpatialPosition,omitempty"`
 	EnableSpatialRender        *bool                       `json:"EnableSpatialRender,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SpatialConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.AudienceSpatialOrientation != nil {
+		b = append(b, `,"AudienceSpatialOrientation":`...)
+		if b, err = r.AudienceSpatialOrientation.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.AudienceSpatialPosition) > 0 {
+		b = append(b, `,"AudienceSpatialPosition":`...)
+		b = append(b, '[')
+		for i := range r.AudienceSpatialPosition {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(r.AudienceSpatialPosition[i]), 10)
+		}
+		b = append(b, ']')
+	}
+	if r.EnableSpatialRender != nil {
+		b = append(b, `,"EnableSpatialRender":`...)
+		b = strconv.AppendBool(b, *r.EnableSpatialRender)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // SpatialConfigInfo is a result object used by GetPushMixedStreamToCDNTask,

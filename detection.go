@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // ListDetectionTask lists the content moderation (detection) tasks of a room.
@@ -93,6 +94,48 @@ func (r *StartDetectionRequest) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartDetectionRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	if r.Callback != "" {
+		b = append(b, `,"Callback":`...)
+		b = appendJSONString(b, r.Callback)
+	}
+	if r.CallbackType != nil {
+		b = append(b, `,"CallbackType":`...)
+		b = strconv.AppendInt(b, int64(*r.CallbackType), 10)
+	}
+	if r.Duration != nil {
+		b = append(b, `,"Duration":`...)
+		b = strconv.AppendInt(b, int64(*r.Duration), 10)
+	}
+	if r.IdleSec != nil {
+		b = append(b, `,"IdleSec":`...)
+		b = strconv.AppendInt(b, int64(*r.IdleSec), 10)
+	}
+	if r.Interval != nil {
+		b = append(b, `,"Interval":`...)
+		b = strconv.AppendInt(b, int64(*r.Interval), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if r.UserID != "" {
+		b = append(b, `,"UserId":`...)
+		b = appendJSONString(b, r.UserID)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartDetectionResult is what [Client.StartDetection] returns.
 type StartDetectionResult struct {
 	Message string `json:"Message"`
@@ -130,6 +173,24 @@ func (r *StopDetectionRequest) validate(v *validator) {
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopDetectionRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	if r.UserID != "" {
+		b = append(b, `,"UserId":`...)
+		b = appendJSONString(b, r.UserID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopDetectionResult is what [Client.StopDetection] returns.

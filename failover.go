@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // CreateFailRecoveryPolicy creates a policy that moves a share of a room's
@@ -40,6 +41,24 @@ func (r *CreateFailRecoveryPolicyRequest) validate(v *validator) {
 	v.required("FromVendor", r.FromVendor != "")
 	v.required("RoomID", r.RoomID != "")
 	v.required("ToVendor", r.ToVendor != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CreateFailRecoveryPolicyRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppID":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"FromVendor":`...)
+	b = appendJSONString(b, r.FromVendor)
+	b = append(b, `,"RoomID":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"ToVendor":`...)
+	b = appendJSONString(b, r.ToVendor)
+	b = append(b, '}')
+	return b, nil
 }
 
 // CreateFailRecoveryPolicyResult is what [Client.CreateFailRecoveryPolicy]
@@ -85,6 +104,24 @@ func (r *CreateVendorPolicyRequest) validate(v *validator) {
 	v.required("VendorProportion", r.VendorProportion != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CreateVendorPolicyRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppID":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"BusinessID":`...)
+	b = appendJSONString(b, r.BusinessID)
+	b = append(b, `,"RoomID":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"VendorProportion":`...)
+	b = appendJSONString(b, r.VendorProportion)
+	b = append(b, '}')
+	return b, nil
+}
+
 // CreateVendorPolicyResult is what [Client.CreateVendorPolicy] returns.
 type CreateVendorPolicyResult struct {
 	Policy VendorPolicy `json:"Policy"`
@@ -115,6 +152,18 @@ type DeleteFailRecoveryPolicyRequest struct {
 }
 
 func (r *DeleteFailRecoveryPolicyRequest) validate(*validator) {}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *DeleteFailRecoveryPolicyRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"ID":`...)
+	b = strconv.AppendInt(b, int64(r.ID), 10)
+	b = append(b, '}')
+	return b, nil
+}
 
 // DeleteFailRecoveryPolicyResult is what [Client.DeleteFailRecoveryPolicy]
 // returns. The server's answer has no fixed shape; a text answer is kept in
@@ -165,6 +214,26 @@ func (r *GetFailRecoveryPoliciesRequest) validate(v *validator) {
 	v.required("ToVendor", r.ToVendor != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *GetFailRecoveryPoliciesRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppID":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"FromVendor":`...)
+	b = appendJSONString(b, r.FromVendor)
+	b = append(b, `,"OrderBy":`...)
+	b = appendJSONString(b, r.OrderBy)
+	b = append(b, `,"RoomID":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"ToVendor":`...)
+	b = appendJSONString(b, r.ToVendor)
+	b = append(b, '}')
+	return b, nil
+}
+
 // GetFailRecoveryPoliciesResult is what [Client.GetFailRecoveryPolicies]
 // returns.
 type GetFailRecoveryPoliciesResult struct {
@@ -201,6 +270,20 @@ type UpdateFailRecoveryPolicyRequest struct {
 
 func (r *UpdateFailRecoveryPolicyRequest) validate(*validator) {}
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateFailRecoveryPolicyRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"ID":`...)
+	b = strconv.AppendInt(b, int64(r.ID), 10)
+	b = append(b, `,"RecoveryPercentage":`...)
+	b = strconv.AppendInt(b, int64(r.RecoveryPercentage), 10)
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdateFailRecoveryPolicyResult is what [Client.UpdateFailRecoveryPolicy]
 // returns.
 type UpdateFailRecoveryPolicyResult struct {
@@ -236,6 +319,20 @@ type UpdateVendorPolicyRequest struct {
 
 func (r *UpdateVendorPolicyRequest) validate(v *validator) {
 	v.required("VendorProportion", r.VendorProportion != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateVendorPolicyRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"ID":`...)
+	b = strconv.AppendInt(b, int64(r.ID), 10)
+	b = append(b, `,"VendorProportion":`...)
+	b = appendJSONString(b, r.VendorProportion)
+	b = append(b, '}')
+	return b, nil
 }
 
 // UpdateVendorPolicyResult is what [Client.UpdateVendorPolicy] returns.

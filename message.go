@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // BatchSendRoomUnicast sends one point-to-point message from the server to
@@ -43,6 +44,39 @@ func (r *BatchSendRoomUnicastRequest) validate(v *validator) {
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
 	v.required("To", len(r.To) > 0)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *BatchSendRoomUnicastRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Binary":`...)
+	b = strconv.AppendBool(b, r.Binary)
+	b = append(b, `,"From":`...)
+	b = appendJSONString(b, r.From)
+	b = append(b, `,"Message":`...)
+	b = appendJSONString(b, r.Message)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"To":`...)
+	if r.To == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.To {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.To[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // BatchSendRoomUnicastResult is what [Client.BatchSendRoomUnicast] returns.
@@ -87,6 +121,26 @@ func (r *SendBroadcastRequest) validate(v *validator) {
 	v.required("Message", r.Message != "")
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SendBroadcastRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Binary":`...)
+	b = strconv.AppendBool(b, r.Binary)
+	b = append(b, `,"From":`...)
+	b = appendJSONString(b, r.From)
+	b = append(b, `,"Message":`...)
+	b = appendJSONString(b, r.Message)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // SendBroadcastResult is what [Client.SendBroadcast] returns.
@@ -135,6 +189,28 @@ func (r *SendRoomUnicastRequest) validate(v *validator) {
 	v.required("To", r.To != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SendRoomUnicastRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Binary":`...)
+	b = strconv.AppendBool(b, r.Binary)
+	b = append(b, `,"From":`...)
+	b = appendJSONString(b, r.From)
+	b = append(b, `,"Message":`...)
+	b = appendJSONString(b, r.Message)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"To":`...)
+	b = appendJSONString(b, r.To)
+	b = append(b, '}')
+	return b, nil
+}
+
 // SendRoomUnicastResult is what [Client.SendRoomUnicast] returns.
 type SendRoomUnicastResult struct {
 	Message string `json:"Message"`
@@ -178,6 +254,26 @@ func (r *SendUnicastRequest) validate(v *validator) {
 	v.required("From", r.From != "")
 	v.required("Message", r.Message != "")
 	v.required("To", r.To != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SendUnicastRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Binary":`...)
+	b = strconv.AppendBool(b, r.Binary)
+	b = append(b, `,"From":`...)
+	b = appendJSONString(b, r.From)
+	b = append(b, `,"Message":`...)
+	b = appendJSONString(b, r.Message)
+	b = append(b, `,"To":`...)
+	b = appendJSONString(b, r.To)
+	b = append(b, '}')
+	return b, nil
 }
 
 // SendUnicastResult is what [Client.SendUnicast] returns.

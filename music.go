@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"iter"
+	"strconv"
 )
 
 // ListHotMusic lists the songs on the vendor's hot lists and on the app's
@@ -34,6 +35,40 @@ type ListHotMusicRequest struct {
 
 func (r *ListHotMusicRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListHotMusicRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	if len(r.CustomHotListID) > 0 {
+		b = append(b, `,"CustomHotListId":`...)
+		b = append(b, '[')
+		for i := range r.CustomHotListID {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.CustomHotListID[i])
+		}
+		b = append(b, ']')
+	}
+	if len(r.HotTypes) > 0 {
+		b = append(b, `,"HotTypes":`...)
+		b = append(b, '[')
+		for i := range r.HotTypes {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(r.HotTypes[i]), 10)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // ListHotMusicResult is what [Client.ListHotMusic] returns.
@@ -132,6 +167,52 @@ func (r *ListMusicsRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListMusicsRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	if len(r.Filters) > 0 {
+		b = append(b, `,"Filters":`...)
+		b = append(b, '[')
+		for i := range r.Filters {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(r.Filters[i]), 10)
+		}
+		b = append(b, ']')
+	}
+	if r.LastUpdateTime != nil {
+		b = append(b, `,"LastUpdateTime":`...)
+		b = strconv.AppendInt(b, int64(*r.LastUpdateTime), 10)
+	}
+	if r.PageNum != nil {
+		b = append(b, `,"PageNum":`...)
+		b = strconv.AppendInt(b, int64(*r.PageNum), 10)
+	}
+	if r.PageSize != nil {
+		b = append(b, `,"PageSize":`...)
+		b = strconv.AppendInt(b, int64(*r.PageSize), 10)
+	}
+	if len(r.SongIDs) > 0 {
+		b = append(b, `,"SongIds":`...)
+		b = append(b, '[')
+		for i := range r.SongIDs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.SongIDs[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListMusicsResult is what [Client.ListMusics] returns.
 type ListMusicsResult struct {
 	List  []Music `json:"List"`
@@ -224,6 +305,41 @@ type SearchMusicsRequest struct {
 
 func (r *SearchMusicsRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SearchMusicsRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	if len(r.Filters) > 0 {
+		b = append(b, `,"Filters":`...)
+		b = append(b, '[')
+		for i := range r.Filters {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(r.Filters[i]), 10)
+		}
+		b = append(b, ']')
+	}
+	if r.KeyWord != "" {
+		b = append(b, `,"KeyWord":`...)
+		b = appendJSONString(b, r.KeyWord)
+	}
+	if r.PageNum != nil {
+		b = append(b, `,"PageNum":`...)
+		b = strconv.AppendInt(b, int64(*r.PageNum), 10)
+	}
+	if r.PageSize != nil {
+		b = append(b, `,"PageSize":`...)
+		b = strconv.AppendInt(b, int64(*r.PageSize), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // SearchMusicsResult is what [Client.SearchMusics] returns.

@@ -237,7 +237,7 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 		qr.appendQuery(&q)
 		cl.rawQuery = q.encode()
 	} else {
-		b, err := json.Marshal(in)
+		b, err := encodeBody(in)
 		if err != nil {
 			return nil, fmt.Errorf("rtc: %s: encode request: %w", op.Action, err)
 		}

@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // ListRealTimePublicStreamInfo reports real-time indicators of public streams
@@ -40,6 +41,39 @@ func (r *ListRealTimePublicStreamInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListRealTimePublicStreamInfoRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	if r.Indicator == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Indicator {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Indicator[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	if r.StreamID != "" {
+		b = append(b, `,"StreamId":`...)
+		b = appendJSONString(b, r.StreamID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // ListRealTimePublicStreamInfoResult is what
@@ -115,6 +149,75 @@ func (r *StartPushPublicStreamRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartPushPublicStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"PublicStreamId":`...)
+	b = appendJSONString(b, r.PublicStreamID)
+	b = append(b, `,"TargetStreams":`...)
+	if r.TargetStreams == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.TargetStreams {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.TargetStreams[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Control != nil {
+		b = append(b, `,"Control":`...)
+		if b, err = r.Control.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Encode != nil {
+		b = append(b, `,"Encode":`...)
+		if b, err = r.Encode.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.ExcludeStreams) > 0 {
+		b = append(b, `,"ExcludeStreams":`...)
+		b = append(b, '[')
+		for i := range r.ExcludeStreams {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.ExcludeStreams[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if r.Layout != nil {
+		b = append(b, `,"Layout":`...)
+		if b, err = r.Layout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TranscodeMode != nil {
+		b = append(b, `,"TranscodeMode":`...)
+		b = strconv.AppendInt(b, int64(*r.TranscodeMode), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartPushPublicStreamResult is what [Client.StartPushPublicStream] returns.
 // The server answers with a short text, kept in Message.
 type StartPushPublicStreamResult struct {
@@ -155,6 +258,24 @@ func (r *StopPushPublicStreamRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.required("PublicStreamId", r.PublicStreamID != "")
 	v.id("BusinessId", r.BusinessID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopPushPublicStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"PublicStreamId":`...)
+	b = appendJSONString(b, r.PublicStreamID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopPushPublicStreamResult is what [Client.StopPushPublicStream] returns.
@@ -231,6 +352,75 @@ func (r *UpdatePublicStreamParamRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdatePublicStreamParamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"PublicStreamId":`...)
+	b = appendJSONString(b, r.PublicStreamID)
+	b = append(b, `,"TargetStreams":`...)
+	if r.TargetStreams == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.TargetStreams {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.TargetStreams[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Control != nil {
+		b = append(b, `,"Control":`...)
+		if b, err = r.Control.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Encode != nil {
+		b = append(b, `,"Encode":`...)
+		if b, err = r.Encode.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.ExcludeStreams) > 0 {
+		b = append(b, `,"ExcludeStreams":`...)
+		b = append(b, '[')
+		for i := range r.ExcludeStreams {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.ExcludeStreams[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if r.Layout != nil {
+		b = append(b, `,"Layout":`...)
+		if b, err = r.Layout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TranscodeMode != nil {
+		b = append(b, `,"TranscodeMode":`...)
+		b = strconv.AppendInt(b, int64(*r.TranscodeMode), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdatePublicStreamParamResult is what [Client.UpdatePublicStreamParam]
 // returns. The server answers with a short text, kept in Message.
 type UpdatePublicStreamParamResult struct {
@@ -255,6 +445,54 @@ type PublicStreamControl struct {
 	VolumeIndicationMode       *bool  `json:"VolumeIndicationMode,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *PublicStreamControl) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.DataMsg != "" {
+		b = append(b, `,"DataMsg":`...)
+		b = appendJSONString(b, r.DataMsg)
+	}
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.StreamPublishStatsInterval != nil {
+		b = append(b, `,"StreamPublishStatsInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.StreamPublishStatsInterval), 10)
+	}
+	if r.StreamPublishStatsMode != nil {
+		b = append(b, `,"StreamPublishStatsMode":`...)
+		b = strconv.AppendBool(b, *r.StreamPublishStatsMode)
+	}
+	if r.UserCaptureStatsInterval != nil {
+		b = append(b, `,"UserCaptureStatsInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.UserCaptureStatsInterval), 10)
+	}
+	if r.UserCaptureStatsMode != nil {
+		b = append(b, `,"UserCaptureStatsMode":`...)
+		b = strconv.AppendBool(b, *r.UserCaptureStatsMode)
+	}
+	if r.VolumeIndicationInterval != nil {
+		b = append(b, `,"VolumeIndicationInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.VolumeIndicationInterval), 10)
+	}
+	if r.VolumeIndicationMode != nil {
+		b = append(b, `,"VolumeIndicationMode":`...)
+		b = strconv.AppendBool(b, *r.VolumeIndicationMode)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // PublicStreamCustomLayout is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.CustomLayout.
 type PublicStreamCustomLayout struct {
@@ -268,10 +506,71 @@ func (r *PublicStreamCustomLayout) validate(v *validator) {
 	v.required("Regions", len(r.Regions) > 0)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *PublicStreamCustomLayout) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"Regions":`...)
+	if r.Regions == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Regions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.Regions[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if r.BackgroundColor != "" {
+		b = append(b, `,"BackgroundColor":`...)
+		b = appendJSONString(b, r.BackgroundColor)
+	}
+	if r.BackgroundImage != "" {
+		b = append(b, `,"BackgroundImage":`...)
+		b = appendJSONString(b, r.BackgroundImage)
+	}
+	if r.FrameInterpolationMode != nil {
+		b = append(b, `,"FrameInterpolationMode":`...)
+		b = strconv.AppendInt(b, int64(*r.FrameInterpolationMode), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // PublicStreamEncode is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Encode.
 type PublicStreamEncode struct {
 	VideoConfig *VideoConfig `json:"VideoConfig,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *PublicStreamEncode) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.VideoConfig != nil {
+		b = append(b, `,"VideoConfig":`...)
+		if b, err = r.VideoConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // PublicStreamLayout is an input object used by StartPushPublicStream,
@@ -295,6 +594,31 @@ func (r *PublicStreamLayout) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *PublicStreamLayout) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"LayoutMode":`...)
+	b = strconv.AppendInt(b, int64(r.LayoutMode), 10)
+	if r.CustomLayout != nil {
+		b = append(b, `,"CustomLayout":`...)
+		if b, err = r.CustomLayout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.VerticalLayout != nil {
+		b = append(b, `,"VerticalLayout":`...)
+		if b, err = r.VerticalLayout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // PublicStreamRegion is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.CustomLayout.Regions.
 type PublicStreamRegion struct {
@@ -308,6 +632,63 @@ type PublicStreamRegion struct {
 	RenderMode       *int32      `json:"RenderMode,omitempty"`
 	SourceCrop       *SourceCrop `json:"SourceCrop,omitempty"`
 	ZOrder           *int32      `json:"ZOrder,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *PublicStreamRegion) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"HeightProportion":`...)
+	if b, err = appendJSONFloat32(b, r.HeightProportion); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"StreamIndex":`...)
+	b = strconv.AppendInt(b, int64(r.StreamIndex), 10)
+	b = append(b, `,"WidthProportion":`...)
+	if b, err = appendJSONFloat32(b, r.WidthProportion); err != nil {
+		return nil, err
+	}
+	if r.Alpha != nil {
+		b = append(b, `,"Alpha":`...)
+		if b, err = appendJSONFloat32(b, *r.Alpha); err != nil {
+			return nil, err
+		}
+	}
+	if r.AlternateImage != "" {
+		b = append(b, `,"AlternateImage":`...)
+		b = appendJSONString(b, r.AlternateImage)
+	}
+	if r.LocationX != nil {
+		b = append(b, `,"LocationX":`...)
+		if b, err = appendJSONFloat32(b, *r.LocationX); err != nil {
+			return nil, err
+		}
+	}
+	if r.LocationY != nil {
+		b = append(b, `,"LocationY":`...)
+		if b, err = appendJSONFloat32(b, *r.LocationY); err != nil {
+			return nil, err
+		}
+	}
+	if r.RenderMode != nil {
+		b = append(b, `,"RenderMode":`...)
+		b = strconv.AppendInt(b, int64(*r.RenderMode), 10)
+	}
+	if r.SourceCrop != nil {
+		b = append(b, `,"SourceCrop":`...)
+		if b, err = r.SourceCrop.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.ZOrder != nil {
+		b = append(b, `,"ZOrder":`...)
+		b = strconv.AppendInt(b, int64(*r.ZOrder), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // RoomStream is an input object used by StartPushPublicStream,
@@ -327,6 +708,34 @@ func (r *RoomStream) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *RoomStream) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	if r.Index != nil {
+		b = append(b, `,"Index":`...)
+		b = strconv.AppendInt(b, int64(*r.Index), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if r.StreamType != nil {
+		b = append(b, `,"StreamType":`...)
+		b = strconv.AppendInt(b, int64(*r.StreamType), 10)
+	}
+	if r.UserID != "" {
+		b = append(b, `,"UserId":`...)
+		b = appendJSONString(b, r.UserID)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // VerticalLayout is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.VerticalLayout.
 type VerticalLayout struct {
@@ -341,6 +750,29 @@ func (r *VerticalLayout) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VerticalLayout) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.MainStream != nil {
+		b = append(b, `,"MainStream":`...)
+		if b, err = r.MainStream.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // VideoConfig is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Encode.VideoConfig.
 type VideoConfig struct {
@@ -349,4 +781,40 @@ type VideoConfig struct {
 	Height     *int32 `json:"Height,omitempty"`
 	VideoCodec *int32 `json:"VideoCodec,omitempty"`
 	Width      *int32 `json:"Width,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VideoConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.Bitrate != nil {
+		b = append(b, `,"Bitrate":`...)
+		b = strconv.AppendInt(b, int64(*r.Bitrate), 10)
+	}
+	if r.FrameRate != nil {
+		b = append(b, `,"FrameRate":`...)
+		b = strconv.AppendInt(b, int64(*r.FrameRate), 10)
+	}
+	if r.Height != nil {
+		b = append(b, `,"Height":`...)
+		b = strconv.AppendInt(b, int64(*r.Height), 10)
+	}
+	if r.VideoCodec != nil {
+		b = append(b, `,"VideoCodec":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoCodec), 10)
+	}
+	if r.Width != nil {
+		b = append(b, `,"Width":`...)
+		b = strconv.AppendInt(b, int64(*r.Width), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }

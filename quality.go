@@ -104,6 +104,37 @@ func (r *ListOperationDataRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListOperationDataRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AggregateGranularity":`...)
+	b = appendJSONString(b, r.AggregateGranularity)
+	b = append(b, `,"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	if r.Indicator == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Indicator {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Indicator[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListOperationDataResult is what [Client.ListOperationData] returns.
 type ListOperationDataResult struct {
 	AggregateGranularity string      `json:"AggregateGranularity"`
@@ -148,6 +179,26 @@ func (r *ListOperationDistributionRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", r.Indicator != "")
 	v.required("StartTime", r.StartTime != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListOperationDistributionRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Dimension":`...)
+	b = appendJSONString(b, r.Dimension)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	b = appendJSONString(b, r.Indicator)
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	b = append(b, '}')
+	return b, nil
 }
 
 // ListOperationDistributionResult is what [Client.ListOperationDistribution]
@@ -206,6 +257,78 @@ func (r *ListQualityRequest) validate(v *validator) {
 	v.ids("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListQualityRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AggregateGranularity":`...)
+	b = appendJSONString(b, r.AggregateGranularity)
+	b = append(b, `,"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	if r.Indicator == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Indicator {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Indicator[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	if len(r.Access) > 0 {
+		b = append(b, `,"Access":`...)
+		b = append(b, '[')
+		for i := range r.Access {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Access[i])
+		}
+		b = append(b, ']')
+	}
+	if len(r.OS) > 0 {
+		b = append(b, `,"OS":`...)
+		b = append(b, '[')
+		for i := range r.OS {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.OS[i])
+		}
+		b = append(b, ']')
+	}
+	if r.ProductType != "" {
+		b = append(b, `,"ProductType":`...)
+		b = appendJSONString(b, r.ProductType)
+	}
+	if r.RoomID != "" {
+		b = append(b, `,"RoomId":`...)
+		b = appendJSONString(b, r.RoomID)
+	}
+	if len(r.UserID) > 0 {
+		b = append(b, `,"UserId":`...)
+		b = append(b, '[')
+		for i := range r.UserID {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.UserID[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListQualityResult is what [Client.ListQuality] returns.
 type ListQualityResult struct {
 	AggregateGranularity string      `json:"AggregateGranularity"`
@@ -253,6 +376,34 @@ func (r *ListQualityDistributionRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListQualityDistributionRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Dimension":`...)
+	b = appendJSONString(b, r.Dimension)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	b = appendJSONString(b, r.Indicator)
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	if r.Platform != "" {
+		b = append(b, `,"Platform":`...)
+		b = appendJSONString(b, r.Platform)
+	}
+	if r.ProductType != "" {
+		b = append(b, `,"ProductType":`...)
+		b = appendJSONString(b, r.ProductType)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListQualityDistributionResult is what [Client.ListQualityDistribution]
 // returns.
 type ListQualityDistributionResult struct {
@@ -294,6 +445,35 @@ func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListRealTimeOperationDataRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	if r.Indicator == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Indicator {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Indicator[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	b = append(b, '}')
+	return b, nil
 }
 
 // ListRealTimeOperationDataResult is what [Client.ListRealTimeOperationData]
@@ -344,6 +524,54 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 	v.ids("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListRealTimeQualityRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	if r.Indicator == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Indicator {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Indicator[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	if r.ProductType != "" {
+		b = append(b, `,"ProductType":`...)
+		b = appendJSONString(b, r.ProductType)
+	}
+	if r.RoomID != "" {
+		b = append(b, `,"RoomId":`...)
+		b = appendJSONString(b, r.RoomID)
+	}
+	if len(r.UserID) > 0 {
+		b = append(b, `,"UserId":`...)
+		b = append(b, '[')
+		for i := range r.UserID {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.UserID[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // ListRealTimeQualityResult is what [Client.ListRealTimeQuality] returns.
 type ListRealTimeQualityResult struct {
 	Indicators []Indicator `json:"Indicators"`
@@ -390,6 +618,34 @@ func (r *ListRealTimeQualityDistributionRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", r.Indicator != "")
 	v.required("StartTime", r.StartTime != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListRealTimeQualityDistributionRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Dimension":`...)
+	b = appendJSONString(b, r.Dimension)
+	b = append(b, `,"EndTime":`...)
+	b = appendJSONString(b, r.EndTime)
+	b = append(b, `,"Indicator":`...)
+	b = appendJSONString(b, r.Indicator)
+	b = append(b, `,"StartTime":`...)
+	b = appendJSONString(b, r.StartTime)
+	if r.Platform != "" {
+		b = append(b, `,"Platform":`...)
+		b = appendJSONString(b, r.Platform)
+	}
+	if r.ProductType != "" {
+		b = append(b, `,"ProductType":`...)
+		b = appendJSONString(b, r.ProductType)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // ListRealTimeQualityDistributionResult is what

@@ -185,6 +185,77 @@ func (r *StartRecordRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartRecordRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"StorageConfig":`...)
+	if b, err = r.StorageConfig.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Control != nil {
+		b = append(b, `,"Control":`...)
+		if b, err = r.Control.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Encode != nil {
+		b = append(b, `,"Encode":`...)
+		if b, err = r.Encode.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.ExcludeStreams != nil {
+		b = append(b, `,"ExcludeStreams":`...)
+		if b, err = r.ExcludeStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.FileFormatConfig != nil {
+		b = append(b, `,"FileFormatConfig":`...)
+		if b, err = r.FileFormatConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.FileNameConfig != nil {
+		b = append(b, `,"FileNameConfig":`...)
+		if b, err = r.FileNameConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Layout != nil {
+		b = append(b, `,"Layout":`...)
+		if b, err = r.Layout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.RecordMode != nil {
+		b = append(b, `,"RecordMode":`...)
+		b = strconv.AppendInt(b, int64(*r.RecordMode), 10)
+	}
+	if r.TargetStreams != nil {
+		b = append(b, `,"TargetStreams":`...)
+		if b, err = r.TargetStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartRecordResult is what [Client.StartRecord] returns. The server answers
 // with a short text, kept in Message.
 type StartRecordResult struct {
@@ -229,6 +300,26 @@ func (r *StopRecordRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopRecordRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopRecordResult is what [Client.StopRecord] returns. The server answers
@@ -290,6 +381,39 @@ func (r *UpdateRecordRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateRecordRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Layout != nil {
+		b = append(b, `,"Layout":`...)
+		if b, err = r.Layout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TargetStreams != nil {
+		b = append(b, `,"TargetStreams":`...)
+		if b, err = r.TargetStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdateRecordResult is what [Client.UpdateRecord] returns. The server
 // answers with a short text, kept in Message.
 type UpdateRecordResult struct {
@@ -307,10 +431,68 @@ type FileFormatConfig struct {
 	FileFormat []string `json:"FileFormat,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *FileFormatConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if len(r.FileFormat) > 0 {
+		b = append(b, `,"FileFormat":`...)
+		b = append(b, '[')
+		for i := range r.FileFormat {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.FileFormat[i])
+		}
+		b = append(b, ']')
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // FileNameConfig is an input object used by StartRecord, as FileNameConfig.
 type FileNameConfig struct {
 	Pattern string   `json:"Pattern,omitempty"`
 	Prefix  []string `json:"Prefix,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *FileNameConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.Pattern != "" {
+		b = append(b, `,"Pattern":`...)
+		b = appendJSONString(b, r.Pattern)
+	}
+	if len(r.Prefix) > 0 {
+		b = append(b, `,"Prefix":`...)
+		b = append(b, '[')
+		for i := range r.Prefix {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Prefix[i])
+		}
+		b = append(b, ']')
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // PostProcessingValue is a result object used by GetRealtimePostProcessing,
@@ -331,6 +513,46 @@ type RecordControl struct {
 	MediaType              *int32 `json:"MediaType,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *RecordControl) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.EnableSyncUpload != nil {
+		b = append(b, `,"EnableSyncUpload":`...)
+		b = strconv.AppendBool(b, *r.EnableSyncUpload)
+	}
+	if r.FrameInterpolationMode != nil {
+		b = append(b, `,"FrameInterpolationMode":`...)
+		b = strconv.AppendInt(b, int64(*r.FrameInterpolationMode), 10)
+	}
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.MaxRecordTime != nil {
+		b = append(b, `,"MaxRecordTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxRecordTime), 10)
+	}
+	if r.MaxSilenceSeconds != nil {
+		b = append(b, `,"MaxSilenceSeconds":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxSilenceSeconds), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // RecordCustomConfig is an input object used by StartRecord, as
 // StorageConfig.CustomConfig.
 type RecordCustomConfig struct {
@@ -346,6 +568,34 @@ func (r *RecordCustomConfig) validate(v *validator) {
 	v.required("AccessKey", r.AccessKey != "")
 	v.required("Bucket", r.Bucket != "")
 	v.required("SecretKey", r.SecretKey != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *RecordCustomConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccessKey":`...)
+	b = appendJSONString(b, r.AccessKey)
+	b = append(b, `,"Bucket":`...)
+	b = appendJSONString(b, r.Bucket)
+	b = append(b, `,"SecretKey":`...)
+	b = appendJSONString(b, r.SecretKey)
+	if r.Region != nil {
+		b = append(b, `,"Region":`...)
+		b = strconv.AppendInt(b, int64(*r.Region), 10)
+	}
+	if r.SecurityToken != "" {
+		b = append(b, `,"SecurityToken":`...)
+		b = appendJSONString(b, r.SecurityToken)
+	}
+	if r.Vendor != nil {
+		b = append(b, `,"Vendor":`...)
+		b = strconv.AppendInt(b, int64(*r.Vendor), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // RecordFile is a result object used by GetRecordTask, as
@@ -394,6 +644,51 @@ func (r *RecordStorageConfig) validate(v *validator) {
 		r.VodConfig.validate(v)
 		v.pop()
 	}
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *RecordStorageConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.CustomConfig != nil {
+		b = append(b, `,"CustomConfig":`...)
+		if b, err = r.CustomConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TosConfig != nil {
+		b = append(b, `,"TosConfig":`...)
+		if b, err = r.TosConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Type != nil {
+		b = append(b, `,"Type":`...)
+		b = strconv.AppendInt(b, int64(*r.Type), 10)
+	}
+	if r.VeImageXConfig != nil {
+		b = append(b, `,"VeImageXConfig":`...)
+		if b, err = r.VeImageXConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.VodConfig != nil {
+		b = append(b, `,"VodConfig":`...)
+		if b, err = r.VodConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // RecordTask is a result object used by GetRecordTask, as RecordTask.

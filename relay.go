@@ -171,6 +171,39 @@ func (r *StartRelayStreamRequest) validate(v *validator) {
 	v.id("BusinessId", r.BusinessID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartRelayStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Control":`...)
+	if b, err = r.Control.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, `,"Token":`...)
+	b = appendJSONString(b, r.Token)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartRelayStreamResult is what [Client.StartRelayStream] returns. The
 // server answers with a short text, kept in Message.
 type StartRelayStreamResult struct {
@@ -213,6 +246,22 @@ func (r *StopRelayStreamRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopRelayStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopRelayStreamResult is what [Client.StopRelayStream] returns. The server
@@ -268,6 +317,27 @@ func (r *UpdateRelayStreamRequest) validate(v *validator) {
 	v.id("TaskId", r.TaskID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateRelayStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Control":`...)
+	if b, err = r.Control.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdateRelayStreamResult is what [Client.UpdateRelayStream] returns. The
 // server answers with a short text, kept in Message.
 type UpdateRelayStreamResult struct {
@@ -295,6 +365,50 @@ type RelayControl struct {
 
 func (r *RelayControl) validate(v *validator) {
 	v.required("StreamUrl", r.StreamURL != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *RelayControl) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"StreamUrl":`...)
+	b = appendJSONString(b, r.StreamURL)
+	if r.Bitrate != nil {
+		b = append(b, `,"Bitrate":`...)
+		b = strconv.AppendInt(b, int64(*r.Bitrate), 10)
+	}
+	if r.FrameRate != nil {
+		b = append(b, `,"FrameRate":`...)
+		b = strconv.AppendInt(b, int64(*r.FrameRate), 10)
+	}
+	if r.Loop != nil {
+		b = append(b, `,"Loop":`...)
+		b = strconv.AppendBool(b, *r.Loop)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if r.StartTimeStamp != nil {
+		b = append(b, `,"StartTimeStamp":`...)
+		b = strconv.AppendInt(b, int64(*r.StartTimeStamp), 10)
+	}
+	if r.StreamMode != nil {
+		b = append(b, `,"StreamMode":`...)
+		b = strconv.AppendInt(b, int64(*r.StreamMode), 10)
+	}
+	if r.VideoHeight != nil {
+		b = append(b, `,"VideoHeight":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoHeight), 10)
+	}
+	if r.VideoWidth != nil {
+		b = append(b, `,"VideoWidth":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoWidth), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // RelayTask is a result object used by ListRelayStream, as Task.

@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // BanRoomUser bans users from joining a room for a while: one user when
@@ -38,6 +39,30 @@ func (r *BanRoomUserRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *BanRoomUserRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	if r.ForbiddenInterval != nil {
+		b = append(b, `,"ForbiddenInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.ForbiddenInterval), 10)
+	}
+	if r.RoomID != "" {
+		b = append(b, `,"RoomId":`...)
+		b = appendJSONString(b, r.RoomID)
+	}
+	if r.UserID != "" {
+		b = append(b, `,"UserId":`...)
+		b = appendJSONString(b, r.UserID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // BanRoomUserResult is what [Client.BanRoomUser] returns.
@@ -87,6 +112,34 @@ func (r *BanUserStreamRequest) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *BanUserStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.Audio != nil {
+		b = append(b, `,"Audio":`...)
+		b = strconv.AppendBool(b, *r.Audio)
+	}
+	if r.ForbiddenInterval != nil {
+		b = append(b, `,"ForbiddenInterval":`...)
+		b = strconv.AppendInt(b, *r.ForbiddenInterval, 10)
+	}
+	if r.Video != nil {
+		b = append(b, `,"Video":`...)
+		b = strconv.AppendBool(b, *r.Video)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // BanUserStreamResult is what [Client.BanUserStream] returns.
 type BanUserStreamResult struct {
 	Message string `json:"Message"`
@@ -122,6 +175,20 @@ func (r *DismissRoomRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *DismissRoomRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // DismissRoomResult is what [Client.DismissRoom] returns.
@@ -212,6 +279,22 @@ func (r *KickUserRequest) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *KickUserRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	b = append(b, '}')
+	return b, nil
+}
+
 // KickUserResult is what [Client.KickUser] returns.
 type KickUserResult struct {
 	Message string `json:"message"`
@@ -257,6 +340,26 @@ func (r *LimitTokenPrivilegeRequest) validate(v *validator) {
 	v.required("Token", r.Token != "")
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *LimitTokenPrivilegeRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"ForbiddenInterval":`...)
+	b = strconv.AppendInt(b, int64(r.ForbiddenInterval), 10)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"Token":`...)
+	b = appendJSONString(b, r.Token)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // LimitTokenPrivilegeResult is what [Client.LimitTokenPrivilege] returns.
@@ -305,6 +408,30 @@ func (r *UnbanUserStreamRequest) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UnbanUserStreamRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.Audio != nil {
+		b = append(b, `,"Audio":`...)
+		b = strconv.AppendBool(b, *r.Audio)
+	}
+	if r.Video != nil {
+		b = append(b, `,"Video":`...)
+		b = strconv.AppendBool(b, *r.Video)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UnbanUserStreamResult is what [Client.UnbanUserStream] returns.
 type UnbanUserStreamResult struct {
 	Message string `json:"Message"`
@@ -343,6 +470,30 @@ func (r *UpdateBanRoomUserRuleRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateBanRoomUserRuleRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	if r.ForbiddenInterval != nil {
+		b = append(b, `,"ForbiddenInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.ForbiddenInterval), 10)
+	}
+	if r.RoomID != "" {
+		b = append(b, `,"RoomId":`...)
+		b = appendJSONString(b, r.RoomID)
+	}
+	if r.UserID != "" {
+		b = append(b, `,"UserId":`...)
+		b = appendJSONString(b, r.UserID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // UpdateBanRoomUserRuleResult is what [Client.UpdateBanRoomUserRule] returns.

@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // GetSegmentTask returns the state and settings of an audio segmentation
@@ -108,6 +109,59 @@ func (r *StartSegmentRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartSegmentRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"StorageConfig":`...)
+	if b, err = r.StorageConfig.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Control != nil {
+		b = append(b, `,"Control":`...)
+		if b, err = r.Control.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Duration != nil {
+		b = append(b, `,"Duration":`...)
+		b = strconv.AppendInt(b, int64(*r.Duration), 10)
+	}
+	if r.Handle != nil {
+		b = append(b, `,"Handle":`...)
+		b = strconv.AppendBool(b, *r.Handle)
+	}
+	if r.Identifier != "" {
+		b = append(b, `,"Identifier":`...)
+		b = appendJSONString(b, r.Identifier)
+	}
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.TargetStreams != nil {
+		b = append(b, `,"TargetStreams":`...)
+		if b, err = r.TargetStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartSegmentResult is what [Client.StartSegment] returns. The server
 // answers with a short text, kept in Message.
 type StartSegmentResult struct {
@@ -152,6 +206,26 @@ func (r *StopSegmentRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopSegmentRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopSegmentResult is what [Client.StopSegment] returns. The server answers
@@ -205,6 +279,38 @@ func (r *UpdateSegmentRequest) validate(v *validator) {
 	v.id("BusinessId", r.BusinessID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateSegmentRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.Duration != nil {
+		b = append(b, `,"Duration":`...)
+		b = strconv.AppendInt(b, int64(*r.Duration), 10)
+	}
+	if r.Handle != nil {
+		b = append(b, `,"Handle":`...)
+		b = strconv.AppendBool(b, *r.Handle)
+	}
+	if r.Identifier != "" {
+		b = append(b, `,"Identifier":`...)
+		b = appendJSONString(b, r.Identifier)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdateSegmentResult is what [Client.UpdateSegment] returns. The server
 // answers with a short text, kept in Message.
 type UpdateSegmentResult struct {
@@ -222,6 +328,38 @@ type SegmentControl struct {
 	IgnoreSilence     *bool  `json:"IgnoreSilence,omitempty"`
 	Mixed             *bool  `json:"Mixed,omitempty"`
 	RedundantDuration *int32 `json:"RedundantDuration,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SegmentControl) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.Align != nil {
+		b = append(b, `,"Align":`...)
+		b = strconv.AppendBool(b, *r.Align)
+	}
+	if r.IgnoreSilence != nil {
+		b = append(b, `,"IgnoreSilence":`...)
+		b = strconv.AppendBool(b, *r.IgnoreSilence)
+	}
+	if r.Mixed != nil {
+		b = append(b, `,"Mixed":`...)
+		b = strconv.AppendBool(b, *r.Mixed)
+	}
+	if r.RedundantDuration != nil {
+		b = append(b, `,"RedundantDuration":`...)
+		b = strconv.AppendInt(b, int64(*r.RedundantDuration), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // SegmentControlInfo is a result object used by GetSegmentTask, as

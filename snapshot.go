@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // GetSnapshotTask returns the state and settings of a snapshot task.
@@ -104,6 +105,47 @@ func (r *StartSnapshotRequest) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartSnapshotRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"StorageConfig":`...)
+	if b, err = r.StorageConfig.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.ImageConfig != nil {
+		b = append(b, `,"ImageConfig":`...)
+		if b, err = r.ImageConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.TargetStreams != nil {
+		b = append(b, `,"TargetStreams":`...)
+		if b, err = r.TargetStreams.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartSnapshotResult is what [Client.StartSnapshot] returns. The server
 // answers with a short text, kept in Message.
 type StartSnapshotResult struct {
@@ -148,6 +190,26 @@ func (r *StopSnapshotRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopSnapshotRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopSnapshotResult is what [Client.StopSnapshot] returns. The server
@@ -197,6 +259,33 @@ func (r *UpdateSnapshotRequest) validate(v *validator) {
 	v.id("BusinessId", r.BusinessID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateSnapshotRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.ImageConfig != nil {
+		b = append(b, `,"ImageConfig":`...)
+		if b, err = r.ImageConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdateSnapshotResult is what [Client.UpdateSnapshot] returns. The server
 // answers with a short text, kept in Message.
 type UpdateSnapshotResult struct {
@@ -215,6 +304,38 @@ type ImageConfig struct {
 	Height   *int32 `json:"Height,omitempty"`
 	Interval *int32 `json:"Interval,omitempty"`
 	Width    *int32 `json:"Width,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ImageConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.Format != nil {
+		b = append(b, `,"Format":`...)
+		b = strconv.AppendInt(b, int64(*r.Format), 10)
+	}
+	if r.Height != nil {
+		b = append(b, `,"Height":`...)
+		b = strconv.AppendInt(b, int64(*r.Height), 10)
+	}
+	if r.Interval != nil {
+		b = append(b, `,"Interval":`...)
+		b = strconv.AppendInt(b, int64(*r.Interval), 10)
+	}
+	if r.Width != nil {
+		b = append(b, `,"Width":`...)
+		b = strconv.AppendInt(b, int64(*r.Width), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // ImageConfigInfo is a result object used by GetSnapshotTask, as

@@ -2,6 +2,10 @@
 
 package rtc
 
+import (
+	"strconv"
+)
+
 // Canvas is an input object used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Canvas.
 type Canvas struct {
@@ -9,6 +13,38 @@ type Canvas struct {
 	BackgroundImage string `json:"BackgroundImage,omitempty"`
 	Height          *int32 `json:"Height,omitempty"`
 	Width           *int32 `json:"Width,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Canvas) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.Background != "" {
+		b = append(b, `,"Background":`...)
+		b = appendJSONString(b, r.Background)
+	}
+	if r.BackgroundImage != "" {
+		b = append(b, `,"BackgroundImage":`...)
+		b = appendJSONString(b, r.BackgroundImage)
+	}
+	if r.Height != nil {
+		b = append(b, `,"Height":`...)
+		b = strconv.AppendInt(b, int64(*r.Height), 10)
+	}
+	if r.Width != nil {
+		b = append(b, `,"Width":`...)
+		b = strconv.AppendInt(b, int64(*r.Width), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // CustomConfig is an input object used by StartSegment, StartSnapshot, as
@@ -25,6 +61,30 @@ func (r *CustomConfig) validate(v *validator) {
 	v.required("AccessKey", r.AccessKey != "")
 	v.required("Bucket", r.Bucket != "")
 	v.required("SecretKey", r.SecretKey != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CustomConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccessKey":`...)
+	b = appendJSONString(b, r.AccessKey)
+	b = append(b, `,"Bucket":`...)
+	b = appendJSONString(b, r.Bucket)
+	b = append(b, `,"SecretKey":`...)
+	b = appendJSONString(b, r.SecretKey)
+	if r.Region != nil {
+		b = append(b, `,"Region":`...)
+		b = strconv.AppendInt(b, int64(*r.Region), 10)
+	}
+	if r.Vendor != nil {
+		b = append(b, `,"Vendor":`...)
+		b = strconv.AppendInt(b, int64(*r.Vendor), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // CustomConfigInfo is a result object used by GetSegmentTask,
@@ -46,6 +106,42 @@ type CustomLayout struct {
 	Regions []Region `json:"Regions,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CustomLayout) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.Canvas != nil {
+		b = append(b, `,"Canvas":`...)
+		if b, err = r.Canvas.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.Regions) > 0 {
+		b = append(b, `,"Regions":`...)
+		b = append(b, '[')
+		for i := range r.Regions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.Regions[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // Encode sets the audio and video encoding of a mixed stream or recording.
 //
 // It is used by StartPushMixedStreamToCDN, StartRecord,
@@ -62,6 +158,66 @@ type Encode struct {
 	VideoGop        *int32 `json:"VideoGop,omitempty"`
 	VideoHeight     *int32 `json:"VideoHeight,omitempty"`
 	VideoWidth      *int32 `json:"VideoWidth,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Encode) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.AudioBitrate != nil {
+		b = append(b, `,"AudioBitrate":`...)
+		b = strconv.AppendInt(b, int64(*r.AudioBitrate), 10)
+	}
+	if r.AudioChannels != nil {
+		b = append(b, `,"AudioChannels":`...)
+		b = strconv.AppendInt(b, int64(*r.AudioChannels), 10)
+	}
+	if r.AudioCodec != nil {
+		b = append(b, `,"AudioCodec":`...)
+		b = strconv.AppendInt(b, int64(*r.AudioCodec), 10)
+	}
+	if r.AudioProfile != nil {
+		b = append(b, `,"AudioProfile":`...)
+		b = strconv.AppendInt(b, int64(*r.AudioProfile), 10)
+	}
+	if r.AudioSampleRate != nil {
+		b = append(b, `,"AudioSampleRate":`...)
+		b = strconv.AppendInt(b, int64(*r.AudioSampleRate), 10)
+	}
+	if r.VideoBitrate != nil {
+		b = append(b, `,"VideoBitrate":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoBitrate), 10)
+	}
+	if r.VideoCodec != nil {
+		b = append(b, `,"VideoCodec":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoCodec), 10)
+	}
+	if r.VideoFps != nil {
+		b = append(b, `,"VideoFps":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoFps), 10)
+	}
+	if r.VideoGop != nil {
+		b = append(b, `,"VideoGop":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoGop), 10)
+	}
+	if r.VideoHeight != nil {
+		b = append(b, `,"VideoHeight":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoHeight), 10)
+	}
+	if r.VideoWidth != nil {
+		b = append(b, `,"VideoWidth":`...)
+		b = strconv.AppendInt(b, int64(*r.VideoWidth), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // Indicator is a result object used by 5 actions, among them
@@ -101,6 +257,39 @@ func (r *Layout) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Layout) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.CustomLayout != nil {
+		b = append(b, `,"CustomLayout":`...)
+		if b, err = r.CustomLayout.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.LayoutMode != nil {
+		b = append(b, `,"LayoutMode":`...)
+		b = strconv.AppendInt(b, int64(*r.LayoutMode), 10)
+	}
+	if r.MainVideoStream != nil {
+		b = append(b, `,"MainVideoStream":`...)
+		if b, err = r.MainVideoStream.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // Overview is a result object used by 5 actions, among them
 // ListOperationData, ListQuality, ListRealTimeOperationData, as
 // Indicators.overview.
@@ -137,6 +326,84 @@ type Region struct {
 	ZOrder                 *int32      `json:"ZOrder,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Region) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"Height":`...)
+	b = strconv.AppendInt(b, int64(r.Height), 10)
+	b = append(b, `,"StreamIndex":`...)
+	b = strconv.AppendInt(b, int64(r.StreamIndex), 10)
+	b = append(b, `,"Width":`...)
+	b = strconv.AppendInt(b, int64(r.Width), 10)
+	if r.Alpha != nil {
+		b = append(b, `,"Alpha":`...)
+		if b, err = appendJSONFloat32(b, *r.Alpha); err != nil {
+			return nil, err
+		}
+	}
+	if r.AlternateImage != "" {
+		b = append(b, `,"AlternateImage":`...)
+		b = appendJSONString(b, r.AlternateImage)
+	}
+	if r.AlternateImageFillMode != nil {
+		b = append(b, `,"AlternateImageFillMode":`...)
+		b = strconv.AppendInt(b, int64(*r.AlternateImageFillMode), 10)
+	}
+	if r.ApplySpatialAudio != nil {
+		b = append(b, `,"ApplySpatialAudio":`...)
+		b = strconv.AppendBool(b, *r.ApplySpatialAudio)
+	}
+	if r.CornerRadius != nil {
+		b = append(b, `,"CornerRadius":`...)
+		if b, err = appendJSONFloat32(b, *r.CornerRadius); err != nil {
+			return nil, err
+		}
+	}
+	if r.LocationX != nil {
+		b = append(b, `,"LocationX":`...)
+		b = strconv.AppendInt(b, int64(*r.LocationX), 10)
+	}
+	if r.LocationY != nil {
+		b = append(b, `,"LocationY":`...)
+		b = strconv.AppendInt(b, int64(*r.LocationY), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if r.RenderMode != nil {
+		b = append(b, `,"RenderMode":`...)
+		b = strconv.AppendInt(b, int64(*r.RenderMode), 10)
+	}
+	if r.SourceCrop != nil {
+		b = append(b, `,"SourceCrop":`...)
+		if b, err = r.SourceCrop.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.SpatialPosition) > 0 {
+		b = append(b, `,"SpatialPosition":`...)
+		b = append(b, '[')
+		for i := range r.SpatialPosition {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(r.SpatialPosition[i]), 10)
+		}
+		b = append(b, ']')
+	}
+	if r.ZOrder != nil {
+		b = append(b, `,"ZOrder":`...)
+		b = strconv.AppendInt(b, int64(*r.ZOrder), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // SourceCrop is an input object used by 6 actions, among them
 // StartPushMixedStreamToCDN, StartPushPublicStream, StartRecord, as
 // Layout.CustomLayout.Regions.SourceCrop.
@@ -145,6 +412,47 @@ type SourceCrop struct {
 	LocationX        *float32 `json:"LocationX,omitempty"`
 	LocationY        *float32 `json:"LocationY,omitempty"`
 	WidthProportion  *float32 `json:"WidthProportion,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SourceCrop) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.HeightProportion != nil {
+		b = append(b, `,"HeightProportion":`...)
+		if b, err = appendJSONFloat32(b, *r.HeightProportion); err != nil {
+			return nil, err
+		}
+	}
+	if r.LocationX != nil {
+		b = append(b, `,"LocationX":`...)
+		if b, err = appendJSONFloat32(b, *r.LocationX); err != nil {
+			return nil, err
+		}
+	}
+	if r.LocationY != nil {
+		b = append(b, `,"LocationY":`...)
+		if b, err = appendJSONFloat32(b, *r.LocationY); err != nil {
+			return nil, err
+		}
+	}
+	if r.WidthProportion != nil {
+		b = append(b, `,"WidthProportion":`...)
+		if b, err = appendJSONFloat32(b, *r.WidthProportion); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StorageConfig says where a task stores its files.
@@ -181,6 +489,51 @@ func (r *StorageConfig) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StorageConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.CustomConfig != nil {
+		b = append(b, `,"CustomConfig":`...)
+		if b, err = r.CustomConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TosConfig != nil {
+		b = append(b, `,"TosConfig":`...)
+		if b, err = r.TosConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Type != nil {
+		b = append(b, `,"Type":`...)
+		b = strconv.AppendInt(b, int64(*r.Type), 10)
+	}
+	if r.VeImageXConfig != nil {
+		b = append(b, `,"VeImageXConfig":`...)
+		if b, err = r.VeImageXConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.VodConfig != nil {
+		b = append(b, `,"VodConfig":`...)
+		if b, err = r.VodConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StorageConfigInfo is a result object used by GetSegmentTask,
 // GetSnapshotTask, as SegmentTask.StorageConfig, SnapshotTask.StorageConfig.
 type StorageConfigInfo struct {
@@ -206,6 +559,26 @@ type Stream struct {
 func (r *Stream) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Stream) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.Index != nil {
+		b = append(b, `,"Index":`...)
+		b = strconv.AppendInt(b, int64(*r.Index), 10)
+	}
+	if r.StreamType != nil {
+		b = append(b, `,"StreamType":`...)
+		b = strconv.AppendInt(b, int64(*r.StreamType), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StreamInfo is a result object used by GetPushMixedStreamToCDNTask,
@@ -240,6 +613,36 @@ func (r *Streams) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Streams) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if len(r.StreamList) > 0 {
+		b = append(b, `,"StreamList":`...)
+		b = append(b, '[')
+		for i := range r.StreamList {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.StreamList[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StreamsInfo is a result object used by GetPushMixedStreamToCDNTask,
 // GetSegmentTask, GetSnapshotTask, as
 // PushMixedStreamToCDNTask.ExcludeStreams,
@@ -259,6 +662,24 @@ type TosConfig struct {
 func (r *TosConfig) validate(v *validator) {
 	v.required("AccountId", r.AccountID != "")
 	v.required("Bucket", r.Bucket != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *TosConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccountId":`...)
+	b = appendJSONString(b, r.AccountID)
+	b = append(b, `,"Bucket":`...)
+	b = appendJSONString(b, r.Bucket)
+	if r.Region != nil {
+		b = append(b, `,"Region":`...)
+		b = strconv.AppendInt(b, int64(*r.Region), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // TosConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask,
@@ -283,6 +704,24 @@ func (r *VeImageXConfig) validate(v *validator) {
 	v.required("ServiceId", r.ServiceID != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VeImageXConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccountId":`...)
+	b = appendJSONString(b, r.AccountID)
+	b = append(b, `,"ServiceId":`...)
+	b = appendJSONString(b, r.ServiceID)
+	if r.Region != nil {
+		b = append(b, `,"Region":`...)
+		b = strconv.AppendInt(b, int64(*r.Region), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // VeImageXConfigInfo is a result object used by GetSegmentTask,
 // GetSnapshotTask, as SegmentTask.StorageConfig.VeImageXConfig,
 // SnapshotTask.StorageConfig.VeImageXConfig.
@@ -305,6 +744,32 @@ type VodConfig struct {
 func (r *VodConfig) validate(v *validator) {
 	v.required("AccountId", r.AccountID != "")
 	v.required("Space", r.Space != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VodConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccountId":`...)
+	b = appendJSONString(b, r.AccountID)
+	b = append(b, `,"Space":`...)
+	b = appendJSONString(b, r.Space)
+	if r.AutoSetFileExtension != nil {
+		b = append(b, `,"AutoSetFileExtension":`...)
+		b = strconv.AppendBool(b, *r.AutoSetFileExtension)
+	}
+	if r.Region != nil {
+		b = append(b, `,"Region":`...)
+		b = strconv.AppendInt(b, int64(*r.Region), 10)
+	}
+	if r.StorageClass != nil {
+		b = append(b, `,"StorageClass":`...)
+		b = strconv.AppendInt(b, int64(*r.StorageClass), 10)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // VodConfigInfo is a result object used by GetSegmentTask, GetSnapshotTask,

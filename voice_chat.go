@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 )
 
 // VoiceChatCommand is what UpdateVoiceChat asks a running conversational AI
@@ -77,6 +78,31 @@ func (r *StartVoiceChatRequest) validate(v *validator) {
 	v.required("Config", r.Config != nil)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartVoiceChatRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, `,"AgentConfig":`...)
+	if b, err = r.AgentConfig.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"Config":`...)
+	if b, err = r.Config.appendJSON(b); err != nil {
+		return nil, err
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartVoiceChatResult is what [Client.StartVoiceChat] returns. The server
 // answers with a short text, kept in Message.
 type StartVoiceChatResult struct {
@@ -119,6 +145,22 @@ func (r *StopVoiceChatRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopVoiceChatRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopVoiceChatResult is what [Client.StopVoiceChat] returns. The server
@@ -179,6 +221,32 @@ func (r *UpdateVoiceChatRequest) validate(v *validator) {
 	v.required("Command", r.Command != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *UpdateVoiceChatRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, `,"Command":`...)
+	b = appendJSONString(b, string(r.Command))
+	if r.Message != "" {
+		b = append(b, `,"Message":`...)
+		b = appendJSONString(b, r.Message)
+	}
+	if r.InterruptMode != nil {
+		b = append(b, `,"InterruptMode":`...)
+		b = strconv.AppendInt(b, int64(*r.InterruptMode), 10)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // UpdateVoiceChatResult is what [Client.UpdateVoiceChat] returns. The server
 // answers with a short text, kept in Message.
 type UpdateVoiceChatResult struct {
@@ -211,6 +279,47 @@ func (r *AgentConfig) validate(v *validator) {
 	v.id("UserId", r.UserID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *AgentConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"TargetUserId":`...)
+	if r.TargetUserID == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.TargetUserID {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.TargetUserID[i])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.WelcomeMessage != "" {
+		b = append(b, `,"WelcomeMessage":`...)
+		b = appendJSONString(b, r.WelcomeMessage)
+	}
+	if r.EnableConversationStateCallback != nil {
+		b = append(b, `,"EnableConversationStateCallback":`...)
+		b = strconv.AppendBool(b, *r.EnableConversationStateCallback)
+	}
+	if r.ServerMessageSignatureForRTS != "" {
+		b = append(b, `,"ServerMessageSignatureForRTS":`...)
+		b = appendJSONString(b, r.ServerMessageSignatureForRTS)
+	}
+	if r.ServerMessageURLForRTS != "" {
+		b = append(b, `,"ServerMessageURLForRTS":`...)
+		b = appendJSONString(b, r.ServerMessageURLForRTS)
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // VoiceChatConfig configures the pipeline of a conversational AI agent.
 //
 // The speech recognition, speech synthesis, language model, subtitle and
@@ -240,4 +349,55 @@ type VoiceChatConfig struct {
 	// FunctionCallingConfig configures function calling (where tool calls are
 	// delivered). It is raw JSON in the vendor's format (see VoiceChatConfig).
 	FunctionCallingConfig json.RawMessage `json:"FunctionCallingConfig,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VoiceChatConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if len(r.ASRConfig) > 0 {
+		b = append(b, `,"ASRConfig":`...)
+		if b, err = appendJSONRaw(b, r.ASRConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.TTSConfig) > 0 {
+		b = append(b, `,"TTSConfig":`...)
+		if b, err = appendJSONRaw(b, r.TTSConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.LLMConfig) > 0 {
+		b = append(b, `,"LLMConfig":`...)
+		if b, err = appendJSONRaw(b, r.LLMConfig); err != nil {
+			return nil, err
+		}
+	}
+	if r.InterruptMode != nil {
+		b = append(b, `,"InterruptMode":`...)
+		b = strconv.AppendInt(b, int64(*r.InterruptMode), 10)
+	}
+	if len(r.SubtitleConfig) > 0 {
+		b = append(b, `,"SubtitleConfig":`...)
+		if b, err = appendJSONRaw(b, r.SubtitleConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.FunctionCallingConfig) > 0 {
+		b = append(b, `,"FunctionCallingConfig":`...)
+		if b, err = appendJSONRaw(b, r.FunctionCallingConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }

@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // GetWebCastTask returns the state and settings of a web page relay task.
@@ -98,6 +99,60 @@ func (r *StartWebcastRequest) validate(v *validator) {
 	v.id("BusinessId", r.BusinessID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartWebcastRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"SourceURL":`...)
+	b = appendJSONString(b, r.SourceURL)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.EventNotifyConfig != nil {
+		b = append(b, `,"EventNotifyConfig":`...)
+		if b, err = r.EventNotifyConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.MaxRunningTime != nil {
+		b = append(b, `,"MaxRunningTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxRunningTime), 10)
+	}
+	if r.MonitorConfig != nil {
+		b = append(b, `,"MonitorConfig":`...)
+		if b, err = r.MonitorConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.VideoSolutions) > 0 {
+		b = append(b, `,"VideoSolutions":`...)
+		b = append(b, '[')
+		for i := range r.VideoSolutions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = r.VideoSolutions[i].appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // StartWebcastResult is what [Client.StartWebcast] returns. The server's
 // answer has no fixed shape; a text answer is kept in Message.
 type StartWebcastResult struct {
@@ -142,6 +197,22 @@ func (r *StopWebcastRequest) validate(v *validator) {
 	v.id("TaskId", r.TaskID)
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopWebcastRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, '}')
+	return b, nil
+}
+
 // StopWebcastResult is what [Client.StopWebcast] returns. The server answers
 // with a short text, kept in Message.
 type StopWebcastResult struct {
@@ -160,6 +231,30 @@ type EventNotifyConfig struct {
 	StartTimeout      *int32 `json:"StartTimeout,omitempty"`
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *EventNotifyConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.EnableEventNotify != nil {
+		b = append(b, `,"EnableEventNotify":`...)
+		b = strconv.AppendBool(b, *r.EnableEventNotify)
+	}
+	if r.StartTimeout != nil {
+		b = append(b, `,"StartTimeout":`...)
+		b = strconv.AppendInt(b, int64(*r.StartTimeout), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // EventNotifyConfigInfo is a result object used by GetWebCastTask, as
 // WebCastTask.EventNotifyConfig.
 type EventNotifyConfigInfo struct {
@@ -172,6 +267,34 @@ type MonitorConfig struct {
 	BlankCheckInterval  *int32 `json:"BlankCheckInterval,omitempty"`
 	CrashCheckInterval  *int32 `json:"CrashCheckInterval,omitempty"`
 	FreezeCheckInterval *int32 `json:"FreezeCheckInterval,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *MonitorConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.BlankCheckInterval != nil {
+		b = append(b, `,"BlankCheckInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.BlankCheckInterval), 10)
+	}
+	if r.CrashCheckInterval != nil {
+		b = append(b, `,"CrashCheckInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.CrashCheckInterval), 10)
+	}
+	if r.FreezeCheckInterval != nil {
+		b = append(b, `,"FreezeCheckInterval":`...)
+		b = strconv.AppendInt(b, int64(*r.FreezeCheckInterval), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // MonitorConfigInfo is a result object used by GetWebCastTask, as
@@ -188,6 +311,38 @@ type VideoSolution struct {
 	FrameRate *int32 `json:"FrameRate,omitempty"`
 	Height    *int32 `json:"Height,omitempty"`
 	Width     *int32 `json:"Width,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VideoSolution) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.Bitrate != nil {
+		b = append(b, `,"Bitrate":`...)
+		b = strconv.AppendInt(b, int64(*r.Bitrate), 10)
+	}
+	if r.FrameRate != nil {
+		b = append(b, `,"FrameRate":`...)
+		b = strconv.AppendInt(b, int64(*r.FrameRate), 10)
+	}
+	if r.Height != nil {
+		b = append(b, `,"Height":`...)
+		b = strconv.AppendInt(b, int64(*r.Height), 10)
+	}
+	if r.Width != nil {
+		b = append(b, `,"Width":`...)
+		b = strconv.AppendInt(b, int64(*r.Width), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // VideoSolutionInfo is a result object used by GetWebCastTask, as

@@ -4,6 +4,7 @@ package rtc
 
 import (
 	"context"
+	"strconv"
 )
 
 // StartWBRecord starts recording a whiteboard in a room.
@@ -43,6 +44,32 @@ func (r *StartWBRecordRequest) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
 	v.id("BusinessId", r.BusinessID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StartWBRecordRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
+	if r.SourceURL != "" {
+		b = append(b, `,"SourceURL":`...)
+		b = appendJSONString(b, r.SourceURL)
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // StartWBRecordResult is what [Client.StartWBRecord] returns. The server's
@@ -90,6 +117,24 @@ func (r *StopWBRecordRequest) validate(v *validator) {
 	v.id("TaskId", r.TaskID)
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *StopWBRecordRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"RoomId":`...)
+	b = appendJSONString(b, r.RoomID)
+	b = append(b, `,"TaskId":`...)
+	b = appendJSONString(b, r.TaskID)
+	b = append(b, `,"UserId":`...)
+	b = appendJSONString(b, r.UserID)
+	b = append(b, '}')
+	return b, nil
 }
 
 // StopWBRecordResult is what [Client.StopWBRecord] returns. The server's
@@ -151,6 +196,49 @@ func (r *WbTranscodeCreateRequest) validate(v *validator) {
 		r.StorageConfig.validate(v)
 		v.pop()
 	}
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *WbTranscodeCreateRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"AppId":`...)
+	b = appendJSONString(b, r.AppID)
+	b = append(b, `,"Operator":`...)
+	b = appendJSONString(b, r.Operator)
+	b = append(b, `,"Priority":`...)
+	b = strconv.AppendInt(b, int64(r.Priority), 10)
+	b = append(b, `,"Resource":`...)
+	b = appendJSONString(b, r.Resource)
+	b = append(b, `,"TranscodeMode":`...)
+	b = strconv.AppendInt(b, int64(r.TranscodeMode), 10)
+	if r.PreSignDuration != nil {
+		b = append(b, `,"PreSignDuration":`...)
+		b = strconv.AppendInt(b, int64(*r.PreSignDuration), 10)
+	}
+	if r.ResourceAttr != nil {
+		b = append(b, `,"ResourceAttr":`...)
+		if b, err = r.ResourceAttr.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.StorageConfig != nil {
+		b = append(b, `,"StorageConfig":`...)
+		if b, err = r.StorageConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TranscodeConfig != nil {
+		b = append(b, `,"TranscodeConfig":`...)
+		if b, err = r.TranscodeConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
 }
 
 // WbTranscodeCreateResult is what [Client.WbTranscodeCreate] returns.
@@ -263,6 +351,20 @@ func (r *ResourceAttr) validate(v *validator) {
 	v.required("FileName", r.FileName != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ResourceAttr) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"FileName":`...)
+	b = appendJSONString(b, r.FileName)
+	b = append(b, `,"Size":`...)
+	b = strconv.AppendInt(b, int64(r.Size), 10)
+	b = append(b, '}')
+	return b, nil
+}
+
 // TranscodeConfig is an input object used by WbTranscodeCreate, as
 // TranscodeConfig.
 type TranscodeConfig struct {
@@ -274,6 +376,32 @@ type TranscodeConfig struct {
 	Thumbnail          bool  `json:"Thumbnail"`
 	ThumbnailHeight    int32 `json:"ThumbnailHeight"`
 	ThumbnailWidth     int32 `json:"ThumbnailWidth"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *TranscodeConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"ForceUseResolution":`...)
+	b = strconv.AppendBool(b, r.ForceUseResolution)
+	b = append(b, `,"InputFormat":`...)
+	b = strconv.AppendInt(b, int64(r.InputFormat), 10)
+	b = append(b, `,"OutputFormat":`...)
+	b = strconv.AppendInt(b, int64(r.OutputFormat), 10)
+	b = append(b, `,"OutputHeight":`...)
+	b = strconv.AppendInt(b, int64(r.OutputHeight), 10)
+	b = append(b, `,"OutputWidth":`...)
+	b = strconv.AppendInt(b, int64(r.OutputWidth), 10)
+	b = append(b, `,"Thumbnail":`...)
+	b = strconv.AppendBool(b, r.Thumbnail)
+	b = append(b, `,"ThumbnailHeight":`...)
+	b = strconv.AppendInt(b, int64(r.ThumbnailHeight), 10)
+	b = append(b, `,"ThumbnailWidth":`...)
+	b = strconv.AppendInt(b, int64(r.ThumbnailWidth), 10)
+	b = append(b, '}')
+	return b, nil
 }
 
 // TranscodeImage is a result object used by WbTranscodeGet, as Images.
@@ -300,6 +428,26 @@ func (r *WhiteboardCustomConfig) validate(v *validator) {
 	v.required("SecretKey", r.SecretKey != "")
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *WhiteboardCustomConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccessKey":`...)
+	b = appendJSONString(b, r.AccessKey)
+	b = append(b, `,"Bucket":`...)
+	b = appendJSONString(b, r.Bucket)
+	b = append(b, `,"Region":`...)
+	b = strconv.AppendInt(b, int64(r.Region), 10)
+	b = append(b, `,"SecretKey":`...)
+	b = appendJSONString(b, r.SecretKey)
+	b = append(b, `,"Vendor":`...)
+	b = strconv.AppendInt(b, int64(r.Vendor), 10)
+	b = append(b, '}')
+	return b, nil
+}
+
 // WhiteboardStorageConfig is an input object used by WbTranscodeCreate, as
 // StorageConfig.
 type WhiteboardStorageConfig struct {
@@ -321,6 +469,39 @@ func (r *WhiteboardStorageConfig) validate(v *validator) {
 	}
 }
 
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *WhiteboardStorageConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.CustomConfig != nil {
+		b = append(b, `,"CustomConfig":`...)
+		if b, err = r.CustomConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.TosConfig != nil {
+		b = append(b, `,"TosConfig":`...)
+		if b, err = r.TosConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if r.Type != nil {
+		b = append(b, `,"Type":`...)
+		b = strconv.AppendInt(b, int64(*r.Type), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
 // WhiteboardTosConfig is an input object used by WbTranscodeCreate, as
 // StorageConfig.TosConfig.
 type WhiteboardTosConfig struct {
@@ -332,4 +513,20 @@ type WhiteboardTosConfig struct {
 func (r *WhiteboardTosConfig) validate(v *validator) {
 	v.required("AccountId", r.AccountID != "")
 	v.required("Bucket", r.Bucket != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *WhiteboardTosConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"AccountId":`...)
+	b = appendJSONString(b, r.AccountID)
+	b = append(b, `,"Bucket":`...)
+	b = appendJSONString(b, r.Bucket)
+	b = append(b, `,"Region":`...)
+	b = strconv.AppendInt(b, int64(r.Region), 10)
+	b = append(b, '}')
+	return b, nil
 }

@@ -102,6 +102,7 @@ func (m *model) render() (map[string][]byte, error) {
 	for _, e := range m.Enums {
 		renderEnum(body(categoryFile(e.Category)), e)
 	}
+	inJSON := m.jsonTypes()
 	for _, am := range m.Actions {
 		b := body(categoryFile(am.A.Category))
 		renderMethod(b, am)
@@ -109,6 +110,9 @@ func (m *model) render() (map[string][]byte, error) {
 			renderIterator(b, am)
 		}
 		m.renderRequest(b, am)
+		if inJSON[am.Request] {
+			renderAppendJSON(b, am.Request)
+		}
 		renderResult(b, am)
 	}
 	for _, t := range m.Nested {
@@ -120,6 +124,9 @@ func (m *model) render() (map[string][]byte, error) {
 		renderStruct(b, t, m.nestedDoc(t))
 		if t.Mode == modeInput {
 			m.renderValidate(b, t)
+		}
+		if inJSON[t] {
+			renderAppendJSON(b, t)
 		}
 	}
 	m.renderOperations(body("operations.go"))

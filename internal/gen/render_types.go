@@ -62,7 +62,7 @@ func fieldGoType(md mode, f *field) string {
 // jsonTag is the struct tag of a field: the exact wire name, with
 // omitempty for optional input fields.
 func jsonTag(md mode, f *field) string {
-	if md == modeInput && !f.Required {
+	if omitEmpty(md, f) {
 		return fmt.Sprintf("`json:\"%s,omitempty\"`", f.Wire)
 	}
 	return fmt.Sprintf("`json:\"%s\"`", f.Wire)
