@@ -2035,3 +2035,1712 @@ func sampleWbTranscodeQueryRequest() *WbTranscodeQueryRequest {
 		TaskID: "TaskId-1",
 	}
 }
+
+// sampleBody holds the two sample requests of an action whose request is a
+// JSON body.
+type sampleBody struct {
+	Action string
+	// Sample returns the request sampleCalls sends.
+	Sample func() any
+	// Full returns a request with every field set to values that are hard to encode.
+	Full func() any
+}
+
+// sampleBodies has one entry per action whose request is a JSON body.
+var sampleBodies = []sampleBody{
+	{Action: "AddBusinessID", Sample: func() any { return sampleAddBusinessIDRequest() }, Full: func() any { return sampleFullAddBusinessIDRequest() }},
+	{Action: "BanRoomUser", Sample: func() any { return sampleBanRoomUserRequest() }, Full: func() any { return sampleFullBanRoomUserRequest() }},
+	{Action: "BanUserStream", Sample: func() any { return sampleBanUserStreamRequest() }, Full: func() any { return sampleFullBanUserStreamRequest() }},
+	{Action: "BatchSendRoomUnicast", Sample: func() any { return sampleBatchSendRoomUnicastRequest() }, Full: func() any { return sampleFullBatchSendRoomUnicastRequest() }},
+	{Action: "CreateApp", Sample: func() any { return sampleCreateAppRequest() }, Full: func() any { return sampleFullCreateAppRequest() }},
+	{Action: "CreateCallback", Sample: func() any { return sampleCreateCallbackRequest() }, Full: func() any { return sampleFullCreateCallbackRequest() }},
+	{Action: "CreateFailRecoveryPolicy", Sample: func() any { return sampleCreateFailRecoveryPolicyRequest() }, Full: func() any { return sampleFullCreateFailRecoveryPolicyRequest() }},
+	{Action: "CreateVendorPolicy", Sample: func() any { return sampleCreateVendorPolicyRequest() }, Full: func() any { return sampleFullCreateVendorPolicyRequest() }},
+	{Action: "DeleteBusinessID", Sample: func() any { return sampleDeleteBusinessIDRequest() }, Full: func() any { return sampleFullDeleteBusinessIDRequest() }},
+	{Action: "DeleteFailRecoveryPolicy", Sample: func() any { return sampleDeleteFailRecoveryPolicyRequest() }, Full: func() any { return sampleFullDeleteFailRecoveryPolicyRequest() }},
+	{Action: "DismissRoom", Sample: func() any { return sampleDismissRoomRequest() }, Full: func() any { return sampleFullDismissRoomRequest() }},
+	{Action: "GetAllBusinessID", Sample: func() any { return sampleGetAllBusinessIDRequest() }, Full: func() any { return sampleFullGetAllBusinessIDRequest() }},
+	{Action: "GetFailRecoveryPolicies", Sample: func() any { return sampleGetFailRecoveryPoliciesRequest() }, Full: func() any { return sampleFullGetFailRecoveryPoliciesRequest() }},
+	{Action: "KickUser", Sample: func() any { return sampleKickUserRequest() }, Full: func() any { return sampleFullKickUserRequest() }},
+	{Action: "LimitTokenPrivilege", Sample: func() any { return sampleLimitTokenPrivilegeRequest() }, Full: func() any { return sampleFullLimitTokenPrivilegeRequest() }},
+	{Action: "ListApps", Sample: func() any { return sampleListAppsRequest() }, Full: func() any { return sampleFullListAppsRequest() }},
+	{Action: "ListHotMusic", Sample: func() any { return sampleListHotMusicRequest() }, Full: func() any { return sampleFullListHotMusicRequest() }},
+	{Action: "ListMusics", Sample: func() any { return sampleListMusicsRequest() }, Full: func() any { return sampleFullListMusicsRequest() }},
+	{Action: "ListOperationData", Sample: func() any { return sampleListOperationDataRequest() }, Full: func() any { return sampleFullListOperationDataRequest() }},
+	{Action: "ListOperationDistribution", Sample: func() any { return sampleListOperationDistributionRequest() }, Full: func() any { return sampleFullListOperationDistributionRequest() }},
+	{Action: "ListQuality", Sample: func() any { return sampleListQualityRequest() }, Full: func() any { return sampleFullListQualityRequest() }},
+	{Action: "ListQualityDistribution", Sample: func() any { return sampleListQualityDistributionRequest() }, Full: func() any { return sampleFullListQualityDistributionRequest() }},
+	{Action: "ListRealTimeOperationData", Sample: func() any { return sampleListRealTimeOperationDataRequest() }, Full: func() any { return sampleFullListRealTimeOperationDataRequest() }},
+	{Action: "ListRealTimePublicStreamInfo", Sample: func() any { return sampleListRealTimePublicStreamInfoRequest() }, Full: func() any { return sampleFullListRealTimePublicStreamInfoRequest() }},
+	{Action: "ListRealTimeQuality", Sample: func() any { return sampleListRealTimeQualityRequest() }, Full: func() any { return sampleFullListRealTimeQualityRequest() }},
+	{Action: "ListRealTimeQualityDistribution", Sample: func() any { return sampleListRealTimeQualityDistributionRequest() }, Full: func() any { return sampleFullListRealTimeQualityDistributionRequest() }},
+	{Action: "ListUsages", Sample: func() any { return sampleListUsagesRequest() }, Full: func() any { return sampleFullListUsagesRequest() }},
+	{Action: "ModifyAppStatus", Sample: func() any { return sampleModifyAppStatusRequest() }, Full: func() any { return sampleFullModifyAppStatusRequest() }},
+	{Action: "ModifyBusinessRemarks", Sample: func() any { return sampleModifyBusinessRemarksRequest() }, Full: func() any { return sampleFullModifyBusinessRemarksRequest() }},
+	{Action: "SearchMusics", Sample: func() any { return sampleSearchMusicsRequest() }, Full: func() any { return sampleFullSearchMusicsRequest() }},
+	{Action: "SendBroadcast", Sample: func() any { return sampleSendBroadcastRequest() }, Full: func() any { return sampleFullSendBroadcastRequest() }},
+	{Action: "SendRoomUnicast", Sample: func() any { return sampleSendRoomUnicastRequest() }, Full: func() any { return sampleFullSendRoomUnicastRequest() }},
+	{Action: "SendUnicast", Sample: func() any { return sampleSendUnicastRequest() }, Full: func() any { return sampleFullSendUnicastRequest() }},
+	{Action: "StartDetection", Sample: func() any { return sampleStartDetectionRequest() }, Full: func() any { return sampleFullStartDetectionRequest() }},
+	{Action: "StartPushMixedStreamToCDN", Sample: func() any { return sampleStartPushMixedStreamToCDNRequest() }, Full: func() any { return sampleFullStartPushMixedStreamToCDNRequest() }},
+	{Action: "StartPushPublicStream", Sample: func() any { return sampleStartPushPublicStreamRequest() }, Full: func() any { return sampleFullStartPushPublicStreamRequest() }},
+	{Action: "StartPushSingleStreamToCDN", Sample: func() any { return sampleStartPushSingleStreamToCDNRequest() }, Full: func() any { return sampleFullStartPushSingleStreamToCDNRequest() }},
+	{Action: "StartRecord", Sample: func() any { return sampleStartRecordRequest() }, Full: func() any { return sampleFullStartRecordRequest() }},
+	{Action: "StartRelayStream", Sample: func() any { return sampleStartRelayStreamRequest() }, Full: func() any { return sampleFullStartRelayStreamRequest() }},
+	{Action: "StartSegment", Sample: func() any { return sampleStartSegmentRequest() }, Full: func() any { return sampleFullStartSegmentRequest() }},
+	{Action: "StartSnapshot", Sample: func() any { return sampleStartSnapshotRequest() }, Full: func() any { return sampleFullStartSnapshotRequest() }},
+	{Action: "StartVoiceChat", Sample: func() any { return sampleStartVoiceChatRequest() }, Full: func() any { return sampleFullStartVoiceChatRequest() }},
+	{Action: "StartWBRecord", Sample: func() any { return sampleStartWBRecordRequest() }, Full: func() any { return sampleFullStartWBRecordRequest() }},
+	{Action: "StartWebcast", Sample: func() any { return sampleStartWebcastRequest() }, Full: func() any { return sampleFullStartWebcastRequest() }},
+	{Action: "StopDetection", Sample: func() any { return sampleStopDetectionRequest() }, Full: func() any { return sampleFullStopDetectionRequest() }},
+	{Action: "StopPushPublicStream", Sample: func() any { return sampleStopPushPublicStreamRequest() }, Full: func() any { return sampleFullStopPushPublicStreamRequest() }},
+	{Action: "StopPushStreamToCDN", Sample: func() any { return sampleStopPushStreamToCDNRequest() }, Full: func() any { return sampleFullStopPushStreamToCDNRequest() }},
+	{Action: "StopRecord", Sample: func() any { return sampleStopRecordRequest() }, Full: func() any { return sampleFullStopRecordRequest() }},
+	{Action: "StopRelayStream", Sample: func() any { return sampleStopRelayStreamRequest() }, Full: func() any { return sampleFullStopRelayStreamRequest() }},
+	{Action: "StopSegment", Sample: func() any { return sampleStopSegmentRequest() }, Full: func() any { return sampleFullStopSegmentRequest() }},
+	{Action: "StopSnapshot", Sample: func() any { return sampleStopSnapshotRequest() }, Full: func() any { return sampleFullStopSnapshotRequest() }},
+	{Action: "StopVoiceChat", Sample: func() any { return sampleStopVoiceChatRequest() }, Full: func() any { return sampleFullStopVoiceChatRequest() }},
+	{Action: "StopWBRecord", Sample: func() any { return sampleStopWBRecordRequest() }, Full: func() any { return sampleFullStopWBRecordRequest() }},
+	{Action: "StopWebcast", Sample: func() any { return sampleStopWebcastRequest() }, Full: func() any { return sampleFullStopWebcastRequest() }},
+	{Action: "UnbanUserStream", Sample: func() any { return sampleUnbanUserStreamRequest() }, Full: func() any { return sampleFullUnbanUserStreamRequest() }},
+	{Action: "UpdateBanRoomUserRule", Sample: func() any { return sampleUpdateBanRoomUserRuleRequest() }, Full: func() any { return sampleFullUpdateBanRoomUserRuleRequest() }},
+	{Action: "UpdateCallback", Sample: func() any { return sampleUpdateCallbackRequest() }, Full: func() any { return sampleFullUpdateCallbackRequest() }},
+	{Action: "UpdateFailRecoveryPolicy", Sample: func() any { return sampleUpdateFailRecoveryPolicyRequest() }, Full: func() any { return sampleFullUpdateFailRecoveryPolicyRequest() }},
+	{Action: "UpdatePublicStreamParam", Sample: func() any { return sampleUpdatePublicStreamParamRequest() }, Full: func() any { return sampleFullUpdatePublicStreamParamRequest() }},
+	{Action: "UpdatePushMixedStreamToCDN", Sample: func() any { return sampleUpdatePushMixedStreamToCDNRequest() }, Full: func() any { return sampleFullUpdatePushMixedStreamToCDNRequest() }},
+	{Action: "UpdateRecord", Sample: func() any { return sampleUpdateRecordRequest() }, Full: func() any { return sampleFullUpdateRecordRequest() }},
+	{Action: "UpdateRelayStream", Sample: func() any { return sampleUpdateRelayStreamRequest() }, Full: func() any { return sampleFullUpdateRelayStreamRequest() }},
+	{Action: "UpdateSegment", Sample: func() any { return sampleUpdateSegmentRequest() }, Full: func() any { return sampleFullUpdateSegmentRequest() }},
+	{Action: "UpdateSnapshot", Sample: func() any { return sampleUpdateSnapshotRequest() }, Full: func() any { return sampleFullUpdateSnapshotRequest() }},
+	{Action: "UpdateVendorPolicy", Sample: func() any { return sampleUpdateVendorPolicyRequest() }, Full: func() any { return sampleFullUpdateVendorPolicyRequest() }},
+	{Action: "UpdateVoiceChat", Sample: func() any { return sampleUpdateVoiceChatRequest() }, Full: func() any { return sampleFullUpdateVoiceChatRequest() }},
+	{Action: "WbTranscodeCreate", Sample: func() any { return sampleWbTranscodeCreateRequest() }, Full: func() any { return sampleFullWbTranscodeCreateRequest() }},
+}
+
+func sampleFullAddBusinessIDRequest() *AddBusinessIDRequest {
+	return &AddBusinessIDRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Remarks:    "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullBanRoomUserRequest() *BanRoomUserRequest {
+	return &BanRoomUserRequest{
+		AppID:             "<a&\"b\">\n\u2028é",
+		ForbiddenInterval: Ptr(int32(42)),
+		RoomID:            "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullBanUserStreamRequest() *BanUserStreamRequest {
+	return &BanUserStreamRequest{
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		RoomID:            "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
+		Audio:             Ptr(false),
+		ForbiddenInterval: Ptr(int64(0)),
+		Video:             Ptr(false),
+	}
+}
+
+func sampleFullBatchSendRoomUnicastRequest() *BatchSendRoomUnicastRequest {
+	return &BatchSendRoomUnicastRequest{
+		AppID:   "tab\there\\ \x01 \u2029 🎉",
+		Binary:  false,
+		From:    "<a&\"b\">\n\u2028é",
+		Message: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:  "bad \xff utf-8 </script>",
+		To:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
+func sampleFullCreateAppRequest() *CreateAppRequest {
+	return &CreateAppRequest{
+		AppName: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullCreateCallbackRequest() *CreateCallbackRequest {
+	return &CreateCallbackRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		SecretKey:  "<a&\"b\">\n\u2028é",
+		URL:        "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullCreateFailRecoveryPolicyRequest() *CreateFailRecoveryPolicyRequest {
+	return &CreateFailRecoveryPolicyRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		FromVendor: "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		ToVendor:   "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullCreateVendorPolicyRequest() *CreateVendorPolicyRequest {
+	return &CreateVendorPolicyRequest{
+		AppID:            "<a&\"b\">\n\u2028é",
+		BusinessID:       "tab\there\\ \x01 \u2029 🎉",
+		RoomID:           "bad \xff utf-8 </script>",
+		VendorProportion: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullDeleteBusinessIDRequest() *DeleteBusinessIDRequest {
+	return &DeleteBusinessIDRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullDeleteFailRecoveryPolicyRequest() *DeleteFailRecoveryPolicyRequest {
+	return &DeleteFailRecoveryPolicyRequest{
+		ID: int32(42),
+	}
+}
+
+func sampleFullDismissRoomRequest() *DismissRoomRequest {
+	return &DismissRoomRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullGetAllBusinessIDRequest() *GetAllBusinessIDRequest {
+	return &GetAllBusinessIDRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		Limit:  "tab\there\\ \x01 \u2029 🎉",
+		Offset: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullGetFailRecoveryPoliciesRequest() *GetFailRecoveryPoliciesRequest {
+	return &GetFailRecoveryPoliciesRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		FromVendor: "tab\there\\ \x01 \u2029 🎉",
+		OrderBy:    "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		ToVendor:   "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullKickUserRequest() *KickUserRequest {
+	return &KickUserRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullLimitTokenPrivilegeRequest() *LimitTokenPrivilegeRequest {
+	return &LimitTokenPrivilegeRequest{
+		AppID:             "bad \xff utf-8 </script>",
+		ForbiddenInterval: int32(42),
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		Token:             "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullListAppsRequest() *ListAppsRequest {
+	return &ListAppsRequest{
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		Limit:       "bad \xff utf-8 </script>",
+		Offset:      "<a&\"b\">\n\u2028é",
+		ProjectName: "tab\there\\ \x01 \u2029 🎉",
+		Reverse:     Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullListHotMusicRequest() *ListHotMusicRequest {
+	return &ListHotMusicRequest{
+		AppID:           "<a&\"b\">\n\u2028é",
+		CustomHotListID: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		HotTypes:        []int32{int32(2147483647), int32(-2147483648), int32(42)},
+	}
+}
+
+func sampleFullListMusicsRequest() *ListMusicsRequest {
+	return &ListMusicsRequest{
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		Filters:        []int32{int32(0), int32(2147483647), int32(-2147483648)},
+		LastUpdateTime: Ptr(int32(42)),
+		PageNum:        Ptr(int32(-3)),
+		PageSize:       Ptr(int32(0)),
+		SongIDs:        []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+	}
+}
+
+func sampleFullListOperationDataRequest() *ListOperationDataRequest {
+	return &ListOperationDataRequest{
+		AggregateGranularity: "bad \xff utf-8 </script>",
+		AppID:                "<a&\"b\">\n\u2028é",
+		EndTime:              "tab\there\\ \x01 \u2029 🎉",
+		Indicator:            []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime:            "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullListOperationDistributionRequest() *ListOperationDistributionRequest {
+	return &ListOperationDistributionRequest{
+		AppID:     "<a&\"b\">\n\u2028é",
+		Dimension: "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: "<a&\"b\">\n\u2028é",
+		StartTime: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullListQualityRequest() *ListQualityRequest {
+	return &ListQualityRequest{
+		AggregateGranularity: "bad \xff utf-8 </script>",
+		AppID:                "<a&\"b\">\n\u2028é",
+		EndTime:              "tab\there\\ \x01 \u2029 🎉",
+		Indicator:            []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime:            "bad \xff utf-8 </script>",
+		Access:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		OS:                   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		ProductType:          "<a&\"b\">\n\u2028é",
+		RoomID:               "tab\there\\ \x01 \u2029 🎉",
+		UserID:               []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+	}
+}
+
+func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest {
+	return &ListQualityDistributionRequest{
+		AppID:       "bad \xff utf-8 </script>",
+		Dimension:   "<a&\"b\">\n\u2028é",
+		EndTime:     "tab\there\\ \x01 \u2029 🎉",
+		Indicator:   "bad \xff utf-8 </script>",
+		StartTime:   "<a&\"b\">\n\u2028é",
+		Platform:    "tab\there\\ \x01 \u2029 🎉",
+		ProductType: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
+	return &ListRealTimeOperationDataRequest{
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
+	return &ListRealTimePublicStreamInfoRequest{
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime: "bad \xff utf-8 </script>",
+		StreamID:  "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
+	return &ListRealTimeQualityRequest{
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		EndTime:     "bad \xff utf-8 </script>",
+		Indicator:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime:   "<a&\"b\">\n\u2028é",
+		ProductType: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:      "bad \xff utf-8 </script>",
+		UserID:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
+func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
+	return &ListRealTimeQualityDistributionRequest{
+		AppID:       "<a&\"b\">\n\u2028é",
+		Dimension:   "tab\there\\ \x01 \u2029 🎉",
+		EndTime:     "bad \xff utf-8 </script>",
+		Indicator:   "<a&\"b\">\n\u2028é",
+		StartTime:   "tab\there\\ \x01 \u2029 🎉",
+		Platform:    "bad \xff utf-8 </script>",
+		ProductType: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullListUsagesRequest() *ListUsagesRequest {
+	return &ListUsagesRequest{
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		StartTime: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
+	return &ModifyAppStatusRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		Status: int32(2147483647),
+	}
+}
+
+func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
+	return &ModifyBusinessRemarksRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Remarks:    "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
+	return &SearchMusicsRequest{
+		AppID:    "<a&\"b\">\n\u2028é",
+		Filters:  []int32{int32(2147483647), int32(-2147483648), int32(42)},
+		KeyWord:  "tab\there\\ \x01 \u2029 🎉",
+		PageNum:  Ptr(int32(0)),
+		PageSize: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
+	return &SendBroadcastRequest{
+		AppID:   "tab\there\\ \x01 \u2029 🎉",
+		Binary:  false,
+		From:    "<a&\"b\">\n\u2028é",
+		Message: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:  "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullSendRoomUnicastRequest() *SendRoomUnicastRequest {
+	return &SendRoomUnicastRequest{
+		AppID:   "<a&\"b\">\n\u2028é",
+		Binary:  true,
+		From:    "bad \xff utf-8 </script>",
+		Message: "<a&\"b\">\n\u2028é",
+		RoomID:  "tab\there\\ \x01 \u2029 🎉",
+		To:      "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullSendUnicastRequest() *SendUnicastRequest {
+	return &SendUnicastRequest{
+		AppID:   "<a&\"b\">\n\u2028é",
+		Binary:  true,
+		From:    "bad \xff utf-8 </script>",
+		Message: "<a&\"b\">\n\u2028é",
+		To:      "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStartDetectionRequest() *StartDetectionRequest {
+	return &StartDetectionRequest{
+		AppID:        "bad \xff utf-8 </script>",
+		RoomID:       "<a&\"b\">\n\u2028é",
+		Callback:     "tab\there\\ \x01 \u2029 🎉",
+		CallbackType: Ptr(int32(2147483647)),
+		Duration:     Ptr(int32(-2147483648)),
+		IdleSec:      Ptr(int32(42)),
+		Interval:     Ptr(int32(-3)),
+		MediaType:    Ptr(int32(0)),
+		UserID:       "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
+	return &StartPushMixedStreamToCDNRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		PushURL:    "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &Control{
+			FrameInterpolationMode: Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(42)),
+			MediaType:              Ptr(int32(-3)),
+			PushStreamMode:         Ptr(int32(0)),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
+				SEIContentMode:           Ptr(int32(42)),
+				SEIPayLoadType:           Ptr(int32(-3)),
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
+				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationMode:     Ptr(false),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+				},
+				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+				EnableSpatialRender:     Ptr(true),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioChannels:   Ptr(int32(42)),
+			AudioCodec:      Ptr(int32(-3)),
+			AudioProfile:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(2147483647)),
+			VideoBitrate:    Ptr(int32(-2147483648)),
+			VideoCodec:      Ptr(int32(42)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
+		},
+		ExcludeStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
+				},
+				Regions: []Region{{
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}},
+			},
+			LayoutMode: Ptr(int32(2147483647)),
+			MainVideoStream: &Stream{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}},
+		},
+	}
+}
+
+func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
+	return &StartPushPublicStreamRequest{
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		TargetStreams: []RoomStream{{
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}},
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &PublicStreamControl{
+			DataMsg:                    "<a&\"b\">\n\u2028é",
+			MaxIdleTime:                Ptr(int32(42)),
+			StreamPublishStatsInterval: Ptr(int32(-3)),
+			StreamPublishStatsMode:     Ptr(false),
+			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
+			UserCaptureStatsMode:       Ptr(false),
+			VolumeIndicationInterval:   Ptr(int32(42)),
+			VolumeIndicationMode:       Ptr(false),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(2147483647)),
+				Height:     Ptr(int32(-2147483648)),
+				VideoCodec: Ptr(int32(42)),
+				Width:      Ptr(int32(-3)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: int32(0),
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(1e-7),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(0),
+					Alpha:            Ptr(float32(123456.789)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(-3.4e38)),
+					LocationY:        Ptr(float32(0.1)),
+					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(-3.4e38),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
+					RenderMode:       Ptr(int32(2147483647)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(0),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
+					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}},
+				BackgroundColor:        "bad \xff utf-8 </script>",
+				BackgroundImage:        "<a&\"b\">\n\u2028é",
+				FrameInterpolationMode: Ptr(int32(-2147483648)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "bad \xff utf-8 </script>",
+					Index:      Ptr(int32(-3)),
+					MediaType:  Ptr(int32(0)),
+					StreamType: Ptr(int32(2147483647)),
+					UserID:     "<a&\"b\">\n\u2028é",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(42)),
+	}
+}
+
+func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
+	return &StartPushSingleStreamToCDNRequest{
+		AppID: "bad \xff utf-8 </script>",
+		Control: &CDNPushControl{
+			MaxIdleTime: Ptr(int32(0)),
+			MediaType:   Ptr(int32(2147483647)),
+		},
+		PushURL: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		Stream: &CDNPushStream{
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			StreamType: Ptr(int32(0)),
+		},
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStartRecordRequest() *StartRecordRequest {
+	return &StartRecordRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		StorageConfig: &RecordStorageConfig{
+			CustomConfig: &RecordCustomConfig{
+				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
+				Bucket:        "bad \xff utf-8 </script>",
+				SecretKey:     "<a&\"b\">\n\u2028é",
+				Region:        Ptr(int32(42)),
+				SecurityToken: "bad \xff utf-8 </script>",
+				Vendor:        Ptr(int32(0)),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(42)),
+			},
+			Type: Ptr(int32(-3)),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(2147483647)),
+				StorageClass:         Ptr(int32(-2147483648)),
+			},
+		},
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &RecordControl{
+			EnableSyncUpload:       Ptr(true),
+			FrameInterpolationMode: Ptr(int32(2147483647)),
+			MaxIdleTime:            Ptr(int32(-2147483648)),
+			MaxRecordTime:          Ptr(int32(42)),
+			MaxSilenceSeconds:      Ptr(int32(-3)),
+			MediaType:              Ptr(int32(0)),
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(2147483647)),
+			AudioChannels:   Ptr(int32(-2147483648)),
+			AudioCodec:      Ptr(int32(42)),
+			AudioProfile:    Ptr(int32(-3)),
+			AudioSampleRate: Ptr(int32(0)),
+			VideoBitrate:    Ptr(int32(2147483647)),
+			VideoCodec:      Ptr(int32(-2147483648)),
+			VideoFps:        Ptr(int32(42)),
+			VideoGop:        Ptr(int32(-3)),
+			VideoHeight:     Ptr(int32(0)),
+			VideoWidth:      Ptr(int32(2147483647)),
+		},
+		ExcludeStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}},
+		},
+		FileFormatConfig: &FileFormatConfig{
+			FileFormat: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		FileNameConfig: &FileNameConfig{
+			Pattern: "bad \xff utf-8 </script>",
+			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
+				},
+				Regions: []Region{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}},
+			},
+			LayoutMode: Ptr(int32(-2147483648)),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			},
+		},
+		RecordMode: Ptr(int32(2147483647)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}},
+		},
+	}
+}
+
+func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
+	return &StartRelayStreamRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &RelayControl{
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(42)),
+			FrameRate:      Ptr(int32(-3)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(int32(2147483647)),
+			StartTimeStamp: Ptr(int32(-2147483648)),
+			StreamMode:     Ptr(int32(42)),
+			VideoHeight:    Ptr(int32(-3)),
+			VideoWidth:     Ptr(int32(0)),
+		},
+		RoomID:      "tab\there\\ \x01 \u2029 🎉",
+		TaskID:      "bad \xff utf-8 </script>",
+		Token:       "<a&\"b\">\n\u2028é",
+		UserID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:  "bad \xff utf-8 </script>",
+		MaxIdleTime: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullStartSegmentRequest() *StartSegmentRequest {
+	return &StartSegmentRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				SecretKey: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(-2147483648)),
+				Vendor:    Ptr(int32(42)),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(2147483647)),
+			},
+			Type: Ptr(int32(-2147483648)),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(0)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-3)),
+				StorageClass:         Ptr(int32(0)),
+			},
+		},
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &SegmentControl{
+			Align:             Ptr(true),
+			IgnoreSilence:     Ptr(false),
+			Mixed:             Ptr(true),
+			RedundantDuration: Ptr(int32(2147483647)),
+		},
+		Duration:    Ptr(int32(-2147483648)),
+		Handle:      Ptr(false),
+		Identifier:  "tab\there\\ \x01 \u2029 🎉",
+		MaxIdleTime: Ptr(int32(0)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
+	return &StartSnapshotRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(0)),
+				Vendor:    Ptr(int32(2147483647)),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(-3)),
+			},
+			Type: Ptr(int32(0)),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(42)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(int32(42)),
+			},
+		},
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(int32(2147483647)),
+			Height:   Ptr(int32(-2147483648)),
+			Interval: Ptr(int32(42)),
+			Width:    Ptr(int32(-3)),
+		},
+		MaxIdleTime: Ptr(int32(0)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}},
+		},
+	}
+}
+
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AgentConfig: &AgentConfig{
+			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			UserID:                          "bad \xff utf-8 </script>",
+			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
+			EnableConversationStateCallback: Ptr(true),
+			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
+			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
+		},
+		Config: &VoiceChatConfig{
+			ASRConfig:             json.RawMessage("[ true , false ]"),
+			TTSConfig:             json.RawMessage("\"x\u2028y\""),
+			LLMConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			InterruptMode:         Ptr(int32(-3)),
+			SubtitleConfig:        json.RawMessage("\"x\u2028y\""),
+			FunctionCallingConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		},
+	}
+}
+
+func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
+	return &StartWBRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStartWebcastRequest() *StartWebcastRequest {
+	return &StartWebcastRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventNotifyConfig: &EventNotifyConfig{
+			EnableEventNotify: Ptr(false),
+			StartTimeout:      Ptr(int32(0)),
+		},
+		MaxRunningTime: Ptr(int32(2147483647)),
+		MonitorConfig: &MonitorConfig{
+			BlankCheckInterval:  Ptr(int32(-2147483648)),
+			CrashCheckInterval:  Ptr(int32(42)),
+			FreezeCheckInterval: Ptr(int32(-3)),
+		},
+		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(2147483647)),
+			Height:    Ptr(int32(-2147483648)),
+			Width:     Ptr(int32(42)),
+		}, {
+			Bitrate:   Ptr(int32(-3)),
+			FrameRate: Ptr(int32(0)),
+			Height:    Ptr(int32(2147483647)),
+			Width:     Ptr(int32(-2147483648)),
+		}, {
+			Bitrate:   Ptr(int32(42)),
+			FrameRate: Ptr(int32(-3)),
+			Height:    Ptr(int32(0)),
+			Width:     Ptr(int32(2147483647)),
+		}},
+	}
+}
+
+func sampleFullStopDetectionRequest() *StopDetectionRequest {
+	return &StopDetectionRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
+	return &StopPushPublicStreamRequest{
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		BusinessID:     "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
+	return &StopPushStreamToCDNRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
+	return &StopWBRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopWebcastRequest() *StopWebcastRequest {
+	return &StopWebcastRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
+	return &UnbanUserStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+		Audio:  Ptr(true),
+		Video:  Ptr(false),
+	}
+}
+
+func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
+	return &UpdateBanRoomUserRuleRequest{
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		ForbiddenInterval: Ptr(int32(-2147483648)),
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
+		URL:        "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(-2147483648),
+		RecoveryPercentage: int32(42),
+	}
+}
+
+func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
+	return &UpdatePublicStreamParamRequest{
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
+		TargetStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}},
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &PublicStreamControl{
+			DataMsg:                    "bad \xff utf-8 </script>",
+			MaxIdleTime:                Ptr(int32(42)),
+			StreamPublishStatsInterval: Ptr(int32(-3)),
+			StreamPublishStatsMode:     Ptr(true),
+			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
+			UserCaptureStatsMode:       Ptr(true),
+			VolumeIndicationInterval:   Ptr(int32(42)),
+			VolumeIndicationMode:       Ptr(true),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(2147483647)),
+				Height:     Ptr(int32(-2147483648)),
+				VideoCodec: Ptr(int32(42)),
+				Width:      Ptr(int32(-3)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "bad \xff utf-8 </script>",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: int32(0),
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(-2.5),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(123456.789),
+					Alpha:            Ptr(float32(1e-6)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(0.1)),
+					LocationY:        Ptr(float32(1e21)),
+					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(0.1),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(1e-7),
+					Alpha:            Ptr(float32(-2.5)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(123456.789)),
+					LocationY:        Ptr(float32(1e-6)),
+					RenderMode:       Ptr(int32(2147483647)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}},
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
+				FrameInterpolationMode: Ptr(int32(-2147483648)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
+					Index:      Ptr(int32(-3)),
+					MediaType:  Ptr(int32(0)),
+					StreamType: Ptr(int32(2147483647)),
+					UserID:     "bad \xff utf-8 </script>",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(42)),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &Control{
+			FrameInterpolationMode: Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-3)),
+			MediaType:              Ptr(int32(0)),
+			PushStreamMode:         Ptr(int32(2147483647)),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
+				SEIContentMode:           Ptr(int32(-3)),
+				SEIPayLoadType:           Ptr(int32(0)),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(1e21)),
+				VolumeIndicationMode:     Ptr(false),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Right:   []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Up:      []float32{float32(1e21), float32(1e-7), float32(-2.5)},
+				},
+				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+				EnableSpatialRender:     Ptr(true),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(42)),
+			AudioChannels:   Ptr(int32(-3)),
+			AudioCodec:      Ptr(int32(0)),
+			AudioProfile:    Ptr(int32(2147483647)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
+			VideoCodec:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
+		},
+		IsUpdatePartialParam: Ptr(true),
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
+				},
+				Regions: []Region{{
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}},
+			},
+			LayoutMode: Ptr(int32(-3)),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			},
+		},
+		SequenceNumber: Ptr(int32(42)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
+				},
+				Regions: []Region{{
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}},
+			},
+			LayoutMode: Ptr(int32(2147483647)),
+			MainVideoStream: &Stream{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
+	return &UpdateRelayStreamRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &RelayControl{
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(2147483647)),
+			FrameRate:      Ptr(int32(-2147483648)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(int32(-3)),
+			StartTimeStamp: Ptr(int32(0)),
+			StreamMode:     Ptr(int32(2147483647)),
+			VideoHeight:    Ptr(int32(-2147483648)),
+			VideoWidth:     Ptr(int32(42)),
+		},
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
+	return &UpdateSegmentRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Duration:   Ptr(int32(0)),
+		Handle:     Ptr(false),
+		Identifier: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
+	return &UpdateSnapshotRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(int32(-2147483648)),
+			Height:   Ptr(int32(42)),
+			Interval: Ptr(int32(-3)),
+			Width:    Ptr(int32(0)),
+		},
+	}
+}
+
+func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
+	return &UpdateVendorPolicyRequest{
+		ID:               int32(2147483647),
+		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
+	return &UpdateVoiceChatRequest{
+		AppID:         "bad \xff utf-8 </script>",
+		RoomID:        "<a&\"b\">\n\u2028é",
+		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		Command:       VoiceChatEndTurn,
+		Message:       "bad \xff utf-8 </script>",
+		InterruptMode: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
+	return &WbTranscodeCreateRequest{
+		AppID:           "tab\there\\ \x01 \u2029 🎉",
+		Operator:        "bad \xff utf-8 </script>",
+		Priority:        int32(0),
+		Resource:        "tab\there\\ \x01 \u2029 🎉",
+		TranscodeMode:   int32(-2147483648),
+		PreSignDuration: Ptr(int32(42)),
+		ResourceAttr: &ResourceAttr{
+			FileName: "tab\there\\ \x01 \u2029 🎉",
+			Size:     int32(0),
+		},
+		StorageConfig: &WhiteboardStorageConfig{
+			CustomConfig: &WhiteboardCustomConfig{
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(42),
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Vendor:    int32(0),
+			},
+			TosConfig: &WhiteboardTosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(42),
+			},
+			Type: Ptr(int32(-3)),
+		},
+		TranscodeConfig: &TranscodeConfig{
+			ForceUseResolution: false,
+			InputFormat:        int32(2147483647),
+			OutputFormat:       int32(-2147483648),
+			OutputHeight:       int32(42),
+			OutputWidth:        int32(-3),
+			Thumbnail:          true,
+			ThumbnailHeight:    int32(2147483647),
+			ThumbnailWidth:     int32(-2147483648),
+		},
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/volcrtc/rtc/internal/gen/spec"
@@ -36,7 +37,135 @@ func (m *model) renderSamples() string {
 		writeLiteral(&b, am.Request, "\t")
 		b.WriteString("\n}\n\n")
 	}
+	m.renderFullSamples(&b)
 	return b.String()
+}
+
+// renderFullSamples writes, for every action whose request is a JSON body,
+// a second sample meant for the encoder tests rather than for the server:
+// every optional field set, text that needs escaping, negative and extreme
+// numbers, floats on both sides of the exponent notation switch, raw JSON
+// with blanks and HTML characters, and three elements in every list. The
+// table sampleBodies lists both samples of every such action.
+func (m *model) renderFullSamples(b *strings.Builder) {
+	inJSON := m.jsonTypes()
+	b.WriteString("// sampleBody holds the two sample requests of an action whose request is a\n")
+	b.WriteString("// JSON body.\n")
+	b.WriteString("type sampleBody struct {\n\tAction string\n")
+	b.WriteString("\t// Sample returns the request sampleCalls sends.\n\tSample func() any\n")
+	b.WriteString("\t// Full returns a request with every field set to values that are hard to encode.\n\tFull func() any\n}\n\n")
+	b.WriteString("// sampleBodies has one entry per action whose request is a JSON body.\n")
+	b.WriteString("var sampleBodies = []sampleBody{\n")
+	for _, am := range m.Actions {
+		if !inJSON[am.Request] {
+			continue
+		}
+		fmt.Fprintf(b, "\t{Action: %q, Sample: func() any { return sample%sRequest() }, Full: func() any { return sampleFull%sRequest() }},\n", am.Name, am.Name, am.Name)
+	}
+	b.WriteString("}\n\n")
+	fl := &fullFiller{}
+	for _, am := range m.Actions {
+		if !inJSON[am.Request] {
+			continue
+		}
+		fmt.Fprintf(b, "func sampleFull%sRequest() *%s {\n\treturn &%s", am.Name, am.Request.Name, am.Request.Name)
+		fl.literal(b, am.Request, "\t")
+		b.WriteString("\n}\n\n")
+	}
+}
+
+// fullFiller writes the values of the full samples. It counts the values it
+// has written so that neighbouring fields and list elements differ.
+type fullFiller struct{ n int }
+
+var (
+	fullStrings = []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"}
+	fullInts    = []string{"-3", "0", "2147483647", "-2147483648", "42"}
+	fullInt64s  = []string{"-3", "0", "9223372036854775807", "-9223372036854775808", "1700000000000"}
+	fullFloats  = []string{"0.1", "1e21", "1e-7", "-2.5", "0", "123456.789", "1e-6", "-3.4e38"}
+	fullRaws    = []string{"{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }", "[ true , false ]", "\"x\u2028y\""}
+)
+
+func (fl *fullFiller) next(list []string) string {
+	v := list[fl.n%len(list)]
+	fl.n++
+	return v
+}
+
+// literal writes a composite literal body "{...}" with every field set.
+func (fl *fullFiller) literal(b *strings.Builder, t *structType, indent string) {
+	b.WriteString("{\n")
+	for _, f := range t.Fields {
+		fmt.Fprintf(b, "%s\t%s: %s,\n", indent, f.Name, fl.value(f, indent+"\t"))
+	}
+	b.WriteString(indent + "}")
+}
+
+// value is a Go expression for a field of a full sample.
+func (fl *fullFiller) value(f *field, indent string) string {
+	if f.Enum != nil {
+		return f.Enum.Values[len(f.Enum.Values)-1].Name
+	}
+	switch f.Spec.Type {
+	case "object":
+		var b strings.Builder
+		b.WriteString("&" + f.Struct.Name)
+		fl.literal(&b, f.Struct, indent)
+		return b.String()
+	case "array":
+		var b strings.Builder
+		b.WriteString(fieldGoType(modeInput, f) + "{")
+		for range 3 {
+			b.WriteString(fl.element(f, f.Spec.Elem, indent))
+			b.WriteString(", ")
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	v := fl.scalar(f.Spec.Type)
+	if !f.Required && isPointerScalar(f.Spec.Type) {
+		return "Ptr(" + v + ")"
+	}
+	return v
+}
+
+// element is one element of an array field (e an array's element spec).
+func (fl *fullFiller) element(f *field, e *spec.Field, indent string) string {
+	switch e.Type {
+	case "object":
+		var b strings.Builder
+		fl.literal(&b, f.Struct, indent)
+		return b.String()
+	case "array":
+		var b strings.Builder
+		b.WriteString("{")
+		for range 2 {
+			b.WriteString(fl.element(f, e.Elem, indent) + ", ")
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	return fl.scalar(e.Type)
+}
+
+// scalar is a Go expression of a scalar or raw JSON spec type.
+func (fl *fullFiller) scalar(typ string) string {
+	switch typ {
+	case "string":
+		return fmt.Sprintf("%q", fl.next(fullStrings))
+	case "bool":
+		fl.n++
+		return fmt.Sprint(fl.n%2 == 0)
+	case "int32":
+		return "int32(" + fl.next(fullInts) + ")"
+	case "int64":
+		return "int64(" + fl.next(fullInt64s) + ")"
+	case "float32", "float64":
+		return typ + "(" + fl.next(fullFloats) + ")"
+	case "any":
+		return "json.RawMessage(" + strconv.Quote(fl.next(fullRaws)) + ")"
+	}
+	panic("full sample: " + typ)
 }
 
 // writeLiteral writes a composite literal body "{...}" for an input type.
