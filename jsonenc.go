@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -26,13 +27,33 @@ type jsonAppender interface {
 }
 
 // encodeBody encodes a request body: through appendJSON when the request
-// has it, through json.Marshal otherwise.
+// has it, through json.Marshal otherwise. The body is encoded into a
+// pooled scratch buffer and copied out at its exact size: the copy is what
+// the call keeps (for retries and GetBody), the scratch buffer goes back
+// to the pool at once.
 func encodeBody(in any) ([]byte, error) {
-	if ja, ok := in.(jsonAppender); ok {
-		return ja.appendJSON(make([]byte, 0, 256))
+	ja, ok := in.(jsonAppender)
+	if !ok {
+		return json.Marshal(in)
 	}
-	return json.Marshal(in)
+	bp := encodePool.Get().(*[]byte)
+	b, err := ja.appendJSON((*bp)[:0])
+	var out []byte
+	if err == nil {
+		out = make([]byte, len(b))
+		copy(out, b)
+	}
+	if cap(b) <= 64<<10 {
+		if b != nil {
+			*bp = b[:0]
+		}
+		encodePool.Put(bp)
+	}
+	return out, err
 }
+
+// encodePool recycles encodeBody's scratch buffers up to 64 KiB.
+var encodePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // jsonHex are the digits of \u00XX escapes.
 const jsonHex = "0123456789abcdef"
