@@ -58,7 +58,7 @@ func fuzzStartRecord(s1, s2 string, n int32, f1, f2 float32, mask uint16) *Start
 // bytes, or the same error (NaN, infinities, invalid raw JSON).
 func FuzzAppendJSON(f *testing.F) {
 	f.Add("app", "room1", int32(600), float32(0.5), float32(1e-7), float64(1e21), []byte(`{"a": 1}`), uint16(0xffff))
-	f.Add(`<a&"b">`, "\u2028é\xff", int32(-1), float32(3.4e38), float32(-0.0), float64(5e-324), []byte(" [ true ,null ] "), uint16(0x0f0f))
+	f.Add(`<a&"b">`, "\u2028é\xff", int32(-1), float32(3.4e38), float32(math.Copysign(0, -1)), float64(5e-324), []byte(" [ true ,null ] "), uint16(0x0f0f))
 	f.Add("", "\x00\x1f\x7f", int32(math.MinInt32), float32(1e21), float32(1e-6), float64(-1e-7), []byte(`{`), uint16(0x5555))
 	f.Add("x", "y", int32(0), float32(math.NaN()), float32(0), float64(math.Inf(1)), []byte(""), uint16(0x00e0))
 	f.Fuzz(func(t *testing.T, s1, s2 string, n int32, f1, f2 float32, f3 float64, raw []byte, mask uint16) {
