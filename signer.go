@@ -53,6 +53,12 @@ var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return
 // are host, x-date, x-content-sha256, content-type when req has one, and
 // x-security-token; the query is canonicalised from req.URL.RawQuery. Set the
 // request's Content-Type before signing.
+//
+// The canonical query sorts pairs by key and then by value, as the
+// reference describes. The vendor's signer keeps the order of a repeated
+// key's values and drops pairs with a malformed escape; for requests whose
+// query has neither (every request this SDK builds sends repeated values
+// already sorted), both give the same signature.
 func (s *Signer) Sign(req *http.Request, body []byte, creds Credentials, now time.Time) error {
 	if req == nil || req.URL == nil {
 		return errors.New("rtc: Sign: request or its URL is nil")
