@@ -300,7 +300,7 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 		cl.body = []byte("{}")
 		cl.rawQuery = actionQuery(action, cl.version)
 	default:
-		b, err := json.Marshal(in)
+		b, err := encodeBody(in)
 		if err != nil {
 			return nil, fmt.Errorf("rtc: %s: encode request: %w", action, err)
 		}
