@@ -32,19 +32,51 @@ type rawEnvelope struct {
 type scanner struct {
 	b   []byte
 	pos int
-	// deferred makes strField note where a string is (in spans) instead of
-	// converting it, so that several fields cost one allocation.
-	deferred bool
-	spans    []strSpan
-	spanBuf  [8]strSpan
+	// spans note where the metadata's strings are (see metaString), so
+	// that all of them cost one allocation. A fixed array: a slice into the
+	// scanner itself would make it escape to the heap.
+	spans  [8]strSpan
+	nspans int
 }
 
-// strSpan is a string value waiting for its destination: b[a:b] is the text
-// between the quotes.
+// strSpan is a string value waiting for its destination field: b[a:b] is
+// the text between the quotes.
 type strSpan struct {
-	dst  *string
-	a, b int
-	esc  bool
+	field metaField
+	a, b  int
+	esc   bool
+}
+
+// metaField names the envelope's string fields.
+type metaField uint8
+
+const (
+	fieldRequestID metaField = iota
+	fieldAction
+	fieldVersion
+	fieldService
+	fieldRegion
+	fieldCode
+	fieldMessage
+)
+
+// dst returns the string a field is stored in.
+func (env *rawEnvelope) dst(f metaField) *string {
+	switch f {
+	case fieldRequestID:
+		return &env.meta.RequestID
+	case fieldAction:
+		return &env.meta.Action
+	case fieldVersion:
+		return &env.meta.Version
+	case fieldService:
+		return &env.meta.Service
+	case fieldRegion:
+		return &env.meta.Region
+	case fieldCode:
+		return &env.code
+	}
+	return &env.message
 }
 
 func (s *scanner) ws() {
@@ -313,23 +345,48 @@ func (s *scanner) object(field func(key []byte) error) error {
 	}
 }
 
-// strField reads a string value into dst; a null or another type is
-// skipped (the field reads as empty).
-func (s *scanner) strField(dst *string) error {
+// metaString notes where the string value of field is (a null or another
+// type is skipped: the field reads as empty). Past the capacity of spans,
+// the rest are skipped too: the envelope has seven such fields.
+func (s *scanner) metaString(field metaField) error {
 	if s.peek() != '"' {
 		return s.skip()
 	}
-	if s.deferred {
-		start := s.pos + 1
-		raw, esc, err := s.stringSpan()
-		if err == nil {
-			s.spans = append(s.spans, strSpan{dst: dst, a: start, b: start + len(raw), esc: esc})
-		}
-		return err
+	start := s.pos + 1
+	raw, esc, err := s.stringSpan()
+	if err == nil && s.nspans < len(s.spans) {
+		s.spans[s.nspans] = strSpan{field: field, a: start, b: start + len(raw), esc: esc}
+		s.nspans++
 	}
-	v, err := s.str()
-	*dst = v
 	return err
+}
+
+// member advances to the next member of the object being read, whose
+// opening brace was consumed; first must be true for the first call. It
+// returns the key, or done at the closing brace. (A loop over member needs
+// no closure, so the scanner can stay on the stack.)
+func (s *scanner) member(first *bool) (key []byte, done bool, err error) {
+	if *first {
+		*first = false
+		if s.peek() == '}' {
+			s.pos++
+			return nil, true, nil
+		}
+	} else {
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil, true, nil
+		default:
+			return nil, false, s.eof()
+		}
+	}
+	if key, _, err = s.stringSpan(); err != nil {
+		return nil, false, err
+	}
+	return key, false, s.expect(':')
 }
 
 // decodeEnvelope scans body. It returns errTruncated or errNotJSON for
@@ -337,89 +394,124 @@ func (s *scanner) strField(dst *string) error {
 func decodeEnvelope(body []byte) (rawEnvelope, error) {
 	var env rawEnvelope
 	s := scanner{b: body}
-	if s.peek() != '{' {
-		return env, s.eof()
+	if err := s.expect('{'); err != nil {
+		return env, err
 	}
-	err := s.object(func(key []byte) error {
+	for first := true; ; {
+		key, done, err := s.member(&first)
+		if err != nil {
+			return env, err
+		}
+		if done {
+			break
+		}
 		switch string(key) {
 		case "ResponseMetadata":
 			if s.peek() != '{' {
-				return s.skip()
+				err = s.skip()
+				break
 			}
 			env.hasMeta = true
-			// Read the object once, noting where each string is; then copy
-			// the object to one string and take the values as substrings.
-			start := s.pos
-			s.deferred, s.spans = true, s.spanBuf[:0]
-			err := s.object(func(k []byte) error {
-				m := &env.meta
-				switch string(k) {
-				case "RequestId":
-					return s.strField(&m.RequestID)
-				case "Action":
-					return s.strField(&m.Action)
-				case "Version":
-					return s.strField(&m.Version)
-				case "Service":
-					return s.strField(&m.Service)
-				case "Region":
-					return s.strField(&m.Region)
-				case "Error":
-					if s.peek() != '{' {
-						return s.skip()
-					}
-					env.hasError = true
-					return s.object(func(k []byte) error {
-						switch string(k) {
-						case "Code":
-							if s.peek() != '"' { // some gateways send a number
-								return s.numberInto(&env.codeN)
-							}
-							return s.strField(&env.code)
-						case "CodeN":
-							return s.numberInto(&env.codeN)
-						case "Message":
-							return s.strField(&env.message)
-						}
-						return s.skip()
-					})
-				}
-				return s.skip()
-			})
-			s.deferred = false
-			if err != nil {
-				return err
-			}
-			base := string(body[start:s.pos])
-			for _, sp := range s.spans {
-				if !sp.esc {
-					*sp.dst = base[sp.a-start : sp.b-start]
-					continue
-				}
-				if err := json.Unmarshal(body[sp.a-1:sp.b+1], sp.dst); err != nil {
-					return errNotJSON
-				}
-			}
-			return nil
+			err = s.metadata(&env)
 		case "Result":
 			s.ws()
 			start := s.pos
 			env.resultStr = s.peek() == '"'
-			if err := s.skip(); err != nil {
-				return err
+			if err = s.skip(); err == nil {
+				env.result = body[start:s.pos]
 			}
-			env.result = body[start:s.pos]
-			return nil
+		default:
+			err = s.skip()
 		}
-		return s.skip()
-	})
-	if err != nil {
-		return env, err
+		if err != nil {
+			return env, err
+		}
 	}
 	if s.ws(); s.pos != len(s.b) {
 		return env, errNotJSON
 	}
 	return env, nil
+}
+
+// metadata reads the ResponseMetadata object once, noting where each
+// string is (metaString); then it copies the object to one string and takes the values
+// as substrings of it, so all fields cost one allocation.
+func (s *scanner) metadata(env *rawEnvelope) error {
+	start := s.pos
+	s.nspans = 0
+	s.pos++ // '{'
+	for first := true; ; {
+		key, done, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if done {
+			break
+		}
+		switch string(key) {
+		case "RequestId":
+			err = s.metaString(fieldRequestID)
+		case "Action":
+			err = s.metaString(fieldAction)
+		case "Version":
+			err = s.metaString(fieldVersion)
+		case "Service":
+			err = s.metaString(fieldService)
+		case "Region":
+			err = s.metaString(fieldRegion)
+		case "Error":
+			if s.peek() != '{' {
+				err = s.skip()
+				break
+			}
+			env.hasError = true
+			err = s.errorObject(env)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	base := string(s.b[start:s.pos])
+	for _, sp := range s.spans[:s.nspans] {
+		if !sp.esc {
+			*env.dst(sp.field) = base[sp.a-start : sp.b-start]
+			continue
+		}
+		if err := json.Unmarshal(s.b[sp.a-1:sp.b+1], env.dst(sp.field)); err != nil {
+			return errNotJSON
+		}
+	}
+	return nil
+}
+
+// errorObject reads ResponseMetadata.Error.
+func (s *scanner) errorObject(env *rawEnvelope) error {
+	s.pos++ // '{'
+	for first := true; ; {
+		key, done, err := s.member(&first)
+		if err != nil || done {
+			return err
+		}
+		switch string(key) {
+		case "Code":
+			if s.peek() != '"' { // some gateways send a number
+				err = s.numberInto(&env.codeN)
+			} else {
+				err = s.metaString(fieldCode)
+			}
+		case "CodeN":
+			err = s.numberInto(&env.codeN)
+		case "Message":
+			err = s.metaString(fieldMessage)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // numberInto reads an integer (or skips anything else).

@@ -49,6 +49,15 @@ type operation struct {
 	InQuery                 bool // parameters go in the query string
 	Safety                  retrySafety
 	Result                  resultKind
+
+	query string // "Action=...&Version=..." for Version, set at init
+}
+
+// The generated operations get their query once, not on every call.
+func init() {
+	for _, op := range operations {
+		op.query = actionQuery(op.Action, op.Version)
+	}
 }
 
 // request is implemented by every generated request type.
@@ -242,7 +251,11 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 			return nil, fmt.Errorf("rtc: %s: encode request: %w", op.Action, err)
 		}
 		cl.body = b
-		cl.rawQuery = actionQuery(op.Action, cl.version)
+		if cl.version == op.Version && op.query != "" {
+			cl.rawQuery = op.query
+		} else {
+			cl.rawQuery = actionQuery(op.Action, cl.version)
+		}
 	}
 	return c.do(ctx, &cl)
 }
@@ -615,9 +628,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		out.err = c.tooLarge(cl, resp, body[:256], creds)
 		return out
 	}
-	out.meta, out.err = c.decode(cl, resp, body, creds)
-	var ae *APIError
-	if errors.As(out.err, &ae) {
+	out.meta, out.err = c.decode(cl, resp, body, creds, &a.meta)
+	if out.err == nil {
+		return out
+	}
+	if ae := (*APIError)(nil); errors.As(out.err, &ae) {
 		out.errCode = ae.Code
 		if ae.Code == "SignatureDoesNotMatch" && c.logger != nil && c.logger.Enabled(ctx, LevelTrace) {
 			cr, sts := c.signer.debugSigning(req, cl.body)
@@ -659,6 +674,7 @@ func readBounded(dst []byte, r io.Reader, limit int64) ([]byte, error) {
 type attemptAlloc struct {
 	body requestBody
 	hv   [2]string
+	meta ResponseMetadata
 }
 
 // requestBody is a request's body: a reader over the encoded bytes that
@@ -738,22 +754,30 @@ func decodeResult(out any, raw []byte, isString bool) error {
 // moderation actions, without going through reflection.
 func messageOnly(raw []byte) (string, bool) {
 	s := scanner{b: raw}
+	if s.expect('{') != nil {
+		return "", false
+	}
 	var msg string
-	ok := true
-	err := s.object(func(key []byte) error {
-		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
-			ok = false
-			return s.skip()
+	for first := true; ; {
+		key, done, err := s.member(&first)
+		if err != nil {
+			return "", false
 		}
-		v, err := s.str()
-		msg = v
-		return err
-	})
-	return msg, ok && err == nil
+		if done {
+			return msg, true
+		}
+		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
+			return "", false
+		}
+		if msg, err = s.str(); err != nil {
+			return "", false
+		}
+	}
 }
 
 // decode turns a response body into metadata or a typed error.
-func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Credentials) (*ResponseMetadata, error) {
+// The metadata is written to *meta, storage the caller already has.
+func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Credentials, meta *ResponseMetadata) (*ResponseMetadata, error) {
 	status := resp.StatusCode
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, c.responseError(cl, resp, nil, "empty body", kindForStatus(status, true))
@@ -787,8 +811,8 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 	if err := decodeResult(cl.out, env.result, env.resultStr); err != nil {
 		return nil, c.responseError(cl, resp, nil, "Result does not match the expected shape: "+jsonErrorKind(err), failFatal)
 	}
-	meta := env.meta
-	return &meta, nil
+	*meta = env.meta
+	return meta, nil
 }
 
 // kindForStatus is the retry class of a non-envelope answer.
