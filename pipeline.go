@@ -200,6 +200,19 @@ func actionQuery(action, version string) string {
 	return q.encode()
 }
 
+// applyCallOptions collects per-call options. It is a separate function so
+// that the call (which options could retain) is not moved to the heap when
+// there are none.
+func applyCallOptions(opts []CallOption) callConfig {
+	cfg := new(callConfig)
+	for _, o := range opts {
+		if o != nil {
+			o(cfg)
+		}
+	}
+	return *cfg
+}
+
 // call is one prepared call.
 type call struct {
 	op       *operation
@@ -213,10 +226,8 @@ type call struct {
 // invoke runs a generated action through the pipeline.
 func (c *Client) invoke(ctx context.Context, op *operation, in request, out any, opts []CallOption) (*ResponseMetadata, error) {
 	cl := call{op: op, version: op.Version, out: out}
-	for _, o := range opts {
-		if o != nil {
-			o(&cl.cfg)
-		}
+	if len(opts) > 0 {
+		cl.cfg = applyCallOptions(opts)
 	}
 	if cl.cfg.version != "" {
 		cl.version = cl.cfg.version
@@ -280,10 +291,8 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 	}
 	op := &operation{Action: action, Version: version, Method: http.MethodPost, Safety: unsafeToRepeat, Result: resultAny}
 	cl := call{op: op, version: version, out: out}
-	for _, o := range opts {
-		if o != nil {
-			o(&cl.cfg)
-		}
+	if len(opts) > 0 {
+		cl.cfg = applyCallOptions(opts)
 	}
 	if cl.cfg.version != "" {
 		cl.version = cl.cfg.version
