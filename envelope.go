@@ -479,9 +479,11 @@ func (s *scanner) metadata(env *rawEnvelope) error {
 			*env.dst(sp.field) = base[sp.a-start : sp.b-start]
 			continue
 		}
-		if err := json.Unmarshal(s.b[sp.a-1:sp.b+1], env.dst(sp.field)); err != nil {
+		var v string // a local, so that env itself stays on the stack
+		if err := json.Unmarshal(s.b[sp.a-1:sp.b+1], &v); err != nil {
 			return errNotJSON
 		}
+		*env.dst(sp.field) = v
 	}
 	return nil
 }
