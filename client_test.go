@@ -368,3 +368,10 @@ func TestEnvCredentialsFrom(t *testing.T) {
 	_, err = EnvCredentialsFrom(func(k string) string { return env[k] }).Retrieve(context.Background())
 	require.ErrorContains(t, err, "set both")
 }
+
+func TestNilContextIsAnError(t *testing.T) {
+	c := newTestClient(t, "http://127.0.0.1:1")
+	//lint:ignore SA1012 the point is to pass nil
+	_, err := c.Call(nil, "KickUser", "2020-12-01", nil, nil) //nolint:staticcheck
+	require.ErrorContains(t, err, "nil context")
+}

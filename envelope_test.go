@@ -108,3 +108,25 @@ func jsonDepth(b []byte) int {
 	}
 	return deepest
 }
+
+func TestMessageOnly(t *testing.T) {
+	tests := []struct {
+		raw  string
+		msg  string
+		only bool
+	}{
+		{`{"Message":"success"}`, "success", true},
+		{` { "message" : "ok" } `, "ok", true},
+		{`{"Message":"a\"b\u00e9"}`, "a\"bé", true},
+		{`{}`, "", true},
+		{`{"Message":1}`, "", false},
+		{`{"Message":"x","EndTime":1}`, "", false},
+		{`{"Message":"x"`, "", false},
+		{`"success"`, "", false},
+	}
+	for _, tt := range tests {
+		msg, only := messageOnly([]byte(tt.raw))
+		require.Equal(t, tt.only, only, tt.raw)
+		require.Equal(t, tt.msg, msg, tt.raw)
+	}
+}

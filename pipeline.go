@@ -365,6 +365,9 @@ func (o *attemptOutcome) requestID() string {
 
 // do sends a prepared call, retrying as the policy allows.
 func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
+	if ctx == nil {
+		return nil, errors.New("rtc: " + cl.op.Action + ": nil context; pass context.Background() or a request's context")
+	}
 	policy := &c.retry
 	if cl.cfg.retry != nil {
 		policy = cl.cfg.retry
@@ -576,29 +579,31 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 			defer cancel()
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.op.Method, "", nil)
-	if err != nil {
-		out.err = fmt.Errorf("rtc: %s: build request: %w", cl.op.Action, err)
-		return out
-	}
-	*req.URL = url.URL{Scheme: c.ep.scheme, Host: c.ep.host, Path: "/", RawQuery: cl.rawQuery}
-	req.Host = c.ep.host
-	// One allocation holds the body reader and the header values.
+	// One allocation holds the request's URL, body reader, header values
+	// and, later, the response metadata; the request itself is one more
+	// (WithContext's copy).
 	a := &attemptAlloc{}
+	a.url = url.URL{Scheme: c.ep.scheme, Host: c.ep.host, Path: "/", RawQuery: cl.rawQuery}
+	a.req = http.Request{
+		Method: cl.op.Method, URL: &a.url, Host: c.ep.host,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, 8),
+	}
 	a.hv[0], a.hv[1] = contentTypeForm, c.userAgent
 	if cl.body != nil {
 		a.hv[0] = contentTypeJSON
 		a.body.b = cl.body
 		a.body.Reset(cl.body)
-		req.ContentLength = int64(len(cl.body))
+		a.req.ContentLength = int64(len(cl.body))
 		// net/http writes headers and body in one packet only for bodies
 		// it knows to be in memory: a *bytes.Reader, also inside NopCloser.
-		req.Body = io.NopCloser(&a.body.Reader)
-		req.GetBody = a.body.again
+		a.req.Body = io.NopCloser(&a.body.Reader)
+		a.req.GetBody = a.body.again
 	}
-	req.Header["Content-Type"] = a.hv[0:1:1]
-	req.Header["User-Agent"] = a.hv[1:2:2]
-	if err := c.signer.Sign(req, cl.body, creds, c.now()); err != nil {
+	a.req.Header["Content-Type"] = a.hv[0:1:1]
+	a.req.Header["User-Agent"] = a.hv[1:2:2]
+	req := a.req.WithContext(ctx)
+	if err := c.signer.sign(req, cl.body, creds, c.now(), &a.sv); err != nil {
 		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
 		return out
 	}
@@ -681,8 +686,11 @@ func readBounded(dst []byte, r io.Reader, limit int64) ([]byte, error) {
 
 // attemptAlloc groups what one attempt allocates.
 type attemptAlloc struct {
+	req  http.Request
+	url  url.URL
 	body requestBody
-	hv   [2]string
+	hv   [2]string // Content-Type, User-Agent
+	sv   [4]string // the signer's header values
 	meta ResponseMetadata
 }
 
@@ -778,8 +786,19 @@ func messageOnly(raw []byte) (string, bool) {
 		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
 			return "", false
 		}
-		if msg, err = s.str(); err != nil {
+		start := s.pos
+		raw, esc, err := s.stringSpan()
+		switch {
+		case err != nil:
 			return "", false
+		case esc:
+			if json.Unmarshal(s.b[start:s.pos], &msg) != nil {
+				return "", false
+			}
+		case string(raw) == "success":
+			msg = "success" // the usual answer, without an allocation
+		default:
+			msg = string(raw)
 		}
 	}
 }

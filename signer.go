@@ -60,6 +60,12 @@ var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return
 // query has neither (every request this SDK builds sends repeated values
 // already sorted), both give the same signature.
 func (s *Signer) Sign(req *http.Request, body []byte, creds Credentials, now time.Time) error {
+	return s.sign(req, body, creds, now, new([4]string))
+}
+
+// sign is Sign with the storage for the header values supplied by the
+// caller (the pipeline keeps it in the attempt's one allocation).
+func (s *Signer) sign(req *http.Request, body []byte, creds Credentials, now time.Time, vals *[4]string) error {
 	if req == nil || req.URL == nil {
 		return errors.New("rtc: Sign: request or its URL is nil")
 	}
@@ -82,51 +88,53 @@ func (s *Signer) Sign(req *http.Request, body []byte, creds Credentials, now tim
 	if host == "" {
 		host = req.URL.Host
 	}
+	// Filled by index, not append: an append could move the array (and the
+	// hash it points to) to the heap.
 	var hs [5]sigv4.Header
-	headers := hs[:0]
+	n := 0
 	if ct := req.Header["Content-Type"]; len(ct) > 0 {
-		headers = append(headers, sigv4.Header{Name: "content-type", Value: ct[0]})
+		hs[n] = sigv4.Header{Name: "content-type", Value: ct[0]}
+		n++
 	}
-	// X-Date and X-Content-Sha256 are built in one stack array and turned
-	// into one string, whose halves are the two header values.
+	hs[n] = sigv4.Header{Name: "host", Value: sigv4.HostValue(host)}
+	hs[n+1] = sigv4.Header{Name: "x-content-sha256", B: bodyHash[:]}
+	hs[n+2] = sigv4.Header{Name: "x-date", B: xdate}
+	n += 3
 	tok := creds.SessionToken
-	var xb [80]byte
-	copy(xb[:16], xdate)
-	copy(xb[16:], bodyHash[:])
-	all := string(xb[:])
+	if tok != "" {
+		hs[n] = sigv4.Header{Name: "x-security-token", Value: tok}
+		n++
+	}
+	headers := hs[:n]
 
 	bp := scratchPool.Get().(*[]byte)
 	buf := *bp
 	buf = sigv4.AppendCanonicalQuery(buf[:0], req.URL.RawQuery)
 	qlen := len(buf)
-	headers = append(headers,
-		sigv4.Header{Name: "host", Value: sigv4.HostValue(host)},
-		sigv4.Header{Name: "x-content-sha256", Value: all[16:]},
-		sigv4.Header{Name: "x-date", Value: all[:16]},
-	)
-	if tok != "" {
-		headers = append(headers, sigv4.Header{Name: "x-security-token", Value: tok})
-	}
 	mac := k.macs.Get().(hash.Hash)
-	sig, grown := sigv4.SignatureMAC(buf[qlen:], mac, req.Method, pathOf(req), buf[:qlen], headers, bodyHash[:], all[:16], k.scope)
+	sig, grown := sigv4.SignatureMAC(buf[qlen:], mac, req.Method, pathOf(req), buf[:qlen], headers, bodyHash[:], xdate, k.scope)
 	k.macs.Put(mac)
 	if cap(grown) > cap(buf) && cap(grown) <= 64<<10 {
 		buf = grown
 	}
 
-	auth := buf[:0]
-	auth = append(auth, sigv4.Algorithm+" Credential="...)
-	auth = append(auth, creds.AccessKeyID...)
-	auth = append(auth, '/')
-	auth = append(auth, k.scope...)
-	auth = append(auth, ", SignedHeaders="...)
-	auth = sigv4.AppendSignedHeaders(auth, headers)
-	auth = append(auth, ", Signature="...)
-	auth = append(auth, sig[:]...)
-	vals := make([]string, 4)
-	vals[0], vals[1], vals[2] = all[:16], all[16:], string(auth)
-	*bp = buf[:0]
+	// X-Date, X-Content-Sha256 and Authorization, built in one buffer and
+	// turned into one string whose parts are the three header values.
+	out := append(buf[:0], xdate...)
+	out = append(out, bodyHash[:]...)
+	out = append(out, sigv4.Algorithm+" Credential="...)
+	out = append(out, creds.AccessKeyID...)
+	out = append(out, '/')
+	out = append(out, k.scope...)
+	out = append(out, ", SignedHeaders="...)
+	out = sigv4.AppendSignedHeaders(out, headers)
+	out = append(out, ", Signature="...)
+	out = append(out, sig[:]...)
+	all := string(out)
+	*bp = out[:0]
 	scratchPool.Put(bp)
+
+	vals[0], vals[1], vals[2] = all[:16], all[16:80], all[80:]
 	req.Header["X-Date"] = vals[0:1:1]
 	req.Header["X-Content-Sha256"] = vals[1:2:2]
 	req.Header["Authorization"] = vals[2:3:3]

@@ -21,9 +21,12 @@ const Algorithm = "HMAC-SHA256"
 // TimeFormat is the layout of the X-Date header.
 const TimeFormat = "20060102T150405Z"
 
-// Header is one signed header: a lower-case name and its trimmed value.
+// Header is one signed header: a lower-case name and its value. When B is
+// not nil it is the value, as given (callers use it to avoid building a
+// string they do not have yet); otherwise Value, trimmed.
 type Header struct {
 	Name, Value string
+	B           []byte
 }
 
 // HostValue returns the host as it is signed: a default port (:80, :443) is
@@ -259,7 +262,11 @@ func AppendCanonicalRequest(dst []byte, method, path string, canonQuery []byte, 
 	for _, h := range headers {
 		dst = append(dst, h.Name...)
 		dst = append(dst, ':')
-		dst = append(dst, strings.TrimSpace(h.Value)...)
+		if h.B != nil {
+			dst = append(dst, h.B...)
+		} else {
+			dst = append(dst, strings.TrimSpace(h.Value)...)
+		}
 		dst = append(dst, '\n')
 	}
 	dst = append(dst, '\n')
@@ -271,6 +278,10 @@ func AppendCanonicalRequest(dst []byte, method, path string, canonQuery []byte, 
 
 // AppendStringToSign appends "HMAC-SHA256\nXDate\nScope\nhex(sha256(canonicalRequest))".
 func AppendStringToSign(dst []byte, xdate, scope string, canonicalRequest []byte) []byte {
+	return appendStringToSign(dst, []byte(xdate), scope, canonicalRequest)
+}
+
+func appendStringToSign(dst, xdate []byte, scope string, canonicalRequest []byte) []byte {
 	h := HashHex(canonicalRequest)
 	dst = append(dst, Algorithm...)
 	dst = append(dst, '\n')
@@ -284,16 +295,16 @@ func AppendStringToSign(dst []byte, xdate, scope string, canonicalRequest []byte
 // Signature computes the hex signature. buf is scratch space (reused, may be
 // nil); the returned buffer is buf grown, for the caller to keep.
 func Signature(buf []byte, key *[32]byte, method, path string, canonQuery []byte, headers []Header, bodyHash []byte, xdate, scope string) ([64]byte, []byte) {
-	return SignatureMAC(buf, hmac.New(sha256.New, key[:]), method, path, canonQuery, headers, bodyHash, xdate, scope)
+	return SignatureMAC(buf, hmac.New(sha256.New, key[:]), method, path, canonQuery, headers, bodyHash, []byte(xdate), scope)
 }
 
 // SignatureMAC is Signature with mac, an HMAC-SHA256 keyed with the signing
 // key (it is Reset before use). Keeping one such MAC per key saves hashing
 // the key's pads on every signature.
-func SignatureMAC(buf []byte, mac hash.Hash, method, path string, canonQuery []byte, headers []Header, bodyHash []byte, xdate, scope string) ([64]byte, []byte) {
+func SignatureMAC(buf []byte, mac hash.Hash, method, path string, canonQuery []byte, headers []Header, bodyHash, xdate []byte, scope string) ([64]byte, []byte) {
 	buf = AppendCanonicalRequest(buf[:0], method, path, canonQuery, headers, bodyHash)
 	crLen := len(buf)
-	buf = AppendStringToSign(buf, xdate, scope, buf[:crLen])
+	buf = appendStringToSign(buf, xdate, scope, buf[:crLen])
 	mac.Reset()
 	mac.Write(buf[crLen:])
 	// Sum into buf's spare room: a local array would escape through the
