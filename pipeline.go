@@ -792,9 +792,11 @@ func messageOnly(raw []byte) (string, bool) {
 		case err != nil:
 			return "", false
 		case esc:
-			if json.Unmarshal(s.b[start:s.pos], &msg) != nil {
+			var v string // a local: msg must not move to the heap for this rare case
+			if json.Unmarshal(s.b[start:s.pos], &v) != nil {
 				return "", false
 			}
+			msg = v
 		case string(raw) == "success":
 			msg = "success" // the usual answer, without an allocation
 		default:
