@@ -160,23 +160,6 @@ func (s *scanner) stringSpan() (raw []byte, escaped bool, err error) {
 	return nil, false, errTruncated
 }
 
-// str scans a JSON string and returns its value.
-func (s *scanner) str() (string, error) {
-	start := s.pos
-	raw, escaped, err := s.stringSpan()
-	if err != nil {
-		return "", err
-	}
-	if !escaped {
-		return string(raw), nil
-	}
-	var v string
-	if err := json.Unmarshal(s.b[start:s.pos], &v); err != nil {
-		return "", errNotJSON
-	}
-	return v, nil
-}
-
 // skip scans over one JSON value of any kind.
 func (s *scanner) skip() error {
 	return s.skipDepth(0)
@@ -310,39 +293,6 @@ func validNumber(b []byte) bool {
 		}
 	}
 	return i == len(b)
-}
-
-// object scans an object, calling field for each key with the scanner
-// positioned at the value; field must consume the value.
-func (s *scanner) object(field func(key []byte) error) error {
-	if err := s.expect('{'); err != nil {
-		return err
-	}
-	if s.peek() == '}' {
-		s.pos++
-		return nil
-	}
-	for {
-		key, _, err := s.stringSpan()
-		if err != nil {
-			return err
-		}
-		if err := s.expect(':'); err != nil {
-			return err
-		}
-		if err := field(key); err != nil {
-			return err
-		}
-		switch s.peek() {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.eof()
-		}
-	}
 }
 
 // metaString notes where the string value of field is (a null or another
