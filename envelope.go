@@ -3,6 +3,7 @@ package rtc
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 )
 
 // The response envelope is decoded by a small hand-written scanner: it
@@ -28,6 +29,8 @@ type rawEnvelope struct {
 	result    []byte // the Result value's bytes, nil when absent
 	resultStr bool   // Result is a JSON string
 }
+
+const hexDigits = "0123456789abcdefABCDEF"
 
 type scanner struct {
 	b   []byte
@@ -142,7 +145,7 @@ func (s *scanner) stringSpan() (raw []byte, escaped bool, err error) {
 						s.pos = len(s.b)
 						return nil, false, errTruncated
 					}
-					if _, ok := unhexByte(s.b[i+j]); !ok {
+					if strings.IndexByte(hexDigits, s.b[i+j]) < 0 {
 						return nil, false, errNotJSON
 					}
 				}
@@ -490,16 +493,4 @@ func (s *scanner) numberInto(dst *int) error {
 	}
 	*dst = n
 	return nil
-}
-
-func unhexByte(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
