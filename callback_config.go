@@ -212,6 +212,7 @@ type UpdateCallbackRequest struct {
 func (r *UpdateCallbackRequest) validate(v *validator) {
 	v.required("AppID", r.AppID != "")
 	v.required("BusinessID", r.BusinessID != "")
+	v.id("BusinessID", r.BusinessID)
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")

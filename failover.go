@@ -40,6 +40,7 @@ func (r *CreateFailRecoveryPolicyRequest) validate(v *validator) {
 	v.required("AppID", r.AppID != "")
 	v.required("FromVendor", r.FromVendor != "")
 	v.required("RoomID", r.RoomID != "")
+	v.id("RoomID", r.RoomID)
 	v.required("ToVendor", r.ToVendor != "")
 }
 
@@ -100,7 +101,9 @@ type CreateVendorPolicyRequest struct {
 func (r *CreateVendorPolicyRequest) validate(v *validator) {
 	v.required("AppID", r.AppID != "")
 	v.required("BusinessID", r.BusinessID != "")
+	v.id("BusinessID", r.BusinessID)
 	v.required("RoomID", r.RoomID != "")
+	v.id("RoomID", r.RoomID)
 	v.required("VendorProportion", r.VendorProportion != "")
 }
 
@@ -211,6 +214,7 @@ func (r *GetFailRecoveryPoliciesRequest) validate(v *validator) {
 	v.required("FromVendor", r.FromVendor != "")
 	v.required("OrderBy", r.OrderBy != "")
 	v.required("RoomID", r.RoomID != "")
+	v.id("RoomID", r.RoomID)
 	v.required("ToVendor", r.ToVendor != "")
 }
 

@@ -135,3 +135,20 @@ func TestValidationStopsTheCall(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Empty(t, s.requests())
 }
+
+// The failover and callback actions spell the IDs RoomID and BusinessID;
+// the ID rule applies to them too.
+func TestGenValidateIDRuleAnyCase(t *testing.T) {
+	c, err := New(WithEndpoint("http://127.0.0.1:1"), WithCredentials(Credentials{AccessKeyID: "ak", SecretAccessKey: "sk"}))
+	require.NoError(t, err)
+	_, err = c.CreateVendorPolicy(context.Background(), &CreateVendorPolicyRequest{
+		AppID: "app", BusinessID: "biz ness", RoomID: "room#1", VendorProportion: "1:1",
+	})
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	var paths []string
+	for _, p := range ve.Problems {
+		paths = append(paths, p.Path)
+	}
+	require.ElementsMatch(t, []string{"BusinessID", "RoomID"}, paths)
+}

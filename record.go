@@ -45,6 +45,7 @@ func (r *GetRealtimePostProcessingRequest) validate(v *validator) {
 	v.required("AccountID", r.AccountID != "")
 	v.required("AppID", r.AppID != "")
 	v.required("BusinessID", r.BusinessID != "")
+	v.id("BusinessID", r.BusinessID)
 	v.required("IndicatorName", r.IndicatorName != "")
 }
 

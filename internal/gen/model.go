@@ -105,8 +105,10 @@ type model struct {
 	validates map[*structType]bool
 	// ids are the wire names the ID rule applies to, at any depth; the
 	// spec lists them in "id_fields". A string field with one of these
-	// exact names is checked, and so is every element of a string-array
-	// field with one of these names (ListQuality's UserId list).
+	// names, in any letter case (the failover and callback actions spell
+	// them RoomID, BusinessID), is checked, and so is every element of a
+	// string-array field with one of these names (ListQuality's UserId
+	// list). See isID.
 	ids  map[string]bool
 	docs *docs
 }
@@ -116,7 +118,7 @@ type model struct {
 func buildModel(s *spec.Spec, d *docs) (*model, error) {
 	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, docs: d}
 	for _, n := range s.IDFields {
-		m.ids[n] = true
+		m.ids[strings.ToLower(n)] = true
 	}
 	for i := range s.Actions {
 		a := &s.Actions[i]
@@ -292,3 +294,6 @@ func (m *model) nestedTypes() []*structType {
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
+
+// isID reports whether the ID rule applies to a field with this wire name.
+func (m *model) isID(wire string) bool { return m.ids[strings.ToLower(wire)] }

@@ -136,7 +136,7 @@ func (m *model) needsValidation(t *structType) bool {
 	m.validates[t] = false // cycles cannot occur in JSON shapes, but be safe
 	res := false
 	for _, f := range t.Fields {
-		if requiredCheck(t.Mode, f, "r") != "" || m.ids[f.Wire] {
+		if requiredCheck(t.Mode, f, "r") != "" || m.isID(f.Wire) {
 			res = true
 		}
 		if f.Struct != nil && m.needsValidation(f.Struct) {
@@ -180,7 +180,7 @@ func (m *model) renderValidate(b *strings.Builder, t *structType) {
 		if c := requiredCheck(t.Mode, f, "r"); c != "" {
 			fmt.Fprintf(b, "\tv.required(%q, %s)\n", f.Wire, c)
 		}
-		if m.ids[f.Wire] {
+		if m.isID(f.Wire) {
 			switch {
 			case f.Spec.Type == "string":
 				fmt.Fprintf(b, "\tv.id(%q, %s)\n", f.Wire, x)
