@@ -375,3 +375,15 @@ func TestNilContextIsAnError(t *testing.T) {
 	_, err := c.Call(nil, "KickUser", "2020-12-01", nil, nil) //nolint:staticcheck
 	require.ErrorContains(t, err, "nil context")
 }
+
+type nilCtxObserver struct{ ObserverFuncs }
+
+func (nilCtxObserver) CallStart(context.Context, CallInfo) context.Context       { return nil }
+func (nilCtxObserver) AttemptStart(context.Context, AttemptInfo) context.Context { return nil }
+
+func TestObserverReturningNilContextIsIgnored(t *testing.T) {
+	srv := newFake(t)
+	c := newTestClient(t, srv.URL, WithObserver(nilCtxObserver{}))
+	_, err := c.Call(context.Background(), "GetRoomOnlineUsers", "2023-11-01", url.Values{"AppId": {"app"}, "RoomId": {"r"}}, nil)
+	require.NoError(t, err)
+}

@@ -9,7 +9,8 @@ import (
 // tracing (the otelrtc module builds on it). Its methods are called
 // synchronously on the calling goroutine and must be quick and safe for
 // concurrent use. The contexts they return replace the call's and the
-// attempt's context, so an observer can carry a span.
+// attempt's context, so an observer can carry a span (a nil context is
+// ignored).
 type Observer interface {
 	// CallStart is called once per call, after the request was validated
 	// and encoded (a request that fails validation is never sent and not

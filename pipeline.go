@@ -385,7 +385,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		start = time.Now()
 		info = CallInfo{Action: cl.op.Action, Version: cl.version, Method: method, Region: c.region, Host: c.ep.host}
 		for _, o := range c.observers {
-			ctx = o.CallStart(ctx, info)
+			if nc := o.CallStart(ctx, info); nc != nil {
+				ctx = nc
+			}
 		}
 	}
 
@@ -403,7 +405,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		if observed {
 			ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 			for _, o := range c.observers {
-				actx = o.AttemptStart(actx, ai)
+				if nc := o.AttemptStart(actx, ai); nc != nil {
+					actx = nc
+				}
 			}
 		}
 		if c.limiter != nil {
