@@ -195,55 +195,23 @@ func (c *Client) GetAllBusinessID(ctx context.Context, req *GetAllBusinessIDRequ
 // which it yields; a page equal to the one before it ends the walk with
 // ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) GetAllBusinessIDAll(ctx context.Context, req *GetAllBusinessIDRequest, opts ...CallOption) iter.Seq2[BusinessRecord, error] {
-	return func(yield func(BusinessRecord, error) bool) {
-		var r GetAllBusinessIDRequest
-		if req != nil {
-			r = *req
-		}
-		var zero BusinessRecord
-		pos, err := pageParam("GetAllBusinessID", "Offset", r.Offset, 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("GetAllBusinessID", "Limit", r.Limit, 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := pos
-		var prev []BusinessRecord
-		for {
-			r.Offset = strconv.Itoa(pos)
-			res, err := c.GetAllBusinessID(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.BusinessRecords
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("GetAllBusinessID", "Offset", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.TotalSize); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos += len(page)
-			prev = page
-		}
+	var r GetAllBusinessIDRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[BusinessRecord]{
+		action: "GetAllBusinessID", posParam: "Offset", sizeParam: "Limit",
+		pos: r.Offset, size: r.Limit, byNumber: false,
+		fetch: func(pos int) ([]BusinessRecord, int, error) {
+			page := r
+			page.Offset = strconv.Itoa(pos)
+			res, err := c.GetAllBusinessID(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.BusinessRecords, int(res.TotalSize), nil
+		},
+	})
 }
 
 // GetAllBusinessIDRequest holds the parameters of [Client.GetAllBusinessID],
@@ -311,55 +279,23 @@ func (c *Client) ListApps(ctx context.Context, req *ListAppsRequest, opts ...Cal
 // equal to the one before it ends the walk with ErrPageNotAdvancing. The
 // request is copied, not changed.
 func (c *Client) ListAppsAll(ctx context.Context, req *ListAppsRequest, opts ...CallOption) iter.Seq2[App, error] {
-	return func(yield func(App, error) bool) {
-		var r ListAppsRequest
-		if req != nil {
-			r = *req
-		}
-		var zero App
-		pos, err := pageParam("ListApps", "Offset", r.Offset, 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("ListApps", "Limit", r.Limit, 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := pos
-		var prev []App
-		for {
-			r.Offset = strconv.Itoa(pos)
-			res, err := c.ListApps(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.AppList
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("ListApps", "Offset", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.Total); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos += len(page)
-			prev = page
-		}
+	var r ListAppsRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[App]{
+		action: "ListApps", posParam: "Offset", sizeParam: "Limit",
+		pos: r.Offset, size: r.Limit, byNumber: false,
+		fetch: func(pos int) ([]App, int, error) {
+			page := r
+			page.Offset = strconv.Itoa(pos)
+			res, err := c.ListApps(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.AppList, int(res.Total), nil
+		},
+	})
 }
 
 // ListAppsRequest holds the parameters of [Client.ListApps], which lists the

@@ -98,55 +98,23 @@ func (c *Client) ListMusics(ctx context.Context, req *ListMusicsRequest, opts ..
 // yields; a page equal to the one before it ends the walk with
 // ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListMusicsAll(ctx context.Context, req *ListMusicsRequest, opts ...CallOption) iter.Seq2[Music, error] {
-	return func(yield func(Music, error) bool) {
-		var r ListMusicsRequest
-		if req != nil {
-			r = *req
-		}
-		var zero Music
-		pos, err := pageParam("ListMusics", "PageNum", intPtrString(r.PageNum), 1)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("ListMusics", "PageSize", intPtrString(r.PageSize), 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := (pos - 1) * size
-		var prev []Music
-		for {
-			r.PageNum = Ptr(int32(pos))
-			res, err := c.ListMusics(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.List
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("ListMusics", "PageNum", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.Total); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos++
-			prev = page
-		}
+	var r ListMusicsRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[Music]{
+		action: "ListMusics", posParam: "PageNum", sizeParam: "PageSize",
+		pos: intPtrString(r.PageNum), size: intPtrString(r.PageSize), byNumber: true,
+		fetch: func(pos int) ([]Music, int, error) {
+			page := r
+			page.PageNum = Ptr(int32(pos))
+			res, err := c.ListMusics(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.List, int(res.Total), nil
+		},
+	})
 }
 
 // ListMusicsRequest holds the parameters of [Client.ListMusics], which lists
@@ -240,55 +208,23 @@ func (c *Client) SearchMusics(ctx context.Context, req *SearchMusicsRequest, opt
 // which it yields; a page equal to the one before it ends the walk with
 // ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) SearchMusicsAll(ctx context.Context, req *SearchMusicsRequest, opts ...CallOption) iter.Seq2[Music, error] {
-	return func(yield func(Music, error) bool) {
-		var r SearchMusicsRequest
-		if req != nil {
-			r = *req
-		}
-		var zero Music
-		pos, err := pageParam("SearchMusics", "PageNum", intPtrString(r.PageNum), 1)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("SearchMusics", "PageSize", intPtrString(r.PageSize), 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := (pos - 1) * size
-		var prev []Music
-		for {
-			r.PageNum = Ptr(int32(pos))
-			res, err := c.SearchMusics(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.List
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("SearchMusics", "PageNum", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.Total); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos++
-			prev = page
-		}
+	var r SearchMusicsRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[Music]{
+		action: "SearchMusics", posParam: "PageNum", sizeParam: "PageSize",
+		pos: intPtrString(r.PageNum), size: intPtrString(r.PageSize), byNumber: true,
+		fetch: func(pos int) ([]Music, int, error) {
+			page := r
+			page.PageNum = Ptr(int32(pos))
+			res, err := c.SearchMusics(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.List, int(res.Total), nil
+		},
+	})
 }
 
 // SearchMusicsRequest holds the parameters of [Client.SearchMusics], which

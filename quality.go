@@ -677,55 +677,23 @@ func (c *Client) ListRoomInfo(ctx context.Context, req *ListRoomInfoRequest, opt
 // error, which it yields; a page equal to the one before it ends the walk
 // with ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListRoomInfoAll(ctx context.Context, req *ListRoomInfoRequest, opts ...CallOption) iter.Seq2[Room, error] {
-	return func(yield func(Room, error) bool) {
-		var r ListRoomInfoRequest
-		if req != nil {
-			r = *req
-		}
-		var zero Room
-		pos, err := pageParam("ListRoomInfo", "PageNum", intPtrString(r.PageNum), 1)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("ListRoomInfo", "PageSize", intPtrString(r.PageSize), 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := (pos - 1) * size
-		var prev []Room
-		for {
-			r.PageNum = Ptr(int64(pos))
-			res, err := c.ListRoomInfo(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.RoomList
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("ListRoomInfo", "PageNum", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.Total); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos++
-			prev = page
-		}
+	var r ListRoomInfoRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[Room]{
+		action: "ListRoomInfo", posParam: "PageNum", sizeParam: "PageSize",
+		pos: intPtrString(r.PageNum), size: intPtrString(r.PageSize), byNumber: true,
+		fetch: func(pos int) ([]Room, int, error) {
+			page := r
+			page.PageNum = Ptr(int64(pos))
+			res, err := c.ListRoomInfo(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.RoomList, int(res.Total), nil
+		},
+	})
 }
 
 // ListRoomInfoRequest holds the parameters of [Client.ListRoomInfo], which
@@ -797,55 +765,23 @@ func (c *Client) ListUserInfo(ctx context.Context, req *ListUserInfoRequest, opt
 // error, which it yields; a page equal to the one before it ends the walk
 // with ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListUserInfoAll(ctx context.Context, req *ListUserInfoRequest, opts ...CallOption) iter.Seq2[User, error] {
-	return func(yield func(User, error) bool) {
-		var r ListUserInfoRequest
-		if req != nil {
-			r = *req
-		}
-		var zero User
-		pos, err := pageParam("ListUserInfo", "PageNum", intPtrString(r.PageNum), 1)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("ListUserInfo", "PageSize", intPtrString(r.PageSize), 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := (pos - 1) * size
-		var prev []User
-		for {
-			r.PageNum = Ptr(int64(pos))
-			res, err := c.ListUserInfo(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.UserList
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("ListUserInfo", "PageNum", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.Total); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos++
-			prev = page
-		}
+	var r ListUserInfoRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[User]{
+		action: "ListUserInfo", posParam: "PageNum", sizeParam: "PageSize",
+		pos: intPtrString(r.PageNum), size: intPtrString(r.PageSize), byNumber: true,
+		fetch: func(pos int) ([]User, int, error) {
+			page := r
+			page.PageNum = Ptr(int64(pos))
+			res, err := c.ListUserInfo(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.UserList, int(res.Total), nil
+		},
+	})
 }
 
 // ListUserInfoRequest holds the parameters of [Client.ListUserInfo], which

@@ -28,55 +28,23 @@ func (c *Client) ListRelayStream(ctx context.Context, req *ListRelayStreamReques
 // yields; a page equal to the one before it ends the walk with
 // ErrPageNotAdvancing. The request is copied, not changed.
 func (c *Client) ListRelayStreamAll(ctx context.Context, req *ListRelayStreamRequest, opts ...CallOption) iter.Seq2[RelayTask, error] {
-	return func(yield func(RelayTask, error) bool) {
-		var r ListRelayStreamRequest
-		if req != nil {
-			r = *req
-		}
-		var zero RelayTask
-		pos, err := pageParam("ListRelayStream", "Offset", intPtrString(r.Offset), 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		size, err := pageParam("ListRelayStream", "Limit", intPtrString(r.Limit), 0)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		seen := pos
-		var prev []RelayTask
-		for {
-			r.Offset = Ptr(int32(pos))
-			res, err := c.ListRelayStream(ctx, &r, opts...)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			page := res.Task
-			if len(page) == 0 {
-				return
-			}
-			if prev != nil && samePage(prev, page) {
-				yield(zero, pageStuck("ListRelayStream", "Offset", pos))
-				return
-			}
-			for _, it := range page {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += len(page)
-			if total := int(res.Total); total > 0 && seen >= total {
-				return
-			}
-			if size > 0 && len(page) < size {
-				return
-			}
-			pos += len(page)
-			prev = page
-		}
+	var r ListRelayStreamRequest
+	if req != nil {
+		r = *req
 	}
+	return walkPages(pager[RelayTask]{
+		action: "ListRelayStream", posParam: "Offset", sizeParam: "Limit",
+		pos: intPtrString(r.Offset), size: intPtrString(r.Limit), byNumber: false,
+		fetch: func(pos int) ([]RelayTask, int, error) {
+			page := r
+			page.Offset = Ptr(int32(pos))
+			res, err := c.ListRelayStream(ctx, &page, opts...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return res.Task, int(res.Total), nil
+		},
+	})
 }
 
 // ListRelayStreamRequest holds the parameters of [Client.ListRelayStream],

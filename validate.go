@@ -118,6 +118,20 @@ func (v *validator) id(field, value string) {
 	}
 }
 
+// ids applies the ID rule to every element of a list of IDs, with paths
+// such as "UserId[2]".
+func (v *validator) ids(field string, values []string) {
+	for i, s := range values {
+		if !ValidID(s) {
+			v.push(field)
+			v.index(i)
+			v.id("", s)
+			v.pop()
+			v.pop()
+		}
+	}
+}
+
 // describeID says what is wrong with an ID without echoing a long value.
 func describeID(s string) string {
 	if len(s) > MaxIDLength {

@@ -88,14 +88,9 @@ func renderMethod(b *strings.Builder, am *actionModel) {
 `, am.Name)
 }
 
-// renderIterator writes the XAll iterator of a list action that pages.
-//
-// The iterator works on a copy of the request. It stops after an empty
-// page, after the page that reaches the reported total, and after a page
-// shorter than the page size asked for. A page identical to the one before
-// it means the server ignored the position: the iterator yields
-// ErrPageNotAdvancing rather than loop. Any error is yielded once, then
-// the iterator stops.
+// renderIterator writes the XAll iterator of a list action that pages: a
+// copy of the request and a fetch function handed to walkPages (paging.go
+// in the root package), which holds the walk itself.
 func renderIterator(b *strings.Builder, am *actionModel) {
 	p := am.Paging
 	item := p.Items.Struct.Name
@@ -109,42 +104,20 @@ func renderIterator(b *strings.Builder, am *actionModel) {
 		"The request is copied, not changed.",
 		am.Name, am.Name, p.Items.Wire, unit, p.Size.Wire))
 	fmt.Fprintf(b, "func (c *Client) %sAll(ctx context.Context, req *%sRequest, opts ...CallOption) iter.Seq2[%s, error] {\n", am.Name, am.Name, item)
-	fmt.Fprintf(b, "\treturn func(yield func(%s, error) bool) {\n", item)
-	fmt.Fprintf(b, "\t\tvar r %sRequest\n\t\tif req != nil {\n\t\t\tr = *req\n\t\t}\n", am.Name)
-	fmt.Fprintf(b, "\t\tvar zero %s\n", item)
-	start := "0"
-	if p.Kind == pageByNumber {
-		start = "1"
-	}
-	fmt.Fprintf(b, "\t\tpos, err := pageParam(%q, %q, %s, %s)\n", am.Name, p.Pos.Wire, paramExpr(p.Pos), start)
-	b.WriteString("\t\tif err != nil {\n\t\t\tyield(zero, err)\n\t\t\treturn\n\t\t}\n")
-	fmt.Fprintf(b, "\t\tsize, err := pageParam(%q, %q, %s, 0)\n", am.Name, p.Size.Wire, paramExpr(p.Size))
-	b.WriteString("\t\tif err != nil {\n\t\t\tyield(zero, err)\n\t\t\treturn\n\t\t}\n")
-	if p.Kind == pageByNumber {
-		b.WriteString("\t\tseen := (pos - 1) * size\n")
-	} else {
-		b.WriteString("\t\tseen := pos\n")
-	}
-	fmt.Fprintf(b, "\t\tvar prev []%s\n", item)
-	b.WriteString("\t\tfor {\n")
-	fmt.Fprintf(b, "\t\t\tr.%s = %s\n", p.Pos.Name, setExpr(p.Pos, "pos"))
-	fmt.Fprintf(b, "\t\t\tres, err := c.%s(ctx, &r, opts...)\n", am.Name)
-	b.WriteString("\t\t\tif err != nil {\n\t\t\t\tyield(zero, err)\n\t\t\t\treturn\n\t\t\t}\n")
-	fmt.Fprintf(b, "\t\t\tpage := res.%s\n", p.Items.Name)
-	b.WriteString("\t\t\tif len(page) == 0 {\n\t\t\t\treturn\n\t\t\t}\n")
-	fmt.Fprintf(b, "\t\t\tif prev != nil && samePage(prev, page) {\n\t\t\t\tyield(zero, pageStuck(%q, %q, pos))\n\t\t\t\treturn\n\t\t\t}\n", am.Name, p.Pos.Wire)
-	b.WriteString("\t\t\tfor _, it := range page {\n\t\t\t\tif !yield(it, nil) {\n\t\t\t\t\treturn\n\t\t\t\t}\n\t\t\t}\n")
-	b.WriteString("\t\t\tseen += len(page)\n")
+	fmt.Fprintf(b, "\tvar r %sRequest\n\tif req != nil {\n\t\tr = *req\n\t}\n", am.Name)
+	fmt.Fprintf(b, "\treturn walkPages(pager[%s]{\n", item)
+	fmt.Fprintf(b, "\t\taction: %q, posParam: %q, sizeParam: %q,\n", am.Name, p.Pos.Wire, p.Size.Wire)
+	fmt.Fprintf(b, "\t\tpos: %s, size: %s, byNumber: %v,\n", paramExpr(p.Pos), paramExpr(p.Size), p.Kind == pageByNumber)
+	fmt.Fprintf(b, "\t\tfetch: func(pos int) ([]%s, int, error) {\n", item)
+	fmt.Fprintf(b, "\t\t\tpage := r\n\t\t\tpage.%s = %s\n", p.Pos.Name, setExpr(p.Pos, "pos"))
+	fmt.Fprintf(b, "\t\t\tres, err := c.%s(ctx, &page, opts...)\n", am.Name)
+	b.WriteString("\t\t\tif err != nil {\n\t\t\t\treturn nil, 0, err\n\t\t\t}\n")
+	total := "0"
 	if p.Total != nil {
-		fmt.Fprintf(b, "\t\t\tif total := int(res.%s); total > 0 && seen >= total {\n\t\t\t\treturn\n\t\t\t}\n", p.Total.Name)
+		total = "int(res." + p.Total.Name + ")"
 	}
-	b.WriteString("\t\t\tif size > 0 && len(page) < size {\n\t\t\t\treturn\n\t\t\t}\n")
-	if p.Kind == pageByNumber {
-		b.WriteString("\t\t\tpos++\n")
-	} else {
-		b.WriteString("\t\t\tpos += len(page)\n")
-	}
-	b.WriteString("\t\t\tprev = page\n\t\t}\n\t}\n}\n\n")
+	fmt.Fprintf(b, "\t\t\treturn res.%s, %s, nil\n", p.Items.Name, total)
+	b.WriteString("\t\t},\n\t})\n}\n\n")
 }
 
 // paramExpr reads a paging field of r as the argument of pageParam: a
