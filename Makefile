@@ -4,7 +4,7 @@
 #   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
 #   make fuzz      each fuzz target for FUZZTIME
 #   make lint      staticcheck on every module
-#   make generate  regenerate the typed actions from internal/gen/spec
+#   make generate  regenerate the typed actions from internal/spec
 
 # Every Go module in the repository: the root and the nested ones.
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 	"github.com/volcrtc/rtc/internal/sigv4"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // filler builds plausible result values from the spec's result shapes.

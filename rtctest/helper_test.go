@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/volcrtc/rtc"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // envelope is a decoded answer.

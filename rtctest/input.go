@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // decodeInput fills c.raw and c.in from the body or the query.

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // call is one request on its way through the pipeline.

@@ -71,7 +71,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // DemoAccessKeyID and DemoSecretAccessKey are the credentials a Server

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // Task status values, as the vendor documents them for Get*Task results.

@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/volcrtc/rtc"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // maxInput bounds the input read from a file or stdin.

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/volcrtc/rtc"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // decodeObject decodes data as one JSON object, keeping numbers as

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite cmd/rtcctl/testdata/*.golden from the current output")

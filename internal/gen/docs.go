@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // docs is the English documentation overlay, internal/gen/docs.json. The

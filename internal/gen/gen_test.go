@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 func TestGoName(t *testing.T) {

@@ -1,5 +1,5 @@
 // Command gen writes the typed requests, results and methods of package rtc
-// from the RTC OpenAPI description (internal/gen/spec) and the English
+// from the RTC OpenAPI description (internal/spec) and the English
 // documentation overlay (internal/gen/docs.json).
 //
 // Run it from the repository root, usually through go generate:
@@ -23,7 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 func main() {

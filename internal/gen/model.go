@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // mode says on which side of a call a shape lives. Input and result shapes

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // jsonTypes returns the input types whose values are sent as a JSON body:

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 func TestJSONTypesAreBodyInputsOnly(t *testing.T) {

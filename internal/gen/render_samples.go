@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // renderSamples writes zz_samples_test.go: for every action a request with

@@ -3,7 +3,7 @@ package main
 import (
 	"strings"
 
-	"github.com/volcrtc/rtc/internal/gen/spec"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // The retry-safety constants of package rtc, as the generator writes them.
