@@ -132,7 +132,7 @@ func DefaultActionLimits() map[string]Limit {
 
 // LimitTable maps actions to the bucket they draw from and that bucket's
 // limit. It is the shared vocabulary of LocalLimiter and the distributed
-// limiters built on it (see the redislimit module). A LimitTable is
+// limiters built on it (see the rtcredis module). A LimitTable is
 // immutable and safe for concurrent use.
 type LimitTable struct {
 	def     Limit
@@ -191,7 +191,7 @@ func (t *LimitTable) Lookup(action string) (bucket string, l Limit) {
 // LocalLimiter is a RateLimiter for one process: one token bucket per action
 // (or per group of actions), held in memory. Use it when a single process
 // owns the account's quota; when several replicas share one account, use a
-// distributed limiter such as the redislimit module, which falls back to a
+// distributed limiter such as the rtcredis module, which falls back to a
 // LocalLimiter when its store is unreachable.
 //
 // A LocalLimiter is safe for concurrent use.

@@ -4,14 +4,14 @@ go 1.23.0
 
 replace (
 	github.com/volcrtc/rtc => ../../
-	github.com/volcrtc/rtc/redislimit => ../../redislimit
+	github.com/volcrtc/rtc/rtcredis => ../../rtcredis
 )
 
 require (
 	github.com/redis/go-redis/v9 v9.18.0
 	github.com/stretchr/testify v1.12.1
 	github.com/volcrtc/rtc v0.0.0-00010101000000-000000000000
-	github.com/volcrtc/rtc/redislimit v0.0.0-00010101000000-000000000000
+	github.com/volcrtc/rtc/rtcredis v0.0.0-00010101000000-000000000000
 )
 
 require (

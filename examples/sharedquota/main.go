@@ -1,5 +1,5 @@
 // Command sharedquota shows why replicas of one service need a shared rate
-// limiter, and how redislimit provides it.
+// limiter, and how rtcredis provides it.
 //
 // The vendor counts each action's QPS quota per account. Several replicas
 // that each limit themselves to the quota send several times the quota
@@ -29,7 +29,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/volcrtc/rtc"
-	"github.com/volcrtc/rtc/redislimit"
+	"github.com/volcrtc/rtc/rtcredis"
 	"github.com/volcrtc/rtc/rtctest"
 )
 
@@ -76,7 +76,7 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 	if redisAddr == "" {
 		fmt.Fprintln(w, "\nREDIS_ADDR is not set, so the replicas cannot share a budget across processes.")
 		fmt.Fprintln(w, "Inside one process a single LocalLimiter is enough; across processes, set REDIS_ADDR")
-		fmt.Fprintln(w, "(or run ../../scripts/with-redis.sh go run .) to see redislimit do the same.")
+		fmt.Fprintln(w, "(or run ../../scripts/with-redis.sh go run .) to see rtcredis do the same.")
 		shared := rtc.NewLocalLimiter(rtc.DefaultLimit(), limits)
 		same := make([]limiter, replicas)
 		for i := range same {
@@ -92,11 +92,11 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 	for i := range shared {
 		rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 		defer rdb.Close()
-		shared[i] = redislimit.New(rdb, accessKeyID,
-			redislimit.WithKeyPrefix(prefix),
-			redislimit.WithLimits(rtc.DefaultLimit(), limits))
+		shared[i] = rtcredis.NewLimiter(rdb, accessKeyID,
+			rtcredis.WithKeyPrefix(prefix),
+			rtcredis.WithLimits(rtc.DefaultLimit(), limits))
 	}
-	return observe(w, "redislimit, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
+	return observe(w, "rtcredis, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
 }
 
 // The example account's made-up key pair: the fake server accepts it and

@@ -35,7 +35,7 @@ func TestRunWithRedis(t *testing.T) {
 	}
 	var out bytes.Buffer
 	require.NoError(t, run(&out, 3, 40, 500*time.Millisecond, "KickUser", addr))
-	require.Contains(t, out.String(), "redislimit, budget shared in Redis")
+	require.Contains(t, out.String(), "rtcredis, budget shared in Redis")
 }
 
 func TestRunRejectsBadInput(t *testing.T) {

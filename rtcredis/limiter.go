@@ -1,11 +1,11 @@
-// Package redislimit shares the RTC OpenAPI call quota of one account across
+// Package rtcredis shares the RTC OpenAPI call quota of one account across
 // processes. The vendor counts its per-action limits per account, so N
 // replicas that each throttle themselves to the documented rate together send
 // N times too much; a Limiter keeps one budget per account and action in
 // Redis instead, with the GCRA algorithm of github.com/go-redis/redis_rate.
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379", ContextTimeoutEnabled: true})
-//	lim := redislimit.New(rdb, creds.AccessKeyID)
+//	lim := rtcredis.NewLimiter(rdb, creds.AccessKeyID)
 //	client, err := rtc.New(rtc.WithCredentials(creds), rtc.WithRateLimiter(lim))
 //
 // When Redis cannot be reached the Limiter never blocks on it: every Redis
@@ -13,7 +13,7 @@
 // for a while and either limits each process on its own (FallbackLocal, the
 // default) or lets calls through (FailOpen), logging a warning at most once
 // per interval. It goes back to Redis as soon as Redis answers again.
-package redislimit
+package rtcredis
 
 import (
 	"context"
@@ -166,7 +166,7 @@ type Limiter struct {
 // accessKeyID in rdb. Only a hash of the access key id appears in Redis
 // keys; pass the id, never the secret key. A nil rdb is treated as a Redis
 // that is always unreachable.
-func New(rdb redis.UniversalClient, accessKeyID string, opts ...Option) *Limiter {
+func NewLimiter(rdb redis.UniversalClient, accessKeyID string, opts ...Option) *Limiter {
 	sum := sha256.Sum256([]byte("rtc-ratelimit\x00" + accessKeyID))
 	l := &Limiter{
 		rdb:           rdb,
@@ -253,7 +253,7 @@ func (l *Limiter) Wait(ctx context.Context, action string) error {
 			d = time.Millisecond
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-			return fmt.Errorf("redislimit: waiting %v for the %s rate limit (%v) would pass the context deadline: %w",
+			return fmt.Errorf("rtcredis: waiting %v for the %s rate limit (%v) would pass the context deadline: %w",
 				d.Round(time.Millisecond), action, lim, context.DeadlineExceeded)
 		}
 		if d > maxSleep {
@@ -315,7 +315,7 @@ func (l *Limiter) markDown(err error) {
 
 func (l *Limiter) markUp() {
 	if l.down.CompareAndSwap(true, false) {
-		l.logger.Info("redislimit: redis reachable again; shared rate limiting resumed",
+		l.logger.Info("rtcredis: redis reachable again; shared rate limiting resumed",
 			slog.String("account", l.account))
 	}
 }
@@ -333,7 +333,7 @@ func (l *Limiter) warn(err error) {
 	l.suppressed = 0
 	l.lastWarn = now
 	l.warnMu.Unlock()
-	l.logger.Warn("redislimit: redis unavailable; rate limits are no longer shared across processes",
+	l.logger.Warn("rtcredis: redis unavailable; rate limits are no longer shared across processes",
 		slog.String("mode", l.mode.String()),
 		slog.String("account", l.account),
 		slog.Duration("retry_in", l.retryInterval),

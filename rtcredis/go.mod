@@ -1,4 +1,4 @@
-module github.com/volcrtc/rtc/redislimit
+module github.com/volcrtc/rtc/rtcredis
 
 go 1.23.0
 

@@ -1,4 +1,4 @@
-package redislimit
+package rtcredis
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 
 func TestKeys(t *testing.T) {
 	const ak = "AKLTexampleAccessKeyID"
-	a := New(nil, ak)
-	b := New(nil, ak)
-	other := New(nil, "AKLTanotherAccessKeyID")
-	prefixed := New(nil, ak, WithKeyPrefix("app1:"))
+	a := NewLimiter(nil, ak)
+	b := NewLimiter(nil, ak)
+	other := NewLimiter(nil, "AKLTanotherAccessKeyID")
+	prefixed := NewLimiter(nil, ak, WithKeyPrefix("app1:"))
 
 	tests := []struct {
 		name string
@@ -109,7 +109,7 @@ func TestUnreachableRedis(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			logger, logs := newLogger()
 			rdb := tc.rdb(t)
-			l := New(rdb, "AKLTtest", WithFailureMode(tc.mode), WithLogger(logger),
+			l := NewLimiter(rdb, "AKLTtest", WithFailureMode(tc.mode), WithLogger(logger),
 				WithLimits(rtc.Limit{QPS: qps, Burst: 1}, nil),
 				WithOpTimeout(100*time.Millisecond), WithRetryInterval(100*time.Millisecond))
 			r := hammer(600*time.Millisecond, 4, func(ctx context.Context) (time.Duration, error) {
@@ -136,7 +136,7 @@ func TestUnreachableRedis(t *testing.T) {
 
 func TestWaitContext(t *testing.T) {
 	// Local fallback with a slow limit: context handling is the Limiter's own.
-	l := New(nil, "AK", WithLimits(rtc.Limit{QPS: 1, Burst: 1}, nil))
+	l := NewLimiter(nil, "AK", WithLimits(rtc.Limit{QPS: 1, Burst: 1}, nil))
 	require.NoError(t, l.Wait(context.Background(), "X"))
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -149,7 +149,7 @@ func TestWaitContext(t *testing.T) {
 	require.ErrorIs(t, l.Wait(ctx, "X"), context.DeadlineExceeded)
 	require.Less(t, time.Since(start), 200*time.Millisecond)
 
-	unlimited := New(nil, "AK", WithLimits(rtc.Limit{}, nil))
+	unlimited := NewLimiter(nil, "AK", WithLimits(rtc.Limit{}, nil))
 	for range 1000 {
 		require.NoError(t, unlimited.Wait(context.Background(), "X"))
 	}
@@ -174,7 +174,7 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 	for range clients {
 		// A generous per-call timeout: this test is about sharing, and a
 		// loaded machine must not make a slow Redis look like a dead one.
-		lim := New(newClient(t, addr), sharedAccessKeyID, WithKeyPrefix(prefix),
+		lim := NewLimiter(newClient(t, addr), sharedAccessKeyID, WithKeyPrefix(prefix),
 			WithLimits(rtc.DefaultLimit(), limits), WithOpTimeout(2*time.Second))
 		limiters = append(limiters, lim)
 		calls = append(calls, newCaller(t, srv.URL, lim))
@@ -234,7 +234,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	const qps = 50.0
 	logger, logs := newLogger()
 	rdb := newClient(t, rp.Addr())
-	l := New(rdb, "AKLToutage", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
+	l := NewLimiter(rdb, "AKLToutage", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
 		WithLimits(rtc.Limit{QPS: qps, Burst: 1}, nil),
 		WithOpTimeout(250*time.Millisecond), WithRetryInterval(150*time.Millisecond),
 		WithWarnInterval(time.Minute))
@@ -288,7 +288,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 func TestRedisHangs(t *testing.T) {
 	rp := startRedisProcess(t)
 	logger, logs := newLogger()
-	l := New(newClient(t, rp.Addr()), "AKLThang", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
+	l := NewLimiter(newClient(t, rp.Addr()), "AKLThang", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
 		WithLimits(rtc.Limit{QPS: 100, Burst: 1}, nil),
 		WithOpTimeout(100*time.Millisecond), WithRetryInterval(time.Minute))
 	require.NoError(t, l.Wait(context.Background(), "X"))
@@ -315,7 +315,7 @@ func TestRedisHangs(t *testing.T) {
 // deadline shorter than the wait fails fast.
 func TestRetryAfterIsHonoured(t *testing.T) {
 	addr := sharedRedis(t)
-	l := New(newClient(t, addr), "AKLTretry", WithKeyPrefix(uniquePrefix(t)),
+	l := NewLimiter(newClient(t, addr), "AKLTretry", WithKeyPrefix(uniquePrefix(t)),
 		WithLimits(rtc.Limit{QPS: 5, Burst: 1}, nil))
 	require.NoError(t, l.Wait(context.Background(), "X"))
 	start := time.Now()
