@@ -621,7 +621,7 @@ func sampleAddBusinessIDRequest() *AddBusinessIDRequest {
 func sampleBanRoomUserRequest() *BanRoomUserRequest {
 	return &BanRoomUserRequest{
 		AppID:             "AppId-1",
-		ForbiddenInterval: Ptr(int32(3)),
+		ForbiddenInterval: Ptr(int32(10)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -633,7 +633,7 @@ func sampleBanUserStreamRequest() *BanUserStreamRequest {
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 		Audio:             Ptr(true),
-		ForbiddenInterval: Ptr(int64(3)),
+		ForbiddenInterval: Ptr(int64(60)),
 		Video:             Ptr(true),
 	}
 }
@@ -817,7 +817,7 @@ func sampleKickUserRequest() *KickUserRequest {
 func sampleLimitTokenPrivilegeRequest() *LimitTokenPrivilegeRequest {
 	return &LimitTokenPrivilegeRequest{
 		AppID:             "AppId-1",
-		ForbiddenInterval: int32(3),
+		ForbiddenInterval: int32(60),
 		RoomID:            "RoomId-1",
 		Token:             "Token-1",
 		UserID:            "UserId-1",
@@ -1529,7 +1529,7 @@ func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
 			ASRConfig:             json.RawMessage(`{"Sample":true}`),
 			TTSConfig:             json.RawMessage(`{"Sample":true}`),
 			LLMConfig:             json.RawMessage(`{"Sample":true}`),
-			InterruptMode:         Ptr(int32(3)),
+			InterruptMode:         Ptr(VoiceChatInterruptAuto),
 			SubtitleConfig:        json.RawMessage(`{"Sample":true}`),
 			FunctionCallingConfig: json.RawMessage(`{"Sample":true}`),
 		},
@@ -1671,7 +1671,7 @@ func sampleUnbanUserStreamRequest() *UnbanUserStreamRequest {
 func sampleUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
 		AppID:             "AppId-1",
-		ForbiddenInterval: Ptr(int32(3)),
+		ForbiddenInterval: Ptr(int32(10)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -1978,7 +1978,7 @@ func sampleUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 		TaskID:        "TaskId-1",
 		Command:       VoiceChatInterrupt,
 		Message:       "Message-1",
-		InterruptMode: Ptr(int32(3)),
+		InterruptMode: Ptr(VoiceChatPriorityHigh),
 	}
 }
 
@@ -3086,48 +3086,43 @@ func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 			ASRConfig:             json.RawMessage("[ true , false ]"),
 			TTSConfig:             json.RawMessage("\"x\u2028y\""),
 			LLMConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			InterruptMode:         Ptr(int32(-3)),
-			SubtitleConfig:        json.RawMessage("\"x\u2028y\""),
-			FunctionCallingConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			InterruptMode:         Ptr(VoiceChatInterruptOff),
+			SubtitleConfig:        json.RawMessage("[ true , false ]"),
+			FunctionCallingConfig: json.RawMessage("\"x\u2028y\""),
 		},
 	}
 }
 
 func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
 	return &StartWBRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStartWebcastRequest() *StartWebcastRequest {
 	return &StartWebcastRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(0)),
+			EnableEventNotify: Ptr(true),
+			StartTimeout:      Ptr(int32(-3)),
 		},
-		MaxRunningTime: Ptr(int32(2147483647)),
+		MaxRunningTime: Ptr(int32(0)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-2147483648)),
-			CrashCheckInterval:  Ptr(int32(42)),
-			FreezeCheckInterval: Ptr(int32(-3)),
+			BlankCheckInterval:  Ptr(int32(2147483647)),
+			CrashCheckInterval:  Ptr(int32(-2147483648)),
+			FreezeCheckInterval: Ptr(int32(42)),
 		},
 		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(0)),
-			FrameRate: Ptr(int32(2147483647)),
-			Height:    Ptr(int32(-2147483648)),
-			Width:     Ptr(int32(42)),
-		}, {
 			Bitrate:   Ptr(int32(-3)),
 			FrameRate: Ptr(int32(0)),
 			Height:    Ptr(int32(2147483647)),
@@ -3137,36 +3132,58 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 			FrameRate: Ptr(int32(-3)),
 			Height:    Ptr(int32(0)),
 			Width:     Ptr(int32(2147483647)),
+		}, {
+			Bitrate:   Ptr(int32(-2147483648)),
+			FrameRate: Ptr(int32(42)),
+			Height:    Ptr(int32(-3)),
+			Width:     Ptr(int32(0)),
 		}},
 	}
 }
 
 func sampleFullStopDetectionRequest() *StopDetectionRequest {
 	return &StopDetectionRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
 	return &StopPushPublicStreamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
-		BusinessID:     "<a&\"b\">\n\u2028é",
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:     "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
 	return &StopPushStreamToCDNRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
 		AppID:      "tab\there\\ \x01 \u2029 🎉",
 		RoomID:     "bad \xff utf-8 </script>",
 		TaskID:     "<a&\"b\">\n\u2028é",
@@ -3174,16 +3191,8 @@ func sampleFullStopRecordRequest() *StopRecordRequest {
 	}
 }
 
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
 		AppID:      "bad \xff utf-8 </script>",
 		RoomID:     "<a&\"b\">\n\u2028é",
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
@@ -3191,347 +3200,338 @@ func sampleFullStopSegmentRequest() *StopSegmentRequest {
 	}
 }
 
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
 func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
 	return &StopVoiceChatRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
 	return &StopWBRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	return &StopWebcastRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-		Audio:  Ptr(true),
-		Video:  Ptr(false),
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+		Audio:  Ptr(false),
+		Video:  Ptr(true),
 	}
 }
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "tab\there\\ \x01 \u2029 🎉",
-		ForbiddenInterval: Ptr(int32(-2147483648)),
-		RoomID:            "<a&\"b\">\n\u2028é",
-		UserID:            "tab\there\\ \x01 \u2029 🎉",
+		AppID:             "<a&\"b\">\n\u2028é",
+		ForbiddenInterval: Ptr(int32(2147483647)),
+		RoomID:            "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
 	return &UpdateCallbackRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
-		URL:        "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		SecretKey:  "<a&\"b\">\n\u2028é",
+		URL:        "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(-2147483648),
-		RecoveryPercentage: int32(42),
+		ID:                 int32(2147483647),
+		RecoveryPercentage: int32(-2147483648),
 	}
 }
 
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
 		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
 			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
-			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
-			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(42)),
-			VolumeIndicationMode:       Ptr(true),
+			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
+			MaxIdleTime:                Ptr(int32(-2147483648)),
+			StreamPublishStatsInterval: Ptr(int32(42)),
+			StreamPublishStatsMode:     Ptr(false),
+			UserCaptureStatsInterval:   Ptr(int32(0)),
+			UserCaptureStatsMode:       Ptr(false),
+			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
+			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
+				Bitrate:    Ptr(int32(-3)),
+				FrameRate:  Ptr(int32(0)),
+				Height:     Ptr(int32(2147483647)),
+				VideoCodec: Ptr(int32(-2147483648)),
+				Width:      Ptr(int32(42)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
+			LayoutMode: int32(-3),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(123456.789),
-					Alpha:            Ptr(float32(1e-6)),
+					HeightProportion: float32(1e-7),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(0),
+					Alpha:            Ptr(float32(123456.789)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(-3.4e38)),
+					LocationY:        Ptr(float32(0.1)),
+					RenderMode:       Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(-3.4e38),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
 					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(0.1)),
-					LocationY:        Ptr(float32(1e21)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
+					RenderMode:       Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}, {
+					HeightProportion: float32(0),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
 					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}},
+				BackgroundColor:        "<a&\"b\">\n\u2028é",
+				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
+				FrameInterpolationMode: Ptr(int32(2147483647)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(42)),
+					MediaType:  Ptr(int32(-3)),
+					StreamType: Ptr(int32(0)),
+					UserID:     "tab\there\\ \x01 \u2029 🎉",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &Control{
+			FrameInterpolationMode: Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(42)),
+			MediaType:              Ptr(int32(-3)),
+			PushStreamMode:         Ptr(int32(0)),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(false),
+				PassthroughRTCSEIMessage: Ptr(true),
+				SEIContentMode:           Ptr(int32(42)),
+				SEIPayLoadType:           Ptr(int32(-3)),
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
+				VolumeIndicationInterval: Ptr(float32(0.1)),
+				VolumeIndicationMode:     Ptr(true),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Right:   []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Up:      []float32{float32(0.1), float32(1e21), float32(1e-7)},
+				},
+				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+				EnableSpatialRender:     Ptr(false),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioChannels:   Ptr(int32(42)),
+			AudioCodec:      Ptr(int32(-3)),
+			AudioProfile:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(2147483647)),
+			VideoBitrate:    Ptr(int32(-2147483648)),
+			VideoCodec:      Ptr(int32(42)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
+		},
+		IsUpdatePartialParam: Ptr(false),
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
+				},
+				Regions: []Region{{
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(42)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(int32(42)),
+					RenderMode:             Ptr(int32(-3)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-2.5)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					ZOrder: Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}, {
-					HeightProportion: float32(0.1),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(1e-7),
-					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(123456.789)),
-					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					ZOrder: Ptr(int32(-3)),
-				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
-					UserID:     "bad \xff utf-8 </script>",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(42)),
-	}
-}
-
-func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
-	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &Control{
-			FrameInterpolationMode: Ptr(int32(42)),
-			MaxIdleTime:            Ptr(int32(-3)),
-			MediaType:              Ptr(int32(0)),
-			PushStreamMode:         Ptr(int32(2147483647)),
-			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(int32(-3)),
-				SEIPayLoadType:           Ptr(int32(0)),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
-				VolumeIndicationInterval: Ptr(float32(1e21)),
-				VolumeIndicationMode:     Ptr(false),
-			},
-			SpatialConfig: &SpatialConfig{
-				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Right:   []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
-					Up:      []float32{float32(1e21), float32(1e-7), float32(-2.5)},
-				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-				EnableSpatialRender:     Ptr(true),
-			},
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
-			AudioChannels:   Ptr(int32(-3)),
-			AudioCodec:      Ptr(int32(0)),
-			AudioProfile:    Ptr(int32(2147483647)),
-			AudioSampleRate: Ptr(int32(-2147483648)),
-			VideoBitrate:    Ptr(int32(42)),
-			VideoCodec:      Ptr(int32(-3)),
-			VideoFps:        Ptr(int32(0)),
-			VideoGop:        Ptr(int32(2147483647)),
-			VideoHeight:     Ptr(int32(-2147483648)),
-			VideoWidth:      Ptr(int32(42)),
-		},
-		IsUpdatePartialParam: Ptr(true),
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
-				},
-				Regions: []Region{{
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-2.5)),
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-6)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
+					AlternateImageFillMode: Ptr(int32(42)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(int32(42)),
+					RenderMode:             Ptr(int32(-3)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(42)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(int32(42)),
+					RenderMode:             Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}},
 			},
-			LayoutMode: Ptr(int32(-3)),
+			LayoutMode: Ptr(int32(42)),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			},
-		},
-		SequenceNumber: Ptr(int32(42)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(int32(2147483647)),
+			},
+		},
+		SequenceNumber: Ptr(int32(-2147483648)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
 			}},
 		},
 	}
@@ -3539,103 +3539,103 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(42)),
+					Width:           Ptr(int32(-3)),
 				},
 				Regions: []Region{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e21)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(0)),
 					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					AlternateImageFillMode: Ptr(int32(0)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(int32(0)),
+					RenderMode:             Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(0.1)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					AlternateImageFillMode: Ptr(int32(0)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(int32(0)),
+					RenderMode:             Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(0)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(int32(0)),
+					RenderMode:             Ptr(int32(2147483647)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
-			LayoutMode: Ptr(int32(2147483647)),
+			LayoutMode: Ptr(int32(0)),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(int32(-2147483648)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
 			}},
 		},
 	}
@@ -3643,104 +3643,104 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
-			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(-3)),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(int32(2147483647)),
-			VideoHeight:    Ptr(int32(-2147483648)),
-			VideoWidth:     Ptr(int32(42)),
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(0)),
+			FrameRate:      Ptr(int32(2147483647)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(int32(42)),
+			StartTimeStamp: Ptr(int32(-3)),
+			StreamMode:     Ptr(int32(0)),
+			VideoHeight:    Ptr(int32(2147483647)),
+			VideoWidth:     Ptr(int32(-2147483648)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Duration:   Ptr(int32(0)),
-		Handle:     Ptr(false),
-		Identifier: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Duration:   Ptr(int32(-3)),
+		Handle:     Ptr(true),
+		Identifier: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(-2147483648)),
-			Height:   Ptr(int32(42)),
-			Interval: Ptr(int32(-3)),
-			Width:    Ptr(int32(0)),
+			Format:   Ptr(int32(2147483647)),
+			Height:   Ptr(int32(-2147483648)),
+			Interval: Ptr(int32(42)),
+			Width:    Ptr(int32(-3)),
 		},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(2147483647),
-		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+		ID:               int32(0),
+		VendorProportion: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "bad \xff utf-8 </script>",
-		RoomID:        "<a&\"b\">\n\u2028é",
-		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:         "tab\there\\ \x01 \u2029 🎉",
+		RoomID:        "bad \xff utf-8 </script>",
+		TaskID:        "<a&\"b\">\n\u2028é",
 		Command:       VoiceChatEndTurn,
-		Message:       "bad \xff utf-8 </script>",
-		InterruptMode: Ptr(int32(-2147483648)),
+		Message:       "tab\there\\ \x01 \u2029 🎉",
+		InterruptMode: Ptr(VoiceChatPriorityLow),
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(0),
-		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(-2147483648),
-		PreSignDuration: Ptr(int32(42)),
+		AppID:           "bad \xff utf-8 </script>",
+		Operator:        "<a&\"b\">\n\u2028é",
+		Priority:        int32(42),
+		Resource:        "bad \xff utf-8 </script>",
+		TranscodeMode:   int32(0),
+		PreSignDuration: Ptr(int32(2147483647)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(0),
+			FileName: "bad \xff utf-8 </script>",
+			Size:     int32(42),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(42),
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(0),
+				AccessKey: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(2147483647),
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:    int32(42),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(42),
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(2147483647),
 			},
-			Type: Ptr(int32(-3)),
+			Type: Ptr(int32(-2147483648)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(2147483647),
-			OutputFormat:       int32(-2147483648),
-			OutputHeight:       int32(42),
-			OutputWidth:        int32(-3),
+			InputFormat:        int32(-3),
+			OutputFormat:       int32(0),
+			OutputHeight:       int32(2147483647),
+			OutputWidth:        int32(-2147483648),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(2147483647),
-			ThumbnailWidth:     int32(-2147483648),
+			ThumbnailHeight:    int32(-3),
+			ThumbnailWidth:     int32(0),
 		},
 	}
 }

@@ -47,7 +47,7 @@ func renderOperation(b *strings.Builder, am *actionModel) {
 func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
 	doc := fmt.Sprintf("%s holds the parameters of [Client.%s], which %s\n\n%s",
 		am.Request.Name, am.Name, lowerFirst(am.Doc), callFacts(am))
-	renderStruct(b, am.Request, doc)
+	m.renderStruct(b, am.Request, doc)
 	m.renderValidate(b, am.Request)
 	if am.A.InputIn == "query" {
 		renderQuery(b, am.Request)
@@ -55,7 +55,7 @@ func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
 }
 
 // renderResult writes the result type.
-func renderResult(b *strings.Builder, am *actionModel) {
+func (m *model) renderResult(b *strings.Builder, am *actionModel) {
 	var doc string
 	switch am.A.ResultType {
 	case "string":
@@ -65,7 +65,7 @@ func renderResult(b *strings.Builder, am *actionModel) {
 	default:
 		doc = fmt.Sprintf("%s is what [Client.%s] returns.", am.Result.Name, am.Name)
 	}
-	renderStruct(b, am.Result, doc)
+	m.renderStruct(b, am.Result, doc)
 	if am.A.ResultType != "object" || hasMessageField(am.Result) {
 		fmt.Fprintf(b, "func (r *%s) setMessage(s string) { r.Message = s }\n\n", am.Result.Name)
 	}
