@@ -2063,7 +2063,7 @@ func sampleStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest 
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(3)),
 			MaxIdleTime:            Ptr(int32(3)),
 			MediaType:              Ptr(int32(3)),
@@ -2116,7 +2116,7 @@ func sampleStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest 
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -2235,7 +2235,7 @@ func sampleStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 func sampleStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
 		AppID: "AppId-1",
-		Control: &CDNPushControl{
+		Control: &SinglePushControl{
 			MaxIdleTime: Ptr(int32(3)),
 			MediaType:   Ptr(int32(3)),
 		},
@@ -2327,7 +2327,7 @@ func sampleStartRecordRequest() *StartRecordRequest {
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -2790,7 +2790,7 @@ func sampleUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNReques
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(3)),
 			MaxIdleTime:            Ptr(int32(3)),
 			MediaType:              Ptr(int32(3)),
@@ -2837,7 +2837,7 @@ func sampleUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNReques
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -2892,7 +2892,7 @@ func sampleUpdateRecordRequest() *UpdateRecordRequest {
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -4180,7 +4180,7 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 		RoomID:     "tab\there\\ \x01 \u2029 🎉",
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(42)),
 			MaxIdleTime:            Ptr(int32(-3)),
 			MediaType:              Ptr(int32(0)),
@@ -4241,7 +4241,7 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:          Ptr(int32(0)),
 					Width:           Ptr(int32(2147483647)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
@@ -4466,7 +4466,7 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
 		AppID: "bad \xff utf-8 </script>",
-		Control: &CDNPushControl{
+		Control: &SinglePushControl{
 			MaxIdleTime: Ptr(int32(2147483647)),
 			MediaType:   Ptr(int32(-2147483648)),
 		},
@@ -4566,7 +4566,7 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					Height:          Ptr(int32(2147483647)),
 					Width:           Ptr(int32(-2147483648)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(42),
 					StreamIndex:            int32(-3),
 					Width:                  int32(0),
@@ -5175,7 +5175,7 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		RoomID:     "<a&\"b\">\n\u2028é",
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
 		BusinessID: "bad \xff utf-8 </script>",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(-3)),
 			MaxIdleTime:            Ptr(int32(0)),
 			MediaType:              Ptr(int32(2147483647)),
@@ -5222,7 +5222,7 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:          Ptr(int32(42)),
 					Width:           Ptr(int32(-3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(0),
 					StreamIndex:            int32(2147483647),
 					Width:                  int32(-2147483648),
@@ -5327,7 +5327,7 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:          Ptr(int32(0)),
 					Width:           Ptr(int32(2147483647)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
