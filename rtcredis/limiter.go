@@ -8,8 +8,10 @@
 //	lim := rtcredis.NewLimiter(rdb, creds.AccessKeyID)
 //	client, err := rtc.New(rtc.WithCredentials(creds), rtc.WithRateLimiter(lim))
 //
-// When Redis cannot be reached the Limiter never blocks on it: every Redis
-// call has a short timeout, and after a failure the Limiter stops asking Redis
+// When Redis cannot be reached, or answers with a malformed reply, the
+// Limiter never blocks or crashes on it: every Redis call has a short
+// timeout, a reply of the wrong shape is an error (ErrMalformedReply), and
+// after a failure the Limiter stops asking Redis
 // for a while and either limits each process on its own (FallbackLocal, the
 // default) or lets calls through (FailOpen), logging a warning at most once
 // per interval. It goes back to Redis as soon as Redis answers again.
@@ -31,6 +33,11 @@ import (
 
 	"github.com/volcrtc/rtc"
 )
+
+// ErrMalformedReply is the error recorded when Redis answers the rate
+// limiting script with a reply of the wrong shape. The Limiter treats it like
+// an unreachable Redis: it logs a warning and applies its FailureMode.
+var ErrMalformedReply = errors.New("rtcredis: malformed reply from redis")
 
 // Limiter is what the rtc client's WithRateLimiter option takes.
 var _ rtc.RateLimiter = (*Limiter)(nil)
@@ -281,6 +288,16 @@ func (l *Limiter) allow(ctx context.Context, key string, lim redis_rate.Limit) (
 	}
 	ch := make(chan answer, 1)
 	go func() {
+		// redis_rate asserts the types of the script's reply; a reply of
+		// another shape (a hostile or broken server, a proxy in between)
+		// panics inside it. The panic would end the process, since it
+		// happens in this goroutine: turn it into an error instead, which
+		// switches the Limiter to its failure mode with a warning.
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- answer{nil, fmt.Errorf("%w (%v)", ErrMalformedReply, p)}
+			}
+		}()
 		res, err := l.rl.Allow(opCtx, key, lim)
 		ch <- answer{res, err}
 	}()
