@@ -30,40 +30,46 @@ const (
 // WithCallbackMaxAge sets how old an event's EventTime may be (by the
 // receiver's clock) before the handler refuses it with 400 and a body that
 // says so. It is DefaultCallbackMaxAge by default, or the retention of a
-// MemoryDedupStore given to WithCallbackDedup when that is shorter; d <= 0
-// keeps the default. With a shared dedup store, keep d at most the store's
-// retention: an event older than the retention could otherwise be processed
-// again.
+// MemoryDedupStore given to WithCallbackDedup when that is shorter. With a
+// shared dedup store, keep d at most the store's retention: an event older
+// than the retention could otherwise be processed again. d must be positive.
 func WithCallbackMaxAge(d time.Duration) CallbackOption {
-	return func(c *callbackConfig) {
-		if d > 0 {
-			c.maxAge = d
+	return func(c *callbackConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("rtc: WithCallbackMaxAge(%v): must be positive (leave the option out for the default, %v)", d, DefaultCallbackMaxAge)
 		}
+		c.maxAge = d
+		return nil
 	}
 }
 
 // WithCallbackClockSkew sets how far in the future an event's EventTime may
-// lie before the handler refuses it (DefaultCallbackClockSkew by default;
-// d < 0 keeps the default, 0 allows none).
+// lie before the handler refuses it (DefaultCallbackClockSkew by default; 0
+// allows none). d must not be negative.
 func WithCallbackClockSkew(d time.Duration) CallbackOption {
-	return func(c *callbackConfig) {
-		if d >= 0 {
-			c.skew = d
-			c.skewSet = true
+	return func(c *callbackConfig) error {
+		if d < 0 {
+			return fmt.Errorf("rtc: WithCallbackClockSkew(%v): must not be negative (leave the option out for the default, %v)", d, DefaultCallbackClockSkew)
 		}
+		c.skew = d
+		c.skewSet = true
+		return nil
 	}
 }
 
 // WithCallbackReadTimeout bounds the time the handler waits for the request
-// body (DefaultCallbackReadTimeout if d <= 0). The handler sets it as the
-// connection's read deadline through http.ResponseController; servers should
-// still set http.Server.ReadHeaderTimeout and ReadTimeout, which cover the
-// time before the handler runs.
+// body (DefaultCallbackReadTimeout by default; d must be positive). The
+// handler sets it as the connection's read deadline through
+// http.ResponseController; servers should still set
+// http.Server.ReadHeaderTimeout and ReadTimeout, which cover the time before
+// the handler runs.
 func WithCallbackReadTimeout(d time.Duration) CallbackOption {
-	return func(c *callbackConfig) {
-		if d > 0 {
-			c.readTimeout = d
+	return func(c *callbackConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("rtc: WithCallbackReadTimeout(%v): must be positive (leave the option out for the default, %v)", d, DefaultCallbackReadTimeout)
 		}
+		c.readTimeout = d
+		return nil
 	}
 }
 

@@ -26,7 +26,7 @@ func signedEventAt(t *testing.T, id string, at time.Time) []byte {
 }
 
 func withCallbackClock(now func() time.Time) CallbackOption {
-	return func(c *callbackConfig) { c.now = now }
+	return func(c *callbackConfig) error { c.now = now; return nil }
 }
 
 // An event stamped long ago (or far ahead) is refused with 400 and a body
@@ -35,7 +35,7 @@ func TestCallbackHandlerRefusesStaleEvents(t *testing.T) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	var calls atomic.Int32
 	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
-	h := CallbackHandler(testCallbackSecret, fn, withCallbackClock(func() time.Time { return now }))
+	h := mustCallbackHandler(t, fn, withCallbackClock(func() time.Time { return now }))
 
 	rec := post(t, h, signedEventAt(t, "old-1", time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)))
 	require.Equal(t, http.StatusBadRequest, rec.Code)
@@ -56,13 +56,13 @@ func TestCallbackHandlerRefusesStaleEvents(t *testing.T) {
 	require.EqualValues(t, 2, calls.Load())
 
 	// Configurable; a shorter dedup retention shortens the default age.
-	h = CallbackHandler(testCallbackSecret, fn, withCallbackClock(func() time.Time { return now }),
+	h = mustCallbackHandler(t, fn, withCallbackClock(func() time.Time { return now }),
 		WithCallbackMaxAge(time.Minute), WithCallbackClockSkew(0))
 	require.Equal(t, http.StatusBadRequest, post(t, h, signedEventAt(t, "c-1", now.Add(-2*time.Minute))).Code)
 	require.Equal(t, http.StatusBadRequest, post(t, h, signedEventAt(t, "c-2", now.Add(time.Second))).Code)
 	require.Equal(t, http.StatusOK, post(t, h, signedEventAt(t, "c-3", now)).Code)
 
-	h = CallbackHandler(testCallbackSecret, fn, withCallbackClock(func() time.Time { return now }),
+	h = mustCallbackHandler(t, fn, withCallbackClock(func() time.Time { return now }),
 		WithCallbackDedup(NewMemoryDedupStore(10*time.Minute, 10)))
 	rec = post(t, h, signedEventAt(t, "r-1", now.Add(-11*time.Minute)))
 	require.Equal(t, http.StatusBadRequest, rec.Code)
@@ -72,7 +72,7 @@ func TestCallbackHandlerRefusesStaleEvents(t *testing.T) {
 // EventTime must be RFC 3339 and EventId must have the shape of an ID.
 func TestCallbackHandlerFieldFormats(t *testing.T) {
 	var calls atomic.Int32
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
 	sign := func(mod func(*CallbackEvent)) []byte {
 		ev := CallbackEvent{EventType: EventUserJoinRoom, EventData: `{}`, EventTime: time.Now().Format(time.RFC3339),
 			EventID: "fmt-1", AppID: "app", Version: CallbackVersion, Nonce: "1234"}
@@ -104,7 +104,7 @@ func TestCallbackHandlerFieldFormats(t *testing.T) {
 // of the signature's hex case, is recognised as the event already processed.
 func TestCallbackHandlerPermutedReplay(t *testing.T) {
 	var calls atomic.Int32
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
 	orig := CallbackEvent{EventType: EventUserJoinRoom, EventData: `{}`, EventTime: time.Now().UTC().Format(time.RFC3339),
 		EventID: "e7b6a3c0-1f2d-4e5a-9b8c-0123456789ab", AppID: "661e2f2a543cf", Version: CallbackVersion, Nonce: "a1b2"}
 	orig.Sign(testCallbackSecret)
@@ -134,7 +134,7 @@ func TestCallbackHandlerPermutedReplay(t *testing.T) {
 
 	// A permuted replay racing the original in flight is told to retry.
 	started, release := make(chan struct{}), make(chan struct{})
-	h = CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+	h = mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
 		close(started)
 		<-release
 		return nil
@@ -153,7 +153,7 @@ func TestCallbackHandlerPermutedReplay(t *testing.T) {
 // the read timeout, even on a server without ReadTimeout.
 func TestCallbackHandlerSlowBody(t *testing.T) {
 	var calls atomic.Int32
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
 		WithCallbackReadTimeout(200*time.Millisecond))
 	srv := httptest.NewServer(h) // no ReadTimeout, like a server configured with ReadHeaderTimeout only
 	defer srv.Close()
@@ -190,3 +190,11 @@ func TestCallbackHandlerSlowBody(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestCallbackGuardOptionsRefuseBadValues(t *testing.T) {
+	fn := func(context.Context, *CallbackEvent) error { return nil }
+	_, err := NewCallbackHandler(testCallbackSecret, fn, WithCallbackMaxAge(0), WithCallbackClockSkew(-time.Second), WithCallbackReadTimeout(-1))
+	require.ErrorContains(t, err, "WithCallbackMaxAge(0s): must be positive")
+	require.ErrorContains(t, err, "WithCallbackClockSkew(-1s): must not be negative")
+	require.ErrorContains(t, err, "WithCallbackReadTimeout(-1ns): must be positive")
+}

@@ -110,7 +110,7 @@ func TestLimiterMalformedRedisReplies(t *testing.T) {
 			var logs bytes.Buffer
 			var mu sync.Mutex
 			logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
-			lim := NewLimiter(rdb, "AKLTexample", WithLogger(logger), WithOpTimeout(2*time.Second))
+			lim := NewLimiter(rdb, "AKLTexample", WithLimiterLogger(logger), WithLimiterOpTimeout(2*time.Second))
 
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()

@@ -57,7 +57,11 @@ func run(args []string) error {
 
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	mux := http.NewServeMux()
-	mux.Handle(*path, rtc.CallbackHandler(secret, handle(logger), rtc.WithCallbackLogger(logger)))
+	handler, err := rtc.NewCallbackHandler(secret, handle(logger), rtc.WithCallbackLogger(logger))
+	if err != nil {
+		return err
+	}
+	mux.Handle(*path, handler)
 	// Bound every phase of a request: slow or stalled peers must not hold
 	// connections and handlers. RTC's events are small and sent at once.
 	srv := &http.Server{
