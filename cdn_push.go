@@ -747,30 +747,40 @@ type MixedPushControlInfo struct {
 // PushMixedStreamToCDNTask is a result object used by
 // GetPushMixedStreamToCDNTask, as PushMixedStreamToCDNTask.
 type PushMixedStreamToCDNTask struct {
-	Control         MixedPushControlInfo `json:"Control"`
-	Encode          EncodeInfo           `json:"Encode"`
-	EndTime         int64                `json:"EndTime"`
-	ExcludeStreams  StreamsInfo          `json:"ExcludeStreams"`
-	Layout          LayoutInfo           `json:"Layout"`
-	PushStreamState int32                `json:"PushStreamState"`
-	PushURL         string               `json:"PushURL"`
-	StartTime       int64                `json:"StartTime"`
-	Status          int64                `json:"Status"`
-	StopReason      string               `json:"StopReason"`
-	TargetStreams   StreamsInfo          `json:"TargetStreams"`
+	Control MixedPushControlInfo `json:"Control"`
+	Encode  EncodeInfo           `json:"Encode"`
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
+	EndTime         int64       `json:"EndTime"`
+	ExcludeStreams  StreamsInfo `json:"ExcludeStreams"`
+	Layout          LayoutInfo  `json:"Layout"`
+	PushStreamState int32       `json:"PushStreamState"`
+	PushURL         string      `json:"PushURL"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason    StopReason  `json:"StopReason"`
+	TargetStreams StreamsInfo `json:"TargetStreams"`
 }
 
 // PushSingleStreamToCDNTask is a result object used by
 // GetPushSingleStreamToCDNTask, as PushSingleStreamToCDNTask.
 type PushSingleStreamToCDNTask struct {
-	Control         SinglePushControlInfo `json:"Control"`
-	EndTime         int64                 `json:"EndTime"`
-	PushStreamState int32                 `json:"PushStreamState"`
-	PushURL         string                `json:"PushURL"`
-	StartTime       int64                 `json:"StartTime"`
-	Status          int64                 `json:"Status"`
-	StopReason      string                `json:"StopReason"`
-	Stream          CDNPushStreamInfo     `json:"Stream"`
+	Control SinglePushControlInfo `json:"Control"`
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
+	EndTime         int64  `json:"EndTime"`
+	PushStreamState int32  `json:"PushStreamState"`
+	PushURL         string `json:"PushURL"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason StopReason        `json:"StopReason"`
+	Stream     CDNPushStreamInfo `json:"Stream"`
 }
 
 // SEIConfig is an input object used by StartPushMixedStreamToCDN,

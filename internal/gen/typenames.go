@@ -20,6 +20,8 @@ var reservedNames = map[string]bool{
 	// Too vague for a nested type: a cloud region (WithRegion) is not a
 	// layout rectangle, and every task family has its own control.
 	"Region": true, "Control": true,
+	// Hand-written types generated fields refer to (task_status.go).
+	"TaskStatus": true, "StopReason": true,
 }
 
 // nameOverrides gives a better name to a shape than the one derived from
