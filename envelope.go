@@ -1,8 +1,12 @@
 package rtc
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -493,4 +497,154 @@ func (s *scanner) numberInto(dst *int) error {
 	}
 	*dst = n
 	return nil
+}
+
+const reasonTooLarge = "response body too large"
+
+// decodeResult decodes a Result value into out, accepting a bare string
+// for any result type (it goes to a Message field, a *string or a *any).
+func decodeResult(out any, raw []byte, isString bool) error {
+	if out == nil || len(raw) == 0 || raw[0] == 'n' {
+		return nil
+	}
+	if rm, ok := out.(*json.RawMessage); ok {
+		*rm = append((*rm)[:0], raw...)
+		return nil
+	}
+	if ms, ok := out.(messageSetter); ok && !isString {
+		if m, ok := messageOnly(raw); ok {
+			ms.setMessage(m)
+			return nil
+		}
+	}
+	if isString {
+		var s string
+		if bytes.IndexByte(raw, '\\') < 0 {
+			s = string(raw[1 : len(raw)-1])
+		} else if err := json.Unmarshal(raw, &s); err != nil {
+			return err
+		}
+		switch o := out.(type) {
+		case messageSetter:
+			o.setMessage(s)
+		case *string:
+			*o = s
+		case *any:
+			*o = s
+		}
+		return nil
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// messageOnly reads a Result object whose only member is a string
+// "Message" (or the older "message"), the common answer of Start, Stop and
+// moderation actions, without going through reflection.
+func messageOnly(raw []byte) (string, bool) {
+	s := scanner{b: raw}
+	if s.expect('{') != nil {
+		return "", false
+	}
+	var msg string
+	for first := true; ; {
+		key, done, err := s.member(&first)
+		if err != nil {
+			return "", false
+		}
+		if done {
+			return msg, true
+		}
+		if (string(key) != "Message" && string(key) != "message") || s.peek() != '"' {
+			return "", false
+		}
+		start := s.pos
+		raw, esc, err := s.stringSpan()
+		switch {
+		case err != nil:
+			return "", false
+		case esc:
+			var v string // a local: msg must not move to the heap for this rare case
+			if json.Unmarshal(s.b[start:s.pos], &v) != nil {
+				return "", false
+			}
+			msg = v
+		case string(raw) == "success":
+			msg = "success" // the usual answer, without an allocation
+		default:
+			msg = string(raw)
+		}
+	}
+}
+
+// decode turns a response body into metadata or a typed error.
+// The metadata is written to *meta, storage the caller already has.
+func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Credentials, meta *ResponseMetadata) (*ResponseMetadata, error) {
+	status := resp.StatusCode
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, c.responseError(cl, resp, nil, "empty body", kindForStatus(status, true))
+	}
+	env, err := decodeEnvelope(body)
+	if err != nil {
+		if err == errTruncated {
+			return nil, c.responseError(cl, resp, redact(body, creds), "truncated JSON envelope", kindForStatus(status, true))
+		}
+		return nil, c.responseError(cl, resp, redact(body, creds), "not a JSON envelope", kindForStatus(status, false))
+	}
+	if !env.hasMeta {
+		return nil, c.responseError(cl, resp, redact(body, creds), "JSON without ResponseMetadata", kindForStatus(status, false))
+	}
+	if env.hasError && (env.code != "" || env.message != "" || env.codeN != 0) {
+		code := env.code
+		if code == "" {
+			code = "Error" + strconv.Itoa(env.codeN)
+		}
+		msg := env.message
+		if strings.Contains(msg, "Signature=") || creds.SessionToken != "" && strings.Contains(msg, creds.SessionToken) ||
+			strings.Contains(msg, creds.SecretAccessKey) {
+			msg = string(redactAll([]byte(msg), creds)) // a gateway echoing the request
+		}
+		return nil, &APIError{Code: code, CodeN: env.codeN, Message: msg, RequestID: env.meta.RequestID,
+			HTTPStatus: status, Action: cl.op.Action, Version: cl.version, region: c.region}
+	}
+	if status/100 != 2 {
+		return nil, c.responseError(cl, resp, redact(body, creds), "error status without an Error in the envelope", kindForStatus(status, false))
+	}
+	if err := decodeResult(cl.out, env.result, env.resultStr); err != nil {
+		return nil, c.responseError(cl, resp, nil, "Result does not match the expected shape: "+jsonErrorKind(err), failFatal)
+	}
+	*meta = env.meta
+	return meta, nil
+}
+
+// kindForStatus is the retry class of a non-envelope answer.
+func kindForStatus(status int, damaged bool) failureKind {
+	switch {
+	case status == 429 || status == 503:
+		return failRetryable
+	case status >= 500:
+		return failAmbiguous
+	case status/100 == 2 && damaged:
+		return failAmbiguous
+	}
+	return failFatal
+}
+
+// responseError builds a ResponseError with a short, printable excerpt.
+func (c *Client) responseError(cl *call, resp *http.Response, body []byte, reason string, kind failureKind) *ResponseError {
+	ex := body
+	if len(ex) > 160 {
+		ex = ex[:160]
+	}
+	return &ResponseError{
+		HTTPStatus: resp.StatusCode, Action: cl.op.Action, Version: cl.version,
+		ContentType: oneLine(resp.Header.Get("Content-Type"), 80),
+		Reason:      reason, Excerpt: oneLine(string(bytes.ToValidUTF8(ex, []byte("?"))), 160),
+		kind: kind,
+	}
+}
+
+// tooLarge is the error for a body over the read bound.
+func (c *Client) tooLarge(cl *call, resp *http.Response, head []byte, creds Credentials) *ResponseError {
+	return c.responseError(cl, resp, redact(head, creds),
+		fmt.Sprintf("%s (over %d bytes; raise WithMaxResponseBytes if this is expected)", reasonTooLarge, c.maxBody), failFatal)
 }

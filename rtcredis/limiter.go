@@ -1,18 +1,6 @@
-// Package rtcredis shares the RTC OpenAPI call quota of one account across
-// processes. The vendor counts its per-action limits per account, so N
-// replicas that each throttle themselves to the documented rate together send
-// N times too much; a Limiter keeps one budget per account and action in
-// Redis instead, with the GCRA algorithm of github.com/go-redis/redis_rate.
-//
-//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379", ContextTimeoutEnabled: true})
-//	lim := rtcredis.NewLimiter(rdb, creds.AccessKeyID)
-//	client, err := rtc.New(rtc.WithCredentials(creds), rtc.WithRateLimiter(lim))
-//
-// When Redis cannot be reached the Limiter never blocks on it: every Redis
-// call has a short timeout, and after a failure the Limiter stops asking Redis
-// for a while and either limits each process on its own (FallbackLocal, the
-// default) or lets calls through (FailOpen), logging a warning at most once
-// per interval. It goes back to Redis as soon as Redis answers again.
+// This file holds the Limiter: one RTC OpenAPI call quota per account,
+// shared by every process through Redis. See doc.go for the package.
+
 package rtcredis
 
 import (
@@ -32,70 +20,75 @@ import (
 	"github.com/volcrtc/rtc"
 )
 
+// ErrMalformedReply is the error recorded when Redis answers the rate
+// limiting script with a reply of the wrong shape. The Limiter treats it like
+// an unreachable Redis: it logs a warning and applies its FailureMode.
+var ErrMalformedReply = errors.New("rtcredis: malformed reply from redis")
+
 // Limiter is what the rtc client's WithRateLimiter option takes.
 var _ rtc.RateLimiter = (*Limiter)(nil)
 
-// FailureMode says what a Limiter does while Redis is unreachable.
-type FailureMode int
+// LimiterFailureMode says what a Limiter does while Redis is unreachable.
+type LimiterFailureMode int
 
 const (
-	// FallbackLocal limits each process on its own with an in-memory
+	// LimiterFallbackLocal limits each process on its own with an in-memory
 	// rtc.LocalLimiter using the same limits. With N replicas the account
 	// may then see up to N times the rate, but no single process floods it.
-	FallbackLocal FailureMode = iota
-	// FailOpen lets every call through unthrottled; the server's own limit
-	// (HTTP 429, retried by the client with backoff) is the only guard.
-	FailOpen
+	LimiterFallbackLocal LimiterFailureMode = iota
+	// LimiterFailOpen lets every call through unthrottled; the server's own
+	// limit (HTTP 429, retried by the client with backoff) is the only guard.
+	LimiterFailOpen
 )
 
 // String names the mode for logs.
-func (m FailureMode) String() string {
+func (m LimiterFailureMode) String() string {
 	switch m {
-	case FallbackLocal:
+	case LimiterFallbackLocal:
 		return "fallback-local"
-	case FailOpen:
+	case LimiterFailOpen:
 		return "fail-open"
 	}
-	return fmt.Sprintf("FailureMode(%d)", int(m))
+	return fmt.Sprintf("LimiterFailureMode(%d)", int(m))
 }
 
 // Defaults for the options.
 const (
-	DefaultKeyPrefix     = "rtc:ratelimit:"
-	DefaultOpTimeout     = 200 * time.Millisecond
-	DefaultRetryInterval = time.Second
-	DefaultWarnInterval  = 30 * time.Second
+	DefaultLimiterKeyPrefix = "rtc:ratelimit:"
+	DefaultOpTimeout        = 200 * time.Millisecond
+	DefaultRetryInterval    = time.Second
+	DefaultWarnInterval     = 30 * time.Second
 	// maxSleep caps one sleep between two Redis attempts, so that a limit
 	// changed by another process, or a long RetryAfter, is re-read soon.
 	maxSleep = time.Second
 )
 
-// Option configures a Limiter.
-type Option func(*Limiter)
+// LimiterOption configures a Limiter (NewLimiter).
+type LimiterOption func(*Limiter)
 
 // WithLimits replaces the limits (by default rtc.DefaultLimit() and
 // rtc.DefaultActionLimits()). Every process sharing an account must use the
 // same limits, or the smallest wins at times and the largest at others.
-func WithLimits(defaultLimit rtc.Limit, perAction map[string]rtc.Limit) Option {
+func WithLimits(defaultLimit rtc.Limit, perAction map[string]rtc.Limit) LimiterOption {
 	return func(l *Limiter) { l.table = rtc.NewLimitTable(defaultLimit, perAction) }
 }
 
-// WithKeyPrefix sets the prefix of the Redis keys (default
-// DefaultKeyPrefix). Keys are <prefix><hash of access key id>:<bucket>, and
-// redis_rate stores each under an extra "rate:" prefix.
-func WithKeyPrefix(prefix string) Option {
+// WithLimiterKeyPrefix sets the prefix of the Limiter's Redis keys (default
+// DefaultLimiterKeyPrefix). Keys are <prefix><hash of access key
+// id>:<bucket>, and redis_rate stores each under an extra "rate:" prefix.
+func WithLimiterKeyPrefix(prefix string) LimiterOption {
 	return func(l *Limiter) { l.prefix = prefix }
 }
 
-// WithFailureMode chooses what happens while Redis is unreachable (default
-// FallbackLocal).
-func WithFailureMode(m FailureMode) Option {
+// WithLimiterFailureMode chooses what the Limiter does while Redis is
+// unreachable (default LimiterFallbackLocal).
+func WithLimiterFailureMode(m LimiterFailureMode) LimiterOption {
 	return func(l *Limiter) { l.mode = m }
 }
 
-// WithOpTimeout bounds every Redis call (default DefaultOpTimeout). A
-// non-positive value keeps the default.
-func WithOpTimeout(d time.Duration) Option {
+// WithLimiterOpTimeout bounds every Redis call of the Limiter (default
+// DefaultOpTimeout). A non-positive value keeps the default.
+func WithLimiterOpTimeout(d time.Duration) LimiterOption {
 	return func(l *Limiter) {
 		if d > 0 {
 			l.opTimeout = d
@@ -103,10 +96,10 @@ func WithOpTimeout(d time.Duration) Option {
 	}
 }
 
-// WithRetryInterval sets how long the Limiter stays on its failure mode
-// after Redis fails before it asks Redis again (default
+// WithLimiterRetryInterval sets how long the Limiter stays on its failure
+// mode after Redis fails before it asks Redis again (default
 // DefaultRetryInterval). A non-positive value keeps the default.
-func WithRetryInterval(d time.Duration) Option {
+func WithLimiterRetryInterval(d time.Duration) LimiterOption {
 	return func(l *Limiter) {
 		if d > 0 {
 			l.retryInterval = d
@@ -114,8 +107,9 @@ func WithRetryInterval(d time.Duration) Option {
 	}
 }
 
-// WithLogger sets where warnings go (default slog.Default()).
-func WithLogger(logger *slog.Logger) Option {
+// WithLimiterLogger sets where the Limiter's warnings go (default
+// slog.Default()).
+func WithLimiterLogger(logger *slog.Logger) LimiterOption {
 	return func(l *Limiter) {
 		if logger != nil {
 			l.logger = logger
@@ -123,11 +117,11 @@ func WithLogger(logger *slog.Logger) Option {
 	}
 }
 
-// WithWarnInterval sets the least time between two "Redis unavailable"
-// warnings (default DefaultWarnInterval); failures in between are counted
+// WithLimiterWarnInterval sets the least time between two of the Limiter's
+// "Redis unavailable" warnings (default DefaultWarnInterval); failures in between are counted
 // and reported with the next warning. A non-positive value keeps the
 // default.
-func WithWarnInterval(d time.Duration) Option {
+func WithLimiterWarnInterval(d time.Duration) LimiterOption {
 	return func(l *Limiter) {
 		if d > 0 {
 			l.warnInterval = d
@@ -144,7 +138,7 @@ type Limiter struct {
 	table         *rtc.LimitTable
 	prefix        string
 	account       string // hash of the access key id
-	mode          FailureMode
+	mode          LimiterFailureMode
 	opTimeout     time.Duration
 	retryInterval time.Duration
 	warnInterval  time.Duration
@@ -162,18 +156,18 @@ type Limiter struct {
 	failures   atomic.Int64
 }
 
-// New returns a Limiter that keeps the budget of the account identified by
+// NewLimiter returns a Limiter that keeps the budget of the account identified by
 // accessKeyID in rdb. Only a hash of the access key id appears in Redis
 // keys; pass the id, never the secret key. A nil rdb is treated as a Redis
 // that is always unreachable.
-func NewLimiter(rdb redis.UniversalClient, accessKeyID string, opts ...Option) *Limiter {
+func NewLimiter(rdb redis.UniversalClient, accessKeyID string, opts ...LimiterOption) *Limiter {
 	sum := sha256.Sum256([]byte("rtc-ratelimit\x00" + accessKeyID))
 	l := &Limiter{
 		rdb:           rdb,
 		table:         rtc.NewLimitTable(rtc.DefaultLimit(), rtc.DefaultActionLimits()),
-		prefix:        DefaultKeyPrefix,
+		prefix:        DefaultLimiterKeyPrefix,
 		account:       hex.EncodeToString(sum[:8]),
-		mode:          FallbackLocal,
+		mode:          LimiterFallbackLocal,
 		opTimeout:     DefaultOpTimeout,
 		retryInterval: DefaultRetryInterval,
 		warnInterval:  DefaultWarnInterval,
@@ -281,6 +275,16 @@ func (l *Limiter) allow(ctx context.Context, key string, lim redis_rate.Limit) (
 	}
 	ch := make(chan answer, 1)
 	go func() {
+		// redis_rate asserts the types of the script's reply; a reply of
+		// another shape (a hostile or broken server, a proxy in between)
+		// panics inside it. The panic would end the process, since it
+		// happens in this goroutine: turn it into an error instead, which
+		// switches the Limiter to its failure mode with a warning.
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- answer{nil, fmt.Errorf("%w (%v)", ErrMalformedReply, p)}
+			}
+		}()
 		res, err := l.rl.Allow(opCtx, key, lim)
 		ch <- answer{res, err}
 	}()
@@ -342,7 +346,7 @@ func (l *Limiter) warn(err error) {
 }
 
 func (l *Limiter) degradedWait(ctx context.Context, action string) error {
-	if l.mode == FailOpen {
+	if l.mode == LimiterFailOpen {
 		return nil
 	}
 	l.localOnce.Do(func() { l.local = rtc.NewLocalLimiterFromTable(l.table) })

@@ -19,7 +19,7 @@ func TestKeys(t *testing.T) {
 	a := NewLimiter(nil, ak)
 	b := NewLimiter(nil, ak)
 	other := NewLimiter(nil, "AKLTanotherAccessKeyID")
-	prefixed := NewLimiter(nil, ak, WithKeyPrefix("app1:"))
+	prefixed := NewLimiter(nil, ak, WithLimiterKeyPrefix("app1:"))
 
 	tests := []struct {
 		name string
@@ -28,7 +28,7 @@ func TestKeys(t *testing.T) {
 	}{
 		{"no access key id in key", a.Key("KickUser"), func(t *testing.T, k string) {
 			require.NotContains(t, k, ak)
-			require.True(t, strings.HasPrefix(k, DefaultKeyPrefix), k)
+			require.True(t, strings.HasPrefix(k, DefaultLimiterKeyPrefix), k)
 			require.True(t, strings.HasSuffix(k, ":action:KickUser"), k)
 		}},
 		{"same account same key", b.Key("KickUser"), func(t *testing.T, k string) { require.Equal(t, a.Key("KickUser"), k) }},
@@ -64,9 +64,9 @@ func TestToRedisLimit(t *testing.T) {
 }
 
 func TestFailureModeString(t *testing.T) {
-	require.Equal(t, "fallback-local", FallbackLocal.String())
-	require.Equal(t, "fail-open", FailOpen.String())
-	require.Equal(t, "FailureMode(7)", FailureMode(7).String())
+	require.Equal(t, "fallback-local", LimiterFallbackLocal.String())
+	require.Equal(t, "fail-open", LimiterFailOpen.String())
+	require.Equal(t, "LimiterFailureMode(7)", LimiterFailureMode(7).String())
 }
 
 // With Redis unreachable (nothing listens on the port), the default mode
@@ -75,13 +75,13 @@ func TestUnreachableRedis(t *testing.T) {
 	const qps = 50.0
 	tests := []struct {
 		name    string
-		mode    FailureMode
+		mode    LimiterFailureMode
 		rdb     func(t *testing.T) redis.UniversalClient
 		checkFn func(t *testing.T, r hammerResult)
 	}{
 		{
 			name: "fallback local keeps limiting",
-			mode: FallbackLocal,
+			mode: LimiterFallbackLocal,
 			rdb:  func(t *testing.T) redis.UniversalClient { return newClient(t, closedAddr(t)) },
 			checkFn: func(t *testing.T, r hammerResult) {
 				require.LessOrEqual(t, r.qps(), qps*1.10)
@@ -90,7 +90,7 @@ func TestUnreachableRedis(t *testing.T) {
 		},
 		{
 			name: "nil client falls back too",
-			mode: FallbackLocal,
+			mode: LimiterFallbackLocal,
 			rdb:  func(t *testing.T) redis.UniversalClient { return nil },
 			checkFn: func(t *testing.T, r hammerResult) {
 				require.LessOrEqual(t, r.qps(), qps*1.10)
@@ -98,7 +98,7 @@ func TestUnreachableRedis(t *testing.T) {
 		},
 		{
 			name: "fail open lets everything through",
-			mode: FailOpen,
+			mode: LimiterFailOpen,
 			rdb:  func(t *testing.T) redis.UniversalClient { return newClient(t, closedAddr(t)) },
 			checkFn: func(t *testing.T, r hammerResult) {
 				require.Greater(t, r.qps(), qps*20)
@@ -109,9 +109,9 @@ func TestUnreachableRedis(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			logger, logs := newLogger()
 			rdb := tc.rdb(t)
-			l := NewLimiter(rdb, "AKLTtest", WithFailureMode(tc.mode), WithLogger(logger),
+			l := NewLimiter(rdb, "AKLTtest", WithLimiterFailureMode(tc.mode), WithLimiterLogger(logger),
 				WithLimits(rtc.Limit{QPS: qps, Burst: 1}, nil),
-				WithOpTimeout(100*time.Millisecond), WithRetryInterval(100*time.Millisecond))
+				WithLimiterOpTimeout(100*time.Millisecond), WithLimiterRetryInterval(100*time.Millisecond))
 			r := hammer(600*time.Millisecond, 4, func(ctx context.Context) (time.Duration, error) {
 				start := time.Now()
 				err := l.Wait(ctx, "KickUser")
@@ -174,8 +174,8 @@ func TestSharedQuotaAcrossClients(t *testing.T) {
 	for range clients {
 		// A generous per-call timeout: this test is about sharing, and a
 		// loaded machine must not make a slow Redis look like a dead one.
-		lim := NewLimiter(newClient(t, addr), sharedAccessKeyID, WithKeyPrefix(prefix),
-			WithLimits(rtc.DefaultLimit(), limits), WithOpTimeout(2*time.Second))
+		lim := NewLimiter(newClient(t, addr), sharedAccessKeyID, WithLimiterKeyPrefix(prefix),
+			WithLimits(rtc.DefaultLimit(), limits), WithLimiterOpTimeout(2*time.Second))
 		limiters = append(limiters, lim)
 		calls = append(calls, newCaller(t, srv.URL, lim))
 	}
@@ -234,10 +234,10 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	const qps = 50.0
 	logger, logs := newLogger()
 	rdb := newClient(t, rp.Addr())
-	l := NewLimiter(rdb, "AKLToutage", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
+	l := NewLimiter(rdb, "AKLToutage", WithLimiterKeyPrefix(uniquePrefix(t)), WithLimiterLogger(logger),
 		WithLimits(rtc.Limit{QPS: qps, Burst: 1}, nil),
-		WithOpTimeout(250*time.Millisecond), WithRetryInterval(150*time.Millisecond),
-		WithWarnInterval(time.Minute))
+		WithLimiterOpTimeout(250*time.Millisecond), WithLimiterRetryInterval(150*time.Millisecond),
+		WithLimiterWarnInterval(time.Minute))
 	wait := func(ctx context.Context) (time.Duration, error) {
 		start := time.Now()
 		err := l.Wait(ctx, "KickUser")
@@ -288,9 +288,9 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 func TestRedisHangs(t *testing.T) {
 	rp := startRedisProcess(t)
 	logger, logs := newLogger()
-	l := NewLimiter(newClient(t, rp.Addr()), "AKLThang", WithKeyPrefix(uniquePrefix(t)), WithLogger(logger),
+	l := NewLimiter(newClient(t, rp.Addr()), "AKLThang", WithLimiterKeyPrefix(uniquePrefix(t)), WithLimiterLogger(logger),
 		WithLimits(rtc.Limit{QPS: 100, Burst: 1}, nil),
-		WithOpTimeout(100*time.Millisecond), WithRetryInterval(time.Minute))
+		WithLimiterOpTimeout(100*time.Millisecond), WithLimiterRetryInterval(time.Minute))
 	require.NoError(t, l.Wait(context.Background(), "X"))
 	require.False(t, l.Degraded())
 
@@ -315,7 +315,7 @@ func TestRedisHangs(t *testing.T) {
 // deadline shorter than the wait fails fast.
 func TestRetryAfterIsHonoured(t *testing.T) {
 	addr := sharedRedis(t)
-	l := NewLimiter(newClient(t, addr), "AKLTretry", WithKeyPrefix(uniquePrefix(t)),
+	l := NewLimiter(newClient(t, addr), "AKLTretry", WithLimiterKeyPrefix(uniquePrefix(t)),
 		WithLimits(rtc.Limit{QPS: 5, Burst: 1}, nil))
 	require.NoError(t, l.Wait(context.Background(), "X"))
 	start := time.Now()

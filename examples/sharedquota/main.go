@@ -93,7 +93,7 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 		rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 		defer rdb.Close()
 		shared[i] = rtcredis.NewLimiter(rdb, accessKeyID,
-			rtcredis.WithKeyPrefix(prefix),
+			rtcredis.WithLimiterKeyPrefix(prefix),
 			rtcredis.WithLimits(rtc.DefaultLimit(), limits))
 	}
 	return observe(w, "rtcredis, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)

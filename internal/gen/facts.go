@@ -17,7 +17,7 @@ import (
 // name, then the sentences its rules imply.
 func (m *model) fieldDoc(f *field) string {
 	if f.Fact == nil {
-		return ""
+		return f.Doc
 	}
 	parts := []string{f.Name + " " + f.Fact.Doc}
 	if f.Enum != nil && f.Enum.Name != "" {

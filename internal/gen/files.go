@@ -23,6 +23,7 @@ var knownImports = map[string]string{
 	"json":    "encoding/json",
 	"reflect": "reflect",
 	"strconv": "strconv",
+	"time":    "time",
 	"utf8":    "unicode/utf8",
 }
 
@@ -104,11 +105,17 @@ func (m *model) render() (map[string][]byte, error) {
 		renderEnum(body("enums.go"), e)
 	}
 	inJSON := m.jsonTypes()
+	if n := m.countCategory(imCategory); n > 0 {
+		renderIMClient(body(categoryFile(imCategory)), n)
+	}
 	for _, am := range m.Actions {
 		b := body(categoryFile(am.A.Category))
 		renderMethod(b, am)
 		if am.Paging != nil {
 			renderIterator(b, am)
+		}
+		if am.Cursor != nil {
+			renderCursorIterator(b, am)
 		}
 		m.renderRequest(b, am)
 		if inJSON[am.Request] {
@@ -131,6 +138,7 @@ func (m *model) render() (map[string][]byte, error) {
 		}
 	}
 	m.renderOperations(body("operations.go"))
+	m.renderWaiters(body("waiters.go"))
 
 	out := map[string][]byte{}
 	for name, b := range bodies {

@@ -129,7 +129,8 @@ func TestNestedTypeDedup(t *testing.T) {
 	// qualified by its category.
 	require.Equal(t, "in StartMix.Layout", names["Layout"])
 	require.Equal(t, "in StartPublic.Layout", names["PublicStreamLayout"])
-	require.Equal(t, "in StartMix.Layout.Regions", names["Region"])
+	// Region is reserved (it would read as a cloud region): qualified.
+	require.Equal(t, "in StartMix.Layout.Regions", names["LayoutRegion"])
 	require.Equal(t, "out GetMix.Task", names["Task"])
 	require.Len(t, names, 6)
 }
@@ -171,6 +172,7 @@ func loadRealModel(t *testing.T) *model {
 	t.Helper()
 	d, err := loadDocs("docs.json")
 	require.NoError(t, err)
+	require.NoError(t, mergeDocs(d, extraDocsFile))
 	m, err := buildModel(spec.MustLoad(), d, spec.MustLoadFacts())
 	require.NoError(t, err)
 	return m
@@ -211,7 +213,7 @@ func TestSafetyClassification(t *testing.T) {
 	for _, c := range cases {
 		require.Equal(t, c.want, got[c.action], c.action)
 	}
-	require.Len(t, got, 84)
+	require.Len(t, got, 143)
 }
 
 func TestPagingDetection(t *testing.T) {
@@ -246,7 +248,7 @@ func TestIDValidationReachesNestedFields(t *testing.T) {
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files, err := generate(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	require.Len(t, files, 22) // 18 categories, types_shared.go, enums.go, operations.go, samples
+	require.Len(t, files, 24) // 19 categories, types_shared.go, enums.go, operations.go, waiters.go, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}

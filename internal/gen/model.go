@@ -36,6 +36,8 @@ type field struct {
 	Enum     *spec.Enum  // the named type of an enumerated field (of each element of an array), or nil
 	Path     string      // wire path from the top of the first action that built the field
 	Action   string      // that action
+	Named    string      // a hand-written named type for this field, if any (render_waiters.go)
+	Doc      string      // documentation used when the facts have none (render_waiters.go)
 }
 
 // structType is one generated Go struct: a request, a result, or a nested
@@ -96,12 +98,14 @@ type actionModel struct {
 	Result  *structType
 	Safety  string
 	Paging  *paging
+	Cursor  *cursorPaging // lists that page by cursor (IM)
 }
 
 // model is the whole generated API.
 type model struct {
 	Actions   []*actionModel
 	Nested    []*structType // every nested shape, sorted by Go name
+	Tasks     []*taskFamily // task families with a waiter (render_waiters.go)
 	byKey     map[string]*structType
 	validates map[*structType]bool
 	// ids are the wire names the ID rule applies to, at any depth; the
@@ -135,16 +139,30 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 		if err != nil {
 			return nil, err
 		}
-		am.Request.Name = a.Action + "Request"
-		am.Result, err = m.topStruct(am, modeResult, a.Result)
+		am.Request.Name = typePrefix(a.Category) + a.Action + "Request"
+		resFields, err := resultFields(a)
 		if err != nil {
 			return nil, err
 		}
-		am.Result.Name = a.Action + "Result"
+		am.Result, err = m.topStruct(am, modeResult, resFields)
+		if err != nil {
+			return nil, err
+		}
+		am.Result.Name = typePrefix(a.Category) + a.Action + "Result"
 		am.Safety = classifySafety(a)
+		if s, ok, err := safetyOf(a); err != nil {
+			return nil, err
+		} else if ok {
+			am.Safety = s
+		}
 		am.Paging, err = detectPaging(am)
 		if err != nil {
 			return nil, err
+		}
+		if am.Paging == nil {
+			if am.Cursor, err = detectCursorPaging(am); err != nil {
+				return nil, err
+			}
 		}
 		m.Actions = append(m.Actions, am)
 	}
@@ -156,6 +174,7 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 	if err := m.checkSpecEnums(s); err != nil {
 		return nil, err
 	}
+	m.findTaskFamilies()
 	if err := m.nameNested(); err != nil {
 		return nil, err
 	}

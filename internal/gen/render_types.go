@@ -7,6 +7,9 @@ import (
 
 // goType is the Go type of a field on the given side of a call.
 func goType(md mode, f *field) string {
+	if f.Named != "" {
+		return f.Named
+	}
 	t := baseType(f.Spec.Type, f.Struct)
 	if f.Enum != nil {
 		t = f.Enum.Name
@@ -80,7 +83,7 @@ func (m *model) renderStruct(b *strings.Builder, t *structType, doc string) {
 		fmt.Fprintf(b, "\t%s %s %s\n", f.Name, fieldGoType(t.Mode, f), jsonTag(t.Mode, f))
 	}
 	if t.Top != nil && t.Mode == modeResult {
-		if !hasMessageField(t) && t.Top.A.ResultType != "object" {
+		if !hasMessageField(t) && isText(t.Top.A) {
 			b.WriteString("\t// Message is the bare text the server answered with, such as \"success\" or \"ok\".\n")
 			b.WriteString("\tMessage string `json:\"message,omitempty\"`\n")
 		}

@@ -1,0 +1,191 @@
+package rtc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+const (
+	contentTypeJSON = "application/json"
+	contentTypeForm = "application/x-www-form-urlencoded; charset=utf-8"
+)
+
+// bodyPool recycles response buffers up to 64 KiB.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// attempt builds, signs and sends one attempt and decodes its answer.
+func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutcome) {
+	if c.logger != nil || len(c.observers) > 0 {
+		// Latency is only reported to logs and observers.
+		start := time.Now()
+		defer func() { out.took = time.Since(start) }()
+	}
+	creds, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		out.err = fmt.Errorf("rtc: %s: credentials: %w", cl.op.Action, err)
+		return out
+	}
+	if c.timeout > 0 {
+		// Bound the attempt, unless the context already ends sooner.
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+		}
+	}
+	// One allocation holds the request's URL, body reader, header values
+	// and, later, the response metadata; the request itself is one more
+	// (WithContext's copy).
+	a := &attemptAlloc{}
+	a.url = url.URL{Scheme: c.ep.scheme, Host: c.ep.host, Path: "/", RawQuery: cl.rawQuery}
+	a.req = http.Request{
+		Method: cl.op.Method, URL: &a.url, Host: c.ep.host,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, 8),
+	}
+	a.hv[0], a.hv[1] = contentTypeForm, c.userAgent
+	if cl.body != nil {
+		a.hv[0] = contentTypeJSON
+		a.body.b = cl.body
+		a.body.Reset(cl.body)
+		a.req.ContentLength = int64(len(cl.body))
+		// net/http writes headers and body in one packet only for bodies
+		// it knows to be in memory: a *bytes.Reader, also inside NopCloser.
+		a.req.Body = io.NopCloser(&a.body.Reader)
+		a.req.GetBody = a.body.again
+	}
+	a.req.Header["Content-Type"] = a.hv[0:1:1]
+	a.req.Header["User-Agent"] = a.hv[1:2:2]
+	req := a.req.WithContext(ctx)
+	if err := c.signer.sign(req, cl.body, creds, c.now(), &a.sv); err != nil {
+		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
+		return out
+	}
+	resp, err := c.send(req)
+	if err != nil {
+		out.err = &transportError{action: cl.op.Action, err: err}
+		return out
+	}
+	defer resp.Body.Close()
+	out.status, out.header = resp.StatusCode, resp.Header
+
+	if resp.ContentLength > c.maxBody {
+		// Declared too large: refuse without reading it, quoting a few bytes.
+		var head [256]byte
+		n, _ := io.ReadFull(resp.Body, head[:])
+		out.err = c.tooLarge(cl, resp, head[:n], creds)
+		return out
+	}
+	bp := bodyPool.Get().(*[]byte)
+	body := (*bp)[:0]
+	defer func() {
+		if cap(body) <= 64<<10 {
+			*bp = body[:0]
+			bodyPool.Put(bp)
+		}
+	}()
+	if resp.ContentLength > 0 && int64(cap(body)) < resp.ContentLength+1 {
+		body = make([]byte, 0, resp.ContentLength+1)
+	}
+	body, err = readBounded(body, resp.Body, c.maxBody+1)
+	if err != nil {
+		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
+		return out
+	}
+	if int64(len(body)) > c.maxBody {
+		out.err = c.tooLarge(cl, resp, body[:256], creds)
+		return out
+	}
+	out.meta, out.err = c.decode(cl, resp, body, creds, &a.meta)
+	if out.err == nil {
+		return out
+	}
+	if ae := (*APIError)(nil); errors.As(out.err, &ae) {
+		out.errCode = ae.Code
+		if ae.Code == "SignatureDoesNotMatch" && c.logger != nil && c.logger.Enabled(ctx, LevelTrace) {
+			cr, sts := c.signer.debugSigning(req, cl.body)
+			c.logger.LogAttrs(ctx, LevelTrace, "rtc: signature rejected; compare with the server's canonical request",
+				slog.String("canonical_request", cr), slog.String("string_to_sign", sts))
+		}
+	}
+	return out
+}
+
+// readBounded appends what r yields to dst until EOF or until dst holds
+// limit bytes. It grows dst by doubling and then straight to limit, so
+// refusing an oversized body of unknown length allocates about twice the
+// limit in all.
+func readBounded(dst []byte, r io.Reader, limit int64) ([]byte, error) {
+	for int64(len(dst)) < limit {
+		if len(dst) == cap(dst) {
+			n := int64(max(2*cap(dst), 512))
+			if 2*n > limit {
+				n = limit // the next doubling would pass the limit: go straight to it
+			}
+			nb := make([]byte, len(dst), n)
+			copy(nb, dst)
+			dst = nb
+		}
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// attemptAlloc groups what one attempt allocates.
+type attemptAlloc struct {
+	req  http.Request
+	url  url.URL
+	body requestBody
+	hv   [2]string // Content-Type, User-Agent
+	sv   [4]string // the signer's header values
+	meta ResponseMetadata
+}
+
+// requestBody is a request's body: a reader over the encoded bytes that
+// can be rewound for the transport's own retries (GetBody).
+type requestBody struct {
+	bytes.Reader
+	b []byte
+}
+
+func (r *requestBody) Close() error { return nil }
+
+func (r *requestBody) again() (io.ReadCloser, error) {
+	return &requestBody{Reader: *bytes.NewReader(r.b), b: r.b}, nil
+}
+
+// send sends one request. Without a cookie jar or a client-wide timeout to
+// honour, it goes straight to the transport: the SDK never follows
+// redirects, so http.Client would only add copying.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	if c.rt != nil {
+		resp, err := c.rt.RoundTrip(req)
+		if err != nil {
+			return nil, &url.Error{Op: urlOp(req.Method), URL: req.URL.Redacted(), Err: err}
+		}
+		return resp, nil
+	}
+	return c.http.Do(req)
+}
+
+func urlOp(method string) string {
+	if method == http.MethodGet {
+		return "Get"
+	}
+	return "Post"
+}

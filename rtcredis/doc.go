@@ -1,0 +1,24 @@
+// Package rtcredis shares, through Redis, what several processes of one RTC
+// backend must agree on.
+//
+// A Limiter shares the RTC OpenAPI call quota of one account. The vendor
+// counts its per-action limits per account, so N replicas that each throttle
+// themselves to the documented rate together send N times too much; a
+// Limiter keeps one budget per account and action in Redis instead, with the
+// GCRA algorithm of github.com/go-redis/redis_rate.
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379", ContextTimeoutEnabled: true})
+//	lim := rtcredis.NewLimiter(rdb, creds.AccessKeyID)
+//	client, err := rtc.New(rtc.WithCredentials(creds), rtc.WithRateLimiter(lim))
+//
+// When Redis cannot be reached, or answers with a reply of the wrong shape,
+// the Limiter never blocks or crashes on it: every Redis call has a short
+// timeout, a malformed reply is an error (ErrMalformedReply) rather than a
+// panic, and after a failure the Limiter stops asking Redis for a while and either limits each process on its own
+// (LimiterFallbackLocal, the default) or lets calls through
+// (LimiterFailOpen), logging a warning at most once per interval. It goes
+// back to Redis as soon as Redis answers again.
+//
+// Each piece has its own option type and option names: LimiterOption
+// (WithLimiter...) for NewLimiter.
+package rtcredis
