@@ -58,6 +58,11 @@ const (
 	DefaultDedupLease = rtc.DefaultCallbackTimeout + 2*time.Second
 	// DefaultDedupRetention is how long a processed event is remembered.
 	DefaultDedupRetention = 24 * time.Hour
+	// DefaultDedupOpTimeout bounds each Redis call of a DedupStore. It is
+	// longer than the Limiter's: a callback may wait a little, and a
+	// timeout costs a redelivery (or, under DedupFailOpen, risks a
+	// duplicate).
+	DefaultDedupOpTimeout = 500 * time.Millisecond
 	// MaxDedupRawKey is the longest event key (in bytes) that appears in a
 	// Redis key as it is; longer keys, and keys with bytes outside printable
 	// ASCII, appear as their SHA-256.
@@ -111,7 +116,7 @@ func WithDedupFailureMode(m DedupFailureMode) DedupOption {
 }
 
 // WithDedupOpTimeout bounds every Redis call of the DedupStore (default
-// DefaultOpTimeout). A non-positive value keeps the default.
+// DefaultDedupOpTimeout). A non-positive value keeps the default.
 func WithDedupOpTimeout(d time.Duration) DedupOption {
 	return func(s *DedupStore) {
 		if d > 0 {
@@ -198,7 +203,7 @@ func NewDedupStore(rdb redis.UniversalClient, opts ...DedupOption) *DedupStore {
 		lease:         DefaultDedupLease,
 		retention:     DefaultDedupRetention,
 		mode:          DedupFailClosed,
-		opTimeout:     DefaultOpTimeout,
+		opTimeout:     DefaultDedupOpTimeout,
 		retryInterval: DefaultRetryInterval,
 		warnInterval:  DefaultWarnInterval,
 		logger:        slog.Default(),

@@ -138,6 +138,10 @@ func newDedupRig(t *testing.T, redisAddr string, n int, opts ...DedupOption) *de
 		processed: make(map[string]int),
 	}
 	t.Cleanup(r.client.CloseIdleConnections)
+	// The stores' Redis calls get a generous timeout: these tests check
+	// deduplication, and the machine may be slow (race detector, shared
+	// cores). A test that checks timeouts passes its own.
+	opts = append([]DedupOption{WithDedupOpTimeout(2 * time.Second)}, opts...)
 	for range n {
 		store := NewDedupStore(newClient(t, redisAddr), opts...)
 		srv := httptest.NewServer(rtc.CallbackHandler(dedupTestSecret, r.handle, rtc.WithCallbackDedup(store)))
@@ -207,22 +211,33 @@ func (r *dedupRig) deliverUntilOK(start int, body []byte, deadline time.Time) in
 	}
 }
 
+// eventsInFlight bounds how many events deliverAll delivers at once (each
+// with all its copies), so that the replicas on a small, shared test
+// machine under the race detector answer in time.
+const eventsInFlight = 50
+
 // deliverAll delivers each body copies times concurrently, copy k starting
 // at replica k, each until it is answered 200; it fails the test for a
 // delivery never answered 200.
 func (r *dedupRig) deliverAll(bodies [][]byte, copies int, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
+	sem := make(chan struct{}, eventsInFlight)
 	var wg sync.WaitGroup
 	for _, b := range bodies {
+		sem <- struct{}{}
+		var event sync.WaitGroup
 		for k := range copies {
 			wg.Add(1)
+			event.Add(1)
 			go func() {
 				defer wg.Done()
+				defer event.Done()
 				if st := r.deliverUntilOK(k, b, deadline); st != http.StatusOK {
 					r.t.Errorf("a delivery was still answered %d at the deadline", st)
 				}
 			}()
 		}
+		go func() { event.Wait(); <-sem }()
 	}
 	wg.Wait()
 }

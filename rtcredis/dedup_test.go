@@ -60,7 +60,7 @@ func TestDedupDefaults(t *testing.T) {
 	require.Equal(t, DefaultDedupLease, s.lease)
 	require.Greater(t, s.lease, rtc.DefaultCallbackTimeout+time.Second, "the lease outlasts the handler's timeout and Finish")
 	require.Equal(t, 24*time.Hour, s.retention)
-	require.Equal(t, DefaultOpTimeout, s.opTimeout)
+	require.Equal(t, DefaultDedupOpTimeout, s.opTimeout)
 	require.Equal(t, DedupFailClosed, s.mode)
 	require.NotNil(t, s.logger)
 }
@@ -206,7 +206,7 @@ func TestDedupRedisOutage(t *testing.T) {
 		proxy := startProxy(t, addr)
 		logger, logs := newLogger()
 		rig := newDedupRig(t, proxy.Addr(), 3, WithDedupKeyPrefix(uniquePrefix(t)),
-			WithDedupLogger(logger), WithDedupWarnInterval(time.Minute), WithDedupOpTimeout(300*time.Millisecond))
+			WithDedupLogger(logger), WithDedupWarnInterval(time.Minute))
 		before, beforeBodies := newEvents(t, 30)
 		rig.deliverAll(beforeBodies, 3, 20*time.Second)
 		rig.requireEachProcessedOnce(before)
@@ -240,7 +240,7 @@ func TestDedupRedisOutage(t *testing.T) {
 		proxy := startProxy(t, addr)
 		logger, logs := newLogger()
 		rig := newDedupRig(t, proxy.Addr(), 3, WithDedupKeyPrefix(uniquePrefix(t)), WithDedupFailureMode(DedupFailOpen),
-			WithDedupLogger(logger), WithDedupWarnInterval(time.Minute), WithDedupOpTimeout(300*time.Millisecond),
+			WithDedupLogger(logger), WithDedupWarnInterval(time.Minute),
 			WithDedupRetryInterval(100*time.Millisecond))
 		before, beforeBodies := newEvents(t, 30)
 		rig.deliverAll(beforeBodies, 3, 20*time.Second)
