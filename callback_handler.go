@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -160,50 +161,77 @@ func (s *MemoryDedupStore) removeLocked(el *list.Element) {
 	s.order.Remove(el)
 }
 
-// CallbackOption configures CallbackHandler.
-type CallbackOption func(*callbackConfig)
+// CallbackOption configures NewCallbackHandler. An option given a bad value
+// makes NewCallbackHandler return an error that says what to fix.
+type CallbackOption func(*callbackConfig) error
 
 type callbackConfig struct {
 	dedup   DedupStore
 	timeout time.Duration
 	maxBody int64
 	logger  *slog.Logger
+
+	dedupSet bool // WithCallbackDedup or WithoutCallbackDedup was given
 }
 
 // WithCallbackDedup sets the store used to deliver each event once. The
-// default is a MemoryDedupStore keeping 10 000 events for an hour; nil turns
-// deduplication off.
+// default is a MemoryDedupStore keeping 10 000 events for an hour. A nil
+// store is an error; use WithoutCallbackDedup to turn deduplication off.
 func WithCallbackDedup(store DedupStore) CallbackOption {
-	return func(c *callbackConfig) { c.dedup = store }
-}
-
-// WithCallbackTimeout sets the deadline of the context given to the handler's
-// function (DefaultCallbackTimeout if d <= 0). Keep it under RTC's 5 s.
-func WithCallbackTimeout(d time.Duration) CallbackOption {
-	return func(c *callbackConfig) {
-		if d > 0 {
-			c.timeout = d
+	return func(c *callbackConfig) error {
+		if store == nil {
+			return errors.New("rtc: WithCallbackDedup: nil store (use WithoutCallbackDedup to turn deduplication off)")
 		}
+		c.dedup, c.dedupSet = store, true
+		return nil
 	}
 }
 
-// WithCallbackMaxBody sets the largest body accepted, in bytes
-// (DefaultCallbackMaxBody if n <= 0). Larger bodies get 413.
-func WithCallbackMaxBody(n int64) CallbackOption {
-	return func(c *callbackConfig) {
-		if n > 0 {
-			c.maxBody = n
+// WithoutCallbackDedup turns deduplication off: every delivery of an event
+// runs the handler's function, duplicates included.
+func WithoutCallbackDedup() CallbackOption {
+	return func(c *callbackConfig) error { c.dedup, c.dedupSet = nil, true; return nil }
+}
+
+// WithCallbackTimeout sets the deadline of the context given to the handler's
+// function (default DefaultCallbackTimeout). It must be positive; keep it
+// under the 5 s after which RTC counts a delivery as failed.
+func WithCallbackTimeout(d time.Duration) CallbackOption {
+	return func(c *callbackConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("rtc: WithCallbackTimeout(%v): must be positive (leave the option out for the default, %v)", d, DefaultCallbackTimeout)
 		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithCallbackMaxBody sets the largest body accepted, in bytes (default
+// DefaultCallbackMaxBody). It must be positive. Larger bodies get 413.
+func WithCallbackMaxBody(n int64) CallbackOption {
+	return func(c *callbackConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("rtc: WithCallbackMaxBody(%d): must be positive (leave the option out for the default, %d bytes)", n, DefaultCallbackMaxBody)
+		}
+		c.maxBody = n
+		return nil
 	}
 }
 
 // WithCallbackLogger sets where the handler logs rejected and failed
-// deliveries. By default it logs nothing. Secrets are never logged.
+// deliveries. By default it logs nothing. Secrets are never logged. A nil
+// logger is an error (leave the option out to log nothing).
 func WithCallbackLogger(l *slog.Logger) CallbackOption {
-	return func(c *callbackConfig) { c.logger = l }
+	return func(c *callbackConfig) error {
+		if l == nil {
+			return errors.New("rtc: WithCallbackLogger: nil logger (leave the option out to disable logging)")
+		}
+		c.logger = l
+		return nil
+	}
 }
 
-// CallbackHandler returns an http.Handler that receives RTC's event
+// NewCallbackHandler returns an http.Handler that receives RTC's event
 // callbacks: it accepts POST only (405 otherwise), reads at most
 // DefaultCallbackMaxBody bytes (413 beyond), verifies the signature with
 // secret (401 when it does not match, 400 for a body that is not an event),
@@ -213,23 +241,41 @@ func WithCallbackLogger(l *slog.Logger) CallbackOption {
 // answers 503 without calling fn, so RTC delivers the event again later.
 //
 // When fn returns nil the handler answers 200 and remembers the event. When
-// fn returns an error (or panics) it answers 500 and forgets the event, so
-// RTC's next delivery attempt runs fn again. fn should honour its context:
-// RTC counts a delivery that takes longer than 5 s as failed.
+// fn returns an error or panics it answers 500 and forgets the event, so
+// RTC's next delivery attempt runs fn again; a panic is logged at error level
+// with its stack and does not escape the handler. fn should honour its
+// context: RTC counts a delivery that takes longer than 5 s as failed.
 //
-// An empty secret is a configuration error: every request then gets 500.
-func CallbackHandler(secret string, fn func(context.Context, *CallbackEvent) error, opts ...CallbackOption) http.Handler {
+// An empty secret, a nil fn or an option given a bad value is an error that
+// says what to fix; all problems are reported at once.
+func NewCallbackHandler(secret string, fn func(context.Context, *CallbackEvent) error, opts ...CallbackOption) (http.Handler, error) {
 	cfg := callbackConfig{
-		dedup:   NewMemoryDedupStore(time.Hour, 10000),
 		timeout: DefaultCallbackTimeout,
 		maxBody: DefaultCallbackMaxBody,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	var errs []error
+	if secret == "" {
+		errs = append(errs, errors.New("rtc: NewCallbackHandler: empty callback secret; pass the SecretKey registered with CreateCallback"))
+	}
+	if fn == nil {
+		errs = append(errs, errors.New("rtc: NewCallbackHandler: nil function; pass the func that processes each event"))
+	}
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, fmt.Errorf("rtc: NewCallbackHandler: option %d is nil", i+1))
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if !cfg.dedupSet {
+		cfg.dedup = NewMemoryDedupStore(time.Hour, 10000)
+	}
+	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}, nil
 }
 
 type callbackHandler struct {
@@ -252,11 +298,6 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "RTC callbacks must be POST", http.StatusMethodNotAllowed)
-		return
-	}
-	if h.secret == "" || h.fn == nil {
-		h.log(ctx, slog.LevelError, "rtc callback handler is misconfigured: the callback secret or the function is missing")
-		http.Error(w, "callback receiver is misconfigured", http.StatusInternalServerError)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
@@ -308,8 +349,8 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// finish records the outcome before the response goes out, so a redelivery
-	// that races the response already sees it. The deferred call covers a
-	// panicking fn: the claim is released and RTC's retry is processed.
+	// that races the response already sees it. The deferred call is a safety
+	// net: whatever happens, a claim is never left behind.
 	finished := false
 	finish := func(success bool) {
 		if dedup == nil || finished {
@@ -327,7 +368,14 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fctx, cancel := context.WithTimeout(ctx, h.cfg.timeout)
 	defer cancel()
 	start := time.Now()
-	if err := h.fn(fctx, ev); err != nil {
+	stack, err := h.run(fctx, ev)
+	if stack != "" {
+		finish(false)
+		h.log(ctx, slog.LevelError, "rtc callback: handler panicked; RTC will retry", append(attrs, "panic", err.Error(), "stack", stack, "duration", time.Since(start))...)
+		http.Error(w, "event handler failed", http.StatusInternalServerError)
+		return
+	}
+	if err != nil {
 		finish(false)
 		h.log(ctx, slog.LevelError, "rtc callback: handler failed; RTC will retry", append(attrs, "error", err, "duration", time.Since(start))...)
 		http.Error(w, "event handler failed", http.StatusInternalServerError)
@@ -336,6 +384,17 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	finish(true)
 	h.log(ctx, slog.LevelDebug, "rtc callback processed", append(attrs, "duration", time.Since(start))...)
 	writeCallbackOK(w)
+}
+
+// run calls the handler's function. A panic is recovered and returned as an
+// error, with the goroutine's stack (never empty after a panic).
+func (h *callbackHandler) run(ctx context.Context, ev *CallbackEvent) (stack string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			stack, err = string(debug.Stack()), fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return "", h.fn(ctx, ev)
 }
 
 func writeCallbackOK(w http.ResponseWriter) {

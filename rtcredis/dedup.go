@@ -195,7 +195,7 @@ type DedupStore struct {
 // is treated as a Redis that is always unreachable.
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
-//	h := rtc.CallbackHandler(secret, fn, rtc.WithCallbackDedup(rtcredis.NewDedupStore(rdb)))
+//	h, err := rtc.NewCallbackHandler(secret, fn, rtc.WithCallbackDedup(rtcredis.NewDedupStore(rdb)))
 func NewDedupStore(rdb redis.UniversalClient, opts ...DedupOption) *DedupStore {
 	s := &DedupStore{
 		rdb:           rdb,

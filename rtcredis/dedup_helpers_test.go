@@ -144,7 +144,9 @@ func newDedupRig(t *testing.T, redisAddr string, n int, opts ...DedupOption) *de
 	opts = append([]DedupOption{WithDedupOpTimeout(2 * time.Second)}, opts...)
 	for range n {
 		store := NewDedupStore(newClient(t, redisAddr), opts...)
-		srv := httptest.NewServer(rtc.CallbackHandler(dedupTestSecret, r.handle, rtc.WithCallbackDedup(store)))
+		h, err := rtc.NewCallbackHandler(dedupTestSecret, r.handle, rtc.WithCallbackDedup(store))
+		require.NoError(t, err)
+		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
 		r.stores = append(r.stores, store)
 		r.servers = append(r.servers, srv)

@@ -319,10 +319,11 @@ func TestDedupPanickingClient(t *testing.T) {
 	require.Contains(t, err.Error(), "hook exploded")
 	require.ErrorIs(t, s.Finish(context.Background(), "p1", true), errPanicked)
 
-	h := rtc.CallbackHandler(dedupTestSecret, func(context.Context, *rtc.CallbackEvent) error {
+	h, err := rtc.NewCallbackHandler(dedupTestSecret, func(context.Context, *rtc.CallbackEvent) error {
 		t.Error("the function ran although nothing was claimed")
 		return nil
 	}, rtc.WithCallbackDedup(s))
+	require.NoError(t, err)
 	rig := &dedupRig{t: t, client: http.DefaultClient}
 	_, bodies := newEvents(t, 1)
 	srv := httptest.NewServer(h)

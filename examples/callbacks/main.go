@@ -57,7 +57,11 @@ func run(args []string) error {
 
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	mux := http.NewServeMux()
-	mux.Handle(*path, rtc.CallbackHandler(secret, handle(logger), rtc.WithCallbackLogger(logger)))
+	handler, err := rtc.NewCallbackHandler(secret, handle(logger), rtc.WithCallbackLogger(logger))
+	if err != nil {
+		return err
+	}
+	mux.Handle(*path, handler)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 
 	if *listen != "" {
