@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -159,75 +161,138 @@ func (s *MemoryDedupStore) removeLocked(el *list.Element) {
 	s.order.Remove(el)
 }
 
-// CallbackOption configures CallbackHandler.
-type CallbackOption func(*callbackConfig)
+// CallbackOption configures NewCallbackHandler. An option given a bad value
+// makes NewCallbackHandler return an error that says what to fix.
+type CallbackOption func(*callbackConfig) error
 
 type callbackConfig struct {
 	dedup   DedupStore
 	timeout time.Duration
 	maxBody int64
 	logger  *slog.Logger
+
+	dedupSet bool // WithCallbackDedup or WithoutCallbackDedup was given
+
+	maxAge      time.Duration    // oldest EventTime accepted
+	skew        time.Duration    // furthest future EventTime accepted
+	skewSet     bool             // skew was set by an option
+	readTimeout time.Duration    // deadline for reading the body
+	now         func() time.Time // the receiver's clock; nil: time.Now
 }
 
 // WithCallbackDedup sets the store used to deliver each event once. The
-// default is a MemoryDedupStore keeping 10 000 events for an hour; nil turns
-// deduplication off.
+// default is a MemoryDedupStore keeping 10 000 events for an hour. A nil
+// store is an error; use WithoutCallbackDedup to turn deduplication off.
 func WithCallbackDedup(store DedupStore) CallbackOption {
-	return func(c *callbackConfig) { c.dedup = store }
-}
-
-// WithCallbackTimeout sets the deadline of the context given to the handler's
-// function (DefaultCallbackTimeout if d <= 0). Keep it under RTC's 5 s.
-func WithCallbackTimeout(d time.Duration) CallbackOption {
-	return func(c *callbackConfig) {
-		if d > 0 {
-			c.timeout = d
+	return func(c *callbackConfig) error {
+		if store == nil {
+			return errors.New("rtc: WithCallbackDedup: nil store (use WithoutCallbackDedup to turn deduplication off)")
 		}
+		c.dedup, c.dedupSet = store, true
+		return nil
 	}
 }
 
-// WithCallbackMaxBody sets the largest body accepted, in bytes
-// (DefaultCallbackMaxBody if n <= 0). Larger bodies get 413.
-func WithCallbackMaxBody(n int64) CallbackOption {
-	return func(c *callbackConfig) {
-		if n > 0 {
-			c.maxBody = n
+// WithoutCallbackDedup turns deduplication off: every delivery of an event
+// runs the handler's function, duplicates included.
+func WithoutCallbackDedup() CallbackOption {
+	return func(c *callbackConfig) error { c.dedup, c.dedupSet = nil, true; return nil }
+}
+
+// WithCallbackTimeout sets the deadline of the context given to the handler's
+// function (default DefaultCallbackTimeout). It must be positive; keep it
+// under the 5 s after which RTC counts a delivery as failed.
+func WithCallbackTimeout(d time.Duration) CallbackOption {
+	return func(c *callbackConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("rtc: WithCallbackTimeout(%v): must be positive (leave the option out for the default, %v)", d, DefaultCallbackTimeout)
 		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithCallbackMaxBody sets the largest body accepted, in bytes (default
+// DefaultCallbackMaxBody). It must be positive. Larger bodies get 413.
+func WithCallbackMaxBody(n int64) CallbackOption {
+	return func(c *callbackConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("rtc: WithCallbackMaxBody(%d): must be positive (leave the option out for the default, %d bytes)", n, DefaultCallbackMaxBody)
+		}
+		c.maxBody = n
+		return nil
 	}
 }
 
 // WithCallbackLogger sets where the handler logs rejected and failed
-// deliveries. By default it logs nothing. Secrets are never logged.
+// deliveries. By default it logs nothing. Secrets are never logged. A nil
+// logger is an error (leave the option out to log nothing).
 func WithCallbackLogger(l *slog.Logger) CallbackOption {
-	return func(c *callbackConfig) { c.logger = l }
+	return func(c *callbackConfig) error {
+		if l == nil {
+			return errors.New("rtc: WithCallbackLogger: nil logger (leave the option out to disable logging)")
+		}
+		c.logger = l
+		return nil
+	}
 }
 
-// CallbackHandler returns an http.Handler that receives RTC's event
+// NewCallbackHandler returns an http.Handler that receives RTC's event
 // callbacks: it accepts POST only (405 otherwise), reads at most
-// DefaultCallbackMaxBody bytes (413 beyond), verifies the signature with
-// secret (401 when it does not match, 400 for a body that is not an event),
-// skips events it has already processed (200) or is processing (409, so RTC
-// tries again later), and calls fn with a context that expires after
-// DefaultCallbackTimeout.
+// DefaultCallbackMaxBody bytes (413 beyond) within DefaultCallbackReadTimeout
+// (408 beyond), verifies the signature with secret (401 when it does not
+// match, 400 for a body that is not an event), refuses with 400 an event
+// whose EventId or EventTime is malformed or whose EventTime is older than
+// DefaultCallbackMaxAge or further ahead than DefaultCallbackClockSkew (the
+// body says which), skips events it has already processed (200) or is
+// processing (409, so RTC tries again later), and calls fn with a context
+// that expires after DefaultCallbackTimeout.
+//
+// Events are deduplicated on their EventId and on their signature. The
+// signature covers the sorted field values, so a replay that permutes the
+// values of a captured event (its Nonce as EventId, say) keeps the signature
+// and is recognised as the event already processed.
+//
+// Serve it from an http.Server with ReadHeaderTimeout and ReadTimeout set
+// (a few seconds each), so slow peers are cut off before the handler runs.
 //
 // When fn returns nil the handler answers 200 and remembers the event. When
-// fn returns an error (or panics) it answers 500 and forgets the event, so
-// RTC's next delivery attempt runs fn again. fn should honour its context:
-// RTC counts a delivery that takes longer than 5 s as failed.
+// fn returns an error or panics it answers 500 and forgets the event, so
+// RTC's next delivery attempt runs fn again; a panic is logged at error level
+// with its stack and does not escape the handler. fn should honour its
+// context: RTC counts a delivery that takes longer than 5 s as failed.
 //
-// An empty secret is a configuration error: every request then gets 500.
-func CallbackHandler(secret string, fn func(context.Context, *CallbackEvent) error, opts ...CallbackOption) http.Handler {
+// An empty secret, a nil fn or an option given a bad value is an error that
+// says what to fix; all problems are reported at once.
+func NewCallbackHandler(secret string, fn func(context.Context, *CallbackEvent) error, opts ...CallbackOption) (http.Handler, error) {
 	cfg := callbackConfig{
-		dedup:   NewMemoryDedupStore(time.Hour, 10000),
 		timeout: DefaultCallbackTimeout,
 		maxBody: DefaultCallbackMaxBody,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	var errs []error
+	if secret == "" {
+		errs = append(errs, errors.New("rtc: NewCallbackHandler: empty callback secret; pass the SecretKey registered with CreateCallback"))
+	}
+	if fn == nil {
+		errs = append(errs, errors.New("rtc: NewCallbackHandler: nil function; pass the func that processes each event"))
+	}
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, fmt.Errorf("rtc: NewCallbackHandler: option %d is nil", i+1))
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if !cfg.dedupSet {
+		cfg.dedup = NewMemoryDedupStore(time.Hour, 10000)
+	}
+	cfg.finishDefaults()
+	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}, nil
 }
 
 type callbackHandler struct {
@@ -252,17 +317,18 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "RTC callbacks must be POST", http.StatusMethodNotAllowed)
 		return
 	}
-	if h.secret == "" || h.fn == nil {
-		h.log(ctx, slog.LevelError, "rtc callback handler is misconfigured: the callback secret or the function is missing")
-		http.Error(w, "callback receiver is misconfigured", http.StatusInternalServerError)
-		return
-	}
+	setBodyDeadline(w, h.cfg.readTimeout)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body too large", "limit", h.cfg.maxBody)
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body not received in time", "limit", h.cfg.readTimeout)
+			http.Error(w, "body not received in time", http.StatusRequestTimeout)
 			return
 		}
 		h.log(ctx, slog.LevelWarn, "rtc callback rejected: reading body failed", "error", err)
@@ -279,14 +345,19 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	if err := h.cfg.checkEvent(ev); err != nil {
+		// The reason (a field's format, or the age and the limit) is safe to
+		// tell the sender: it holds no secret.
+		h.log(ctx, slog.LevelWarn, "rtc callback rejected", "status", http.StatusBadRequest, "event_type", ev.EventType, "error", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	attrs := []any{"event_type", ev.EventType, "event_id", ev.EventID}
 
 	dedup := h.cfg.dedup
-	if ev.EventID == "" {
-		dedup = nil // nothing to deduplicate on
-	}
+	keys := dedupKeys(ev)
 	if dedup != nil {
-		st, err := dedup.Begin(ctx, ev.EventID)
+		st, err := beginDedup(ctx, dedup, keys)
 		if err != nil {
 			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed", append(attrs, "error", err)...)
 			http.Error(w, "dedup store failed", http.StatusInternalServerError)
@@ -305,8 +376,8 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// finish records the outcome before the response goes out, so a redelivery
-	// that races the response already sees it. The deferred call covers a
-	// panicking fn: the claim is released and RTC's retry is processed.
+	// that races the response already sees it. The deferred call is a safety
+	// net: whatever happens, a claim is never left behind.
 	finished := false
 	finish := func(success bool) {
 		if dedup == nil || finished {
@@ -315,8 +386,11 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		finished = true
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
-		if err := dedup.Finish(dctx, ev.EventID, success); err != nil {
-			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed to record the outcome", append(attrs, "error", err)...)
+		for _, k := range keys {
+			if err := dedup.Finish(dctx, k, success); err != nil {
+				h.log(ctx, slog.LevelError, "rtc callback: dedup store failed to record the outcome", append(attrs, "error", err)...)
+				break
+			}
 		}
 	}
 	defer finish(false)
@@ -324,7 +398,14 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fctx, cancel := context.WithTimeout(ctx, h.cfg.timeout)
 	defer cancel()
 	start := time.Now()
-	if err := h.fn(fctx, ev); err != nil {
+	stack, err := h.run(fctx, ev)
+	if stack != "" {
+		finish(false)
+		h.log(ctx, slog.LevelError, "rtc callback: handler panicked; RTC will retry", append(attrs, "panic", err.Error(), "stack", stack, "duration", time.Since(start))...)
+		http.Error(w, "event handler failed", http.StatusInternalServerError)
+		return
+	}
+	if err != nil {
 		finish(false)
 		h.log(ctx, slog.LevelError, "rtc callback: handler failed; RTC will retry", append(attrs, "error", err, "duration", time.Since(start))...)
 		http.Error(w, "event handler failed", http.StatusInternalServerError)
@@ -333,6 +414,17 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	finish(true)
 	h.log(ctx, slog.LevelDebug, "rtc callback processed", append(attrs, "duration", time.Since(start))...)
 	writeCallbackOK(w)
+}
+
+// run calls the handler's function. A panic is recovered and returned as an
+// error, with the goroutine's stack (never empty after a panic).
+func (h *callbackHandler) run(ctx context.Context, ev *CallbackEvent) (stack string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			stack, err = string(debug.Stack()), fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return "", h.fn(ctx, ev)
 }
 
 func writeCallbackOK(w http.ResponseWriter) {

@@ -24,10 +24,17 @@ func signedBody(t testing.TB, id string) []byte {
 	t.Helper()
 	ev := CallbackEvent{
 		EventType: EventUserJoinRoom, EventData: `{"RoomId":"r","UserId":"u","Timestamp":1}`,
-		EventTime: "2026-11-25T10:40:27+08:00", EventID: id, AppID: "app", Version: CallbackVersion, Nonce: "1234",
+		EventTime: time.Now().Format(time.RFC3339), EventID: id, AppID: "app", Version: CallbackVersion, Nonce: "1234",
 	}
 	ev.Sign(testCallbackSecret)
 	return mustJSON(t, ev)
+}
+
+func mustCallbackHandler(t testing.TB, fn func(context.Context, *CallbackEvent) error, opts ...CallbackOption) http.Handler {
+	t.Helper()
+	h, err := NewCallbackHandler(testCallbackSecret, fn, opts...)
+	require.NoError(t, err)
+	return h
 }
 
 func post(t testing.TB, h http.Handler, body []byte) *httptest.ResponseRecorder {
@@ -41,7 +48,7 @@ func TestCallbackHandlerRejects(t *testing.T) {
 	var calls atomic.Int32
 	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
 	var logs bytes.Buffer
-	h := CallbackHandler(testCallbackSecret, fn, WithCallbackMaxBody(512),
+	h := mustCallbackHandler(t, fn, WithCallbackMaxBody(512),
 		WithCallbackLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 
 	tests := []struct {
@@ -79,7 +86,7 @@ func TestCallbackHandlerRejects(t *testing.T) {
 func TestCallbackHandlerDeliversOnce(t *testing.T) {
 	var calls atomic.Int32
 	var got *CallbackEvent
-	h := CallbackHandler(testCallbackSecret, func(_ context.Context, ev *CallbackEvent) error {
+	h := mustCallbackHandler(t, func(_ context.Context, ev *CallbackEvent) error {
 		calls.Add(1)
 		got = ev
 		return nil
@@ -103,7 +110,7 @@ func TestCallbackHandlerFailureIsRetried(t *testing.T) {
 	var calls atomic.Int32
 	fail := atomic.Bool{}
 	fail.Store(true)
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
 		calls.Add(1)
 		if fail.Load() {
 			return errors.New("database unavailable")
@@ -119,24 +126,43 @@ func TestCallbackHandlerFailureIsRetried(t *testing.T) {
 	require.EqualValues(t, 3, calls.Load())
 }
 
-func TestCallbackHandlerPanicReleasesEvent(t *testing.T) {
+// A panicking function answers 500, is logged with its stack, and the event
+// is not marked done: RTC's next delivery runs the function again.
+func TestCallbackHandlerPanicAnswers500(t *testing.T) {
 	var calls atomic.Int32
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+	var logs bytes.Buffer
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
 		if calls.Add(1) == 1 {
 			panic("boom")
 		}
 		return nil
-	})
+	}, WithCallbackLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	body := signedBody(t, "panic-1")
-	require.PanicsWithValue(t, "boom", func() { post(t, h, body) })
-	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	var rec *httptest.ResponseRecorder
+	require.NotPanics(t, func() { rec = post(t, h, body) })
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.Contains(t, logs.String(), "handler panicked")
+	require.Contains(t, logs.String(), "boom")
+	require.Contains(t, logs.String(), "callback_handler_test.go", "the log carries the panic's stack")
+	require.Equal(t, http.StatusOK, post(t, h, body).Code, "the event was not marked done")
+	require.Equal(t, http.StatusOK, post(t, h, body).Code, "now it is")
 	require.EqualValues(t, 2, calls.Load())
+
+	// Over a real server the client gets the 500 too (an escaped panic
+	// would drop the connection instead).
+	srv := httptest.NewServer(mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { panic("again") },
+		WithCallbackLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	defer srv.Close()
+	resp, err := srv.Client().Post(srv.URL, "application/json", bytes.NewReader(signedBody(t, "panic-2")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 }
 
 func TestCallbackHandlerInProgress(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error {
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
 		close(started)
 		<-release
 		return nil
@@ -152,7 +178,7 @@ func TestCallbackHandlerInProgress(t *testing.T) {
 }
 
 func TestCallbackHandlerTimeout(t *testing.T) {
-	h := CallbackHandler(testCallbackSecret, func(ctx context.Context, _ *CallbackEvent) error {
+	h := mustCallbackHandler(t, func(ctx context.Context, _ *CallbackEvent) error {
 		dl, ok := ctx.Deadline()
 		if !ok || time.Until(dl) > 50*time.Millisecond {
 			return fmt.Errorf("deadline %v (set %v) not within 50ms", dl, ok)
@@ -165,44 +191,65 @@ func TestCallbackHandlerTimeout(t *testing.T) {
 	require.Less(t, time.Since(start), 2*time.Second)
 
 	// The default deadline is DefaultCallbackTimeout.
-	h = CallbackHandler(testCallbackSecret, func(ctx context.Context, _ *CallbackEvent) error {
+	h = mustCallbackHandler(t, func(ctx context.Context, _ *CallbackEvent) error {
 		dl, ok := ctx.Deadline()
 		if !ok || time.Until(dl) > DefaultCallbackTimeout || time.Until(dl) < DefaultCallbackTimeout-time.Second {
 			return errors.New("unexpected deadline")
 		}
 		return nil
-	}, WithCallbackTimeout(0), WithCallbackMaxBody(0), nil)
+	})
 	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "t-2")).Code)
 }
 
-func TestCallbackHandlerMisconfigured(t *testing.T) {
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	for _, h := range []http.Handler{
-		CallbackHandler("", func(context.Context, *CallbackEvent) error { return nil }, WithCallbackLogger(logger)),
-		CallbackHandler(testCallbackSecret, nil, WithCallbackLogger(logger)),
-	} {
-		require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "m-1")).Code)
+// Bad configuration is an error from the constructor that says what to fix,
+// never a handler that fails every request.
+func TestNewCallbackHandlerRefusesBadConfig(t *testing.T) {
+	fn := func(context.Context, *CallbackEvent) error { return nil }
+	tests := []struct {
+		name   string
+		secret string
+		fn     func(context.Context, *CallbackEvent) error
+		opts   []CallbackOption
+		want   []string
+	}{
+		{"empty secret", "", fn, nil, []string{"empty callback secret", "SecretKey"}},
+		{"nil function", testCallbackSecret, nil, nil, []string{"nil function"}},
+		{"nil logger", testCallbackSecret, fn, []CallbackOption{WithCallbackLogger(nil)}, []string{"WithCallbackLogger", "leave the option out"}},
+		{"nil store", testCallbackSecret, fn, []CallbackOption{WithCallbackDedup(nil)}, []string{"WithCallbackDedup", "WithoutCallbackDedup"}},
+		{"zero timeout", testCallbackSecret, fn, []CallbackOption{WithCallbackTimeout(0)}, []string{"WithCallbackTimeout(0s)", "must be positive"}},
+		{"negative body", testCallbackSecret, fn, []CallbackOption{WithCallbackMaxBody(-1)}, []string{"WithCallbackMaxBody(-1)", "must be positive"}},
+		{"nil option", testCallbackSecret, fn, []CallbackOption{nil}, []string{"option 1 is nil"}},
+		{"all at once", "", nil, []CallbackOption{WithCallbackLogger(nil), WithCallbackTimeout(-time.Second)},
+			[]string{"empty callback secret", "nil function", "WithCallbackLogger", "WithCallbackTimeout(-1s)"}},
 	}
-	require.Contains(t, logs.String(), "misconfigured")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := NewCallbackHandler(tc.secret, tc.fn, tc.opts...)
+			require.Error(t, err)
+			require.Nil(t, h)
+			for _, w := range tc.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
 }
 
 func TestCallbackHandlerWithoutDedup(t *testing.T) {
 	var calls atomic.Int32
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
-		WithCallbackDedup(nil))
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
+		WithoutCallbackDedup())
 	body := signedBody(t, "nodedup")
 	require.Equal(t, http.StatusOK, post(t, h, body).Code)
 	require.Equal(t, http.StatusOK, post(t, h, body).Code)
 	require.EqualValues(t, 2, calls.Load())
 
-	// An event without EventId is processed each time even with a store.
+	// An event without EventId is refused: there is nothing to deduplicate on.
 	calls.Store(0)
-	h = CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
-	body = signedBody(t, "")
-	require.Equal(t, http.StatusOK, post(t, h, body).Code)
-	require.Equal(t, http.StatusOK, post(t, h, body).Code)
-	require.EqualValues(t, 2, calls.Load())
+	h = mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
+	rec := post(t, h, signedBody(t, ""))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "EventId is missing")
+	require.Zero(t, calls.Load())
 }
 
 type failingStore struct{ beginErr, finishErr error }
@@ -218,11 +265,11 @@ func TestCallbackHandlerStoreErrors(t *testing.T) {
 	var calls atomic.Int32
 	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
 
-	h := CallbackHandler(testCallbackSecret, fn, WithCallbackDedup(failingStore{beginErr: errors.New("redis down")}), WithCallbackLogger(logger))
+	h := mustCallbackHandler(t, fn, WithCallbackDedup(failingStore{beginErr: errors.New("redis down")}), WithCallbackLogger(logger))
 	require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "s-1")).Code)
 	require.Zero(t, calls.Load())
 
-	h = CallbackHandler(testCallbackSecret, fn, WithCallbackDedup(failingStore{finishErr: errors.New("redis down")}), WithCallbackLogger(logger))
+	h = mustCallbackHandler(t, fn, WithCallbackDedup(failingStore{finishErr: errors.New("redis down")}), WithCallbackLogger(logger))
 	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "s-2")).Code, "the event was processed")
 	require.EqualValues(t, 1, calls.Load())
 	require.Contains(t, logs.String(), "failed to record the outcome")
@@ -234,7 +281,7 @@ func TestCallbackHandlerConcurrent(t *testing.T) {
 	const events, senders = 40, 6
 	var mu sync.Mutex
 	seen := map[string]int{}
-	h := CallbackHandler(testCallbackSecret, func(_ context.Context, ev *CallbackEvent) error {
+	h := mustCallbackHandler(t, func(_ context.Context, ev *CallbackEvent) error {
 		mu.Lock()
 		seen[ev.EventID]++
 		mu.Unlock()
@@ -337,7 +384,7 @@ func TestMemoryDedupStore(t *testing.T) {
 
 func TestCallbackHandlerLogsNoSecret(t *testing.T) {
 	var logs bytes.Buffer
-	h := CallbackHandler(testCallbackSecret, func(context.Context, *CallbackEvent) error { return errors.New("nope") },
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { return errors.New("nope") },
 		WithCallbackLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	post(t, h, signedBody(t, "l-1"))
 	post(t, h, []byte(strings.Replace(string(signedBody(t, "l-2")), "1234", "9999", 1)))

@@ -137,16 +137,16 @@ func (c *Client) StartPushMixedStreamToCDN(ctx context.Context, req *StartPushMi
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, PushURL,
 // RoomId, TaskId.
 type StartPushMixedStreamToCDNRequest struct {
-	AppID          string   `json:"AppId"`
-	PushURL        string   `json:"PushURL"`
-	RoomID         string   `json:"RoomId"`
-	TaskID         string   `json:"TaskId"`
-	BusinessID     string   `json:"BusinessId,omitempty"`
-	Control        *Control `json:"Control,omitempty"`
-	Encode         *Encode  `json:"Encode,omitempty"`
-	ExcludeStreams *Streams `json:"ExcludeStreams,omitempty"`
-	Layout         *Layout  `json:"Layout,omitempty"`
-	TargetStreams  *Streams `json:"TargetStreams,omitempty"`
+	AppID          string            `json:"AppId"`
+	PushURL        string            `json:"PushURL"`
+	RoomID         string            `json:"RoomId"`
+	TaskID         string            `json:"TaskId"`
+	BusinessID     string            `json:"BusinessId,omitempty"`
+	Control        *MixedPushControl `json:"Control,omitempty"`
+	Encode         *Encode           `json:"Encode,omitempty"`
+	ExcludeStreams *Streams          `json:"ExcludeStreams,omitempty"`
+	Layout         *Layout           `json:"Layout,omitempty"`
+	TargetStreams  *Streams          `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartPushMixedStreamToCDNRequest) validate(v *validator) {
@@ -260,13 +260,13 @@ func (c *Client) StartPushSingleStreamToCDN(ctx context.Context, req *StartPushS
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // PushURL, RoomId, Stream, TaskId.
 type StartPushSingleStreamToCDNRequest struct {
-	AppID      string          `json:"AppId"`
-	Control    *CDNPushControl `json:"Control"`
-	PushURL    string          `json:"PushURL"`
-	RoomID     string          `json:"RoomId"`
-	Stream     *CDNPushStream  `json:"Stream"`
-	TaskID     string          `json:"TaskId"`
-	BusinessID string          `json:"BusinessId,omitempty"`
+	AppID      string             `json:"AppId"`
+	Control    *SinglePushControl `json:"Control"`
+	PushURL    string             `json:"PushURL"`
+	RoomID     string             `json:"RoomId"`
+	Stream     *CDNPushStream     `json:"Stream"`
+	TaskID     string             `json:"TaskId"`
+	BusinessID string             `json:"BusinessId,omitempty"`
 }
 
 func (r *StartPushSingleStreamToCDNRequest) validate(v *validator) {
@@ -412,16 +412,16 @@ func (c *Client) UpdatePushMixedStreamToCDN(ctx context.Context, req *UpdatePush
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type UpdatePushMixedStreamToCDNRequest struct {
-	AppID                string   `json:"AppId"`
-	RoomID               string   `json:"RoomId"`
-	TaskID               string   `json:"TaskId"`
-	BusinessID           string   `json:"BusinessId,omitempty"`
-	Control              *Control `json:"Control,omitempty"`
-	Encode               *Encode  `json:"Encode,omitempty"`
-	IsUpdatePartialParam *bool    `json:"IsUpdatePartialParam,omitempty"`
-	Layout               *Layout  `json:"Layout,omitempty"`
-	SequenceNumber       *int32   `json:"SequenceNumber,omitempty"`
-	TargetStreams        *Streams `json:"TargetStreams,omitempty"`
+	AppID                string            `json:"AppId"`
+	RoomID               string            `json:"RoomId"`
+	TaskID               string            `json:"TaskId"`
+	BusinessID           string            `json:"BusinessId,omitempty"`
+	Control              *MixedPushControl `json:"Control,omitempty"`
+	Encode               *Encode           `json:"Encode,omitempty"`
+	IsUpdatePartialParam *bool             `json:"IsUpdatePartialParam,omitempty"`
+	Layout               *Layout           `json:"Layout,omitempty"`
+	SequenceNumber       *int32            `json:"SequenceNumber,omitempty"`
+	TargetStreams        *Streams          `json:"TargetStreams,omitempty"`
 }
 
 func (r *UpdatePushMixedStreamToCDNRequest) validate(v *validator) {
@@ -582,44 +582,6 @@ type AudienceSpatialOrientationInfo struct {
 	Up      []float32 `json:"Up"`
 }
 
-// CDNPushControl is an input object used by StartPushSingleStreamToCDN, as
-// Control.
-type CDNPushControl struct {
-	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
-	MediaType   *int32 `json:"MediaType,omitempty"`
-}
-
-// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
-// writes for it.
-func (r *CDNPushControl) appendJSON(b []byte) ([]byte, error) {
-	if r == nil {
-		return append(b, "null"...), nil
-	}
-	start := len(b)
-	if r.MaxIdleTime != nil {
-		b = append(b, `,"MaxIdleTime":`...)
-		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
-	}
-	if r.MediaType != nil {
-		b = append(b, `,"MediaType":`...)
-		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
-	}
-	if len(b) == start {
-		b = append(b, '{')
-	} else {
-		b[start] = '{'
-	}
-	b = append(b, '}')
-	return b, nil
-}
-
-// CDNPushControlInfo is a result object used by GetPushSingleStreamToCDNTask,
-// as PushSingleStreamToCDNTask.Control.
-type CDNPushControlInfo struct {
-	MaxIdleTime int32 `json:"MaxIdleTime"`
-	MediaType   int32 `json:"MediaType"`
-}
-
 // CDNPushStream is an input object used by StartPushSingleStreamToCDN, as
 // Stream.
 type CDNPushStream struct {
@@ -664,9 +626,60 @@ type CanvasInfo struct {
 	Width           int32  `json:"Width"`
 }
 
-// Control is an input object used by StartPushMixedStreamToCDN,
+// CustomLayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.CustomLayout.
+type CustomLayoutInfo struct {
+	Canvas  CanvasInfo         `json:"Canvas"`
+	Regions []LayoutRegionInfo `json:"Regions"`
+}
+
+// EncodeInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Encode.
+type EncodeInfo struct {
+	AudioBitrate    int32 `json:"AudioBitrate"`
+	AudioChannels   int32 `json:"AudioChannels"`
+	AudioCodec      int32 `json:"AudioCodec"`
+	AudioProfile    int32 `json:"AudioProfile"`
+	AudioSampleRate int32 `json:"AudioSampleRate"`
+	VideoBitrate    int32 `json:"VideoBitrate"`
+	VideoCodec      int32 `json:"VideoCodec"`
+	VideoFps        int32 `json:"VideoFps"`
+	VideoGop        int32 `json:"VideoGop"`
+	VideoHeight     int32 `json:"VideoHeight"`
+	VideoWidth      int32 `json:"VideoWidth"`
+}
+
+// LayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.
+type LayoutInfo struct {
+	CustomLayout    CustomLayoutInfo `json:"CustomLayout"`
+	LayoutMode      int32            `json:"LayoutMode"`
+	MainVideoStream StreamInfo       `json:"MainVideoStream"`
+}
+
+// LayoutRegionInfo is a result object used by GetPushMixedStreamToCDNTask, as
+// PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.
+type LayoutRegionInfo struct {
+	Height                 int32          `json:"Height"`
+	StreamIndex            int32          `json:"StreamIndex"`
+	Width                  int32          `json:"Width"`
+	Alpha                  float32        `json:"Alpha"`
+	AlternateImage         string         `json:"AlternateImage"`
+	AlternateImageFillMode int32          `json:"AlternateImageFillMode"`
+	ApplySpatialAudio      bool           `json:"ApplySpatialAudio"`
+	CornerRadius           float32        `json:"CornerRadius"`
+	LocationX              int32          `json:"LocationX"`
+	LocationY              int32          `json:"LocationY"`
+	MediaType              int32          `json:"MediaType"`
+	RenderMode             int32          `json:"RenderMode"`
+	SourceCrop             SourceCropInfo `json:"SourceCrop"`
+	SpatialPosition        []int32        `json:"SpatialPosition"`
+	ZOrder                 int32          `json:"ZOrder"`
+}
+
+// MixedPushControl is an input object used by StartPushMixedStreamToCDN,
 // UpdatePushMixedStreamToCDN, as Control.
-type Control struct {
+type MixedPushControl struct {
 	FrameInterpolationMode *int32         `json:"FrameInterpolationMode,omitempty"`
 	MaxIdleTime            *int32         `json:"MaxIdleTime,omitempty"`
 	MediaType              *int32         `json:"MediaType,omitempty"`
@@ -677,7 +690,7 @@ type Control struct {
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
-func (r *Control) appendJSON(b []byte) ([]byte, error) {
+func (r *MixedPushControl) appendJSON(b []byte) ([]byte, error) {
 	if r == nil {
 		return append(b, "null"...), nil
 	}
@@ -720,9 +733,9 @@ func (r *Control) appendJSON(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// ControlInfo is a result object used by GetPushMixedStreamToCDNTask, as
-// PushMixedStreamToCDNTask.Control.
-type ControlInfo struct {
+// MixedPushControlInfo is a result object used by
+// GetPushMixedStreamToCDNTask, as PushMixedStreamToCDNTask.Control.
+type MixedPushControlInfo struct {
 	FrameInterpolationMode int32             `json:"FrameInterpolationMode"`
 	MaxIdleTime            int32             `json:"MaxIdleTime"`
 	MediaType              int32             `json:"MediaType"`
@@ -731,84 +744,43 @@ type ControlInfo struct {
 	SpatialConfig          SpatialConfigInfo `json:"SpatialConfig"`
 }
 
-// CustomLayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
-// PushMixedStreamToCDNTask.Layout.CustomLayout.
-type CustomLayoutInfo struct {
-	Canvas  CanvasInfo   `json:"Canvas"`
-	Regions []RegionInfo `json:"Regions"`
-}
-
-// EncodeInfo is a result object used by GetPushMixedStreamToCDNTask, as
-// PushMixedStreamToCDNTask.Encode.
-type EncodeInfo struct {
-	AudioBitrate    int32 `json:"AudioBitrate"`
-	AudioChannels   int32 `json:"AudioChannels"`
-	AudioCodec      int32 `json:"AudioCodec"`
-	AudioProfile    int32 `json:"AudioProfile"`
-	AudioSampleRate int32 `json:"AudioSampleRate"`
-	VideoBitrate    int32 `json:"VideoBitrate"`
-	VideoCodec      int32 `json:"VideoCodec"`
-	VideoFps        int32 `json:"VideoFps"`
-	VideoGop        int32 `json:"VideoGop"`
-	VideoHeight     int32 `json:"VideoHeight"`
-	VideoWidth      int32 `json:"VideoWidth"`
-}
-
-// LayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
-// PushMixedStreamToCDNTask.Layout.
-type LayoutInfo struct {
-	CustomLayout    CustomLayoutInfo `json:"CustomLayout"`
-	LayoutMode      int32            `json:"LayoutMode"`
-	MainVideoStream StreamInfo       `json:"MainVideoStream"`
-}
-
 // PushMixedStreamToCDNTask is a result object used by
 // GetPushMixedStreamToCDNTask, as PushMixedStreamToCDNTask.
 type PushMixedStreamToCDNTask struct {
-	Control         ControlInfo `json:"Control"`
-	Encode          EncodeInfo  `json:"Encode"`
+	Control MixedPushControlInfo `json:"Control"`
+	Encode  EncodeInfo           `json:"Encode"`
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
 	EndTime         int64       `json:"EndTime"`
 	ExcludeStreams  StreamsInfo `json:"ExcludeStreams"`
 	Layout          LayoutInfo  `json:"Layout"`
 	PushStreamState int32       `json:"PushStreamState"`
 	PushURL         string      `json:"PushURL"`
-	StartTime       int64       `json:"StartTime"`
-	Status          int64       `json:"Status"`
-	StopReason      string      `json:"StopReason"`
-	TargetStreams   StreamsInfo `json:"TargetStreams"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason    StopReason  `json:"StopReason"`
+	TargetStreams StreamsInfo `json:"TargetStreams"`
 }
 
 // PushSingleStreamToCDNTask is a result object used by
 // GetPushSingleStreamToCDNTask, as PushSingleStreamToCDNTask.
 type PushSingleStreamToCDNTask struct {
-	Control         CDNPushControlInfo `json:"Control"`
-	EndTime         int64              `json:"EndTime"`
-	PushStreamState int32              `json:"PushStreamState"`
-	PushURL         string             `json:"PushURL"`
-	StartTime       int64              `json:"StartTime"`
-	Status          int64              `json:"Status"`
-	StopReason      string             `json:"StopReason"`
-	Stream          CDNPushStreamInfo  `json:"Stream"`
-}
-
-// RegionInfo is a result object used by GetPushMixedStreamToCDNTask, as
-// PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.
-type RegionInfo struct {
-	Height                 int32          `json:"Height"`
-	StreamIndex            int32          `json:"StreamIndex"`
-	Width                  int32          `json:"Width"`
-	Alpha                  float32        `json:"Alpha"`
-	AlternateImage         string         `json:"AlternateImage"`
-	AlternateImageFillMode int32          `json:"AlternateImageFillMode"`
-	ApplySpatialAudio      bool           `json:"ApplySpatialAudio"`
-	CornerRadius           float32        `json:"CornerRadius"`
-	LocationX              int32          `json:"LocationX"`
-	LocationY              int32          `json:"LocationY"`
-	MediaType              int32          `json:"MediaType"`
-	RenderMode             int32          `json:"RenderMode"`
-	SourceCrop             SourceCropInfo `json:"SourceCrop"`
-	SpatialPosition        []int32        `json:"SpatialPosition"`
-	ZOrder                 int32          `json:"ZOrder"`
+	Control SinglePushControlInfo `json:"Control"`
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
+	EndTime         int64  `json:"EndTime"`
+	PushStreamState int32  `json:"PushStreamState"`
+	PushURL         string `json:"PushURL"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason StopReason        `json:"StopReason"`
+	Stream     CDNPushStreamInfo `json:"Stream"`
 }
 
 // SEIConfig is an input object used by StartPushMixedStreamToCDN,
@@ -886,6 +858,44 @@ type SEIConfigInfo struct {
 	UserConfigExtraInfo      string  `json:"UserConfigExtraInfo"`
 	VolumeIndicationInterval float32 `json:"VolumeIndicationInterval"`
 	VolumeIndicationMode     bool    `json:"VolumeIndicationMode"`
+}
+
+// SinglePushControl is an input object used by StartPushSingleStreamToCDN, as
+// Control.
+type SinglePushControl struct {
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
+	MediaType   *int32 `json:"MediaType,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SinglePushControl) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.MaxIdleTime != nil {
+		b = append(b, `,"MaxIdleTime":`...)
+		b = strconv.AppendInt(b, int64(*r.MaxIdleTime), 10)
+	}
+	if r.MediaType != nil {
+		b = append(b, `,"MediaType":`...)
+		b = strconv.AppendInt(b, int64(*r.MediaType), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
+// SinglePushControlInfo is a result object used by
+// GetPushSingleStreamToCDNTask, as PushSingleStreamToCDNTask.Control.
+type SinglePushControlInfo struct {
+	MaxIdleTime int32 `json:"MaxIdleTime"`
+	MediaType   int32 `json:"MediaType"`
 }
 
 // SourceCropInfo is a result object used by GetPushMixedStreamToCDNTask, as

@@ -41,9 +41,9 @@ func ExampleParseCallback() {
 
 // Mount the receiver and deliver the same signed event twice: the function
 // runs once, both deliveries are acknowledged.
-func ExampleCallbackHandler() {
+func ExampleNewCallbackHandler() {
 	const secret = "callbackSecret"
-	handler := rtc.CallbackHandler(secret, func(ctx context.Context, ev *rtc.CallbackEvent) error {
+	handler, err := rtc.NewCallbackHandler(secret, func(ctx context.Context, ev *rtc.CallbackEvent) error {
 		data, err := ev.ParseData()
 		if err != nil {
 			return err // answered with 500: RTC delivers the event again
@@ -53,6 +53,10 @@ func ExampleCallbackHandler() {
 		}
 		return nil
 	})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
 	srv := httptest.NewServer(handler) // in production: http.Handle("/rtc/callback", handler)
 	defer srv.Close()
 

@@ -197,7 +197,7 @@ func TestInvokeRefusesUnencodableBodies(t *testing.T) {
 	c := newGenClient(t, s.URL)
 
 	rec := sampleStartRecordRequest()
-	rec.Layout = &Layout{CustomLayout: &CustomLayout{Regions: []Region{{Width: 1, Height: 1}, {Alpha: Ptr(float32(math.NaN()))}}}}
+	rec.Layout = &Layout{CustomLayout: &CustomLayout{Regions: []LayoutRegion{{Width: 1, Height: 1}, {Alpha: Ptr(float32(math.NaN()))}}}}
 	_, err := c.StartRecord(context.Background(), rec)
 	require.ErrorContains(t, err, "rtc: StartRecord: encode request: json: unsupported value: NaN")
 	var uv *json.UnsupportedValueError

@@ -29,7 +29,7 @@ func fuzzStartRecord(s1, s2 string, n int32, f1, f2 float32, mask uint16) *Start
 		r.ExcludeStreams = &Streams{StreamList: []Stream{}}
 	}
 	if on(5) {
-		reg := Region{Width: n, Height: -n, StreamIndex: n / 2, AlternateImage: s2, SpatialPosition: []int32{n, -n, 0}}
+		reg := LayoutRegion{Width: n, Height: -n, StreamIndex: n / 2, AlternateImage: s2, SpatialPosition: []int32{n, -n, 0}}
 		if on(6) {
 			reg.Alpha = Ptr(f1)
 		}
@@ -44,7 +44,7 @@ func fuzzStartRecord(s1, s2 string, n int32, f1, f2 float32, mask uint16) *Start
 		}
 		r.Layout = &Layout{LayoutMode: Ptr(n), CustomLayout: &CustomLayout{
 			Canvas:  &Canvas{Background: s1, BackgroundImage: s2, Width: Ptr(n)},
-			Regions: []Region{reg, {AlternateImage: s1}},
+			Regions: []LayoutRegion{reg, {AlternateImage: s1}},
 		}}
 	}
 	if on(11) {

@@ -694,9 +694,14 @@ func (r *RecordStorageConfig) appendJSON(b []byte) ([]byte, error) {
 
 // RecordTask is a result object used by GetRecordTask, as RecordTask.
 type RecordTask struct {
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
 	EndTime        int64        `json:"EndTime"`
 	RecordFileList []RecordFile `json:"RecordFileList"`
-	StartTime      int64        `json:"StartTime"`
-	Status         int64        `json:"Status"`
-	StopReason     string       `json:"StopReason"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason StopReason `json:"StopReason"`
 }

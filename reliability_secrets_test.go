@@ -268,9 +268,10 @@ func TestReliabilityNoSecrets(t *testing.T) {
 			return secOutput{values: []any{ev, got, *got}, errs: errs}, &secRecorder{}
 		}},
 		{name: "CallbackHandler logging and formatting", run: func(t *testing.T) (secOutput, *secRecorder) {
-			h := rtc.CallbackHandler(secCallback, func(ctx context.Context, ev *rtc.CallbackEvent) error {
+			h, err := rtc.NewCallbackHandler(secCallback, func(ctx context.Context, ev *rtc.CallbackEvent) error {
 				return errors.New("business logic failed for " + ev.EventID)
 			}, rtc.WithCallbackLogger(logger))
+			require.NoError(t, err)
 			good, err := rtc.NewCallbackEvent(relAppID, "RecordStarted", `{"RoomId":"room1"}`)
 			require.NoError(t, err)
 			good.Sign(secCallback)
@@ -287,7 +288,9 @@ func TestReliabilityNoSecrets(t *testing.T) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader("not json")))
 			require.Equal(t, http.StatusBadRequest, w.Code)
-			return secOutput{values: []any{h, rtc.CallbackHandler(secCallback, nil)}}, &secRecorder{}
+			_, herr := rtc.NewCallbackHandler(secCallback, nil)
+			require.Error(t, herr)
+			return secOutput{values: []any{h}, errs: []error{herr}}, &secRecorder{}
 		}},
 		{name: "Credentials logged by a JSON slog handler", run: func(t *testing.T) (secOutput, *secRecorder) {
 			jl := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: rtc.LevelTrace}))

@@ -373,15 +373,20 @@ type SegmentControlInfo struct {
 
 // SegmentTask is a result object used by GetSegmentTask, as SegmentTask.
 type SegmentTask struct {
-	Control       SegmentControlInfo `json:"Control"`
-	Duration      int32              `json:"Duration"`
-	EndTime       int64              `json:"EndTime"`
-	Handle        bool               `json:"Handle"`
-	Identifier    string             `json:"Identifier"`
-	MaxIdleTime   int32              `json:"MaxIdleTime"`
-	StartTime     int64              `json:"StartTime"`
-	Status        int64              `json:"Status"`
-	StopReason    string             `json:"StopReason"`
-	StorageConfig StorageConfigInfo  `json:"StorageConfig"`
-	TargetStreams StreamsInfo        `json:"TargetStreams"`
+	Control  SegmentControlInfo `json:"Control"`
+	Duration int32              `json:"Duration"`
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
+	EndTime     int64  `json:"EndTime"`
+	Handle      bool   `json:"Handle"`
+	Identifier  string `json:"Identifier"`
+	MaxIdleTime int32  `json:"MaxIdleTime"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason    StopReason        `json:"StopReason"`
+	StorageConfig StorageConfigInfo `json:"StorageConfig"`
+	TargetStreams StreamsInfo       `json:"TargetStreams"`
 }

@@ -349,12 +349,17 @@ type ImageConfigInfo struct {
 
 // SnapshotTask is a result object used by GetSnapshotTask, as SnapshotTask.
 type SnapshotTask struct {
-	EndTime       int64             `json:"EndTime"`
-	ImageConfig   ImageConfigInfo   `json:"ImageConfig"`
-	MaxIdleTime   int32             `json:"MaxIdleTime"`
-	StartTime     int64             `json:"StartTime"`
-	Status        int64             `json:"Status"`
-	StopReason    string            `json:"StopReason"`
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
+	EndTime     int64           `json:"EndTime"`
+	ImageConfig ImageConfigInfo `json:"ImageConfig"`
+	MaxIdleTime int32           `json:"MaxIdleTime"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason    StopReason        `json:"StopReason"`
 	StorageConfig StorageConfigInfo `json:"StorageConfig"`
 	TargetStreams StreamsInfo       `json:"TargetStreams"`
 }

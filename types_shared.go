@@ -102,8 +102,8 @@ type CustomConfigInfo struct {
 // StartRecord, UpdatePushMixedStreamToCDN, UpdateRecord, as
 // Layout.CustomLayout.
 type CustomLayout struct {
-	Canvas  *Canvas  `json:"Canvas,omitempty"`
-	Regions []Region `json:"Regions,omitempty"`
+	Canvas  *Canvas        `json:"Canvas,omitempty"`
+	Regions []LayoutRegion `json:"Regions,omitempty"`
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -290,25 +290,11 @@ func (r *Layout) appendJSON(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// Overview is a result object used by 5 actions, among them
-// ListOperationData, ListQuality, ListRealTimeOperationData, as
-// Indicators.overview.
-type Overview struct {
-	Alias     string `json:"Alias"`
-	ExtraInfo string `json:"ExtraInfo"`
-	HoverInfo string `json:"HoverInfo"`
-	MaxValue  string `json:"MaxValue"`
-	MinValue  string `json:"MinValue"`
-	Name      string `json:"Name"`
-	Unit      string `json:"Unit"`
-	Value     string `json:"Value"`
-}
-
-// Region places one stream in a custom layout.
+// LayoutRegion places one stream in a custom layout.
 //
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Regions.
-type Region struct {
+type LayoutRegion struct {
 	Height                 int32       `json:"Height"`
 	StreamIndex            int32       `json:"StreamIndex"`
 	Width                  int32       `json:"Width"`
@@ -328,7 +314,7 @@ type Region struct {
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
-func (r *Region) appendJSON(b []byte) ([]byte, error) {
+func (r *LayoutRegion) appendJSON(b []byte) ([]byte, error) {
 	if r == nil {
 		return append(b, "null"...), nil
 	}
@@ -402,6 +388,20 @@ func (r *Region) appendJSON(b []byte) ([]byte, error) {
 	}
 	b = append(b, '}')
 	return b, nil
+}
+
+// Overview is a result object used by 5 actions, among them
+// ListOperationData, ListQuality, ListRealTimeOperationData, as
+// Indicators.overview.
+type Overview struct {
+	Alias     string `json:"Alias"`
+	ExtraInfo string `json:"ExtraInfo"`
+	HoverInfo string `json:"HoverInfo"`
+	MaxValue  string `json:"MaxValue"`
+	MinValue  string `json:"MinValue"`
+	Name      string `json:"Name"`
+	Unit      string `json:"Unit"`
+	Value     string `json:"Value"`
 }
 
 // SourceCrop is an input object used by 6 actions, among them

@@ -356,14 +356,19 @@ type VideoSolutionInfo struct {
 
 // WebCastTask is a result object used by GetWebCastTask, as WebCastTask.
 type WebCastTask struct {
+	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
+	// EndedAt).
 	EndTime           int64                 `json:"EndTime"`
 	EventNotifyConfig EventNotifyConfigInfo `json:"EventNotifyConfig"`
 	MaxRunningTime    int32                 `json:"MaxRunningTime"`
 	MonitorConfig     MonitorConfigInfo     `json:"MonitorConfig"`
 	SourceURL         string                `json:"SourceURL"`
-	StartTime         int64                 `json:"StartTime"`
-	Status            int64                 `json:"Status"`
-	StopReason        string                `json:"StopReason"`
-	UserID            string                `json:"UserId"`
-	VideoSolutions    []VideoSolutionInfo   `json:"VideoSolutions"`
+	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	StartTime int64 `json:"StartTime"`
+	// Status is the task's state: running, ended, failed (see TaskStatus).
+	Status TaskStatus `json:"Status"`
+	// StopReason says why the task ended; empty while it has not.
+	StopReason     StopReason          `json:"StopReason"`
+	UserID         string              `json:"UserId"`
+	VideoSolutions []VideoSolutionInfo `json:"VideoSolutions"`
 }

@@ -1081,7 +1081,7 @@ func sampleStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest 
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(3)),
 			MaxIdleTime:            Ptr(int32(3)),
 			MediaType:              Ptr(int32(3)),
@@ -1134,7 +1134,7 @@ func sampleStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest 
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -1253,7 +1253,7 @@ func sampleStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 func sampleStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
 		AppID: "AppId-1",
-		Control: &CDNPushControl{
+		Control: &SinglePushControl{
 			MaxIdleTime: Ptr(int32(3)),
 			MediaType:   Ptr(int32(3)),
 		},
@@ -1345,7 +1345,7 @@ func sampleStartRecordRequest() *StartRecordRequest {
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -1776,7 +1776,7 @@ func sampleUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNReques
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(3)),
 			MaxIdleTime:            Ptr(int32(3)),
 			MediaType:              Ptr(int32(3)),
@@ -1823,7 +1823,7 @@ func sampleUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNReques
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -1878,7 +1878,7 @@ func sampleUpdateRecordRequest() *UpdateRecordRequest {
 					Height:          Ptr(int32(3)),
 					Width:           Ptr(int32(3)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(3),
 					StreamIndex:            int32(3),
 					Width:                  int32(3),
@@ -2450,7 +2450,7 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 		RoomID:     "tab\there\\ \x01 \u2029 🎉",
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(-2147483648)),
 			MaxIdleTime:            Ptr(int32(42)),
 			MediaType:              Ptr(int32(-3)),
@@ -2511,7 +2511,7 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:          Ptr(int32(-3)),
 					Width:           Ptr(int32(0)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
@@ -2736,7 +2736,7 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
 		AppID: "bad \xff utf-8 </script>",
-		Control: &CDNPushControl{
+		Control: &SinglePushControl{
 			MaxIdleTime: Ptr(int32(0)),
 			MediaType:   Ptr(int32(2147483647)),
 		},
@@ -2836,7 +2836,7 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					Height:          Ptr(int32(0)),
 					Width:           Ptr(int32(2147483647)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
@@ -3399,7 +3399,7 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		RoomID:     "bad \xff utf-8 </script>",
 		TaskID:     "<a&\"b\">\n\u2028é",
 		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &Control{
+		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(42)),
 			MaxIdleTime:            Ptr(int32(-3)),
 			MediaType:              Ptr(int32(0)),
@@ -3446,7 +3446,7 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:          Ptr(int32(-2147483648)),
 					Width:           Ptr(int32(42)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
@@ -3551,7 +3551,7 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:          Ptr(int32(-3)),
 					Width:           Ptr(int32(0)),
 				},
-				Regions: []Region{{
+				Regions: []LayoutRegion{{
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),

@@ -11,9 +11,10 @@
 //	lim := rtcredis.NewLimiter(rdb, creds.AccessKeyID)
 //	client, err := rtc.New(rtc.WithCredentials(creds), rtc.WithRateLimiter(lim))
 //
-// When Redis cannot be reached the Limiter never blocks on it: every Redis
-// call has a short timeout, and after a failure the Limiter stops asking
-// Redis for a while and either limits each process on its own
+// When Redis cannot be reached, or answers with a reply of the wrong shape,
+// the Limiter never blocks or crashes on it: every Redis call has a short
+// timeout, a malformed reply is an error (ErrMalformedReply) rather than a
+// panic, and after a failure the Limiter stops asking Redis for a while and either limits each process on its own
 // (LimiterFallbackLocal, the default) or lets calls through
 // (LimiterFailOpen), logging a warning at most once per interval. It goes
 // back to Redis as soon as Redis answers again.

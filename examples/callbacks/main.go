@@ -57,8 +57,20 @@ func run(args []string) error {
 
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	mux := http.NewServeMux()
-	mux.Handle(*path, rtc.CallbackHandler(secret, handle(logger), rtc.WithCallbackLogger(logger)))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	handler, err := rtc.NewCallbackHandler(secret, handle(logger), rtc.WithCallbackLogger(logger))
+	if err != nil {
+		return err
+	}
+	mux.Handle(*path, handler)
+	// Bound every phase of a request: slow or stalled peers must not hold
+	// connections and handlers. RTC's events are small and sent at once.
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
 
 	if *listen != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

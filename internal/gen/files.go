@@ -23,6 +23,7 @@ var knownImports = map[string]string{
 	"json":    "encoding/json",
 	"reflect": "reflect",
 	"strconv": "strconv",
+	"time":    "time",
 }
 
 // goFile assembles one generated Go file: the header, the package clause,
@@ -130,6 +131,7 @@ func (m *model) render() (map[string][]byte, error) {
 		}
 	}
 	m.renderOperations(body("operations.go"))
+	m.renderWaiters(body("waiters.go"))
 
 	out := map[string][]byte{}
 	for name, b := range bodies {

@@ -129,7 +129,8 @@ func TestNestedTypeDedup(t *testing.T) {
 	// qualified by its category.
 	require.Equal(t, "in StartMix.Layout", names["Layout"])
 	require.Equal(t, "in StartPublic.Layout", names["PublicStreamLayout"])
-	require.Equal(t, "in StartMix.Layout.Regions", names["Region"])
+	// Region is reserved (it would read as a cloud region): qualified.
+	require.Equal(t, "in StartMix.Layout.Regions", names["LayoutRegion"])
 	require.Equal(t, "out GetMix.Task", names["Task"])
 	require.Len(t, names, 6)
 }
@@ -246,7 +247,7 @@ func TestIDValidationReachesNestedFields(t *testing.T) {
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files, err := generate(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	require.Len(t, files, 21) // 18 categories, types_shared.go, operations.go, samples
+	require.Len(t, files, 22) // 18 categories, types_shared.go, operations.go, waiters.go, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}

@@ -33,6 +33,7 @@ type field struct {
 	Required bool
 	Struct   *structType // the struct of an object field, or of an array's elements
 	Enum     *enumDef    // a named string type for this field, if any
+	Named    string      // a hand-written named type for this field, if any (render_waiters.go)
 	Doc      string      // extra documentation from the overlay
 }
 
@@ -101,6 +102,7 @@ type model struct {
 	Actions   []*actionModel
 	Nested    []*structType // every nested shape, sorted by Go name
 	Enums     []*enumDef
+	Tasks     []*taskFamily // task families with a waiter (render_waiters.go)
 	byKey     map[string]*structType
 	validates map[*structType]bool
 	// ids are the wire names the ID rule applies to, at any depth; the
@@ -154,6 +156,7 @@ func buildModel(s *spec.Spec, d *docs) (*model, error) {
 	if err := m.attachEnums(s); err != nil {
 		return nil, err
 	}
+	m.findTaskFamilies()
 	if err := m.nameNested(); err != nil {
 		return nil, err
 	}

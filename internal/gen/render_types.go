@@ -10,6 +10,9 @@ func goType(md mode, f *field) string {
 	if f.Enum != nil {
 		return f.Enum.Type
 	}
+	if f.Named != "" {
+		return f.Named
+	}
 	t := baseType(f.Spec.Type, f.Struct)
 	if md == modeInput && !f.Required && isPointerScalar(f.Spec.Type) {
 		return "*" + t

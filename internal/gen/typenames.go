@@ -17,6 +17,11 @@ var reservedNames = map[string]bool{
 	"ValidationError": true, "FieldProblem": true, "ResponseError": true,
 	"Signer": true, "Callback": true, "Event": true, "Token": true,
 	"Privilege": true, "Error": true,
+	// Too vague for a nested type: a cloud region (WithRegion) is not a
+	// layout rectangle, and every task family has its own control.
+	"Region": true, "Control": true,
+	// Hand-written types generated fields refer to (task_status.go).
+	"TaskStatus": true, "StopReason": true,
 }
 
 // nameOverrides gives a better name to a shape than the one derived from
@@ -52,6 +57,16 @@ var nameOverrides = map[string]string{
 	"GetRealtimePostProcessing.out.common": "PostProcessingValue",
 	"StartVoiceChat.in.Config":             "VoiceChatConfig",
 	"ListDetectionTask.out.EventData":      "DetectionTask",
+	// Names that would otherwise suggest another concept: a layout
+	// rectangle is not a cloud region (WithRegion), and each CDN push
+	// variant has its own control.
+	"StartRecord.in.Layout.CustomLayout.Regions":                                           "LayoutRegion",
+	"StartPushMixedStreamToCDN.in.Control":                                                 "MixedPushControl",
+	"StartPushSingleStreamToCDN.in.Control":                                                "SinglePushControl",
+	"GetPushSingleStreamToCDNTask.out.PushSingleStreamToCDNTask.Control":                   "SinglePushControl",
+	"GetSegmentTask.out.SegmentTask.Control":                                               "SegmentControl",
+	"GetPushMixedStreamToCDNTask.out.PushMixedStreamToCDNTask.Control":                     "MixedPushControl",
+	"GetPushMixedStreamToCDNTask.out.PushMixedStreamToCDNTask.Layout.CustomLayout.Regions": "LayoutRegion",
 }
 
 // nameNested gives every nested type its Go name. The rules, in order:
