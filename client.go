@@ -55,6 +55,7 @@ type Client struct {
 	observers []Observer
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // waits between attempts (tests replace it)
+	lenient   bool                                       // WithLenientValidation
 }
 
 // Defaults.
@@ -91,6 +92,7 @@ type config struct {
 	regionSet     bool
 	bytePlus      bool
 	bytePlusClash bool
+	lenient       bool
 }
 
 // WithCredentials uses a fixed access key pair (and optional session token).
@@ -134,9 +136,13 @@ func WithRegion(region string) Option {
 
 // WithEndpoint overrides the scheme and host, e.g. a fake server
 // ("http://127.0.0.1:8080") or a proxy. Plain http is accepted only for
-// loopback hosts unless WithInsecureHTTP is also given. The region still
-// comes from WithRegion (default cn-north-1). An empty URL is an error:
-// leave the option out to use the region's production host.
+// loopback hosts ("localhost" and literal loopback addresses such as
+// 127.0.0.1 and [::1]; not other names like "app.localhost") unless
+// WithInsecureHTTP is also given. The default transport never sends a
+// request for a loopback host through a proxy (HTTP_PROXY is ignored for
+// it); a client given with WithHTTPClient keeps its own proxy settings. The
+// region still comes from WithRegion (default cn-north-1). An empty URL is
+// an error: leave the option out to use the region's production host.
 func WithEndpoint(rawURL string) Option {
 	return func(cfg *config) error {
 		cfg.endpoint = strings.TrimSpace(rawURL)
@@ -337,6 +343,7 @@ func New(opts ...Option) (*Client, error) {
 		clock:   cfg.clock,
 		limiter: cfg.limiter,
 		maxBody: cfg.maxBody,
+		lenient: cfg.lenient,
 	}
 	c.observers = cfg.observers
 	c.sleep = sleepCtx
@@ -386,7 +393,8 @@ func newHTTPClient(user *http.Client) *http.Client {
 		hc.CheckRedirect = refuseRedirect
 		return &hc
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone() // honours HTTP_PROXY, HTTPS_PROXY, NO_PROXY
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = proxyUnlessLoopback // HTTP_PROXY, HTTPS_PROXY, NO_PROXY; never for loopback
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext

@@ -47,7 +47,14 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := buildModel(s, d)
+	if err := mergeDocs(d, filepath.Join(root, "internal", "gen", extraDocsFile)); err != nil {
+		return nil, err
+	}
+	fs, err := spec.LoadFacts()
+	if err != nil {
+		return nil, err
+	}
+	m, err := buildModel(s, d, fs)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,8 @@ var reservedNames = map[string]bool{
 	// Too vague for a nested type: a cloud region (WithRegion) is not a
 	// layout rectangle, and every task family has its own control.
 	"Region": true, "Control": true,
+	// Hand-written types generated fields refer to (task_status.go).
+	"TaskStatus": true, "StopReason": true,
 }
 
 // nameOverrides gives a better name to a shape than the one derived from
@@ -87,8 +89,8 @@ func (m *model) nameNested() error {
 	for n := range reservedNames {
 		taken[n] = true
 	}
-	for _, e := range m.Enums {
-		taken[e.Type] = true
+	for _, e := range m.facts.Enums {
+		taken[e.Name] = true
 	}
 	for _, md := range []mode{modeInput, modeResult} {
 		var group []*structType
@@ -117,7 +119,7 @@ func (m *model) nameNested() error {
 func wantedName(t *structType) string {
 	for _, u := range t.Uses {
 		if n, ok := nameOverrides[u.Action+"."+t.Mode.String()+"."+u.Path]; ok {
-			return n
+			return prefixedName(t, n)
 		}
 	}
 	count := map[string]int{}
@@ -128,7 +130,7 @@ func wantedName(t *structType) string {
 			best = u.Base
 		}
 	}
-	return best
+	return prefixedName(t, best)
 }
 
 // assignNames names all types of one mode, marking names as taken.
