@@ -1,19 +1,24 @@
 # The project's commands. `make test` is what CI runs (.ci/run).
 #
-#   make test      vet, generated-code check, and race tests of every module
+#   make test      vet, generated-code check, race tests of every module, allocation guards
 #   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
 #   make fuzz      each fuzz target for FUZZTIME
 #   make lint      staticcheck on every module
 #   make generate  regenerate the typed actions from internal/spec
+#   make api       record the exported API of every module in api/ (see CONTRIBUTING.md)
 
 # Every Go module in the repository: the root and the nested ones.
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
 FUZZTIME ?= 30s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test vet race gencheck generate lint bench fuzz
+# Every module is built on its own, as its users build it: a go.work the
+# developer may keep for an editor must not change what the checks see.
+export GOWORK := off
 
-test: vet gencheck race
+.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck
+
+test: sizecheck vet gencheck apicheck race allocs
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
@@ -30,12 +35,34 @@ race:
 		fi; \
 	done
 
+# Allocation guards of the hot path (allocs_test.go, at the budgets
+# BENCHMARKS.md reports). Built without -race, which changes allocation
+# counts.
+allocs:
+	@echo "== allocation guards"; go test -count=1 -run 'Allocs$$' .
+
 # Fails when the generated files differ from what the generator writes now.
 gencheck:
 	@if [ -f internal/gen/main.go ]; then echo "== generated code is current"; go run ./internal/gen -check || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }; fi
 
 generate:
 	go generate ./...
+
+# The API guard: fails when an exported element recorded in api/ was removed
+# or changed and that change is not recorded (make api) and named in
+# CHANGELOG.md. Additions pass.
+apicheck:
+	@echo "== exported API is compatible with api/"
+	@cd internal/tools && go run ./apiguard -repo $(CURDIR) || { echo "API guard failed: see above; an intended change needs 'make api' and a CHANGELOG.md line"; exit 1; }
+
+# Records the current exported API of every module in api/.
+api:
+	cd internal/tools && go run ./apiguard -repo $(CURDIR) -write
+
+# No tracked file over 1 MiB.
+sizecheck:
+	@echo "== tracked file sizes"
+	@scripts/check-file-sizes.sh
 
 lint:
 	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done

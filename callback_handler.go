@@ -40,9 +40,10 @@ const (
 // DedupStore remembers which callback events were processed, so that an
 // event RTC delivers more than once is handled once. Implementations must be
 // safe for concurrent use. The in-memory MemoryDedupStore suits a single
-// process; several replicas behind a load balancer need a shared store (for
-// example Redis: SET NX with a short expiry in Begin, a long expiry or DEL
-// in Finish).
+// process; several replicas behind a load balancer need a shared store,
+// such as the Redis one of the module github.com/volcrtc/rtc/rtcredis. A
+// Begin error makes CallbackHandler answer 503 without processing the
+// event.
 type DedupStore interface {
 	// Begin claims eventID for processing and reports its status. Only a
 	// DedupNew answer hands the event to the caller.
@@ -246,7 +247,9 @@ func WithCallbackLogger(l *slog.Logger) CallbackOption {
 // DefaultCallbackMaxAge or further ahead than DefaultCallbackClockSkew (the
 // body says which), skips events it has already processed (200) or is
 // processing (409, so RTC tries again later), and calls fn with a context
-// that expires after DefaultCallbackTimeout.
+// that expires after DefaultCallbackTimeout. When the dedup store fails to
+// claim the event it answers 503 without calling fn, so RTC delivers the
+// event again later.
 //
 // Events are deduplicated on their EventId and on their signature. The
 // signature covers the sorted field values, so a replay that permutes the
@@ -359,8 +362,9 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if dedup != nil {
 		st, err := beginDedup(ctx, dedup, keys)
 		if err != nil {
-			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed", append(attrs, "error", err)...)
-			http.Error(w, "dedup store failed", http.StatusInternalServerError)
+			// 503: nothing was processed; RTC delivers the event again later.
+			h.log(ctx, slog.LevelError, "rtc callback: dedup store unavailable; RTC will retry", append(attrs, "error", err)...)
+			http.Error(w, "dedup store unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		switch st {

@@ -266,7 +266,7 @@ func TestCallbackHandlerStoreErrors(t *testing.T) {
 	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
 
 	h := mustCallbackHandler(t, fn, WithCallbackDedup(failingStore{beginErr: errors.New("redis down")}), WithCallbackLogger(logger))
-	require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "s-1")).Code)
+	require.Equal(t, http.StatusServiceUnavailable, post(t, h, signedBody(t, "s-1")).Code, "a store that cannot claim: 503, RTC redelivers")
 	require.Zero(t, calls.Load())
 
 	h = mustCallbackHandler(t, fn, WithCallbackDedup(failingStore{finishErr: errors.New("redis down")}), WithCallbackLogger(logger))
