@@ -5,15 +5,20 @@
 #   make fuzz      each fuzz target for FUZZTIME
 #   make lint      staticcheck on every module
 #   make generate  regenerate the typed actions from internal/spec
+#   make api       record the exported API of every module in api/ (see CONTRIBUTING.md)
 
 # Every Go module in the repository: the root and the nested ones.
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
 FUZZTIME ?= 30s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test vet race gencheck generate lint bench fuzz
+# Every module is built on its own, as its users build it: a go.work the
+# developer may keep for an editor must not change what the checks see.
+export GOWORK := off
 
-test: vet gencheck race
+.PHONY: test vet race gencheck generate lint bench fuzz api apicheck sizecheck
+
+test: sizecheck vet gencheck apicheck race
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
@@ -36,6 +41,22 @@ gencheck:
 
 generate:
 	go generate ./...
+
+# The API guard: fails when an exported element recorded in api/ was removed
+# or changed and that change is not recorded (make api) and named in
+# CHANGELOG.md. Additions pass.
+apicheck:
+	@echo "== exported API is compatible with api/"
+	@cd internal/tools && go run ./apiguard -repo $(CURDIR) || { echo "API guard failed: see above; an intended change needs 'make api' and a CHANGELOG.md line"; exit 1; }
+
+# Records the current exported API of every module in api/.
+api:
+	cd internal/tools && go run ./apiguard -repo $(CURDIR) -write
+
+# No tracked file over 1 MiB.
+sizecheck:
+	@echo "== tracked file sizes"
+	@scripts/check-file-sizes.sh
 
 lint:
 	@for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done

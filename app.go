@@ -122,6 +122,62 @@ type CreateAppResult struct {
 	Metadata ResponseMetadata `json:"-"`
 }
 
+// CreateByteplusApp creates an app on a BytePlus account and answers with its
+// AppId, keys and licence state. It takes no input.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none. The request
+// has no fields; nil is accepted.
+func (c *Client) CreateByteplusApp(ctx context.Context, req *CreateByteplusAppRequest, opts ...CallOption) (*CreateByteplusAppResult, error) {
+	if req == nil {
+		req = &CreateByteplusAppRequest{}
+	}
+	res := new(CreateByteplusAppResult)
+	meta, err := c.invoke(ctx, &opCreateByteplusApp, req, res, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Metadata = *meta
+	return res, nil
+}
+
+// CreateByteplusAppRequest holds the parameters of
+// [Client.CreateByteplusApp], which creates an app on a BytePlus account and
+// answers with its AppId, keys and licence state. It takes no input.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none.
+type CreateByteplusAppRequest struct {
+}
+
+func (r *CreateByteplusAppRequest) validate(*validator) {}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *CreateByteplusAppRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, "{}"...)
+	return b, nil
+}
+
+// CreateByteplusAppResult is what [Client.CreateByteplusApp] returns.
+type CreateByteplusAppResult struct {
+	AppID           string `json:"AppId"`
+	AppKey          string `json:"AppKey"`
+	CreateDate      string `json:"CreateDate"`
+	Enabled         bool   `json:"Enabled"`
+	InstanceID      string `json:"InstanceId"`
+	InstanceStatus  int32  `json:"InstanceStatus"`
+	LicenseStatus   int32  `json:"LicenseStatus"`
+	LicenseType     int32  `json:"LicenseType"`
+	Name            string `json:"Name"`
+	Owner           string `json:"Owner"`
+	SecondaryAppKey string `json:"SecondaryAppKey"`
+	Status          int32  `json:"Status"`
+	// Metadata describes the response: request ID, action, version, region.
+	Metadata ResponseMetadata `json:"-"`
+}
+
 // DeleteBusinessID removes a business identifier from an app.
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId.

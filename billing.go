@@ -4,7 +4,172 @@ package rtc
 
 import (
 	"context"
+	"encoding/json"
 )
+
+// GetResourcePackNum counts the resource packages the account holds. It takes
+// no input; the Result is a bare number.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none. The request
+// has no fields; nil is accepted.
+func (c *Client) GetResourcePackNum(ctx context.Context, req *GetResourcePackNumRequest, opts ...CallOption) (*GetResourcePackNumResult, error) {
+	if req == nil {
+		req = &GetResourcePackNumRequest{}
+	}
+	res := new(GetResourcePackNumResult)
+	meta, err := c.invoke(ctx, &opGetResourcePackNum, req, res, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Metadata = *meta
+	return res, nil
+}
+
+// GetResourcePackNumRequest holds the parameters of
+// [Client.GetResourcePackNum], which counts the resource packages the account
+// holds. It takes no input; the Result is a bare number.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none.
+type GetResourcePackNumRequest struct {
+}
+
+func (r *GetResourcePackNumRequest) validate(*validator) {}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *GetResourcePackNumRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, "{}"...)
+	return b, nil
+}
+
+// GetResourcePackNumResult is what [Client.GetResourcePackNum] returns. The
+// server answers with a bare int32, kept in Count.
+type GetResourcePackNumResult struct {
+	Count int32 `json:"Count"`
+	// Metadata describes the response: request ID, action, version, region.
+	Metadata ResponseMetadata `json:"-"`
+}
+
+// UnmarshalJSON reads the bare int32 the service answers with into Count.
+func (r *GetResourcePackNumResult) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &r.Count) }
+
+// MarshalJSON writes Count as the bare int32 the service answers with.
+func (r GetResourcePackNumResult) MarshalJSON() ([]byte, error) { return json.Marshal(r.Count) }
+
+// ListResourcePackages lists the resource packages on sale: their
+// configuration code, type, price and validity. It takes no input; the Result
+// is a bare list.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none. The request
+// has no fields; nil is accepted.
+func (c *Client) ListResourcePackages(ctx context.Context, req *ListResourcePackagesRequest, opts ...CallOption) (*ListResourcePackagesResult, error) {
+	if req == nil {
+		req = &ListResourcePackagesRequest{}
+	}
+	res := new(ListResourcePackagesResult)
+	meta, err := c.invoke(ctx, &opListResourcePackages, req, res, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Metadata = *meta
+	return res, nil
+}
+
+// ListResourcePackagesRequest holds the parameters of
+// [Client.ListResourcePackages], which lists the resource packages on sale:
+// their configuration code, type, price and validity. It takes no input; the
+// Result is a bare list.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none.
+type ListResourcePackagesRequest struct {
+}
+
+func (r *ListResourcePackagesRequest) validate(*validator) {}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListResourcePackagesRequest) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, "{}"...)
+	return b, nil
+}
+
+// ListResourcePackagesResult is what [Client.ListResourcePackages] returns.
+// The server answers with a bare array, kept in Packages.
+type ListResourcePackagesResult struct {
+	Packages []ResourcePackage `json:"Packages"`
+	// Metadata describes the response: request ID, action, version, region.
+	Metadata ResponseMetadata `json:"-"`
+}
+
+// UnmarshalJSON reads the bare array the service answers with into Packages.
+func (r *ListResourcePackagesResult) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &r.Packages)
+}
+
+// MarshalJSON writes Packages as the bare array the service answers with.
+func (r ListResourcePackagesResult) MarshalJSON() ([]byte, error) { return json.Marshal(r.Packages) }
+
+// ListResourcePackagesV2 lists the resource packages on sale grouped by
+// resource type, each group with its package configurations. It takes no
+// input; the Result is a bare list.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none. The request
+// has no fields; nil is accepted.
+func (c *Client) ListResourcePackagesV2(ctx context.Context, req *ListResourcePackagesV2Request, opts ...CallOption) (*ListResourcePackagesV2Result, error) {
+	if req == nil {
+		req = &ListResourcePackagesV2Request{}
+	}
+	res := new(ListResourcePackagesV2Result)
+	meta, err := c.invoke(ctx, &opListResourcePackagesV2, req, res, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Metadata = *meta
+	return res, nil
+}
+
+// ListResourcePackagesV2Request holds the parameters of
+// [Client.ListResourcePackagesV2], which lists the resource packages on sale
+// grouped by resource type, each group with its package configurations. It
+// takes no input; the Result is a bare list.
+//
+// Version: 2020-12-01, HTTP method: POST, required fields: none.
+type ListResourcePackagesV2Request struct {
+}
+
+func (r *ListResourcePackagesV2Request) validate(*validator) {}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *ListResourcePackagesV2Request) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, "{}"...)
+	return b, nil
+}
+
+// ListResourcePackagesV2Result is what [Client.ListResourcePackagesV2]
+// returns. The server answers with a bare array, kept in Groups.
+type ListResourcePackagesV2Result struct {
+	Groups []ResourcePackageGroup `json:"Groups"`
+	// Metadata describes the response: request ID, action, version, region.
+	Metadata ResponseMetadata `json:"-"`
+}
+
+// UnmarshalJSON reads the bare array the service answers with into Groups.
+func (r *ListResourcePackagesV2Result) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &r.Groups)
+}
+
+// MarshalJSON writes Groups as the bare array the service answers with.
+func (r ListResourcePackagesV2Result) MarshalJSON() ([]byte, error) { return json.Marshal(r.Groups) }
 
 // ListUsages reports the audio and video minutes an app used in a time
 // window, per time slot and resolution class.
@@ -60,6 +225,37 @@ type ListUsagesResult struct {
 	Usages []Usage `json:"Usages"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
+}
+
+// ResourcePackage is a result object used by ListResourcePackages, as
+// Packages.
+type ResourcePackage struct {
+	ConfigurationCode  string  `json:"ConfigurationCode"`
+	PackageType        int32   `json:"PackageType"`
+	Price              int32   `json:"Price"`
+	ZhName             string  `json:"ZhName"`
+	EffectiveTimeType  int32   `json:"EffectiveTimeType"`
+	ValidityOptionList []int32 `json:"ValidityOptionList"`
+	ValidityPeriod     int32   `json:"ValidityPeriod"`
+}
+
+// ResourcePackageConfig is a result object used by ListResourcePackagesV2, as
+// Groups.PackageConfigs.
+type ResourcePackageConfig struct {
+	ConfigurationCode  string  `json:"ConfigurationCode"`
+	EffectiveTimeType  int32   `json:"EffectiveTimeType"`
+	PackageType        int32   `json:"PackageType"`
+	Price              float32 `json:"Price"`
+	ValidityOptionList string  `json:"ValidityOptionList"`
+	ValidityPeriod     int32   `json:"ValidityPeriod"`
+	ZhName             string  `json:"ZhName"`
+}
+
+// ResourcePackageGroup is a result object used by ListResourcePackagesV2, as
+// Groups.
+type ResourcePackageGroup struct {
+	PackageConfigs []ResourcePackageConfig `json:"PackageConfigs"`
+	ResourceType   int32                   `json:"ResourceType"`
 }
 
 // Usage is a result object used by ListUsages, as Usages.

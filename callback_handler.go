@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -39,9 +40,10 @@ const (
 // DedupStore remembers which callback events were processed, so that an
 // event RTC delivers more than once is handled once. Implementations must be
 // safe for concurrent use. The in-memory MemoryDedupStore suits a single
-// process; several replicas behind a load balancer need a shared store (for
-// example Redis: SET NX with a short expiry in Begin, a long expiry or DEL
-// in Finish).
+// process; several replicas behind a load balancer need a shared store,
+// such as the Redis one of the module github.com/volcrtc/rtc/rtcredis. A
+// Begin error makes CallbackHandler answer 503 without processing the
+// event.
 type DedupStore interface {
 	// Begin claims eventID for processing and reports its status. Only a
 	// DedupNew answer hands the event to the caller.
@@ -171,6 +173,12 @@ type callbackConfig struct {
 	logger  *slog.Logger
 
 	dedupSet bool // WithCallbackDedup or WithoutCallbackDedup was given
+
+	maxAge      time.Duration    // oldest EventTime accepted
+	skew        time.Duration    // furthest future EventTime accepted
+	skewSet     bool             // skew was set by an option
+	readTimeout time.Duration    // deadline for reading the body
+	now         func() time.Time // the receiver's clock; nil: time.Now
 }
 
 // WithCallbackDedup sets the store used to deliver each event once. The
@@ -232,11 +240,24 @@ func WithCallbackLogger(l *slog.Logger) CallbackOption {
 
 // NewCallbackHandler returns an http.Handler that receives RTC's event
 // callbacks: it accepts POST only (405 otherwise), reads at most
-// DefaultCallbackMaxBody bytes (413 beyond), verifies the signature with
-// secret (401 when it does not match, 400 for a body that is not an event),
-// skips events it has already processed (200) or is processing (409, so RTC
-// tries again later), and calls fn with a context that expires after
-// DefaultCallbackTimeout.
+// DefaultCallbackMaxBody bytes (413 beyond) within DefaultCallbackReadTimeout
+// (408 beyond), verifies the signature with secret (401 when it does not
+// match, 400 for a body that is not an event), refuses with 400 an event
+// whose EventId or EventTime is malformed or whose EventTime is older than
+// DefaultCallbackMaxAge or further ahead than DefaultCallbackClockSkew (the
+// body says which), skips events it has already processed (200) or is
+// processing (409, so RTC tries again later), and calls fn with a context
+// that expires after DefaultCallbackTimeout. When the dedup store fails to
+// claim the event it answers 503 without calling fn, so RTC delivers the
+// event again later.
+//
+// Events are deduplicated on their EventId and on their signature. The
+// signature covers the sorted field values, so a replay that permutes the
+// values of a captured event (its Nonce as EventId, say) keeps the signature
+// and is recognised as the event already processed.
+//
+// Serve it from an http.Server with ReadHeaderTimeout and ReadTimeout set
+// (a few seconds each), so slow peers are cut off before the handler runs.
 //
 // When fn returns nil the handler answers 200 and remembers the event. When
 // fn returns an error or panics it answers 500 and forgets the event, so
@@ -273,6 +294,7 @@ func NewCallbackHandler(secret string, fn func(context.Context, *CallbackEvent) 
 	if !cfg.dedupSet {
 		cfg.dedup = NewMemoryDedupStore(time.Hour, 10000)
 	}
+	cfg.finishDefaults()
 	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}, nil
 }
 
@@ -298,12 +320,18 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "RTC callbacks must be POST", http.StatusMethodNotAllowed)
 		return
 	}
+	setBodyDeadline(w, h.cfg.readTimeout)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body too large", "limit", h.cfg.maxBody)
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body not received in time", "limit", h.cfg.readTimeout)
+			http.Error(w, "body not received in time", http.StatusRequestTimeout)
 			return
 		}
 		h.log(ctx, slog.LevelWarn, "rtc callback rejected: reading body failed", "error", err)
@@ -320,17 +348,23 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	if err := h.cfg.checkEvent(ev); err != nil {
+		// The reason (a field's format, or the age and the limit) is safe to
+		// tell the sender: it holds no secret.
+		h.log(ctx, slog.LevelWarn, "rtc callback rejected", "status", http.StatusBadRequest, "event_type", ev.EventType, "error", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	attrs := []any{"event_type", ev.EventType, "event_id", ev.EventID}
 
 	dedup := h.cfg.dedup
-	if ev.EventID == "" {
-		dedup = nil // nothing to deduplicate on
-	}
+	keys := dedupKeys(ev)
 	if dedup != nil {
-		st, err := dedup.Begin(ctx, ev.EventID)
+		st, err := beginDedup(ctx, dedup, keys)
 		if err != nil {
-			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed", append(attrs, "error", err)...)
-			http.Error(w, "dedup store failed", http.StatusInternalServerError)
+			// 503: nothing was processed; RTC delivers the event again later.
+			h.log(ctx, slog.LevelError, "rtc callback: dedup store unavailable; RTC will retry", append(attrs, "error", err)...)
+			http.Error(w, "dedup store unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		switch st {
@@ -356,8 +390,11 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		finished = true
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
-		if err := dedup.Finish(dctx, ev.EventID, success); err != nil {
-			h.log(ctx, slog.LevelError, "rtc callback: dedup store failed to record the outcome", append(attrs, "error", err)...)
+		for _, k := range keys {
+			if err := dedup.Finish(dctx, k, success); err != nil {
+				h.log(ctx, slog.LevelError, "rtc callback: dedup store failed to record the outcome", append(attrs, "error", err)...)
+				break
+			}
 		}
 	}
 	defer finish(false)

@@ -24,7 +24,7 @@ func signedBody(t testing.TB, id string) []byte {
 	t.Helper()
 	ev := CallbackEvent{
 		EventType: EventUserJoinRoom, EventData: `{"RoomId":"r","UserId":"u","Timestamp":1}`,
-		EventTime: "2026-11-25T10:40:27+08:00", EventID: id, AppID: "app", Version: CallbackVersion, Nonce: "1234",
+		EventTime: time.Now().Format(time.RFC3339), EventID: id, AppID: "app", Version: CallbackVersion, Nonce: "1234",
 	}
 	ev.Sign(testCallbackSecret)
 	return mustJSON(t, ev)
@@ -243,13 +243,13 @@ func TestCallbackHandlerWithoutDedup(t *testing.T) {
 	require.Equal(t, http.StatusOK, post(t, h, body).Code)
 	require.EqualValues(t, 2, calls.Load())
 
-	// An event without EventId is processed each time even with a store.
+	// An event without EventId is refused: there is nothing to deduplicate on.
 	calls.Store(0)
 	h = mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
-	body = signedBody(t, "")
-	require.Equal(t, http.StatusOK, post(t, h, body).Code)
-	require.Equal(t, http.StatusOK, post(t, h, body).Code)
-	require.EqualValues(t, 2, calls.Load())
+	rec := post(t, h, signedBody(t, ""))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "EventId is missing")
+	require.Zero(t, calls.Load())
 }
 
 type failingStore struct{ beginErr, finishErr error }
@@ -266,7 +266,7 @@ func TestCallbackHandlerStoreErrors(t *testing.T) {
 	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
 
 	h := mustCallbackHandler(t, fn, WithCallbackDedup(failingStore{beginErr: errors.New("redis down")}), WithCallbackLogger(logger))
-	require.Equal(t, http.StatusInternalServerError, post(t, h, signedBody(t, "s-1")).Code)
+	require.Equal(t, http.StatusServiceUnavailable, post(t, h, signedBody(t, "s-1")).Code, "a store that cannot claim: 503, RTC redelivers")
 	require.Zero(t, calls.Load())
 
 	h = mustCallbackHandler(t, fn, WithCallbackDedup(failingStore{finishErr: errors.New("redis down")}), WithCallbackLogger(logger))

@@ -133,8 +133,12 @@ func WithRegion(region string) Option {
 
 // WithEndpoint overrides the scheme and host, e.g. a fake server
 // ("http://127.0.0.1:8080") or a proxy. Plain http is accepted only for
-// loopback hosts unless WithInsecureHTTP is also given. The region still
-// comes from WithRegion (default cn-north-1).
+// loopback hosts ("localhost" and literal loopback addresses such as
+// 127.0.0.1 and [::1]; not other names like "app.localhost") unless
+// WithInsecureHTTP is also given. The default transport never sends a
+// request for a loopback host through a proxy (HTTP_PROXY is ignored for
+// it); a client given with WithHTTPClient keeps its own proxy settings. The
+// region still comes from WithRegion (default cn-north-1).
 func WithEndpoint(rawURL string) Option {
 	return func(cfg *config) error {
 		cfg.endpoint = strings.TrimSpace(rawURL)
@@ -380,7 +384,8 @@ func newHTTPClient(user *http.Client) *http.Client {
 		hc.CheckRedirect = refuseRedirect
 		return &hc
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone() // honours HTTP_PROXY, HTTPS_PROXY, NO_PROXY
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = proxyUnlessLoopback // HTTP_PROXY, HTTPS_PROXY, NO_PROXY; never for loopback
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // Credentials are an access key pair and, for temporary (STS) credentials, a
@@ -106,19 +110,42 @@ func (p envProvider) Retrieve(context.Context) (Credentials, error) {
 		get = os.Getenv
 	}
 	if ak, sk := get(EnvAccessKey), get(EnvSecretKey); ak != "" || sk != "" {
-		if ak == "" || sk == "" {
-			return Credentials{}, fmt.Errorf("%w: only one of %s and %s is set; set both", ErrNoCredentials, EnvAccessKey, EnvSecretKey)
+		if err := checkEnvPair(EnvAccessKey, ak, EnvSecretKey, sk); err != nil {
+			return Credentials{}, err
 		}
 		return Credentials{AccessKeyID: ak, SecretAccessKey: sk, SessionToken: get(EnvSessionToken)}, nil
 	}
 	if ak, sk := get(EnvLegacyAccessKey), get(EnvLegacySecretKey); ak != "" || sk != "" {
-		if ak == "" || sk == "" {
-			return Credentials{}, fmt.Errorf("%w: only one of %s and %s is set; set both", ErrNoCredentials, EnvLegacyAccessKey, EnvLegacySecretKey)
+		if err := checkEnvPair(EnvLegacyAccessKey, ak, EnvLegacySecretKey, sk); err != nil {
+			return Credentials{}, err
 		}
 		return Credentials{AccessKeyID: ak, SecretAccessKey: sk}, nil
 	}
+	if get(EnvSessionToken) != "" {
+		return Credentials{}, fmt.Errorf("%w: %s is set but %s is not, nor %s; set all three, or unset it",
+			ErrIncompleteCredentials, EnvSessionToken, EnvAccessKey, EnvSecretKey)
+	}
 	return Credentials{}, fmt.Errorf("%w: neither %s/%s nor %s/%s is set", ErrNoCredentials, EnvAccessKey, EnvSecretKey, EnvLegacyAccessKey, EnvLegacySecretKey)
 }
+
+// checkEnvPair reports half a key pair as an error naming the missing
+// variable. It is not ErrNoCredentials: a chain stops there rather than
+// fall through to a configuration file that may hold another account.
+func checkEnvPair(akName, ak, skName, sk string) error {
+	switch {
+	case ak == "":
+		return fmt.Errorf("%w: %s is set but %s is not; set both, or neither", ErrIncompleteCredentials, skName, akName)
+	case sk == "":
+		return fmt.Errorf("%w: %s is set but %s is not; set both, or neither", ErrIncompleteCredentials, akName, skName)
+	}
+	return nil
+}
+
+// ErrIncompleteCredentials is returned (wrapped, naming what is missing)
+// when the environment holds only part of a key pair. Unlike
+// ErrNoCredentials it ends a ChainCredentials search: the next provider
+// might hold credentials of another account.
+var ErrIncompleteCredentials = errors.New("rtc: incomplete credentials in the environment")
 
 // EnvCredentials returns a provider that reads VOLCENGINE_ACCESS_KEY,
 // VOLCENGINE_SECRET_KEY and VOLCENGINE_SESSION_TOKEN, and failing those the
@@ -132,12 +159,22 @@ func EnvCredentialsFrom(getenv func(string) string) CredentialsProvider {
 	return envProvider{getenv: getenv}
 }
 
-type fileProvider struct{ path string }
+// MaxConfigFileSize is the largest credentials file FileCredentials reads.
+const MaxConfigFileSize = 64 << 10
+
+type fileProvider struct {
+	path string
+	warn func(path string, mode fs.FileMode) // nil: warnLooseConfig
+}
 
 // FileCredentials returns a provider that reads a JSON file of the form
 // {"ak": "...", "sk": "..."} (the vendor's older ~/.volc/config format). An
-// empty path means ~/.volc/config. The file is read at each Retrieve.
-func FileCredentials(path string) CredentialsProvider { return fileProvider{path} }
+// empty path means ~/.volc/config. The file is read at each Retrieve. It must
+// be a regular file of at most MaxConfigFileSize bytes: anything else (a
+// FIFO, a device such as /dev/zero, a directory) is refused without waiting
+// on it. A file that the group or others can read is used, with a warning
+// through slog.Default (once per path and process): chmod 600 it.
+func FileCredentials(path string) CredentialsProvider { return fileProvider{path: path} }
 
 func defaultConfigPath() (string, error) {
 	home, err := os.UserHomeDir()
@@ -147,7 +184,21 @@ func defaultConfigPath() (string, error) {
 	return filepath.Join(home, ".volc", "config"), nil
 }
 
-func (p fileProvider) Retrieve(context.Context) (Credentials, error) {
+// warnedConfigs remembers the paths already warned about.
+var warnedConfigs sync.Map
+
+func warnLooseConfig(path string, mode fs.FileMode) {
+	if _, dup := warnedConfigs.LoadOrStore(path, true); dup {
+		return
+	}
+	slog.Default().Warn("rtc: the credentials file can be read by other users; restrict it with chmod 600",
+		slog.String("path", path), slog.String("mode", mode.Perm().String()))
+}
+
+func (p fileProvider) Retrieve(ctx context.Context) (Credentials, error) {
+	if err := ctx.Err(); err != nil {
+		return Credentials{}, err
+	}
 	path := p.path
 	if path == "" {
 		var err error
@@ -155,12 +206,15 @@ func (p fileProvider) Retrieve(context.Context) (Credentials, error) {
 			return Credentials{}, fmt.Errorf("%w: cannot locate ~/.volc/config: %v", ErrNoCredentials, err)
 		}
 	}
-	b, err := os.ReadFile(path)
+	b, err := readConfigFile(path, p.warn)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return Credentials{}, fmt.Errorf("%w: %s does not exist", ErrNoCredentials, path)
 		}
 		return Credentials{}, fmt.Errorf("%w: read %s: %v", ErrNoCredentials, path, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Credentials{}, err
 	}
 	var f struct {
 		AK string `json:"ak"`
@@ -174,6 +228,41 @@ func (p fileProvider) Retrieve(context.Context) (Credentials, error) {
 		return Credentials{}, fmt.Errorf("%w: %s needs both \"ak\" and \"sk\"", ErrNoCredentials, path)
 	}
 	return Credentials{AccessKeyID: f.AK, SecretAccessKey: f.SK}, nil
+}
+
+// readConfigFile reads a small regular file. It opens without blocking (a
+// FIFO would otherwise wait for a writer), refuses anything but a regular
+// file, and never reads more than MaxConfigFileSize bytes.
+func readConfigFile(path string, warn func(string, fs.FileMode)) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	if st.Size() > MaxConfigFileSize {
+		return nil, fmt.Errorf("the file is %d bytes, more than the %d a credentials file may have", st.Size(), MaxConfigFileSize)
+	}
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+		if warn == nil {
+			warn = warnLooseConfig
+		}
+		warn(path, st.Mode())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxConfigFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxConfigFileSize {
+		return nil, fmt.Errorf("the file grew past the %d bytes a credentials file may have", MaxConfigFileSize)
+	}
+	return b, nil
 }
 
 // jsonErrorKind describes a JSON decoding error without echoing input.

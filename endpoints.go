@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -83,13 +84,26 @@ func parseEndpoint(raw string, allowInsecure bool) (endpoint, error) {
 	return endpoint{scheme: u.Scheme, host: u.Host}, nil
 }
 
-// isLoopback reports whether host is localhost or a loopback address.
+// isLoopback reports whether host is "localhost" or a literal loopback
+// address (127.0.0.0/8, ::1). Other names, "*.localhost" included, resolve
+// through DNS or a proxy and may lead anywhere: they do not count.
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
+	ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 	return ip != nil && ip.IsLoopback()
+}
+
+// proxyUnlessLoopback is the default transport's proxy rule: the
+// environment's (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), except that a loopback
+// endpoint (see isLoopback) is always reached directly, so that a signed
+// request sent over plain http never passes through a proxy.
+func proxyUnlessLoopback(req *http.Request) (*url.URL, error) {
+	if isLoopback(req.URL.Hostname()) {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
 }
 
 // resolveEndpoint picks the endpoint for a client's settings.

@@ -12,123 +12,228 @@ package rtc
 //   - everything else (Send*, BatchSend*, Create*, Add*, Delete*, Modify*,
 //     Start* without a TaskId) is retried only when the request surely did
 //     not reach the server.
+//
+// IM actions (category im) are classified one by one (imSafety in the
+// generator): reads and updates that set a state are safe to repeat; sends,
+// broadcasts, creates, adds, registrations, deletes, removals and recalls are
+// not.
 var (
-	opAddBusinessID                   = operation{Action: "AddBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
-	opBanRoomUser                     = operation{Action: "BanRoomUser", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opBanUserStream                   = operation{Action: "BanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opBatchSendRoomUnicast            = operation{Action: "BatchSendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opCreateApp                       = operation{Action: "CreateApp", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opCreateCallback                  = operation{Action: "CreateCallback", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
-	opCreateFailRecoveryPolicy        = operation{Action: "CreateFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opCreateVendorPolicy              = operation{Action: "CreateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opDeleteBusinessID                = operation{Action: "DeleteBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
-	opDeleteCallback                  = operation{Action: "DeleteCallback", Version: "2020-12-01", Method: "POST", InQuery: true, Safety: unsafeToRepeat, Result: resultString}
-	opDeleteFailRecoveryPolicy        = operation{Action: "DeleteFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
-	opDismissRoom                     = operation{Action: "DismissRoom", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opGetAllBusinessID                = operation{Action: "GetAllBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opGetCallback                     = operation{Action: "GetCallback", Version: "2020-12-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetFailRecoveryPolicies         = operation{Action: "GetFailRecoveryPolicies", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opGetPushMixedStreamToCDNTask     = operation{Action: "GetPushMixedStreamToCDNTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetPushSingleStreamToCDNTask    = operation{Action: "GetPushSingleStreamToCDNTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetRealtimePostProcessing       = operation{Action: "GetRealtimePostProcessing", Version: "2022-06-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetRecordTask                   = operation{Action: "GetRecordTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetRoomOnlineUsers              = operation{Action: "GetRoomOnlineUsers", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetSegmentTask                  = operation{Action: "GetSegmentTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetSnapshotTask                 = operation{Action: "GetSnapshotTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opGetWebCastTask                  = operation{Action: "GetWebCastTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opKickUser                        = operation{Action: "KickUser", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opLimitTokenPrivilege             = operation{Action: "LimitTokenPrivilege", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListApps                        = operation{Action: "ListApps", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListCallDetail                  = operation{Action: "ListCallDetail", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opListDetectionTask               = operation{Action: "ListDetectionTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opListHotMusic                    = operation{Action: "ListHotMusic", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListMusics                      = operation{Action: "ListMusics", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListOperationData               = operation{Action: "ListOperationData", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListOperationDistribution       = operation{Action: "ListOperationDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListQuality                     = operation{Action: "ListQuality", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListQualityDistribution         = operation{Action: "ListQualityDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListRealTimeOperationData       = operation{Action: "ListRealTimeOperationData", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListRealTimePublicStreamInfo    = operation{Action: "ListRealTimePublicStreamInfo", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListRealTimeQuality             = operation{Action: "ListRealTimeQuality", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListRealTimeQualityDistribution = operation{Action: "ListRealTimeQualityDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListRelayStream                 = operation{Action: "ListRelayStream", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opListRoomInfo                    = operation{Action: "ListRoomInfo", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opListUsages                      = operation{Action: "ListUsages", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opListUserInfo                    = operation{Action: "ListUserInfo", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opModifyAppStatus                 = operation{Action: "ModifyAppStatus", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
-	opModifyBusinessRemarks           = operation{Action: "ModifyBusinessRemarks", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
-	opSearchMusics                    = operation{Action: "SearchMusics", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opSendBroadcast                   = operation{Action: "SendBroadcast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opSendRoomUnicast                 = operation{Action: "SendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opSendUnicast                     = operation{Action: "SendUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opStartDetection                  = operation{Action: "StartDetection", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opStartPushMixedStreamToCDN       = operation{Action: "StartPushMixedStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartPushPublicStream           = operation{Action: "StartPushPublicStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
-	opStartPushSingleStreamToCDN      = operation{Action: "StartPushSingleStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartRecord                     = operation{Action: "StartRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartRelayStream                = operation{Action: "StartRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartSegment                    = operation{Action: "StartSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartSnapshot                   = operation{Action: "StartSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartVoiceChat                  = operation{Action: "StartVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartWBRecord                   = operation{Action: "StartWBRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultAny}
-	opStartWebcast                    = operation{Action: "StartWebcast", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultAny}
-	opStopDetection                   = operation{Action: "StopDetection", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opStopPushPublicStream            = operation{Action: "StopPushPublicStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopPushStreamToCDN             = operation{Action: "StopPushStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopRecord                      = operation{Action: "StopRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopRelayStream                 = operation{Action: "StopRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopSegment                     = operation{Action: "StopSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopSnapshot                    = operation{Action: "StopSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopVoiceChat                   = operation{Action: "StopVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopWBRecord                    = operation{Action: "StopWBRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
-	opStopWebcast                     = operation{Action: "StopWebcast", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUnbanUserStream                 = operation{Action: "UnbanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opUpdateBanRoomUserRule           = operation{Action: "UpdateBanRoomUserRule", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opUpdateCallback                  = operation{Action: "UpdateCallback", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdateFailRecoveryPolicy        = operation{Action: "UpdateFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opUpdatePublicStreamParam         = operation{Action: "UpdatePublicStreamParam", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdatePushMixedStreamToCDN      = operation{Action: "UpdatePushMixedStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdateRecord                    = operation{Action: "UpdateRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdateRelayStream               = operation{Action: "UpdateRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdateSegment                   = operation{Action: "UpdateSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdateSnapshot                  = operation{Action: "UpdateSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opUpdateVendorPolicy              = operation{Action: "UpdateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opUpdateVoiceChat                 = operation{Action: "UpdateVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opWbTranscodeCreate               = operation{Action: "WbTranscodeCreate", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
-	opWbTranscodeGet                  = operation{Action: "WbTranscodeGet", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
-	opWbTranscodeQuery                = operation{Action: "WbTranscodeQuery", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opAddBlackList                       = operation{Action: "AddBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opAddBusinessID                      = operation{Action: "AddBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
+	opAddFriend                          = operation{Action: "AddFriend", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBanRoomUser                        = operation{Action: "BanRoomUser", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBanUserStream                      = operation{Action: "BanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchAddBlockParticipants          = operation{Action: "BatchAddBlockParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchAddConversationParticipant    = operation{Action: "BatchAddConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchAddManager                    = operation{Action: "BatchAddManager", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchAddWhitelistParticipant       = operation{Action: "BatchAddWhitelistParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchDeleteBlockParticipants       = operation{Action: "BatchDeleteBlockParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchDeleteConversationParticipant = operation{Action: "BatchDeleteConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchGetBlockParticipants          = operation{Action: "BatchGetBlockParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchGetConversationParticipant    = operation{Action: "BatchGetConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchGetConversations              = operation{Action: "BatchGetConversations", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchGetUser                       = operation{Action: "BatchGetUser", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchGetWhitelistParticipant       = operation{Action: "BatchGetWhitelistParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchModifyConversationParticipant = operation{Action: "BatchModifyConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchRemoveManager                 = operation{Action: "BatchRemoveManager", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchRemoveWhitelistParticipant    = operation{Action: "BatchRemoveWhitelistParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchSendMessage                   = operation{Action: "BatchSendMessage", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchSendRoomUnicast               = operation{Action: "BatchSendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opBatchUpdateLiveParticipants        = operation{Action: "BatchUpdateLiveParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchUpdateUser                    = operation{Action: "BatchUpdateUser", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opBatchUpdateUserTags                = operation{Action: "BatchUpdateUserTags", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opCreateApp                          = operation{Action: "CreateApp", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opCreateByteplusApp                  = operation{Action: "CreateByteplusApp", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opCreateCallback                     = operation{Action: "CreateCallback", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
+	opCreateConversation                 = operation{Action: "CreateConversation", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opCreateFailRecoveryPolicy           = operation{Action: "CreateFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opCreateVendorPolicy                 = operation{Action: "CreateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opDeleteBusinessID                   = operation{Action: "DeleteBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
+	opDeleteCallback                     = operation{Action: "DeleteCallback", Version: "2020-12-01", Method: "POST", InQuery: true, Safety: unsafeToRepeat, Result: resultString}
+	opDeleteConversationMessage          = operation{Action: "DeleteConversationMessage", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opDeleteFailRecoveryPolicy           = operation{Action: "DeleteFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opDeleteFriend                       = operation{Action: "DeleteFriend", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opDeleteMessage                      = operation{Action: "DeleteMessage", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opDestroyConversation                = operation{Action: "DestroyConversation", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opDismissRoom                        = operation{Action: "DismissRoom", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetAllBusinessID                   = operation{Action: "GetAllBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetAppToken                        = operation{Action: "GetAppToken", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetBlackList                       = operation{Action: "GetBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetCallback                        = operation{Action: "GetCallback", Version: "2020-12-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetConversationMarks               = operation{Action: "GetConversationMarks", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetConversationMessages            = operation{Action: "GetConversationMessages", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetConversationSetting             = operation{Action: "GetConversationSetting", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetConversationUserCount           = operation{Action: "GetConversationUserCount", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetFailRecoveryPolicies            = operation{Action: "GetFailRecoveryPolicies", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetMessages                        = operation{Action: "GetMessages", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetMessagesReadReceipt             = operation{Action: "GetMessagesReadReceipt", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetParticipantReadIndex            = operation{Action: "GetParticipantReadIndex", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetPushMixedStreamToCDNTask        = operation{Action: "GetPushMixedStreamToCDNTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetPushSingleStreamToCDNTask       = operation{Action: "GetPushSingleStreamToCDNTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetRealtimePostProcessing          = operation{Action: "GetRealtimePostProcessing", Version: "2022-06-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetRecordTask                      = operation{Action: "GetRecordTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetResourcePackNum                 = operation{Action: "GetResourcePackNum", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetRoomOnlineUsers                 = operation{Action: "GetRoomOnlineUsers", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetSegmentTask                     = operation{Action: "GetSegmentTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetSnapshotTask                    = operation{Action: "GetSnapshotTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opGetUserConversations               = operation{Action: "GetUserConversations", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opGetWebCastTask                     = operation{Action: "GetWebCastTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opIsFriend                           = operation{Action: "IsFriend", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opIsInBlackList                      = operation{Action: "IsInBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opIsUserInConversation               = operation{Action: "IsUserInConversation", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opKickUser                           = operation{Action: "KickUser", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opLimitTokenPrivilege                = operation{Action: "LimitTokenPrivilege", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListApps                           = operation{Action: "ListApps", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListCallDetail                     = operation{Action: "ListCallDetail", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opListDetectionTask                  = operation{Action: "ListDetectionTask", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opListFriend                         = operation{Action: "ListFriend", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListHotMusic                       = operation{Action: "ListHotMusic", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListMusics                         = operation{Action: "ListMusics", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListOperationData                  = operation{Action: "ListOperationData", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListOperationDistribution          = operation{Action: "ListOperationDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListQuality                        = operation{Action: "ListQuality", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListQualityDistribution            = operation{Action: "ListQualityDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListRealTimeOperationData          = operation{Action: "ListRealTimeOperationData", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListRealTimePublicStreamInfo       = operation{Action: "ListRealTimePublicStreamInfo", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListRealTimeQuality                = operation{Action: "ListRealTimeQuality", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListRealTimeQualityDistribution    = operation{Action: "ListRealTimeQualityDistribution", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListRelayStream                    = operation{Action: "ListRelayStream", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opListResourcePackages               = operation{Action: "ListResourcePackages", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListResourcePackagesV2             = operation{Action: "ListResourcePackagesV2", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListRoomInfo                       = operation{Action: "ListRoomInfo", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opListUsages                         = operation{Action: "ListUsages", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opListUserInfo                       = operation{Action: "ListUserInfo", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opMarkConversation                   = operation{Action: "MarkConversation", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
+	opModifyAppStatus                    = operation{Action: "ModifyAppStatus", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
+	opModifyBusinessRemarks              = operation{Action: "ModifyBusinessRemarks", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
+	opModifyConversation                 = operation{Action: "ModifyConversation", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
+	opModifyConversationSetting          = operation{Action: "ModifyConversationSetting", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
+	opModifyMessage                      = operation{Action: "ModifyMessage", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
+	opModifyParticipantReadIndex         = operation{Action: "ModifyParticipantReadIndex", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
+	opQueryLiveParticipantStatus         = operation{Action: "QueryLiveParticipantStatus", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opQueryOnlineStatus                  = operation{Action: "QueryOnlineStatus", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opRecallMessage                      = operation{Action: "RecallMessage", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opRegisterUsers                      = operation{Action: "RegisterUsers", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opRemoveBlackList                    = operation{Action: "RemoveBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opScanConversationParticipantList    = operation{Action: "ScanConversationParticipantList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opSearchMusics                       = operation{Action: "SearchMusics", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opSendBroadcast                      = operation{Action: "SendBroadcast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opSendMessage                        = operation{Action: "SendMessage", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opSendRoomUnicast                    = operation{Action: "SendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opSendUnicast                        = operation{Action: "SendUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opStartDetection                     = operation{Action: "StartDetection", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opStartPushMixedStreamToCDN          = operation{Action: "StartPushMixedStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartPushPublicStream              = operation{Action: "StartPushPublicStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
+	opStartPushSingleStreamToCDN         = operation{Action: "StartPushSingleStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartRecord                        = operation{Action: "StartRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartRelayStream                   = operation{Action: "StartRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartSegment                       = operation{Action: "StartSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartSnapshot                      = operation{Action: "StartSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartVoiceChat                     = operation{Action: "StartVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartWBRecord                      = operation{Action: "StartWBRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultAny}
+	opStartWebcast                       = operation{Action: "StartWebcast", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultAny}
+	opStopDetection                      = operation{Action: "StopDetection", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opStopPushPublicStream               = operation{Action: "StopPushPublicStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopPushStreamToCDN                = operation{Action: "StopPushStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopRecord                         = operation{Action: "StopRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopRelayStream                    = operation{Action: "StopRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopSegment                        = operation{Action: "StopSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopSnapshot                       = operation{Action: "StopSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopVoiceChat                      = operation{Action: "StopVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopWBRecord                       = operation{Action: "StopWBRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
+	opStopWebcast                        = operation{Action: "StopWebcast", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUnRegisterUsers                    = operation{Action: "UnRegisterUsers", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opUnbanUserStream                    = operation{Action: "UnbanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opUpdateBanRoomUserRule              = operation{Action: "UpdateBanRoomUserRule", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opUpdateBlackList                    = operation{Action: "UpdateBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opUpdateCallback                     = operation{Action: "UpdateCallback", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateFailRecoveryPolicy           = operation{Action: "UpdateFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opUpdateFriend                       = operation{Action: "UpdateFriend", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opUpdatePublicStreamParam            = operation{Action: "UpdatePublicStreamParam", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdatePushMixedStreamToCDN         = operation{Action: "UpdatePushMixedStreamToCDN", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateRecord                       = operation{Action: "UpdateRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateRelayStream                  = operation{Action: "UpdateRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateSegment                      = operation{Action: "UpdateSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateSnapshot                     = operation{Action: "UpdateSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateVendorPolicy                 = operation{Action: "UpdateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
+	opUpdateVoiceChat                    = operation{Action: "UpdateVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUserBroadcast                      = operation{Action: "UserBroadcast", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
+	opWbTranscodeCreate                  = operation{Action: "WbTranscodeCreate", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
+	opWbTranscodeGet                     = operation{Action: "WbTranscodeGet", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
+	opWbTranscodeQuery                   = operation{Action: "WbTranscodeQuery", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
 )
 
 // operations lists every generated action's operation, sorted by action name.
 var operations = []*operation{
+	&opAddBlackList,
 	&opAddBusinessID,
+	&opAddFriend,
 	&opBanRoomUser,
 	&opBanUserStream,
+	&opBatchAddBlockParticipants,
+	&opBatchAddConversationParticipant,
+	&opBatchAddManager,
+	&opBatchAddWhitelistParticipant,
+	&opBatchDeleteBlockParticipants,
+	&opBatchDeleteConversationParticipant,
+	&opBatchGetBlockParticipants,
+	&opBatchGetConversationParticipant,
+	&opBatchGetConversations,
+	&opBatchGetUser,
+	&opBatchGetWhitelistParticipant,
+	&opBatchModifyConversationParticipant,
+	&opBatchRemoveManager,
+	&opBatchRemoveWhitelistParticipant,
+	&opBatchSendMessage,
 	&opBatchSendRoomUnicast,
+	&opBatchUpdateLiveParticipants,
+	&opBatchUpdateUser,
+	&opBatchUpdateUserTags,
 	&opCreateApp,
+	&opCreateByteplusApp,
 	&opCreateCallback,
+	&opCreateConversation,
 	&opCreateFailRecoveryPolicy,
 	&opCreateVendorPolicy,
 	&opDeleteBusinessID,
 	&opDeleteCallback,
+	&opDeleteConversationMessage,
 	&opDeleteFailRecoveryPolicy,
+	&opDeleteFriend,
+	&opDeleteMessage,
+	&opDestroyConversation,
 	&opDismissRoom,
 	&opGetAllBusinessID,
+	&opGetAppToken,
+	&opGetBlackList,
 	&opGetCallback,
+	&opGetConversationMarks,
+	&opGetConversationMessages,
+	&opGetConversationSetting,
+	&opGetConversationUserCount,
 	&opGetFailRecoveryPolicies,
+	&opGetMessages,
+	&opGetMessagesReadReceipt,
+	&opGetParticipantReadIndex,
 	&opGetPushMixedStreamToCDNTask,
 	&opGetPushSingleStreamToCDNTask,
 	&opGetRealtimePostProcessing,
 	&opGetRecordTask,
+	&opGetResourcePackNum,
 	&opGetRoomOnlineUsers,
 	&opGetSegmentTask,
 	&opGetSnapshotTask,
+	&opGetUserConversations,
 	&opGetWebCastTask,
+	&opIsFriend,
+	&opIsInBlackList,
+	&opIsUserInConversation,
 	&opKickUser,
 	&opLimitTokenPrivilege,
 	&opListApps,
 	&opListCallDetail,
 	&opListDetectionTask,
+	&opListFriend,
 	&opListHotMusic,
 	&opListMusics,
 	&opListOperationData,
@@ -140,13 +245,27 @@ var operations = []*operation{
 	&opListRealTimeQuality,
 	&opListRealTimeQualityDistribution,
 	&opListRelayStream,
+	&opListResourcePackages,
+	&opListResourcePackagesV2,
 	&opListRoomInfo,
 	&opListUsages,
 	&opListUserInfo,
+	&opMarkConversation,
 	&opModifyAppStatus,
 	&opModifyBusinessRemarks,
+	&opModifyConversation,
+	&opModifyConversationSetting,
+	&opModifyMessage,
+	&opModifyParticipantReadIndex,
+	&opQueryLiveParticipantStatus,
+	&opQueryOnlineStatus,
+	&opRecallMessage,
+	&opRegisterUsers,
+	&opRemoveBlackList,
+	&opScanConversationParticipantList,
 	&opSearchMusics,
 	&opSendBroadcast,
+	&opSendMessage,
 	&opSendRoomUnicast,
 	&opSendUnicast,
 	&opStartDetection,
@@ -170,10 +289,13 @@ var operations = []*operation{
 	&opStopVoiceChat,
 	&opStopWBRecord,
 	&opStopWebcast,
+	&opUnRegisterUsers,
 	&opUnbanUserStream,
 	&opUpdateBanRoomUserRule,
+	&opUpdateBlackList,
 	&opUpdateCallback,
 	&opUpdateFailRecoveryPolicy,
+	&opUpdateFriend,
 	&opUpdatePublicStreamParam,
 	&opUpdatePushMixedStreamToCDN,
 	&opUpdateRecord,
@@ -182,6 +304,7 @@ var operations = []*operation{
 	&opUpdateSnapshot,
 	&opUpdateVendorPolicy,
 	&opUpdateVoiceChat,
+	&opUserBroadcast,
 	&opWbTranscodeCreate,
 	&opWbTranscodeGet,
 	&opWbTranscodeQuery,

@@ -21,10 +21,24 @@ type sampleCall struct {
 // sampleCalls has one entry per generated action, sorted by action.
 var sampleCalls = []sampleCall{
 	{
+		Action: "AddBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().AddBlackList(ctx, sampleAddBlackListRequest())
+		},
+	},
+	{
 		Action: "AddBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.AddBusinessID(ctx, sampleAddBusinessIDRequest())
+		},
+	},
+	{
+		Action: "AddFriend", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().AddFriend(ctx, sampleAddFriendRequest())
 		},
 	},
 	{
@@ -42,10 +56,136 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "BatchAddBlockParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedParticipantUserIds":[7],"FailedParticipantUserIdsStr":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchAddBlockParticipants(ctx, sampleBatchAddBlockParticipantsRequest())
+		},
+	},
+	{
+		Action: "BatchAddConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedUserIds":[7]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchAddConversationParticipant(ctx, sampleBatchAddConversationParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchAddManager", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedManagerUserIds":[7],"FailedManagerUserIdsStr":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchAddManager(ctx, sampleBatchAddManagerRequest())
+		},
+	},
+	{
+		Action: "BatchAddWhitelistParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedUserIds":[7],"FailedUserIdsStr":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchAddWhitelistParticipant(ctx, sampleBatchAddWhitelistParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchDeleteBlockParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedParticipantUserIds":[7],"FailedParticipantUserIdsStr":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchDeleteBlockParticipants(ctx, sampleBatchDeleteBlockParticipantsRequest())
+		},
+	},
+	{
+		Action: "BatchDeleteConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedUserIds":[7]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchDeleteConversationParticipant(ctx, sampleBatchDeleteConversationParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchGetBlockParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"HasMore":true,"NextCursor":7,"Participants":[{"AvatarUrl":"AvatarUrl-1","BlockTime":7,"CreateTime":7,"Ext":{"Sample":true},"Marks":["-1"],"NickName":"NickName-1","ParticipantUserId":7,"ParticipantUserIdStr":"ParticipantUserIdStr-1"}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchGetBlockParticipants(ctx, sampleBatchGetBlockParticipantsRequest())
+		},
+	},
+	{
+		Action: "BatchGetConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"Participants":[{"BlockTime":7,"ConversationShortId":7,"CreateTime":7,"Ext":{"Sample":true},"Level":7,"NickName":"NickName-1","Operator":7,"ParticipantUserId":7,"Role":7,"Status":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchGetConversationParticipant(ctx, sampleBatchGetConversationParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchGetConversations", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"ConversationCoreInfos":[{"AppId":7,"AvatarUrl":"AvatarUrl-1","ConversationId":"ConversationId-1","ConversationShortId":7,"ConversationType":7,"CreateTime":7,"CreatorUserId":7,"CreatorUserIdStr":"CreatorUserIdStr-1","Description":"Description-1","Ext":{"Sample":true},"InboxType":7,"MemberCount":7,"ModifyTime":7,"Name":"Name-1","Notice":"Notice-1","OnlineCount":7,"OtherUserId":7,"OtherUserIdStr":"OtherUserIdStr-1","OwnerUserId":7,"OwnerUserIdStr":"OwnerUserIdStr-1","Status":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchGetConversations(ctx, sampleBatchGetConversationsRequest())
+		},
+	},
+	{
+		Action: "BatchGetUser", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"NotFoundUsers":[7],"Users":[{"AppId":7,"CreateTime":7,"Ext":{"Sample":true},"IsRobot":true,"ModifyTime":7,"NickName":"NickName-1","Portrait":"Portrait-1","Tags":["-1"],"UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchGetUser(ctx, sampleBatchGetUserRequest())
+		},
+	},
+	{
+		Action: "BatchGetWhitelistParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"HasMore":true,"NextCursor":7,"Participants":[{"AvatarUrl":"AvatarUrl-1","CreateTime":7,"Ext":{"Sample":true},"Marks":["-1"],"NickName":"NickName-1","Operator":7,"ParticipantUserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchGetWhitelistParticipant(ctx, sampleBatchGetWhitelistParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchModifyConversationParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedUserIds":[7]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchModifyConversationParticipant(ctx, sampleBatchModifyConversationParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchRemoveManager", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedManagerUserIds":[7],"FailedManagerUserIdsStr":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchRemoveManager(ctx, sampleBatchRemoveManagerRequest())
+		},
+	},
+	{
+		Action: "BatchRemoveWhitelistParticipant", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedUserIds":[7],"FailedUserIdsStr":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchRemoveWhitelistParticipant(ctx, sampleBatchRemoveWhitelistParticipantRequest())
+		},
+	},
+	{
+		Action: "BatchSendMessage", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"UserMessageId":{"Sample":true}}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchSendMessage(ctx, sampleBatchSendMessageRequest())
+		},
+	},
+	{
 		Action: "BatchSendRoomUnicast", Version: "2023-07-20", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.BatchSendRoomUnicast(ctx, sampleBatchSendRoomUnicastRequest())
+		},
+	},
+	{
+		Action: "BatchUpdateLiveParticipants", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7,"UserIdStr":"UserIdStr-1"}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchUpdateLiveParticipants(ctx, sampleBatchUpdateLiveParticipantsRequest())
+		},
+	},
+	{
+		Action: "BatchUpdateUser", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchUpdateUser(ctx, sampleBatchUpdateUserRequest())
+		},
+	},
+	{
+		Action: "BatchUpdateUserTags", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().BatchUpdateUserTags(ctx, sampleBatchUpdateUserTagsRequest())
 		},
 	},
 	{
@@ -56,10 +196,24 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "CreateByteplusApp", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"AppId":"AppId-1","AppKey":"AppKey-1","CreateDate":"CreateDate-1","Enabled":true,"InstanceId":"InstanceId-1","InstanceStatus":7,"LicenseStatus":7,"LicenseType":7,"Name":"Name-1","Owner":"Owner-1","SecondaryAppKey":"SecondaryAppKey-1","Status":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.CreateByteplusApp(ctx, sampleCreateByteplusAppRequest())
+		},
+	},
+	{
 		Action: "CreateCallback", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.CreateCallback(ctx, sampleCreateCallbackRequest())
+		},
+	},
+	{
+		Action: "CreateConversation", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"ConversationId":"ConversationId-1","ConversationInfo":{"AppId":7,"AvatarUrl":"AvatarUrl-1","ConversationId":"ConversationId-1","ConversationShortId":7,"ConversationType":7,"CreateTime":7,"CreatorUserId":7,"CreatorUserIdStr":"CreatorUserIdStr-1","Description":"Description-1","Ext":{"Sample":true},"InboxType":7,"MemberCount":7,"ModifyTime":7,"Name":"Name-1","Notice":"Notice-1","OnlineCount":7,"OtherUserId":7,"OtherUserIdStr":"OtherUserIdStr-1","OwnerUserId":7,"OwnerUserIdStr":"OwnerUserIdStr-1","Status":7},"ConversationShortId":7,"Exist":true}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().CreateConversation(ctx, sampleCreateConversationRequest())
 		},
 	},
 	{
@@ -91,10 +245,38 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "DeleteConversationMessage", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().DeleteConversationMessage(ctx, sampleDeleteConversationMessageRequest())
+		},
+	},
+	{
 		Action: "DeleteFailRecoveryPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
 		Result: `"ok"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.DeleteFailRecoveryPolicy(ctx, sampleDeleteFailRecoveryPolicyRequest())
+		},
+	},
+	{
+		Action: "DeleteFriend", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().DeleteFriend(ctx, sampleDeleteFriendRequest())
+		},
+	},
+	{
+		Action: "DeleteMessage", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().DeleteMessage(ctx, sampleDeleteMessageRequest())
+		},
+	},
+	{
+		Action: "DestroyConversation", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().DestroyConversation(ctx, sampleDestroyConversationRequest())
 		},
 	},
 	{
@@ -112,6 +294,20 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "GetAppToken", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"AppId":7,"Token":"Token-1","UserId":7,"UserIdStr":"UserIdStr-1"}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetAppToken(ctx, sampleGetAppTokenRequest())
+		},
+	},
+	{
+		Action: "GetBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"BlackListInfos":[{"BlackListUserExt":{"Sample":true},"BlackListUserId":7,"CreateTime":7,"FriendUserInfo":{"Alias":"Alias-1","ApplyTime":7,"CreateTime":7,"Ext":{"Sample":true},"FriendUserId":7,"ModifyTime":7},"ModifyTime":7}],"HasMore":true,"NextCursor":7,"TotalCount":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetBlackList(ctx, sampleGetBlackListRequest())
+		},
+	},
+	{
 		Action: "GetCallback", Version: "2020-12-01", Method: "GET", InQuery: true, ResultType: "object",
 		Result: `{"AccountId":"AccountId-1","AppId":"AppId-1","BusinessId":"BusinessId-1","Callbacks":[{"AccountId":"AccountId-1","AppId":"AppId-1","BusinessId":"BusinessId-1","CreatedAt":"CreatedAt-1","EventList":["-1"],"Region":"Region-1","SecretKey":"SecretKey-1","URL":"URL-1","UpdatedAt":"UpdatedAt-1"}],"CreatedAt":"CreatedAt-1","EventList":"EventList-1","Region":"Region-1","SecretKey":"SecretKey-1","URL":"URL-1","UpdatedAt":"UpdatedAt-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -119,10 +315,59 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "GetConversationMarks", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"MarkTypes":["-1"]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetConversationMarks(ctx, sampleGetConversationMarksRequest())
+		},
+	},
+	{
+		Action: "GetConversationMessages", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"HasMore":true,"Messages":[{"AppId":7,"Content":"Content-1","ConversationShortId":7,"ConversationType":7,"CreateTime":7,"Ext":{"Sample":true},"IndexInConversation":7,"MessageId":7,"MsgType":7,"RefMsgInfo":{"Hint":"Hint-1","ReferencedMessageId":7,"ReferencedMessageType":7,"Status":7},"Sender":7,"SenderStr":"SenderStr-1","Status":7}],"NewCursor":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetConversationMessages(ctx, sampleGetConversationMessagesRequest())
+		},
+	},
+	{
+		Action: "GetConversationSetting", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"ConversationSettingInfo":{"AppId":7,"ConversationId":"ConversationId-1","ConversationShortId":7,"ConversationType":7,"Ext":{"Sample":true},"InboxType":7,"IsMute":true,"IsSetFavorite":true,"IsStickTop":true,"ParticipantUserId":7,"ParticipantUserIdStr":"ParticipantUserIdStr-1","ReadIndex":7,"SetFavoriteTime":7,"StickTopTime":7}}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetConversationSetting(ctx, sampleGetConversationSettingRequest())
+		},
+	},
+	{
+		Action: "GetConversationUserCount", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"Count":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetConversationUserCount(ctx, sampleGetConversationUserCountRequest())
+		},
+	},
+	{
 		Action: "GetFailRecoveryPolicies", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"Policies":[{"AppID":"AppID-1","CreateTime":7,"FromVendor":"FromVendor-1","ID":7,"RecoveryPercentage":7,"RoomID":"RoomID-1","ToVendor":"ToVendor-1","UpdateTime":"UpdateTime-1"}]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetFailRecoveryPolicies(ctx, sampleGetFailRecoveryPoliciesRequest())
+		},
+	},
+	{
+		Action: "GetMessages", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"Messages":[{"AppId":7,"Content":"Content-1","ConversationShortId":7,"ConversationType":7,"CreateTime":7,"Ext":{"Sample":true},"IndexInConversation":7,"MessageId":7,"MsgType":7,"RefMsgInfo":{"Hint":"Hint-1","ReferencedMessageId":7,"ReferencedMessageType":7,"Status":7},"Sender":7,"SenderStr":"SenderStr-1","Status":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetMessages(ctx, sampleGetMessagesRequest())
+		},
+	},
+	{
+		Action: "GetMessagesReadReceipt", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"ReadReceipt":[{"ConversationShortId":7,"MessageId":7,"ReadUserIds":[7],"ReadUserIdsStr":["-1"],"ReceiverIsRead":true,"UnReadUserIds":[7],"UnReadUserIdsStr":["-1"]}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetMessagesReadReceipt(ctx, sampleGetMessagesReadReceiptRequest())
+		},
+	},
+	{
+		Action: "GetParticipantReadIndex", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"ReadIndexes":[{"ParticipantUserId":7,"ParticipantUserIdStr":"ParticipantUserIdStr-1","ReadIndex":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetParticipantReadIndex(ctx, sampleGetParticipantReadIndexRequest())
 		},
 	},
 	{
@@ -154,6 +399,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "GetResourcePackNum", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "int32",
+		Result: `7`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.GetResourcePackNum(ctx, sampleGetResourcePackNumRequest())
+		},
+	},
+	{
 		Action: "GetRoomOnlineUsers", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
 		Result: `{"InvisibleUserList":["-1"],"RoomExists":true,"TotalInvisibleUser":7,"TotalUser":7,"VisibleUserList":["-1"]}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -175,10 +427,38 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "GetUserConversations", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"ConversationInfos":[{"AppId":7,"AvatarUrl":"AvatarUrl-1","ConversationId":"ConversationId-1","ConversationShortId":7,"ConversationType":7,"CreateTime":7,"CreatorUserId":7,"CreatorUserIdStr":"CreatorUserIdStr-1","Description":"Description-1","Ext":{"Sample":true},"InboxType":7,"MemberCount":7,"ModifyTime":7,"Name":"Name-1","Notice":"Notice-1","OnlineCount":7,"OtherUserId":7,"OtherUserIdStr":"OtherUserIdStr-1","OwnerUserId":7,"OwnerUserIdStr":"OwnerUserIdStr-1","Status":7}],"HasMore":true,"NextCursor":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().GetUserConversations(ctx, sampleGetUserConversationsRequest())
+		},
+	},
+	{
 		Action: "GetWebCastTask", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
 		Result: `{"WebCastTask":{"EndTime":7,"EventNotifyConfig":{"EnableEventNotify":true,"StartTimeout":7},"MaxRunningTime":7,"MonitorConfig":{"BlankCheckInterval":7,"CrashCheckInterval":7,"FreezeCheckInterval":7},"SourceURL":"SourceURL-1","StartTime":7,"Status":7,"StopReason":"StopReason-1","UserId":"UserId-1","VideoSolutions":[{"Bitrate":7,"FrameRate":7,"Height":7,"Width":7}]}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.GetWebCastTask(ctx, sampleGetWebCastTaskRequest())
+		},
+	},
+	{
+		Action: "IsFriend", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"Infos":[{"FriendUserId":7,"IsFriend":true}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().IsFriend(ctx, sampleIsFriendRequest())
+		},
+	},
+	{
+		Action: "IsInBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"IsInBlackListInfos":{"Sample":true}}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().IsInBlackList(ctx, sampleIsInBlackListRequest())
+		},
+	},
+	{
+		Action: "IsUserInConversation", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"IsUserInConversation":true}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().IsUserInConversation(ctx, sampleIsUserInConversationRequest())
 		},
 	},
 	{
@@ -214,6 +494,13 @@ var sampleCalls = []sampleCall{
 		Result: `{"EventData":[{"CreateTime":7,"MediaType":7,"RoomId":"RoomId-1","Status":7,"UserId":"UserId-1"}],"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.ListDetectionTask(ctx, sampleListDetectionTaskRequest())
+		},
+	},
+	{
+		Action: "ListFriend", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FriendInfos":[{"Alias":"Alias-1","ApplyTime":7,"CreateTime":7,"Ext":{"Sample":true},"FriendUserId":7,"ModifyTime":7}],"HasMore":true,"NextCursor":7,"TotalCount":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().ListFriend(ctx, sampleListFriendRequest())
 		},
 	},
 	{
@@ -294,6 +581,20 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "ListResourcePackages", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "array",
+		Result: `[{"ConfigurationCode":"ConfigurationCode-1","EffectiveTimeType":7,"PackageType":7,"Price":7,"ValidityOptionList":[7],"ValidityPeriod":7,"ZhName":"ZhName-1"}]`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.ListResourcePackages(ctx, sampleListResourcePackagesRequest())
+		},
+	},
+	{
+		Action: "ListResourcePackagesV2", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "array",
+		Result: `[{"PackageConfigs":[{"ConfigurationCode":"ConfigurationCode-1","EffectiveTimeType":7,"PackageType":7,"Price":2.5,"ValidityOptionList":"ValidityOptionList-1","ValidityPeriod":7,"ZhName":"ZhName-1"}],"ResourceType":7}]`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.ListResourcePackagesV2(ctx, sampleListResourcePackagesV2Request())
+		},
+	},
+	{
 		Action: "ListRoomInfo", Version: "2023-11-01", Method: "GET", InQuery: true, ResultType: "object",
 		Result: `{"HasMore":true,"PageNum":7,"PageSize":7,"RoomList":[{"ActiveUserNum":7,"CallId":"CallId-1","CreatedTime":"CreatedTime-1","DestroyTime":"DestroyTime-1","IsFinished":true,"RoomId":"RoomId-1"}],"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -315,6 +616,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "MarkConversation", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().MarkConversation(ctx, sampleMarkConversationRequest())
+		},
+	},
+	{
 		Action: "ModifyAppStatus", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -329,6 +637,76 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "ModifyConversation", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().ModifyConversation(ctx, sampleModifyConversationRequest())
+		},
+	},
+	{
+		Action: "ModifyConversationSetting", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().ModifyConversationSetting(ctx, sampleModifyConversationSettingRequest())
+		},
+	},
+	{
+		Action: "ModifyMessage", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().ModifyMessage(ctx, sampleModifyMessageRequest())
+		},
+	},
+	{
+		Action: "ModifyParticipantReadIndex", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().ModifyParticipantReadIndex(ctx, sampleModifyParticipantReadIndexRequest())
+		},
+	},
+	{
+		Action: "QueryLiveParticipantStatus", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"Status":[{"AppId":7,"ConversationShortId":7,"CreateTime":7,"IsInConversation":true,"ParticipantUserId":7,"ParticipantUserIdStr":"ParticipantUserIdStr-1"}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().QueryLiveParticipantStatus(ctx, sampleQueryLiveParticipantStatusRequest())
+		},
+	},
+	{
+		Action: "QueryOnlineStatus", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"AppId":7,"QueryOnlineResults":{"Sample":true}}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().QueryOnlineStatus(ctx, sampleQueryOnlineStatusRequest())
+		},
+	},
+	{
+		Action: "RecallMessage", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().RecallMessage(ctx, sampleRecallMessageRequest())
+		},
+	},
+	{
+		Action: "RegisterUsers", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().RegisterUsers(ctx, sampleRegisterUsersRequest())
+		},
+	},
+	{
+		Action: "RemoveBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().RemoveBlackList(ctx, sampleRemoveBlackListRequest())
+		},
+	},
+	{
+		Action: "ScanConversationParticipantList", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"HasMore":true,"NextCursor":7,"Participants":[{"AvatarUrl":"AvatarUrl-1","BlockTime":7,"ConversationShortId":7,"CreateTime":7,"Ext":{"Sample":true},"Level":7,"Marks":["-1"],"NickName":"NickName-1","Operator":7,"OperatorStr":"OperatorStr-1","ParticipantUserId":7,"ParticipantUserIdStr":"ParticipantUserIdStr-1","Role":7,"Status":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().ScanConversationParticipantList(ctx, sampleScanConversationParticipantListRequest())
+		},
+	},
+	{
 		Action: "SearchMusics", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"List":[{"BgmType":7,"Duration":7,"LyricType":[7],"LyricUrl":{"KrcUrl":"KrcUrl-1","LrcUrl":"LrcUrl-1","MidiUrl":"MidiUrl-1"},"PitchType":7,"PosterUrl":"PosterUrl-1","RecordType":7,"Segment":"Segment-1","Singer":"Singer-1","SongId":"SongId-1","Songname":"Songname-1","UpdateAt":7,"VendorId":7,"VendorName":"VendorName-1"}],"Total":7}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -340,6 +718,13 @@ var sampleCalls = []sampleCall{
 		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.SendBroadcast(ctx, sampleSendBroadcastRequest())
+		},
+	},
+	{
+		Action: "SendMessage", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"MessageId":7}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().SendMessage(ctx, sampleSendMessageRequest())
 		},
 	},
 	{
@@ -504,6 +889,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "UnRegisterUsers", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().UnRegisterUsers(ctx, sampleUnRegisterUsersRequest())
+		},
+	},
+	{
 		Action: "UnbanUserStream", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"Message":"Message-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -518,6 +910,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "UpdateBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().UpdateBlackList(ctx, sampleUpdateBlackListRequest())
+		},
+	},
+	{
 		Action: "UpdateCallback", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -529,6 +928,13 @@ var sampleCalls = []sampleCall{
 		Result: `{"Policy":{"AppID":"AppID-1","CreateTime":7,"FromVendor":"FromVendor-1","ID":7,"RecoveryPercentage":7,"RoomID":"RoomID-1","ToVendor":"ToVendor-1","UpdateTime":"UpdateTime-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UpdateFailRecoveryPolicy(ctx, sampleUpdateFailRecoveryPolicyRequest())
+		},
+	},
+	{
+		Action: "UpdateFriend", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
+		Result: `{"FailedInfos":[{"Code":"Code-1","Message":"Message-1","UserId":7}]}`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().UpdateFriend(ctx, sampleUpdateFriendRequest())
 		},
 	},
 	{
@@ -588,6 +994,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "UserBroadcast", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "any",
+		Result: `"ok"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.IM().UserBroadcast(ctx, sampleUserBroadcastRequest())
+		},
+	},
+	{
 		Action: "WbTranscodeCreate", Version: "2023-11-01", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"TaskId":"TaskId-1"}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -610,11 +1023,33 @@ var sampleCalls = []sampleCall{
 	},
 }
 
+func sampleAddBlackListRequest() *IMAddBlackListRequest {
+	return &IMAddBlackListRequest{
+		AppID: int32(3),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(3),
+			BlackListUserExt: json.RawMessage(`{"Sample":true}`),
+		}},
+		UserID:    int64(3),
+		InboxType: Ptr(int32(3)),
+	}
+}
+
 func sampleAddBusinessIDRequest() *AddBusinessIDRequest {
 	return &AddBusinessIDRequest{
 		AppID:      "AppId-1",
 		BusinessID: "BusinessId-1",
 		Remarks:    "Remarks-1",
+	}
+}
+
+func sampleAddFriendRequest() *IMAddFriendRequest {
+	return &IMAddFriendRequest{
+		AppID:         int32(3),
+		FriendUserIDs: []int64{int64(3)},
+		UserID:        int64(3),
+		Ext:           json.RawMessage(`{"Sample":true}`),
+		InboxType:     Ptr(int32(3)),
 	}
 }
 
@@ -638,6 +1073,166 @@ func sampleBanUserStreamRequest() *BanUserStreamRequest {
 	}
 }
 
+func sampleBatchAddBlockParticipantsRequest() *IMBatchAddBlockParticipantsRequest {
+	return &IMBatchAddBlockParticipantsRequest{
+		AppID:                    int32(3),
+		ConversationShortID:      int64(3),
+		ParticipantBlockInfos:    json.RawMessage(`{"Sample":true}`),
+		ParticipantBlockInfosStr: json.RawMessage(`{"Sample":true}`),
+		BlockAction:              Ptr(int32(3)),
+	}
+}
+
+func sampleBatchAddConversationParticipantRequest() *IMBatchAddConversationParticipantRequest {
+	return &IMBatchAddConversationParticipantRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		Operator:            int64(3),
+		ParticipantInfos: []IMNewParticipant{{
+			ParticipantUserID: int64(3),
+			Ext:               json.RawMessage(`{"Sample":true}`),
+			Level:             Ptr(int32(3)),
+			NickName:          "NickName-1",
+			ReadIndex:         Ptr(int64(3)),
+			Role:              Ptr(int64(3)),
+		}},
+		Barrier: Ptr(true),
+	}
+}
+
+func sampleBatchAddManagerRequest() *IMBatchAddManagerRequest {
+	return &IMBatchAddManagerRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		ManagerUserIDs:      []int64{int64(3)},
+		ManagerUserIDsStr:   []string{"ManagerUserIdsStr-1"},
+		Operator:            int64(3),
+		OperatorStr:         "OperatorStr-1",
+	}
+}
+
+func sampleBatchAddWhitelistParticipantRequest() *IMBatchAddWhitelistParticipantRequest {
+	return &IMBatchAddWhitelistParticipantRequest{
+		AppID:                 int32(3),
+		ConversationShortID:   int64(3),
+		Operator:              int64(3),
+		OperatorStr:           "OperatorStr-1",
+		ParticipantUserIDs:    []int64{int64(3)},
+		ParticipantUserIDsStr: []string{"ParticipantUserIdsStr-1"},
+	}
+}
+
+func sampleBatchDeleteBlockParticipantsRequest() *IMBatchDeleteBlockParticipantsRequest {
+	return &IMBatchDeleteBlockParticipantsRequest{
+		AppID:                 int32(3),
+		ConversationShortID:   int64(3),
+		ParticipantUserIDs:    []int64{int64(3)},
+		ParticipantUserIDsStr: []string{"ParticipantUserIdsStr-1"},
+		BlockAction:           Ptr(int32(3)),
+	}
+}
+
+func sampleBatchDeleteConversationParticipantRequest() *IMBatchDeleteConversationParticipantRequest {
+	return &IMBatchDeleteConversationParticipantRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		Operator:            int64(3),
+		ParticipantUserIDs:  []int64{int64(3)},
+	}
+}
+
+func sampleBatchGetBlockParticipantsRequest() *IMBatchGetBlockParticipantsRequest {
+	return &IMBatchGetBlockParticipantsRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		Cursor:              int64(3),
+		Limit:               int64(3),
+		BlockAction:         Ptr(int32(3)),
+	}
+}
+
+func sampleBatchGetConversationParticipantRequest() *IMBatchGetConversationParticipantRequest {
+	return &IMBatchGetConversationParticipantRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		ParticipantUserIDs:  []int64{int64(3)},
+	}
+}
+
+func sampleBatchGetConversationsRequest() *IMBatchGetConversationsRequest {
+	return &IMBatchGetConversationsRequest{
+		AppID:               int32(3),
+		ConversationShortID: []int64{int64(3)},
+		SkipMemberCount:     Ptr(true),
+	}
+}
+
+func sampleBatchGetUserRequest() *IMBatchGetUserRequest {
+	return &IMBatchGetUserRequest{
+		AppID:   int32(3),
+		UserIDs: []int64{int64(3)},
+	}
+}
+
+func sampleBatchGetWhitelistParticipantRequest() *IMBatchGetWhitelistParticipantRequest {
+	return &IMBatchGetWhitelistParticipantRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		Cursor:              int64(3),
+		Limit:               int64(3),
+	}
+}
+
+func sampleBatchModifyConversationParticipantRequest() *IMBatchModifyConversationParticipantRequest {
+	return &IMBatchModifyConversationParticipantRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		Operator:            int64(3),
+		ParticipantInfos: []IMParticipantChange{{
+			ParticipantUserID: int64(3),
+			BlockTime:         Ptr(int64(3)),
+			Ext:               json.RawMessage(`{"Sample":true}`),
+			Level:             Ptr(int32(3)),
+			NickName:          "NickName-1",
+			Role:              Ptr(int64(3)),
+		}},
+	}
+}
+
+func sampleBatchRemoveManagerRequest() *IMBatchRemoveManagerRequest {
+	return &IMBatchRemoveManagerRequest{
+		AppID:                   int32(3),
+		ConversationShortID:     int64(3),
+		Operator:                int64(3),
+		OperatorStr:             "OperatorStr-1",
+		RemoveManagerUserIDs:    []int64{int64(3)},
+		RemoveManagerUserIDsStr: []string{"RemoveManagerUserIdsStr-1"},
+	}
+}
+
+func sampleBatchRemoveWhitelistParticipantRequest() *IMBatchRemoveWhitelistParticipantRequest {
+	return &IMBatchRemoveWhitelistParticipantRequest{
+		AppID:                 int32(3),
+		ConversationShortID:   int64(3),
+		Operator:              int64(3),
+		OperatorStr:           "OperatorStr-1",
+		ParticipantUserIDs:    []int64{int64(3)},
+		ParticipantUserIDsStr: []string{"ParticipantUserIdsStr-1"},
+	}
+}
+
+func sampleBatchSendMessageRequest() *IMBatchSendMessageRequest {
+	return &IMBatchSendMessageRequest{
+		AppID:     int32(3),
+		Content:   "Content-1",
+		MsgType:   int32(3),
+		Receiver:  []int64{int64(3)},
+		Sender:    int64(3),
+		Ext:       json.RawMessage(`{"Sample":true}`),
+		InboxType: Ptr(int32(3)),
+	}
+}
+
 func sampleBatchSendRoomUnicastRequest() *BatchSendRoomUnicastRequest {
 	return &BatchSendRoomUnicastRequest{
 		AppID:   "AppId-1",
@@ -649,10 +1244,52 @@ func sampleBatchSendRoomUnicastRequest() *BatchSendRoomUnicastRequest {
 	}
 }
 
+func sampleBatchUpdateLiveParticipantsRequest() *IMBatchUpdateLiveParticipantsRequest {
+	return &IMBatchUpdateLiveParticipantsRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		ParticipantInfos: []IMLiveParticipantMark{{
+			UserID:    int64(3),
+			UserIDStr: "UserIdStr-1",
+			AvatarURL: "AvatarUrl-1",
+			Ext:       json.RawMessage(`{"Sample":true}`),
+			Marks:     []string{"Marks-1"},
+			NickName:  "NickName-1",
+		}},
+		MarkAction: Ptr(int32(3)),
+	}
+}
+
+func sampleBatchUpdateUserRequest() *IMBatchUpdateUserRequest {
+	return &IMBatchUpdateUserRequest{
+		AppID: int32(3),
+		Users: []IMUserChange{{
+			Ext:      json.RawMessage(`{"Sample":true}`),
+			NickName: "NickName-1",
+			Portrait: "Portrait-1",
+			Tags:     []string{"Tags-1"},
+			UserID:   int64(3),
+		}},
+	}
+}
+
+func sampleBatchUpdateUserTagsRequest() *IMBatchUpdateUserTagsRequest {
+	return &IMBatchUpdateUserTagsRequest{
+		AppID:   int32(3),
+		Op:      int32(3),
+		Tags:    []string{"Tags-1"},
+		UserIDs: []int64{int64(3)},
+	}
+}
+
 func sampleCreateAppRequest() *CreateAppRequest {
 	return &CreateAppRequest{
 		AppName: "AppName-1",
 	}
+}
+
+func sampleCreateByteplusAppRequest() *CreateByteplusAppRequest {
+	return &CreateByteplusAppRequest{}
 }
 
 func sampleCreateCallbackRequest() *CreateCallbackRequest {
@@ -662,6 +1299,26 @@ func sampleCreateCallbackRequest() *CreateCallbackRequest {
 		EventList:  []string{"EventList-1"},
 		SecretKey:  "SecretKey-1",
 		URL:        "URL-1",
+	}
+}
+
+func sampleCreateConversationRequest() *IMCreateConversationRequest {
+	return &IMCreateConversationRequest{
+		AppID: int32(3),
+		ConversationCoreInfo: &IMNewConversation{
+			ConversationType: int32(3),
+			AvatarURL:        "AvatarUrl-1",
+			Description:      "Description-1",
+			Ext:              json.RawMessage(`{"Sample":true}`),
+			Name:             "Name-1",
+			Notice:           "Notice-1",
+		},
+		OwnerUserID:    int64(3),
+		OwnerUserIDStr: "OwnerUserIdStr-1",
+		IdempotentID:   "IdempotentId-1",
+		InboxType:      Ptr(int32(3)),
+		OtherUserID:    Ptr(int64(3)),
+		OtherUserIDStr: "OtherUserIdStr-1",
 	}
 }
 
@@ -697,9 +1354,45 @@ func sampleDeleteCallbackRequest() *DeleteCallbackRequest {
 	}
 }
 
+func sampleDeleteConversationMessageRequest() *IMDeleteConversationMessageRequest {
+	return &IMDeleteConversationMessageRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MessageID:           int64(3),
+		DeleteType:          Ptr(int32(3)),
+	}
+}
+
 func sampleDeleteFailRecoveryPolicyRequest() *DeleteFailRecoveryPolicyRequest {
 	return &DeleteFailRecoveryPolicyRequest{
 		ID: int32(3),
+	}
+}
+
+func sampleDeleteFriendRequest() *IMDeleteFriendRequest {
+	return &IMDeleteFriendRequest{
+		AppID:         int32(3),
+		DeleteUserIDs: []int64{int64(3)},
+		UserID:        int64(3),
+		InboxType:     Ptr(int32(3)),
+	}
+}
+
+func sampleDeleteMessageRequest() *IMDeleteMessageRequest {
+	return &IMDeleteMessageRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MessageID:           int64(3),
+		ParticipantUserID:   int64(3),
+	}
+}
+
+func sampleDestroyConversationRequest() *IMDestroyConversationRequest {
+	return &IMDestroyConversationRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		OwnerUserID:         int64(3),
+		OwnerUserIDStr:      "OwnerUserIdStr-1",
 	}
 }
 
@@ -718,9 +1411,63 @@ func sampleGetAllBusinessIDRequest() *GetAllBusinessIDRequest {
 	}
 }
 
+func sampleGetAppTokenRequest() *IMGetAppTokenRequest {
+	return &IMGetAppTokenRequest{
+		AppID:      int32(3),
+		ExpireTime: int64(3),
+		UserID:     int64(3),
+		UserIDStr:  "UserIdStr-1",
+	}
+}
+
+func sampleGetBlackListRequest() *IMGetBlackListRequest {
+	return &IMGetBlackListRequest{
+		AppID:     int32(3),
+		Cursor:    int64(3),
+		Limit:     int64(3),
+		UserID:    int64(3),
+		InboxType: Ptr(int32(3)),
+		NeedTotal: Ptr(true),
+	}
+}
+
 func sampleGetCallbackRequest() *GetCallbackRequest {
 	return &GetCallbackRequest{
 		AppID: "AppId-1",
+	}
+}
+
+func sampleGetConversationMarksRequest() *IMGetConversationMarksRequest {
+	return &IMGetConversationMarksRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+	}
+}
+
+func sampleGetConversationMessagesRequest() *IMGetConversationMessagesRequest {
+	return &IMGetConversationMessagesRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		Cursor:              int64(3),
+		Limit:               int64(3),
+		Reverse:             Ptr(int32(3)),
+	}
+}
+
+func sampleGetConversationSettingRequest() *IMGetConversationSettingRequest {
+	return &IMGetConversationSettingRequest{
+		AppID:                int32(3),
+		ConversationShortID:  int64(3),
+		ParticipantUserID:    int64(3),
+		ParticipantUserIDStr: "ParticipantUserIdStr-1",
+		NoReadIndex:          Ptr(true),
+	}
+}
+
+func sampleGetConversationUserCountRequest() *IMGetConversationUserCountRequest {
+	return &IMGetConversationUserCountRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
 	}
 }
 
@@ -731,6 +1478,29 @@ func sampleGetFailRecoveryPoliciesRequest() *GetFailRecoveryPoliciesRequest {
 		OrderBy:    "OrderBy-1",
 		RoomID:     "RoomID-1",
 		ToVendor:   "ToVendor-1",
+	}
+}
+
+func sampleGetMessagesRequest() *IMGetMessagesRequest {
+	return &IMGetMessagesRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MessageIDs:          []int64{int64(3)},
+	}
+}
+
+func sampleGetMessagesReadReceiptRequest() *IMGetMessagesReadReceiptRequest {
+	return &IMGetMessagesReadReceiptRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MessageIDs:          []int64{int64(3)},
+	}
+}
+
+func sampleGetParticipantReadIndexRequest() *IMGetParticipantReadIndexRequest {
+	return &IMGetParticipantReadIndexRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
 	}
 }
 
@@ -775,6 +1545,10 @@ func sampleGetRecordTaskRequest() *GetRecordTaskRequest {
 	}
 }
 
+func sampleGetResourcePackNumRequest() *GetResourcePackNumRequest {
+	return &GetResourcePackNumRequest{}
+}
+
 func sampleGetRoomOnlineUsersRequest() *GetRoomOnlineUsersRequest {
 	return &GetRoomOnlineUsersRequest{
 		AppID:  "AppId-1",
@@ -798,11 +1572,50 @@ func sampleGetSnapshotTaskRequest() *GetSnapshotTaskRequest {
 	}
 }
 
+func sampleGetUserConversationsRequest() *IMGetUserConversationsRequest {
+	return &IMGetUserConversationsRequest{
+		AppID:                int32(3),
+		Cursor:               int64(3),
+		Limit:                int64(3),
+		ParticipantUserID:    int64(3),
+		ParticipantUserIDStr: "ParticipantUserIdStr-1",
+		DataType:             Ptr(int32(3)),
+		InboxType:            Ptr(int32(3)),
+		SkipMemberCount:      Ptr(true),
+	}
+}
+
 func sampleGetWebCastTaskRequest() *GetWebCastTaskRequest {
 	return &GetWebCastTaskRequest{
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
 		TaskID: "TaskId-1",
+	}
+}
+
+func sampleIsFriendRequest() *IMIsFriendRequest {
+	return &IMIsFriendRequest{
+		AppID:         int32(3),
+		FriendUserIDs: []int64{int64(3)},
+		UserID:        int64(3),
+		InboxType:     Ptr(int32(3)),
+	}
+}
+
+func sampleIsInBlackListRequest() *IMIsInBlackListRequest {
+	return &IMIsInBlackListRequest{
+		AppID:            int32(3),
+		BlackListUserIDs: []int64{int64(3)},
+		UserID:           int64(3),
+		InboxType:        Ptr(int32(3)),
+	}
+}
+
+func sampleIsUserInConversationRequest() *IMIsUserInConversationRequest {
+	return &IMIsUserInConversationRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		ParticipantUserID:   int64(3),
 	}
 }
 
@@ -850,6 +1663,17 @@ func sampleListDetectionTaskRequest() *ListDetectionTaskRequest {
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
 		UserID: "UserId-1",
+	}
+}
+
+func sampleListFriendRequest() *IMListFriendRequest {
+	return &IMListFriendRequest{
+		AppID:     int32(3),
+		UserID:    int64(3),
+		Cursor:    Ptr(int64(3)),
+		InboxType: Ptr(int32(3)),
+		Limit:     Ptr(int64(3)),
+		NeedTotal: Ptr(true),
 	}
 }
 
@@ -972,6 +1796,14 @@ func sampleListRelayStreamRequest() *ListRelayStreamRequest {
 	}
 }
 
+func sampleListResourcePackagesRequest() *ListResourcePackagesRequest {
+	return &ListResourcePackagesRequest{}
+}
+
+func sampleListResourcePackagesV2Request() *ListResourcePackagesV2Request {
+	return &ListResourcePackagesV2Request{}
+}
+
 func sampleListRoomInfoRequest() *ListRoomInfoRequest {
 	return &ListRoomInfoRequest{
 		AppID:     "AppId-1",
@@ -1004,6 +1836,17 @@ func sampleListUserInfoRequest() *ListUserInfoRequest {
 	}
 }
 
+func sampleMarkConversationRequest() *IMMarkConversationRequest {
+	return &IMMarkConversationRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MarkTypes:           []string{"MarkTypes-1"},
+		MarkAction:          Ptr(int32(3)),
+		Operator:            Ptr(int64(3)),
+		OperatorStr:         "OperatorStr-1",
+	}
+}
+
 func sampleModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
 		AppID:  "AppId-1",
@@ -1016,6 +1859,120 @@ func sampleModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 		AppID:      "AppId-1",
 		BusinessID: "BusinessId-1",
 		Remarks:    "Remarks-1",
+	}
+}
+
+func sampleModifyConversationRequest() *IMModifyConversationRequest {
+	return &IMModifyConversationRequest{
+		AppID: int32(3),
+		ConversationCoreInfo: &IMConversationChange{
+			ConversationShortID: int64(3),
+			AvatarURL:           "AvatarUrl-1",
+			Description:         "Description-1",
+			Ext:                 json.RawMessage(`{"Sample":true}`),
+			Name:                "Name-1",
+			Notice:              "Notice-1",
+			OwnerUserID:         Ptr(int64(3)),
+			OwnerUserIDStr:      "OwnerUserIdStr-1",
+		},
+	}
+}
+
+func sampleModifyConversationSettingRequest() *IMModifyConversationSettingRequest {
+	return &IMModifyConversationSettingRequest{
+		AppID: int32(3),
+		ConversationSettingInfo: &IMConversationSettingChange{
+			ConversationShortID: int64(3),
+			ParticipantUserID:   int64(3),
+			Ext:                 json.RawMessage(`{"Sample":true}`),
+			IsMute:              Ptr(true),
+			IsSetFavorite:       Ptr(true),
+			IsStickTop:          Ptr(true),
+			SetFavoriteTime:     Ptr(int64(3)),
+			StickTopTime:        Ptr(int64(3)),
+		},
+	}
+}
+
+func sampleModifyMessageRequest() *IMModifyMessageRequest {
+	return &IMModifyMessageRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MessageID:           int64(3),
+		Content:             "Content-1",
+		Ext:                 json.RawMessage(`{"Sample":true}`),
+	}
+}
+
+func sampleModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequest {
+	return &IMModifyParticipantReadIndexRequest{
+		AppID:                int32(3),
+		ConversationShortID:  int64(3),
+		ParticipantUserID:    int64(3),
+		ParticipantUserIDStr: "ParticipantUserIdStr-1",
+		ReadIndex:            int64(3),
+	}
+}
+
+func sampleQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatusRequest {
+	return &IMQueryLiveParticipantStatusRequest{
+		AppID:                 int32(3),
+		ConversationShortID:   int64(3),
+		ParticipantUserIDs:    []int64{int64(3)},
+		ParticipantUserIDsStr: []string{"ParticipantUserIdsStr-1"},
+	}
+}
+
+func sampleQueryOnlineStatusRequest() *IMQueryOnlineStatusRequest {
+	return &IMQueryOnlineStatusRequest{
+		AppID:   int32(3),
+		UserIDs: []int64{int64(3)},
+	}
+}
+
+func sampleRecallMessageRequest() *IMRecallMessageRequest {
+	return &IMRecallMessageRequest{
+		AppID:               int32(3),
+		ConversationShortID: int64(3),
+		MessageID:           int64(3),
+		ParticipantUserID:   int64(3),
+		RecallRole:          Ptr(int32(3)),
+	}
+}
+
+func sampleRegisterUsersRequest() *IMRegisterUsersRequest {
+	return &IMRegisterUsersRequest{
+		AppID: int32(3),
+		Users: []IMNewUser{{
+			UserID:   int64(3),
+			Ext:      json.RawMessage(`{"Sample":true}`),
+			NickName: "NickName-1",
+			Portrait: "Portrait-1",
+			Tags:     []string{"Tags-1"},
+			IsRobot:  Ptr(true),
+		}},
+	}
+}
+
+func sampleRemoveBlackListRequest() *IMRemoveBlackListRequest {
+	return &IMRemoveBlackListRequest{
+		AppID:            int32(3),
+		BlackListUserIDs: []int64{int64(3)},
+		UserID:           int64(3),
+		InboxType:        Ptr(int32(3)),
+	}
+}
+
+func sampleScanConversationParticipantListRequest() *IMScanConversationParticipantListRequest {
+	return &IMScanConversationParticipantListRequest{
+		AppID:                 int32(3),
+		ConversationShortID:   int64(3),
+		Cursor:                int64(3),
+		Limit:                 int64(3),
+		MarkType:              "MarkType-1",
+		OnlyUserIDs:           Ptr(true),
+		Reverse:               Ptr(true),
+		ScanOnlineParticipant: Ptr(true),
 	}
 }
 
@@ -1036,6 +1993,31 @@ func sampleSendBroadcastRequest() *SendBroadcastRequest {
 		From:    "From-1",
 		Message: "Message-1",
 		RoomID:  "RoomId-1",
+	}
+}
+
+func sampleSendMessageRequest() *IMSendMessageRequest {
+	return &IMSendMessageRequest{
+		AppID:               int32(3),
+		Content:             "Content-1",
+		ConversationShortID: int64(3),
+		MsgType:             int32(3),
+		Sender:              int64(3),
+		SenderStr:           "SenderStr-1",
+		ClientMsgID:         "ClientMsgId-1",
+		CreateTime:          Ptr(int64(3)),
+		Ext:                 json.RawMessage(`{"Sample":true}`),
+		InvisibleUsers:      []int64{int64(3)},
+		InvisibleUsersStr:   []string{"InvisibleUsersStr-1"},
+		MentionedUsers:      []int64{int64(3)},
+		MentionedUsersStr:   []string{"MentionedUsersStr-1"},
+		Priority:            Ptr(int32(3)),
+		RefMsgInfo: &IMRefMessage{
+			Hint:                "Hint-1",
+			ReferencedMessageID: int64(3),
+		},
+		VisibleUsers:    []int64{int64(3)},
+		VisibleUsersStr: []string{"VisibleUsersStr-1"},
 	}
 }
 
@@ -1658,6 +2640,13 @@ func sampleStopWebcastRequest() *StopWebcastRequest {
 	}
 }
 
+func sampleUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(3),
+		UserIDs: []int64{int64(3)},
+	}
+}
+
 func sampleUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
 		AppID:  "AppId-1",
@@ -1677,6 +2666,18 @@ func sampleUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	}
 }
 
+func sampleUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(3),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(3),
+			BlackListUserExt: json.RawMessage(`{"Sample":true}`),
+		}},
+		UserID:    int64(3),
+		InboxType: Ptr(int32(3)),
+	}
+}
+
 func sampleUpdateCallbackRequest() *UpdateCallbackRequest {
 	return &UpdateCallbackRequest{
 		AppID:      "AppID-1",
@@ -1691,6 +2692,19 @@ func sampleUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
 		ID:                 int32(3),
 		RecoveryPercentage: int32(3),
+	}
+}
+
+func sampleUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(3),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage(`{"Sample":true}`),
+			FriendUserID: int64(3),
+			Alias:        "Alias-1",
+		}},
+		UserID:    int64(3),
+		InboxType: Ptr(int32(3)),
 	}
 }
 
@@ -1982,6 +2996,20 @@ func sampleUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	}
 }
 
+func sampleUserBroadcastRequest() *IMUserBroadcastRequest {
+	return &IMUserBroadcastRequest{
+		AppID:     int32(3),
+		Content:   "Content-1",
+		MsgTTL:    int64(3),
+		MsgType:   int32(3),
+		Sender:    int64(3),
+		Ext:       json.RawMessage(`{"Sample":true}`),
+		InboxType: Ptr(int32(3)),
+		TagOp:     Ptr(int32(3)),
+		Tags:      []string{"Tags-1"},
+	}
+}
+
 func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
 		AppID:           "AppId-1",
@@ -2048,22 +3076,63 @@ type sampleBody struct {
 
 // sampleBodies has one entry per action whose request is a JSON body.
 var sampleBodies = []sampleBody{
+	{Action: "AddBlackList", Sample: func() any { return sampleAddBlackListRequest() }, Full: func() any { return sampleFullAddBlackListRequest() }},
 	{Action: "AddBusinessID", Sample: func() any { return sampleAddBusinessIDRequest() }, Full: func() any { return sampleFullAddBusinessIDRequest() }},
+	{Action: "AddFriend", Sample: func() any { return sampleAddFriendRequest() }, Full: func() any { return sampleFullAddFriendRequest() }},
 	{Action: "BanRoomUser", Sample: func() any { return sampleBanRoomUserRequest() }, Full: func() any { return sampleFullBanRoomUserRequest() }},
 	{Action: "BanUserStream", Sample: func() any { return sampleBanUserStreamRequest() }, Full: func() any { return sampleFullBanUserStreamRequest() }},
+	{Action: "BatchAddBlockParticipants", Sample: func() any { return sampleBatchAddBlockParticipantsRequest() }, Full: func() any { return sampleFullBatchAddBlockParticipantsRequest() }},
+	{Action: "BatchAddConversationParticipant", Sample: func() any { return sampleBatchAddConversationParticipantRequest() }, Full: func() any { return sampleFullBatchAddConversationParticipantRequest() }},
+	{Action: "BatchAddManager", Sample: func() any { return sampleBatchAddManagerRequest() }, Full: func() any { return sampleFullBatchAddManagerRequest() }},
+	{Action: "BatchAddWhitelistParticipant", Sample: func() any { return sampleBatchAddWhitelistParticipantRequest() }, Full: func() any { return sampleFullBatchAddWhitelistParticipantRequest() }},
+	{Action: "BatchDeleteBlockParticipants", Sample: func() any { return sampleBatchDeleteBlockParticipantsRequest() }, Full: func() any { return sampleFullBatchDeleteBlockParticipantsRequest() }},
+	{Action: "BatchDeleteConversationParticipant", Sample: func() any { return sampleBatchDeleteConversationParticipantRequest() }, Full: func() any { return sampleFullBatchDeleteConversationParticipantRequest() }},
+	{Action: "BatchGetBlockParticipants", Sample: func() any { return sampleBatchGetBlockParticipantsRequest() }, Full: func() any { return sampleFullBatchGetBlockParticipantsRequest() }},
+	{Action: "BatchGetConversationParticipant", Sample: func() any { return sampleBatchGetConversationParticipantRequest() }, Full: func() any { return sampleFullBatchGetConversationParticipantRequest() }},
+	{Action: "BatchGetConversations", Sample: func() any { return sampleBatchGetConversationsRequest() }, Full: func() any { return sampleFullBatchGetConversationsRequest() }},
+	{Action: "BatchGetUser", Sample: func() any { return sampleBatchGetUserRequest() }, Full: func() any { return sampleFullBatchGetUserRequest() }},
+	{Action: "BatchGetWhitelistParticipant", Sample: func() any { return sampleBatchGetWhitelistParticipantRequest() }, Full: func() any { return sampleFullBatchGetWhitelistParticipantRequest() }},
+	{Action: "BatchModifyConversationParticipant", Sample: func() any { return sampleBatchModifyConversationParticipantRequest() }, Full: func() any { return sampleFullBatchModifyConversationParticipantRequest() }},
+	{Action: "BatchRemoveManager", Sample: func() any { return sampleBatchRemoveManagerRequest() }, Full: func() any { return sampleFullBatchRemoveManagerRequest() }},
+	{Action: "BatchRemoveWhitelistParticipant", Sample: func() any { return sampleBatchRemoveWhitelistParticipantRequest() }, Full: func() any { return sampleFullBatchRemoveWhitelistParticipantRequest() }},
+	{Action: "BatchSendMessage", Sample: func() any { return sampleBatchSendMessageRequest() }, Full: func() any { return sampleFullBatchSendMessageRequest() }},
 	{Action: "BatchSendRoomUnicast", Sample: func() any { return sampleBatchSendRoomUnicastRequest() }, Full: func() any { return sampleFullBatchSendRoomUnicastRequest() }},
+	{Action: "BatchUpdateLiveParticipants", Sample: func() any { return sampleBatchUpdateLiveParticipantsRequest() }, Full: func() any { return sampleFullBatchUpdateLiveParticipantsRequest() }},
+	{Action: "BatchUpdateUser", Sample: func() any { return sampleBatchUpdateUserRequest() }, Full: func() any { return sampleFullBatchUpdateUserRequest() }},
+	{Action: "BatchUpdateUserTags", Sample: func() any { return sampleBatchUpdateUserTagsRequest() }, Full: func() any { return sampleFullBatchUpdateUserTagsRequest() }},
 	{Action: "CreateApp", Sample: func() any { return sampleCreateAppRequest() }, Full: func() any { return sampleFullCreateAppRequest() }},
+	{Action: "CreateByteplusApp", Sample: func() any { return sampleCreateByteplusAppRequest() }, Full: func() any { return sampleFullCreateByteplusAppRequest() }},
 	{Action: "CreateCallback", Sample: func() any { return sampleCreateCallbackRequest() }, Full: func() any { return sampleFullCreateCallbackRequest() }},
+	{Action: "CreateConversation", Sample: func() any { return sampleCreateConversationRequest() }, Full: func() any { return sampleFullCreateConversationRequest() }},
 	{Action: "CreateFailRecoveryPolicy", Sample: func() any { return sampleCreateFailRecoveryPolicyRequest() }, Full: func() any { return sampleFullCreateFailRecoveryPolicyRequest() }},
 	{Action: "CreateVendorPolicy", Sample: func() any { return sampleCreateVendorPolicyRequest() }, Full: func() any { return sampleFullCreateVendorPolicyRequest() }},
 	{Action: "DeleteBusinessID", Sample: func() any { return sampleDeleteBusinessIDRequest() }, Full: func() any { return sampleFullDeleteBusinessIDRequest() }},
+	{Action: "DeleteConversationMessage", Sample: func() any { return sampleDeleteConversationMessageRequest() }, Full: func() any { return sampleFullDeleteConversationMessageRequest() }},
 	{Action: "DeleteFailRecoveryPolicy", Sample: func() any { return sampleDeleteFailRecoveryPolicyRequest() }, Full: func() any { return sampleFullDeleteFailRecoveryPolicyRequest() }},
+	{Action: "DeleteFriend", Sample: func() any { return sampleDeleteFriendRequest() }, Full: func() any { return sampleFullDeleteFriendRequest() }},
+	{Action: "DeleteMessage", Sample: func() any { return sampleDeleteMessageRequest() }, Full: func() any { return sampleFullDeleteMessageRequest() }},
+	{Action: "DestroyConversation", Sample: func() any { return sampleDestroyConversationRequest() }, Full: func() any { return sampleFullDestroyConversationRequest() }},
 	{Action: "DismissRoom", Sample: func() any { return sampleDismissRoomRequest() }, Full: func() any { return sampleFullDismissRoomRequest() }},
 	{Action: "GetAllBusinessID", Sample: func() any { return sampleGetAllBusinessIDRequest() }, Full: func() any { return sampleFullGetAllBusinessIDRequest() }},
+	{Action: "GetAppToken", Sample: func() any { return sampleGetAppTokenRequest() }, Full: func() any { return sampleFullGetAppTokenRequest() }},
+	{Action: "GetBlackList", Sample: func() any { return sampleGetBlackListRequest() }, Full: func() any { return sampleFullGetBlackListRequest() }},
+	{Action: "GetConversationMarks", Sample: func() any { return sampleGetConversationMarksRequest() }, Full: func() any { return sampleFullGetConversationMarksRequest() }},
+	{Action: "GetConversationMessages", Sample: func() any { return sampleGetConversationMessagesRequest() }, Full: func() any { return sampleFullGetConversationMessagesRequest() }},
+	{Action: "GetConversationSetting", Sample: func() any { return sampleGetConversationSettingRequest() }, Full: func() any { return sampleFullGetConversationSettingRequest() }},
+	{Action: "GetConversationUserCount", Sample: func() any { return sampleGetConversationUserCountRequest() }, Full: func() any { return sampleFullGetConversationUserCountRequest() }},
 	{Action: "GetFailRecoveryPolicies", Sample: func() any { return sampleGetFailRecoveryPoliciesRequest() }, Full: func() any { return sampleFullGetFailRecoveryPoliciesRequest() }},
+	{Action: "GetMessages", Sample: func() any { return sampleGetMessagesRequest() }, Full: func() any { return sampleFullGetMessagesRequest() }},
+	{Action: "GetMessagesReadReceipt", Sample: func() any { return sampleGetMessagesReadReceiptRequest() }, Full: func() any { return sampleFullGetMessagesReadReceiptRequest() }},
+	{Action: "GetParticipantReadIndex", Sample: func() any { return sampleGetParticipantReadIndexRequest() }, Full: func() any { return sampleFullGetParticipantReadIndexRequest() }},
+	{Action: "GetResourcePackNum", Sample: func() any { return sampleGetResourcePackNumRequest() }, Full: func() any { return sampleFullGetResourcePackNumRequest() }},
+	{Action: "GetUserConversations", Sample: func() any { return sampleGetUserConversationsRequest() }, Full: func() any { return sampleFullGetUserConversationsRequest() }},
+	{Action: "IsFriend", Sample: func() any { return sampleIsFriendRequest() }, Full: func() any { return sampleFullIsFriendRequest() }},
+	{Action: "IsInBlackList", Sample: func() any { return sampleIsInBlackListRequest() }, Full: func() any { return sampleFullIsInBlackListRequest() }},
+	{Action: "IsUserInConversation", Sample: func() any { return sampleIsUserInConversationRequest() }, Full: func() any { return sampleFullIsUserInConversationRequest() }},
 	{Action: "KickUser", Sample: func() any { return sampleKickUserRequest() }, Full: func() any { return sampleFullKickUserRequest() }},
 	{Action: "LimitTokenPrivilege", Sample: func() any { return sampleLimitTokenPrivilegeRequest() }, Full: func() any { return sampleFullLimitTokenPrivilegeRequest() }},
 	{Action: "ListApps", Sample: func() any { return sampleListAppsRequest() }, Full: func() any { return sampleFullListAppsRequest() }},
+	{Action: "ListFriend", Sample: func() any { return sampleListFriendRequest() }, Full: func() any { return sampleFullListFriendRequest() }},
 	{Action: "ListHotMusic", Sample: func() any { return sampleListHotMusicRequest() }, Full: func() any { return sampleFullListHotMusicRequest() }},
 	{Action: "ListMusics", Sample: func() any { return sampleListMusicsRequest() }, Full: func() any { return sampleFullListMusicsRequest() }},
 	{Action: "ListOperationData", Sample: func() any { return sampleListOperationDataRequest() }, Full: func() any { return sampleFullListOperationDataRequest() }},
@@ -2074,11 +3143,25 @@ var sampleBodies = []sampleBody{
 	{Action: "ListRealTimePublicStreamInfo", Sample: func() any { return sampleListRealTimePublicStreamInfoRequest() }, Full: func() any { return sampleFullListRealTimePublicStreamInfoRequest() }},
 	{Action: "ListRealTimeQuality", Sample: func() any { return sampleListRealTimeQualityRequest() }, Full: func() any { return sampleFullListRealTimeQualityRequest() }},
 	{Action: "ListRealTimeQualityDistribution", Sample: func() any { return sampleListRealTimeQualityDistributionRequest() }, Full: func() any { return sampleFullListRealTimeQualityDistributionRequest() }},
+	{Action: "ListResourcePackages", Sample: func() any { return sampleListResourcePackagesRequest() }, Full: func() any { return sampleFullListResourcePackagesRequest() }},
+	{Action: "ListResourcePackagesV2", Sample: func() any { return sampleListResourcePackagesV2Request() }, Full: func() any { return sampleFullListResourcePackagesV2Request() }},
 	{Action: "ListUsages", Sample: func() any { return sampleListUsagesRequest() }, Full: func() any { return sampleFullListUsagesRequest() }},
+	{Action: "MarkConversation", Sample: func() any { return sampleMarkConversationRequest() }, Full: func() any { return sampleFullMarkConversationRequest() }},
 	{Action: "ModifyAppStatus", Sample: func() any { return sampleModifyAppStatusRequest() }, Full: func() any { return sampleFullModifyAppStatusRequest() }},
 	{Action: "ModifyBusinessRemarks", Sample: func() any { return sampleModifyBusinessRemarksRequest() }, Full: func() any { return sampleFullModifyBusinessRemarksRequest() }},
+	{Action: "ModifyConversation", Sample: func() any { return sampleModifyConversationRequest() }, Full: func() any { return sampleFullModifyConversationRequest() }},
+	{Action: "ModifyConversationSetting", Sample: func() any { return sampleModifyConversationSettingRequest() }, Full: func() any { return sampleFullModifyConversationSettingRequest() }},
+	{Action: "ModifyMessage", Sample: func() any { return sampleModifyMessageRequest() }, Full: func() any { return sampleFullModifyMessageRequest() }},
+	{Action: "ModifyParticipantReadIndex", Sample: func() any { return sampleModifyParticipantReadIndexRequest() }, Full: func() any { return sampleFullModifyParticipantReadIndexRequest() }},
+	{Action: "QueryLiveParticipantStatus", Sample: func() any { return sampleQueryLiveParticipantStatusRequest() }, Full: func() any { return sampleFullQueryLiveParticipantStatusRequest() }},
+	{Action: "QueryOnlineStatus", Sample: func() any { return sampleQueryOnlineStatusRequest() }, Full: func() any { return sampleFullQueryOnlineStatusRequest() }},
+	{Action: "RecallMessage", Sample: func() any { return sampleRecallMessageRequest() }, Full: func() any { return sampleFullRecallMessageRequest() }},
+	{Action: "RegisterUsers", Sample: func() any { return sampleRegisterUsersRequest() }, Full: func() any { return sampleFullRegisterUsersRequest() }},
+	{Action: "RemoveBlackList", Sample: func() any { return sampleRemoveBlackListRequest() }, Full: func() any { return sampleFullRemoveBlackListRequest() }},
+	{Action: "ScanConversationParticipantList", Sample: func() any { return sampleScanConversationParticipantListRequest() }, Full: func() any { return sampleFullScanConversationParticipantListRequest() }},
 	{Action: "SearchMusics", Sample: func() any { return sampleSearchMusicsRequest() }, Full: func() any { return sampleFullSearchMusicsRequest() }},
 	{Action: "SendBroadcast", Sample: func() any { return sampleSendBroadcastRequest() }, Full: func() any { return sampleFullSendBroadcastRequest() }},
+	{Action: "SendMessage", Sample: func() any { return sampleSendMessageRequest() }, Full: func() any { return sampleFullSendMessageRequest() }},
 	{Action: "SendRoomUnicast", Sample: func() any { return sampleSendRoomUnicastRequest() }, Full: func() any { return sampleFullSendRoomUnicastRequest() }},
 	{Action: "SendUnicast", Sample: func() any { return sampleSendUnicastRequest() }, Full: func() any { return sampleFullSendUnicastRequest() }},
 	{Action: "StartDetection", Sample: func() any { return sampleStartDetectionRequest() }, Full: func() any { return sampleFullStartDetectionRequest() }},
@@ -2102,10 +3185,13 @@ var sampleBodies = []sampleBody{
 	{Action: "StopVoiceChat", Sample: func() any { return sampleStopVoiceChatRequest() }, Full: func() any { return sampleFullStopVoiceChatRequest() }},
 	{Action: "StopWBRecord", Sample: func() any { return sampleStopWBRecordRequest() }, Full: func() any { return sampleFullStopWBRecordRequest() }},
 	{Action: "StopWebcast", Sample: func() any { return sampleStopWebcastRequest() }, Full: func() any { return sampleFullStopWebcastRequest() }},
+	{Action: "UnRegisterUsers", Sample: func() any { return sampleUnRegisterUsersRequest() }, Full: func() any { return sampleFullUnRegisterUsersRequest() }},
 	{Action: "UnbanUserStream", Sample: func() any { return sampleUnbanUserStreamRequest() }, Full: func() any { return sampleFullUnbanUserStreamRequest() }},
 	{Action: "UpdateBanRoomUserRule", Sample: func() any { return sampleUpdateBanRoomUserRuleRequest() }, Full: func() any { return sampleFullUpdateBanRoomUserRuleRequest() }},
+	{Action: "UpdateBlackList", Sample: func() any { return sampleUpdateBlackListRequest() }, Full: func() any { return sampleFullUpdateBlackListRequest() }},
 	{Action: "UpdateCallback", Sample: func() any { return sampleUpdateCallbackRequest() }, Full: func() any { return sampleFullUpdateCallbackRequest() }},
 	{Action: "UpdateFailRecoveryPolicy", Sample: func() any { return sampleUpdateFailRecoveryPolicyRequest() }, Full: func() any { return sampleFullUpdateFailRecoveryPolicyRequest() }},
+	{Action: "UpdateFriend", Sample: func() any { return sampleUpdateFriendRequest() }, Full: func() any { return sampleFullUpdateFriendRequest() }},
 	{Action: "UpdatePublicStreamParam", Sample: func() any { return sampleUpdatePublicStreamParamRequest() }, Full: func() any { return sampleFullUpdatePublicStreamParamRequest() }},
 	{Action: "UpdatePushMixedStreamToCDN", Sample: func() any { return sampleUpdatePushMixedStreamToCDNRequest() }, Full: func() any { return sampleFullUpdatePushMixedStreamToCDNRequest() }},
 	{Action: "UpdateRecord", Sample: func() any { return sampleUpdateRecordRequest() }, Full: func() any { return sampleFullUpdateRecordRequest() }},
@@ -2114,7 +3200,26 @@ var sampleBodies = []sampleBody{
 	{Action: "UpdateSnapshot", Sample: func() any { return sampleUpdateSnapshotRequest() }, Full: func() any { return sampleFullUpdateSnapshotRequest() }},
 	{Action: "UpdateVendorPolicy", Sample: func() any { return sampleUpdateVendorPolicyRequest() }, Full: func() any { return sampleFullUpdateVendorPolicyRequest() }},
 	{Action: "UpdateVoiceChat", Sample: func() any { return sampleUpdateVoiceChatRequest() }, Full: func() any { return sampleFullUpdateVoiceChatRequest() }},
+	{Action: "UserBroadcast", Sample: func() any { return sampleUserBroadcastRequest() }, Full: func() any { return sampleFullUserBroadcastRequest() }},
 	{Action: "WbTranscodeCreate", Sample: func() any { return sampleWbTranscodeCreateRequest() }, Full: func() any { return sampleFullWbTranscodeCreateRequest() }},
+}
+
+func sampleFullAddBlackListRequest() *IMAddBlackListRequest {
+	return &IMAddBlackListRequest{
+		AppID: int32(-3),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(0),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}, {
+			BlackListUserID:  int64(-9223372036854775808),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(-3),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}},
+		UserID:    int64(9223372036854775807),
+		InboxType: Ptr(int32(-2147483648)),
+	}
 }
 
 func sampleFullAddBusinessIDRequest() *AddBusinessIDRequest {
@@ -2125,75 +3230,370 @@ func sampleFullAddBusinessIDRequest() *AddBusinessIDRequest {
 	}
 }
 
+func sampleFullAddFriendRequest() *IMAddFriendRequest {
+	return &IMAddFriendRequest{
+		AppID:         int32(2147483647),
+		FriendUserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		UserID:        int64(0),
+		Ext:           json.RawMessage("\"x\u2028y\""),
+		InboxType:     Ptr(int32(-2147483648)),
+	}
+}
+
 func sampleFullBanRoomUserRequest() *BanRoomUserRequest {
 	return &BanRoomUserRequest{
-		AppID:             "<a&\"b\">\n\u2028é",
-		ForbiddenInterval: Ptr(int32(42)),
-		RoomID:            "bad \xff utf-8 </script>",
-		UserID:            "<a&\"b\">\n\u2028é",
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		ForbiddenInterval: Ptr(int32(-3)),
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullBanUserStreamRequest() *BanUserStreamRequest {
 	return &BanUserStreamRequest{
-		AppID:             "tab\there\\ \x01 \u2029 🎉",
-		RoomID:            "bad \xff utf-8 </script>",
-		UserID:            "<a&\"b\">\n\u2028é",
+		AppID:             "bad \xff utf-8 </script>",
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
 		Audio:             Ptr(false),
-		ForbiddenInterval: Ptr(int64(0)),
+		ForbiddenInterval: Ptr(int64(9223372036854775807)),
 		Video:             Ptr(false),
+	}
+}
+
+func sampleFullBatchAddBlockParticipantsRequest() *IMBatchAddBlockParticipantsRequest {
+	return &IMBatchAddBlockParticipantsRequest{
+		AppID:                    int32(42),
+		ConversationShortID:      int64(-3),
+		ParticipantBlockInfos:    json.RawMessage("[ true , false ]"),
+		ParticipantBlockInfosStr: json.RawMessage("\"x\u2028y\""),
+		BlockAction:              Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullBatchAddConversationParticipantRequest() *IMBatchAddConversationParticipantRequest {
+	return &IMBatchAddConversationParticipantRequest{
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		Operator:            int64(0),
+		ParticipantInfos: []IMNewParticipant{{
+			ParticipantUserID: int64(9223372036854775807),
+			Ext:               json.RawMessage("\"x\u2028y\""),
+			Level:             Ptr(int32(42)),
+			NickName:          "tab\there\\ \x01 \u2029 🎉",
+			ReadIndex:         Ptr(int64(0)),
+			Role:              Ptr(int64(9223372036854775807)),
+		}, {
+			ParticipantUserID: int64(-9223372036854775808),
+			Ext:               json.RawMessage("\"x\u2028y\""),
+			Level:             Ptr(int32(-3)),
+			NickName:          "tab\there\\ \x01 \u2029 🎉",
+			ReadIndex:         Ptr(int64(9223372036854775807)),
+			Role:              Ptr(int64(-9223372036854775808)),
+		}, {
+			ParticipantUserID: int64(1700000000000),
+			Ext:               json.RawMessage("\"x\u2028y\""),
+			Level:             Ptr(int32(0)),
+			NickName:          "tab\there\\ \x01 \u2029 🎉",
+			ReadIndex:         Ptr(int64(-9223372036854775808)),
+			Role:              Ptr(int64(1700000000000)),
+		}},
+		Barrier: Ptr(true),
+	}
+}
+
+func sampleFullBatchAddManagerRequest() *IMBatchAddManagerRequest {
+	return &IMBatchAddManagerRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		ManagerUserIDs:      []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		ManagerUserIDsStr:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		Operator:            int64(1700000000000),
+		OperatorStr:         "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullBatchAddWhitelistParticipantRequest() *IMBatchAddWhitelistParticipantRequest {
+	return &IMBatchAddWhitelistParticipantRequest{
+		AppID:                 int32(0),
+		ConversationShortID:   int64(9223372036854775807),
+		Operator:              int64(-9223372036854775808),
+		OperatorStr:           "<a&\"b\">\n\u2028é",
+		ParticipantUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		ParticipantUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullBatchDeleteBlockParticipantsRequest() *IMBatchDeleteBlockParticipantsRequest {
+	return &IMBatchDeleteBlockParticipantsRequest{
+		AppID:                 int32(0),
+		ConversationShortID:   int64(9223372036854775807),
+		ParticipantUserIDs:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		BlockAction:           Ptr(int32(42)),
+	}
+}
+
+func sampleFullBatchDeleteConversationParticipantRequest() *IMBatchDeleteConversationParticipantRequest {
+	return &IMBatchDeleteConversationParticipantRequest{
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		Operator:            int64(9223372036854775807),
+		ParticipantUserIDs:  []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+	}
+}
+
+func sampleFullBatchGetBlockParticipantsRequest() *IMBatchGetBlockParticipantsRequest {
+	return &IMBatchGetBlockParticipantsRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		Cursor:              int64(-9223372036854775808),
+		Limit:               int64(1700000000000),
+		BlockAction:         Ptr(int32(-3)),
+	}
+}
+
+func sampleFullBatchGetConversationParticipantRequest() *IMBatchGetConversationParticipantRequest {
+	return &IMBatchGetConversationParticipantRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		ParticipantUserIDs:  []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+	}
+}
+
+func sampleFullBatchGetConversationsRequest() *IMBatchGetConversationsRequest {
+	return &IMBatchGetConversationsRequest{
+		AppID:               int32(0),
+		ConversationShortID: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		SkipMemberCount:     Ptr(true),
+	}
+}
+
+func sampleFullBatchGetUserRequest() *IMBatchGetUserRequest {
+	return &IMBatchGetUserRequest{
+		AppID:   int32(0),
+		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+	}
+}
+
+func sampleFullBatchGetWhitelistParticipantRequest() *IMBatchGetWhitelistParticipantRequest {
+	return &IMBatchGetWhitelistParticipantRequest{
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		Cursor:              int64(9223372036854775807),
+		Limit:               int64(-9223372036854775808),
+	}
+}
+
+func sampleFullBatchModifyConversationParticipantRequest() *IMBatchModifyConversationParticipantRequest {
+	return &IMBatchModifyConversationParticipantRequest{
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		Operator:            int64(0),
+		ParticipantInfos: []IMParticipantChange{{
+			ParticipantUserID: int64(9223372036854775807),
+			BlockTime:         Ptr(int64(-9223372036854775808)),
+			Ext:               json.RawMessage("\"x\u2028y\""),
+			Level:             Ptr(int32(-3)),
+			NickName:          "tab\there\\ \x01 \u2029 🎉",
+			Role:              Ptr(int64(9223372036854775807)),
+		}, {
+			ParticipantUserID: int64(-9223372036854775808),
+			BlockTime:         Ptr(int64(1700000000000)),
+			Ext:               json.RawMessage("\"x\u2028y\""),
+			Level:             Ptr(int32(0)),
+			NickName:          "tab\there\\ \x01 \u2029 🎉",
+			Role:              Ptr(int64(-9223372036854775808)),
+		}, {
+			ParticipantUserID: int64(1700000000000),
+			BlockTime:         Ptr(int64(-3)),
+			Ext:               json.RawMessage("\"x\u2028y\""),
+			Level:             Ptr(int32(2147483647)),
+			NickName:          "tab\there\\ \x01 \u2029 🎉",
+			Role:              Ptr(int64(1700000000000)),
+		}},
+	}
+}
+
+func sampleFullBatchRemoveManagerRequest() *IMBatchRemoveManagerRequest {
+	return &IMBatchRemoveManagerRequest{
+		AppID:                   int32(-3),
+		ConversationShortID:     int64(0),
+		Operator:                int64(9223372036854775807),
+		OperatorStr:             "<a&\"b\">\n\u2028é",
+		RemoveManagerUserIDs:    []int64{int64(1700000000000), int64(-3), int64(0)},
+		RemoveManagerUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullBatchRemoveWhitelistParticipantRequest() *IMBatchRemoveWhitelistParticipantRequest {
+	return &IMBatchRemoveWhitelistParticipantRequest{
+		AppID:                 int32(-3),
+		ConversationShortID:   int64(0),
+		Operator:              int64(9223372036854775807),
+		OperatorStr:           "tab\there\\ \x01 \u2029 🎉",
+		ParticipantUserIDs:    []int64{int64(1700000000000), int64(-3), int64(0)},
+		ParticipantUserIDsStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+	}
+}
+
+func sampleFullBatchSendMessageRequest() *IMBatchSendMessageRequest {
+	return &IMBatchSendMessageRequest{
+		AppID:     int32(-3),
+		Content:   "<a&\"b\">\n\u2028é",
+		MsgType:   int32(2147483647),
+		Receiver:  []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		Sender:    int64(0),
+		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		InboxType: Ptr(int32(-2147483648)),
 	}
 }
 
 func sampleFullBatchSendRoomUnicastRequest() *BatchSendRoomUnicastRequest {
 	return &BatchSendRoomUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  false,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
-		To:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:   "bad \xff utf-8 </script>",
+		Binary:  true,
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		To:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullBatchUpdateLiveParticipantsRequest() *IMBatchUpdateLiveParticipantsRequest {
+	return &IMBatchUpdateLiveParticipantsRequest{
+		AppID:               int32(2147483647),
+		ConversationShortID: int64(-9223372036854775808),
+		ParticipantInfos: []IMLiveParticipantMark{{
+			UserID:    int64(1700000000000),
+			UserIDStr: "tab\there\\ \x01 \u2029 🎉",
+			AvatarURL: "bad \xff utf-8 </script>",
+			Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Marks:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			NickName:  "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			UserID:    int64(9223372036854775807),
+			UserIDStr: "<a&\"b\">\n\u2028é",
+			AvatarURL: "tab\there\\ \x01 \u2029 🎉",
+			Ext:       json.RawMessage("\"x\u2028y\""),
+			Marks:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			NickName:  "<a&\"b\">\n\u2028é",
+		}, {
+			UserID:    int64(-3),
+			UserIDStr: "bad \xff utf-8 </script>",
+			AvatarURL: "<a&\"b\">\n\u2028é",
+			Ext:       json.RawMessage("[ true , false ]"),
+			Marks:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			NickName:  "bad \xff utf-8 </script>",
+		}},
+		MarkAction: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullBatchUpdateUserRequest() *IMBatchUpdateUserRequest {
+	return &IMBatchUpdateUserRequest{
+		AppID: int32(42),
+		Users: []IMUserChange{{
+			Ext:      json.RawMessage("\"x\u2028y\""),
+			NickName: "<a&\"b\">\n\u2028é",
+			Portrait: "tab\there\\ \x01 \u2029 🎉",
+			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			UserID:   int64(0),
+		}, {
+			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			NickName: "tab\there\\ \x01 \u2029 🎉",
+			Portrait: "bad \xff utf-8 </script>",
+			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			UserID:   int64(-9223372036854775808),
+		}, {
+			Ext:      json.RawMessage("[ true , false ]"),
+			NickName: "bad \xff utf-8 </script>",
+			Portrait: "<a&\"b\">\n\u2028é",
+			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			UserID:   int64(-3),
+		}},
+	}
+}
+
+func sampleFullBatchUpdateUserTagsRequest() *IMBatchUpdateUserTagsRequest {
+	return &IMBatchUpdateUserTagsRequest{
+		AppID:   int32(0),
+		Op:      int32(2147483647),
+		Tags:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
 	}
 }
 
 func sampleFullCreateAppRequest() *CreateAppRequest {
 	return &CreateAppRequest{
-		AppName: "<a&\"b\">\n\u2028é",
+		AppName: "tab\there\\ \x01 \u2029 🎉",
 	}
+}
+
+func sampleFullCreateByteplusAppRequest() *CreateByteplusAppRequest {
+	return &CreateByteplusAppRequest{}
 }
 
 func sampleFullCreateCallbackRequest() *CreateCallbackRequest {
 	return &CreateCallbackRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		SecretKey:  "<a&\"b\">\n\u2028é",
-		URL:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
+		URL:        "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullCreateConversationRequest() *IMCreateConversationRequest {
+	return &IMCreateConversationRequest{
+		AppID: int32(2147483647),
+		ConversationCoreInfo: &IMNewConversation{
+			ConversationType: int32(-2147483648),
+			AvatarURL:        "bad \xff utf-8 </script>",
+			Description:      "<a&\"b\">\n\u2028é",
+			Ext:              json.RawMessage("[ true , false ]"),
+			Name:             "bad \xff utf-8 </script>",
+			Notice:           "<a&\"b\">\n\u2028é",
+		},
+		OwnerUserID:    int64(1700000000000),
+		OwnerUserIDStr: "bad \xff utf-8 </script>",
+		IdempotentID:   "<a&\"b\">\n\u2028é",
+		InboxType:      Ptr(int32(2147483647)),
+		OtherUserID:    Ptr(int64(-9223372036854775808)),
+		OtherUserIDStr: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullCreateFailRecoveryPolicyRequest() *CreateFailRecoveryPolicyRequest {
 	return &CreateFailRecoveryPolicyRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		FromVendor: "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		ToVendor:   "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		FromVendor: "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		ToVendor:   "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullCreateVendorPolicyRequest() *CreateVendorPolicyRequest {
 	return &CreateVendorPolicyRequest{
-		AppID:            "<a&\"b\">\n\u2028é",
-		BusinessID:       "tab\there\\ \x01 \u2029 🎉",
-		RoomID:           "bad \xff utf-8 </script>",
-		VendorProportion: "<a&\"b\">\n\u2028é",
+		AppID:            "bad \xff utf-8 </script>",
+		BusinessID:       "<a&\"b\">\n\u2028é",
+		RoomID:           "tab\there\\ \x01 \u2029 🎉",
+		VendorProportion: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullDeleteBusinessIDRequest() *DeleteBusinessIDRequest {
 	return &DeleteBusinessIDRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullDeleteConversationMessageRequest() *IMDeleteConversationMessageRequest {
+	return &IMDeleteConversationMessageRequest{
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		MessageID:           int64(9223372036854775807),
+		DeleteType:          Ptr(int32(-2147483648)),
 	}
 }
 
@@ -2203,158 +3603,273 @@ func sampleFullDeleteFailRecoveryPolicyRequest() *DeleteFailRecoveryPolicyReques
 	}
 }
 
+func sampleFullDeleteFriendRequest() *IMDeleteFriendRequest {
+	return &IMDeleteFriendRequest{
+		AppID:         int32(-3),
+		DeleteUserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		UserID:        int64(1700000000000),
+		InboxType:     Ptr(int32(-3)),
+	}
+}
+
+func sampleFullDeleteMessageRequest() *IMDeleteMessageRequest {
+	return &IMDeleteMessageRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		MessageID:           int64(-9223372036854775808),
+		ParticipantUserID:   int64(1700000000000),
+	}
+}
+
+func sampleFullDestroyConversationRequest() *IMDestroyConversationRequest {
+	return &IMDestroyConversationRequest{
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		OwnerUserID:         int64(9223372036854775807),
+		OwnerUserIDStr:      "bad \xff utf-8 </script>",
+	}
+}
+
 func sampleFullDismissRoomRequest() *DismissRoomRequest {
 	return &DismissRoomRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullGetAllBusinessIDRequest() *GetAllBusinessIDRequest {
 	return &GetAllBusinessIDRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		Limit:  "tab\there\\ \x01 \u2029 🎉",
-		Offset: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		Limit:  "<a&\"b\">\n\u2028é",
+		Offset: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullGetAppTokenRequest() *IMGetAppTokenRequest {
+	return &IMGetAppTokenRequest{
+		AppID:      int32(42),
+		ExpireTime: int64(-3),
+		UserID:     int64(0),
+		UserIDStr:  "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullGetBlackListRequest() *IMGetBlackListRequest {
+	return &IMGetBlackListRequest{
+		AppID:     int32(-2147483648),
+		Cursor:    int64(1700000000000),
+		Limit:     int64(-3),
+		UserID:    int64(0),
+		InboxType: Ptr(int32(2147483647)),
+		NeedTotal: Ptr(true),
+	}
+}
+
+func sampleFullGetConversationMarksRequest() *IMGetConversationMarksRequest {
+	return &IMGetConversationMarksRequest{
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+	}
+}
+
+func sampleFullGetConversationMessagesRequest() *IMGetConversationMessagesRequest {
+	return &IMGetConversationMessagesRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		Cursor:              int64(-9223372036854775808),
+		Limit:               int64(1700000000000),
+		Reverse:             Ptr(int32(-3)),
+	}
+}
+
+func sampleFullGetConversationSettingRequest() *IMGetConversationSettingRequest {
+	return &IMGetConversationSettingRequest{
+		AppID:                int32(0),
+		ConversationShortID:  int64(9223372036854775807),
+		ParticipantUserID:    int64(-9223372036854775808),
+		ParticipantUserIDStr: "tab\there\\ \x01 \u2029 🎉",
+		NoReadIndex:          Ptr(true),
+	}
+}
+
+func sampleFullGetConversationUserCountRequest() *IMGetConversationUserCountRequest {
+	return &IMGetConversationUserCountRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
 	}
 }
 
 func sampleFullGetFailRecoveryPoliciesRequest() *GetFailRecoveryPoliciesRequest {
 	return &GetFailRecoveryPoliciesRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		FromVendor: "tab\there\\ \x01 \u2029 🎉",
-		OrderBy:    "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		ToVendor:   "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		FromVendor: "<a&\"b\">\n\u2028é",
+		OrderBy:    "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		ToVendor:   "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullGetMessagesRequest() *IMGetMessagesRequest {
+	return &IMGetMessagesRequest{
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		MessageIDs:          []int64{int64(-3), int64(0), int64(9223372036854775807)},
+	}
+}
+
+func sampleFullGetMessagesReadReceiptRequest() *IMGetMessagesReadReceiptRequest {
+	return &IMGetMessagesReadReceiptRequest{
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		MessageIDs:          []int64{int64(-3), int64(0), int64(9223372036854775807)},
+	}
+}
+
+func sampleFullGetParticipantReadIndexRequest() *IMGetParticipantReadIndexRequest {
+	return &IMGetParticipantReadIndexRequest{
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+	}
+}
+
+func sampleFullGetResourcePackNumRequest() *GetResourcePackNumRequest {
+	return &GetResourcePackNumRequest{}
+}
+
+func sampleFullGetUserConversationsRequest() *IMGetUserConversationsRequest {
+	return &IMGetUserConversationsRequest{
+		AppID:                int32(-3),
+		Cursor:               int64(0),
+		Limit:                int64(9223372036854775807),
+		ParticipantUserID:    int64(-9223372036854775808),
+		ParticipantUserIDStr: "bad \xff utf-8 </script>",
+		DataType:             Ptr(int32(-3)),
+		InboxType:            Ptr(int32(0)),
+		SkipMemberCount:      Ptr(false),
+	}
+}
+
+func sampleFullIsFriendRequest() *IMIsFriendRequest {
+	return &IMIsFriendRequest{
+		AppID:         int32(-2147483648),
+		FriendUserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
+		UserID:        int64(9223372036854775807),
+		InboxType:     Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullIsInBlackListRequest() *IMIsInBlackListRequest {
+	return &IMIsInBlackListRequest{
+		AppID:            int32(42),
+		BlackListUserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		UserID:           int64(-9223372036854775808),
+		InboxType:        Ptr(int32(42)),
+	}
+}
+
+func sampleFullIsUserInConversationRequest() *IMIsUserInConversationRequest {
+	return &IMIsUserInConversationRequest{
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		ParticipantUserID:   int64(9223372036854775807),
 	}
 }
 
 func sampleFullKickUserRequest() *KickUserRequest {
 	return &KickUserRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullLimitTokenPrivilegeRequest() *LimitTokenPrivilegeRequest {
 	return &LimitTokenPrivilegeRequest{
-		AppID:             "bad \xff utf-8 </script>",
-		ForbiddenInterval: int32(42),
-		RoomID:            "tab\there\\ \x01 \u2029 🎉",
-		Token:             "bad \xff utf-8 </script>",
-		UserID:            "<a&\"b\">\n\u2028é",
+		AppID:             "<a&\"b\">\n\u2028é",
+		ForbiddenInterval: int32(2147483647),
+		RoomID:            "bad \xff utf-8 </script>",
+		Token:             "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullListAppsRequest() *ListAppsRequest {
 	return &ListAppsRequest{
-		AppID:       "tab\there\\ \x01 \u2029 🎉",
-		Limit:       "bad \xff utf-8 </script>",
-		Offset:      "<a&\"b\">\n\u2028é",
-		ProjectName: "tab\there\\ \x01 \u2029 🎉",
-		Reverse:     Ptr(int32(2147483647)),
+		AppID:       "bad \xff utf-8 </script>",
+		Limit:       "<a&\"b\">\n\u2028é",
+		Offset:      "tab\there\\ \x01 \u2029 🎉",
+		ProjectName: "bad \xff utf-8 </script>",
+		Reverse:     Ptr(int32(-3)),
+	}
+}
+
+func sampleFullListFriendRequest() *IMListFriendRequest {
+	return &IMListFriendRequest{
+		AppID:     int32(0),
+		UserID:    int64(9223372036854775807),
+		Cursor:    Ptr(int64(-9223372036854775808)),
+		InboxType: Ptr(int32(42)),
+		Limit:     Ptr(int64(-3)),
+		NeedTotal: Ptr(false),
 	}
 }
 
 func sampleFullListHotMusicRequest() *ListHotMusicRequest {
 	return &ListHotMusicRequest{
-		AppID:           "<a&\"b\">\n\u2028é",
-		CustomHotListID: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		HotTypes:        []int32{int32(2147483647), int32(-2147483648), int32(42)},
+		AppID:           "tab\there\\ \x01 \u2029 🎉",
+		CustomHotListID: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		HotTypes:        []int32{int32(0), int32(2147483647), int32(-2147483648)},
 	}
 }
 
 func sampleFullListMusicsRequest() *ListMusicsRequest {
 	return &ListMusicsRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		Filters:        []int32{int32(0), int32(2147483647), int32(-2147483648)},
-		LastUpdateTime: Ptr(int32(42)),
-		PageNum:        Ptr(int32(-3)),
-		PageSize:       Ptr(int32(0)),
-		SongIDs:        []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		AppID:          "bad \xff utf-8 </script>",
+		Filters:        []int32{int32(-3), int32(0), int32(2147483647)},
+		LastUpdateTime: Ptr(int32(-2147483648)),
+		PageNum:        Ptr(int32(42)),
+		PageSize:       Ptr(int32(-3)),
+		SongIDs:        []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullListOperationDataRequest() *ListOperationDataRequest {
 	return &ListOperationDataRequest{
-		AggregateGranularity: "bad \xff utf-8 </script>",
-		AppID:                "<a&\"b\">\n\u2028é",
-		EndTime:              "tab\there\\ \x01 \u2029 🎉",
-		Indicator:            []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime:            "bad \xff utf-8 </script>",
+		AggregateGranularity: "<a&\"b\">\n\u2028é",
+		AppID:                "tab\there\\ \x01 \u2029 🎉",
+		EndTime:              "bad \xff utf-8 </script>",
+		Indicator:            []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime:            "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullListOperationDistributionRequest() *ListOperationDistributionRequest {
 	return &ListOperationDistributionRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		Dimension: "tab\there\\ \x01 \u2029 🎉",
-		EndTime:   "bad \xff utf-8 </script>",
-		Indicator: "<a&\"b\">\n\u2028é",
-		StartTime: "tab\there\\ \x01 \u2029 🎉",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		Dimension: "bad \xff utf-8 </script>",
+		EndTime:   "<a&\"b\">\n\u2028é",
+		Indicator: "tab\there\\ \x01 \u2029 🎉",
+		StartTime: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullListQualityRequest() *ListQualityRequest {
 	return &ListQualityRequest{
-		AggregateGranularity: "bad \xff utf-8 </script>",
-		AppID:                "<a&\"b\">\n\u2028é",
-		EndTime:              "tab\there\\ \x01 \u2029 🎉",
-		Indicator:            []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime:            "bad \xff utf-8 </script>",
-		Access:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		OS:                   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		ProductType:          "<a&\"b\">\n\u2028é",
-		RoomID:               "tab\there\\ \x01 \u2029 🎉",
-		UserID:               []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		AggregateGranularity: "<a&\"b\">\n\u2028é",
+		AppID:                "tab\there\\ \x01 \u2029 🎉",
+		EndTime:              "bad \xff utf-8 </script>",
+		Indicator:            []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime:            "<a&\"b\">\n\u2028é",
+		Access:               []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		OS:                   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		ProductType:          "tab\there\\ \x01 \u2029 🎉",
+		RoomID:               "bad \xff utf-8 </script>",
+		UserID:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
-		AppID:       "bad \xff utf-8 </script>",
-		Dimension:   "<a&\"b\">\n\u2028é",
-		EndTime:     "tab\there\\ \x01 \u2029 🎉",
-		Indicator:   "bad \xff utf-8 </script>",
-		StartTime:   "<a&\"b\">\n\u2028é",
-		Platform:    "tab\there\\ \x01 \u2029 🎉",
-		ProductType: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
-	return &ListRealTimeOperationDataRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
-	return &ListRealTimePublicStreamInfoRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
-		StreamID:  "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
-	return &ListRealTimeQualityRequest{
-		AppID:       "tab\there\\ \x01 \u2029 🎉",
-		EndTime:     "bad \xff utf-8 </script>",
-		Indicator:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime:   "<a&\"b\">\n\u2028é",
-		ProductType: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:      "bad \xff utf-8 </script>",
-		UserID:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-	}
-}
-
-func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
-	return &ListRealTimeQualityDistributionRequest{
 		AppID:       "<a&\"b\">\n\u2028é",
 		Dimension:   "tab\there\\ \x01 \u2029 🎉",
 		EndTime:     "bad \xff utf-8 </script>",
@@ -2365,18 +3880,80 @@ func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDist
 	}
 }
 
-func sampleFullListUsagesRequest() *ListUsagesRequest {
-	return &ListUsagesRequest{
+func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
+	return &ListRealTimeOperationDataRequest{
 		AppID:     "tab\there\\ \x01 \u2029 🎉",
 		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		StartTime: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
+	return &ListRealTimePublicStreamInfoRequest{
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
+		StreamID:  "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
+	return &ListRealTimeQualityRequest{
+		AppID:       "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		StartTime:   "tab\there\\ \x01 \u2029 🎉",
+		ProductType: "bad \xff utf-8 </script>",
+		RoomID:      "<a&\"b\">\n\u2028é",
+		UserID:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
+	return &ListRealTimeQualityDistributionRequest{
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		Dimension:   "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime:   "bad \xff utf-8 </script>",
+		Platform:    "<a&\"b\">\n\u2028é",
+		ProductType: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullListResourcePackagesRequest() *ListResourcePackagesRequest {
+	return &ListResourcePackagesRequest{}
+}
+
+func sampleFullListResourcePackagesV2Request() *ListResourcePackagesV2Request {
+	return &ListResourcePackagesV2Request{}
+}
+
+func sampleFullListUsagesRequest() *ListUsagesRequest {
+	return &ListUsagesRequest{
+		AppID:     "bad \xff utf-8 </script>",
+		EndTime:   "<a&\"b\">\n\u2028é",
+		StartTime: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullMarkConversationRequest() *IMMarkConversationRequest {
+	return &IMMarkConversationRequest{
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		MarkTypes:           []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		MarkAction:          Ptr(int32(-3)),
+		Operator:            Ptr(int64(0)),
+		OperatorStr:         "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		Status: int32(2147483647),
+		Status: int32(42),
 	}
 }
 
@@ -2388,13 +3965,141 @@ func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 	}
 }
 
+func sampleFullModifyConversationRequest() *IMModifyConversationRequest {
+	return &IMModifyConversationRequest{
+		AppID: int32(-2147483648),
+		ConversationCoreInfo: &IMConversationChange{
+			ConversationShortID: int64(1700000000000),
+			AvatarURL:           "bad \xff utf-8 </script>",
+			Description:         "<a&\"b\">\n\u2028é",
+			Ext:                 json.RawMessage("[ true , false ]"),
+			Name:                "bad \xff utf-8 </script>",
+			Notice:              "<a&\"b\">\n\u2028é",
+			OwnerUserID:         Ptr(int64(-3)),
+			OwnerUserIDStr:      "bad \xff utf-8 </script>",
+		},
+	}
+}
+
+func sampleFullModifyConversationSettingRequest() *IMModifyConversationSettingRequest {
+	return &IMModifyConversationSettingRequest{
+		AppID: int32(2147483647),
+		ConversationSettingInfo: &IMConversationSettingChange{
+			ConversationShortID: int64(-9223372036854775808),
+			ParticipantUserID:   int64(1700000000000),
+			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			IsMute:              Ptr(true),
+			IsSetFavorite:       Ptr(false),
+			IsStickTop:          Ptr(true),
+			SetFavoriteTime:     Ptr(int64(1700000000000)),
+			StickTopTime:        Ptr(int64(-3)),
+		},
+	}
+}
+
+func sampleFullModifyMessageRequest() *IMModifyMessageRequest {
+	return &IMModifyMessageRequest{
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		MessageID:           int64(-9223372036854775808),
+		Content:             "<a&\"b\">\n\u2028é",
+		Ext:                 json.RawMessage("[ true , false ]"),
+	}
+}
+
+func sampleFullModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequest {
+	return &IMModifyParticipantReadIndexRequest{
+		AppID:                int32(0),
+		ConversationShortID:  int64(9223372036854775807),
+		ParticipantUserID:    int64(-9223372036854775808),
+		ParticipantUserIDStr: "bad \xff utf-8 </script>",
+		ReadIndex:            int64(-3),
+	}
+}
+
+func sampleFullQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatusRequest {
+	return &IMQueryLiveParticipantStatusRequest{
+		AppID:                 int32(0),
+		ConversationShortID:   int64(9223372036854775807),
+		ParticipantUserIDs:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
+func sampleFullQueryOnlineStatusRequest() *IMQueryOnlineStatusRequest {
+	return &IMQueryOnlineStatusRequest{
+		AppID:   int32(42),
+		UserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
+	}
+}
+
+func sampleFullRecallMessageRequest() *IMRecallMessageRequest {
+	return &IMRecallMessageRequest{
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		MessageID:           int64(-3),
+		ParticipantUserID:   int64(0),
+		RecallRole:          Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
+	return &IMRegisterUsersRequest{
+		AppID: int32(-2147483648),
+		Users: []IMNewUser{{
+			UserID:   int64(1700000000000),
+			Ext:      json.RawMessage("\"x\u2028y\""),
+			NickName: "<a&\"b\">\n\u2028é",
+			Portrait: "tab\there\\ \x01 \u2029 🎉",
+			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			IsRobot:  Ptr(true),
+		}, {
+			UserID:   int64(9223372036854775807),
+			Ext:      json.RawMessage("[ true , false ]"),
+			NickName: "bad \xff utf-8 </script>",
+			Portrait: "<a&\"b\">\n\u2028é",
+			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			IsRobot:  Ptr(true),
+		}, {
+			UserID:   int64(-3),
+			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			NickName: "tab\there\\ \x01 \u2029 🎉",
+			Portrait: "bad \xff utf-8 </script>",
+			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			IsRobot:  Ptr(true),
+		}},
+	}
+}
+
+func sampleFullRemoveBlackListRequest() *IMRemoveBlackListRequest {
+	return &IMRemoveBlackListRequest{
+		AppID:            int32(-2147483648),
+		BlackListUserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
+		UserID:           int64(9223372036854775807),
+		InboxType:        Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullScanConversationParticipantListRequest() *IMScanConversationParticipantListRequest {
+	return &IMScanConversationParticipantListRequest{
+		AppID:                 int32(42),
+		ConversationShortID:   int64(-3),
+		Cursor:                int64(0),
+		Limit:                 int64(9223372036854775807),
+		MarkType:              "bad \xff utf-8 </script>",
+		OnlyUserIDs:           Ptr(true),
+		Reverse:               Ptr(false),
+		ScanOnlineParticipant: Ptr(true),
+	}
+}
+
 func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
 		AppID:    "<a&\"b\">\n\u2028é",
-		Filters:  []int32{int32(2147483647), int32(-2147483648), int32(42)},
+		Filters:  []int32{int32(-2147483648), int32(42), int32(-3)},
 		KeyWord:  "tab\there\\ \x01 \u2029 🎉",
-		PageNum:  Ptr(int32(0)),
-		PageSize: Ptr(int32(2147483647)),
+		PageNum:  Ptr(int32(2147483647)),
+		PageSize: Ptr(int32(-2147483648)),
 	}
 }
 
@@ -2405,6 +4110,31 @@ func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
 		From:    "<a&\"b\">\n\u2028é",
 		Message: "tab\there\\ \x01 \u2029 🎉",
 		RoomID:  "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullSendMessageRequest() *IMSendMessageRequest {
+	return &IMSendMessageRequest{
+		AppID:               int32(42),
+		Content:             "tab\there\\ \x01 \u2029 🎉",
+		ConversationShortID: int64(0),
+		MsgType:             int32(2147483647),
+		Sender:              int64(-9223372036854775808),
+		SenderStr:           "bad \xff utf-8 </script>",
+		ClientMsgID:         "<a&\"b\">\n\u2028é",
+		CreateTime:          Ptr(int64(0)),
+		Ext:                 json.RawMessage("\"x\u2028y\""),
+		InvisibleUsers:      []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		InvisibleUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		MentionedUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
+		MentionedUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		Priority:            Ptr(int32(-3)),
+		RefMsgInfo: &IMRefMessage{
+			Hint:                "tab\there\\ \x01 \u2029 🎉",
+			ReferencedMessageID: int64(9223372036854775807),
+		},
+		VisibleUsers:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		VisibleUsersStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
@@ -2434,11 +4164,11 @@ func sampleFullStartDetectionRequest() *StartDetectionRequest {
 		AppID:        "bad \xff utf-8 </script>",
 		RoomID:       "<a&\"b\">\n\u2028é",
 		Callback:     "tab\there\\ \x01 \u2029 🎉",
-		CallbackType: Ptr(int32(2147483647)),
-		Duration:     Ptr(int32(-2147483648)),
-		IdleSec:      Ptr(int32(42)),
-		Interval:     Ptr(int32(-3)),
-		MediaType:    Ptr(int32(0)),
+		CallbackType: Ptr(int32(-2147483648)),
+		Duration:     Ptr(int32(42)),
+		IdleSec:      Ptr(int32(-3)),
+		Interval:     Ptr(int32(0)),
+		MediaType:    Ptr(int32(2147483647)),
 		UserID:       "tab\there\\ \x01 \u2029 🎉",
 	}
 }
@@ -2451,56 +4181,56 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(-2147483648)),
-			MaxIdleTime:            Ptr(int32(42)),
-			MediaType:              Ptr(int32(-3)),
-			PushStreamMode:         Ptr(int32(0)),
+			FrameInterpolationMode: Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-3)),
+			MediaType:              Ptr(int32(0)),
+			PushStreamMode:         Ptr(int32(2147483647)),
 			SEIConfig: &SEIConfig{
 				AddVolumeValue:           Ptr(true),
 				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(int32(42)),
-				SEIPayLoadType:           Ptr(int32(-3)),
+				SEIContentMode:           Ptr(int32(-3)),
+				SEIPayLoadType:           Ptr(int32(0)),
 				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
 				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationInterval: Ptr(float32(123456.789)),
 				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
-					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Forward: []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Right:   []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Up:      []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
 				},
-				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-2147483648)),
-			AudioChannels:   Ptr(int32(42)),
-			AudioCodec:      Ptr(int32(-3)),
-			AudioProfile:    Ptr(int32(0)),
-			AudioSampleRate: Ptr(int32(2147483647)),
-			VideoBitrate:    Ptr(int32(-2147483648)),
-			VideoCodec:      Ptr(int32(42)),
-			VideoFps:        Ptr(int32(-3)),
-			VideoGop:        Ptr(int32(0)),
-			VideoHeight:     Ptr(int32(2147483647)),
-			VideoWidth:      Ptr(int32(-2147483648)),
+			AudioBitrate:    Ptr(int32(42)),
+			AudioChannels:   Ptr(int32(-3)),
+			AudioCodec:      Ptr(int32(0)),
+			AudioProfile:    Ptr(int32(2147483647)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
+			VideoCodec:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
 			}},
 		},
 		Layout: &Layout{
@@ -2508,94 +4238,94 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				Canvas: &Canvas{
 					Background:      "tab\there\\ \x01 \u2029 🎉",
 					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(-3.4e38)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e21)),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(-2.5)),
 					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(-3.4e38)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}},
 			},
-			LayoutMode: Ptr(int32(2147483647)),
+			LayoutMode: Ptr(int32(-2147483648)),
 			MainVideoStream: &Stream{
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(int32(42)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
 			}},
 		},
 	}
@@ -2607,103 +4337,71 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
 		TargetStreams: []RoomStream{{
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		BusinessID: "bad \xff utf-8 </script>",
 		Control: &PublicStreamControl{
 			DataMsg:                    "<a&\"b\">\n\u2028é",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
+			MaxIdleTime:                Ptr(int32(-3)),
+			StreamPublishStatsInterval: Ptr(int32(0)),
 			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
+			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
 			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(42)),
+			VolumeIndicationInterval:   Ptr(int32(-3)),
 			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
+				Bitrate:    Ptr(int32(2147483647)),
+				FrameRate:  Ptr(int32(-2147483648)),
+				Height:     Ptr(int32(42)),
+				VideoCodec: Ptr(int32(-3)),
+				Width:      Ptr(int32(0)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
+			LayoutMode: int32(2147483647),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					ZOrder: Ptr(int32(42)),
-				}, {
-					HeightProportion: float32(-3.4e38),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
 					HeightProportion: float32(0),
 					StreamIndex:      int32(42),
 					WidthProportion:  float32(1e-6),
 					Alpha:            Ptr(float32(-3.4e38)),
-					AlternateImage:   "bad \xff utf-8 </script>",
+					AlternateImage:   "<a&\"b\">\n\u2028é",
 					LocationX:        Ptr(float32(1e21)),
 					LocationY:        Ptr(float32(1e-7)),
 					RenderMode:       Ptr(int32(-3)),
@@ -2714,22 +4412,54 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
 					ZOrder: Ptr(int32(-3)),
+				}, {
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(1e-6),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(0.1),
+					Alpha:            Ptr(float32(1e21)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(-2.5)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					ZOrder: Ptr(int32(0)),
 				}},
 				BackgroundColor:        "bad \xff utf-8 </script>",
 				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
+				FrameInterpolationMode: Ptr(int32(42)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
+					Index:      Ptr(int32(0)),
+					MediaType:  Ptr(int32(2147483647)),
+					StreamType: Ptr(int32(-2147483648)),
 					UserID:     "<a&\"b\">\n\u2028é",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(42)),
+		TranscodeMode: Ptr(int32(-3)),
 	}
 }
 
@@ -2737,14 +4467,14 @@ func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRe
 	return &StartPushSingleStreamToCDNRequest{
 		AppID: "bad \xff utf-8 </script>",
 		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(0)),
-			MediaType:   Ptr(int32(2147483647)),
+			MaxIdleTime: Ptr(int32(2147483647)),
+			MediaType:   Ptr(int32(-2147483648)),
 		},
 		PushURL: "bad \xff utf-8 </script>",
 		RoomID:  "<a&\"b\">\n\u2028é",
 		Stream: &CDNPushStream{
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
-			StreamType: Ptr(int32(0)),
+			StreamType: Ptr(int32(2147483647)),
 		},
 		TaskID:     "<a&\"b\">\n\u2028é",
 		BusinessID: "tab\there\\ \x01 \u2029 🎉",
@@ -2760,268 +4490,9 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
 				Bucket:        "bad \xff utf-8 </script>",
 				SecretKey:     "<a&\"b\">\n\u2028é",
-				Region:        Ptr(int32(42)),
+				Region:        Ptr(int32(-3)),
 				SecurityToken: "bad \xff utf-8 </script>",
-				Vendor:        Ptr(int32(0)),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(42)),
-			},
-			Type: Ptr(int32(-3)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-2147483648)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(2147483647)),
-				StorageClass:         Ptr(int32(-2147483648)),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(true),
-			FrameInterpolationMode: Ptr(int32(2147483647)),
-			MaxIdleTime:            Ptr(int32(-2147483648)),
-			MaxRecordTime:          Ptr(int32(42)),
-			MaxSilenceSeconds:      Ptr(int32(-3)),
-			MediaType:              Ptr(int32(0)),
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(2147483647)),
-			AudioChannels:   Ptr(int32(-2147483648)),
-			AudioCodec:      Ptr(int32(42)),
-			AudioProfile:    Ptr(int32(-3)),
-			AudioSampleRate: Ptr(int32(0)),
-			VideoBitrate:    Ptr(int32(2147483647)),
-			VideoCodec:      Ptr(int32(-2147483648)),
-			VideoFps:        Ptr(int32(42)),
-			VideoGop:        Ptr(int32(-3)),
-			VideoHeight:     Ptr(int32(0)),
-			VideoWidth:      Ptr(int32(2147483647)),
-		},
-		ExcludeStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}},
-		},
-		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		},
-		FileNameConfig: &FileNameConfig{
-			Pattern: "bad \xff utf-8 </script>",
-			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}},
-			},
-			LayoutMode: Ptr(int32(-2147483648)),
-			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			},
-		},
-		RecordMode: Ptr(int32(2147483647)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}},
-		},
-	}
-}
-
-func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
-	return &StartRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
-		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(42)),
-			FrameRate:      Ptr(int32(-3)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(2147483647)),
-			StartTimeStamp: Ptr(int32(-2147483648)),
-			StreamMode:     Ptr(int32(42)),
-			VideoHeight:    Ptr(int32(-3)),
-			VideoWidth:     Ptr(int32(0)),
-		},
-		RoomID:      "tab\there\\ \x01 \u2029 🎉",
-		TaskID:      "bad \xff utf-8 </script>",
-		Token:       "<a&\"b\">\n\u2028é",
-		UserID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:  "bad \xff utf-8 </script>",
-		MaxIdleTime: Ptr(int32(2147483647)),
-	}
-}
-
-func sampleFullStartSegmentRequest() *StartSegmentRequest {
-	return &StartSegmentRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				SecretKey: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(-2147483648)),
-				Vendor:    Ptr(int32(42)),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(2147483647)),
-			},
-			Type: Ptr(int32(-2147483648)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-3)),
-				StorageClass:         Ptr(int32(0)),
-			},
-		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Control: &SegmentControl{
-			Align:             Ptr(true),
-			IgnoreSilence:     Ptr(false),
-			Mixed:             Ptr(true),
-			RedundantDuration: Ptr(int32(2147483647)),
-		},
-		Duration:    Ptr(int32(-2147483648)),
-		Handle:      Ptr(false),
-		Identifier:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(0)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
-	return &StartSnapshotRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
-				Vendor:    Ptr(int32(2147483647)),
+				Vendor:        Ptr(int32(2147483647)),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "tab\there\\ \x01 \u2029 🎉",
@@ -3044,15 +4515,33 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 		},
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
 		BusinessID: "bad \xff utf-8 </script>",
-		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(2147483647)),
-			Height:   Ptr(int32(-2147483648)),
-			Interval: Ptr(int32(42)),
-			Width:    Ptr(int32(-3)),
+		Control: &RecordControl{
+			EnableSyncUpload:       Ptr(true),
+			FrameInterpolationMode: Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(42)),
+			MaxRecordTime:          Ptr(int32(-3)),
+			MaxSilenceSeconds:      Ptr(int32(0)),
+			MediaType:              Ptr(int32(2147483647)),
 		},
-		MaxIdleTime: Ptr(int32(0)),
-		TargetStreams: &Streams{
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioChannels:   Ptr(int32(42)),
+			AudioCodec:      Ptr(int32(-3)),
+			AudioProfile:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(2147483647)),
+			VideoBitrate:    Ptr(int32(-2147483648)),
+			VideoCodec:      Ptr(int32(42)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
+		},
+		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}, {
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(int32(42)),
@@ -3060,10 +4549,251 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(int32(2147483647)),
+			}},
+		},
+		FileFormatConfig: &FileFormatConfig{
+			FileFormat: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		FileNameConfig: &FileNameConfig{
+			Pattern: "bad \xff utf-8 </script>",
+			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(42)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(int32(42)),
+					RenderMode:             Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(42)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(int32(42)),
+					RenderMode:             Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(42)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(int32(42)),
+					RenderMode:             Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}},
+			},
+			LayoutMode: Ptr(int32(42)),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			},
+		},
+		RecordMode: Ptr(int32(-2147483648)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
 			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}},
+		},
+	}
+}
+
+func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
+	return &StartRelayStreamRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &RelayControl{
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(-3)),
+			FrameRate:      Ptr(int32(0)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(int32(-2147483648)),
+			StartTimeStamp: Ptr(int32(42)),
+			StreamMode:     Ptr(int32(-3)),
+			VideoHeight:    Ptr(int32(0)),
+			VideoWidth:     Ptr(int32(2147483647)),
+		},
+		RoomID:      "tab\there\\ \x01 \u2029 🎉",
+		TaskID:      "bad \xff utf-8 </script>",
+		Token:       "<a&\"b\">\n\u2028é",
+		UserID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:  "bad \xff utf-8 </script>",
+		MaxIdleTime: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullStartSegmentRequest() *StartSegmentRequest {
+	return &StartSegmentRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				SecretKey: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(42)),
+				Vendor:    Ptr(int32(-3)),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			Type: Ptr(int32(42)),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(2147483647)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(0)),
+				StorageClass:         Ptr(int32(2147483647)),
+			},
+		},
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &SegmentControl{
+			Align:             Ptr(true),
+			IgnoreSilence:     Ptr(false),
+			Mixed:             Ptr(true),
+			RedundantDuration: Ptr(int32(-2147483648)),
+		},
+		Duration:    Ptr(int32(42)),
+		Handle:      Ptr(false),
+		Identifier:  "tab\there\\ \x01 \u2029 🎉",
+		MaxIdleTime: Ptr(int32(2147483647)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
+	return &StartSnapshotRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(2147483647)),
+				Vendor:    Ptr(int32(-2147483648)),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(0)),
+			},
+			Type: Ptr(int32(2147483647)),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-3)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(42)),
+				StorageClass:         Ptr(int32(-3)),
+			},
+		},
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(int32(-2147483648)),
+			Height:   Ptr(int32(42)),
+			Interval: Ptr(int32(-3)),
+			Width:    Ptr(int32(0)),
+		},
+		MaxIdleTime: Ptr(int32(2147483647)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(int32(-3)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
 			}},
 		},
 	}
@@ -3086,7 +4816,7 @@ func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 			ASRConfig:             json.RawMessage("[ true , false ]"),
 			TTSConfig:             json.RawMessage("\"x\u2028y\""),
 			LLMConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			InterruptMode:         Ptr(int32(-3)),
+			InterruptMode:         Ptr(int32(0)),
 			SubtitleConfig:        json.RawMessage("\"x\u2028y\""),
 			FunctionCallingConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		},
@@ -3114,15 +4844,20 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 		BusinessID: "<a&\"b\">\n\u2028é",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(0)),
+			StartTimeout:      Ptr(int32(2147483647)),
 		},
-		MaxRunningTime: Ptr(int32(2147483647)),
+		MaxRunningTime: Ptr(int32(-2147483648)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-2147483648)),
-			CrashCheckInterval:  Ptr(int32(42)),
-			FreezeCheckInterval: Ptr(int32(-3)),
+			BlankCheckInterval:  Ptr(int32(42)),
+			CrashCheckInterval:  Ptr(int32(-3)),
+			FreezeCheckInterval: Ptr(int32(0)),
 		},
 		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(2147483647)),
+			FrameRate: Ptr(int32(-2147483648)),
+			Height:    Ptr(int32(42)),
+			Width:     Ptr(int32(-3)),
+		}, {
 			Bitrate:   Ptr(int32(0)),
 			FrameRate: Ptr(int32(2147483647)),
 			Height:    Ptr(int32(-2147483648)),
@@ -3132,11 +4867,6 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 			FrameRate: Ptr(int32(0)),
 			Height:    Ptr(int32(2147483647)),
 			Width:     Ptr(int32(-2147483648)),
-		}, {
-			Bitrate:   Ptr(int32(42)),
-			FrameRate: Ptr(int32(-3)),
-			Height:    Ptr(int32(0)),
-			Width:     Ptr(int32(2147483647)),
 		}},
 	}
 }
@@ -3225,11 +4955,18 @@ func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	}
 }
 
+func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(-2147483648),
+		UserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
+	}
+}
+
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 		Audio:  Ptr(true),
 		Video:  Ptr(false),
 	}
@@ -3237,403 +4974,338 @@ func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		AppID:             "bad \xff utf-8 </script>",
 		ForbiddenInterval: Ptr(int32(-2147483648)),
-		RoomID:            "<a&\"b\">\n\u2028é",
-		UserID:            "tab\there\\ \x01 \u2029 🎉",
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		UserID:            "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(0),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(9223372036854775807),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}, {
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(0),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}},
+		UserID:    int64(-9223372036854775808),
+		InboxType: Ptr(int32(42)),
 	}
 }
 
 func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
 	return &UpdateCallbackRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
-		URL:        "bad \xff utf-8 </script>",
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		SecretKey:  "bad \xff utf-8 </script>",
+		URL:        "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(-2147483648),
-		RecoveryPercentage: int32(42),
+		ID:                 int32(2147483647),
+		RecoveryPercentage: int32(-2147483648),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(42),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(0),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(1700000000000),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(9223372036854775807),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}},
+		UserID:    int64(1700000000000),
+		InboxType: Ptr(int32(-3)),
 	}
 }
 
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
 		TargetStreams: []RoomStream{{
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "<a&\"b\">\n\u2028é",
 		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
-			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
-			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(42)),
-			VolumeIndicationMode:       Ptr(true),
+			DataMsg:                    "<a&\"b\">\n\u2028é",
+			MaxIdleTime:                Ptr(int32(-3)),
+			StreamPublishStatsInterval: Ptr(int32(0)),
+			StreamPublishStatsMode:     Ptr(false),
+			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
+			UserCaptureStatsMode:       Ptr(false),
+			VolumeIndicationInterval:   Ptr(int32(-3)),
+			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
+				Bitrate:    Ptr(int32(2147483647)),
+				FrameRate:  Ptr(int32(-2147483648)),
+				Height:     Ptr(int32(42)),
+				VideoCodec: Ptr(int32(-3)),
+				Width:      Ptr(int32(0)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
+			LayoutMode: int32(2147483647),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(1e-6),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(0.1),
+					Alpha:            Ptr(float32(1e21)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(-2.5)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}, {
 					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(-2147483648),
+					StreamIndex:      int32(2147483647),
 					WidthProportion:  float32(123456.789),
 					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "bad \xff utf-8 </script>",
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
 					LocationX:        Ptr(float32(0.1)),
 					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(42)),
+					RenderMode:       Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-2.5)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(-2147483648)),
 				}, {
 					HeightProportion: float32(0.1),
-					StreamIndex:      int32(0),
+					StreamIndex:      int32(-3),
 					WidthProportion:  float32(1e-7),
 					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
+					AlternateImage:   "bad \xff utf-8 </script>",
 					LocationX:        Ptr(float32(123456.789)),
 					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(2147483647)),
+					RenderMode:       Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(0.1)),
 						LocationX:        Ptr(float32(1e21)),
 						LocationY:        Ptr(float32(1e-7)),
 						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					ZOrder: Ptr(int32(-3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
+				BackgroundColor:        "bad \xff utf-8 </script>",
+				BackgroundImage:        "<a&\"b\">\n\u2028é",
+				FrameInterpolationMode: Ptr(int32(42)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
-					UserID:     "bad \xff utf-8 </script>",
+					RoomID:     "bad \xff utf-8 </script>",
+					Index:      Ptr(int32(0)),
+					MediaType:  Ptr(int32(2147483647)),
+					StreamType: Ptr(int32(-2147483648)),
+					UserID:     "<a&\"b\">\n\u2028é",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(42)),
+		TranscodeMode: Ptr(int32(-3)),
 	}
 }
 
 func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
 	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(42)),
-			MaxIdleTime:            Ptr(int32(-3)),
-			MediaType:              Ptr(int32(0)),
-			PushStreamMode:         Ptr(int32(2147483647)),
+			FrameInterpolationMode: Ptr(int32(-3)),
+			MaxIdleTime:            Ptr(int32(0)),
+			MediaType:              Ptr(int32(2147483647)),
+			PushStreamMode:         Ptr(int32(-2147483648)),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(int32(-3)),
-				SEIPayLoadType:           Ptr(int32(0)),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
-				VolumeIndicationInterval: Ptr(float32(1e21)),
-				VolumeIndicationMode:     Ptr(false),
+				AddVolumeValue:           Ptr(false),
+				PassthroughRTCSEIMessage: Ptr(true),
+				SEIContentMode:           Ptr(int32(0)),
+				SEIPayLoadType:           Ptr(int32(2147483647)),
+				SEIPayloadUUID:           "bad \xff utf-8 </script>",
+				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				VolumeIndicationInterval: Ptr(float32(0)),
+				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Right:   []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
-					Up:      []float32{float32(1e21), float32(1e-7), float32(-2.5)},
+					Forward: []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Right:   []float32{float32(1e21), float32(1e-7), float32(-2.5)},
+					Up:      []float32{float32(0), float32(123456.789), float32(1e-6)},
 				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-				EnableSpatialRender:     Ptr(true),
+				AudienceSpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+				EnableSpatialRender:     Ptr(false),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
-			AudioChannels:   Ptr(int32(-3)),
-			AudioCodec:      Ptr(int32(0)),
-			AudioProfile:    Ptr(int32(2147483647)),
-			AudioSampleRate: Ptr(int32(-2147483648)),
-			VideoBitrate:    Ptr(int32(42)),
-			VideoCodec:      Ptr(int32(-3)),
-			VideoFps:        Ptr(int32(0)),
-			VideoGop:        Ptr(int32(2147483647)),
-			VideoHeight:     Ptr(int32(-2147483648)),
-			VideoWidth:      Ptr(int32(42)),
+			AudioBitrate:    Ptr(int32(-3)),
+			AudioChannels:   Ptr(int32(0)),
+			AudioCodec:      Ptr(int32(2147483647)),
+			AudioProfile:    Ptr(int32(-2147483648)),
+			AudioSampleRate: Ptr(int32(42)),
+			VideoBitrate:    Ptr(int32(-3)),
+			VideoCodec:      Ptr(int32(0)),
+			VideoFps:        Ptr(int32(2147483647)),
+			VideoGop:        Ptr(int32(-2147483648)),
+			VideoHeight:     Ptr(int32(42)),
+			VideoWidth:      Ptr(int32(-3)),
 		},
-		IsUpdatePartialParam: Ptr(true),
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}},
-			},
-			LayoutMode: Ptr(int32(-3)),
-			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			},
-		},
-		SequenceNumber: Ptr(int32(42)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
-	return &UpdateRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		IsUpdatePartialParam: Ptr(false),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
 					Background:      "tab\there\\ \x01 \u2029 🎉",
 					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
+					Height:          Ptr(int32(42)),
+					Width:           Ptr(int32(-3)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e-6)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					AlternateImageFillMode: Ptr(int32(0)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(int32(0)),
+					RenderMode:             Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e21)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e-7)),
 					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					AlternateImageFillMode: Ptr(int32(0)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(int32(0)),
+					RenderMode:             Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e-6)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					AlternateImageFillMode: Ptr(int32(0)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(int32(0)),
+					RenderMode:             Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
-			LayoutMode: Ptr(int32(2147483647)),
+			LayoutMode: Ptr(int32(0)),
 			MainVideoStream: &Stream{
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
 			},
 		},
+		SequenceNumber: Ptr(int32(-3)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(int32(-2147483648)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(int32(0)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(int32(42)),
 			}},
@@ -3641,67 +5313,185 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	}
 }
 
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(int32(-2147483648)),
+					RenderMode:             Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}},
+			},
+			LayoutMode: Ptr(int32(-2147483648)),
+			MainVideoStream: &Stream{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(int32(42)),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
+			}},
+		},
+	}
+}
+
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
-			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(-3)),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(int32(2147483647)),
-			VideoHeight:    Ptr(int32(-2147483648)),
-			VideoWidth:     Ptr(int32(42)),
+			StreamURL:      "bad \xff utf-8 </script>",
+			Bitrate:        Ptr(int32(-2147483648)),
+			FrameRate:      Ptr(int32(42)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(int32(0)),
+			StartTimeStamp: Ptr(int32(2147483647)),
+			StreamMode:     Ptr(int32(-2147483648)),
+			VideoHeight:    Ptr(int32(42)),
+			VideoWidth:     Ptr(int32(-3)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Duration:   Ptr(int32(0)),
-		Handle:     Ptr(false),
-		Identifier: "<a&\"b\">\n\u2028é",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Duration:   Ptr(int32(2147483647)),
+		Handle:     Ptr(true),
+		Identifier: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(-2147483648)),
-			Height:   Ptr(int32(42)),
-			Interval: Ptr(int32(-3)),
-			Width:    Ptr(int32(0)),
+			Format:   Ptr(int32(42)),
+			Height:   Ptr(int32(-3)),
+			Interval: Ptr(int32(0)),
+			Width:    Ptr(int32(2147483647)),
 		},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(2147483647),
-		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+		ID:               int32(-2147483648),
+		VendorProportion: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "bad \xff utf-8 </script>",
-		RoomID:        "<a&\"b\">\n\u2028é",
-		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:         "<a&\"b\">\n\u2028é",
+		RoomID:        "tab\there\\ \x01 \u2029 🎉",
+		TaskID:        "bad \xff utf-8 </script>",
 		Command:       VoiceChatEndTurn,
-		Message:       "bad \xff utf-8 </script>",
-		InterruptMode: Ptr(int32(-2147483648)),
+		Message:       "<a&\"b\">\n\u2028é",
+		InterruptMode: Ptr(int32(42)),
+	}
+}
+
+func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
+	return &IMUserBroadcastRequest{
+		AppID:     int32(-3),
+		Content:   "<a&\"b\">\n\u2028é",
+		MsgTTL:    int64(9223372036854775807),
+		MsgType:   int32(-2147483648),
+		Sender:    int64(1700000000000),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(0)),
+		TagOp:     Ptr(int32(2147483647)),
+		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
@@ -3709,38 +5499,38 @@ func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
 		AppID:           "tab\there\\ \x01 \u2029 🎉",
 		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(0),
+		Priority:        int32(-2147483648),
 		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(-2147483648),
-		PreSignDuration: Ptr(int32(42)),
+		TranscodeMode:   int32(-3),
+		PreSignDuration: Ptr(int32(0)),
 		ResourceAttr: &ResourceAttr{
 			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(0),
+			Size:     int32(-2147483648),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
 				AccessKey: "<a&\"b\">\n\u2028é",
 				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(42),
+				Region:    int32(0),
 				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(0),
+				Vendor:    int32(-2147483648),
 			},
 			TosConfig: &WhiteboardTosConfig{
 				AccountID: "bad \xff utf-8 </script>",
 				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(42),
+				Region:    int32(0),
 			},
-			Type: Ptr(int32(-3)),
+			Type: Ptr(int32(2147483647)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(2147483647),
-			OutputFormat:       int32(-2147483648),
-			OutputHeight:       int32(42),
-			OutputWidth:        int32(-3),
+			InputFormat:        int32(42),
+			OutputFormat:       int32(-3),
+			OutputHeight:       int32(0),
+			OutputWidth:        int32(2147483647),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(2147483647),
-			ThumbnailWidth:     int32(-2147483648),
+			ThumbnailHeight:    int32(42),
+			ThumbnailWidth:     int32(-3),
 		},
 	}
 }

@@ -1,5 +1,6 @@
-// Package rtcredis shares, through Redis, what several processes of one RTC
-// backend must agree on.
+// Package rtcredis shares, through Redis, what the replicas of one RTC
+// backend must agree on: the account's call quota (Limiter) and which
+// callback events were processed (DedupStore).
 //
 // A Limiter shares the RTC OpenAPI call quota of one account. The vendor
 // counts its per-action limits per account, so N replicas that each throttle
@@ -11,13 +12,29 @@
 //	lim := rtcredis.NewLimiter(rdb, creds.AccessKeyID)
 //	client, err := rtc.New(rtc.WithCredentials(creds), rtc.WithRateLimiter(lim))
 //
-// When Redis cannot be reached the Limiter never blocks on it: every Redis
-// call has a short timeout, and after a failure the Limiter stops asking
-// Redis for a while and either limits each process on its own
+// When Redis cannot be reached, or answers with a reply of the wrong shape,
+// the Limiter never blocks or crashes on it: every Redis call has a short
+// timeout, a malformed reply is an error (ErrMalformedReply) rather than a
+// panic, and after a failure the Limiter stops asking Redis for a while and either limits each process on its own
 // (LimiterFallbackLocal, the default) or lets calls through
 // (LimiterFailOpen), logging a warning at most once per interval. It goes
 // back to Redis as soon as Redis answers again.
 //
+// A DedupStore lets rtc.NewCallbackHandler process an event once however
+// many replicas receive its deliveries: a delivery claims the event in Redis
+// for a lease, and the outcome either marks it done for a day or releases
+// it for RTC's next delivery.
+//
+//	store := rtcredis.NewDedupStore(rdb)
+//	h, err := rtc.NewCallbackHandler(secret, fn, rtc.WithCallbackDedup(store))
+//
+// When Redis cannot be reached, by default (DedupFailClosed) the handler
+// answers 503 without processing, and RTC delivers the event again later;
+// with DedupFailOpen events are processed without deduplication. Either
+// way the store logs a warning at most once per interval and uses Redis
+// again as soon as it answers.
+//
 // Each piece has its own option type and option names: LimiterOption
-// (WithLimiter...) for NewLimiter.
+// (WithLimits, WithLimiter...) for NewLimiter, DedupOption (WithDedup...)
+// for NewDedupStore.
 package rtcredis

@@ -20,6 +20,11 @@ import (
 	"github.com/volcrtc/rtc"
 )
 
+// ErrMalformedReply is the error recorded when Redis answers the rate
+// limiting script with a reply of the wrong shape. The Limiter treats it like
+// an unreachable Redis: it logs a warning and applies its FailureMode.
+var ErrMalformedReply = errors.New("rtcredis: malformed reply from redis")
+
 // Limiter is what the rtc client's WithRateLimiter option takes.
 var _ rtc.RateLimiter = (*Limiter)(nil)
 
@@ -270,6 +275,16 @@ func (l *Limiter) allow(ctx context.Context, key string, lim redis_rate.Limit) (
 	}
 	ch := make(chan answer, 1)
 	go func() {
+		// redis_rate asserts the types of the script's reply; a reply of
+		// another shape (a hostile or broken server, a proxy in between)
+		// panics inside it. The panic would end the process, since it
+		// happens in this goroutine: turn it into an error instead, which
+		// switches the Limiter to its failure mode with a warning.
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- answer{nil, fmt.Errorf("%w (%v)", ErrMalformedReply, p)}
+			}
+		}()
 		res, err := l.rl.Allow(opCtx, key, lim)
 		ch <- answer{res, err}
 	}()

@@ -137,11 +137,14 @@ func (c *call) readBody() error {
 }
 
 // genericResult answers a stateless action: "success" for string and any
-// results, plausible values for objects.
+// results, plausible values for objects, bare numbers and bare lists.
 func (c *call) genericResult() any {
 	switch c.action.ResultType {
 	case "object":
 		return c.filler().object(c.action.Result, 0)
+	case "int32", "int64", "array":
+		// A bare number or list (the billing actions).
+		return c.filler().value(&spec.Field{Name: "Count", Type: c.action.ResultType, Elem: c.action.ResultElem}, 0)
 	default:
 		return "success"
 	}

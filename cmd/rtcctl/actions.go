@@ -135,6 +135,16 @@ func runDescribe(a *app, _ *cmdOpts, args []string) error {
 		fmt.Fprintln(w, "  a short text, such as \"success\"")
 	case "any":
 		fmt.Fprintln(w, "  any JSON value (often the text \"success\")")
+	case "int32", "int64":
+		fmt.Fprintf(w, "  a bare number (%s)\n", act.ResultType)
+	case "array":
+		fmt.Fprintln(w, "  a bare list; each element:")
+		if act.ResultElem != nil && act.ResultElem.Type == "object" {
+			writeFields(tw, c, act.ResultElem.Fields, 2, false)
+			tw.Flush()
+		} else if act.ResultElem != nil {
+			fmt.Fprintf(w, "    %s\n", typeName(act.ResultElem))
+		}
 	default:
 		if len(act.Result) == 0 {
 			fmt.Fprintln(w, "  an object (fields not described)")

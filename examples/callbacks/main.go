@@ -62,7 +62,15 @@ func run(args []string) error {
 		return err
 	}
 	mux.Handle(*path, handler)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Bound every phase of a request: slow or stalled peers must not hold
+	// connections and handlers. RTC's events are small and sent at once.
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
 
 	if *listen != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -165,7 +165,7 @@ func summarize(rm metricdata.ResourceMetrics) []string {
 func labels(set attribute.Set) string {
 	parts := make([]string, 0, set.Len())
 	for _, kv := range set.ToSlice() {
-		parts = append(parts, string(kv.Key)+"="+kv.Value.String())
+		parts = append(parts, string(kv.Key)+"="+kv.Value.Emit())
 	}
 	return strings.Join(parts, ",")
 }

@@ -10,8 +10,8 @@ replace (
 require (
 	github.com/redis/go-redis/v9 v9.18.0
 	github.com/stretchr/testify v1.12.1
-	github.com/volcrtc/rtc v0.0.0-00010101000000-000000000000
-	github.com/volcrtc/rtc/rtcredis v0.0.0-00010101000000-000000000000
+	github.com/volcrtc/rtc v0.1.0
+	github.com/volcrtc/rtc/rtcredis v0.1.0
 )
 
 require (

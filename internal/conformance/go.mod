@@ -5,7 +5,7 @@ go 1.23
 require (
 	github.com/stretchr/testify v1.12.1
 	github.com/volcengine/volc-sdk-golang v1.0.254
-	github.com/volcrtc/rtc v0.0.0
+	github.com/volcrtc/rtc v0.1.0
 )
 
 require (

@@ -104,11 +104,17 @@ func (m *model) render() (map[string][]byte, error) {
 		renderEnum(body(categoryFile(e.Category)), e)
 	}
 	inJSON := m.jsonTypes()
+	if n := m.countCategory(imCategory); n > 0 {
+		renderIMClient(body(categoryFile(imCategory)), n)
+	}
 	for _, am := range m.Actions {
 		b := body(categoryFile(am.A.Category))
 		renderMethod(b, am)
 		if am.Paging != nil {
 			renderIterator(b, am)
+		}
+		if am.Cursor != nil {
+			renderCursorIterator(b, am)
 		}
 		m.renderRequest(b, am)
 		if inJSON[am.Request] {

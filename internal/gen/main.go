@@ -47,6 +47,9 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := mergeDocs(d, filepath.Join(root, "internal", "gen", extraDocsFile)); err != nil {
+		return nil, err
+	}
 	m, err := buildModel(s, d)
 	if err != nil {
 		return nil, err

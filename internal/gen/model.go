@@ -95,6 +95,7 @@ type actionModel struct {
 	Result  *structType
 	Safety  string
 	Paging  *paging
+	Cursor  *cursorPaging // lists that page by cursor (IM)
 }
 
 // model is the whole generated API.
@@ -135,16 +136,30 @@ func buildModel(s *spec.Spec, d *docs) (*model, error) {
 		if err != nil {
 			return nil, err
 		}
-		am.Request.Name = a.Action + "Request"
-		am.Result, err = m.topStruct(am, modeResult, a.Result)
+		am.Request.Name = typePrefix(a.Category) + a.Action + "Request"
+		resFields, err := resultFields(a)
 		if err != nil {
 			return nil, err
 		}
-		am.Result.Name = a.Action + "Result"
+		am.Result, err = m.topStruct(am, modeResult, resFields)
+		if err != nil {
+			return nil, err
+		}
+		am.Result.Name = typePrefix(a.Category) + a.Action + "Result"
 		am.Safety = classifySafety(a)
+		if s, ok, err := safetyOf(a); err != nil {
+			return nil, err
+		} else if ok {
+			am.Safety = s
+		}
 		am.Paging, err = detectPaging(am)
 		if err != nil {
 			return nil, err
+		}
+		if am.Paging == nil {
+			if am.Cursor, err = detectCursorPaging(am); err != nil {
+				return nil, err
+			}
 		}
 		m.Actions = append(m.Actions, am)
 	}

@@ -107,7 +107,12 @@ func singular(name string) string {
 
 // categoryPrefix is the Go prefix used to qualify a nested type by its
 // spec category ("cdn_push" -> CDNPush).
-func categoryPrefix(category string) string { return goName(category) }
+func categoryPrefix(category string) string {
+	if p := typePrefix(category); p != "" {
+		return p
+	}
+	return goName(category)
+}
 
 // categoryFile is the file a category's code goes to. The category
 // "callback" is written to callback_config.go so that callback.go stays free

@@ -45,8 +45,8 @@ func renderOperation(b *strings.Builder, am *actionModel) {
 // renderRequest writes the request type, its validation and its query
 // encoder.
 func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
-	doc := fmt.Sprintf("%s holds the parameters of [Client.%s], which %s\n\n%s",
-		am.Request.Name, am.Name, lowerFirst(am.Doc), callFacts(am))
+	doc := fmt.Sprintf("%s holds the parameters of [%s.%s], which %s\n\n%s",
+		am.Request.Name, recvType(am), am.Name, lowerFirst(am.Doc), callFacts(am))
 	renderStruct(b, am.Request, doc)
 	m.renderValidate(b, am.Request)
 	if am.A.InputIn == "query" {
@@ -57,27 +57,44 @@ func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
 // renderResult writes the result type.
 func renderResult(b *strings.Builder, am *actionModel) {
 	var doc string
+	recv := recvType(am)
 	switch am.A.ResultType {
 	case "string":
-		doc = fmt.Sprintf("%s is what [Client.%s] returns. The server answers with a short text, kept in Message.", am.Result.Name, am.Name)
+		doc = fmt.Sprintf("%s is what [%s.%s] returns. The server answers with a short text, kept in Message.", am.Result.Name, recv, am.Name)
 	case "any":
-		doc = fmt.Sprintf("%s is what [Client.%s] returns. The server's answer has no fixed shape; a text answer is kept in Message.", am.Result.Name, am.Name)
+		doc = fmt.Sprintf("%s is what [%s.%s] returns. The server's answer has no fixed shape; a text answer is kept in Message.", am.Result.Name, recv, am.Name)
+	case "object":
+		doc = fmt.Sprintf("%s is what [%s.%s] returns.", am.Result.Name, recv, am.Name)
 	default:
-		doc = fmt.Sprintf("%s is what [Client.%s] returns.", am.Result.Name, am.Name)
+		doc = fmt.Sprintf("%s is what [%s.%s] returns. The server answers with a bare %s, kept in %s.", am.Result.Name, recv, am.Name, am.A.ResultType, am.Result.Fields[0].Name)
 	}
 	renderStruct(b, am.Result, doc)
-	if am.A.ResultType != "object" || hasMessageField(am.Result) {
+	if isText(am.A) || hasMessageField(am.Result) {
 		fmt.Fprintf(b, "func (r *%s) setMessage(s string) { r.Message = s }\n\n", am.Result.Name)
+	}
+	if isBare(am.A) {
+		renderBareResult(b, am)
 	}
 }
 
 // renderMethod writes the Client method of an action.
 func renderMethod(b *strings.Builder, am *actionModel) {
 	doc := fmt.Sprintf("%s %s\n\n%s", am.Name, am.Doc, callFacts(am))
+	if len(am.A.Input) == 0 {
+		doc += " The request has no fields; nil is accepted."
+	}
 	writeComment(b, doc)
-	fmt.Fprintf(b, `func (c *Client) %[1]s(ctx context.Context, req *%[1]sRequest, opts ...CallOption) (*%[1]sResult, error) {
-	res := new(%[1]sResult)
-	meta, err := c.invoke(ctx, &op%[1]s, req, res, opts)
+	client := "c"
+	if recvType(am) != "Client" {
+		client = "(*Client)(c)"
+	}
+	noInput := ""
+	if len(am.A.Input) == 0 {
+		noInput = fmt.Sprintf("\tif req == nil {\n\t\treq = &%s{}\n\t}\n", am.Request.Name)
+	}
+	fmt.Fprintf(b, `func (c *%[5]s) %[1]s(ctx context.Context, req *%[2]s, opts ...CallOption) (*%[3]s, error) {
+%[6]s	res := new(%[3]s)
+	meta, err := %[4]s.invoke(ctx, &op%[1]s, req, res, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +102,7 @@ func renderMethod(b *strings.Builder, am *actionModel) {
 	return res, nil
 }
 
-`, am.Name)
+`, am.Name, am.Request.Name, am.Result.Name, client, recvType(am), noInput)
 }
 
 // renderIterator writes the XAll iterator of a list action that pages: a

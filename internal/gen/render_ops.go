@@ -9,7 +9,7 @@ import (
 // and the table of all of them. What the generated code shares by hand is
 // in the root package (paging.go, validate.go).
 func (m *model) renderOperations(b *strings.Builder) {
-	writeComment(b, safetyRule)
+	writeComment(b, safetyRule+imSafetyRule)
 	b.WriteString("var (\n")
 	for _, am := range m.Actions {
 		renderOperation(b, am)

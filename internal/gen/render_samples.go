@@ -29,7 +29,7 @@ func (m *model) renderSamples() string {
 		}
 		fmt.Fprintf(&b, "\t{\n\t\tAction: %q, Version: %q, Method: %q, InQuery: %t, ResultType: %q,\n", am.Name, am.A.Version, am.A.Method, am.A.InputIn == "query", am.A.ResultType)
 		fmt.Fprintf(&b, "\t\tResult: `%s`,\n", res)
-		fmt.Fprintf(&b, "\t\tCall: func(ctx context.Context, c *Client) (any, error) {\n\t\t\treturn c.%s(ctx, sample%sRequest())\n\t\t},\n\t},\n", am.Name, am.Name)
+		fmt.Fprintf(&b, "\t\tCall: func(ctx context.Context, c *Client) (any, error) {\n\t\t\treturn %s(ctx, sample%sRequest())\n\t\t},\n\t},\n", callExpr(am), am.Name)
 	}
 	b.WriteString("}\n\n")
 	for _, am := range m.Actions {
@@ -231,6 +231,10 @@ func sampleResult(am *actionModel) any {
 		return "success"
 	case "any":
 		return "ok"
+	case "int32", "int64":
+		return 7
+	case "array":
+		return []any{sampleJSON(am.A.ResultElem)}
 	}
 	return sampleObject(am.A.Result)
 }

@@ -82,7 +82,7 @@ func renderStruct(b *strings.Builder, t *structType, doc string) {
 		fmt.Fprintf(b, "\t%s %s %s\n", f.Name, fieldGoType(t.Mode, f), jsonTag(t.Mode, f))
 	}
 	if t.Top != nil && t.Mode == modeResult {
-		if !hasMessageField(t) && t.Top.A.ResultType != "object" {
+		if !hasMessageField(t) && isText(t.Top.A) {
 			b.WriteString("\t// Message is the bare text the server answered with, such as \"success\" or \"ok\".\n")
 			b.WriteString("\tMessage string `json:\"message,omitempty\"`\n")
 		}

@@ -119,7 +119,7 @@ func (m *model) nameNested() error {
 func wantedName(t *structType) string {
 	for _, u := range t.Uses {
 		if n, ok := nameOverrides[u.Action+"."+t.Mode.String()+"."+u.Path]; ok {
-			return n
+			return prefixedName(t, n)
 		}
 	}
 	count := map[string]int{}
@@ -130,7 +130,7 @@ func wantedName(t *structType) string {
 			best = u.Base
 		}
 	}
-	return best
+	return prefixedName(t, best)
 }
 
 // assignNames names all types of one mode, marking names as taken.

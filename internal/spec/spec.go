@@ -38,6 +38,9 @@ type Endpoint struct {
 type IDRule struct {
 	MaxLen  int    `json:"max_len"`
 	Charset string `json:"charset"`
+	// AppliesTo says which fields the rule covers: string-typed fields
+	// only (the IM server API's user and app ids are integers).
+	AppliesTo string `json:"applies_to"`
 }
 
 // Action is one OpenAPI action.
@@ -48,7 +51,8 @@ type Action struct {
 	InputIn       string              `json:"input_in"` // query or body
 	Input         []Field             `json:"input"`
 	Result        []Field             `json:"result"`
-	ResultType    string              `json:"result_type"` // object, string or any
+	ResultType    string              `json:"result_type"` // object, string, any, int32 (a bare number) or array (a bare list)
+	ResultElem    *Field              `json:"result_elem"` // the element of a bare list result
 	Category      string              `json:"category"`
 	OlderVersions []string            `json:"older_versions"`
 	Source        string              `json:"source"`

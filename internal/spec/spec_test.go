@@ -7,8 +7,8 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(s.Actions); got != 84 {
-		t.Fatalf("actions = %d, want 84", got)
+	if got := len(s.Actions); got != 143 {
+		t.Fatalf("actions = %d, want 143", got)
 	}
 	a := s.Find("BanRoomUser")
 	if a == nil || a.Method != "POST" || a.Version != "2023-11-01" || !a.HasVersion("2020-12-01") {

@@ -1,0 +1,180 @@
+package rtc
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Freshness and read limits of CallbackHandler.
+const (
+	// DefaultCallbackMaxAge is how old an event's EventTime may be before
+	// CallbackHandler refuses it. It equals the retention of the default
+	// dedup store, so a captured body replayed after its dedup entry expired
+	// is refused as stale instead of processed again.
+	DefaultCallbackMaxAge = time.Hour
+	// DefaultCallbackClockSkew is how far in the future an event's EventTime
+	// may lie (the sender's clock may run ahead of the receiver's).
+	DefaultCallbackClockSkew = 5 * time.Minute
+	// DefaultCallbackReadTimeout bounds the time the handler waits for the
+	// whole request body, counted from when the handler starts. A peer that
+	// trickles its body gets 408 instead of holding the handler.
+	DefaultCallbackReadTimeout = 5 * time.Second
+	// maxCallbackEventID is the longest EventId accepted.
+	maxCallbackEventID = 128
+)
+
+// WithCallbackMaxAge sets how old an event's EventTime may be (by the
+// receiver's clock) before the handler refuses it with 400 and a body that
+// says so. It is DefaultCallbackMaxAge by default, or the retention of a
+// MemoryDedupStore given to WithCallbackDedup when that is shorter. With a
+// shared dedup store, keep d at most the store's retention: an event older
+// than the retention could otherwise be processed again. d must be positive.
+func WithCallbackMaxAge(d time.Duration) CallbackOption {
+	return func(c *callbackConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("rtc: WithCallbackMaxAge(%v): must be positive (leave the option out for the default, %v)", d, DefaultCallbackMaxAge)
+		}
+		c.maxAge = d
+		return nil
+	}
+}
+
+// WithCallbackClockSkew sets how far in the future an event's EventTime may
+// lie before the handler refuses it (DefaultCallbackClockSkew by default; 0
+// allows none). d must not be negative.
+func WithCallbackClockSkew(d time.Duration) CallbackOption {
+	return func(c *callbackConfig) error {
+		if d < 0 {
+			return fmt.Errorf("rtc: WithCallbackClockSkew(%v): must not be negative (leave the option out for the default, %v)", d, DefaultCallbackClockSkew)
+		}
+		c.skew = d
+		c.skewSet = true
+		return nil
+	}
+}
+
+// WithCallbackReadTimeout bounds the time the handler waits for the request
+// body (DefaultCallbackReadTimeout by default; d must be positive). The
+// handler sets it as the connection's read deadline through
+// http.ResponseController; servers should still set
+// http.Server.ReadHeaderTimeout and ReadTimeout, which cover the time before
+// the handler runs.
+func WithCallbackReadTimeout(d time.Duration) CallbackOption {
+	return func(c *callbackConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("rtc: WithCallbackReadTimeout(%v): must be positive (leave the option out for the default, %v)", d, DefaultCallbackReadTimeout)
+		}
+		c.readTimeout = d
+		return nil
+	}
+}
+
+// errCallbackStale marks an event refused for its EventTime.
+var errCallbackStale = errors.New("rtc: callback event is not fresh")
+
+// validEventID reports whether s has the shape of an EventId: 1 to 128
+// characters of a-z A-Z 0-9 and - _ . : @ (UUIDs and similar identifiers).
+func validEventID(s string) bool {
+	if len(s) == 0 || len(s) > maxCallbackEventID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == ':' || c == '@') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCallbackEvent checks the formats of EventTime and EventId and the
+// event's freshness. The error text is safe to send back to the peer: it
+// names the field and the limit, never the secret.
+func (c *callbackConfig) checkEvent(ev *CallbackEvent) error {
+	if !validEventID(ev.EventID) {
+		if ev.EventID == "" {
+			return fmt.Errorf("%w: EventId is missing", ErrCallbackMalformed)
+		}
+		return fmt.Errorf("%w: EventId must be 1 to %d characters of a-z A-Z 0-9 - _ . : @", ErrCallbackMalformed, maxCallbackEventID)
+	}
+	if ev.EventTime == "" {
+		return fmt.Errorf("%w: EventTime is missing", ErrCallbackMalformed)
+	}
+	at, err := time.Parse(time.RFC3339, ev.EventTime)
+	if err != nil {
+		return fmt.Errorf("%w: EventTime is not an RFC 3339 time", ErrCallbackMalformed)
+	}
+	now := c.clock()
+	switch age := now.Sub(at); {
+	case age > c.maxAge:
+		return fmt.Errorf("%w: EventTime %s is %s before this receiver's clock, more than the allowed %s (see WithCallbackMaxAge)",
+			errCallbackStale, at.UTC().Format(time.RFC3339), age.Truncate(time.Second), c.maxAge)
+	case -age > c.skew:
+		return fmt.Errorf("%w: EventTime %s is %s after this receiver's clock, more than the allowed skew of %s (see WithCallbackClockSkew)",
+			errCallbackStale, at.UTC().Format(time.RFC3339), (-age).Truncate(time.Second), c.skew)
+	}
+	return nil
+}
+
+func (c *callbackConfig) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// finishDefaults fills the limits that depend on other options.
+func (c *callbackConfig) finishDefaults() {
+	if c.maxAge <= 0 {
+		c.maxAge = DefaultCallbackMaxAge
+		if m, ok := c.dedup.(*MemoryDedupStore); ok && m != nil && m.retention < c.maxAge {
+			c.maxAge = m.retention
+		}
+	}
+	if !c.skewSet {
+		c.skew = DefaultCallbackClockSkew
+	}
+	if c.readTimeout <= 0 {
+		c.readTimeout = DefaultCallbackReadTimeout
+	}
+}
+
+// setBodyDeadline sets the connection's read deadline for the body. A
+// ResponseWriter that cannot (an httptest.ResponseRecorder) is left as is.
+func setBodyDeadline(w http.ResponseWriter, d time.Duration) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+}
+
+// dedupKeys returns the keys an event is deduplicated on: its EventId, and
+// its signature. The signature covers the sorted field values, so it is the
+// same for every event that permutes the values of one signed event (swapping
+// EventId and Nonce, say): such a replay gets a new EventId but the same
+// signature key. The signature is re-encoded in lower case so that a change
+// of hex case does not make a new key. Signature keys start with "sig/",
+// which no valid EventId contains.
+func dedupKeys(ev *CallbackEvent) [2]string {
+	raw, _ := hex.DecodeString(ev.Signature) // verified before: valid hex
+	return [2]string{ev.EventID, "sig/" + hex.EncodeToString(raw)}
+}
+
+// beginDedup claims every key of the event. It returns DedupNew when all
+// were new (the caller then holds them all), or the first other status after
+// releasing the keys it had claimed.
+func beginDedup(ctx context.Context, store DedupStore, keys [2]string) (DedupStatus, error) {
+	for i, k := range keys {
+		st, err := store.Begin(ctx, k)
+		if err == nil && st == DedupNew {
+			continue
+		}
+		for _, held := range keys[:i] {
+			_ = store.Finish(context.WithoutCancel(ctx), held, false)
+		}
+		return st, err
+	}
+	return DedupNew, nil
+}

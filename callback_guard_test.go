@@ -1,0 +1,200 @@
+package rtc
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func signedEventAt(t *testing.T, id string, at time.Time) []byte {
+	t.Helper()
+	ev := CallbackEvent{
+		EventType: EventUserJoinRoom, EventData: `{"RoomId":"r","UserId":"u","Timestamp":1}`,
+		EventTime: at.Format(time.RFC3339), EventID: id, AppID: "app", Version: CallbackVersion, Nonce: "1234",
+	}
+	ev.Sign(testCallbackSecret)
+	return mustJSON(t, ev)
+}
+
+func withCallbackClock(now func() time.Time) CallbackOption {
+	return func(c *callbackConfig) error { c.now = now; return nil }
+}
+
+// An event stamped long ago (or far ahead) is refused with 400 and a body
+// that says why; within the limits it is processed.
+func TestCallbackHandlerRefusesStaleEvents(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	var calls atomic.Int32
+	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
+	h := mustCallbackHandler(t, fn, withCallbackClock(func() time.Time { return now }))
+
+	rec := post(t, h, signedEventAt(t, "old-1", time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "EventTime 2001-01-01T00:00:00Z is")
+	require.Contains(t, rec.Body.String(), "more than the allowed 1h0m0s")
+
+	rec = post(t, h, signedEventAt(t, "old-2", now.Add(-DefaultCallbackMaxAge-time.Second)))
+	require.Equal(t, http.StatusBadRequest, rec.Code, "just past the maximum age")
+
+	rec = post(t, h, signedEventAt(t, "future-1", now.Add(DefaultCallbackClockSkew+time.Second)))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "after this receiver's clock")
+	require.Contains(t, rec.Body.String(), "skew of 5m0s")
+	require.Zero(t, calls.Load())
+
+	require.Equal(t, http.StatusOK, post(t, h, signedEventAt(t, "ok-1", now.Add(-DefaultCallbackMaxAge+time.Second))).Code)
+	require.Equal(t, http.StatusOK, post(t, h, signedEventAt(t, "ok-2", now.Add(DefaultCallbackClockSkew-time.Second))).Code)
+	require.EqualValues(t, 2, calls.Load())
+
+	// Configurable; a shorter dedup retention shortens the default age.
+	h = mustCallbackHandler(t, fn, withCallbackClock(func() time.Time { return now }),
+		WithCallbackMaxAge(time.Minute), WithCallbackClockSkew(0))
+	require.Equal(t, http.StatusBadRequest, post(t, h, signedEventAt(t, "c-1", now.Add(-2*time.Minute))).Code)
+	require.Equal(t, http.StatusBadRequest, post(t, h, signedEventAt(t, "c-2", now.Add(time.Second))).Code)
+	require.Equal(t, http.StatusOK, post(t, h, signedEventAt(t, "c-3", now)).Code)
+
+	h = mustCallbackHandler(t, fn, withCallbackClock(func() time.Time { return now }),
+		WithCallbackDedup(NewMemoryDedupStore(10*time.Minute, 10)))
+	rec = post(t, h, signedEventAt(t, "r-1", now.Add(-11*time.Minute)))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "allowed 10m0s")
+}
+
+// EventTime must be RFC 3339 and EventId must have the shape of an ID.
+func TestCallbackHandlerFieldFormats(t *testing.T) {
+	var calls atomic.Int32
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
+	sign := func(mod func(*CallbackEvent)) []byte {
+		ev := CallbackEvent{EventType: EventUserJoinRoom, EventData: `{}`, EventTime: time.Now().Format(time.RFC3339),
+			EventID: "fmt-1", AppID: "app", Version: CallbackVersion, Nonce: "1234"}
+		mod(&ev)
+		ev.Sign(testCallbackSecret)
+		return mustJSON(t, ev)
+	}
+	for name, tc := range map[string]struct {
+		mod  func(*CallbackEvent)
+		want string
+	}{
+		"time not RFC 3339": {func(e *CallbackEvent) { e.EventTime = "2026-11-29 12:00:00" }, "EventTime is not an RFC 3339 time"},
+		"time missing":      {func(e *CallbackEvent) { e.EventTime = "" }, "EventTime is missing"},
+		"id with space":     {func(e *CallbackEvent) { e.EventID = "a b" }, "EventId must be"},
+		"id too long":       {func(e *CallbackEvent) { e.EventID = strings.Repeat("a", 129) }, "EventId must be"},
+		"id with slash":     {func(e *CallbackEvent) { e.EventID = "sig/abc" }, "EventId must be"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := post(t, h, sign(tc.mod))
+			require.Equal(t, http.StatusBadRequest, rec.Code)
+			require.Contains(t, rec.Body.String(), tc.want)
+		})
+	}
+	require.Zero(t, calls.Load())
+}
+
+// Swapping the values of signed fields keeps the signature valid (it covers
+// the sorted values) and makes a new EventId. Each such replay, and a change
+// of the signature's hex case, is recognised as the event already processed.
+func TestCallbackHandlerPermutedReplay(t *testing.T) {
+	var calls atomic.Int32
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil })
+	orig := CallbackEvent{EventType: EventUserJoinRoom, EventData: `{}`, EventTime: time.Now().UTC().Format(time.RFC3339),
+		EventID: "e7b6a3c0-1f2d-4e5a-9b8c-0123456789ab", AppID: "661e2f2a543cf", Version: CallbackVersion, Nonce: "a1b2"}
+	orig.Sign(testCallbackSecret)
+	require.Equal(t, http.StatusOK, post(t, h, mustJSON(t, orig)).Code)
+
+	replays := map[string]func(*CallbackEvent){
+		"EventId<->Nonce":   func(e *CallbackEvent) { e.EventID, e.Nonce = e.Nonce, e.EventID },
+		"EventId<->AppId":   func(e *CallbackEvent) { e.EventID, e.AppID = e.AppID, e.EventID },
+		"EventId<->Version": func(e *CallbackEvent) { e.EventID, e.Version = e.Version, e.EventID },
+		"EventId<->EventType": func(e *CallbackEvent) {
+			e.EventID, e.EventType = e.EventType, e.EventID
+		},
+		"upper-case signature": func(e *CallbackEvent) { e.Signature = strings.ToUpper(e.Signature) },
+	}
+	for name, mod := range replays {
+		t.Run(name, func(t *testing.T) {
+			ev := orig
+			mod(&ev)
+			body := mustJSON(t, ev)
+			_, err := ParseCallback(body, testCallbackSecret)
+			require.NoError(t, err, "the replay carries a valid signature")
+			rec := post(t, h, body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		})
+	}
+	require.EqualValues(t, 1, calls.Load(), "the event is processed once")
+
+	// A permuted replay racing the original in flight is told to retry.
+	started, release := make(chan struct{}), make(chan struct{})
+	h = mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
+		close(started)
+		<-release
+		return nil
+	})
+	done := make(chan int)
+	go func() { done <- post(t, h, mustJSON(t, orig)).Code }()
+	<-started
+	swapped := orig
+	swapped.EventID, swapped.Nonce = orig.Nonce, orig.EventID
+	require.Equal(t, http.StatusConflict, post(t, h, mustJSON(t, swapped)).Code)
+	close(release)
+	require.Equal(t, http.StatusOK, <-done)
+}
+
+// A peer that sends the headers and then trickles the body is cut off after
+// the read timeout, even on a server without ReadTimeout.
+func TestCallbackHandlerSlowBody(t *testing.T) {
+	var calls atomic.Int32
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
+		WithCallbackReadTimeout(200*time.Millisecond))
+	srv := httptest.NewServer(h) // no ReadTimeout, like a server configured with ReadHeaderTimeout only
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	body := signedBody(t, "slow-body")
+	_, err = conn.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+		itoa(len(body)) + "\r\n\r\n"))
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // one byte every 50 ms: the whole body would take many seconds
+		for i := 0; i < len(body)-1; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := conn.Write(body[i : i+1]); err != nil {
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(3*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the handler must answer instead of waiting for the body")
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	require.Less(t, time.Since(start), 2*time.Second)
+	require.Zero(t, calls.Load())
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestCallbackGuardOptionsRefuseBadValues(t *testing.T) {
+	fn := func(context.Context, *CallbackEvent) error { return nil }
+	_, err := NewCallbackHandler(testCallbackSecret, fn, WithCallbackMaxAge(0), WithCallbackClockSkew(-time.Second), WithCallbackReadTimeout(-1))
+	require.ErrorContains(t, err, "WithCallbackMaxAge(0s): must be positive")
+	require.ErrorContains(t, err, "WithCallbackClockSkew(-1s): must not be negative")
+	require.ErrorContains(t, err, "WithCallbackReadTimeout(-1ns): must be positive")
+}

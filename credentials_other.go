@@ -1,0 +1,5 @@
+//go:build !unix
+
+package rtc
+
+const openNonBlock = 0

@@ -1,0 +1,3 @@
+module github.com/volcrtc/rtc/internal/tools
+
+go 1.23.0
