@@ -3,6 +3,7 @@ package rtctest_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -137,13 +138,30 @@ func TestEventCallbackRecordingStory(t *testing.T) {
 // against the same clock accepts them.
 func TestEventsUseServerClock(t *testing.T) {
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-	sink := &eventSink{}
-	srv := rtctest.NewServer(rtctest.WithClock(func() time.Time { return now }), rtctest.WithEventHandler(sink.handler(t), cbSecret))
+	// A receiver with its own (real) clock would reject events this old;
+	// parse them directly.
+	var mu sync.Mutex
+	var got []*rtc.CallbackEvent
+	parse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ev, err := rtc.ParseCallback(body, cbSecret)
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		got = append(got, ev)
+		mu.Unlock()
+	})
+	srv := rtctest.NewServer(rtctest.WithClock(func() time.Time { return now }), rtctest.WithEventHandler(parse, cbSecret))
 	defer srv.Close()
 	require.NoError(t, srv.Join("app", "room9", "alice"))
 	flush(t, srv)
-	ev := sink.find(rtc.EventUserJoinRoom)
-	require.NotNil(t, ev)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, got, 2)
+	ev := got[1]
+	require.Equal(t, rtc.EventUserJoinRoom, ev.EventType)
 	et, err := time.Parse(time.RFC3339, ev.EventTime)
 	require.NoError(t, err)
 	assert.True(t, et.Equal(now), "EventTime %s", ev.EventTime)
