@@ -32,7 +32,10 @@ func (c *Client) AddBusinessID(ctx context.Context, req *AddBusinessIDRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId,
 // Remarks.
 type AddBusinessIDRequest struct {
-	AppID      string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId"`
 	Remarks    string `json:"Remarks"`
 }
@@ -110,6 +113,7 @@ func (r *CreateAppRequest) appendJSON(b []byte) ([]byte, error) {
 
 // CreateAppResult is what [Client.CreateApp] returns.
 type CreateAppResult struct {
+	// AppID is the ID of the RTC app.
 	AppID           string `json:"AppId"`
 	AppKey          string `json:"AppKey"`
 	CreateDate      string `json:"CreateDate"`
@@ -162,6 +166,7 @@ func (r *CreateByteplusAppRequest) appendJSON(b []byte) ([]byte, error) {
 
 // CreateByteplusAppResult is what [Client.CreateByteplusApp] returns.
 type CreateByteplusAppResult struct {
+	// AppID is the ID of the RTC app.
 	AppID           string `json:"AppId"`
 	AppKey          string `json:"AppKey"`
 	CreateDate      string `json:"CreateDate"`
@@ -196,7 +201,10 @@ func (c *Client) DeleteBusinessID(ctx context.Context, req *DeleteBusinessIDRequ
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId.
 type DeleteBusinessIDRequest struct {
-	AppID      string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId"`
 }
 
@@ -276,10 +284,9 @@ func (c *Client) GetAllBusinessIDAll(ctx context.Context, req *GetAllBusinessIDR
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID.
 type GetAllBusinessIDRequest struct {
-	AppID string `json:"AppID"`
-	// Limit is the page size, as a decimal string.
-	Limit string `json:"Limit,omitempty"`
-	// Offset is the number of entries to skip, as a decimal string.
+	// AppID is the ID of your RTC app, from the console.
+	AppID  string `json:"AppID"`
+	Limit  string `json:"Limit,omitempty"`
 	Offset string `json:"Offset,omitempty"`
 }
 
@@ -360,10 +367,9 @@ func (c *Client) ListAppsAll(ctx context.Context, req *ListAppsRequest, opts ...
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: none.
 type ListAppsRequest struct {
-	AppID string `json:"AppId,omitempty"`
-	// Limit is the page size, as a decimal string.
-	Limit string `json:"Limit,omitempty"`
-	// Offset is the number of entries to skip, as a decimal string.
+	// AppID is the ID of your RTC app, from the console.
+	AppID       string `json:"AppId,omitempty"`
+	Limit       string `json:"Limit,omitempty"`
 	Offset      string `json:"Offset,omitempty"`
 	ProjectName string `json:"ProjectName,omitempty"`
 	Reverse     *int32 `json:"Reverse,omitempty"`
@@ -410,11 +416,9 @@ func (r *ListAppsRequest) appendJSON(b []byte) ([]byte, error) {
 // ListAppsResult is what [Client.ListApps] returns.
 type ListAppsResult struct {
 	AppList []App `json:"AppList"`
-	// Limit is the page size, as a decimal string.
-	Limit int32 `json:"Limit"`
-	// Offset is the number of entries to skip, as a decimal string.
-	Offset int32 `json:"Offset"`
-	Total  int32 `json:"Total"`
+	Limit   int32 `json:"Limit"`
+	Offset  int32 `json:"Offset"`
+	Total   int32 `json:"Total"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -437,6 +441,7 @@ func (c *Client) ModifyAppStatus(ctx context.Context, req *ModifyAppStatusReques
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Status.
 type ModifyAppStatusRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID  string `json:"AppId"`
 	Status int32  `json:"Status"`
 }
@@ -492,7 +497,10 @@ func (c *Client) ModifyBusinessRemarks(ctx context.Context, req *ModifyBusinessR
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId,
 // Remarks.
 type ModifyBusinessRemarksRequest struct {
-	AppID      string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId"`
 	Remarks    string `json:"Remarks"`
 }
@@ -533,6 +541,7 @@ func (r *ModifyBusinessRemarksResult) setMessage(s string) { r.Message = s }
 
 // App is a result object used by ListApps, as AppList.
 type App struct {
+	// AppID is the ID of the RTC app.
 	AppID           string `json:"AppId"`
 	AppKey          string `json:"AppKey"`
 	AppName         string `json:"AppName"`
@@ -544,7 +553,9 @@ type App struct {
 // BusinessRecord is a result object used by GetAllBusinessID, as
 // BusinessRecords.
 type BusinessRecord struct {
-	AppID       string `json:"AppId"`
+	// AppID is the ID of the RTC app.
+	AppID string `json:"AppId"`
+	// BusinessID is the business identifier.
 	BusinessID  string `json:"BusinessId"`
 	CreatedTime string `json:"CreatedTime"`
 	Remarks     string `json:"Remarks"`

@@ -193,6 +193,7 @@ func (c *Client) ListUsages(ctx context.Context, req *ListUsagesRequest, opts ..
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // StartTime.
 type ListUsagesRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     string `json:"AppId"`
 	EndTime   string `json:"EndTime"`
 	StartTime string `json:"StartTime"`

@@ -84,6 +84,7 @@ type callConfig struct {
 	timeout time.Duration
 	retry   *RetryPolicy
 	version string
+	lenient bool // WithCallLenientValidation
 	errs    []string
 }
 
@@ -188,6 +189,7 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + op.Action + "Request{...}"}}}
 	}
 	v := validatorPool.Get().(*validator)
+	v.lenient = c.lenient || cl.cfg.lenient
 	in.validate(v)
 	err := v.err(op.Action)
 	v.reset()

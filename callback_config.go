@@ -28,11 +28,18 @@ func (c *Client) CreateCallback(ctx context.Context, req *CreateCallbackRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessId,
 // EventList, SecretKey, URL.
 type CreateCallbackRequest struct {
-	AppID      string   `json:"AppID"`
-	BusinessID string   `json:"BusinessId"`
-	EventList  []string `json:"EventList"`
-	SecretKey  string   `json:"SecretKey"`
-	URL        string   `json:"URL"`
+	// AppID is the app whose callbacks are configured.
+	AppID string `json:"AppID"`
+	// BusinessID is the business identifier the configuration applies to.
+	BusinessID string `json:"BusinessId"`
+	// EventList lists the names of the events to send, such as RecordStarted.
+	// Must have at least 1 elements.
+	EventList []string `json:"EventList"`
+	// SecretKey is the secret the service signs callbacks with; give the same one
+	// to CallbackHandler. A secret: it never appears in errors or logs.
+	SecretKey string `json:"SecretKey"`
+	// URL is the address that receives the callbacks. A URL.
+	URL string `json:"URL"`
 }
 
 func (r *CreateCallbackRequest) validate(v *validator) {
@@ -42,6 +49,12 @@ func (r *CreateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
+	if v.lenient {
+		return
+	}
+	if len(r.EventList) > 0 && (len(r.EventList) < 1) {
+		v.badItems("EventList", len(r.EventList), "must have at least 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -108,7 +121,10 @@ func (c *Client) DeleteCallback(ctx context.Context, req *DeleteCallbackRequest,
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type DeleteCallbackRequest struct {
-	AppID      string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -153,6 +169,7 @@ func (c *Client) GetCallback(ctx context.Context, req *GetCallbackRequest, opts 
 //
 // Version: 2020-12-01, HTTP method: GET, required fields: AppId.
 type GetCallbackRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 }
 
@@ -166,16 +183,20 @@ func (r *GetCallbackRequest) appendQuery(q *queryBuilder) {
 
 // GetCallbackResult is what [Client.GetCallback] returns.
 type GetCallbackResult struct {
-	AccountID  string           `json:"AccountId"`
-	AppID      string           `json:"AppId"`
+	AccountID string `json:"AccountId"`
+	// AppID is the ID of the RTC app.
+	AppID string `json:"AppId"`
+	// BusinessID is the business identifier.
 	BusinessID string           `json:"BusinessId"`
 	Callbacks  []CallbackConfig `json:"Callbacks"`
 	CreatedAt  string           `json:"CreatedAt"`
 	EventList  string           `json:"EventList"`
 	Region     string           `json:"Region"`
-	SecretKey  string           `json:"SecretKey"`
-	URL        string           `json:"URL"`
-	UpdatedAt  string           `json:"UpdatedAt"`
+	// SecretKey is the secret callbacks are signed with. A secret: it never
+	// appears in errors or logs.
+	SecretKey string `json:"SecretKey"`
+	URL       string `json:"URL"`
+	UpdatedAt string `json:"UpdatedAt"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -202,11 +223,14 @@ func (c *Client) UpdateCallback(ctx context.Context, req *UpdateCallbackRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessID,
 // EventList, SecretKey, URL.
 type UpdateCallbackRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID      string   `json:"AppID"`
 	BusinessID string   `json:"BusinessID"`
 	EventList  []string `json:"EventList"`
-	SecretKey  string   `json:"SecretKey"`
-	URL        string   `json:"URL"`
+	// SecretKey is the secret the service signs callbacks with; give the same one
+	// to CallbackHandler. A secret: it never appears in errors or logs.
+	SecretKey string `json:"SecretKey"`
+	URL       string `json:"URL"`
 }
 
 func (r *UpdateCallbackRequest) validate(v *validator) {
@@ -262,13 +286,17 @@ func (r *UpdateCallbackResult) setMessage(s string) { r.Message = s }
 
 // CallbackConfig is a result object used by GetCallback, as Callbacks.
 type CallbackConfig struct {
-	AccountID  string   `json:"AccountId"`
-	AppID      string   `json:"AppId"`
+	AccountID string `json:"AccountId"`
+	// AppID is the ID of the RTC app.
+	AppID string `json:"AppId"`
+	// BusinessID is the business identifier.
 	BusinessID string   `json:"BusinessId"`
 	CreatedAt  string   `json:"CreatedAt"`
 	EventList  []string `json:"EventList"`
 	Region     string   `json:"Region"`
-	SecretKey  string   `json:"SecretKey"`
-	URL        string   `json:"URL"`
-	UpdatedAt  string   `json:"UpdatedAt"`
+	// SecretKey is the secret callbacks are signed with. A secret: it never
+	// appears in errors or logs.
+	SecretKey string `json:"SecretKey"`
+	URL       string `json:"URL"`
+	UpdatedAt string `json:"UpdatedAt"`
 }

@@ -27,9 +27,14 @@ func (c *Client) GetPushMixedStreamToCDNTask(ctx context.Context, req *GetPushMi
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 type GetPushMixedStreamToCDNTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId,omitempty"`
+	// UserID is the ID of the user.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -80,9 +85,14 @@ func (c *Client) GetPushSingleStreamToCDNTask(ctx context.Context, req *GetPushS
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 type GetPushSingleStreamToCDNTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId,omitempty"`
+	// UserID is the ID of the user.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -137,10 +147,16 @@ func (c *Client) StartPushMixedStreamToCDN(ctx context.Context, req *StartPushMi
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, PushURL,
 // RoomId, TaskId.
 type StartPushMixedStreamToCDNRequest struct {
-	AppID          string            `json:"AppId"`
-	PushURL        string            `json:"PushURL"`
-	RoomID         string            `json:"RoomId"`
-	TaskID         string            `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID   string `json:"AppId"`
+	PushURL string `json:"PushURL"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID     string            `json:"BusinessId,omitempty"`
 	Control        *MixedPushControl `json:"Control,omitempty"`
 	Encode         *Encode           `json:"Encode,omitempty"`
@@ -260,13 +276,19 @@ func (c *Client) StartPushSingleStreamToCDN(ctx context.Context, req *StartPushS
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // PushURL, RoomId, Stream, TaskId.
 type StartPushSingleStreamToCDNRequest struct {
-	AppID      string             `json:"AppId"`
-	Control    *SinglePushControl `json:"Control"`
-	PushURL    string             `json:"PushURL"`
-	RoomID     string             `json:"RoomId"`
-	Stream     *CDNPushStream     `json:"Stream"`
-	TaskID     string             `json:"TaskId"`
-	BusinessID string             `json:"BusinessId,omitempty"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID   string             `json:"AppId"`
+	Control *SinglePushControl `json:"Control"`
+	PushURL string             `json:"PushURL"`
+	// RoomID is the ID of the room.
+	RoomID string         `json:"RoomId"`
+	Stream *CDNPushStream `json:"Stream"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
+	BusinessID string `json:"BusinessId,omitempty"`
 }
 
 func (r *StartPushSingleStreamToCDNRequest) validate(v *validator) {
@@ -350,8 +372,12 @@ func (c *Client) StopPushStreamToCDN(ctx context.Context, req *StopPushStreamToC
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopPushStreamToCDNRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -412,9 +438,15 @@ func (c *Client) UpdatePushMixedStreamToCDN(ctx context.Context, req *UpdatePush
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type UpdatePushMixedStreamToCDNRequest struct {
-	AppID                string            `json:"AppId"`
-	RoomID               string            `json:"RoomId"`
-	TaskID               string            `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID           string            `json:"BusinessId,omitempty"`
 	Control              *MixedPushControl `json:"Control,omitempty"`
 	Encode               *Encode           `json:"Encode,omitempty"`
@@ -585,6 +617,7 @@ type AudienceSpatialOrientationInfo struct {
 // CDNPushStream is an input object used by StartPushSingleStreamToCDN, as
 // Stream.
 type CDNPushStream struct {
+	// UserID is the ID of the user.
 	UserID     string `json:"UserId"`
 	StreamType *int32 `json:"StreamType,omitempty"`
 }
@@ -613,6 +646,7 @@ func (r *CDNPushStream) appendJSON(b []byte) ([]byte, error) {
 // CDNPushStreamInfo is a result object used by GetPushSingleStreamToCDNTask,
 // as PushSingleStreamToCDNTask.Stream.
 type CDNPushStreamInfo struct {
+	// UserID is the ID of the user.
 	UserID     string `json:"UserId"`
 	StreamType int32  `json:"StreamType"`
 }

@@ -54,6 +54,7 @@ type Client struct {
 	limiter   RateLimiter
 	observers []Observer
 	maxBody   int64
+	lenient   bool // WithLenientValidation
 }
 
 // Defaults.
@@ -90,6 +91,7 @@ type config struct {
 	regionSet     bool
 	bytePlus      bool
 	bytePlusClash bool
+	lenient       bool
 }
 
 // WithCredentials uses a fixed access key pair (and optional session token).
@@ -336,6 +338,7 @@ func New(opts ...Option) (*Client, error) {
 		clock:   cfg.clock,
 		limiter: cfg.limiter,
 		maxBody: cfg.maxBody,
+		lenient: cfg.lenient,
 	}
 	c.observers = cfg.observers
 	c.budget = newRetryBudget(c.retry.Budget)

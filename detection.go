@@ -26,8 +26,11 @@ func (c *Client) ListDetectionTask(ctx context.Context, req *ListDetectionTaskRe
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 type ListDetectionTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// UserID is the ID of the user.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -49,7 +52,8 @@ func (r *ListDetectionTaskRequest) appendQuery(q *queryBuilder) {
 // ListDetectionTaskResult is what [Client.ListDetectionTask] returns.
 type ListDetectionTaskResult struct {
 	EventData []DetectionTask `json:"EventData"`
-	Message   string          `json:"Message"`
+	// Message is "success" when the call succeeded.
+	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -76,7 +80,9 @@ func (c *Client) StartDetection(ctx context.Context, req *StartDetectionRequest,
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId.
 type StartDetectionRequest struct {
-	AppID        string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID       string `json:"RoomId"`
 	Callback     string `json:"Callback,omitempty"`
 	CallbackType *int32 `json:"CallbackType,omitempty"`
@@ -84,7 +90,8 @@ type StartDetectionRequest struct {
 	IdleSec      *int32 `json:"IdleSec,omitempty"`
 	Interval     *int32 `json:"Interval,omitempty"`
 	MediaType    *int32 `json:"MediaType,omitempty"`
-	UserID       string `json:"UserId,omitempty"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId,omitempty"`
 }
 
 func (r *StartDetectionRequest) validate(v *validator) {
@@ -138,6 +145,7 @@ func (r *StartDetectionRequest) appendJSON(b []byte) ([]byte, error) {
 
 // StartDetectionResult is what [Client.StartDetection] returns.
 type StartDetectionResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -163,8 +171,11 @@ func (c *Client) StopDetection(ctx context.Context, req *StopDetectionRequest, o
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId.
 type StopDetectionRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// UserID is the ID of the user.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -195,6 +206,7 @@ func (r *StopDetectionRequest) appendJSON(b []byte) ([]byte, error) {
 
 // StopDetectionResult is what [Client.StopDetection] returns.
 type StopDetectionResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -204,9 +216,11 @@ func (r *StopDetectionResult) setMessage(s string) { r.Message = s }
 
 // DetectionTask is a result object used by ListDetectionTask, as EventData.
 type DetectionTask struct {
-	CreateTime int32  `json:"CreateTime"`
-	MediaType  int32  `json:"MediaType"`
-	RoomID     string `json:"RoomId"`
-	Status     int32  `json:"Status"`
-	UserID     string `json:"UserId"`
+	CreateTime int32 `json:"CreateTime"`
+	MediaType  int32 `json:"MediaType"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	Status int32  `json:"Status"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId"`
 }

@@ -214,10 +214,15 @@ func (e *ResponseError) Is(target error) bool {
 }
 
 // FieldProblem is one problem found in a request: the field's path (wire
-// names, e.g. "TargetStreams.StreamList[2].UserId") and the rule it breaks.
+// names, e.g. "TargetStreams.StreamList[2].UserId"), the value given and
+// the rule it breaks (what is allowed).
 type FieldProblem struct {
 	Path string
-	Rule string
+	// Value is the value given, as text: a number, a quoted string cut
+	// short, a length ("130 characters"), or "(hidden)" for a secret. It
+	// is empty for a missing field or a rule between fields.
+	Value string
+	Rule  string
 }
 
 // ValidationError lists every problem found in a request before anything
@@ -242,6 +247,9 @@ func (e *ValidationError) Error() string {
 			b.WriteString(p.Path + " ")
 		}
 		b.WriteString(p.Rule)
+		if p.Value != "" {
+			b.WriteString(" (got " + p.Value + ")")
+		}
 	}
 	return b.String()
 }

@@ -30,6 +30,7 @@ func (c *Client) CreateFailRecoveryPolicy(ctx context.Context, req *CreateFailRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, FromVendor,
 // RoomID, ToVendor.
 type CreateFailRecoveryPolicyRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID      string `json:"AppID"`
 	FromVendor string `json:"FromVendor"`
 	RoomID     string `json:"RoomID"`
@@ -92,6 +93,7 @@ func (c *Client) CreateVendorPolicy(ctx context.Context, req *CreateVendorPolicy
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessID,
 // RoomID, VendorProportion.
 type CreateVendorPolicyRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID            string `json:"AppID"`
 	BusinessID       string `json:"BusinessID"`
 	RoomID           string `json:"RoomID"`
@@ -202,6 +204,7 @@ func (c *Client) GetFailRecoveryPolicies(ctx context.Context, req *GetFailRecove
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, FromVendor,
 // OrderBy, RoomID, ToVendor.
 type GetFailRecoveryPoliciesRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID      string `json:"AppID"`
 	FromVendor string `json:"FromVendor"`
 	OrderBy    string `json:"OrderBy"`

@@ -86,7 +86,7 @@ func TestGeneratedValidation(t *testing.T) {
 		},
 		{
 			name:  "optional IDs may be empty",
-			req:   &BanRoomUserRequest{AppID: "app"},
+			req:   &BanRoomUserRequest{AppID: "app", RoomID: "room"},
 			paths: []string{},
 		},
 		{

@@ -49,10 +49,12 @@ func (c *IMClient) AddBlackList(ctx context.Context, req *IMAddBlackListRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListInfos, UserId.
 type IMAddBlackListRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID          int32             `json:"AppId"`
 	BlackListInfos []IMBlackListItem `json:"BlackListInfos"`
-	UserID         int64             `json:"UserId"`
-	InboxType      *int32            `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMAddBlackListRequest) validate(v *validator) {
@@ -121,11 +123,13 @@ func (c *IMClient) AddFriend(ctx context.Context, req *IMAddFriendRequest, opts 
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // FriendUserIds, UserId.
 type IMAddFriendRequest struct {
-	AppID         int32           `json:"AppId"`
-	FriendUserIDs []int64         `json:"FriendUserIds"`
-	UserID        int64           `json:"UserId"`
-	Ext           json.RawMessage `json:"Ext,omitempty"`
-	InboxType     *int32          `json:"InboxType,omitempty"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID         int32   `json:"AppId"`
+	FriendUserIDs []int64 `json:"FriendUserIds"`
+	// UserID is the ID of the user.
+	UserID    int64           `json:"UserId"`
+	Ext       json.RawMessage `json:"Ext,omitempty"`
+	InboxType *int32          `json:"InboxType,omitempty"`
 }
 
 func (r *IMAddFriendRequest) validate(v *validator) {
@@ -201,6 +205,7 @@ func (c *IMClient) BatchAddBlockParticipants(ctx context.Context, req *IMBatchAd
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantBlockInfos.
 type IMBatchAddBlockParticipantsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                    int32           `json:"AppId"`
 	ConversationShortID      int64           `json:"ConversationShortId"`
 	ParticipantBlockInfos    json.RawMessage `json:"ParticipantBlockInfos"`
@@ -272,6 +277,7 @@ func (c *IMClient) BatchAddConversationParticipant(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantInfos.
 type IMBatchAddConversationParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32              `json:"AppId"`
 	ConversationShortID int64              `json:"ConversationShortId"`
 	Operator            int64              `json:"Operator"`
@@ -350,6 +356,7 @@ func (c *IMClient) BatchAddManager(ctx context.Context, req *IMBatchAddManagerRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ManagerUserIds, Operator.
 type IMBatchAddManagerRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32    `json:"AppId"`
 	ConversationShortID int64    `json:"ConversationShortId"`
 	ManagerUserIDs      []int64  `json:"ManagerUserIds"`
@@ -438,6 +445,7 @@ func (c *IMClient) BatchAddWhitelistParticipant(ctx context.Context, req *IMBatc
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantUserIds.
 type IMBatchAddWhitelistParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                 int32    `json:"AppId"`
 	ConversationShortID   int64    `json:"ConversationShortId"`
 	Operator              int64    `json:"Operator"`
@@ -525,6 +533,7 @@ func (c *IMClient) BatchDeleteBlockParticipants(ctx context.Context, req *IMBatc
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserIds.
 type IMBatchDeleteBlockParticipantsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                 int32    `json:"AppId"`
 	ConversationShortID   int64    `json:"ConversationShortId"`
 	ParticipantUserIDs    []int64  `json:"ParticipantUserIds"`
@@ -609,6 +618,7 @@ func (c *IMClient) BatchDeleteConversationParticipant(ctx context.Context, req *
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantUserIds.
 type IMBatchDeleteConversationParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32   `json:"AppId"`
 	ConversationShortID int64   `json:"ConversationShortId"`
 	Operator            int64   `json:"Operator"`
@@ -703,6 +713,7 @@ func (c *IMClient) BatchGetBlockParticipantsAll(ctx context.Context, req *IMBatc
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMBatchGetBlockParticipantsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32  `json:"AppId"`
 	ConversationShortID int64  `json:"ConversationShortId"`
 	Cursor              int64  `json:"Cursor"`
@@ -766,6 +777,7 @@ func (c *IMClient) BatchGetConversationParticipant(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserIds.
 type IMBatchGetConversationParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32   `json:"AppId"`
 	ConversationShortID int64   `json:"ConversationShortId"`
 	ParticipantUserIDs  []int64 `json:"ParticipantUserIds"`
@@ -832,6 +844,7 @@ func (c *IMClient) BatchGetConversations(ctx context.Context, req *IMBatchGetCon
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMBatchGetConversationsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32   `json:"AppId"`
 	ConversationShortID []int64 `json:"ConversationShortId"`
 	SkipMemberCount     *bool   `json:"SkipMemberCount,omitempty"`
@@ -898,6 +911,7 @@ func (c *IMClient) BatchGetUser(ctx context.Context, req *IMBatchGetUserRequest,
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserIds.
 type IMBatchGetUserRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   int32   `json:"AppId"`
 	UserIDs []int64 `json:"UserIds"`
 }
@@ -987,6 +1001,7 @@ func (c *IMClient) BatchGetWhitelistParticipantAll(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMBatchGetWhitelistParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32 `json:"AppId"`
 	ConversationShortID int64 `json:"ConversationShortId"`
 	Cursor              int64 `json:"Cursor"`
@@ -1047,6 +1062,7 @@ func (c *IMClient) BatchModifyConversationParticipant(ctx context.Context, req *
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantInfos.
 type IMBatchModifyConversationParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32                 `json:"AppId"`
 	ConversationShortID int64                 `json:"ConversationShortId"`
 	Operator            int64                 `json:"Operator"`
@@ -1120,6 +1136,7 @@ func (c *IMClient) BatchRemoveManager(ctx context.Context, req *IMBatchRemoveMan
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, RemoveManagerUserIds.
 type IMBatchRemoveManagerRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                   int32    `json:"AppId"`
 	ConversationShortID     int64    `json:"ConversationShortId"`
 	Operator                int64    `json:"Operator"`
@@ -1206,6 +1223,7 @@ func (c *IMClient) BatchRemoveWhitelistParticipant(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantUserIds.
 type IMBatchRemoveWhitelistParticipantRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                 int32    `json:"AppId"`
 	ConversationShortID   int64    `json:"ConversationShortId"`
 	Operator              int64    `json:"Operator"`
@@ -1293,6 +1311,7 @@ func (c *IMClient) BatchSendMessage(ctx context.Context, req *IMBatchSendMessage
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Content,
 // MsgType, Receiver, Sender.
 type IMBatchSendMessageRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     int32           `json:"AppId"`
 	Content   string          `json:"Content"`
 	MsgType   int32           `json:"MsgType"`
@@ -1378,6 +1397,7 @@ func (c *IMClient) BatchUpdateLiveParticipants(ctx context.Context, req *IMBatch
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantInfos.
 type IMBatchUpdateLiveParticipantsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32                   `json:"AppId"`
 	ConversationShortID int64                   `json:"ConversationShortId"`
 	ParticipantInfos    []IMLiveParticipantMark `json:"ParticipantInfos"`
@@ -1461,6 +1481,7 @@ func (c *IMClient) BatchUpdateUser(ctx context.Context, req *IMBatchUpdateUserRe
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Users.
 type IMBatchUpdateUserRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID int32          `json:"AppId"`
 	Users []IMUserChange `json:"Users"`
 }
@@ -1536,6 +1557,7 @@ func (c *IMClient) BatchUpdateUserTags(ctx context.Context, req *IMBatchUpdateUs
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Op, Tags,
 // UserIds.
 type IMBatchUpdateUserTagsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   int32    `json:"AppId"`
 	Op      int32    `json:"Op"`
 	Tags    []string `json:"Tags"`
@@ -1618,6 +1640,7 @@ func (c *IMClient) CreateConversation(ctx context.Context, req *IMCreateConversa
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationCoreInfo, OwnerUserId.
 type IMCreateConversationRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                int32              `json:"AppId"`
 	ConversationCoreInfo *IMNewConversation `json:"ConversationCoreInfo"`
 	OwnerUserID          int64              `json:"OwnerUserId"`
@@ -1703,6 +1726,7 @@ func (c *IMClient) DeleteConversationMessage(ctx context.Context, req *IMDeleteC
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId.
 type IMDeleteConversationMessageRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32  `json:"AppId"`
 	ConversationShortID int64  `json:"ConversationShortId"`
 	MessageID           int64  `json:"MessageId"`
@@ -1765,10 +1789,12 @@ func (c *IMClient) DeleteFriend(ctx context.Context, req *IMDeleteFriendRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // DeleteUserIds, UserId.
 type IMDeleteFriendRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID         int32   `json:"AppId"`
 	DeleteUserIDs []int64 `json:"DeleteUserIds"`
-	UserID        int64   `json:"UserId"`
-	InboxType     *int32  `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMDeleteFriendRequest) validate(v *validator) {
@@ -1834,6 +1860,7 @@ func (c *IMClient) DeleteMessage(ctx context.Context, req *IMDeleteMessageReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId, ParticipantUserId.
 type IMDeleteMessageRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32 `json:"AppId"`
 	ConversationShortID int64 `json:"ConversationShortId"`
 	MessageID           int64 `json:"MessageId"`
@@ -1893,6 +1920,7 @@ func (c *IMClient) DestroyConversation(ctx context.Context, req *IMDestroyConver
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, OwnerUserId.
 type IMDestroyConversationRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32  `json:"AppId"`
 	ConversationShortID int64  `json:"ConversationShortId"`
 	OwnerUserID         int64  `json:"OwnerUserId"`
@@ -1952,10 +1980,12 @@ func (c *IMClient) GetAppToken(ctx context.Context, req *IMGetAppTokenRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, ExpireTime,
 // UserId.
 type IMGetAppTokenRequest struct {
-	AppID      int32  `json:"AppId"`
-	ExpireTime int64  `json:"ExpireTime"`
-	UserID     int64  `json:"UserId"`
-	UserIDStr  string `json:"UserIdStr,omitempty"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID      int32 `json:"AppId"`
+	ExpireTime int64 `json:"ExpireTime"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	UserIDStr string `json:"UserIdStr,omitempty"`
 }
 
 func (r *IMGetAppTokenRequest) validate(v *validator) {
@@ -1983,8 +2013,10 @@ func (r *IMGetAppTokenRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMGetAppTokenResult is what [IMClient.GetAppToken] returns.
 type IMGetAppTokenResult struct {
-	AppID     int32  `json:"AppId"`
-	Token     string `json:"Token"`
+	// AppID is the ID of the RTC app.
+	AppID int32  `json:"AppId"`
+	Token string `json:"Token"`
+	// UserID is the ID of the user.
 	UserID    int64  `json:"UserId"`
 	UserIDStr string `json:"UserIdStr"`
 	// Metadata describes the response: request ID, action, version, region.
@@ -2036,9 +2068,11 @@ func (c *IMClient) GetBlackListAll(ctx context.Context, req *IMGetBlackListReque
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Cursor,
 // Limit, UserId.
 type IMGetBlackListRequest struct {
-	AppID     int32  `json:"AppId"`
-	Cursor    int64  `json:"Cursor"`
-	Limit     int64  `json:"Limit"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID  int32 `json:"AppId"`
+	Cursor int64 `json:"Cursor"`
+	Limit  int64 `json:"Limit"`
+	// UserID is the ID of the user.
 	UserID    int64  `json:"UserId"`
 	InboxType *int32 `json:"InboxType,omitempty"`
 	NeedTotal *bool  `json:"NeedTotal,omitempty"`
@@ -2104,6 +2138,7 @@ func (c *IMClient) GetConversationMarks(ctx context.Context, req *IMGetConversat
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMGetConversationMarksRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32 `json:"AppId"`
 	ConversationShortID int64 `json:"ConversationShortId"`
 }
@@ -2179,6 +2214,7 @@ func (c *IMClient) GetConversationMessagesAll(ctx context.Context, req *IMGetCon
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMGetConversationMessagesRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32  `json:"AppId"`
 	ConversationShortID int64  `json:"ConversationShortId"`
 	Cursor              int64  `json:"Cursor"`
@@ -2242,6 +2278,7 @@ func (c *IMClient) GetConversationSetting(ctx context.Context, req *IMGetConvers
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserId.
 type IMGetConversationSettingRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                int32  `json:"AppId"`
 	ConversationShortID  int64  `json:"ConversationShortId"`
 	ParticipantUserID    int64  `json:"ParticipantUserId"`
@@ -2304,6 +2341,7 @@ func (c *IMClient) GetConversationUserCount(ctx context.Context, req *IMGetConve
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMGetConversationUserCountRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32 `json:"AppId"`
 	ConversationShortID int64 `json:"ConversationShortId"`
 }
@@ -2352,6 +2390,7 @@ func (c *IMClient) GetMessages(ctx context.Context, req *IMGetMessagesRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageIds.
 type IMGetMessagesRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32   `json:"AppId"`
 	ConversationShortID int64   `json:"ConversationShortId"`
 	MessageIDs          []int64 `json:"MessageIds"`
@@ -2417,6 +2456,7 @@ func (c *IMClient) GetMessagesReadReceipt(ctx context.Context, req *IMGetMessage
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageIds.
 type IMGetMessagesReadReceiptRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32   `json:"AppId"`
 	ConversationShortID int64   `json:"ConversationShortId"`
 	MessageIDs          []int64 `json:"MessageIds"`
@@ -2483,6 +2523,7 @@ func (c *IMClient) GetParticipantReadIndex(ctx context.Context, req *IMGetPartic
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMGetParticipantReadIndexRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32 `json:"AppId"`
 	ConversationShortID int64 `json:"ConversationShortId"`
 }
@@ -2558,6 +2599,7 @@ func (c *IMClient) GetUserConversationsAll(ctx context.Context, req *IMGetUserCo
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Cursor,
 // Limit, ParticipantUserId, ParticipantUserIdStr.
 type IMGetUserConversationsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                int32  `json:"AppId"`
 	Cursor               int64  `json:"Cursor"`
 	Limit                int64  `json:"Limit"`
@@ -2635,10 +2677,12 @@ func (c *IMClient) IsFriend(ctx context.Context, req *IMIsFriendRequest, opts ..
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // FriendUserIds, UserId.
 type IMIsFriendRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID         int32   `json:"AppId"`
 	FriendUserIDs []int64 `json:"FriendUserIds"`
-	UserID        int64   `json:"UserId"`
-	InboxType     *int32  `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMIsFriendRequest) validate(v *validator) {
@@ -2705,10 +2749,12 @@ func (c *IMClient) IsInBlackList(ctx context.Context, req *IMIsInBlackListReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListUserIds, UserId.
 type IMIsInBlackListRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID            int32   `json:"AppId"`
 	BlackListUserIDs []int64 `json:"BlackListUserIds"`
-	UserID           int64   `json:"UserId"`
-	InboxType        *int32  `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMIsInBlackListRequest) validate(v *validator) {
@@ -2774,6 +2820,7 @@ func (c *IMClient) IsUserInConversation(ctx context.Context, req *IMIsUserInConv
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserId.
 type IMIsUserInConversationRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32 `json:"AppId"`
 	ConversationShortID int64 `json:"ConversationShortId"`
 	ParticipantUserID   int64 `json:"ParticipantUserId"`
@@ -2848,7 +2895,9 @@ func (c *IMClient) ListFriendAll(ctx context.Context, req *IMListFriendRequest, 
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserId.
 type IMListFriendRequest struct {
-	AppID     int32  `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID int32 `json:"AppId"`
+	// UserID is the ID of the user.
 	UserID    int64  `json:"UserId"`
 	Cursor    *int64 `json:"Cursor,omitempty"`
 	InboxType *int32 `json:"InboxType,omitempty"`
@@ -2921,6 +2970,7 @@ func (c *IMClient) MarkConversation(ctx context.Context, req *IMMarkConversation
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MarkTypes.
 type IMMarkConversationRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32    `json:"AppId"`
 	ConversationShortID int64    `json:"ConversationShortId"`
 	MarkTypes           []string `json:"MarkTypes"`
@@ -3005,6 +3055,7 @@ func (c *IMClient) ModifyConversation(ctx context.Context, req *IMModifyConversa
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationCoreInfo.
 type IMModifyConversationRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                int32                 `json:"AppId"`
 	ConversationCoreInfo *IMConversationChange `json:"ConversationCoreInfo"`
 }
@@ -3063,6 +3114,7 @@ func (c *IMClient) ModifyConversationSetting(ctx context.Context, req *IMModifyC
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationSettingInfo.
 type IMModifyConversationSettingRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                   int32                        `json:"AppId"`
 	ConversationSettingInfo *IMConversationSettingChange `json:"ConversationSettingInfo"`
 }
@@ -3121,6 +3173,7 @@ func (c *IMClient) ModifyMessage(ctx context.Context, req *IMModifyMessageReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId.
 type IMModifyMessageRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32           `json:"AppId"`
 	ConversationShortID int64           `json:"ConversationShortId"`
 	MessageID           int64           `json:"MessageId"`
@@ -3190,6 +3243,7 @@ func (c *IMClient) ModifyParticipantReadIndex(ctx context.Context, req *IMModify
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserId, ReadIndex.
 type IMModifyParticipantReadIndexRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                int32  `json:"AppId"`
 	ConversationShortID  int64  `json:"ConversationShortId"`
 	ParticipantUserID    int64  `json:"ParticipantUserId"`
@@ -3255,6 +3309,7 @@ func (c *IMClient) QueryLiveParticipantStatus(ctx context.Context, req *IMQueryL
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserIds.
 type IMQueryLiveParticipantStatusRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                 int32    `json:"AppId"`
 	ConversationShortID   int64    `json:"ConversationShortId"`
 	ParticipantUserIDs    []int64  `json:"ParticipantUserIds"`
@@ -3331,6 +3386,7 @@ func (c *IMClient) QueryOnlineStatus(ctx context.Context, req *IMQueryOnlineStat
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserIds.
 type IMQueryOnlineStatusRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   int32   `json:"AppId"`
 	UserIDs []int64 `json:"UserIds"`
 }
@@ -3366,6 +3422,7 @@ func (r *IMQueryOnlineStatusRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMQueryOnlineStatusResult is what [IMClient.QueryOnlineStatus] returns.
 type IMQueryOnlineStatusResult struct {
+	// AppID is the ID of the RTC app.
 	AppID              int32           `json:"AppId"`
 	QueryOnlineResults json.RawMessage `json:"QueryOnlineResults"`
 	// Metadata describes the response: request ID, action, version, region.
@@ -3394,6 +3451,7 @@ func (c *IMClient) RecallMessage(ctx context.Context, req *IMRecallMessageReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId, ParticipantUserId.
 type IMRecallMessageRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32  `json:"AppId"`
 	ConversationShortID int64  `json:"ConversationShortId"`
 	MessageID           int64  `json:"MessageId"`
@@ -3460,6 +3518,7 @@ func (c *IMClient) RegisterUsers(ctx context.Context, req *IMRegisterUsersReques
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Users.
 type IMRegisterUsersRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID int32       `json:"AppId"`
 	Users []IMNewUser `json:"Users"`
 }
@@ -3532,10 +3591,12 @@ func (c *IMClient) RemoveBlackList(ctx context.Context, req *IMRemoveBlackListRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListUserIds, UserId.
 type IMRemoveBlackListRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID            int32   `json:"AppId"`
 	BlackListUserIDs []int64 `json:"BlackListUserIds"`
-	UserID           int64   `json:"UserId"`
-	InboxType        *int32  `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMRemoveBlackListRequest) validate(v *validator) {
@@ -3632,6 +3693,7 @@ func (c *IMClient) ScanConversationParticipantListAll(ctx context.Context, req *
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMScanConversationParticipantListRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID                 int32  `json:"AppId"`
 	ConversationShortID   int64  `json:"ConversationShortId"`
 	Cursor                int64  `json:"Cursor"`
@@ -3710,6 +3772,7 @@ func (c *IMClient) SendMessage(ctx context.Context, req *IMSendMessageRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Content,
 // ConversationShortId, MsgType, Sender.
 type IMSendMessageRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID               int32           `json:"AppId"`
 	Content             string          `json:"Content"`
 	ConversationShortID int64           `json:"ConversationShortId"`
@@ -3880,6 +3943,7 @@ func (c *IMClient) UnRegisterUsers(ctx context.Context, req *IMUnRegisterUsersRe
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserIds.
 type IMUnRegisterUsersRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   int32   `json:"AppId"`
 	UserIDs []int64 `json:"UserIds"`
 }
@@ -3942,10 +4006,12 @@ func (c *IMClient) UpdateBlackList(ctx context.Context, req *IMUpdateBlackListRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListInfos, UserId.
 type IMUpdateBlackListRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID          int32             `json:"AppId"`
 	BlackListInfos []IMBlackListItem `json:"BlackListInfos"`
-	UserID         int64             `json:"UserId"`
-	InboxType      *int32            `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMUpdateBlackListRequest) validate(v *validator) {
@@ -4015,10 +4081,12 @@ func (c *IMClient) UpdateFriend(ctx context.Context, req *IMUpdateFriendRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // FriendInfos, UserId.
 type IMUpdateFriendRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID       int32            `json:"AppId"`
 	FriendInfos []IMFriendChange `json:"FriendInfos"`
-	UserID      int64            `json:"UserId"`
-	InboxType   *int32           `json:"InboxType,omitempty"`
+	// UserID is the ID of the user.
+	UserID    int64  `json:"UserId"`
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMUpdateFriendRequest) validate(v *validator) {
@@ -4097,6 +4165,7 @@ func (c *IMClient) UserBroadcast(ctx context.Context, req *IMUserBroadcastReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Content,
 // MsgTTL, MsgType, Sender.
 type IMUserBroadcastRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     int32           `json:"AppId"`
 	Content   string          `json:"Content"`
 	MsgTTL    int64           `json:"MsgTTL"`
@@ -4278,6 +4347,7 @@ func (r *IMConversationChange) appendJSON(b []byte) ([]byte, error) {
 // CreateConversation, GetUserConversations, as ConversationCoreInfos,
 // ConversationInfo, ConversationInfos.
 type IMConversationInfo struct {
+	// AppID is the ID of the RTC app.
 	AppID               int32           `json:"AppId"`
 	ConversationShortID int64           `json:"ConversationShortId"`
 	ConversationID      string          `json:"ConversationId"`
@@ -4304,6 +4374,7 @@ type IMConversationInfo struct {
 // IMConversationSetting is a result object used by GetConversationSetting, as
 // ConversationSettingInfo.
 type IMConversationSetting struct {
+	// AppID is the ID of the RTC app.
 	AppID                int32           `json:"AppId"`
 	ConversationShortID  int64           `json:"ConversationShortId"`
 	ConversationID       string          `json:"ConversationId"`
@@ -4377,16 +4448,20 @@ func (r *IMConversationSettingChange) appendJSON(b []byte) ([]byte, error) {
 // IMFailedInfo is a result object used by 9 actions, among them AddBlackList,
 // AddFriend, BatchUpdateUser, as FailedInfos.
 type IMFailedInfo struct {
-	Code    string `json:"Code"`
+	Code string `json:"Code"`
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
-	UserID  int64  `json:"UserId"`
+	// UserID is the ID of the user.
+	UserID int64 `json:"UserId"`
 }
 
 // IMFailedLiveParticipant is a result object used by
 // BatchUpdateLiveParticipants, as FailedInfos.
 type IMFailedLiveParticipant struct {
-	Code      string `json:"Code"`
-	Message   string `json:"Message"`
+	Code string `json:"Code"`
+	// Message is "success" when the call succeeded.
+	Message string `json:"Message"`
+	// UserID is the ID of the user.
 	UserID    int64  `json:"UserId"`
 	UserIDStr string `json:"UserIdStr"`
 }
@@ -4443,6 +4518,7 @@ type IMFriendCheck struct {
 // IMLiveParticipantMark is an input object used by
 // BatchUpdateLiveParticipants, as ParticipantInfos.
 type IMLiveParticipantMark struct {
+	// UserID is the ID of the user.
 	UserID    int64           `json:"UserId"`
 	UserIDStr string          `json:"UserIdStr,omitempty"`
 	AvatarURL string          `json:"AvatarUrl,omitempty"`
@@ -4499,6 +4575,7 @@ func (r *IMLiveParticipantMark) appendJSON(b []byte) ([]byte, error) {
 // IMLiveParticipantStatus is a result object used by
 // QueryLiveParticipantStatus, as Status.
 type IMLiveParticipantStatus struct {
+	// AppID is the ID of the RTC app.
 	AppID                int32  `json:"AppId"`
 	ConversationShortID  int64  `json:"ConversationShortId"`
 	CreateTime           int64  `json:"CreateTime"`
@@ -4510,6 +4587,7 @@ type IMLiveParticipantStatus struct {
 // IMMessage is a result object used by GetConversationMessages, GetMessages,
 // as Messages.
 type IMMessage struct {
+	// AppID is the ID of the RTC app.
 	AppID               int32            `json:"AppId"`
 	Content             string           `json:"Content"`
 	ConversationShortID int64            `json:"ConversationShortId"`
@@ -4619,6 +4697,7 @@ func (r *IMNewParticipant) appendJSON(b []byte) ([]byte, error) {
 
 // IMNewUser is an input object used by RegisterUsers, as Users.
 type IMNewUser struct {
+	// UserID is the ID of the user.
 	UserID   int64           `json:"UserId"`
 	Ext      json.RawMessage `json:"Ext,omitempty"`
 	NickName string          `json:"NickName,omitempty"`
@@ -4811,7 +4890,8 @@ type IMUserChange struct {
 	NickName string          `json:"NickName"`
 	Portrait string          `json:"Portrait"`
 	Tags     []string        `json:"Tags"`
-	UserID   int64           `json:"UserId"`
+	// UserID is the ID of the user.
+	UserID int64 `json:"UserId"`
 }
 
 func (r *IMUserChange) validate(v *validator) {
@@ -4857,15 +4937,17 @@ func (r *IMUserChange) appendJSON(b []byte) ([]byte, error) {
 
 // IMUserProfile is a result object used by BatchGetUser, as Users.
 type IMUserProfile struct {
+	// AppID is the ID of the RTC app.
 	AppID      int32           `json:"AppId"`
 	CreateTime int64           `json:"CreateTime"`
 	Ext        json.RawMessage `json:"Ext"`
 	ModifyTime int64           `json:"ModifyTime"`
 	NickName   string          `json:"NickName"`
 	Portrait   string          `json:"Portrait"`
-	UserID     int64           `json:"UserId"`
-	Tags       []string        `json:"Tags"`
-	IsRobot    bool            `json:"IsRobot"`
+	// UserID is the ID of the user.
+	UserID  int64    `json:"UserId"`
+	Tags    []string `json:"Tags"`
+	IsRobot bool     `json:"IsRobot"`
 }
 
 // IMWhitelistParticipant is a result object used by

@@ -29,12 +29,14 @@ func (c *Client) BatchSendRoomUnicast(ctx context.Context, req *BatchSendRoomUni
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, RoomId, To.
 type BatchSendRoomUnicastRequest struct {
-	AppID   string   `json:"AppId"`
-	Binary  bool     `json:"Binary"`
-	From    string   `json:"From"`
-	Message string   `json:"Message"`
-	RoomID  string   `json:"RoomId"`
-	To      []string `json:"To"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID   string `json:"AppId"`
+	Binary  bool   `json:"Binary"`
+	From    string `json:"From"`
+	Message string `json:"Message"`
+	// RoomID is the ID of the room.
+	RoomID string   `json:"RoomId"`
+	To     []string `json:"To"`
 }
 
 func (r *BatchSendRoomUnicastRequest) validate(v *validator) {
@@ -81,6 +83,7 @@ func (r *BatchSendRoomUnicastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // BatchSendRoomUnicastResult is what [Client.BatchSendRoomUnicast] returns.
 type BatchSendRoomUnicastResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -108,11 +111,13 @@ func (c *Client) SendBroadcast(ctx context.Context, req *SendBroadcastRequest, o
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, RoomId.
 type SendBroadcastRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   string `json:"AppId"`
 	Binary  bool   `json:"Binary"`
 	From    string `json:"From"`
 	Message string `json:"Message"`
-	RoomID  string `json:"RoomId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
 }
 
 func (r *SendBroadcastRequest) validate(v *validator) {
@@ -145,6 +150,7 @@ func (r *SendBroadcastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SendBroadcastResult is what [Client.SendBroadcast] returns.
 type SendBroadcastResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -172,12 +178,14 @@ func (c *Client) SendRoomUnicast(ctx context.Context, req *SendRoomUnicastReques
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, RoomId, To.
 type SendRoomUnicastRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   string `json:"AppId"`
 	Binary  bool   `json:"Binary"`
 	From    string `json:"From"`
 	Message string `json:"Message"`
-	RoomID  string `json:"RoomId"`
-	To      string `json:"To"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	To     string `json:"To"`
 }
 
 func (r *SendRoomUnicastRequest) validate(v *validator) {
@@ -213,6 +221,7 @@ func (r *SendRoomUnicastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SendRoomUnicastResult is what [Client.SendRoomUnicast] returns.
 type SendRoomUnicastResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -242,6 +251,7 @@ func (c *Client) SendUnicast(ctx context.Context, req *SendUnicastRequest, opts 
 // Version: 2023-07-20, HTTP method: POST, required fields: AppId, Binary,
 // From, Message, To.
 type SendUnicastRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   string `json:"AppId"`
 	Binary  bool   `json:"Binary"`
 	From    string `json:"From"`
@@ -278,6 +288,7 @@ func (r *SendUnicastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SendUnicastResult is what [Client.SendUnicast] returns.
 type SendUnicastResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`

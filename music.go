@@ -28,6 +28,7 @@ func (c *Client) ListHotMusic(ctx context.Context, req *ListHotMusicRequest, opt
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type ListHotMusicRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID           string   `json:"AppId"`
 	CustomHotListID []string `json:"CustomHotListId,omitempty"`
 	HotTypes        []int32  `json:"HotTypes,omitempty"`
@@ -123,6 +124,7 @@ func (c *Client) ListMusicsAll(ctx context.Context, req *ListMusicsRequest, opts
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type ListMusicsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID          string   `json:"AppId"`
 	Filters        []int32  `json:"Filters,omitempty"`
 	LastUpdateTime *int32   `json:"LastUpdateTime,omitempty"`
@@ -232,6 +234,7 @@ func (c *Client) SearchMusicsAll(ctx context.Context, req *SearchMusicsRequest, 
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type SearchMusicsRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID    string  `json:"AppId"`
 	Filters  []int32 `json:"Filters,omitempty"`
 	KeyWord  string  `json:"KeyWord,omitempty"`

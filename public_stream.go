@@ -29,6 +29,7 @@ func (c *Client) ListRealTimePublicStreamInfo(ctx context.Context, req *ListReal
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // Indicator, StartTime.
 type ListRealTimePublicStreamInfoRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     string   `json:"AppId"`
 	EndTime   string   `json:"EndTime"`
 	Indicator []string `json:"Indicator"`
@@ -108,9 +109,12 @@ func (c *Client) StartPushPublicStream(ctx context.Context, req *StartPushPublic
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId, TargetStreams.
 type StartPushPublicStreamRequest struct {
-	AppID          string               `json:"AppId"`
-	PublicStreamID string               `json:"PublicStreamId"`
-	TargetStreams  []RoomStream         `json:"TargetStreams"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID          string       `json:"AppId"`
+	PublicStreamID string       `json:"PublicStreamId"`
+	TargetStreams  []RoomStream `json:"TargetStreams"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID     string               `json:"BusinessId,omitempty"`
 	Control        *PublicStreamControl `json:"Control,omitempty"`
 	Encode         *PublicStreamEncode  `json:"Encode,omitempty"`
@@ -249,9 +253,12 @@ func (c *Client) StopPushPublicStream(ctx context.Context, req *StopPushPublicSt
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId.
 type StopPushPublicStreamRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID          string `json:"AppId"`
 	PublicStreamID string `json:"PublicStreamId"`
-	BusinessID     string `json:"BusinessId,omitempty"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
+	BusinessID string `json:"BusinessId,omitempty"`
 }
 
 func (r *StopPushPublicStreamRequest) validate(v *validator) {
@@ -311,9 +318,12 @@ func (c *Client) UpdatePublicStreamParam(ctx context.Context, req *UpdatePublicS
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId, TargetStreams.
 type UpdatePublicStreamParamRequest struct {
-	AppID          string               `json:"AppId"`
-	PublicStreamID string               `json:"PublicStreamId"`
-	TargetStreams  []RoomStream         `json:"TargetStreams"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID          string       `json:"AppId"`
+	PublicStreamID string       `json:"PublicStreamId"`
+	TargetStreams  []RoomStream `json:"TargetStreams"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID     string               `json:"BusinessId,omitempty"`
 	Control        *PublicStreamControl `json:"Control,omitempty"`
 	Encode         *PublicStreamEncode  `json:"Encode,omitempty"`
@@ -695,11 +705,13 @@ func (r *PublicStreamRegion) appendJSON(b []byte) ([]byte, error) {
 // UpdatePublicStreamParam, as ExcludeStreams,
 // Layout.VerticalLayout.MainStream, TargetStreams.
 type RoomStream struct {
+	// RoomID is the ID of the room.
 	RoomID     string `json:"RoomId"`
 	Index      *int32 `json:"Index,omitempty"`
 	MediaType  *int32 `json:"MediaType,omitempty"`
 	StreamType *int32 `json:"StreamType,omitempty"`
-	UserID     string `json:"UserId,omitempty"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId,omitempty"`
 }
 
 func (r *RoomStream) validate(v *validator) {

@@ -30,10 +30,13 @@ func (c *Client) ListCallDetail(ctx context.Context, req *ListCallDetailRequest,
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, EndTime,
 // RoomId, StartTime, UserId.
 type ListCallDetailRequest struct {
-	AppID     string `json:"AppId"`
-	EndTime   string `json:"EndTime"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID   string `json:"AppId"`
+	EndTime string `json:"EndTime"`
+	// RoomID is the ID of the room.
 	RoomID    string `json:"RoomId"`
 	StartTime string `json:"StartTime"`
+	// UserID is the ID of the user.
 	UserID    string `json:"UserId"`
 	Direction string `json:"Direction,omitempty"`
 }
@@ -89,11 +92,12 @@ func (c *Client) ListOperationData(ctx context.Context, req *ListOperationDataRe
 // Version: 2023-11-01, HTTP method: POST, required fields:
 // AggregateGranularity, AppId, EndTime, Indicator, StartTime.
 type ListOperationDataRequest struct {
-	AggregateGranularity string   `json:"AggregateGranularity"`
-	AppID                string   `json:"AppId"`
-	EndTime              string   `json:"EndTime"`
-	Indicator            []string `json:"Indicator"`
-	StartTime            string   `json:"StartTime"`
+	AggregateGranularity string `json:"AggregateGranularity"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID     string   `json:"AppId"`
+	EndTime   string   `json:"EndTime"`
+	Indicator []string `json:"Indicator"`
+	StartTime string   `json:"StartTime"`
 }
 
 func (r *ListOperationDataRequest) validate(v *validator) {
@@ -166,6 +170,7 @@ func (c *Client) ListOperationDistribution(ctx context.Context, req *ListOperati
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Dimension,
 // EndTime, Indicator, StartTime.
 type ListOperationDistributionRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     string `json:"AppId"`
 	Dimension string `json:"Dimension"`
 	EndTime   string `json:"EndTime"`
@@ -235,16 +240,19 @@ func (c *Client) ListQuality(ctx context.Context, req *ListQualityRequest, opts 
 // Version: 2023-11-01, HTTP method: POST, required fields:
 // AggregateGranularity, AppId, EndTime, Indicator, StartTime.
 type ListQualityRequest struct {
-	AggregateGranularity string   `json:"AggregateGranularity"`
-	AppID                string   `json:"AppId"`
-	EndTime              string   `json:"EndTime"`
-	Indicator            []string `json:"Indicator"`
-	StartTime            string   `json:"StartTime"`
-	Access               []string `json:"Access,omitempty"`
-	OS                   []string `json:"OS,omitempty"`
-	ProductType          string   `json:"ProductType,omitempty"`
-	RoomID               string   `json:"RoomId,omitempty"`
-	UserID               []string `json:"UserId,omitempty"`
+	AggregateGranularity string `json:"AggregateGranularity"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID       string   `json:"AppId"`
+	EndTime     string   `json:"EndTime"`
+	Indicator   []string `json:"Indicator"`
+	StartTime   string   `json:"StartTime"`
+	Access      []string `json:"Access,omitempty"`
+	OS          []string `json:"OS,omitempty"`
+	ProductType string   `json:"ProductType,omitempty"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId,omitempty"`
+	// UserID is the ID of the user.
+	UserID []string `json:"UserId,omitempty"`
 }
 
 func (r *ListQualityRequest) validate(v *validator) {
@@ -359,6 +367,7 @@ func (c *Client) ListQualityDistribution(ctx context.Context, req *ListQualityDi
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Dimension,
 // EndTime, Indicator, StartTime.
 type ListQualityDistributionRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID       string `json:"AppId"`
 	Dimension   string `json:"Dimension"`
 	EndTime     string `json:"EndTime"`
@@ -434,6 +443,7 @@ func (c *Client) ListRealTimeOperationData(ctx context.Context, req *ListRealTim
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // Indicator, StartTime.
 type ListRealTimeOperationDataRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     string   `json:"AppId"`
 	EndTime   string   `json:"EndTime"`
 	Indicator []string `json:"Indicator"`
@@ -506,13 +516,16 @@ func (c *Client) ListRealTimeQuality(ctx context.Context, req *ListRealTimeQuali
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, EndTime,
 // Indicator, StartTime.
 type ListRealTimeQualityRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID       string   `json:"AppId"`
 	EndTime     string   `json:"EndTime"`
 	Indicator   []string `json:"Indicator"`
 	StartTime   string   `json:"StartTime"`
 	ProductType string   `json:"ProductType,omitempty"`
-	RoomID      string   `json:"RoomId,omitempty"`
-	UserID      []string `json:"UserId,omitempty"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId,omitempty"`
+	// UserID is the ID of the user.
+	UserID []string `json:"UserId,omitempty"`
 }
 
 func (r *ListRealTimeQualityRequest) validate(v *validator) {
@@ -575,8 +588,10 @@ func (r *ListRealTimeQualityRequest) appendJSON(b []byte) ([]byte, error) {
 // ListRealTimeQualityResult is what [Client.ListRealTimeQuality] returns.
 type ListRealTimeQualityResult struct {
 	Indicators []Indicator `json:"Indicators"`
-	RoomID     string      `json:"RoomId"`
-	UserID     []string    `json:"UserId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// UserID is the ID of the user.
+	UserID []string `json:"UserId"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -603,6 +618,7 @@ func (c *Client) ListRealTimeQualityDistribution(ctx context.Context, req *ListR
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Dimension,
 // EndTime, Indicator, StartTime.
 type ListRealTimeQualityDistributionRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID       string `json:"AppId"`
 	Dimension   string `json:"Dimension"`
 	EndTime     string `json:"EndTime"`
@@ -703,12 +719,14 @@ func (c *Client) ListRoomInfoAll(ctx context.Context, req *ListRoomInfoRequest, 
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, EndTime,
 // StartTime.
 type ListRoomInfoRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID     string `json:"AppId"`
 	EndTime   string `json:"EndTime"`
 	StartTime string `json:"StartTime"`
 	PageNum   *int64 `json:"PageNum,omitempty"`
 	PageSize  *int64 `json:"PageSize,omitempty"`
-	RoomID    string `json:"RoomId,omitempty"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId,omitempty"`
 }
 
 func (r *ListRoomInfoRequest) validate(v *validator) {
@@ -723,10 +741,10 @@ func (r *ListRoomInfoRequest) appendQuery(q *queryBuilder) {
 	q.add("EndTime", r.EndTime)
 	q.add("StartTime", r.StartTime)
 	if r.PageNum != nil {
-		q.add("PageNum", strconv.FormatInt(*r.PageNum, 10))
+		q.add("PageNum", strconv.FormatInt(int64(*r.PageNum), 10))
 	}
 	if r.PageSize != nil {
-		q.add("PageSize", strconv.FormatInt(*r.PageSize, 10))
+		q.add("PageSize", strconv.FormatInt(int64(*r.PageSize), 10))
 	}
 	if r.RoomID != "" {
 		q.add("RoomId", r.RoomID)
@@ -791,14 +809,17 @@ func (c *Client) ListUserInfoAll(ctx context.Context, req *ListUserInfoRequest, 
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, EndTime,
 // StartTime.
 type ListUserInfoRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID             string `json:"AppId"`
 	EndTime           string `json:"EndTime"`
 	StartTime         string `json:"StartTime"`
 	ExcludeServerUser *bool  `json:"ExcludeServerUser,omitempty"`
 	PageNum           *int64 `json:"PageNum,omitempty"`
 	PageSize          *int64 `json:"PageSize,omitempty"`
-	RoomID            string `json:"RoomId,omitempty"`
-	UserID            string `json:"UserId,omitempty"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId,omitempty"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId,omitempty"`
 }
 
 func (r *ListUserInfoRequest) validate(v *validator) {
@@ -817,10 +838,10 @@ func (r *ListUserInfoRequest) appendQuery(q *queryBuilder) {
 		q.add("ExcludeServerUser", strconv.FormatBool(*r.ExcludeServerUser))
 	}
 	if r.PageNum != nil {
-		q.add("PageNum", strconv.FormatInt(*r.PageNum, 10))
+		q.add("PageNum", strconv.FormatInt(int64(*r.PageNum), 10))
 	}
 	if r.PageSize != nil {
-		q.add("PageSize", strconv.FormatInt(*r.PageSize, 10))
+		q.add("PageSize", strconv.FormatInt(int64(*r.PageSize), 10))
 	}
 	if r.RoomID != "" {
 		q.add("RoomId", r.RoomID)
@@ -886,7 +907,8 @@ type Room struct {
 	CreatedTime   string `json:"CreatedTime"`
 	DestroyTime   string `json:"DestroyTime"`
 	IsFinished    bool   `json:"IsFinished"`
-	RoomID        string `json:"RoomId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
 }
 
 // User is a result object used by ListUserInfo, as UserList.
@@ -901,9 +923,11 @@ type User struct {
 	OS         string       `json:"OS"`
 	Pub        bool         `json:"Pub"`
 	Record     []UserRecord `json:"Record"`
-	RoomID     string       `json:"RoomId"`
-	SDKVersion string       `json:"SdkVersion"`
-	UserID     string       `json:"UserId"`
+	// RoomID is the ID of the room.
+	RoomID     string `json:"RoomId"`
+	SDKVersion string `json:"SdkVersion"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId"`
 }
 
 // UserCallDetail is a result object used by ListCallDetail, as
@@ -912,8 +936,10 @@ type UserCallDetail struct {
 	CallDetail []CallDetail `json:"CallDetail"`
 	Direction  string       `json:"Direction"`
 	PeerID     string       `json:"PeerId"`
-	RoomID     string       `json:"RoomId"`
-	UserID     string       `json:"UserId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId"`
 }
 
 // UserRecord is a result object used by ListUserInfo, as UserList.Record.

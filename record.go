@@ -29,7 +29,8 @@ func (c *Client) GetRealtimePostProcessing(ctx context.Context, req *GetRealtime
 // Version: 2022-06-01, HTTP method: GET, required fields: AccountID, AppID,
 // BusinessID, end, IndicatorName, IsDemo, page, size, start, timestamp.
 type GetRealtimePostProcessingRequest struct {
-	AccountID     string `json:"AccountID"`
+	AccountID string `json:"AccountID"`
+	// AppID is the ID of your RTC app, from the console.
 	AppID         string `json:"AppID"`
 	BusinessID    string `json:"BusinessID"`
 	End           int32  `json:"end"`
@@ -91,8 +92,12 @@ func (c *Client) GetRecordTask(ctx context.Context, req *GetRecordTaskRequest, o
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 type GetRecordTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -141,19 +146,25 @@ func (c *Client) StartRecord(ctx context.Context, req *StartRecordRequest, opts 
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
 type StartRecordRequest struct {
-	AppID            string               `json:"AppId"`
-	RoomID           string               `json:"RoomId"`
-	StorageConfig    *RecordStorageConfig `json:"StorageConfig"`
-	TaskID           string               `json:"TaskId"`
-	BusinessID       string               `json:"BusinessId,omitempty"`
-	Control          *RecordControl       `json:"Control,omitempty"`
-	Encode           *Encode              `json:"Encode,omitempty"`
-	ExcludeStreams   *Streams             `json:"ExcludeStreams,omitempty"`
-	FileFormatConfig *FileFormatConfig    `json:"FileFormatConfig,omitempty"`
-	FileNameConfig   *FileNameConfig      `json:"FileNameConfig,omitempty"`
-	Layout           *Layout              `json:"Layout,omitempty"`
-	RecordMode       *int32               `json:"RecordMode,omitempty"`
-	TargetStreams    *Streams             `json:"TargetStreams,omitempty"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID        string               `json:"RoomId"`
+	StorageConfig *RecordStorageConfig `json:"StorageConfig"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
+	BusinessID       string            `json:"BusinessId,omitempty"`
+	Control          *RecordControl    `json:"Control,omitempty"`
+	Encode           *Encode           `json:"Encode,omitempty"`
+	ExcludeStreams   *Streams          `json:"ExcludeStreams,omitempty"`
+	FileFormatConfig *FileFormatConfig `json:"FileFormatConfig,omitempty"`
+	FileNameConfig   *FileNameConfig   `json:"FileNameConfig,omitempty"`
+	Layout           *Layout           `json:"Layout,omitempty"`
+	RecordMode       *int32            `json:"RecordMode,omitempty"`
+	TargetStreams    *Streams          `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartRecordRequest) validate(v *validator) {
@@ -288,9 +299,15 @@ func (c *Client) StopRecord(ctx context.Context, req *StopRecordRequest, opts ..
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopRecordRequest struct {
-	AppID      string `json:"AppId"`
-	RoomID     string `json:"RoomId"`
-	TaskID     string `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -355,9 +372,15 @@ func (c *Client) UpdateRecord(ctx context.Context, req *UpdateRecordRequest, opt
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type UpdateRecordRequest struct {
-	AppID         string   `json:"AppId"`
-	RoomID        string   `json:"RoomId"`
-	TaskID        string   `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID    string   `json:"BusinessId,omitempty"`
 	Layout        *Layout  `json:"Layout,omitempty"`
 	TargetStreams *Streams `json:"TargetStreams,omitempty"`

@@ -52,7 +52,9 @@ func (c *Client) ListRelayStreamAll(ctx context.Context, req *ListRelayStreamReq
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 type ListRelayStreamRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
 	Limit  *int32 `json:"Limit,omitempty"`
 	Offset *int32 `json:"Offset,omitempty"`
@@ -111,14 +113,21 @@ func (c *Client) StartRelayStream(ctx context.Context, req *StartRelayStreamRequ
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // RoomId, TaskId, Token, UserId.
 type StartRelayStreamRequest struct {
-	AppID       string        `json:"AppId"`
-	Control     *RelayControl `json:"Control"`
-	RoomID      string        `json:"RoomId"`
-	TaskID      string        `json:"TaskId"`
-	Token       string        `json:"Token"`
-	UserID      string        `json:"UserId"`
-	BusinessID  string        `json:"BusinessId,omitempty"`
-	MaxIdleTime *int32        `json:"MaxIdleTime,omitempty"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID   string        `json:"AppId"`
+	Control *RelayControl `json:"Control"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	Token  string `json:"Token"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
+	BusinessID  string `json:"BusinessId,omitempty"`
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
 }
 
 func (r *StartRelayStreamRequest) validate(v *validator) {
@@ -203,8 +212,12 @@ func (c *Client) StopRelayStream(ctx context.Context, req *StopRelayStreamReques
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopRelayStreamRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -265,10 +278,14 @@ func (c *Client) UpdateRelayStream(ctx context.Context, req *UpdateRelayStreamRe
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Control,
 // RoomId, TaskId.
 type UpdateRelayStreamRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID   string        `json:"AppId"`
 	Control *RelayControl `json:"Control"`
-	RoomID  string        `json:"RoomId"`
-	TaskID  string        `json:"TaskId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
 }
 
 func (r *UpdateRelayStreamRequest) validate(v *validator) {
@@ -381,15 +398,19 @@ func (r *RelayControl) appendJSON(b []byte) ([]byte, error) {
 
 // RelayTask is a result object used by ListRelayStream, as Task.
 type RelayTask struct {
-	AppID       string `json:"AppId"`
-	CreateTime  int32  `json:"CreateTime"`
-	FrameRate   int32  `json:"FrameRate"`
-	MediaType   int32  `json:"MediaType"`
-	RoomID      string `json:"RoomId"`
-	Status      int32  `json:"Status"`
-	StreamMode  int32  `json:"StreamMode"`
-	StreamURL   string `json:"StreamUrl"`
-	TaskID      string `json:"TaskId"`
+	// AppID is the ID of the RTC app.
+	AppID      string `json:"AppId"`
+	CreateTime int32  `json:"CreateTime"`
+	FrameRate  int32  `json:"FrameRate"`
+	MediaType  int32  `json:"MediaType"`
+	// RoomID is the ID of the room.
+	RoomID     string `json:"RoomId"`
+	Status     int32  `json:"Status"`
+	StreamMode int32  `json:"StreamMode"`
+	StreamURL  string `json:"StreamUrl"`
+	// TaskID is the ID of the task.
+	TaskID string `json:"TaskId"`
+	// UserID is the ID of the user.
 	UserID      string `json:"UserId"`
 	VideoHeight int32  `json:"VideoHeight"`
 	VideoWidth  int32  `json:"VideoWidth"`

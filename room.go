@@ -28,17 +28,29 @@ func (c *Client) BanRoomUser(ctx context.Context, req *BanRoomUserRequest, opts 
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId.
 type BanRoomUserRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// ForbiddenInterval is the ban's length in seconds.
+	// ForbiddenInterval is how long the ban lasts. 0 or leaving it out lifts the
+	// ban, so the users may join again. Range: 0, or from 10 to 604800 seconds.
+	// Values outside it are moved to the nearest end by the service. Default: 0
+	// seconds.
 	ForbiddenInterval *int32 `json:"ForbiddenInterval,omitempty"`
-	RoomID            string `json:"RoomId,omitempty"`
-	UserID            string `json:"UserId,omitempty"`
+	// RoomID is the room to ban users from.
+	RoomID string `json:"RoomId,omitempty"`
+	// UserID is the user to ban. Leave it out to ban every user of the room.
+	UserID string `json:"UserId,omitempty"`
 }
 
 func (r *BanRoomUserRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if !((r.RoomID != "") || (r.UserID != "")) {
+		v.bad("", -1, "", "RoomId or UserId is required")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -67,6 +79,7 @@ func (r *BanRoomUserRequest) appendJSON(b []byte) ([]byte, error) {
 
 // BanRoomUserResult is what [Client.BanRoomUser] returns.
 type BanRoomUserResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -96,12 +109,22 @@ func (c *Client) BanUserStream(ctx context.Context, req *BanUserStreamRequest, o
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // UserId.
 type BanUserStreamRequest struct {
-	AppID             string `json:"AppId"`
-	RoomID            string `json:"RoomId"`
-	UserID            string `json:"UserId"`
-	Audio             *bool  `json:"Audio,omitempty"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room the user is in.
+	RoomID string `json:"RoomId"`
+	// UserID is the user whose streams are banned.
+	UserID string `json:"UserId"`
+	// Audio says whether the user's audio stays allowed: false bans publishing
+	// audio, true leaves it allowed. Default: true.
+	Audio *bool `json:"Audio,omitempty"`
+	// ForbiddenInterval is how long the ban lasts. 0 or leaving it out bans until
+	// UnbanUserStream is called. Range: 0, or from 60 to 259200 seconds. Values
+	// outside it are moved to the nearest end by the service. Default: 0 seconds.
 	ForbiddenInterval *int64 `json:"ForbiddenInterval,omitempty"`
-	Video             *bool  `json:"Video,omitempty"`
+	// Video says whether the user's video stays allowed: false bans publishing
+	// video, true leaves it allowed. Default: true.
+	Video *bool `json:"Video,omitempty"`
 }
 
 func (r *BanUserStreamRequest) validate(v *validator) {
@@ -142,6 +165,7 @@ func (r *BanUserStreamRequest) appendJSON(b []byte) ([]byte, error) {
 
 // BanUserStreamResult is what [Client.BanUserStream] returns.
 type BanUserStreamResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -167,7 +191,9 @@ func (c *Client) DismissRoom(ctx context.Context, req *DismissRoomRequest, opts 
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, RoomId.
 type DismissRoomRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room to close.
 	RoomID string `json:"RoomId"`
 }
 
@@ -193,6 +219,7 @@ func (r *DismissRoomRequest) appendJSON(b []byte) ([]byte, error) {
 
 // DismissRoomResult is what [Client.DismissRoom] returns.
 type DismissRoomResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -220,7 +247,9 @@ func (c *Client) GetRoomOnlineUsers(ctx context.Context, req *GetRoomOnlineUsers
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
 type GetRoomOnlineUsersRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room to look at.
 	RoomID string `json:"RoomId"`
 }
 
@@ -237,11 +266,18 @@ func (r *GetRoomOnlineUsersRequest) appendQuery(q *queryBuilder) {
 
 // GetRoomOnlineUsersResult is what [Client.GetRoomOnlineUsers] returns.
 type GetRoomOnlineUsersResult struct {
-	InvisibleUserList  []string `json:"InvisibleUserList"`
-	RoomExists         bool     `json:"RoomExists"`
-	TotalInvisibleUser int32    `json:"TotalInvisibleUser"`
-	TotalUser          int32    `json:"TotalUser"`
-	VisibleUserList    []string `json:"VisibleUserList"`
+	// InvisibleUserList lists the IDs of the invisible users in the room.
+	InvisibleUserList []string `json:"InvisibleUserList"`
+	// RoomExists says whether the room exists. When false, the other fields are
+	// empty.
+	RoomExists bool `json:"RoomExists"`
+	// TotalInvisibleUser is the number of invisible users found; at most 10000
+	// are returned.
+	TotalInvisibleUser int32 `json:"TotalInvisibleUser"`
+	// TotalUser is the number of users found.
+	TotalUser int32 `json:"TotalUser"`
+	// VisibleUserList lists the IDs of the visible users in the room.
+	VisibleUserList []string `json:"VisibleUserList"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -266,8 +302,11 @@ func (c *Client) KickUser(ctx context.Context, req *KickUserRequest, opts ...Cal
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // UserId.
 type KickUserRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room to remove the user from.
 	RoomID string `json:"RoomId"`
+	// UserID is the user to remove.
 	UserID string `json:"UserId"`
 }
 
@@ -297,6 +336,7 @@ func (r *KickUserRequest) appendJSON(b []byte) ([]byte, error) {
 
 // KickUserResult is what [Client.KickUser] returns.
 type KickUserResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -326,11 +366,19 @@ func (c *Client) LimitTokenPrivilege(ctx context.Context, req *LimitTokenPrivile
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // ForbiddenInterval, RoomId, Token, UserId.
 type LimitTokenPrivilegeRequest struct {
-	AppID             string `json:"AppId"`
-	ForbiddenInterval int32  `json:"ForbiddenInterval"`
-	RoomID            string `json:"RoomId"`
-	Token             string `json:"Token"`
-	UserID            string `json:"UserId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// ForbiddenInterval is how long the token may not publish. Range: from 60 to
+	// 259200 seconds. Values outside it are moved to the nearest end by the
+	// service.
+	ForbiddenInterval int32 `json:"ForbiddenInterval"`
+	// RoomID is the room the token is for.
+	RoomID string `json:"RoomId"`
+	// Token is the token whose publishing privilege is limited. A secret: it
+	// never appears in errors or logs.
+	Token string `json:"Token"`
+	// UserID is the user the token is for.
+	UserID string `json:"UserId"`
 }
 
 func (r *LimitTokenPrivilegeRequest) validate(v *validator) {
@@ -364,7 +412,9 @@ func (r *LimitTokenPrivilegeRequest) appendJSON(b []byte) ([]byte, error) {
 
 // LimitTokenPrivilegeResult is what [Client.LimitTokenPrivilege] returns.
 type LimitTokenPrivilegeResult struct {
-	EndTime int32  `json:"EndTime"`
+	// EndTime is when the limit ends. A Unix time in seconds.
+	EndTime int32 `json:"EndTime"`
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -393,11 +443,18 @@ func (c *Client) UnbanUserStream(ctx context.Context, req *UnbanUserStreamReques
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // UserId.
 type UnbanUserStreamRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room the user is in.
 	RoomID string `json:"RoomId"`
+	// UserID is the user whose streams are unbanned.
 	UserID string `json:"UserId"`
-	Audio  *bool  `json:"Audio,omitempty"`
-	Video  *bool  `json:"Video,omitempty"`
+	// Audio says whether to unban the user's audio: true unbans it, false keeps
+	// it banned. Default: true.
+	Audio *bool `json:"Audio,omitempty"`
+	// Video says whether to unban the user's video: true unbans it, false keeps
+	// it banned. Default: true.
+	Video *bool `json:"Video,omitempty"`
 }
 
 func (r *UnbanUserStreamRequest) validate(v *validator) {
@@ -434,6 +491,7 @@ func (r *UnbanUserStreamRequest) appendJSON(b []byte) ([]byte, error) {
 
 // UnbanUserStreamResult is what [Client.UnbanUserStream] returns.
 type UnbanUserStreamResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -460,16 +518,30 @@ func (c *Client) UpdateBanRoomUserRule(ctx context.Context, req *UpdateBanRoomUs
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId.
 type UpdateBanRoomUserRuleRequest struct {
-	AppID             string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// ForbiddenInterval is the new length of the ban. 0 or leaving it out lifts
+	// the ban, so the users may join again. Range: 0, or from 10 to 604800
+	// seconds. Values outside it are moved to the nearest end by the service.
+	// Default: 0 seconds.
 	ForbiddenInterval *int32 `json:"ForbiddenInterval,omitempty"`
-	RoomID            string `json:"RoomId,omitempty"`
-	UserID            string `json:"UserId,omitempty"`
+	// RoomID is the room whose ban changes.
+	RoomID string `json:"RoomId,omitempty"`
+	// UserID is the user whose ban changes. Leave it out to change the ban of the
+	// whole room.
+	UserID string `json:"UserId,omitempty"`
 }
 
 func (r *UpdateBanRoomUserRuleRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if !((r.RoomID != "") || (r.UserID != "")) {
+		v.bad("", -1, "", "RoomId or UserId is required")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -498,6 +570,7 @@ func (r *UpdateBanRoomUserRuleRequest) appendJSON(b []byte) ([]byte, error) {
 
 // UpdateBanRoomUserRuleResult is what [Client.UpdateBanRoomUserRule] returns.
 type UpdateBanRoomUserRuleResult struct {
+	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`

@@ -28,8 +28,12 @@ func (c *Client) GetSegmentTask(ctx context.Context, req *GetSegmentTaskRequest,
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 type GetSegmentTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -76,10 +80,16 @@ func (c *Client) StartSegment(ctx context.Context, req *StartSegmentRequest, opt
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
 type StartSegmentRequest struct {
-	AppID         string          `json:"AppId"`
-	RoomID        string          `json:"RoomId"`
-	StorageConfig *StorageConfig  `json:"StorageConfig"`
-	TaskID        string          `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID        string         `json:"RoomId"`
+	StorageConfig *StorageConfig `json:"StorageConfig"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID    string          `json:"BusinessId,omitempty"`
 	Control       *SegmentControl `json:"Control,omitempty"`
 	Duration      *int32          `json:"Duration,omitempty"`
@@ -193,9 +203,15 @@ func (c *Client) StopSegment(ctx context.Context, req *StopSegmentRequest, opts 
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopSegmentRequest struct {
-	AppID      string `json:"AppId"`
-	RoomID     string `json:"RoomId"`
-	TaskID     string `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -261,9 +277,15 @@ func (c *Client) UpdateSegment(ctx context.Context, req *UpdateSegmentRequest, o
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type UpdateSegmentRequest struct {
-	AppID      string `json:"AppId"`
-	RoomID     string `json:"RoomId"`
-	TaskID     string `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId,omitempty"`
 	Duration   *int32 `json:"Duration,omitempty"`
 	Handle     *bool  `json:"Handle,omitempty"`

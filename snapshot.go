@@ -27,8 +27,12 @@ func (c *Client) GetSnapshotTask(ctx context.Context, req *GetSnapshotTaskReques
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 type GetSnapshotTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -75,14 +79,20 @@ func (c *Client) StartSnapshot(ctx context.Context, req *StartSnapshotRequest, o
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
 type StartSnapshotRequest struct {
-	AppID         string         `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID        string         `json:"RoomId"`
 	StorageConfig *StorageConfig `json:"StorageConfig"`
-	TaskID        string         `json:"TaskId"`
-	BusinessID    string         `json:"BusinessId,omitempty"`
-	ImageConfig   *ImageConfig   `json:"ImageConfig,omitempty"`
-	MaxIdleTime   *int32         `json:"MaxIdleTime,omitempty"`
-	TargetStreams *Streams       `json:"TargetStreams,omitempty"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
+	BusinessID    string       `json:"BusinessId,omitempty"`
+	ImageConfig   *ImageConfig `json:"ImageConfig,omitempty"`
+	MaxIdleTime   *int32       `json:"MaxIdleTime,omitempty"`
+	TargetStreams *Streams     `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartSnapshotRequest) validate(v *validator) {
@@ -177,9 +187,15 @@ func (c *Client) StopSnapshot(ctx context.Context, req *StopSnapshotRequest, opt
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopSnapshotRequest struct {
-	AppID      string `json:"AppId"`
-	RoomID     string `json:"RoomId"`
-	TaskID     string `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -243,9 +259,15 @@ func (c *Client) UpdateSnapshot(ctx context.Context, req *UpdateSnapshotRequest,
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type UpdateSnapshotRequest struct {
-	AppID       string       `json:"AppId"`
-	RoomID      string       `json:"RoomId"`
-	TaskID      string       `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID  string       `json:"BusinessId,omitempty"`
 	ImageConfig *ImageConfig `json:"ImageConfig,omitempty"`
 }

@@ -551,6 +551,7 @@ type StorageConfigInfo struct {
 // StartSegment, as ExcludeStreams.StreamList, Layout.MainVideoStream,
 // TargetStreams.StreamList.
 type Stream struct {
+	// UserID is the ID of the user.
 	UserID     string `json:"UserId"`
 	Index      *int32 `json:"Index,omitempty"`
 	StreamType *int32 `json:"StreamType,omitempty"`
@@ -587,6 +588,7 @@ func (r *Stream) appendJSON(b []byte) ([]byte, error) {
 // PushMixedStreamToCDNTask.Layout.MainVideoStream,
 // PushMixedStreamToCDNTask.TargetStreams.StreamList, ....
 type StreamInfo struct {
+	// UserID is the ID of the user.
 	UserID     string `json:"UserId"`
 	Index      int32  `json:"Index"`
 	StreamType int32  `json:"StreamType"`

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -56,6 +57,9 @@ func Ptr[T any](v T) *T { return &v }
 type validator struct {
 	path     []pathElem
 	problems []FieldProblem
+	// lenient skips the value rules and conditional rules of the facts,
+	// keeping required fields and the ID rule (WithLenientValidation).
+	lenient bool
 }
 
 type pathElem struct {
@@ -70,6 +74,7 @@ var validatorPool = sync.Pool{New: func() any { return new(validator) }}
 func (v *validator) reset() {
 	v.path = v.path[:0]
 	v.problems = nil
+	v.lenient = false
 }
 
 func (v *validator) push(field string) { v.path = append(v.path, pathElem{field, -1}) }
@@ -153,4 +158,80 @@ func (v *validator) err(action string) error {
 		return nil
 	}
 	return &ValidationError{Action: action, Problems: v.problems}
+}
+
+// The value checks of the generated validators (see internal/spec/facts).
+// They build the problem only when a rule is broken, so a valid request
+// costs nothing more.
+
+// bad records a broken rule with the value given; i >= 0 is the index of an
+// element of the field.
+func (v *validator) bad(field string, i int, value, rule string) {
+	var path string
+	if i >= 0 {
+		v.push(field)
+		v.index(i)
+		path = v.pathTo("")
+		v.pop()
+		v.pop()
+	} else {
+		path = v.pathTo(field)
+	}
+	v.problems = append(v.problems, FieldProblem{Path: path, Value: value, Rule: rule})
+}
+
+func (v *validator) badInt(field string, i int, x int64, rule string) {
+	v.bad(field, i, strconv.FormatInt(x, 10), rule)
+}
+
+func (v *validator) badFloat(field string, i int, x float64, rule string) {
+	v.bad(field, i, strconv.FormatFloat(x, 'g', -1, 64), rule)
+}
+
+// badString shows a string quoted and cut to 40 characters.
+func (v *validator) badString(field string, i int, x, rule string) {
+	if utf8.RuneCountInString(x) > 40 {
+		x = string([]rune(x)[:40]) + "..."
+	}
+	v.bad(field, i, strconv.Quote(x), rule)
+}
+
+// badLen shows a string's length rather than the string.
+func (v *validator) badLen(field string, i int, x, rule string) {
+	v.bad(field, i, strconv.Itoa(utf8.RuneCountInString(x))+" characters", rule)
+}
+
+func (v *validator) badItems(field string, n int, rule string) {
+	v.bad(field, -1, strconv.Itoa(n)+" elements", rule)
+}
+
+// validColor reports whether s is a color written #RRGGBB.
+func validColor(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for i := 1; i < 7; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// WithLenientValidation makes the client check only what a request cannot
+// do without: required fields and the ID rule. The value rules (allowed
+// values, ranges, lengths, evenness, formats) and the rules between fields
+// are left to the service. Use it when the service has widened a rule
+// before this SDK knows; see WithCallLenientValidation for one call.
+func WithLenientValidation() Option {
+	return func(cfg *config) error {
+		cfg.lenient = true
+		return nil
+	}
+}
+
+// WithCallLenientValidation is WithLenientValidation for one call.
+func WithCallLenientValidation() CallOption {
+	return func(c *callConfig) { c.lenient = true }
 }

@@ -8,30 +8,6 @@ import (
 	"strconv"
 )
 
-// VoiceChatCommand is what UpdateVoiceChat asks a running conversational AI
-// agent to do.
-type VoiceChatCommand string
-
-// Values of VoiceChatCommand.
-const (
-	// VoiceChatInterrupt stops what the agent is saying.
-	VoiceChatInterrupt VoiceChatCommand = "interrupt"
-	// VoiceChatFunctionResult returns the result of a function call to the agent;
-	// Message holds it as JSON.
-	VoiceChatFunctionResult VoiceChatCommand = "function"
-	// VoiceChatSpeakText makes the agent speak the text in Message.
-	VoiceChatSpeakText VoiceChatCommand = "ExternalTextToSpeech"
-	// VoiceChatAddPrompt sends the text in Message to the language model together
-	// with the user's next question.
-	VoiceChatAddPrompt VoiceChatCommand = "ExternalPromptsForLLM"
-	// VoiceChatAskLLM sends the text in Message to the language model as a
-	// question.
-	VoiceChatAskLLM VoiceChatCommand = "ExternalTextToLLM"
-	// VoiceChatEndTurn ends the current speech recognition and starts a new turn
-	// of the conversation.
-	VoiceChatEndTurn VoiceChatCommand = "FinishSpeechRecognition"
-)
-
 // StartVoiceChat starts a conversational AI agent in a room: it joins as a
 // user, listens to the target users and answers them by speech recognition, a
 // large language model and speech synthesis, as configured.
@@ -56,11 +32,18 @@ func (c *Client) StartVoiceChat(ctx context.Context, req *StartVoiceChatRequest,
 // Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, AgentConfig, Config.
 type StartVoiceChatRequest struct {
-	AppID       string           `json:"AppId"`
-	RoomID      string           `json:"RoomId"`
-	TaskID      string           `json:"TaskId"`
-	AgentConfig *AgentConfig     `json:"AgentConfig"`
-	Config      *VoiceChatConfig `json:"Config"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room the agent joins.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the agent's task; StopVoiceChat and UpdateVoiceChat name
+	// it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// AgentConfig describes the agent as a user of the room.
+	AgentConfig *AgentConfig `json:"AgentConfig"`
+	// Config configures the agent's speech recognition, language model and speech
+	// synthesis.
+	Config *VoiceChatConfig `json:"Config"`
 }
 
 func (r *StartVoiceChatRequest) validate(v *validator) {
@@ -76,6 +59,11 @@ func (r *StartVoiceChatRequest) validate(v *validator) {
 		v.pop()
 	}
 	v.required("Config", r.Config != nil)
+	if r.Config != nil {
+		v.push("Config")
+		r.Config.validate(v)
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -134,8 +122,11 @@ func (c *Client) StopVoiceChat(ctx context.Context, req *StopVoiceChatRequest, o
 // Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopVoiceChatRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room of the agent's task.
 	RoomID string `json:"RoomId"`
+	// TaskID is the task to stop, as given to StartVoiceChat.
 	TaskID string `json:"TaskId"`
 }
 
@@ -198,18 +189,24 @@ func (c *Client) UpdateVoiceChat(ctx context.Context, req *UpdateVoiceChatReques
 // Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.
 type UpdateVoiceChatRequest struct {
-	AppID   string           `json:"AppId"`
-	RoomID  string           `json:"RoomId"`
-	TaskID  string           `json:"TaskId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the room of the agent's task.
+	RoomID string `json:"RoomId"`
+	// TaskID is the task to update, as given to StartVoiceChat.
+	TaskID string `json:"TaskId"`
+	// Command is what the agent is asked to do. One of VoiceChatInterrupt,
+	// VoiceChatFunctionResult, VoiceChatSpeakText, VoiceChatAddPrompt,
+	// VoiceChatAskLLM, VoiceChatEndTurn.
 	Command VoiceChatCommand `json:"Command"`
 	// Message carries the command's payload: a JSON text with the tool call ID
 	// and content for VoiceChatFunctionResult, plain text for the External
 	// commands. It is required for those commands.
 	Message string `json:"Message,omitempty"`
 	// InterruptMode sets the priority of text passed in with the External
-	// commands: 1 interrupts the agent at once, 2 waits until it finishes
-	// speaking, 3 drops the text if the agent is busy.
-	InterruptMode *int32 `json:"InterruptMode,omitempty"`
+	// commands. One of VoiceChatPriorityHigh, VoiceChatPriorityMedium,
+	// VoiceChatPriorityLow.
+	InterruptMode *VoiceChatPriority `json:"InterruptMode,omitempty"`
 }
 
 func (r *UpdateVoiceChatRequest) validate(v *validator) {
@@ -219,6 +216,18 @@ func (r *UpdateVoiceChatRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.required("Command", r.Command != "")
+	if v.lenient {
+		return
+	}
+	if r.Command != "" && (r.Command != "interrupt" && r.Command != "function" && r.Command != "ExternalTextToSpeech" && r.Command != "ExternalPromptsForLLM" && r.Command != "ExternalTextToLLM" && r.Command != "FinishSpeechRecognition") {
+		v.badString("Command", -1, string(r.Command), "must be one of interrupt (VoiceChatInterrupt), function (VoiceChatFunctionResult), ExternalTextToSpeech (VoiceChatSpeakText), ExternalPromptsForLLM (VoiceChatAddPrompt), ExternalTextToLLM (VoiceChatAskLLM), FinishSpeechRecognition (VoiceChatEndTurn)")
+	}
+	if r.InterruptMode != nil && (*r.InterruptMode != 1 && *r.InterruptMode != 2 && *r.InterruptMode != 3) {
+		v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 1 (VoiceChatPriorityHigh), 2 (VoiceChatPriorityMedium), 3 (VoiceChatPriorityLow)")
+	}
+	if ((r.Command != "") && (r.Command == "function" || r.Command == "ExternalTextToSpeech" || r.Command == "ExternalPromptsForLLM" || r.Command == "ExternalTextToLLM")) && (!(r.Message != "")) {
+		v.bad("", -1, "", "Message is required for the function and External commands")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -263,20 +272,35 @@ func (r *UpdateVoiceChatResult) setMessage(s string) { r.Message = s }
 //
 // It is used by StartVoiceChat, as AgentConfig.
 type AgentConfig struct {
-	// TargetUserID lists the users the agent talks with.
+	// TargetUserID lists the users the agent talks with. Must have at least 1
+	// elements.
 	TargetUserID []string `json:"TargetUserId"`
-	// UserID is the agent's own user ID in the room.
-	UserID                          string `json:"UserId"`
-	WelcomeMessage                  string `json:"WelcomeMessage,omitempty"`
-	EnableConversationStateCallback *bool  `json:"EnableConversationStateCallback,omitempty"`
-	ServerMessageSignatureForRTS    string `json:"ServerMessageSignatureForRTS,omitempty"`
-	ServerMessageURLForRTS          string `json:"ServerMessageURLForRTS,omitempty"`
+	// UserID is the agent's own user ID in the room; it must differ from every
+	// real user's ID.
+	UserID string `json:"UserId"`
+	// WelcomeMessage is what the agent says when it joins.
+	WelcomeMessage string `json:"WelcomeMessage,omitempty"`
+	// EnableConversationStateCallback says whether the agent reports its state
+	// (listening, thinking, speaking, interrupted) to the client. Default: false.
+	EnableConversationStateCallback *bool `json:"EnableConversationStateCallback,omitempty"`
+	// ServerMessageSignatureForRTS is the signature sent with the state messages
+	// the agent posts to your server, for you to check.
+	ServerMessageSignatureForRTS string `json:"ServerMessageSignatureForRTS,omitempty"`
+	// ServerMessageURLForRTS is the URL of your server that receives the agent's
+	// state messages. A URL.
+	ServerMessageURLForRTS string `json:"ServerMessageURLForRTS,omitempty"`
 }
 
 func (r *AgentConfig) validate(v *validator) {
 	v.required("TargetUserId", len(r.TargetUserID) > 0)
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if len(r.TargetUserID) > 0 && (len(r.TargetUserID) < 1) {
+		v.badItems("TargetUserId", len(r.TargetUserID), "must have at least 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -340,15 +364,25 @@ type VoiceChatConfig struct {
 	// LLMConfig configures the language model (provider, endpoint, prompts). It
 	// is raw JSON in the vendor's format (see VoiceChatConfig).
 	LLMConfig json.RawMessage `json:"LLMConfig,omitempty"`
-	// InterruptMode chooses whether the user's speech interrupts the agent: 0
-	// interrupts automatically, 1 does not.
-	InterruptMode *int32 `json:"InterruptMode,omitempty"`
+	// InterruptMode says whether the user's speech interrupts the agent. One of
+	// VoiceChatInterruptAuto, VoiceChatInterruptOff. Default:
+	// VoiceChatInterruptAuto.
+	InterruptMode *VoiceChatInterruptMode `json:"InterruptMode,omitempty"`
 	// SubtitleConfig configures the subtitles the agent sends. It is raw JSON in
 	// the vendor's format (see VoiceChatConfig).
 	SubtitleConfig json.RawMessage `json:"SubtitleConfig,omitempty"`
 	// FunctionCallingConfig configures function calling (where tool calls are
 	// delivered). It is raw JSON in the vendor's format (see VoiceChatConfig).
 	FunctionCallingConfig json.RawMessage `json:"FunctionCallingConfig,omitempty"`
+}
+
+func (r *VoiceChatConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.InterruptMode != nil && (*r.InterruptMode != 0 && *r.InterruptMode != 1) {
+		v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 0 (VoiceChatInterruptAuto), 1 (VoiceChatInterruptOff)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

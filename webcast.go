@@ -27,8 +27,12 @@ func (c *Client) GetWebCastTask(ctx context.Context, req *GetWebCastTaskRequest,
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId,
 // TaskId.
 type GetWebCastTaskRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -75,11 +79,18 @@ func (c *Client) StartWebcast(ctx context.Context, req *StartWebcastRequest, opt
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // SourceURL, TaskId, UserId.
 type StartWebcastRequest struct {
-	AppID             string             `json:"AppId"`
-	RoomID            string             `json:"RoomId"`
-	SourceURL         string             `json:"SourceURL"`
-	TaskID            string             `json:"TaskId"`
-	UserID            string             `json:"UserId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID    string `json:"RoomId"`
+	SourceURL string `json:"SourceURL"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID        string             `json:"BusinessId,omitempty"`
 	EventNotifyConfig *EventNotifyConfig `json:"EventNotifyConfig,omitempty"`
 	MaxRunningTime    *int32             `json:"MaxRunningTime,omitempty"`
@@ -184,8 +195,12 @@ func (c *Client) StopWebcast(ctx context.Context, req *StopWebcastRequest, opts 
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopWebcastRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -368,7 +383,8 @@ type WebCastTask struct {
 	// Status is the task's state: running, ended, failed (see TaskStatus).
 	Status TaskStatus `json:"Status"`
 	// StopReason says why the task ended; empty while it has not.
-	StopReason     StopReason          `json:"StopReason"`
+	StopReason StopReason `json:"StopReason"`
+	// UserID is the ID of the user.
 	UserID         string              `json:"UserId"`
 	VideoSolutions []VideoSolutionInfo `json:"VideoSolutions"`
 }

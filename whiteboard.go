@@ -27,10 +27,17 @@ func (c *Client) StartWBRecord(ctx context.Context, req *StartWBRecordRequest, o
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, UserId.
 type StartWBRecordRequest struct {
-	AppID      string `json:"AppId"`
-	RoomID     string `json:"RoomId"`
-	TaskID     string `json:"TaskId"`
-	UserID     string `json:"UserId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
+	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
+	TaskID string `json:"TaskId"`
+	// UserID is the ID of the user.
+	UserID string `json:"UserId"`
+	// BusinessID is a business identifier, to tell apart the rooms of one app by
+	// business.
 	BusinessID string `json:"BusinessId,omitempty"`
 	SourceURL  string `json:"SourceURL,omitempty"`
 }
@@ -103,9 +110,14 @@ func (c *Client) StopWBRecord(ctx context.Context, req *StopWBRecordRequest, opt
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, UserId.
 type StopWBRecordRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
+	// UserID is the ID of the user.
 	UserID string `json:"UserId"`
 }
 
@@ -171,6 +183,7 @@ func (c *Client) WbTranscodeCreate(ctx context.Context, req *WbTranscodeCreateRe
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Operator,
 // Priority, Resource, TranscodeMode.
 type WbTranscodeCreateRequest struct {
+	// AppID is the ID of your RTC app, from the console.
 	AppID           string                   `json:"AppId"`
 	Operator        string                   `json:"Operator"`
 	Priority        int32                    `json:"Priority"`
@@ -243,6 +256,7 @@ func (r *WbTranscodeCreateRequest) appendJSON(b []byte) ([]byte, error) {
 
 // WbTranscodeCreateResult is what [Client.WbTranscodeCreate] returns.
 type WbTranscodeCreateResult struct {
+	// TaskID is the ID of the task.
 	TaskID string `json:"TaskId"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -268,7 +282,10 @@ func (c *Client) WbTranscodeGet(ctx context.Context, req *WbTranscodeGetRequest,
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, TaskId.
 type WbTranscodeGetRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 
@@ -315,7 +332,10 @@ func (c *Client) WbTranscodeQuery(ctx context.Context, req *WbTranscodeQueryRequ
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, TaskId.
 type WbTranscodeQueryRequest struct {
-	AppID  string `json:"AppId"`
+	// AppID is the ID of your RTC app, from the console.
+	AppID string `json:"AppId"`
+	// TaskID identifies the task within the room; the Stop, Update and Get
+	// actions name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
 }
 

@@ -1056,7 +1056,7 @@ func sampleAddFriendRequest() *IMAddFriendRequest {
 func sampleBanRoomUserRequest() *BanRoomUserRequest {
 	return &BanRoomUserRequest{
 		AppID:             "AppId-1",
-		ForbiddenInterval: Ptr(int32(3)),
+		ForbiddenInterval: Ptr(int32(10)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -1068,7 +1068,7 @@ func sampleBanUserStreamRequest() *BanUserStreamRequest {
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 		Audio:             Ptr(true),
-		ForbiddenInterval: Ptr(int64(3)),
+		ForbiddenInterval: Ptr(int64(60)),
 		Video:             Ptr(true),
 	}
 }
@@ -1630,7 +1630,7 @@ func sampleKickUserRequest() *KickUserRequest {
 func sampleLimitTokenPrivilegeRequest() *LimitTokenPrivilegeRequest {
 	return &LimitTokenPrivilegeRequest{
 		AppID:             "AppId-1",
-		ForbiddenInterval: int32(3),
+		ForbiddenInterval: int32(60),
 		RoomID:            "RoomId-1",
 		Token:             "Token-1",
 		UserID:            "UserId-1",
@@ -2511,7 +2511,7 @@ func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
 			ASRConfig:             json.RawMessage(`{"Sample":true}`),
 			TTSConfig:             json.RawMessage(`{"Sample":true}`),
 			LLMConfig:             json.RawMessage(`{"Sample":true}`),
-			InterruptMode:         Ptr(int32(3)),
+			InterruptMode:         Ptr(VoiceChatInterruptAuto),
 			SubtitleConfig:        json.RawMessage(`{"Sample":true}`),
 			FunctionCallingConfig: json.RawMessage(`{"Sample":true}`),
 		},
@@ -2660,7 +2660,7 @@ func sampleUnbanUserStreamRequest() *UnbanUserStreamRequest {
 func sampleUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
 		AppID:             "AppId-1",
-		ForbiddenInterval: Ptr(int32(3)),
+		ForbiddenInterval: Ptr(int32(10)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -2992,7 +2992,7 @@ func sampleUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 		TaskID:        "TaskId-1",
 		Command:       VoiceChatInterrupt,
 		Message:       "Message-1",
-		InterruptMode: Ptr(int32(3)),
+		InterruptMode: Ptr(VoiceChatPriorityHigh),
 	}
 }
 
@@ -4816,48 +4816,43 @@ func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 			ASRConfig:             json.RawMessage("[ true , false ]"),
 			TTSConfig:             json.RawMessage("\"x\u2028y\""),
 			LLMConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			InterruptMode:         Ptr(int32(0)),
-			SubtitleConfig:        json.RawMessage("\"x\u2028y\""),
-			FunctionCallingConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			InterruptMode:         Ptr(VoiceChatInterruptOff),
+			SubtitleConfig:        json.RawMessage("[ true , false ]"),
+			FunctionCallingConfig: json.RawMessage("\"x\u2028y\""),
 		},
 	}
 }
 
 func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
 	return &StartWBRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStartWebcastRequest() *StartWebcastRequest {
 	return &StartWebcastRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(2147483647)),
+			EnableEventNotify: Ptr(true),
+			StartTimeout:      Ptr(int32(0)),
 		},
-		MaxRunningTime: Ptr(int32(-2147483648)),
+		MaxRunningTime: Ptr(int32(2147483647)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(42)),
-			CrashCheckInterval:  Ptr(int32(-3)),
-			FreezeCheckInterval: Ptr(int32(0)),
+			BlankCheckInterval:  Ptr(int32(-2147483648)),
+			CrashCheckInterval:  Ptr(int32(42)),
+			FreezeCheckInterval: Ptr(int32(-3)),
 		},
 		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(2147483647)),
-			FrameRate: Ptr(int32(-2147483648)),
-			Height:    Ptr(int32(42)),
-			Width:     Ptr(int32(-3)),
-		}, {
 			Bitrate:   Ptr(int32(0)),
 			FrameRate: Ptr(int32(2147483647)),
 			Height:    Ptr(int32(-2147483648)),
@@ -4867,62 +4862,41 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 			FrameRate: Ptr(int32(0)),
 			Height:    Ptr(int32(2147483647)),
 			Width:     Ptr(int32(-2147483648)),
+		}, {
+			Bitrate:   Ptr(int32(42)),
+			FrameRate: Ptr(int32(-3)),
+			Height:    Ptr(int32(0)),
+			Width:     Ptr(int32(2147483647)),
 		}},
 	}
 }
 
 func sampleFullStopDetectionRequest() *StopDetectionRequest {
 	return &StopDetectionRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
 	return &StopPushPublicStreamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
-		BusinessID:     "<a&\"b\">\n\u2028é",
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:     "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
 	return &StopPushStreamToCDNRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopRecordRequest() *StopRecordRequest {
 	return &StopRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
 		AppID:      "<a&\"b\">\n\u2028é",
 		RoomID:     "tab\there\\ \x01 \u2029 🎉",
 		TaskID:     "bad \xff utf-8 </script>",
@@ -4930,384 +4904,410 @@ func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
 	}
 }
 
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
 	return &StopWBRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	return &StopWebcastRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
 	return &IMUnRegisterUsersRequest{
-		AppID:   int32(-2147483648),
-		UserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
+		AppID:   int32(2147483647),
+		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
 	}
 }
 
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-		Audio:  Ptr(true),
-		Video:  Ptr(false),
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+		Audio:  Ptr(false),
+		Video:  Ptr(true),
 	}
 }
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "bad \xff utf-8 </script>",
-		ForbiddenInterval: Ptr(int32(-2147483648)),
-		RoomID:            "tab\there\\ \x01 \u2029 🎉",
-		UserID:            "bad \xff utf-8 </script>",
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		ForbiddenInterval: Ptr(int32(2147483647)),
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 	return &IMUpdateBlackListRequest{
-		AppID: int32(0),
+		AppID: int32(-3),
 		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(9223372036854775807),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}, {
-			BlackListUserID:  int64(1700000000000),
+			BlackListUserID:  int64(0),
 			BlackListUserExt: json.RawMessage("[ true , false ]"),
 		}, {
-			BlackListUserID:  int64(0),
+			BlackListUserID:  int64(-9223372036854775808),
 			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}, {
+			BlackListUserID:  int64(-3),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}},
+		UserID:    int64(9223372036854775807),
+		InboxType: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
+		URL:        "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(0),
+		RecoveryPercentage: int32(2147483647),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(-2147483648),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(-3),
+			Alias:        "bad \xff utf-8 </script>",
+		}, {
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(-9223372036854775808),
+			Alias:        "bad \xff utf-8 </script>",
+		}, {
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(0),
+			Alias:        "bad \xff utf-8 </script>",
 		}},
 		UserID:    int64(-9223372036854775808),
 		InboxType: Ptr(int32(42)),
 	}
 }
 
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		SecretKey:  "bad \xff utf-8 </script>",
-		URL:        "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(2147483647),
-		RecoveryPercentage: int32(-2147483648),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(42),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(0),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(1700000000000),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(9223372036854775807),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}},
-		UserID:    int64(1700000000000),
-		InboxType: Ptr(int32(-3)),
-	}
-}
-
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
 		TargetStreams: []RoomStream{{
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "<a&\"b\">\n\u2028é",
 		}},
-		BusinessID: "bad \xff utf-8 </script>",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &PublicStreamControl{
-			DataMsg:                    "<a&\"b\">\n\u2028é",
-			MaxIdleTime:                Ptr(int32(-3)),
-			StreamPublishStatsInterval: Ptr(int32(0)),
-			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
-			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(-3)),
-			VolumeIndicationMode:       Ptr(false),
+			DataMsg:                    "bad \xff utf-8 </script>",
+			MaxIdleTime:                Ptr(int32(42)),
+			StreamPublishStatsInterval: Ptr(int32(-3)),
+			StreamPublishStatsMode:     Ptr(true),
+			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
+			UserCaptureStatsMode:       Ptr(true),
+			VolumeIndicationInterval:   Ptr(int32(42)),
+			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(2147483647)),
-				FrameRate:  Ptr(int32(-2147483648)),
-				Height:     Ptr(int32(42)),
-				VideoCodec: Ptr(int32(-3)),
-				Width:      Ptr(int32(0)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(2147483647)),
+				Height:     Ptr(int32(-2147483648)),
+				VideoCodec: Ptr(int32(42)),
+				Width:      Ptr(int32(-3)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
 			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(2147483647),
+			LayoutMode: int32(0),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-6),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(1e-7),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(0),
+					Alpha:            Ptr(float32(123456.789)),
 					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
+					LocationX:        Ptr(float32(-3.4e38)),
+					LocationY:        Ptr(float32(0.1)),
+					RenderMode:       Ptr(int32(2147483647)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(-3.4e38),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
 					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}},
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
+				FrameInterpolationMode: Ptr(int32(-2147483648)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
+					Index:      Ptr(int32(-3)),
+					MediaType:  Ptr(int32(0)),
+					StreamType: Ptr(int32(2147483647)),
+					UserID:     "bad \xff utf-8 </script>",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(42)),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &MixedPushControl{
+			FrameInterpolationMode: Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-3)),
+			MediaType:              Ptr(int32(0)),
+			PushStreamMode:         Ptr(int32(2147483647)),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
+				SEIContentMode:           Ptr(int32(-3)),
+				SEIPayLoadType:           Ptr(int32(0)),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationMode:     Ptr(false),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+				},
+				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+				EnableSpatialRender:     Ptr(true),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(42)),
+			AudioChannels:   Ptr(int32(-3)),
+			AudioCodec:      Ptr(int32(0)),
+			AudioProfile:    Ptr(int32(2147483647)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
+			VideoCodec:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
+		},
+		IsUpdatePartialParam: Ptr(true),
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1e-6)),
 						LocationX:        Ptr(float32(-3.4e38)),
 						LocationY:        Ptr(float32(0.1)),
 						WidthProportion:  Ptr(float32(1e21)),
 					},
-					ZOrder: Ptr(int32(-3)),
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
 				}, {
-					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(123456.789),
-					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(0.1)),
-					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(0.1),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(1e-7),
-					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(123456.789)),
-					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					ZOrder: Ptr(int32(0)),
-				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(42)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(0)),
-					MediaType:  Ptr(int32(2147483647)),
-					StreamType: Ptr(int32(-2147483648)),
-					UserID:     "<a&\"b\">\n\u2028é",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(-3)),
-	}
-}
-
-func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
-	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(-3)),
-			MaxIdleTime:            Ptr(int32(0)),
-			MediaType:              Ptr(int32(2147483647)),
-			PushStreamMode:         Ptr(int32(-2147483648)),
-			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(false),
-				PassthroughRTCSEIMessage: Ptr(true),
-				SEIContentMode:           Ptr(int32(0)),
-				SEIPayLoadType:           Ptr(int32(2147483647)),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
-				VolumeIndicationInterval: Ptr(float32(0)),
-				VolumeIndicationMode:     Ptr(true),
-			},
-			SpatialConfig: &SpatialConfig{
-				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
-					Right:   []float32{float32(1e21), float32(1e-7), float32(-2.5)},
-					Up:      []float32{float32(0), float32(123456.789), float32(1e-6)},
-				},
-				AudienceSpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-				EnableSpatialRender:     Ptr(false),
-			},
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-3)),
-			AudioChannels:   Ptr(int32(0)),
-			AudioCodec:      Ptr(int32(2147483647)),
-			AudioProfile:    Ptr(int32(-2147483648)),
-			AudioSampleRate: Ptr(int32(42)),
-			VideoBitrate:    Ptr(int32(-3)),
-			VideoCodec:      Ptr(int32(0)),
-			VideoFps:        Ptr(int32(2147483647)),
-			VideoGop:        Ptr(int32(-2147483648)),
-			VideoHeight:     Ptr(int32(42)),
-			VideoWidth:      Ptr(int32(-3)),
-		},
-		IsUpdatePartialParam: Ptr(false),
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(0)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(int32(0)),
-					RenderMode:             Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(0)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(int32(0)),
-					RenderMode:             Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(1e-6)),
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(1e21)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(0)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(int32(0)),
-					RenderMode:             Ptr(int32(2147483647)),
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
 					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
 				}},
 			},
-			LayoutMode: Ptr(int32(0)),
+			LayoutMode: Ptr(int32(-3)),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
-			},
-		},
-		SequenceNumber: Ptr(int32(-3)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(int32(-2147483648)),
+			},
+		},
+		SequenceNumber: Ptr(int32(42)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(int32(2147483647)),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
 			}},
 		},
 	}
@@ -5315,103 +5315,103 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0)),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(-3.4e38)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0.1)),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(-2.5)),
 					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
-			LayoutMode: Ptr(int32(-2147483648)),
+			LayoutMode: Ptr(int32(2147483647)),
 			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(int32(-3)),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(int32(-2147483648)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(int32(0)),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(int32(42)),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
 			}},
 		},
 	}
@@ -5419,118 +5419,118 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
+		AppID: "<a&\"b\">\n\u2028é",
 		Control: &RelayControl{
-			StreamURL:      "bad \xff utf-8 </script>",
-			Bitrate:        Ptr(int32(-2147483648)),
-			FrameRate:      Ptr(int32(42)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(0)),
-			StartTimeStamp: Ptr(int32(2147483647)),
-			StreamMode:     Ptr(int32(-2147483648)),
-			VideoHeight:    Ptr(int32(42)),
-			VideoWidth:     Ptr(int32(-3)),
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(2147483647)),
+			FrameRate:      Ptr(int32(-2147483648)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(int32(-3)),
+			StartTimeStamp: Ptr(int32(0)),
+			StreamMode:     Ptr(int32(2147483647)),
+			VideoHeight:    Ptr(int32(-2147483648)),
+			VideoWidth:     Ptr(int32(42)),
 		},
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Duration:   Ptr(int32(2147483647)),
-		Handle:     Ptr(true),
-		Identifier: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Duration:   Ptr(int32(0)),
+		Handle:     Ptr(false),
+		Identifier: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(42)),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
+			Format:   Ptr(int32(-2147483648)),
+			Height:   Ptr(int32(42)),
+			Interval: Ptr(int32(-3)),
+			Width:    Ptr(int32(0)),
 		},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-2147483648),
-		VendorProportion: "bad \xff utf-8 </script>",
+		ID:               int32(2147483647),
+		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "<a&\"b\">\n\u2028é",
-		RoomID:        "tab\there\\ \x01 \u2029 🎉",
-		TaskID:        "bad \xff utf-8 </script>",
+		AppID:         "bad \xff utf-8 </script>",
+		RoomID:        "<a&\"b\">\n\u2028é",
+		TaskID:        "tab\there\\ \x01 \u2029 🎉",
 		Command:       VoiceChatEndTurn,
-		Message:       "<a&\"b\">\n\u2028é",
-		InterruptMode: Ptr(int32(42)),
+		Message:       "bad \xff utf-8 </script>",
+		InterruptMode: Ptr(VoiceChatPriorityLow),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(-3),
-		Content:   "<a&\"b\">\n\u2028é",
-		MsgTTL:    int64(9223372036854775807),
-		MsgType:   int32(-2147483648),
-		Sender:    int64(1700000000000),
-		Ext:       json.RawMessage("[ true , false ]"),
-		InboxType: Ptr(int32(0)),
-		TagOp:     Ptr(int32(2147483647)),
-		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		AppID:     int32(-2147483648),
+		Content:   "tab\there\\ \x01 \u2029 🎉",
+		MsgTTL:    int64(-3),
+		MsgType:   int32(0),
+		Sender:    int64(9223372036854775807),
+		Ext:       json.RawMessage("\"x\u2028y\""),
+		InboxType: Ptr(int32(42)),
+		TagOp:     Ptr(int32(-3)),
+		Tags:      []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(-2147483648),
-		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(-3),
-		PreSignDuration: Ptr(int32(0)),
+		AppID:           "bad \xff utf-8 </script>",
+		Operator:        "<a&\"b\">\n\u2028é",
+		Priority:        int32(0),
+		Resource:        "bad \xff utf-8 </script>",
+		TranscodeMode:   int32(-2147483648),
+		PreSignDuration: Ptr(int32(42)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(-2147483648),
+			FileName: "bad \xff utf-8 </script>",
+			Size:     int32(0),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(0),
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(-2147483648),
+				AccessKey: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(42),
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:    int32(0),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(0),
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(42),
 			},
-			Type: Ptr(int32(2147483647)),
+			Type: Ptr(int32(-3)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(42),
-			OutputFormat:       int32(-3),
-			OutputHeight:       int32(0),
-			OutputWidth:        int32(2147483647),
+			InputFormat:        int32(2147483647),
+			OutputFormat:       int32(-2147483648),
+			OutputHeight:       int32(42),
+			OutputWidth:        int32(-3),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(42),
-			ThumbnailWidth:     int32(-3),
+			ThumbnailHeight:    int32(2147483647),
+			ThumbnailWidth:     int32(-2147483648),
 		},
 	}
 }

@@ -24,6 +24,7 @@ var knownImports = map[string]string{
 	"reflect": "reflect",
 	"strconv": "strconv",
 	"time":    "time",
+	"utf8":    "unicode/utf8",
 }
 
 // goFile assembles one generated Go file: the header, the package clause,
@@ -100,8 +101,8 @@ func (m *model) render() (map[string][]byte, error) {
 	for _, am := range m.Actions {
 		body(categoryFile(am.A.Category))
 	}
-	for _, e := range m.Enums {
-		renderEnum(body(categoryFile(e.Category)), e)
+	for _, e := range m.enumsUsed() {
+		renderEnum(body("enums.go"), e)
 	}
 	inJSON := m.jsonTypes()
 	if n := m.countCategory(imCategory); n > 0 {
@@ -120,7 +121,7 @@ func (m *model) render() (map[string][]byte, error) {
 		if inJSON[am.Request] {
 			renderAppendJSON(b, am.Request)
 		}
-		renderResult(b, am)
+		m.renderResult(b, am)
 	}
 	for _, t := range m.Nested {
 		file := "types_shared.go"
@@ -128,7 +129,7 @@ func (m *model) render() (map[string][]byte, error) {
 			file = categoryFile(cats[0])
 		}
 		b := body(file)
-		renderStruct(b, t, m.nestedDoc(t))
+		m.renderStruct(b, t, m.nestedDoc(t))
 		if t.Mode == modeInput {
 			m.renderValidate(b, t)
 		}
@@ -189,16 +190,4 @@ func (m *model) nestedDoc(t *structType) string {
 	}
 	fmt.Fprintf(&b, ", as %s.", strings.Join(paths, ", "))
 	return b.String()
-}
-
-// renderEnum writes a named string type and its constants.
-func renderEnum(b *strings.Builder, e *enumDef) {
-	writeComment(b, e.Type+" "+e.Doc)
-	fmt.Fprintf(b, "type %s string\n\n", e.Type)
-	fmt.Fprintf(b, "// Values of %s.\nconst (\n", e.Type)
-	for _, v := range e.Values {
-		writeComment(b, v.Name+" "+v.Doc)
-		fmt.Fprintf(b, "\t%s %s = %q\n", v.Name, e.Type, v.Value)
-	}
-	b.WriteString(")\n\n")
 }

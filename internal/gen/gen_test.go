@@ -118,7 +118,7 @@ func TestNestedTypeDedup(t *testing.T) {
 		{Action: "StartPublic", Category: "public_stream", Method: "POST", InputIn: "body", ResultType: "string",
 			Input: []spec.Field{layoutB}},
 	}}
-	m, err := buildModel(s, testDocs("GetMix", "StartMix", "StartOther", "StartPublic"))
+	m, err := buildModel(s, testDocs("GetMix", "StartMix", "StartOther", "StartPublic"), noFacts(t, s))
 	require.NoError(t, err)
 	names := nestedNames(m)
 	// One Encode for all inputs, shared across categories; the result's
@@ -144,7 +144,7 @@ func TestNestedTypeDedupFallsBackToActionName(t *testing.T) {
 		{Action: "ListC", Category: "q", Method: "POST", InputIn: "body", ResultType: "object",
 			Result: []spec.Field{arr("Items", obj("", str("Z", false)))}},
 	}}
-	m, err := buildModel(s, testDocs("ListA", "ListB", "ListC"))
+	m, err := buildModel(s, testDocs("ListA", "ListB", "ListC"), noFacts(t, s))
 	require.NoError(t, err)
 	names := nestedNames(m)
 	// First come, plain name; then the category qualifies; then the action.
@@ -158,13 +158,13 @@ func TestQueryObjectRefused(t *testing.T) {
 		{Action: "GetX", Category: "q", Method: "GET", InputIn: "query", ResultType: "object",
 			Input: []spec.Field{obj("Filter", str("A", false))}},
 	}}
-	_, err := buildModel(s, testDocs("GetX"))
+	_, err := buildModel(s, testDocs("GetX"), noFacts(t, s))
 	require.ErrorContains(t, err, "query parameter Filter is an object")
 }
 
 func TestDocsMustCoverEveryAction(t *testing.T) {
 	s := &spec.Spec{Actions: []spec.Action{{Action: "GetX", Category: "q", Method: "GET", InputIn: "query", ResultType: "object"}}}
-	_, err := buildModel(s, testDocs())
+	_, err := buildModel(s, testDocs(), noFacts(t, s))
 	require.ErrorContains(t, err, "no description for action GetX")
 }
 
@@ -173,7 +173,7 @@ func loadRealModel(t *testing.T) *model {
 	d, err := loadDocs("docs.json")
 	require.NoError(t, err)
 	require.NoError(t, mergeDocs(d, extraDocsFile))
-	m, err := buildModel(spec.MustLoad(), d)
+	m, err := buildModel(spec.MustLoad(), d, spec.MustLoadFacts())
 	require.NoError(t, err)
 	return m
 }
@@ -248,7 +248,7 @@ func TestIDValidationReachesNestedFields(t *testing.T) {
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files, err := generate(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	require.Len(t, files, 23) // 19 categories, types_shared.go, operations.go, waiters.go, samples
+	require.Len(t, files, 24) // 19 categories, types_shared.go, enums.go, operations.go, waiters.go, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}
@@ -266,4 +266,12 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	b, err := generate(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	require.Equal(t, a, b)
+}
+
+// noFacts is an empty set of facts for a made-up spec.
+func noFacts(t *testing.T, s *spec.Spec) *spec.Facts {
+	t.Helper()
+	fs, err := spec.ParseFacts(s, nil)
+	require.NoError(t, err)
+	return fs
 }

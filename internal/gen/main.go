@@ -50,7 +50,11 @@ func generate(root string) (map[string][]byte, error) {
 	if err := mergeDocs(d, filepath.Join(root, "internal", "gen", extraDocsFile)); err != nil {
 		return nil, err
 	}
-	m, err := buildModel(s, d)
+	fs, err := spec.LoadFacts()
+	if err != nil {
+		return nil, err
+	}
+	m, err := buildModel(s, d, fs)
 	if err != nil {
 		return nil, err
 	}

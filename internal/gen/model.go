@@ -32,9 +32,12 @@ type field struct {
 	Spec     *spec.Field // the spec's description
 	Required bool
 	Struct   *structType // the struct of an object field, or of an array's elements
-	Enum     *enumDef    // a named string type for this field, if any
+	Fact     *spec.Fact  // what the facts say about the field, or nil
+	Enum     *spec.Enum  // the named type of an enumerated field (of each element of an array), or nil
+	Path     string      // wire path from the top of the first action that built the field
+	Action   string      // that action
 	Named    string      // a hand-written named type for this field, if any (render_waiters.go)
-	Doc      string      // extra documentation from the overlay
+	Doc      string      // documentation used when the facts have none (render_waiters.go)
 }
 
 // structType is one generated Go struct: a request, a result, or a nested
@@ -102,7 +105,6 @@ type actionModel struct {
 type model struct {
 	Actions   []*actionModel
 	Nested    []*structType // every nested shape, sorted by Go name
-	Enums     []*enumDef
 	Tasks     []*taskFamily // task families with a waiter (render_waiters.go)
 	byKey     map[string]*structType
 	validates map[*structType]bool
@@ -112,14 +114,15 @@ type model struct {
 	// them RoomID, BusinessID), is checked, and so is every element of a
 	// string-array field with one of these names (ListQuality's UserId
 	// list). See isID.
-	ids  map[string]bool
-	docs *docs
+	ids   map[string]bool
+	docs  *docs
+	facts *spec.Facts
 }
 
 // buildModel reads the spec and the overlay into a model with every nested
 // type named.
-func buildModel(s *spec.Spec, d *docs) (*model, error) {
-	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, docs: d}
+func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
+	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, docs: d, facts: fs}
 	for _, n := range s.IDFields {
 		m.ids[strings.ToLower(n)] = true
 	}
@@ -168,7 +171,7 @@ func buildModel(s *spec.Spec, d *docs) (*model, error) {
 			return nil, fmt.Errorf("docs.json: description for unknown action %s", name)
 		}
 	}
-	if err := m.attachEnums(s); err != nil {
+	if err := m.checkSpecEnums(s); err != nil {
 		return nil, err
 	}
 	m.findTaskFamilies()
@@ -198,7 +201,9 @@ func (m *model) fields(am *actionModel, md mode, fs []spec.Field, path, parent s
 		}
 		names[gf.Name] = f.Name
 		p := joinPath(path, f.Name)
-		gf.Doc = m.docs.Fields[am.Name+"."+p]
+		gf.Path, gf.Action = p, am.Name
+		gf.Fact = m.facts.Field(am.Name, md.String(), p)
+		gf.Enum = m.facts.Enum(gf.Fact)
 		obj := objectOf(f)
 		if obj != nil {
 			base := gf.Name
@@ -270,38 +275,9 @@ func (m *model) nested(am *actionModel, md mode, fs []spec.Field, path, base, pa
 	return t, nil
 }
 
-// shapeKey is a canonical description of a shape: field names and types,
-// recursively, and for inputs whether each field is required (required
-// changes how an input field is rendered and validated).
-func shapeKey(md mode, fs []spec.Field) string {
-	parts := make([]string, 0, len(fs))
-	for i := range fs {
-		parts = append(parts, fieldKey(md, &fs[i]))
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
-}
-
-func fieldKey(md mode, f *spec.Field) string {
-	k := f.Name + ":" + typeKey(md, f)
-	if md == modeInput && f.Required {
-		k += "!"
-	}
-	return k
-}
-
-func typeKey(md mode, f *spec.Field) string {
-	switch f.Type {
-	case "object":
-		return "{" + shapeKey(md, f.Fields) + "}"
-	case "array":
-		if f.Elem == nil {
-			return "[]any"
-		}
-		return "[]" + typeKey(md, f.Elem)
-	}
-	return f.Type
-}
+// shapeKey is spec.ShapeKey: the facts of shared shapes are indexed with
+// the same key, so a Go type and its facts always agree.
+func shapeKey(md mode, fs []spec.Field) string { return spec.ShapeKey(md == modeInput, fs) }
 
 // nestedTypes returns every nested type in a stable order (by first use).
 func (m *model) nestedTypes() []*structType {

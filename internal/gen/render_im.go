@@ -15,6 +15,7 @@ package main
 //     name (Message, User, FailedInfo ...).
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -340,7 +341,7 @@ func mergeDocs(d *docs, path string) error {
 		d.Types = map[string]string{}
 	}
 	if d.Enums == nil {
-		d.Enums = map[string]enumDoc{}
+		d.Enums = map[string]json.RawMessage{}
 	}
 	for k, v := range x.Actions {
 		if _, dup := d.Actions[k]; dup {

@@ -57,14 +57,18 @@ const (
 // the appendJSON renderer. It follows fieldGoType.
 type jsonType struct {
 	kind jsonKind
-	enum bool // a named string type, converted with string(...)
+	enum bool // a named type (an enumeration), converted with string(...) or int64(...)
 	elem *jsonType
 }
 
 // fieldJSONType is the jsonType of a field on the given side of a call.
 func fieldJSONType(md mode, f *field) *jsonType {
 	if f.Spec.Type == "array" {
-		return arrayJSONType(f.Spec.Elem)
+		t := arrayJSONType(f.Spec.Elem)
+		if f.Enum != nil {
+			t.elem.enum = true
+		}
+		return t
 	}
 	t := specJSONType(f.Spec.Type)
 	t.enum = f.Enum != nil
@@ -153,6 +157,9 @@ func (w *jsonWriter) value(indent int, t *jsonType, x string, depth int) {
 	case jkInt32:
 		w.line(indent, "b = strconv.AppendInt(b, int64(%s), 10)", x)
 	case jkInt64:
+		if t.enum {
+			x = "int64(" + x + ")"
+		}
 		w.line(indent, "b = strconv.AppendInt(b, %s, 10)", x)
 	case jkFloat32:
 		w.check(indent, "appendJSONFloat32(b, "+x+")")

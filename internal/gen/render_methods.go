@@ -47,7 +47,7 @@ func renderOperation(b *strings.Builder, am *actionModel) {
 func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
 	doc := fmt.Sprintf("%s holds the parameters of [%s.%s], which %s\n\n%s",
 		am.Request.Name, recvType(am), am.Name, lowerFirst(am.Doc), callFacts(am))
-	renderStruct(b, am.Request, doc)
+	m.renderStruct(b, am.Request, doc)
 	m.renderValidate(b, am.Request)
 	if am.A.InputIn == "query" {
 		renderQuery(b, am.Request)
@@ -55,7 +55,7 @@ func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
 }
 
 // renderResult writes the result type.
-func renderResult(b *strings.Builder, am *actionModel) {
+func (m *model) renderResult(b *strings.Builder, am *actionModel) {
 	var doc string
 	recv := recvType(am)
 	switch am.A.ResultType {
@@ -68,7 +68,7 @@ func renderResult(b *strings.Builder, am *actionModel) {
 	default:
 		doc = fmt.Sprintf("%s is what [%s.%s] returns. The server answers with a bare %s, kept in %s.", am.Result.Name, recv, am.Name, am.A.ResultType, am.Result.Fields[0].Name)
 	}
-	renderStruct(b, am.Result, doc)
+	m.renderStruct(b, am.Result, doc)
 	if isText(am.A) || hasMessageField(am.Result) {
 		fmt.Fprintf(b, "func (r *%s) setMessage(s string) { r.Message = s }\n\n", am.Result.Name)
 	}

@@ -103,8 +103,12 @@ func (fl *fullFiller) literal(b *strings.Builder, t *structType, indent string) 
 
 // value is a Go expression for a field of a full sample.
 func (fl *fullFiller) value(f *field, indent string) string {
-	if f.Enum != nil {
-		return f.Enum.Values[len(f.Enum.Values)-1].Name
+	if f.Enum != nil && f.Spec.Type != "array" {
+		v := f.Enum.Values[len(f.Enum.Values)-1].Name
+		if !f.Required && isPointerScalar(f.Spec.Type) {
+			return "Ptr(" + v + ")"
+		}
+		return v
 	}
 	switch f.Spec.Type {
 	case "object":
@@ -145,6 +149,9 @@ func (fl *fullFiller) element(f *field, e *spec.Field, indent string) string {
 		b.WriteString("}")
 		return b.String()
 	}
+	if f.Enum != nil {
+		return f.Enum.Values[len(f.Enum.Values)-1].Name
+	}
 	return fl.scalar(e.Type)
 }
 
@@ -179,9 +186,6 @@ func writeLiteral(b *strings.Builder, t *structType, indent string) {
 
 // sampleValue is a Go expression with a valid, non-zero value for a field.
 func sampleValue(f *field, indent string) string {
-	if f.Enum != nil {
-		return f.Enum.Values[0].Name
-	}
 	switch f.Spec.Type {
 	case "object":
 		var b strings.Builder
@@ -197,11 +201,19 @@ func sampleValue(f *field, indent string) string {
 			b.WriteString("}")
 			return b.String()
 		}
-		return fieldGoType(modeInput, f) + "{" + scalarSample(e.Type, f.Wire) + "}"
+		n := 1
+		if f.Fact != nil && f.Fact.MinItems != nil && *f.Fact.MinItems > 1 {
+			n = *f.Fact.MinItems
+		}
+		elems := make([]string, n)
+		for i := range elems {
+			elems[i] = factSample(f, e.Type)
+		}
+		return fieldGoType(modeInput, f) + "{" + strings.Join(elems, ", ") + "}"
 	case "any":
 		return "json.RawMessage(`{\"Sample\":true}`)"
 	}
-	v := scalarSample(f.Spec.Type, f.Wire)
+	v := factSample(f, f.Spec.Type)
 	if !f.Required && isPointerScalar(f.Spec.Type) {
 		return "Ptr(" + v + ")"
 	}

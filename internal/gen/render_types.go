@@ -7,13 +7,13 @@ import (
 
 // goType is the Go type of a field on the given side of a call.
 func goType(md mode, f *field) string {
-	if f.Enum != nil {
-		return f.Enum.Type
-	}
 	if f.Named != "" {
 		return f.Named
 	}
 	t := baseType(f.Spec.Type, f.Struct)
+	if f.Enum != nil {
+		t = f.Enum.Name
+	}
 	if md == modeInput && !f.Required && isPointerScalar(f.Spec.Type) {
 		return "*" + t
 	}
@@ -59,6 +59,9 @@ func fieldGoType(md mode, f *field) string {
 	if e.Type == "object" {
 		return depth + f.Struct.Name
 	}
+	if f.Enum != nil {
+		return depth + f.Enum.Name
+	}
 	return depth + baseType(e.Type, nil)
 }
 
@@ -72,13 +75,11 @@ func jsonTag(md mode, f *field) string {
 }
 
 // renderStruct writes a struct declaration, its doc comment first.
-func renderStruct(b *strings.Builder, t *structType, doc string) {
+func (m *model) renderStruct(b *strings.Builder, t *structType, doc string) {
 	writeComment(b, doc)
 	fmt.Fprintf(b, "type %s struct {\n", t.Name)
 	for _, f := range t.Fields {
-		if f.Doc != "" {
-			writeComment(b, f.Doc)
-		}
+		writeComment(b, m.fieldDoc(f))
 		fmt.Fprintf(b, "\t%s %s %s\n", f.Name, fieldGoType(t.Mode, f), jsonTag(t.Mode, f))
 	}
 	if t.Top != nil && t.Mode == modeResult {
@@ -138,6 +139,9 @@ func (m *model) needsValidation(t *structType) bool {
 	}
 	m.validates[t] = false // cycles cannot occur in JSON shapes, but be safe
 	res := false
+	if m.hasFactChecks(t) {
+		res = true
+	}
 	for _, f := range t.Fields {
 		if requiredCheck(t.Mode, f, "r") != "" || m.isID(f.Wire) {
 			res = true
@@ -204,6 +208,14 @@ func (m *model) renderValidate(b *strings.Builder, t *structType) {
 			fmt.Fprintf(b, "\tif len(%s) > 0 {\n\t\tv.push(%q)\n\t\tfor i := range %s {\n\t\t\tv.index(i)\n\t\t\t%s[i].validate(v)\n\t\t\tv.pop()\n\t\t}\n\t\tv.pop()\n\t}\n", x, f.Wire, x, x)
 		}
 	}
+	if m.hasFactChecks(t) {
+		// Value rules and conditional rules, which lenient validation skips.
+		b.WriteString("\tif v.lenient {\n\t\treturn\n\t}\n")
+		for _, f := range t.Fields {
+			m.renderChecks(b, t, f)
+		}
+		m.renderRules(b, t)
+	}
 	b.WriteString("}\n\n")
 }
 
@@ -248,7 +260,7 @@ func formatScalar(typ, x string) string {
 	case "int32":
 		return "strconv.FormatInt(int64(" + x + "), 10)"
 	case "int64":
-		return "strconv.FormatInt(" + x + ", 10)"
+		return "strconv.FormatInt(int64(" + x + "), 10)"
 	case "float32":
 		return "strconv.FormatFloat(float64(" + x + "), 'g', -1, 32)"
 	case "float64":

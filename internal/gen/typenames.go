@@ -89,8 +89,8 @@ func (m *model) nameNested() error {
 	for n := range reservedNames {
 		taken[n] = true
 	}
-	for _, e := range m.Enums {
-		taken[e.Type] = true
+	for _, e := range m.facts.Enums {
+		taken[e.Name] = true
 	}
 	for _, md := range []mode{modeInput, modeResult} {
 		var group []*structType

@@ -1,0 +1,707 @@
+package spec
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// The field facts: what each field means and which values the service
+// takes. They live in facts/<category>.json, one file per category (or any
+// other split: the files are merged, and an action or an enumeration may be
+// described in one file only). docs/facts.md describes the format.
+//
+//go:embed facts/*.json
+var factsFS embed.FS
+
+// Facts is every facts file merged.
+type Facts struct {
+	// Enums are the enumerations, keyed by their Go type name.
+	Enums map[string]*Enum
+	// Actions are the facts of each action, keyed by action name.
+	Actions map[string]*ActionFacts
+	// Todo explains fields left undocumented, keyed "Action.in|out.Path".
+	Todo map[string]string
+	// Common are the facts of fields that mean the same wherever they
+	// occur (AppId, RoomId ...), keyed "in" or "out", then by wire name.
+	// They apply, at any depth, to a field no other fact describes.
+	Common map[string]map[string]*Fact
+
+	spec    *Spec
+	byShape map[string]*shapeFact // "in|out{shape}/Field" -> first fact given
+	rules   map[string][]Rule     // "in{shape}" -> rules scoped to that shape
+}
+
+// factsFile is one facts/*.json file.
+type factsFile struct {
+	Enums   map[string]*Enum            `json:"enums"`
+	Actions map[string]*ActionFacts     `json:"actions"`
+	Todo    map[string]string           `json:"todo"`
+	Common  map[string]map[string]*Fact `json:"common"`
+}
+
+// ActionFacts are the facts of one action's fields, keyed by wire path
+// ("Control.MaxIdleTime"; array elements are entered without an index:
+// "TargetStreams.StreamList.UserId").
+type ActionFacts struct {
+	In  map[string]*Fact `json:"in"`
+	Out map[string]*Fact `json:"out"`
+	// Rules are the conditional rules of the input.
+	Rules []Rule `json:"rules"`
+	// Like copies facts from another action, keyed "in|out.Path" (the
+	// subtree to fill; "in" or "out" alone for the whole side), valued
+	// "Action.in|out.Path" (where to copy from). Every field of the
+	// subtree that the other subtree also has, at the same relative path,
+	// takes that field's fact unless this action gives its own.
+	Like map[string]string `json:"like"`
+	file string
+}
+
+// Fact is what is known about one field.
+type Fact struct {
+	// Doc says what the field is, in one or two sentences, starting with
+	// a verb phrase or a noun phrase that reads after the field's name
+	// ("is the ...", "says whether ..."), or a whole sentence.
+	Doc string `json:"doc"`
+	// Unit of a quantity: s, ms, px, kbps, Hz, %, ... (for display).
+	Unit string `json:"unit,omitempty"`
+	// Default is the value the service assumes when the field is left out.
+	Default json.RawMessage `json:"default,omitempty"`
+	// Enum names the enumeration (a key of Enums) the field's values come
+	// from. For an array of scalars it applies to each element.
+	Enum string `json:"enum,omitempty"`
+	// Min and Max bound a number (each element of a number array); either
+	// may be absent. MinOpen and MaxOpen make that end exclusive.
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	MinOpen bool     `json:"min_open,omitempty"`
+	MaxOpen bool     `json:"max_open,omitempty"`
+	// Also lists values accepted outside [Min, Max] (typically 0 for "off").
+	Also []float64 `json:"also,omitempty"`
+	// Clamp says which out-of-range values the service adjusts instead of
+	// refusing: "min" (values below Min become Min), "max" or "both". A
+	// clamped end is documented and not checked.
+	Clamp string `json:"clamp,omitempty"`
+	// MinLen and MaxLen bound a string's length in characters (each
+	// element of a string array).
+	MinLen *int `json:"min_len,omitempty"`
+	MaxLen *int `json:"max_len,omitempty"`
+	// MinItems and MaxItems bound an array's length.
+	MinItems *int `json:"min_items,omitempty"`
+	MaxItems *int `json:"max_items,omitempty"`
+	// Even: the number must be even.
+	Even bool `json:"even,omitempty"`
+	// Format of a string or number: unix_s, unix_ms, rfc3339, date
+	// (YYYY-MM-DD), color (#RRGGBB), url, base64, json. Only color is
+	// checked; the others are documented.
+	Format string `json:"format,omitempty"`
+	// Secret marks a credential (secret keys, app keys, callback secrets):
+	// its value never appears in an error, a log line or a printed value.
+	Secret bool `json:"secret,omitempty"`
+}
+
+// Enum is an enumeration: a named Go type with one constant per value.
+type Enum struct {
+	Name string `json:"-"`
+	// Type is the spec type of the values: int32, int64 or string.
+	Type string `json:"type"`
+	// Doc reads after the type name: "says how ...", "is ...".
+	Doc    string      `json:"doc"`
+	Values []EnumValue `json:"values"`
+	// File is the facts file that defines the enumeration.
+	File string `json:"-"`
+}
+
+// EnumValue is one allowed value with its Go constant name and meaning.
+type EnumValue struct {
+	// Value is the JSON value: a number, or a string for string enums.
+	Value json.RawMessage `json:"value"`
+	Name  string          `json:"name"`
+	Doc   string          `json:"doc"`
+}
+
+// Literal is the value as Go source: 1 or "interrupt".
+func (v EnumValue) Literal() string { return string(v.Value) }
+
+// Text is the value as a person reads it: 1 or interrupt.
+func (v EnumValue) Text() string {
+	var s string
+	if json.Unmarshal(v.Value, &s) == nil {
+		return s
+	}
+	return string(v.Value)
+}
+
+// Rule is a conditional rule between fields of one object.
+type Rule struct {
+	// Scope is the wire path of the object the rule applies in; "" is the
+	// request itself. Inside arrays the rule applies to every element.
+	Scope string `json:"scope,omitempty"`
+	// AnyOf: at least one of these fields (paths relative to Scope) must
+	// be set.
+	AnyOf []string `json:"any_of,omitempty"`
+	// When and Require: when the condition holds, the fields in Require
+	// must be set.
+	When    *Cond    `json:"when,omitempty"`
+	Require []string `json:"require,omitempty"`
+	// Doc states the rule as a person reads it; it is the problem's text.
+	Doc string `json:"doc"`
+}
+
+// Cond holds when a field (relative to the rule's scope) has one of the
+// values; a field left out counts as its documented default.
+type Cond struct {
+	Field string            `json:"field"`
+	In    []json.RawMessage `json:"in"`
+}
+
+// shapeFact remembers where a fact for a shared shape was given.
+type shapeFact struct {
+	fact  *Fact
+	where string // "Action.in.Path"
+}
+
+var (
+	factsOnce sync.Once
+	factsVal  *Facts
+	factsErr  error
+)
+
+// LoadFacts reads, merges and checks the embedded facts files once. The
+// result is shared: callers must not modify it.
+func LoadFacts() (*Facts, error) {
+	factsOnce.Do(func() {
+		s, err := Load()
+		if err != nil {
+			factsErr = err
+			return
+		}
+		files := map[string][]byte{}
+		entries, err := factsFS.ReadDir("facts")
+		if err != nil {
+			factsErr = err
+			return
+		}
+		for _, e := range entries {
+			b, err := factsFS.ReadFile("facts/" + e.Name())
+			if err != nil {
+				factsErr = err
+				return
+			}
+			files[e.Name()] = b
+		}
+		factsVal, factsErr = ParseFacts(s, files)
+	})
+	return factsVal, factsErr
+}
+
+// MustLoadFacts is LoadFacts for callers that cannot go on without them.
+func MustLoadFacts() *Facts {
+	f, err := LoadFacts()
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// ParseFacts merges facts files (name -> contents) and checks them against
+// the spec: every path names a field, every enumeration exists and fits its
+// field's type, every rule names fields of its scope, and facts given for
+// the same shared shape in several actions agree on their rules.
+func ParseFacts(s *Spec, files map[string][]byte) (*Facts, error) {
+	fs := &Facts{Enums: map[string]*Enum{}, Actions: map[string]*ActionFacts{}, Todo: map[string]string{}, spec: s,
+		Common:  map[string]map[string]*Fact{"in": {}, "out": {}},
+		byShape: map[string]*shapeFact{}, rules: map[string][]Rule{}}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, n := range names {
+		var ff factsFile
+		dec := json.NewDecoder(bytes.NewReader(files[n]))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ff); err != nil {
+			errs = append(errs, fmt.Errorf("facts/%s: %w", n, err))
+			continue
+		}
+		for name, e := range ff.Enums {
+			if _, dup := fs.Enums[name]; dup {
+				errs = append(errs, fmt.Errorf("facts/%s: enum %s is also defined in facts/%s", n, name, fs.Enums[name].File))
+				continue
+			}
+			e.Name, e.File = name, strings.TrimSuffix(path.Base(n), ".json")
+			fs.Enums[name] = e
+		}
+		for name, a := range ff.Actions {
+			if old, dup := fs.Actions[name]; dup {
+				errs = append(errs, fmt.Errorf("facts/%s: action %s is also described in facts/%s", n, name, old.file))
+				continue
+			}
+			a.file = n
+			fs.Actions[name] = a
+		}
+		for k, v := range ff.Todo {
+			fs.Todo[k] = v
+		}
+		for dir, m := range ff.Common {
+			if dir != "in" && dir != "out" {
+				errs = append(errs, fmt.Errorf("facts/%s: common: %q is not in or out", n, dir))
+				continue
+			}
+			for name, x := range m {
+				if _, dup := fs.Common[dir][name]; dup {
+					errs = append(errs, fmt.Errorf("facts/%s: common %s.%s is given twice", n, dir, name))
+				}
+				if x.Doc == "" {
+					errs = append(errs, fmt.Errorf("facts/%s: common %s.%s: no doc", n, dir, name))
+				}
+				fs.Common[dir][name] = x
+			}
+		}
+	}
+	errs = append(errs, fs.expandLike()...)
+	errs = append(errs, fs.check()...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return fs, nil
+}
+
+// expandLike copies the facts that "like" entries ask for, in a fixed
+// order. Copies are not followed further (a like of a like copies only
+// what the source gives itself).
+func (fs *Facts) expandLike() []error {
+	var errs []error
+	type cp struct {
+		dst map[string]*Fact
+		key string
+		x   *Fact
+	}
+	var copies []cp
+	for _, an := range sortedKeys(fs.Actions) {
+		af := fs.Actions[an]
+		for _, dstKey := range sortedKeys(af.Like) {
+			srcKey := af.Like[dstKey]
+			dDir, dPath, _ := strings.Cut(dstKey, ".")
+			sAct, rest, ok := strings.Cut(srcKey, ".")
+			sDir, sPath, _ := strings.Cut(rest, ".")
+			src := fs.Actions[sAct]
+			if !ok || src == nil || (dDir != "in" && dDir != "out") || (sDir != "in" && sDir != "out") {
+				errs = append(errs, fmt.Errorf("facts/%s: %s like %q: %q is not Action.in|out.Path of a described action", af.file, an, dstKey, srcKey))
+				continue
+			}
+			sm := src.In
+			if sDir == "out" {
+				sm = src.Out
+			}
+			if dDir == "in" && af.In == nil {
+				af.In = map[string]*Fact{}
+			}
+			if dDir == "out" && af.Out == nil {
+				af.Out = map[string]*Fact{}
+			}
+			dm := af.In
+			if dDir == "out" {
+				dm = af.Out
+			}
+			n := 0
+			for _, p := range sortedKeys(sm) {
+				rel, ok := p, true
+				if sPath != "" {
+					rel, ok = strings.CutPrefix(p, sPath+".")
+				}
+				if !ok {
+					continue
+				}
+				key := rel
+				if dPath != "" {
+					key = dPath + "." + rel
+				}
+				a := fs.spec.Find(an)
+				if a == nil || a.LookupPath(dDir, key) == nil {
+					continue
+				}
+				if _, own := dm[key]; !own {
+					copies = append(copies, cp{dm, key, sm[p]})
+					n++
+				}
+			}
+			if n == 0 {
+				errs = append(errs, fmt.Errorf("facts/%s: %s like %q from %q copies nothing", af.file, an, dstKey, srcKey))
+			}
+		}
+	}
+	for _, c := range copies {
+		c.dst[c.key] = c.x
+	}
+	return errs
+}
+
+// check validates the merged facts and builds the shape index.
+func (fs *Facts) check() []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, name := range sortedKeys(fs.Enums) {
+		e := fs.Enums[name]
+		if e.Type != "int32" && e.Type != "int64" && e.Type != "string" {
+			bad("enum %s: type %q is not int32, int64 or string", name, e.Type)
+		}
+		if len(e.Values) == 0 {
+			bad("enum %s: no values", name)
+		}
+		seen := map[string]bool{}
+		for _, v := range e.Values {
+			isStr := len(v.Value) > 0 && v.Value[0] == '"'
+			if isStr != (e.Type == "string") {
+				bad("enum %s: value %s does not fit type %s", name, v.Value, e.Type)
+			}
+			if !isStr {
+				if _, err := strconv.ParseInt(string(v.Value), 10, 64); err != nil {
+					bad("enum %s: value %s is not an integer", name, v.Value)
+				}
+			}
+			if v.Name == "" || v.Doc == "" || seen[v.Name] {
+				bad("enum %s: value %s needs a unique name and a doc", name, v.Value)
+			}
+			seen[v.Name] = true
+		}
+		if e.Doc == "" {
+			bad("enum %s: no doc", name)
+		}
+	}
+	for _, an := range sortedKeys(fs.Actions) {
+		af := fs.Actions[an]
+		a := fs.spec.Find(an)
+		if a == nil {
+			bad("facts/%s: unknown action %s", af.file, an)
+			continue
+		}
+		for _, dir := range []string{"in", "out"} {
+			m, fields := af.In, a.Input
+			if dir == "out" {
+				m, fields = af.Out, a.Result
+			}
+			for _, p := range sortedKeys(m) {
+				f, _ := lookupPath(fields, p)
+				if f == nil {
+					bad("facts/%s: %s.%s.%s: no such field in the spec", af.file, an, dir, p)
+					continue
+				}
+				if err := fs.checkFact(m[p], f); err != nil {
+					bad("facts/%s: %s.%s.%s: %v", af.file, an, dir, p, err)
+				}
+			}
+		}
+		for i, r := range af.Rules {
+			scope := a.Input
+			if r.Scope != "" {
+				f, _ := lookupPath(a.Input, r.Scope)
+				if o := objectFields(f); o != nil {
+					scope = o
+				} else {
+					bad("facts/%s: %s rule %d: scope %s is not an object in the input", af.file, an, i, r.Scope)
+					continue
+				}
+			}
+			if r.Doc == "" {
+				bad("facts/%s: %s rule %d: no doc", af.file, an, i)
+			}
+			names := append(append([]string{}, r.AnyOf...), r.Require...)
+			if r.When != nil {
+				names = append(names, r.When.Field)
+			}
+			if (len(r.AnyOf) == 0) == (r.When == nil) || (r.When != nil && len(r.Require) == 0) {
+				bad("facts/%s: %s rule %d: give either any_of, or when with require", af.file, an, i)
+			}
+			for _, n := range names {
+				if f, _ := lookupPath(scope, n); f == nil {
+					bad("facts/%s: %s rule %d: no field %s in scope %q", af.file, an, i, n, r.Scope)
+				}
+			}
+		}
+	}
+	// Index facts by shape, in a fixed order, so that a nested object
+	// shared by several actions takes its facts from any one of them, and
+	// refuse facts that disagree on rules.
+	for _, an := range sortedKeys(fs.Actions) {
+		af := fs.Actions[an]
+		a := fs.spec.Find(an)
+		if a == nil {
+			continue
+		}
+		for _, dir := range []string{"in", "out"} {
+			m, fields := af.In, a.Input
+			if dir == "out" {
+				m, fields = af.Out, a.Result
+			}
+			for _, p := range sortedKeys(m) {
+				_, parent := lookupPath(fields, p)
+				if parent == nil { // a top-level field: not shared
+					continue
+				}
+				key := dir + "{" + ShapeKey(dir == "in", parent) + "}/" + lastName(p)
+				where := an + "." + dir + "." + p
+				if old, ok := fs.byShape[key]; ok {
+					if old.fact.ruleSig() != m[p].ruleSig() {
+						bad("facts: %s and %s describe the same shared field with different rules", old.where, where)
+					}
+					continue
+				}
+				fs.byShape[key] = &shapeFact{fact: m[p], where: where}
+			}
+		}
+		for _, r := range af.Rules {
+			if r.Scope == "" {
+				continue
+			}
+			f, _ := lookupPath(a.Input, r.Scope)
+			key := "in{" + ShapeKey(true, objectFields(f)) + "}"
+			dup := false
+			for _, o := range fs.rules[key] {
+				if o.Doc == r.Doc {
+					dup = true
+				}
+			}
+			if !dup {
+				fs.rules[key] = append(fs.rules[key], r)
+			}
+		}
+	}
+	return errs
+}
+
+// checkFact checks one fact against its field.
+func (fs *Facts) checkFact(x *Fact, f *Field) error {
+	t := f.Type
+	if t == "array" && f.Elem != nil {
+		t = f.Elem.Type
+	}
+	num := t == "int32" || t == "int64" || t == "float32" || t == "float64"
+	switch {
+	case x.Doc == "":
+		return errors.New("no doc")
+	case x.Enum != "" && fs.Enums[x.Enum] == nil:
+		return fmt.Errorf("unknown enum %s", x.Enum)
+	case x.Enum != "" && fs.Enums[x.Enum].Type != t:
+		return fmt.Errorf("enum %s has type %s, the field %s", x.Enum, fs.Enums[x.Enum].Type, t)
+	case (x.Min != nil || x.Max != nil || x.Even || len(x.Also) > 0) && !num:
+		return fmt.Errorf("a range or evenness on a %s field", t)
+	case (x.MinLen != nil || x.MaxLen != nil) && t != "string":
+		return fmt.Errorf("a length on a %s field", t)
+	case (x.MinItems != nil || x.MaxItems != nil) && f.Type != "array":
+		return fmt.Errorf("an item count on a %s field", f.Type)
+	case x.Clamp != "" && x.Clamp != "min" && x.Clamp != "max" && x.Clamp != "both":
+		return fmt.Errorf("clamp %q is not min, max or both", x.Clamp)
+	case x.Min != nil && x.Max != nil && *x.Min > *x.Max:
+		return errors.New("min is above max")
+	}
+	switch x.Format {
+	case "", "unix_s", "unix_ms", "rfc3339", "date", "color", "url", "base64", "json":
+	default:
+		return fmt.Errorf("unknown format %q", x.Format)
+	}
+	return nil
+}
+
+// ruleSig is everything about a fact that the validators check.
+func (x *Fact) ruleSig() string {
+	b, _ := json.Marshal(struct {
+		E          string
+		Min, Max   *float64
+		MO, XO     bool
+		Also       []float64
+		C          string
+		ML, XL     *int
+		MI, XI     *int
+		Even       bool
+		F          string
+		Secret     bool
+		HasDefault bool
+	}{x.Enum, x.Min, x.Max, x.MinOpen, x.MaxOpen, x.Also, x.Clamp, x.MinLen, x.MaxLen, x.MinItems, x.MaxItems, x.Even, x.Format, x.Secret, len(x.Default) > 0})
+	return string(b)
+}
+
+// Field returns the fact of a field: the one given for this action and
+// path, or else, for a field of a nested object, the one given for the
+// same field of the same shape in another action. dir is "in" or "out".
+func (fs *Facts) Field(action, dir, p string) *Fact {
+	if af := fs.Actions[action]; af != nil {
+		m := af.In
+		if dir == "out" {
+			m = af.Out
+		}
+		if x := m[p]; x != nil {
+			return x
+		}
+	}
+	a := fs.spec.Find(action)
+	if a == nil {
+		return nil
+	}
+	fields := a.Input
+	if dir == "out" {
+		fields = a.Result
+	}
+	f, parent := lookupPath(fields, p)
+	if f == nil {
+		return nil
+	}
+	if parent != nil {
+		if sf := fs.byShape[dir+"{"+ShapeKey(dir == "in", parent)+"}/"+lastName(p)]; sf != nil {
+			return sf.fact
+		}
+	}
+	return fs.Common[dir][lastName(p)]
+}
+
+// Rules returns the conditional rules that apply in an object of the
+// action's input at scope ("" for the request): the action's own, and
+// those given for the same shape in other actions.
+func (fs *Facts) Rules(action, scope string) []Rule {
+	var out []Rule
+	if af := fs.Actions[action]; af != nil {
+		for _, r := range af.Rules {
+			if r.Scope == scope {
+				out = append(out, r)
+			}
+		}
+	}
+	if scope == "" {
+		return out
+	}
+	a := fs.spec.Find(action)
+	if a == nil {
+		return out
+	}
+	f, _ := lookupPath(a.Input, scope)
+	for _, r := range fs.rules["in{"+ShapeKey(true, objectFields(f))+"}"] {
+		dup := false
+		for _, o := range out {
+			dup = dup || o.Doc == r.Doc
+		}
+		if !dup {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Enum returns the enumeration of a fact, or nil.
+func (fs *Facts) Enum(x *Fact) *Enum {
+	if x == nil || x.Enum == "" {
+		return nil
+	}
+	return fs.Enums[x.Enum]
+}
+
+// lookupPath finds the field at a dotted wire path and the fields of the
+// object that holds it (nil for a top-level field).
+func lookupPath(fields []Field, p string) (*Field, []Field) {
+	var parent []Field
+	cur := fields
+	parts := strings.Split(p, ".")
+	for i, name := range parts {
+		var f *Field
+		for j := range cur {
+			if cur[j].Name == name {
+				f = &cur[j]
+			}
+		}
+		if f == nil {
+			return nil, nil
+		}
+		if i == len(parts)-1 {
+			if i == 0 {
+				return f, nil
+			}
+			return f, parent
+		}
+		cur = objectFields(f)
+		parent = cur
+		if cur == nil {
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// LookupPath is lookupPath for other packages: the field at a dotted wire
+// path of an action's input ("in") or result ("out"), or nil.
+func (a *Action) LookupPath(dir, p string) *Field {
+	fields := a.Input
+	if dir == "out" {
+		fields = a.Result
+	}
+	f, _ := lookupPath(fields, p)
+	return f
+}
+
+// objectFields returns the fields of an object field or of an array of
+// objects' element, or nil.
+func objectFields(f *Field) []Field {
+	if f == nil {
+		return nil
+	}
+	switch {
+	case f.Type == "object":
+		return f.Fields
+	case f.Type == "array" && f.Elem != nil && f.Elem.Type == "object":
+		return f.Elem.Fields
+	}
+	return nil
+}
+
+func lastName(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// ShapeKey is a canonical description of an object shape: its field names
+// and types, recursively, and for inputs whether each field is required.
+// Equal keys are one generated Go type, so they share their facts.
+func ShapeKey(input bool, fs []Field) string {
+	parts := make([]string, 0, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		k := f.Name + ":" + typeKey(input, f)
+		if input && f.Required {
+			k += "!"
+		}
+		parts = append(parts, k)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+func typeKey(input bool, f *Field) string {
+	switch f.Type {
+	case "object":
+		return "{" + ShapeKey(input, f.Fields) + "}"
+	case "array":
+		if f.Elem == nil {
+			return "[]any"
+		}
+		return "[]" + typeKey(input, f.Elem)
+	}
+	return f.Type
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

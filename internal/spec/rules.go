@@ -1,0 +1,524 @@
+package spec
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The checks a fact implies, their wording, and an interpreter that applies
+// them to a decoded JSON input (rtctest and rtcctl). The generator turns
+// the same checks into Go code, with the same wording, so the client, the
+// fake server and the CLI refuse the same values with the same words.
+
+// CheckKind is one family of value rules.
+type CheckKind uint8
+
+const (
+	CheckEnum  CheckKind = iota // one of the enumeration's values
+	CheckRange                  // within [Min, Max] (ends as given, clamped ends not checked), or one of Also
+	CheckEven                   // an even number
+	CheckLen                    // a string's length in characters
+	CheckItems                  // an array's length
+	CheckColor                  // #RRGGBB
+)
+
+// Check is one rule a field's value must satisfy.
+type Check struct {
+	Kind CheckKind
+	// Rule says what is allowed: "must be from 10 to 86400 (seconds)".
+	Rule string
+	// Lo and Hi are the checked bounds of a range, length or item count;
+	// HasLo/HasHi say whether each end is checked.
+	Lo, Hi         float64
+	HasLo, HasHi   bool
+	LoOpen, HiOpen bool
+	Also           []float64
+	// Values are the enumeration's values (JSON literals).
+	Values []string
+}
+
+// Checks lists the rules a fact implies for a field, in a fixed order:
+// allowed values, range, evenness, length, item count, format. Clamped ends
+// of a range are not checked (the service adjusts them).
+func (fs *Facts) Checks(x *Fact, f *Field) []Check {
+	if x == nil {
+		return nil
+	}
+	var out []Check
+	if e := fs.Enum(x); e != nil {
+		c := Check{Kind: CheckEnum}
+		var parts []string
+		for _, v := range e.Values {
+			c.Values = append(c.Values, v.Literal())
+			parts = append(parts, v.Text()+" ("+v.Name+")")
+		}
+		c.Rule = "must be one of " + strings.Join(parts, ", ")
+		out = append(out, c)
+	}
+	if x.Min != nil || x.Max != nil {
+		c := Check{Kind: CheckRange, Also: x.Also, LoOpen: x.MinOpen, HiOpen: x.MaxOpen}
+		if x.Min != nil && x.Clamp != "min" && x.Clamp != "both" {
+			c.Lo, c.HasLo = *x.Min, true
+		}
+		if x.Max != nil && x.Clamp != "max" && x.Clamp != "both" {
+			c.Hi, c.HasHi = *x.Max, true
+		}
+		if c.HasLo || c.HasHi {
+			c.Rule = "must be " + rangeText(c, x.Unit)
+			out = append(out, c)
+		}
+	}
+	if x.Even {
+		out = append(out, Check{Kind: CheckEven, Rule: "must be even"})
+	}
+	if x.MinLen != nil || x.MaxLen != nil {
+		c := Check{Kind: CheckLen}
+		if x.MinLen != nil {
+			c.Lo, c.HasLo = float64(*x.MinLen), true
+		}
+		if x.MaxLen != nil {
+			c.Hi, c.HasHi = float64(*x.MaxLen), true
+		}
+		c.Rule = "must be " + countText(c, "characters")
+		out = append(out, c)
+	}
+	if x.MinItems != nil || x.MaxItems != nil {
+		c := Check{Kind: CheckItems}
+		if x.MinItems != nil {
+			c.Lo, c.HasLo = float64(*x.MinItems), true
+		}
+		if x.MaxItems != nil {
+			c.Hi, c.HasHi = float64(*x.MaxItems), true
+		}
+		c.Rule = "must have " + countText(c, "elements")
+		out = append(out, c)
+	}
+	if x.Format == "color" {
+		out = append(out, Check{Kind: CheckColor, Rule: "must be a color written #RRGGBB"})
+	}
+	return out
+}
+
+// Num formats a bound as Go and JSON write it.
+func Num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// UnitName spells a unit out for messages and docs.
+func UnitName(u string) string {
+	switch u {
+	case "s":
+		return "seconds"
+	case "ms":
+		return "milliseconds"
+	case "min":
+		return "minutes"
+	case "px":
+		return "pixels"
+	case "":
+		return ""
+	}
+	return u
+}
+
+func rangeText(c Check, unit string) string {
+	var s string
+	switch {
+	case c.HasLo && c.HasHi && !c.LoOpen && !c.HiOpen:
+		s = "from " + Num(c.Lo) + " to " + Num(c.Hi)
+	case c.HasLo && c.HasHi:
+		lo, hi := "at least "+Num(c.Lo), "at most "+Num(c.Hi)
+		if c.LoOpen {
+			lo = "greater than " + Num(c.Lo)
+		}
+		if c.HiOpen {
+			hi = "less than " + Num(c.Hi)
+		}
+		s = lo + " and " + hi
+	case c.HasLo && c.LoOpen:
+		s = "greater than " + Num(c.Lo)
+	case c.HasLo:
+		s = "at least " + Num(c.Lo)
+	case c.HiOpen:
+		s = "less than " + Num(c.Hi)
+	default:
+		s = "at most " + Num(c.Hi)
+	}
+	if u := UnitName(unit); u != "" {
+		s += " " + u
+	}
+	if len(c.Also) > 0 {
+		parts := make([]string, len(c.Also))
+		for i, a := range c.Also {
+			parts[i] = Num(a)
+		}
+		s = strings.Join(parts, ", ") + ", or " + s
+	}
+	return s
+}
+
+func countText(c Check, what string) string {
+	switch {
+	case c.HasLo && c.HasHi && c.Lo == c.Hi:
+		return "exactly " + Num(c.Lo) + " " + what
+	case c.HasLo && c.HasHi:
+		return Num(c.Lo) + " to " + Num(c.Hi) + " " + what
+	case c.HasLo:
+		return "at least " + Num(c.Lo) + " " + what
+	}
+	return "at most " + Num(c.Hi) + " " + what
+}
+
+// Describe lists the sentences that document a fact's rules, after its
+// doc: unit, default, range (and what is clamped), length, format. Allowed
+// values are documented on the enumeration's type.
+func (fs *Facts) Describe(x *Fact, f *Field) []string {
+	if x == nil {
+		return nil
+	}
+	var out []string
+	if x.Unit != "" && x.Min == nil && x.Max == nil {
+		out = append(out, "In "+UnitName(x.Unit)+".")
+	}
+	if x.Min != nil || x.Max != nil {
+		c := Check{Also: x.Also, LoOpen: x.MinOpen, HiOpen: x.MaxOpen}
+		if x.Min != nil {
+			c.Lo, c.HasLo = *x.Min, true
+		}
+		if x.Max != nil {
+			c.Hi, c.HasHi = *x.Max, true
+		}
+		s := "Range: " + rangeText(c, x.Unit) + "."
+		switch x.Clamp {
+		case "min":
+			s += " Smaller values are raised to " + Num(c.Lo) + " by the service."
+		case "max":
+			s += " Larger values are lowered to " + Num(c.Hi) + " by the service."
+		case "both":
+			s += " Values outside it are moved to the nearest end by the service."
+		}
+		out = append(out, s)
+	}
+	if x.Even {
+		out = append(out, "Must be even.")
+	}
+	for _, c := range fs.Checks(x, f) {
+		if c.Kind == CheckLen || c.Kind == CheckItems {
+			r := c.Rule
+			out = append(out, strings.ToUpper(r[:1])+r[1:]+".")
+		}
+	}
+	switch x.Format {
+	case "unix_s":
+		out = append(out, "A Unix time in seconds.")
+	case "unix_ms":
+		out = append(out, "A Unix time in milliseconds.")
+	case "rfc3339":
+		out = append(out, "An RFC 3339 time, such as 2024-05-01T08:00:00+08:00.")
+	case "date":
+		out = append(out, "A date written YYYY-MM-DD.")
+	case "color":
+		out = append(out, "A color written #RRGGBB.")
+	case "url":
+		out = append(out, "A URL.")
+	case "base64":
+		out = append(out, "Base64-encoded.")
+	case "json":
+		out = append(out, "A JSON document, as a string.")
+	}
+	if len(x.Default) > 0 {
+		d := string(x.Default)
+		var s string
+		if json.Unmarshal(x.Default, &s) == nil {
+			d = s
+		}
+		if e := fs.Enum(x); e != nil {
+			for _, v := range e.Values {
+				if string(v.Value) == string(x.Default) {
+					d = v.Name
+				}
+			}
+		} else if u := UnitName(x.Unit); u != "" && d != "" {
+			d += " " + u
+		}
+		out = append(out, "Default: "+d+".")
+	}
+	if x.Secret {
+		out = append(out, "A secret: it never appears in errors or logs.")
+	}
+	return out
+}
+
+// Problem is one broken rule found by CheckInput.
+type Problem struct {
+	Path  string // wire path: "Control.MaxIdleTime", "TargetStreams.StreamList[2].UserId"
+	Value string // the value given, safe to print ("" for a missing field)
+	Rule  string // what is allowed
+}
+
+// CheckInput applies the facts' value rules and conditional rules to a
+// decoded JSON input (numbers as json.Number or float64, keys spelt as in
+// the spec). Required fields, types and the ID rule are the caller's
+// business. Problems come in field order.
+func (fs *Facts) CheckInput(action string, in map[string]any) []Problem {
+	a := fs.spec.Find(action)
+	if a == nil {
+		return nil
+	}
+	var out []Problem
+	fs.checkObject(action, a.Input, "", "", in, &out)
+	return out
+}
+
+func (fs *Facts) checkObject(action string, fields []Field, specPath, path string, m map[string]any, out *[]Problem) {
+	for i := range fields {
+		f := &fields[i]
+		v, ok := m[f.Name]
+		if !ok || v == nil {
+			continue
+		}
+		sp := joinDot(specPath, f.Name)
+		p := joinDot(path, f.Name)
+		x := fs.Field(action, "in", sp)
+		checks := fs.Checks(x, f)
+		if f.Type == "array" {
+			l, _ := v.([]any)
+			for _, c := range checks {
+				if c.Kind == CheckItems && len(l) > 0 && !inCount(c, len(l)) {
+					*out = append(*out, Problem{Path: p, Value: strconv.Itoa(len(l)) + " elements", Rule: c.Rule})
+				}
+			}
+			for j, e := range l {
+				ep := p + "[" + strconv.Itoa(j) + "]"
+				if f.Elem != nil && f.Elem.Type == "object" {
+					if em, ok := e.(map[string]any); ok {
+						fs.checkObject(action, f.Elem.Fields, sp, ep, em, out)
+					}
+					continue
+				}
+				fs.checkScalar(checks, x, ep, e, out)
+			}
+			continue
+		}
+		if f.Type == "object" {
+			if om, ok := v.(map[string]any); ok {
+				fs.checkObject(action, f.Fields, sp, p, om, out)
+			}
+			continue
+		}
+		fs.checkScalar(checks, x, p, v, out)
+	}
+	for _, r := range fs.Rules(action, specPath) {
+		if !r.holds(fs, action, specPath, m) {
+			*out = append(*out, Problem{Path: path, Rule: r.Doc})
+		}
+	}
+}
+
+// holds evaluates a conditional rule in the object m at scope.
+func (r *Rule) holds(fs *Facts, action, scope string, m map[string]any) bool {
+	if len(r.AnyOf) > 0 {
+		for _, n := range r.AnyOf {
+			if present(getPath(m, n)) {
+				return true
+			}
+		}
+		return false
+	}
+	v := getPath(m, r.When.Field)
+	if !present(v) {
+		x := fs.Field(action, "in", joinDot(scope, r.When.Field))
+		if x == nil || len(x.Default) == 0 {
+			return true // nothing known about an absent value
+		}
+		var d any
+		dec := json.NewDecoder(strings.NewReader(string(x.Default)))
+		dec.UseNumber()
+		if dec.Decode(&d) != nil {
+			return true
+		}
+		v = d
+	}
+	match := false
+	for _, w := range r.When.In {
+		if sameJSON(v, w) {
+			match = true
+		}
+	}
+	if !match {
+		return true
+	}
+	for _, n := range r.Require {
+		if !present(getPath(m, n)) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameJSON(v any, w json.RawMessage) bool {
+	var s string
+	if json.Unmarshal(w, &s) == nil {
+		vs, ok := v.(string)
+		return ok && vs == s
+	}
+	wf, err := strconv.ParseFloat(string(w), 64)
+	if err != nil {
+		return false
+	}
+	vf, ok := toFloat(v)
+	return ok && vf == wf
+}
+
+func getPath(m map[string]any, p string) any {
+	var cur any = m
+	for _, part := range strings.Split(p, ".") {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[part]
+	}
+	return cur
+}
+
+// present reports whether a JSON value counts as set: not null, not an
+// empty string, array or object.
+func present(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+func (fs *Facts) checkScalar(checks []Check, x *Fact, p string, v any, out *[]Problem) {
+	for _, c := range checks {
+		var bad bool
+		var shown string
+		switch c.Kind {
+		case CheckEnum:
+			bad = true
+			for _, lit := range c.Values {
+				if sameJSON(v, json.RawMessage(lit)) {
+					bad = false
+				}
+			}
+			shown = showValue(v, x)
+		case CheckRange, CheckEven:
+			n, ok := toFloat(v)
+			if !ok {
+				continue // the type check reports it
+			}
+			if c.Kind == CheckRange {
+				bad = !InRange(c, n)
+			} else {
+				bad = math.Mod(n, 2) != 0
+			}
+			shown = showValue(v, x)
+		case CheckLen:
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			n := utf8.RuneCountInString(s)
+			bad = !inCount(c, n)
+			shown = strconv.Itoa(n) + " characters"
+		case CheckColor:
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			bad = !ValidColor(s)
+			shown = showValue(v, x)
+		default:
+			continue
+		}
+		if bad {
+			*out = append(*out, Problem{Path: p, Value: shown, Rule: c.Rule})
+		}
+	}
+}
+
+// InRange reports whether n satisfies a range check.
+func InRange(c Check, n float64) bool {
+	for _, a := range c.Also {
+		if n == a {
+			return true
+		}
+	}
+	if c.HasLo && (n < c.Lo || c.LoOpen && n == c.Lo) {
+		return false
+	}
+	if c.HasHi && (n > c.Hi || c.HiOpen && n == c.Hi) {
+		return false
+	}
+	return true
+}
+
+func inCount(c Check, n int) bool {
+	return !(c.HasLo && float64(n) < c.Lo || c.HasHi && float64(n) > c.Hi)
+}
+
+// ValidColor reports whether s is written #RRGGBB.
+func ValidColor(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for i := 1; i < 7; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func toFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case string:
+		f, err := strconv.ParseFloat(n, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// showValue prints a value for a problem: numbers as given, strings quoted
+// and cut short, secrets hidden.
+func showValue(v any, x *Fact) string {
+	if x != nil && x.Secret {
+		return "(hidden)"
+	}
+	switch s := v.(type) {
+	case string:
+		if utf8.RuneCountInString(s) > 40 {
+			s = string([]rune(s)[:40]) + "..."
+		}
+		return strconv.Quote(s)
+	case json.Number:
+		return s.String()
+	case float64:
+		return Num(s)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func joinDot(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
