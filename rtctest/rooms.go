@@ -14,6 +14,7 @@ type state struct {
 	policyID  int
 	failover  map[int]map[string]any
 	vendorPol map[int]map[string]any
+	im        map[int64]*imApp // IM server API state per AppId (im.go)
 	// notify sends a room or user event callback (events.go).
 	notify func(appID, eventType, roomID, userID string)
 }
