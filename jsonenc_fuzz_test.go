@@ -42,7 +42,7 @@ func fuzzStartRecord(s1, s2 string, n int32, f1, f2 float32, mask uint16) *Start
 		if on(9) {
 			reg.ApplySpatialAudio = Ptr(on(10))
 		}
-		r.Layout = &Layout{LayoutMode: Ptr(n), CustomLayout: &CustomLayout{
+		r.Layout = &Layout{LayoutMode: Ptr(LayoutMode(n)), CustomLayout: &CustomLayout{
 			Canvas:  &Canvas{Background: s1, BackgroundImage: s2, Width: Ptr(n)},
 			Regions: []LayoutRegion{reg, {AlternateImage: s1}},
 		}}

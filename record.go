@@ -180,6 +180,11 @@ func (r *StartRecordRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if r.Encode != nil {
+		v.push("Encode")
+		r.Encode.validate(v)
+		v.pop()
+	}
 	if r.ExcludeStreams != nil {
 		v.push("ExcludeStreams")
 		r.ExcludeStreams.validate(v)

@@ -4,15 +4,49 @@ package rtc
 
 import (
 	"strconv"
+	"unicode/utf8"
 )
 
 // Canvas is an input object used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Canvas.
 type Canvas struct {
-	Background      string `json:"Background,omitempty"`
+	// Background is the background color. A color written #RRGGBB. Default:
+	// #000000.
+	Background string `json:"Background,omitempty"`
+	// BackgroundImage is the URL of a JPG or PNG background image, scaled to fill
+	// the canvas; it covers the background color. Must be at most 1024
+	// characters. A URL.
 	BackgroundImage string `json:"BackgroundImage,omitempty"`
-	Height          *int32 `json:"Height,omitempty"`
-	Width           *int32 `json:"Width,omitempty"`
+	// Height is the canvas height. Range: from 2 to 1920 pixels. Must be even.
+	// Default: 480 pixels.
+	Height *int32 `json:"Height,omitempty"`
+	// Width is the canvas width. Range: from 2 to 1920 pixels. Must be even.
+	// Default: 640 pixels.
+	Width *int32 `json:"Width,omitempty"`
+}
+
+func (r *Canvas) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Background != "" && (!validColor(r.Background)) {
+		v.badString("Background", -1, string(r.Background), "must be a color written #RRGGBB")
+	}
+	if r.BackgroundImage != "" && (utf8.RuneCountInString(r.BackgroundImage) > 1024) {
+		v.badLen("BackgroundImage", -1, r.BackgroundImage, "must be at most 1024 characters")
+	}
+	if r.Height != nil && (!(*r.Height >= 2 && *r.Height <= 1920)) {
+		v.badInt("Height", -1, int64(*r.Height), "must be from 2 to 1920 pixels")
+	}
+	if r.Height != nil && (*r.Height%2 != 0) {
+		v.badInt("Height", -1, int64(*r.Height), "must be even")
+	}
+	if r.Width != nil && (!(*r.Width >= 2 && *r.Width <= 1920)) {
+		v.badInt("Width", -1, int64(*r.Width), "must be from 2 to 1920 pixels")
+	}
+	if r.Width != nil && (*r.Width%2 != 0) {
+		v.badInt("Width", -1, int64(*r.Width), "must be even")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -102,8 +136,28 @@ type CustomConfigInfo struct {
 // StartRecord, UpdatePushMixedStreamToCDN, UpdateRecord, as
 // Layout.CustomLayout.
 type CustomLayout struct {
-	Canvas  *Canvas        `json:"Canvas,omitempty"`
+	// Canvas is the whole picture.
+	Canvas *Canvas `json:"Canvas,omitempty"`
+	// Regions places the streams, one region per stream of TargetStreams: each
+	// StreamIndex must match a stream's Index, or the task is refused.
 	Regions []LayoutRegion `json:"Regions,omitempty"`
+}
+
+func (r *CustomLayout) validate(v *validator) {
+	if r.Canvas != nil {
+		v.push("Canvas")
+		r.Canvas.validate(v)
+		v.pop()
+	}
+	if len(r.Regions) > 0 {
+		v.push("Regions")
+		for i := range r.Regions {
+			v.index(i)
+			r.Regions[i].validate(v)
+			v.pop()
+		}
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -147,17 +201,87 @@ func (r *CustomLayout) appendJSON(b []byte) ([]byte, error) {
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, as Encode.
 type Encode struct {
-	AudioBitrate    *int32 `json:"AudioBitrate,omitempty"`
-	AudioChannels   *int32 `json:"AudioChannels,omitempty"`
-	AudioCodec      *int32 `json:"AudioCodec,omitempty"`
-	AudioProfile    *int32 `json:"AudioProfile,omitempty"`
+	// AudioBitrate is the audio bitrate; when left out it follows from the
+	// profile, sample rate and channels, and the value set may be capped by them.
+	// Range: from 32 to 192 kbps.
+	AudioBitrate *int32 `json:"AudioBitrate,omitempty"`
+	// AudioChannels is the number of audio channels. One of AudioMono,
+	// AudioStereo. Default: AudioStereo.
+	AudioChannels *AudioChannels `json:"AudioChannels,omitempty"`
+	// AudioCodec is the audio codec; only AAC. One of AudioCodecAAC. Default:
+	// AudioCodecAAC.
+	AudioCodec *AudioCodec `json:"AudioCodec,omitempty"`
+	// AudioProfile is the AAC profile. One of AudioProfileLC, AudioProfileHEv1,
+	// AudioProfileHEv2. Default: AudioProfileLC.
+	AudioProfile *AudioProfile `json:"AudioProfile,omitempty"`
+	// AudioSampleRate is the audio sample rate. One of 32000, 44100, 48000 Hz.
+	// Default: 48000 Hz.
 	AudioSampleRate *int32 `json:"AudioSampleRate,omitempty"`
-	VideoBitrate    *int32 `json:"VideoBitrate,omitempty"`
-	VideoCodec      *int32 `json:"VideoCodec,omitempty"`
-	VideoFps        *int32 `json:"VideoFps,omitempty"`
-	VideoGop        *int32 `json:"VideoGop,omitempty"`
-	VideoHeight     *int32 `json:"VideoHeight,omitempty"`
-	VideoWidth      *int32 `json:"VideoWidth,omitempty"`
+	// VideoBitrate is the video bitrate; 0 picks one from the frame rate and size
+	// (set a high one yourself for screen streams). Range: from 0 to 10000 kbps.
+	// Default: 0 kbps.
+	VideoBitrate *int32 `json:"VideoBitrate,omitempty"`
+	// VideoCodec is the video codec. One of VideoCodecH264, VideoCodecByteVC1.
+	// Default: VideoCodecH264.
+	VideoCodec *VideoCodec `json:"VideoCodec,omitempty"`
+	// VideoFps is the video frame rate. Range: from 1 to 60 fps. Default: 15 fps.
+	VideoFps *int32 `json:"VideoFps,omitempty"`
+	// VideoGop is the interval between key frames. Range: from 1 to 5 seconds.
+	// Default: 4 seconds.
+	VideoGop *int32 `json:"VideoGop,omitempty"`
+	// VideoHeight is the picture height for the vertical and side-by-side
+	// layouts; the custom layout uses Canvas.Height. Range: from 2 to 1920
+	// pixels. Must be even. Default: 480 pixels.
+	VideoHeight *int32 `json:"VideoHeight,omitempty"`
+	// VideoWidth is the picture width for the vertical and side-by-side layouts;
+	// the custom layout uses Canvas.Width. Range: from 2 to 1920 pixels. Must be
+	// even. Default: 640 pixels.
+	VideoWidth *int32 `json:"VideoWidth,omitempty"`
+}
+
+func (r *Encode) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.AudioBitrate != nil && (!(*r.AudioBitrate >= 32 && *r.AudioBitrate <= 192)) {
+		v.badInt("AudioBitrate", -1, int64(*r.AudioBitrate), "must be from 32 to 192 kbps")
+	}
+	if r.AudioChannels != nil && (*r.AudioChannels != 1 && *r.AudioChannels != 2) {
+		v.badInt("AudioChannels", -1, int64(*r.AudioChannels), "must be one of 1 (AudioMono), 2 (AudioStereo)")
+	}
+	if r.AudioCodec != nil && (*r.AudioCodec != 0) {
+		v.badInt("AudioCodec", -1, int64(*r.AudioCodec), "must be one of 0 (AudioCodecAAC)")
+	}
+	if r.AudioProfile != nil && (*r.AudioProfile != 0 && *r.AudioProfile != 1 && *r.AudioProfile != 2) {
+		v.badInt("AudioProfile", -1, int64(*r.AudioProfile), "must be one of 0 (AudioProfileLC), 1 (AudioProfileHEv1), 2 (AudioProfileHEv2)")
+	}
+	if r.AudioSampleRate != nil && (*r.AudioSampleRate != 32000 && *r.AudioSampleRate != 44100 && *r.AudioSampleRate != 48000) {
+		v.badInt("AudioSampleRate", -1, int64(*r.AudioSampleRate), "must be one of 32000, 44100, 48000 Hz")
+	}
+	if r.VideoBitrate != nil && (!(*r.VideoBitrate >= 0 && *r.VideoBitrate <= 10000)) {
+		v.badInt("VideoBitrate", -1, int64(*r.VideoBitrate), "must be from 0 to 10000 kbps")
+	}
+	if r.VideoCodec != nil && (*r.VideoCodec != 0 && *r.VideoCodec != 1) {
+		v.badInt("VideoCodec", -1, int64(*r.VideoCodec), "must be one of 0 (VideoCodecH264), 1 (VideoCodecByteVC1)")
+	}
+	if r.VideoFps != nil && (!(*r.VideoFps >= 1 && *r.VideoFps <= 60)) {
+		v.badInt("VideoFps", -1, int64(*r.VideoFps), "must be from 1 to 60 fps")
+	}
+	if r.VideoGop != nil && (!(*r.VideoGop >= 1 && *r.VideoGop <= 5)) {
+		v.badInt("VideoGop", -1, int64(*r.VideoGop), "must be from 1 to 5 seconds")
+	}
+	if r.VideoHeight != nil && (!(*r.VideoHeight >= 2 && *r.VideoHeight <= 1920)) {
+		v.badInt("VideoHeight", -1, int64(*r.VideoHeight), "must be from 2 to 1920 pixels")
+	}
+	if r.VideoHeight != nil && (*r.VideoHeight%2 != 0) {
+		v.badInt("VideoHeight", -1, int64(*r.VideoHeight), "must be even")
+	}
+	if r.VideoWidth != nil && (!(*r.VideoWidth >= 2 && *r.VideoWidth <= 1920)) {
+		v.badInt("VideoWidth", -1, int64(*r.VideoWidth), "must be from 2 to 1920 pixels")
+	}
+	if r.VideoWidth != nil && (*r.VideoWidth%2 != 0) {
+		v.badInt("VideoWidth", -1, int64(*r.VideoWidth), "must be even")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -244,16 +368,34 @@ type IndicatorData struct {
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.
 type Layout struct {
-	CustomLayout    *CustomLayout `json:"CustomLayout,omitempty"`
-	LayoutMode      *int32        `json:"LayoutMode,omitempty"`
-	MainVideoStream *Stream       `json:"MainVideoStream,omitempty"`
+	// CustomLayout places each stream when LayoutMode is LayoutCustom.
+	CustomLayout *CustomLayout `json:"CustomLayout,omitempty"`
+	// LayoutMode is how the streams are arranged. One of LayoutAuto,
+	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto.
+	LayoutMode *LayoutMode `json:"LayoutMode,omitempty"`
+	// MainVideoStream is the stream shown large in the vertical layout.
+	MainVideoStream *Stream `json:"MainVideoStream,omitempty"`
 }
 
 func (r *Layout) validate(v *validator) {
+	if r.CustomLayout != nil {
+		v.push("CustomLayout")
+		r.CustomLayout.validate(v)
+		v.pop()
+	}
 	if r.MainVideoStream != nil {
 		v.push("MainVideoStream")
 		r.MainVideoStream.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.LayoutMode != nil && (*r.LayoutMode != 0 && *r.LayoutMode != 1 && *r.LayoutMode != 2 && *r.LayoutMode != 3) {
+		v.badInt("LayoutMode", -1, int64(*r.LayoutMode), "must be one of 0 (LayoutAuto), 1 (LayoutVertical), 2 (LayoutCustom), 3 (LayoutSideBySide)")
+	}
+	if ((r.LayoutMode != nil) && (*r.LayoutMode == 2)) && (!(r.CustomLayout != nil)) {
+		v.bad("", -1, "", "CustomLayout is required when LayoutMode is 2 (LayoutCustom)")
 	}
 }
 
@@ -295,21 +437,108 @@ func (r *Layout) appendJSON(b []byte) ([]byte, error) {
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Regions.
 type LayoutRegion struct {
-	Height                 int32       `json:"Height"`
-	StreamIndex            int32       `json:"StreamIndex"`
-	Width                  int32       `json:"Width"`
-	Alpha                  *float32    `json:"Alpha,omitempty"`
-	AlternateImage         string      `json:"AlternateImage,omitempty"`
-	AlternateImageFillMode *int32      `json:"AlternateImageFillMode,omitempty"`
-	ApplySpatialAudio      *bool       `json:"ApplySpatialAudio,omitempty"`
-	CornerRadius           *float32    `json:"CornerRadius,omitempty"`
-	LocationX              *int32      `json:"LocationX,omitempty"`
-	LocationY              *int32      `json:"LocationY,omitempty"`
-	MediaType              *int32      `json:"MediaType,omitempty"`
-	RenderMode             *int32      `json:"RenderMode,omitempty"`
-	SourceCrop             *SourceCrop `json:"SourceCrop,omitempty"`
-	SpatialPosition        []int32     `json:"SpatialPosition,omitempty"`
-	ZOrder                 *int32      `json:"ZOrder,omitempty"`
+	// Height is the region's height, at most Canvas.Height. Range: greater than 0
+	// pixels.
+	Height int32 `json:"Height"`
+	// StreamIndex names the stream shown, by its Index in
+	// TargetStreams.StreamList.
+	StreamIndex int32 `json:"StreamIndex"`
+	// Width is the region's width, at most Canvas.Width. Range: greater than 0
+	// pixels.
+	Width int32 `json:"Width"`
+	// Alpha is the region's opacity: 1 opaque, towards 0 transparent. Range:
+	// greater than 0 and at most 1. Default: 1.
+	Alpha *float32 `json:"Alpha,omitempty"`
+	// AlternateImage is the URL of a JPG or PNG image shown while the stream is
+	// not published or its capture is paused, scaled as AlternateImageFillMode
+	// says. Must be at most 1024 characters. A URL.
+	AlternateImage string `json:"AlternateImage,omitempty"`
+	// AlternateImageFillMode says how the placeholder image fills the region. One
+	// of AlternateImageFillVideoRatio, AlternateImageFillImageRatio. Default:
+	// AlternateImageFillVideoRatio.
+	AlternateImageFillMode *AlternateImageFillMode `json:"AlternateImageFillMode,omitempty"`
+	// ApplySpatialAudio says whether the stream's user is heard with spatial
+	// audio. Default: true.
+	ApplySpatialAudio *bool `json:"ApplySpatialAudio,omitempty"`
+	// CornerRadius is the radius of the region's rounded corners, as a fraction
+	// of the canvas width; 0 for square corners. It has no effect beyond half the
+	// region's shorter side. Range: from 0 to 1. Default: 0.
+	CornerRadius *float32 `json:"CornerRadius,omitempty"`
+	// LocationX is the left edge of the region, from the canvas's left edge;
+	// below Canvas.Width. Range: at least 0 pixels. Default: 0 pixels.
+	LocationX *int32 `json:"LocationX,omitempty"`
+	// LocationY is the top edge of the region, from the canvas's top edge; below
+	// Canvas.Height. Range: at least 0 pixels. Default: 0 pixels.
+	LocationY *int32 `json:"LocationY,omitempty"`
+	// MediaType says which media of the stream go into the mix. One of
+	// RegionAudioVideo, RegionAudioOnly, RegionVideoOnly. Default:
+	// RegionAudioVideo.
+	MediaType *RegionMediaType `json:"MediaType,omitempty"`
+	// RenderMode says how the video fits the region. One of RenderStretch,
+	// RenderFill, RenderFit, RenderScale. Default: RenderStretch.
+	RenderMode *RenderMode `json:"RenderMode,omitempty"`
+	// SourceCrop crops the stream's video before it is placed; an odd resulting
+	// size is made even.
+	SourceCrop *SourceCrop `json:"SourceCrop,omitempty"`
+	// SpatialPosition is where the stream's user is, for spatial audio, as X, Y,
+	// Z; default [0, 0, 0]. Range: from -100 to 100. Must have exactly 3
+	// elements.
+	SpatialPosition []int32 `json:"SpatialPosition,omitempty"`
+	// ZOrder is the region's layer where regions overlap: 0 at the bottom, 100 on
+	// top. Range: from 0 to 100. Default: 0.
+	ZOrder *int32 `json:"ZOrder,omitempty"`
+}
+
+func (r *LayoutRegion) validate(v *validator) {
+	if r.SourceCrop != nil {
+		v.push("SourceCrop")
+		r.SourceCrop.validate(v)
+		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if !(r.Height > 0) {
+		v.badInt("Height", -1, int64(r.Height), "must be greater than 0 pixels")
+	}
+	if !(r.Width > 0) {
+		v.badInt("Width", -1, int64(r.Width), "must be greater than 0 pixels")
+	}
+	if r.Alpha != nil && (!(*r.Alpha > 0.0 && *r.Alpha <= 1.0)) {
+		v.badFloat("Alpha", -1, float64(*r.Alpha), "must be greater than 0 and at most 1")
+	}
+	if r.AlternateImage != "" && (utf8.RuneCountInString(r.AlternateImage) > 1024) {
+		v.badLen("AlternateImage", -1, r.AlternateImage, "must be at most 1024 characters")
+	}
+	if r.AlternateImageFillMode != nil && (*r.AlternateImageFillMode != 0 && *r.AlternateImageFillMode != 1) {
+		v.badInt("AlternateImageFillMode", -1, int64(*r.AlternateImageFillMode), "must be one of 0 (AlternateImageFillVideoRatio), 1 (AlternateImageFillImageRatio)")
+	}
+	if r.CornerRadius != nil && (!(*r.CornerRadius >= 0.0 && *r.CornerRadius <= 1.0)) {
+		v.badFloat("CornerRadius", -1, float64(*r.CornerRadius), "must be from 0 to 1")
+	}
+	if r.LocationX != nil && (!(*r.LocationX >= 0)) {
+		v.badInt("LocationX", -1, int64(*r.LocationX), "must be at least 0 pixels")
+	}
+	if r.LocationY != nil && (!(*r.LocationY >= 0)) {
+		v.badInt("LocationY", -1, int64(*r.LocationY), "must be at least 0 pixels")
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1 && *r.MediaType != 2) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (RegionAudioVideo), 1 (RegionAudioOnly), 2 (RegionVideoOnly)")
+	}
+	if r.RenderMode != nil && (*r.RenderMode != 0 && *r.RenderMode != 1 && *r.RenderMode != 2 && *r.RenderMode != 3) {
+		v.badInt("RenderMode", -1, int64(*r.RenderMode), "must be one of 0 (RenderStretch), 1 (RenderFill), 2 (RenderFit), 3 (RenderScale)")
+	}
+	for i, e := range r.SpatialPosition {
+		if !(e >= -100 && e <= 100) {
+			v.badInt("SpatialPosition", i, int64(e), "must be from -100 to 100")
+		}
+	}
+	if len(r.SpatialPosition) > 0 && (len(r.SpatialPosition) < 3 || len(r.SpatialPosition) > 3) {
+		v.badItems("SpatialPosition", len(r.SpatialPosition), "must have exactly 3 elements")
+	}
+	if r.ZOrder != nil && (!(*r.ZOrder >= 0 && *r.ZOrder <= 100)) {
+		v.badInt("ZOrder", -1, int64(*r.ZOrder), "must be from 0 to 100")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -408,10 +637,36 @@ type Overview struct {
 // StartPushMixedStreamToCDN, StartPushPublicStream, StartRecord, as
 // Layout.CustomLayout.Regions.SourceCrop.
 type SourceCrop struct {
+	// HeightProportion is the height kept, as a fraction of the original height.
+	// Range: greater than 0 and at most 1. Default: 1.
 	HeightProportion *float32 `json:"HeightProportion,omitempty"`
-	LocationX        *float32 `json:"LocationX,omitempty"`
-	LocationY        *float32 `json:"LocationY,omitempty"`
-	WidthProportion  *float32 `json:"WidthProportion,omitempty"`
+	// LocationX is the left edge of the part kept, as a fraction of the original
+	// width. Range: at least 0 and less than 1. Default: 0.
+	LocationX *float32 `json:"LocationX,omitempty"`
+	// LocationY is the top edge of the part kept, as a fraction of the original
+	// height. Range: at least 0 and less than 1. Default: 0.
+	LocationY *float32 `json:"LocationY,omitempty"`
+	// WidthProportion is the width kept, as a fraction of the original width.
+	// Range: greater than 0 and at most 1. Default: 1.
+	WidthProportion *float32 `json:"WidthProportion,omitempty"`
+}
+
+func (r *SourceCrop) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.HeightProportion != nil && (!(*r.HeightProportion > 0.0 && *r.HeightProportion <= 1.0)) {
+		v.badFloat("HeightProportion", -1, float64(*r.HeightProportion), "must be greater than 0 and at most 1")
+	}
+	if r.LocationX != nil && (!(*r.LocationX >= 0.0 && *r.LocationX < 1.0)) {
+		v.badFloat("LocationX", -1, float64(*r.LocationX), "must be at least 0 and less than 1")
+	}
+	if r.LocationY != nil && (!(*r.LocationY >= 0.0 && *r.LocationY < 1.0)) {
+		v.badFloat("LocationY", -1, float64(*r.LocationY), "must be at least 0 and less than 1")
+	}
+	if r.WidthProportion != nil && (!(*r.WidthProportion > 0.0 && *r.WidthProportion <= 1.0)) {
+		v.badFloat("WidthProportion", -1, float64(*r.WidthProportion), "must be greater than 0 and at most 1")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -551,15 +806,25 @@ type StorageConfigInfo struct {
 // StartSegment, as ExcludeStreams.StreamList, Layout.MainVideoStream,
 // TargetStreams.StreamList.
 type Stream struct {
-	// UserID is the ID of the user.
-	UserID     string `json:"UserId"`
-	Index      *int32 `json:"Index,omitempty"`
-	StreamType *int32 `json:"StreamType,omitempty"`
+	// UserID is the user who publishes the stream.
+	UserID string `json:"UserId"`
+	// Index marks the stream for the custom layout: a region's StreamIndex names
+	// it.
+	Index *int32 `json:"Index,omitempty"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	StreamType *StreamType `json:"StreamType,omitempty"`
 }
 
 func (r *Stream) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.StreamType != nil && (*r.StreamType != 0 && *r.StreamType != 1) {
+		v.badInt("StreamType", -1, int64(*r.StreamType), "must be one of 0 (StreamTypeMain), 1 (StreamTypeScreen)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -588,10 +853,14 @@ func (r *Stream) appendJSON(b []byte) ([]byte, error) {
 // PushMixedStreamToCDNTask.Layout.MainVideoStream,
 // PushMixedStreamToCDNTask.TargetStreams.StreamList, ....
 type StreamInfo struct {
-	// UserID is the ID of the user.
-	UserID     string `json:"UserId"`
-	Index      int32  `json:"Index"`
-	StreamType int32  `json:"StreamType"`
+	// UserID is the user who publishes the stream.
+	UserID string `json:"UserId"`
+	// Index marks the stream for the custom layout: a region's StreamIndex names
+	// it.
+	Index int32 `json:"Index"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	StreamType StreamType `json:"StreamType"`
 }
 
 // Streams selects streams by user: as TargetStreams the streams to include,
@@ -600,6 +869,8 @@ type StreamInfo struct {
 // It is used by 6 actions, among them StartPushMixedStreamToCDN, StartRecord,
 // StartSegment, as ExcludeStreams, TargetStreams.
 type Streams struct {
+	// StreamList lists streams by user and type; empty means every stream of the
+	// room. Index must not repeat within a list.
 	StreamList []Stream `json:"StreamList,omitempty"`
 }
 
@@ -650,6 +921,8 @@ func (r *Streams) appendJSON(b []byte) ([]byte, error) {
 // PushMixedStreamToCDNTask.ExcludeStreams,
 // PushMixedStreamToCDNTask.TargetStreams, SegmentTask.TargetStreams, ....
 type StreamsInfo struct {
+	// StreamList lists streams by user and type; empty means every stream of the
+	// room. Index must not repeat within a list.
 	StreamList []StreamInfo `json:"StreamList"`
 }
 
