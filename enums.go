@@ -47,6 +47,25 @@ const (
 	AudioProfileHEv2 AudioProfile = 2
 )
 
+// FileFormat is the format of a recorded file.
+type FileFormat string
+
+// Values of FileFormat.
+const (
+	// FileFormatMP4 MP4.
+	FileFormatMP4 FileFormat = "MP4"
+	// FileFormatHLS HLS (m3u8 and ts).
+	FileFormatHLS FileFormat = "HLS"
+	// FileFormatFLV FLV.
+	FileFormatFLV FileFormat = "FLV"
+	// FileFormatMP3 MP3, for audio-only recordings.
+	FileFormatMP3 FileFormat = "MP3"
+	// FileFormatAAC AAC, for audio-only recordings.
+	FileFormatAAC FileFormat = "AAC"
+	// FileFormatM4A M4A, for audio-only recordings.
+	FileFormatM4A FileFormat = "M4A"
+)
+
 // FrameInterpolationMode says what fills a mixed picture's region while its
 // stream sends no frames.
 type FrameInterpolationMode int32
@@ -57,6 +76,17 @@ const (
 	FrameInterpolationLastFrame FrameInterpolationMode = 0
 	// FrameInterpolationBlack fills with black frames.
 	FrameInterpolationBlack FrameInterpolationMode = 1
+)
+
+// ImageFormat is the image format of snapshots.
+type ImageFormat int32
+
+// Values of ImageFormat.
+const (
+	// ImageFormatJPEG JPEG.
+	ImageFormatJPEG ImageFormat = 0
+	// ImageFormatPNG PNG.
+	ImageFormatPNG ImageFormat = 1
 )
 
 // LayoutMode is how the streams of a mixed picture are arranged.
@@ -105,6 +135,17 @@ const (
 	PushStatePushing PushStreamState = 5
 	// PushStateStopped pushing stopped.
 	PushStateStopped PushStreamState = 6
+)
+
+// RecordMode says how a recording stores the streams.
+type RecordMode int32
+
+// Values of RecordMode.
+const (
+	// RecordModeMixed mixes every stream into one file.
+	RecordModeMixed RecordMode = 0
+	// RecordModeSingleStream writes one file per stream.
+	RecordModeSingleStream RecordMode = 1
 )
 
 // RegionMediaType says which media of one stream go into the mix.
@@ -162,6 +203,38 @@ const (
 	SEIPayloadCustom SEIPayloadType = 100
 )
 
+// StorageType says where a task stores its files.
+type StorageType int32
+
+// Values of StorageType.
+const (
+	// StorageTOS Volcengine TOS object storage (TosConfig).
+	StorageTOS StorageType = 0
+	// StorageVOD Volcengine VOD video on demand (VodConfig).
+	StorageVOD StorageType = 1
+	// StorageS3Compatible a third-party storage that speaks S3 (CustomConfig).
+	StorageS3Compatible StorageType = 2
+	// StorageVeImageX Volcengine veImageX (VeImageXConfig); snapshots only.
+	StorageVeImageX StorageType = 3
+)
+
+// StorageVendor is the third-party storage provider.
+type StorageVendor int32
+
+// Values of StorageVendor.
+const (
+	// StorageVendorAmazonS3 Amazon S3.
+	StorageVendorAmazonS3 StorageVendor = 0
+	// StorageVendorAliyunOSS Alibaba Cloud OSS.
+	StorageVendorAliyunOSS StorageVendor = 1
+	// StorageVendorHuaweiOBS Huawei Cloud OBS.
+	StorageVendorHuaweiOBS StorageVendor = 2
+	// StorageVendorTencentCOS Tencent Cloud COS.
+	StorageVendorTencentCOS StorageVendor = 3
+	// StorageVendorQiniuKodo Qiniu Kodo.
+	StorageVendorQiniuKodo StorageVendor = 4
+)
+
 // StreamType says which of a user's streams is meant.
 type StreamType int32
 
@@ -193,6 +266,19 @@ const (
 	VideoCodecH264 VideoCodec = 0
 	// VideoCodecByteVC1 ByteVC1 (H.265).
 	VideoCodecByteVC1 VideoCodec = 1
+)
+
+// VodStorageClass is the storage class of files uploaded to VOD.
+type VodStorageClass int32
+
+// Values of VodStorageClass.
+const (
+	// VodStorageStandard standard storage.
+	VodStorageStandard VodStorageClass = 1
+	// VodStorageArchive archive storage.
+	VodStorageArchive VodStorageClass = 2
+	// VodStorageInfrequent infrequent-access storage.
+	VodStorageInfrequent VodStorageClass = 3
 )
 
 // VoiceChatCommand is what UpdateVoiceChat asks a running conversational AI

@@ -84,17 +84,34 @@ func (r *Canvas) appendJSON(b []byte) ([]byte, error) {
 // CustomConfig is an input object used by StartSegment, StartSnapshot, as
 // StorageConfig.CustomConfig.
 type CustomConfig struct {
+	// AccessKey is the access key of the storage account; it needs write access
+	// to the bucket (read access is not advised). A secret: it never appears in
+	// errors or logs.
 	AccessKey string `json:"AccessKey"`
-	Bucket    string `json:"Bucket"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// SecretKey is the secret key of the storage account. A secret: it never
+	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	Region    *int32 `json:"Region,omitempty"`
-	Vendor    *int32 `json:"Vendor,omitempty"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it for that provider. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
+	// Vendor is the storage provider. One of StorageVendorAmazonS3,
+	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	Vendor *StorageVendor `json:"Vendor,omitempty"`
 }
 
 func (r *CustomConfig) validate(v *validator) {
 	v.required("AccessKey", r.AccessKey != "")
 	v.required("Bucket", r.Bucket != "")
 	v.required("SecretKey", r.SecretKey != "")
+	if v.lenient {
+		return
+	}
+	if r.Vendor != nil && (*r.Vendor != 0 && *r.Vendor != 1 && *r.Vendor != 2 && *r.Vendor != 3 && *r.Vendor != 4) {
+		v.badInt("Vendor", -1, int64(*r.Vendor), "must be one of 0 (StorageVendorAmazonS3), 1 (StorageVendorAliyunOSS), 2 (StorageVendorHuaweiOBS), 3 (StorageVendorTencentCOS), 4 (StorageVendorQiniuKodo)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -125,11 +142,22 @@ func (r *CustomConfig) appendJSON(b []byte) ([]byte, error) {
 // GetSnapshotTask, as SegmentTask.StorageConfig.CustomConfig,
 // SnapshotTask.StorageConfig.CustomConfig.
 type CustomConfigInfo struct {
+	// AccessKey is the access key of the storage account; it needs write access
+	// to the bucket (read access is not advised). A secret: it never appears in
+	// errors or logs.
 	AccessKey string `json:"AccessKey"`
-	Bucket    string `json:"Bucket"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// SecretKey is the secret key of the storage account. A secret: it never
+	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	Region    int32  `json:"Region"`
-	Vendor    int32  `json:"Vendor"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it for that provider. Default: 0.
+	Region int32 `json:"Region"`
+	// Vendor is the storage provider. One of StorageVendorAmazonS3,
+	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	Vendor StorageVendor `json:"Vendor"`
 }
 
 // CustomLayout is an input object used by StartPushMixedStreamToCDN,
@@ -714,11 +742,19 @@ func (r *SourceCrop) appendJSON(b []byte) ([]byte, error) {
 //
 // It is used by StartSegment, StartSnapshot, as StorageConfig.
 type StorageConfig struct {
-	CustomConfig   *CustomConfig   `json:"CustomConfig,omitempty"`
-	TosConfig      *TosConfig      `json:"TosConfig,omitempty"`
-	Type           *int32          `json:"Type,omitempty"`
+	// CustomConfig is a third-party S3-compatible bucket, when Type is
+	// StorageS3Compatible.
+	CustomConfig *CustomConfig `json:"CustomConfig,omitempty"`
+	// TosConfig is the TOS bucket, when Type is StorageTOS.
+	TosConfig *TosConfig `json:"TosConfig,omitempty"`
+	// Type says which storage the files go to; the matching config is required.
+	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
+	// Default: StorageTOS.
+	Type *StorageType `json:"Type,omitempty"`
+	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig *VeImageXConfig `json:"VeImageXConfig,omitempty"`
-	VodConfig      *VodConfig      `json:"VodConfig,omitempty"`
+	// VodConfig is the VOD space, when Type is StorageVOD.
+	VodConfig *VodConfig `json:"VodConfig,omitempty"`
 }
 
 func (r *StorageConfig) validate(v *validator) {
@@ -741,6 +777,24 @@ func (r *StorageConfig) validate(v *validator) {
 		v.push("VodConfig")
 		r.VodConfig.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
+		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
+	}
+	if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+		v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+	}
+	if ((r.Type != nil) && (*r.Type == 1)) && (!(r.VodConfig != nil)) {
+		v.bad("", -1, "", "VodConfig is required when Type is 1 (VOD)")
+	}
+	if ((r.Type != nil) && (*r.Type == 2)) && (!(r.CustomConfig != nil)) {
+		v.bad("", -1, "", "CustomConfig is required when Type is 2 (S3-compatible)")
+	}
+	if ((r.Type != nil) && (*r.Type == 3)) && (!(r.VeImageXConfig != nil)) {
+		v.bad("", -1, "", "VeImageXConfig is required when Type is 3 (veImageX)")
 	}
 }
 
@@ -792,11 +846,19 @@ func (r *StorageConfig) appendJSON(b []byte) ([]byte, error) {
 // StorageConfigInfo is a result object used by GetSegmentTask,
 // GetSnapshotTask, as SegmentTask.StorageConfig, SnapshotTask.StorageConfig.
 type StorageConfigInfo struct {
-	CustomConfig   CustomConfigInfo   `json:"CustomConfig"`
-	TosConfig      TosConfigInfo      `json:"TosConfig"`
-	Type           int32              `json:"Type"`
+	// CustomConfig is a third-party S3-compatible bucket, when Type is
+	// StorageS3Compatible.
+	CustomConfig CustomConfigInfo `json:"CustomConfig"`
+	// TosConfig is the TOS bucket, when Type is StorageTOS.
+	TosConfig TosConfigInfo `json:"TosConfig"`
+	// Type says which storage the files go to; the matching config is required.
+	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
+	// Default: StorageTOS.
+	Type StorageType `json:"Type"`
+	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig VeImageXConfigInfo `json:"VeImageXConfig"`
-	VodConfig      VodConfigInfo      `json:"VodConfig"`
+	// VodConfig is the VOD space, when Type is StorageVOD.
+	VodConfig VodConfigInfo `json:"VodConfig"`
 }
 
 // Stream names one user's stream: the user, the stream type (main or screen)
@@ -929,9 +991,14 @@ type StreamsInfo struct {
 // TosConfig is an input object used by StartRecord, StartSegment,
 // StartSnapshot, as StorageConfig.TosConfig.
 type TosConfig struct {
+	// AccountID is the Volcengine main account ID that owns the bucket (not a
+	// sub-user's, even when signing with a sub-user's keys).
 	AccountID string `json:"AccountId"`
-	Bucket    string `json:"Bucket"`
-	Region    *int32 `json:"Region,omitempty"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
 }
 
 func (r *TosConfig) validate(v *validator) {
@@ -961,17 +1028,27 @@ func (r *TosConfig) appendJSON(b []byte) ([]byte, error) {
 // as SegmentTask.StorageConfig.TosConfig,
 // SnapshotTask.StorageConfig.TosConfig.
 type TosConfigInfo struct {
+	// AccountID is the Volcengine main account ID that owns the bucket (not a
+	// sub-user's, even when signing with a sub-user's keys).
 	AccountID string `json:"AccountId"`
-	Bucket    string `json:"Bucket"`
-	Region    int32  `json:"Region"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region int32 `json:"Region"`
 }
 
 // VeImageXConfig is an input object used by StartRecord, StartSegment,
 // StartSnapshot, as StorageConfig.VeImageXConfig.
 type VeImageXConfig struct {
+	// AccountID is the Volcengine main account ID that owns the service (not a
+	// sub-user's).
 	AccountID string `json:"AccountId"`
+	// ServiceID is the veImageX service ID, from its console or API.
 	ServiceID string `json:"ServiceId"`
-	Region    *int32 `json:"Region,omitempty"`
+	// Region is the service's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
 }
 
 func (r *VeImageXConfig) validate(v *validator) {
@@ -1001,24 +1078,45 @@ func (r *VeImageXConfig) appendJSON(b []byte) ([]byte, error) {
 // GetSnapshotTask, as SegmentTask.StorageConfig.VeImageXConfig,
 // SnapshotTask.StorageConfig.VeImageXConfig.
 type VeImageXConfigInfo struct {
+	// AccountID is the Volcengine main account ID that owns the service (not a
+	// sub-user's).
 	AccountID string `json:"AccountId"`
+	// ServiceID is the veImageX service ID, from its console or API.
 	ServiceID string `json:"ServiceId"`
-	Region    int32  `json:"Region"`
+	// Region is the service's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region int32 `json:"Region"`
 }
 
 // VodConfig is an input object used by StartRecord, StartSegment,
 // StartSnapshot, as StorageConfig.VodConfig.
 type VodConfig struct {
-	AccountID            string `json:"AccountId"`
-	Space                string `json:"Space"`
-	AutoSetFileExtension *bool  `json:"AutoSetFileExtension,omitempty"`
-	Region               *int32 `json:"Region,omitempty"`
-	StorageClass         *int32 `json:"StorageClass,omitempty"`
+	// AccountID is the Volcengine main account ID that owns the space (not a
+	// sub-user's).
+	AccountID string `json:"AccountId"`
+	// Space is the VOD space name.
+	Space string `json:"Space"`
+	// AutoSetFileExtension says whether VOD sets the FileExtension from the
+	// file's suffix. Default: false.
+	AutoSetFileExtension *bool `json:"AutoSetFileExtension,omitempty"`
+	// Region is the space's region, by the number the vendor's region table gives
+	// it. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
+	// StorageClass is the storage class of the uploaded files. One of
+	// VodStorageStandard, VodStorageArchive, VodStorageInfrequent. Default:
+	// VodStorageStandard.
+	StorageClass *VodStorageClass `json:"StorageClass,omitempty"`
 }
 
 func (r *VodConfig) validate(v *validator) {
 	v.required("AccountId", r.AccountID != "")
 	v.required("Space", r.Space != "")
+	if v.lenient {
+		return
+	}
+	if r.StorageClass != nil && (*r.StorageClass != 1 && *r.StorageClass != 2 && *r.StorageClass != 3) {
+		v.badInt("StorageClass", -1, int64(*r.StorageClass), "must be one of 1 (VodStorageStandard), 2 (VodStorageArchive), 3 (VodStorageInfrequent)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1051,9 +1149,19 @@ func (r *VodConfig) appendJSON(b []byte) ([]byte, error) {
 // as SegmentTask.StorageConfig.VodConfig,
 // SnapshotTask.StorageConfig.VodConfig.
 type VodConfigInfo struct {
-	AccountID            string `json:"AccountId"`
-	Space                string `json:"Space"`
-	AutoSetFileExtension bool   `json:"AutoSetFileExtension"`
-	Region               int32  `json:"Region"`
-	StorageClass         int32  `json:"StorageClass"`
+	// AccountID is the Volcengine main account ID that owns the space (not a
+	// sub-user's).
+	AccountID string `json:"AccountId"`
+	// Space is the VOD space name.
+	Space string `json:"Space"`
+	// AutoSetFileExtension says whether VOD sets the FileExtension from the
+	// file's suffix. Default: false.
+	AutoSetFileExtension bool `json:"AutoSetFileExtension"`
+	// Region is the space's region, by the number the vendor's region table gives
+	// it. Default: 0.
+	Region int32 `json:"Region"`
+	// StorageClass is the storage class of the uploaded files. One of
+	// VodStorageStandard, VodStorageArchive, VodStorageInfrequent. Default:
+	// VodStorageStandard.
+	StorageClass VodStorageClass `json:"StorageClass"`
 }

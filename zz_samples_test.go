@@ -1530,8 +1530,8 @@ func sampleGetRealtimePostProcessingRequest() *GetRealtimePostProcessingRequest 
 		End:           int32(3),
 		IndicatorName: "IndicatorName-1",
 		IsDemo:        true,
-		Page:          int32(3),
-		Size:          int32(3),
+		Page:          int32(1),
+		Size:          int32(1),
 		Start:         int32(3),
 		Timestamp:     int32(3),
 	}
@@ -2261,14 +2261,14 @@ func sampleStartRecordRequest() *StartRecordRequest {
 				SecretKey:     "SecretKey-1",
 				Region:        Ptr(int32(3)),
 				SecurityToken: "SecurityToken-1",
-				Vendor:        Ptr(int32(3)),
+				Vendor:        Ptr(StorageVendorAmazonS3),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    Ptr(int32(3)),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(StorageTOS),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "AccountId-1",
 				ServiceID: "ServiceId-1",
@@ -2279,18 +2279,18 @@ func sampleStartRecordRequest() *StartRecordRequest {
 				Space:                "Space-1",
 				AutoSetFileExtension: Ptr(true),
 				Region:               Ptr(int32(3)),
-				StorageClass:         Ptr(int32(3)),
+				StorageClass:         Ptr(VodStorageStandard),
 			},
 		},
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		Control: &RecordControl{
 			EnableSyncUpload:       Ptr(true),
-			FrameInterpolationMode: Ptr(int32(3)),
-			MaxIdleTime:            Ptr(int32(3)),
-			MaxRecordTime:          Ptr(int32(3)),
-			MaxSilenceSeconds:      Ptr(int32(3)),
-			MediaType:              Ptr(int32(3)),
+			FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
+			MaxIdleTime:            Ptr(int32(10)),
+			MaxRecordTime:          Ptr(int32(0)),
+			MaxSilenceSeconds:      Ptr(int32(60)),
+			MediaType:              Ptr(SubscribeAudioVideo),
 		},
 		Encode: &Encode{
 			AudioBitrate:    Ptr(int32(32)),
@@ -2313,7 +2313,7 @@ func sampleStartRecordRequest() *StartRecordRequest {
 			}},
 		},
 		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []string{"FileFormat-1"},
+			FileFormat: []FileFormat{FileFormatMP4},
 		},
 		FileNameConfig: &FileNameConfig{
 			Pattern: "Pattern-1",
@@ -2357,7 +2357,7 @@ func sampleStartRecordRequest() *StartRecordRequest {
 				StreamType: Ptr(StreamTypeMain),
 			},
 		},
-		RecordMode: Ptr(int32(3)),
+		RecordMode: Ptr(RecordModeMixed),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
@@ -2401,14 +2401,14 @@ func sampleStartSegmentRequest() *StartSegmentRequest {
 				Bucket:    "Bucket-1",
 				SecretKey: "SecretKey-1",
 				Region:    Ptr(int32(3)),
-				Vendor:    Ptr(int32(3)),
+				Vendor:    Ptr(StorageVendorAmazonS3),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    Ptr(int32(3)),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(StorageTOS),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "AccountId-1",
 				ServiceID: "ServiceId-1",
@@ -2419,7 +2419,7 @@ func sampleStartSegmentRequest() *StartSegmentRequest {
 				Space:                "Space-1",
 				AutoSetFileExtension: Ptr(true),
 				Region:               Ptr(int32(3)),
-				StorageClass:         Ptr(int32(3)),
+				StorageClass:         Ptr(VodStorageStandard),
 			},
 		},
 		TaskID:     "TaskId-1",
@@ -2430,10 +2430,10 @@ func sampleStartSegmentRequest() *StartSegmentRequest {
 			Mixed:             Ptr(true),
 			RedundantDuration: Ptr(int32(3)),
 		},
-		Duration:    Ptr(int32(3)),
+		Duration:    Ptr(int32(1)),
 		Handle:      Ptr(true),
 		Identifier:  "Identifier-1",
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(1)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
@@ -2454,14 +2454,14 @@ func sampleStartSnapshotRequest() *StartSnapshotRequest {
 				Bucket:    "Bucket-1",
 				SecretKey: "SecretKey-1",
 				Region:    Ptr(int32(3)),
-				Vendor:    Ptr(int32(3)),
+				Vendor:    Ptr(StorageVendorAmazonS3),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    Ptr(int32(3)),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(StorageTOS),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "AccountId-1",
 				ServiceID: "ServiceId-1",
@@ -2472,18 +2472,18 @@ func sampleStartSnapshotRequest() *StartSnapshotRequest {
 				Space:                "Space-1",
 				AutoSetFileExtension: Ptr(true),
 				Region:               Ptr(int32(3)),
-				StorageClass:         Ptr(int32(3)),
+				StorageClass:         Ptr(VodStorageStandard),
 			},
 		},
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(3)),
-			Height:   Ptr(int32(3)),
-			Interval: Ptr(int32(3)),
-			Width:    Ptr(int32(3)),
+			Format:   Ptr(ImageFormatJPEG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(1)),
+			Width:    Ptr(int32(0)),
 		},
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(1)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
@@ -2957,7 +2957,7 @@ func sampleUpdateSegmentRequest() *UpdateSegmentRequest {
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
-		Duration:   Ptr(int32(3)),
+		Duration:   Ptr(int32(1)),
 		Handle:     Ptr(true),
 		Identifier: "Identifier-1",
 	}
@@ -2970,10 +2970,10 @@ func sampleUpdateSnapshotRequest() *UpdateSnapshotRequest {
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(3)),
-			Height:   Ptr(int32(3)),
-			Interval: Ptr(int32(3)),
-			Width:    Ptr(int32(3)),
+			Format:   Ptr(ImageFormatJPEG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(1)),
+			Width:    Ptr(int32(0)),
 		},
 	}
 }
@@ -4492,36 +4492,36 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 				SecretKey:     "bad \xff utf-8 </script>",
 				Region:        Ptr(int32(2147483647)),
 				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
-				Vendor:        Ptr(int32(42)),
+				Vendor:        Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(2147483647)),
-			},
-			Type: Ptr(int32(-2147483648)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				ServiceID: "bad \xff utf-8 </script>",
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
 				Region:    Ptr(int32(0)),
 			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(42)),
+			},
 			VodConfig: &VodConfig{
-				AccountID:            "tab\there\\ \x01 \u2029 🎉",
-				Space:                "bad \xff utf-8 </script>",
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
 				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-3)),
-				StorageClass:         Ptr(int32(0)),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
 		TaskID:     "<a&\"b\">\n\u2028é",
 		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(true),
-			FrameInterpolationMode: Ptr(int32(-3)),
-			MaxIdleTime:            Ptr(int32(0)),
-			MaxRecordTime:          Ptr(int32(2147483647)),
-			MaxSilenceSeconds:      Ptr(int32(-2147483648)),
-			MediaType:              Ptr(int32(42)),
+			EnableSyncUpload:       Ptr(false),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(2147483647)),
+			MaxRecordTime:          Ptr(int32(-2147483648)),
+			MaxSilenceSeconds:      Ptr(int32(42)),
+			MediaType:              Ptr(SubscribeAudioOnly),
 		},
 		Encode: &Encode{
 			AudioBitrate:    Ptr(int32(-3)),
@@ -4538,45 +4538,45 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
 		},
 		FileNameConfig: &FileNameConfig{
-			Pattern: "<a&\"b\">\n\u2028é",
-			Prefix:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			Pattern: "tab\there\\ \x01 \u2029 🎉",
+			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(2147483647)),
-					Width:           Ptr(int32(-2147483648)),
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(42)),
+					Width:           Ptr(int32(-3)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
 					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4585,19 +4585,19 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 						LocationY:        Ptr(float32(0.1)),
 						WidthProportion:  Ptr(float32(1e21)),
 					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
 					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4606,19 +4606,19 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 						LocationY:        Ptr(float32(1e21)),
 						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
 				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
 					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4627,30 +4627,30 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 						LocationY:        Ptr(float32(1e-7)),
 						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
-		RecordMode: Ptr(int32(2147483647)),
+		RecordMode: Ptr(RecordModeSingleStream),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4662,21 +4662,21 @@ func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
 			StreamURL:      "<a&\"b\">\n\u2028é",
-			Bitrate:        Ptr(int32(0)),
-			FrameRate:      Ptr(int32(2147483647)),
-			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(42)),
-			StartTimeStamp: Ptr(int32(-3)),
-			StreamMode:     Ptr(int32(0)),
-			VideoHeight:    Ptr(int32(2147483647)),
-			VideoWidth:     Ptr(int32(-2147483648)),
+			Bitrate:        Ptr(int32(2147483647)),
+			FrameRate:      Ptr(int32(-2147483648)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(int32(-3)),
+			StartTimeStamp: Ptr(int32(0)),
+			StreamMode:     Ptr(int32(2147483647)),
+			VideoHeight:    Ptr(int32(-2147483648)),
+			VideoWidth:     Ptr(int32(42)),
 		},
 		RoomID:      "<a&\"b\">\n\u2028é",
 		TaskID:      "tab\there\\ \x01 \u2029 🎉",
 		Token:       "bad \xff utf-8 </script>",
 		UserID:      "<a&\"b\">\n\u2028é",
 		BusinessID:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(42)),
+		MaxIdleTime: Ptr(int32(-3)),
 	}
 }
 
@@ -4689,26 +4689,26 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 				AccessKey: "bad \xff utf-8 </script>",
 				Bucket:    "<a&\"b\">\n\u2028é",
 				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(-3)),
-				Vendor:    Ptr(int32(0)),
+				Region:    Ptr(int32(0)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
 				Region:    Ptr(int32(42)),
 			},
-			Type: Ptr(int32(-3)),
+			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-2147483648)),
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(2147483647)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(true),
-				Region:               Ptr(int32(2147483647)),
-				StorageClass:         Ptr(int32(-2147483648)),
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(0)),
+				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
@@ -4717,24 +4717,24 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 			Align:             Ptr(false),
 			IgnoreSilence:     Ptr(true),
 			Mixed:             Ptr(false),
-			RedundantDuration: Ptr(int32(42)),
+			RedundantDuration: Ptr(int32(2147483647)),
 		},
-		Duration:    Ptr(int32(-3)),
+		Duration:    Ptr(int32(-2147483648)),
 		Handle:      Ptr(true),
 		Identifier:  "<a&\"b\">\n\u2028é",
-		MaxIdleTime: Ptr(int32(-2147483648)),
+		MaxIdleTime: Ptr(int32(0)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4750,49 +4750,49 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 				AccessKey: "tab\there\\ \x01 \u2029 🎉",
 				Bucket:    "bad \xff utf-8 </script>",
 				SecretKey: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-3)),
-				Vendor:    Ptr(int32(0)),
+				Region:    Ptr(int32(-2147483648)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(0)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
 				Region:    Ptr(int32(42)),
 			},
-			Type: Ptr(int32(-3)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				ServiceID: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(-2147483648)),
-			},
 			VodConfig: &VodConfig{
-				AccountID:            "tab\there\\ \x01 \u2029 🎉",
-				Space:                "bad \xff utf-8 </script>",
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
 				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(2147483647)),
-				StorageClass:         Ptr(int32(-2147483648)),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
 		TaskID:     "<a&\"b\">\n\u2028é",
 		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(0)),
-			Height:   Ptr(int32(2147483647)),
-			Interval: Ptr(int32(-2147483648)),
-			Width:    Ptr(int32(42)),
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(2147483647)),
+			Width:    Ptr(int32(-2147483648)),
 		},
-		MaxIdleTime: Ptr(int32(-3)),
+		MaxIdleTime: Ptr(int32(42)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4801,63 +4801,58 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 
 func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 	return &StartVoiceChatRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			UserID:                          "tab\there\\ \x01 \u2029 🎉",
-			WelcomeMessage:                  "bad \xff utf-8 </script>",
+			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			UserID:                          "<a&\"b\">\n\u2028é",
+			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
 			EnableConversationStateCallback: Ptr(false),
-			ServerMessageSignatureForRTS:    "tab\there\\ \x01 \u2029 🎉",
-			ServerMessageURLForRTS:          "bad \xff utf-8 </script>",
+			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
+			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
 		},
 		Config: &VoiceChatConfig{
-			ASRConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			TTSConfig:             json.RawMessage("[ true , false ]"),
-			LLMConfig:             json.RawMessage("\"x\u2028y\""),
+			ASRConfig:             json.RawMessage("\"x\u2028y\""),
+			TTSConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			LLMConfig:             json.RawMessage("[ true , false ]"),
 			InterruptMode:         Ptr(VoiceChatInterruptOff),
-			SubtitleConfig:        json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			FunctionCallingConfig: json.RawMessage("[ true , false ]"),
+			SubtitleConfig:        json.RawMessage("\"x\u2028y\""),
+			FunctionCallingConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		},
 	}
 }
 
 func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
 	return &StartWBRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStartWebcastRequest() *StartWebcastRequest {
 	return &StartWebcastRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		UserID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(0)),
+			StartTimeout:      Ptr(int32(-3)),
 		},
-		MaxRunningTime: Ptr(int32(2147483647)),
+		MaxRunningTime: Ptr(int32(0)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-2147483648)),
-			CrashCheckInterval:  Ptr(int32(42)),
-			FreezeCheckInterval: Ptr(int32(-3)),
+			BlankCheckInterval:  Ptr(int32(2147483647)),
+			CrashCheckInterval:  Ptr(int32(-2147483648)),
+			FreezeCheckInterval: Ptr(int32(42)),
 		},
 		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(0)),
-			FrameRate: Ptr(int32(2147483647)),
-			Height:    Ptr(int32(-2147483648)),
-			Width:     Ptr(int32(42)),
-		}, {
 			Bitrate:   Ptr(int32(-3)),
 			FrameRate: Ptr(int32(0)),
 			Height:    Ptr(int32(2147483647)),
@@ -4867,62 +4862,41 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 			FrameRate: Ptr(int32(-3)),
 			Height:    Ptr(int32(0)),
 			Width:     Ptr(int32(2147483647)),
+		}, {
+			Bitrate:   Ptr(int32(-2147483648)),
+			FrameRate: Ptr(int32(42)),
+			Height:    Ptr(int32(-3)),
+			Width:     Ptr(int32(0)),
 		}},
 	}
 }
 
 func sampleFullStopDetectionRequest() *StopDetectionRequest {
 	return &StopDetectionRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
 	return &StopPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		BusinessID:     "tab\there\\ \x01 \u2029 🎉",
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		BusinessID:     "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
 	return &StopPushStreamToCDNRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopRecordRequest() *StopRecordRequest {
 	return &StopRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
 		AppID:      "tab\there\\ \x01 \u2029 🎉",
 		RoomID:     "bad \xff utf-8 </script>",
 		TaskID:     "<a&\"b\">\n\u2028é",
@@ -4930,43 +4904,69 @@ func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
 	}
 }
 
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
 		AppID:  "bad \xff utf-8 </script>",
 		RoomID: "<a&\"b\">\n\u2028é",
 		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
 	return &StopWBRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	return &StopWebcastRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
 	return &IMUnRegisterUsersRequest{
-		AppID:   int32(2147483647),
-		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		AppID:   int32(0),
+		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
 	}
 }
 
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 		Audio:  Ptr(true),
 		Video:  Ptr(false),
 	}
@@ -4974,210 +4974,210 @@ func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "<a&\"b\">\n\u2028é",
-		ForbiddenInterval: Ptr(int32(2147483647)),
-		RoomID:            "bad \xff utf-8 </script>",
-		UserID:            "<a&\"b\">\n\u2028é",
+		AppID:             "bad \xff utf-8 </script>",
+		ForbiddenInterval: Ptr(int32(0)),
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		UserID:            "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 	return &IMUpdateBlackListRequest{
-		AppID: int32(-3),
+		AppID: int32(42),
 		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(0),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		}, {
-			BlackListUserID:  int64(-9223372036854775808),
+			BlackListUserID:  int64(-3),
 			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
 		}, {
-			BlackListUserID:  int64(-3),
+			BlackListUserID:  int64(9223372036854775807),
 			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}},
+		UserID:    int64(0),
+		InboxType: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		SecretKey:  "bad \xff utf-8 </script>",
+		URL:        "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(-3),
+		RecoveryPercentage: int32(0),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(2147483647),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(1700000000000),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(9223372036854775807),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(-3),
+			Alias:        "<a&\"b\">\n\u2028é",
 		}},
 		UserID:    int64(9223372036854775807),
 		InboxType: Ptr(int32(-2147483648)),
 	}
 }
 
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		SecretKey:  "<a&\"b\">\n\u2028é",
-		URL:        "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(0),
-		RecoveryPercentage: int32(2147483647),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(-2147483648),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(-3),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(-9223372036854775808),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(0),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}},
-		UserID:    int64(-9223372036854775808),
-		InboxType: Ptr(int32(42)),
-	}
-}
-
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
 		TargetStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
 			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
-		BusinessID: "<a&\"b\">\n\u2028é",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &PublicStreamControl{
-			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
+			DataMsg:                    "<a&\"b\">\n\u2028é",
+			MaxIdleTime:                Ptr(int32(-2147483648)),
+			StreamPublishStatsInterval: Ptr(int32(42)),
 			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
+			UserCaptureStatsInterval:   Ptr(int32(0)),
 			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(42)),
+			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
 			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
+				Bitrate:    Ptr(int32(-3)),
+				FrameRate:  Ptr(int32(0)),
+				Height:     Ptr(int32(2147483647)),
+				VideoCodec: Ptr(int32(-2147483648)),
+				Width:      Ptr(int32(42)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "<a&\"b\">\n\u2028é",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
+			LayoutMode: int32(-3),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
 					HeightProportion: float32(1e-6),
-					StreamIndex:      int32(-2147483648),
+					StreamIndex:      int32(2147483647),
 					WidthProportion:  float32(0.1),
 					Alpha:            Ptr(float32(1e21)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:   "<a&\"b\">\n\u2028é",
 					LocationX:        Ptr(float32(-2.5)),
 					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(42)),
+					RenderMode:       Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1e-6)),
 						LocationX:        Ptr(float32(-3.4e38)),
 						LocationY:        Ptr(float32(0.1)),
 						WidthProportion:  Ptr(float32(1e21)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(-2147483648)),
 				}, {
 					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(0),
+					StreamIndex:      int32(-3),
 					WidthProportion:  float32(123456.789),
 					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "bad \xff utf-8 </script>",
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
 					LocationX:        Ptr(float32(0.1)),
 					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(2147483647)),
+					RenderMode:       Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-2.5)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					ZOrder: Ptr(int32(2147483647)),
+					ZOrder: Ptr(int32(0)),
 				}, {
 					HeightProportion: float32(0.1),
-					StreamIndex:      int32(42),
+					StreamIndex:      int32(-2147483648),
 					WidthProportion:  float32(1e-7),
 					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
+					AlternateImage:   "bad \xff utf-8 </script>",
 					LocationX:        Ptr(float32(123456.789)),
 					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(-3)),
+					RenderMode:       Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(0.1)),
 						LocationX:        Ptr(float32(1e21)),
 						LocationY:        Ptr(float32(1e-7)),
 						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					ZOrder: Ptr(int32(-3)),
+					ZOrder: Ptr(int32(42)),
 				}},
-				BackgroundColor:        "<a&\"b\">\n\u2028é",
-				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
+				BackgroundColor:        "bad \xff utf-8 </script>",
+				BackgroundImage:        "<a&\"b\">\n\u2028é",
+				FrameInterpolationMode: Ptr(int32(2147483647)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "<a&\"b\">\n\u2028é",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
-					UserID:     "tab\there\\ \x01 \u2029 🎉",
+					RoomID:     "bad \xff utf-8 </script>",
+					Index:      Ptr(int32(42)),
+					MediaType:  Ptr(int32(-3)),
+					StreamType: Ptr(int32(0)),
+					UserID:     "<a&\"b\">\n\u2028é",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(42)),
+		TranscodeMode: Ptr(int32(-2147483648)),
 	}
 }
 
 func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
 	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-2147483648)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
@@ -5185,8 +5185,8 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
 				VolumeIndicationInterval: Ptr(float32(-3.4e38)),
 				VolumeIndicationMode:     Ptr(false),
 			},
@@ -5196,43 +5196,43 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Right:   []float32{float32(0), float32(123456.789), float32(1e-6)},
 					Up:      []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
 				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
+			AudioBitrate:    Ptr(int32(-2147483648)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(-3)),
-			VideoBitrate:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(42)),
+			VideoBitrate:    Ptr(int32(-3)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(2147483647)),
-			VideoGop:        Ptr(int32(-2147483648)),
-			VideoHeight:     Ptr(int32(42)),
-			VideoWidth:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
 		},
 		IsUpdatePartialParam: Ptr(true),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
 					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5241,19 +5241,19 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
 					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5262,19 +5262,19 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 						LocationY:        Ptr(float32(1e-6)),
 						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
 					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5283,30 +5283,30 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 						LocationY:        Ptr(float32(-3.4e38)),
 						WidthProportion:  Ptr(float32(0.1)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
-		SequenceNumber: Ptr(int32(42)),
+		SequenceNumber: Ptr(int32(-2147483648)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -5315,29 +5315,29 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(2147483647)),
-					Width:           Ptr(int32(-2147483648)),
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
 					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5346,19 +5346,19 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 						LocationY:        Ptr(float32(1e21)),
 						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
 				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
 					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5367,19 +5367,19 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 						LocationY:        Ptr(float32(1e-7)),
 						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
 					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5388,29 +5388,29 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 						LocationY:        Ptr(float32(-2.5)),
 						WidthProportion:  Ptr(float32(0)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -5419,118 +5419,118 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
+		AppID: "<a&\"b\">\n\u2028é",
 		Control: &RelayControl{
-			StreamURL:      "bad \xff utf-8 </script>",
-			Bitrate:        Ptr(int32(-3)),
-			FrameRate:      Ptr(int32(0)),
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(42)),
+			FrameRate:      Ptr(int32(-3)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(-2147483648)),
-			StartTimeStamp: Ptr(int32(42)),
-			StreamMode:     Ptr(int32(-3)),
-			VideoHeight:    Ptr(int32(0)),
-			VideoWidth:     Ptr(int32(2147483647)),
+			MediaType:      Ptr(int32(2147483647)),
+			StartTimeStamp: Ptr(int32(-2147483648)),
+			StreamMode:     Ptr(int32(42)),
+			VideoHeight:    Ptr(int32(-3)),
+			VideoWidth:     Ptr(int32(0)),
 		},
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Duration:   Ptr(int32(42)),
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Duration:   Ptr(int32(-2147483648)),
 		Handle:     Ptr(false),
-		Identifier: "tab\there\\ \x01 \u2029 🎉",
+		Identifier: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(0)),
-			Height:   Ptr(int32(2147483647)),
-			Interval: Ptr(int32(-2147483648)),
-			Width:    Ptr(int32(42)),
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(-3)),
+			Interval: Ptr(int32(0)),
+			Width:    Ptr(int32(2147483647)),
 		},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-3),
-		VendorProportion: "bad \xff utf-8 </script>",
+		ID:               int32(-2147483648),
+		VendorProportion: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "<a&\"b\">\n\u2028é",
-		RoomID:        "tab\there\\ \x01 \u2029 🎉",
-		TaskID:        "bad \xff utf-8 </script>",
+		AppID:         "tab\there\\ \x01 \u2029 🎉",
+		RoomID:        "bad \xff utf-8 </script>",
+		TaskID:        "<a&\"b\">\n\u2028é",
 		Command:       VoiceChatEndTurn,
-		Message:       "<a&\"b\">\n\u2028é",
+		Message:       "tab\there\\ \x01 \u2029 🎉",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(0),
-		Content:   "bad \xff utf-8 </script>",
-		MsgTTL:    int64(-9223372036854775808),
-		MsgType:   int32(42),
-		Sender:    int64(-3),
-		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		InboxType: Ptr(int32(2147483647)),
-		TagOp:     Ptr(int32(-2147483648)),
-		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:     int32(42),
+		Content:   "<a&\"b\">\n\u2028é",
+		MsgTTL:    int64(0),
+		MsgType:   int32(2147483647),
+		Sender:    int64(-9223372036854775808),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(-3)),
+		TagOp:     Ptr(int32(0)),
+		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "<a&\"b\">\n\u2028é",
-		Operator:        "tab\there\\ \x01 \u2029 🎉",
-		Priority:        int32(42),
-		Resource:        "<a&\"b\">\n\u2028é",
-		TranscodeMode:   int32(0),
-		PreSignDuration: Ptr(int32(2147483647)),
+		AppID:           "tab\there\\ \x01 \u2029 🎉",
+		Operator:        "bad \xff utf-8 </script>",
+		Priority:        int32(2147483647),
+		Resource:        "tab\there\\ \x01 \u2029 🎉",
+		TranscodeMode:   int32(42),
+		PreSignDuration: Ptr(int32(-3)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "<a&\"b\">\n\u2028é",
-			Size:     int32(42),
+			FileName: "tab\there\\ \x01 \u2029 🎉",
+			Size:     int32(2147483647),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(2147483647),
-				SecretKey: "bad \xff utf-8 </script>",
-				Vendor:    int32(42),
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(-3),
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Vendor:    int32(2147483647),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(2147483647),
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(-3),
 			},
-			Type: Ptr(int32(-2147483648)),
+			Type: Ptr(int32(0)),
 		},
 		TranscodeConfig: &TranscodeConfig{
-			ForceUseResolution: false,
-			InputFormat:        int32(-3),
-			OutputFormat:       int32(0),
-			OutputHeight:       int32(2147483647),
-			OutputWidth:        int32(-2147483648),
-			Thumbnail:          true,
-			ThumbnailHeight:    int32(-3),
-			ThumbnailWidth:     int32(0),
+			ForceUseResolution: true,
+			InputFormat:        int32(-2147483648),
+			OutputFormat:       int32(42),
+			OutputHeight:       int32(-3),
+			OutputWidth:        int32(0),
+			Thumbnail:          false,
+			ThumbnailHeight:    int32(-2147483648),
+			ThumbnailWidth:     int32(42),
 		},
 	}
 }
