@@ -113,7 +113,7 @@ func run(out io.Writer) error {
 	// 1. Start. The TaskId makes the call safe to retry.
 	if _, err := client.StartRecord(ctx, &rtc.StartRecordRequest{
 		AppID: appID, RoomID: roomID, TaskID: taskID, StorageConfig: storage,
-		FileFormatConfig: &rtc.FileFormatConfig{FileFormat: []string{"MP4"}},
+		FileFormatConfig: &rtc.FileFormatConfig{FileFormat: []rtc.FileFormat{rtc.FileFormatMP4}},
 		TargetStreams:    &rtc.Streams{StreamList: []rtc.Stream{{UserID: "teacher"}}},
 	}); err != nil {
 		return fmt.Errorf("start: %w", err)
