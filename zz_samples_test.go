@@ -798,7 +798,14 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
-		Action: "StartVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, ResultType: "string",
+		Action: "StartSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, ResultType: "string",
+		Result: `"success"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.StartSubtitle(ctx, sampleStartSubtitleRequest())
+		},
+	},
+	{
+		Action: "StartVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.StartVoiceChat(ctx, sampleStartVoiceChatRequest())
@@ -868,7 +875,14 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
-		Action: "StopVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, ResultType: "string",
+		Action: "StopSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, ResultType: "string",
+		Result: `"success"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.StopSubtitle(ctx, sampleStopSubtitleRequest())
+		},
+	},
+	{
+		Action: "StopVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.StopVoiceChat(ctx, sampleStopVoiceChatRequest())
@@ -980,6 +994,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "UpdateSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, ResultType: "string",
+		Result: `"success"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.UpdateSubtitle(ctx, sampleUpdateSubtitleRequest())
+		},
+	},
+	{
 		Action: "UpdateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"Policy":{"AppID":"AppID-1","BusinessID":"BusinessID-1","CreateTime":7,"ID":7,"RoomID":"RoomID-1","UpdateTime":7,"VendorProportion":"VendorProportion-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -987,7 +1008,7 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
-		Action: "UpdateVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, ResultType: "string",
+		Action: "UpdateVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UpdateVoiceChat(ctx, sampleUpdateVoiceChatRequest())
@@ -2494,11 +2515,31 @@ func sampleStartSnapshotRequest() *StartSnapshotRequest {
 	}
 }
 
-func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
+func sampleStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
 		TaskID: "TaskId-1",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(3)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "UserId-1",
+				LanguageCode: []string{"LanguageCode-1"},
+			}},
+			RoomTargetLanguages: []string{"RoomTargetLanguages-1"},
+		},
+		ReceiverList: []string{"ReceiverList-1"},
+	}
+}
+
+func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "AppId-1",
+		RoomID:     "RoomId-1",
+		TaskID:     "TaskId-1",
+		BusinessID: "BusinessId-1",
 		AgentConfig: &AgentConfig{
 			TargetUserID:                    []string{"TargetUserId-1"},
 			UserID:                          "UserId-1",
@@ -2506,14 +2547,30 @@ func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
 			EnableConversationStateCallback: Ptr(true),
 			ServerMessageSignatureForRTS:    "ServerMessageSignatureForRTS-1",
 			ServerMessageURLForRTS:          "ServerMessageURLForRTS-1",
+			IdleTimeout:                     Ptr(int32(3)),
+			Burst: &Burst{
+				Enable: Ptr(true),
+				Ratio:  Ptr(float32(1.5)),
+			},
+			VoicePrint: json.RawMessage(`{"Sample":true}`),
 		},
 		Config: &VoiceChatConfig{
-			ASRConfig:             json.RawMessage(`{"Sample":true}`),
-			TTSConfig:             json.RawMessage(`{"Sample":true}`),
-			LLMConfig:             json.RawMessage(`{"Sample":true}`),
-			InterruptMode:         Ptr(VoiceChatInterruptAuto),
-			SubtitleConfig:        json.RawMessage(`{"Sample":true}`),
-			FunctionCallingConfig: json.RawMessage(`{"Sample":true}`),
+			ASRConfig:     json.RawMessage(`{"Sample":true}`),
+			TTSConfig:     json.RawMessage(`{"Sample":true}`),
+			LLMConfig:     json.RawMessage(`{"Sample":true}`),
+			InterruptMode: Ptr(VoiceChatInterruptAuto),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(true),
+				SubtitleMode:       Ptr(VoiceChatSubtitleAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "ServerMessageUrl-1",
+				ServerMessageSignature: "ServerMessageSignature-1",
+			},
+			AvatarConfig:         json.RawMessage(`{"Sample":true}`),
+			WebSearchAgentConfig: json.RawMessage(`{"Sample":true}`),
+			MemoryConfig:         json.RawMessage(`{"Sample":true}`),
+			S2SConfig:            json.RawMessage(`{"Sample":true}`),
 		},
 	}
 }
@@ -2612,6 +2669,14 @@ func sampleStopSnapshotRequest() *StopSnapshotRequest {
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
+	}
+}
+
+func sampleStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "AppId-1",
+		RoomID: "RoomId-1",
+		TaskID: "TaskId-1",
 	}
 }
 
@@ -2978,6 +3043,25 @@ func sampleUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	}
 }
 
+func sampleUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
+		AppID:  "AppId-1",
+		RoomID: "RoomId-1",
+		TaskID: "TaskId-1",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(3)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "UserId-1",
+				LanguageCode: []string{"LanguageCode-1"},
+			}},
+			RoomTargetLanguages: []string{"RoomTargetLanguages-1"},
+		},
+		ReceiverList: []string{"ReceiverList-1"},
+	}
+}
+
 func sampleUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
 		ID:               int32(3),
@@ -2993,6 +3077,13 @@ func sampleUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 		Command:       VoiceChatInterrupt,
 		Message:       "Message-1",
 		InterruptMode: Ptr(VoiceChatPriorityHigh),
+		ImageConfig: &VoiceChatImageConfig{
+			Action:    VoiceChatImageInsert,
+			GroupID:   int32(3),
+			ImageType: VoiceChatImageURL,
+			Images:    []string{"Images-1"},
+		},
+		Parameters: json.RawMessage(`{"Sample":true}`),
 	}
 }
 
@@ -3172,6 +3263,7 @@ var sampleBodies = []sampleBody{
 	{Action: "StartRelayStream", Sample: func() any { return sampleStartRelayStreamRequest() }, Full: func() any { return sampleFullStartRelayStreamRequest() }},
 	{Action: "StartSegment", Sample: func() any { return sampleStartSegmentRequest() }, Full: func() any { return sampleFullStartSegmentRequest() }},
 	{Action: "StartSnapshot", Sample: func() any { return sampleStartSnapshotRequest() }, Full: func() any { return sampleFullStartSnapshotRequest() }},
+	{Action: "StartSubtitle", Sample: func() any { return sampleStartSubtitleRequest() }, Full: func() any { return sampleFullStartSubtitleRequest() }},
 	{Action: "StartVoiceChat", Sample: func() any { return sampleStartVoiceChatRequest() }, Full: func() any { return sampleFullStartVoiceChatRequest() }},
 	{Action: "StartWBRecord", Sample: func() any { return sampleStartWBRecordRequest() }, Full: func() any { return sampleFullStartWBRecordRequest() }},
 	{Action: "StartWebcast", Sample: func() any { return sampleStartWebcastRequest() }, Full: func() any { return sampleFullStartWebcastRequest() }},
@@ -3182,6 +3274,7 @@ var sampleBodies = []sampleBody{
 	{Action: "StopRelayStream", Sample: func() any { return sampleStopRelayStreamRequest() }, Full: func() any { return sampleFullStopRelayStreamRequest() }},
 	{Action: "StopSegment", Sample: func() any { return sampleStopSegmentRequest() }, Full: func() any { return sampleFullStopSegmentRequest() }},
 	{Action: "StopSnapshot", Sample: func() any { return sampleStopSnapshotRequest() }, Full: func() any { return sampleFullStopSnapshotRequest() }},
+	{Action: "StopSubtitle", Sample: func() any { return sampleStopSubtitleRequest() }, Full: func() any { return sampleFullStopSubtitleRequest() }},
 	{Action: "StopVoiceChat", Sample: func() any { return sampleStopVoiceChatRequest() }, Full: func() any { return sampleFullStopVoiceChatRequest() }},
 	{Action: "StopWBRecord", Sample: func() any { return sampleStopWBRecordRequest() }, Full: func() any { return sampleFullStopWBRecordRequest() }},
 	{Action: "StopWebcast", Sample: func() any { return sampleStopWebcastRequest() }, Full: func() any { return sampleFullStopWebcastRequest() }},
@@ -3198,6 +3291,7 @@ var sampleBodies = []sampleBody{
 	{Action: "UpdateRelayStream", Sample: func() any { return sampleUpdateRelayStreamRequest() }, Full: func() any { return sampleFullUpdateRelayStreamRequest() }},
 	{Action: "UpdateSegment", Sample: func() any { return sampleUpdateSegmentRequest() }, Full: func() any { return sampleFullUpdateSegmentRequest() }},
 	{Action: "UpdateSnapshot", Sample: func() any { return sampleUpdateSnapshotRequest() }, Full: func() any { return sampleFullUpdateSnapshotRequest() }},
+	{Action: "UpdateSubtitle", Sample: func() any { return sampleUpdateSubtitleRequest() }, Full: func() any { return sampleFullUpdateSubtitleRequest() }},
 	{Action: "UpdateVendorPolicy", Sample: func() any { return sampleUpdateVendorPolicyRequest() }, Full: func() any { return sampleFullUpdateVendorPolicyRequest() }},
 	{Action: "UpdateVoiceChat", Sample: func() any { return sampleUpdateVoiceChatRequest() }, Full: func() any { return sampleFullUpdateVoiceChatRequest() }},
 	{Action: "UserBroadcast", Sample: func() any { return sampleUserBroadcastRequest() }, Full: func() any { return sampleFullUserBroadcastRequest() }},
@@ -4799,130 +4893,146 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 	}
 }
 
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
+func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
 		AppID:  "bad \xff utf-8 </script>",
 		RoomID: "<a&\"b\">\n\u2028é",
 		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(-3)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}, {
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}},
+			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		},
+		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			UserID:                          "bad \xff utf-8 </script>",
-			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
-			EnableConversationStateCallback: Ptr(true),
-			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
-			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
+			TargetUserID:                    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			UserID:                          "tab\there\\ \x01 \u2029 🎉",
+			WelcomeMessage:                  "bad \xff utf-8 </script>",
+			EnableConversationStateCallback: Ptr(false),
+			ServerMessageSignatureForRTS:    "tab\there\\ \x01 \u2029 🎉",
+			ServerMessageURLForRTS:          "bad \xff utf-8 </script>",
+			IdleTimeout:                     Ptr(int32(0)),
+			Burst: &Burst{
+				Enable: Ptr(false),
+				Ratio:  Ptr(float32(-3.4e38)),
+			},
+			VoicePrint: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		},
 		Config: &VoiceChatConfig{
-			ASRConfig:             json.RawMessage("[ true , false ]"),
-			TTSConfig:             json.RawMessage("\"x\u2028y\""),
-			LLMConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			InterruptMode:         Ptr(VoiceChatInterruptOff),
-			SubtitleConfig:        json.RawMessage("[ true , false ]"),
-			FunctionCallingConfig: json.RawMessage("\"x\u2028y\""),
+			ASRConfig:     json.RawMessage("[ true , false ]"),
+			TTSConfig:     json.RawMessage("\"x\u2028y\""),
+			LLMConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(false),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "bad \xff utf-8 </script>",
+				ServerMessageSignature: "<a&\"b\">\n\u2028é",
+			},
+			AvatarConfig:         json.RawMessage("[ true , false ]"),
+			WebSearchAgentConfig: json.RawMessage("\"x\u2028y\""),
+			MemoryConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			S2SConfig:            json.RawMessage("[ true , false ]"),
 		},
 	}
 }
 
 func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
 	return &StartWBRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		UserID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		SourceURL:  "bad \xff utf-8 </script>",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartWebcastRequest() *StartWebcastRequest {
 	return &StartWebcastRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		SourceURL:  "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(0)),
+			StartTimeout:      Ptr(int32(-2147483648)),
 		},
-		MaxRunningTime: Ptr(int32(2147483647)),
+		MaxRunningTime: Ptr(int32(42)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-2147483648)),
-			CrashCheckInterval:  Ptr(int32(42)),
-			FreezeCheckInterval: Ptr(int32(-3)),
+			BlankCheckInterval:  Ptr(int32(-3)),
+			CrashCheckInterval:  Ptr(int32(0)),
+			FreezeCheckInterval: Ptr(int32(2147483647)),
 		},
 		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(-2147483648)),
+			FrameRate: Ptr(int32(42)),
+			Height:    Ptr(int32(-3)),
+			Width:     Ptr(int32(0)),
+		}, {
+			Bitrate:   Ptr(int32(2147483647)),
+			FrameRate: Ptr(int32(-2147483648)),
+			Height:    Ptr(int32(42)),
+			Width:     Ptr(int32(-3)),
+		}, {
 			Bitrate:   Ptr(int32(0)),
 			FrameRate: Ptr(int32(2147483647)),
 			Height:    Ptr(int32(-2147483648)),
 			Width:     Ptr(int32(42)),
-		}, {
-			Bitrate:   Ptr(int32(-3)),
-			FrameRate: Ptr(int32(0)),
-			Height:    Ptr(int32(2147483647)),
-			Width:     Ptr(int32(-2147483648)),
-		}, {
-			Bitrate:   Ptr(int32(42)),
-			FrameRate: Ptr(int32(-3)),
-			Height:    Ptr(int32(0)),
-			Width:     Ptr(int32(2147483647)),
 		}},
 	}
 }
 
 func sampleFullStopDetectionRequest() *StopDetectionRequest {
 	return &StopDetectionRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
 	return &StopPushPublicStreamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:     "bad \xff utf-8 </script>",
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
+		BusinessID:     "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
 	return &StopPushStreamToCDNRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStopRecordRequest() *StopRecordRequest {
 	return &StopRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
 		AppID:      "bad \xff utf-8 </script>",
 		RoomID:     "<a&\"b\">\n\u2028é",
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
@@ -4930,28 +5040,62 @@ func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
 	}
 }
 
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
 		AppID:  "<a&\"b\">\n\u2028é",
 		RoomID: "tab\there\\ \x01 \u2029 🎉",
 		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
 	return &StopWBRecordRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	return &StopWebcastRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
@@ -4964,20 +5108,20 @@ func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
 
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-		Audio:  Ptr(false),
-		Video:  Ptr(true),
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+		Audio:  Ptr(true),
+		Video:  Ptr(false),
 	}
 }
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		AppID:             "<a&\"b\">\n\u2028é",
 		ForbiddenInterval: Ptr(int32(2147483647)),
-		RoomID:            "<a&\"b\">\n\u2028é",
-		UserID:            "tab\there\\ \x01 \u2029 🎉",
+		RoomID:            "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
 	}
 }
 
@@ -4986,13 +5130,13 @@ func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 		AppID: int32(-3),
 		BlackListInfos: []IMBlackListItem{{
 			BlackListUserID:  int64(0),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
-		}, {
-			BlackListUserID:  int64(-9223372036854775808),
 			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		}, {
-			BlackListUserID:  int64(-3),
+			BlackListUserID:  int64(-9223372036854775808),
 			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}, {
+			BlackListUserID:  int64(-3),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
 		}},
 		UserID:    int64(9223372036854775807),
 		InboxType: Ptr(int32(-2147483648)),
@@ -5001,11 +5145,11 @@ func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 
 func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
 	return &UpdateCallbackRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
-		URL:        "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		SecretKey:  "<a&\"b\">\n\u2028é",
+		URL:        "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
@@ -5020,17 +5164,17 @@ func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 	return &IMUpdateFriendRequest{
 		AppID: int32(-2147483648),
 		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Ext:          json.RawMessage("\"x\u2028y\""),
 			FriendUserID: int64(-3),
-			Alias:        "bad \xff utf-8 </script>",
+			Alias:        "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Ext:          json.RawMessage("\"x\u2028y\""),
 			FriendUserID: int64(-9223372036854775808),
-			Alias:        "bad \xff utf-8 </script>",
+			Alias:        "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Ext:          json.RawMessage("\"x\u2028y\""),
 			FriendUserID: int64(0),
-			Alias:        "bad \xff utf-8 </script>",
+			Alias:        "tab\there\\ \x01 \u2029 🎉",
 		}},
 		UserID:    int64(-9223372036854775808),
 		InboxType: Ptr(int32(42)),
@@ -5039,15 +5183,9 @@ func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
 		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
 			Index:      Ptr(int32(-2147483648)),
 			MediaType:  Ptr(int32(42)),
@@ -5059,17 +5197,23 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(42)),
 			StreamType: Ptr(int32(-3)),
 			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
+			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
 			MaxIdleTime:                Ptr(int32(42)),
 			StreamPublishStatsInterval: Ptr(int32(-3)),
-			StreamPublishStatsMode:     Ptr(true),
+			StreamPublishStatsMode:     Ptr(false),
 			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
-			UserCaptureStatsMode:       Ptr(true),
+			UserCaptureStatsMode:       Ptr(false),
 			VolumeIndicationInterval:   Ptr(int32(42)),
-			VolumeIndicationMode:       Ptr(true),
+			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
@@ -5081,12 +5225,6 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
 			RoomID:     "bad \xff utf-8 </script>",
 			Index:      Ptr(int32(2147483647)),
 			MediaType:  Ptr(int32(-2147483648)),
@@ -5098,70 +5236,76 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(-2147483648)),
 			StreamType: Ptr(int32(42)),
 			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		Layout: &PublicStreamLayout{
 			LayoutMode: int32(0),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(123456.789),
+					HeightProportion: float32(0.1),
 					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(1e-7),
+					Alpha:            Ptr(float32(-2.5)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(123456.789)),
+					LocationY:        Ptr(float32(1e-6)),
+					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(0),
 					WidthProportion:  float32(-3.4e38),
 					Alpha:            Ptr(float32(0.1)),
 					AlternateImage:   "bad \xff utf-8 </script>",
 					LocationX:        Ptr(float32(1e-7)),
 					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(42)),
+					RenderMode:       Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(123456.789)),
 						LocationX:        Ptr(float32(1e-6)),
 						LocationY:        Ptr(float32(-3.4e38)),
 						WidthProportion:  Ptr(float32(0.1)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(2147483647)),
 				}, {
 					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(0),
+					StreamIndex:      int32(42),
 					WidthProportion:  float32(0),
 					Alpha:            Ptr(float32(123456.789)),
 					AlternateImage:   "<a&\"b\">\n\u2028é",
 					LocationX:        Ptr(float32(-3.4e38)),
 					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(2147483647)),
+					RenderMode:       Ptr(int32(-3)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1e-7)),
 						LocationX:        Ptr(float32(-2.5)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(123456.789)),
 					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
-					HeightProportion: float32(-3.4e38),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
 					ZOrder: Ptr(int32(-3)),
 				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
+				BackgroundColor:        "<a&\"b\">\n\u2028é",
+				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
 				FrameInterpolationMode: Ptr(int32(-2147483648)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
+					RoomID:     "<a&\"b\">\n\u2028é",
 					Index:      Ptr(int32(-3)),
 					MediaType:  Ptr(int32(0)),
 					StreamType: Ptr(int32(2147483647)),
-					UserID:     "bad \xff utf-8 </script>",
+					UserID:     "tab\there\\ \x01 \u2029 🎉",
 				},
 			},
 		},
@@ -5171,33 +5315,33 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 
 func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
 	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(int32(42)),
 			MaxIdleTime:            Ptr(int32(-3)),
 			MediaType:              Ptr(int32(0)),
 			PushStreamMode:         Ptr(int32(2147483647)),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
+				AddVolumeValue:           Ptr(false),
+				PassthroughRTCSEIMessage: Ptr(true),
 				SEIContentMode:           Ptr(int32(-3)),
 				SEIPayLoadType:           Ptr(int32(0)),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
-				VolumeIndicationInterval: Ptr(float32(-2.5)),
-				VolumeIndicationMode:     Ptr(false),
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
+				VolumeIndicationInterval: Ptr(float32(1e-6)),
+				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
-					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Forward: []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Right:   []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Up:      []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
 				},
 				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-				EnableSpatialRender:     Ptr(true),
+				EnableSpatialRender:     Ptr(false),
 			},
 		},
 		Encode: &Encode{
@@ -5213,12 +5357,12 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 			VideoHeight:     Ptr(int32(-2147483648)),
 			VideoWidth:      Ptr(int32(42)),
 		},
-		IsUpdatePartialParam: Ptr(true),
+		IsUpdatePartialParam: Ptr(false),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
 					Height:          Ptr(int32(-2147483648)),
 					Width:           Ptr(int32(42)),
 				},
@@ -5226,41 +5370,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e21)),
+					Alpha:                  Ptr(float32(0.1)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
 					LocationX:              Ptr(int32(-2147483648)),
 					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(int32(-3)),
 					RenderMode:             Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
@@ -5268,20 +5391,41 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(123456.789)),
+					Alpha:                  Ptr(float32(0)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
 					LocationX:              Ptr(int32(-2147483648)),
 					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(int32(-3)),
 					RenderMode:             Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(int32(-3)),
+					RenderMode:             Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
@@ -5289,7 +5433,7 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 			},
 			LayoutMode: Ptr(int32(-3)),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(int32(-2147483648)),
 			},
@@ -5297,15 +5441,15 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		SequenceNumber: Ptr(int32(42)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(int32(2147483647)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(int32(-3)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(int32(-2147483648)),
 			}},
@@ -5315,15 +5459,15 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
 					Height:          Ptr(int32(-3)),
 					Width:           Ptr(int32(0)),
 				},
@@ -5331,41 +5475,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-2.5)),
+					Alpha:                  Ptr(float32(1e-7)),
 					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(int32(2147483647)),
 					RenderMode:             Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -5373,20 +5496,41 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-3.4e38)),
+					Alpha:                  Ptr(float32(1e-6)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(int32(2147483647)),
 					RenderMode:             Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(int32(2147483647)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(int32(2147483647)),
+					RenderMode:             Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -5394,22 +5538,22 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 			},
 			LayoutMode: Ptr(int32(2147483647)),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(int32(-3)),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(int32(-2147483648)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(int32(0)),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(int32(42)),
 			}},
@@ -5419,41 +5563,41 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			StreamURL:      "<a&\"b\">\n\u2028é",
 			Bitrate:        Ptr(int32(2147483647)),
 			FrameRate:      Ptr(int32(-2147483648)),
-			Loop:           Ptr(true),
+			Loop:           Ptr(false),
 			MediaType:      Ptr(int32(-3)),
 			StartTimeStamp: Ptr(int32(0)),
 			StreamMode:     Ptr(int32(2147483647)),
 			VideoHeight:    Ptr(int32(-2147483648)),
 			VideoWidth:     Ptr(int32(42)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Duration:   Ptr(int32(0)),
-		Handle:     Ptr(false),
-		Identifier: "<a&\"b\">\n\u2028é",
+		Handle:     Ptr(true),
+		Identifier: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(int32(-2147483648)),
 			Height:   Ptr(int32(42)),
@@ -5463,9 +5607,34 @@ func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	}
 }
 
+func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(-3)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}, {
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}},
+			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		},
+		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(2147483647),
+		ID:               int32(42),
 		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
@@ -5475,62 +5644,69 @@ func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 		AppID:         "bad \xff utf-8 </script>",
 		RoomID:        "<a&\"b\">\n\u2028é",
 		TaskID:        "tab\there\\ \x01 \u2029 🎉",
-		Command:       VoiceChatEndTurn,
+		Command:       VoiceChatUpdateFarfield,
 		Message:       "bad \xff utf-8 </script>",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
+		ImageConfig: &VoiceChatImageConfig{
+			Action:    VoiceChatImageDelete,
+			GroupID:   int32(-3),
+			ImageType: VoiceChatImageURL,
+			Images:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		},
+		Parameters: json.RawMessage("[ true , false ]"),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(-2147483648),
-		Content:   "tab\there\\ \x01 \u2029 🎉",
-		MsgTTL:    int64(-3),
-		MsgType:   int32(0),
-		Sender:    int64(9223372036854775807),
-		Ext:       json.RawMessage("\"x\u2028y\""),
-		InboxType: Ptr(int32(42)),
-		TagOp:     Ptr(int32(-3)),
-		Tags:      []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		AppID:     int32(-3),
+		Content:   "<a&\"b\">\n\u2028é",
+		MsgTTL:    int64(9223372036854775807),
+		MsgType:   int32(-2147483648),
+		Sender:    int64(1700000000000),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(0)),
+		TagOp:     Ptr(int32(2147483647)),
+		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "bad \xff utf-8 </script>",
-		Operator:        "<a&\"b\">\n\u2028é",
-		Priority:        int32(0),
-		Resource:        "bad \xff utf-8 </script>",
-		TranscodeMode:   int32(-2147483648),
-		PreSignDuration: Ptr(int32(42)),
+		AppID:           "tab\there\\ \x01 \u2029 🎉",
+		Operator:        "bad \xff utf-8 </script>",
+		Priority:        int32(-2147483648),
+		Resource:        "tab\there\\ \x01 \u2029 🎉",
+		TranscodeMode:   int32(-3),
+		PreSignDuration: Ptr(int32(0)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "bad \xff utf-8 </script>",
-			Size:     int32(0),
+			FileName: "tab\there\\ \x01 \u2029 🎉",
+			Size:     int32(-2147483648),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(42),
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Vendor:    int32(0),
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(0),
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Vendor:    int32(-2147483648),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(42),
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(0),
 			},
-			Type: Ptr(int32(-3)),
+			Type: Ptr(int32(2147483647)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(2147483647),
-			OutputFormat:       int32(-2147483648),
-			OutputHeight:       int32(42),
-			OutputWidth:        int32(-3),
+			InputFormat:        int32(42),
+			OutputFormat:       int32(-3),
+			OutputHeight:       int32(0),
+			OutputWidth:        int32(2147483647),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(2147483647),
-			ThumbnailWidth:     int32(-2147483648),
+			ThumbnailHeight:    int32(42),
+			ThumbnailWidth:     int32(-3),
 		},
 	}
 }
