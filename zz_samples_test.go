@@ -1551,8 +1551,8 @@ func sampleGetRealtimePostProcessingRequest() *GetRealtimePostProcessingRequest 
 		End:           int32(3),
 		IndicatorName: "IndicatorName-1",
 		IsDemo:        true,
-		Page:          int32(3),
-		Size:          int32(3),
+		Page:          int32(1),
+		Size:          int32(1),
 		Start:         int32(3),
 		Timestamp:     int32(3),
 	}
@@ -2085,93 +2085,93 @@ func sampleStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest 
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(3)),
-			MaxIdleTime:            Ptr(int32(3)),
-			MediaType:              Ptr(int32(3)),
-			PushStreamMode:         Ptr(int32(3)),
+			FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
+			MaxIdleTime:            Ptr(int32(10)),
+			MediaType:              Ptr(SubscribeAudioVideo),
+			PushStreamMode:         Ptr(PushWhenStreamPublished),
 			SEIConfig: &SEIConfig{
 				AddVolumeValue:           Ptr(true),
 				PassthroughRTCSEIMessage: Ptr(true),
-				SEIContentMode:           Ptr(int32(3)),
-				SEIPayLoadType:           Ptr(int32(3)),
-				SEIPayloadUUID:           "SEIPayloadUUID-1",
+				SEIContentMode:           Ptr(SEIContentFull),
+				SEIPayLoadType:           Ptr(SEIPayloadUserDataUnregistered),
+				SEIPayloadUUID:           "SEIPayloadUUID-1xxxxxxxxxxxxxxxx",
 				UserConfigExtraInfo:      "UserConfigExtraInfo-1",
-				VolumeIndicationInterval: Ptr(float32(1.5)),
+				VolumeIndicationInterval: Ptr(float32(0.3)),
 				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1.5)},
-					Right:   []float32{float32(1.5)},
-					Up:      []float32{float32(1.5)},
+					Forward: []float32{float32(1.5), float32(1.5), float32(1.5)},
+					Right:   []float32{float32(1.5), float32(1.5), float32(1.5)},
+					Up:      []float32{float32(1.5), float32(1.5), float32(1.5)},
 				},
-				AudienceSpatialPosition: []int32{int32(3)},
+				AudienceSpatialPosition: []int32{int32(-100), int32(-100), int32(-100)},
 				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(3)),
-			AudioChannels:   Ptr(int32(3)),
-			AudioCodec:      Ptr(int32(3)),
-			AudioProfile:    Ptr(int32(3)),
-			AudioSampleRate: Ptr(int32(3)),
-			VideoBitrate:    Ptr(int32(3)),
-			VideoCodec:      Ptr(int32(3)),
-			VideoFps:        Ptr(int32(3)),
-			VideoGop:        Ptr(int32(3)),
-			VideoHeight:     Ptr(int32(3)),
-			VideoWidth:      Ptr(int32(3)),
+			AudioBitrate:    Ptr(int32(32)),
+			AudioChannels:   Ptr(AudioMono),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileLC),
+			AudioSampleRate: Ptr(int32(32000)),
+			VideoBitrate:    Ptr(int32(0)),
+			VideoCodec:      Ptr(VideoCodecH264),
+			VideoFps:        Ptr(int32(1)),
+			VideoGop:        Ptr(int32(1)),
+			VideoHeight:     Ptr(int32(2)),
+			VideoWidth:      Ptr(int32(2)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "Background-1",
+					Background:      "#FF8800",
 					BackgroundImage: "BackgroundImage-1",
-					Height:          Ptr(int32(3)),
-					Width:           Ptr(int32(3)),
+					Height:          Ptr(int32(2)),
+					Width:           Ptr(int32(2)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(3),
+					Height:                 int32(1),
 					StreamIndex:            int32(3),
-					Width:                  int32(3),
-					Alpha:                  Ptr(float32(1.5)),
+					Width:                  int32(1),
+					Alpha:                  Ptr(float32(1)),
 					AlternateImage:         "AlternateImage-1",
-					AlternateImageFillMode: Ptr(int32(3)),
+					AlternateImageFillMode: Ptr(AlternateImageFillVideoRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1.5)),
-					LocationX:              Ptr(int32(3)),
-					LocationY:              Ptr(int32(3)),
-					MediaType:              Ptr(int32(3)),
-					RenderMode:             Ptr(int32(3)),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionAudioVideo),
+					RenderMode:             Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1.5)),
-						LocationX:        Ptr(float32(1.5)),
-						LocationY:        Ptr(float32(1.5)),
-						WidthProportion:  Ptr(float32(1.5)),
+						HeightProportion: Ptr(float32(1)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(1)),
 					},
-					SpatialPosition: []int32{int32(3)},
-					ZOrder:          Ptr(int32(3)),
+					SpatialPosition: []int32{int32(-100), int32(-100), int32(-100)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
-			LayoutMode: Ptr(int32(3)),
+			LayoutMode: Ptr(LayoutAuto),
 			MainVideoStream: &Stream{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 	}
@@ -2228,10 +2228,10 @@ func sampleStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 					LocationY:        Ptr(float32(1.5)),
 					RenderMode:       Ptr(int32(3)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1.5)),
-						LocationX:        Ptr(float32(1.5)),
-						LocationY:        Ptr(float32(1.5)),
-						WidthProportion:  Ptr(float32(1.5)),
+						HeightProportion: Ptr(float32(1)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(1)),
 					},
 					ZOrder: Ptr(int32(3)),
 				}},
@@ -2257,14 +2257,14 @@ func sampleStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNReques
 	return &StartPushSingleStreamToCDNRequest{
 		AppID: "AppId-1",
 		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(3)),
-			MediaType:   Ptr(int32(3)),
+			MaxIdleTime: Ptr(int32(10)),
+			MediaType:   Ptr(SubscribeAudioVideo),
 		},
 		PushURL: "PushURL-1",
 		RoomID:  "RoomId-1",
 		Stream: &CDNPushStream{
 			UserID:     "UserId-1",
-			StreamType: Ptr(int32(3)),
+			StreamType: Ptr(StreamTypeMain),
 		},
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
@@ -2282,14 +2282,14 @@ func sampleStartRecordRequest() *StartRecordRequest {
 				SecretKey:     "SecretKey-1",
 				Region:        Ptr(int32(3)),
 				SecurityToken: "SecurityToken-1",
-				Vendor:        Ptr(int32(3)),
+				Vendor:        Ptr(StorageVendorAmazonS3),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    Ptr(int32(3)),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(StorageTOS),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "AccountId-1",
 				ServiceID: "ServiceId-1",
@@ -2300,41 +2300,41 @@ func sampleStartRecordRequest() *StartRecordRequest {
 				Space:                "Space-1",
 				AutoSetFileExtension: Ptr(true),
 				Region:               Ptr(int32(3)),
-				StorageClass:         Ptr(int32(3)),
+				StorageClass:         Ptr(VodStorageStandard),
 			},
 		},
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		Control: &RecordControl{
 			EnableSyncUpload:       Ptr(true),
-			FrameInterpolationMode: Ptr(int32(3)),
-			MaxIdleTime:            Ptr(int32(3)),
-			MaxRecordTime:          Ptr(int32(3)),
-			MaxSilenceSeconds:      Ptr(int32(3)),
-			MediaType:              Ptr(int32(3)),
+			FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
+			MaxIdleTime:            Ptr(int32(10)),
+			MaxRecordTime:          Ptr(int32(0)),
+			MaxSilenceSeconds:      Ptr(int32(60)),
+			MediaType:              Ptr(SubscribeAudioVideo),
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(3)),
-			AudioChannels:   Ptr(int32(3)),
-			AudioCodec:      Ptr(int32(3)),
-			AudioProfile:    Ptr(int32(3)),
-			AudioSampleRate: Ptr(int32(3)),
-			VideoBitrate:    Ptr(int32(3)),
-			VideoCodec:      Ptr(int32(3)),
-			VideoFps:        Ptr(int32(3)),
-			VideoGop:        Ptr(int32(3)),
-			VideoHeight:     Ptr(int32(3)),
-			VideoWidth:      Ptr(int32(3)),
+			AudioBitrate:    Ptr(int32(32)),
+			AudioChannels:   Ptr(AudioMono),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileLC),
+			AudioSampleRate: Ptr(int32(32000)),
+			VideoBitrate:    Ptr(int32(0)),
+			VideoCodec:      Ptr(VideoCodecH264),
+			VideoFps:        Ptr(int32(1)),
+			VideoGop:        Ptr(int32(1)),
+			VideoHeight:     Ptr(int32(2)),
+			VideoWidth:      Ptr(int32(2)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []string{"FileFormat-1"},
+			FileFormat: []FileFormat{FileFormatMP4},
 		},
 		FileNameConfig: &FileNameConfig{
 			Pattern: "Pattern-1",
@@ -2343,47 +2343,47 @@ func sampleStartRecordRequest() *StartRecordRequest {
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "Background-1",
+					Background:      "#FF8800",
 					BackgroundImage: "BackgroundImage-1",
-					Height:          Ptr(int32(3)),
-					Width:           Ptr(int32(3)),
+					Height:          Ptr(int32(2)),
+					Width:           Ptr(int32(2)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(3),
+					Height:                 int32(1),
 					StreamIndex:            int32(3),
-					Width:                  int32(3),
-					Alpha:                  Ptr(float32(1.5)),
+					Width:                  int32(1),
+					Alpha:                  Ptr(float32(1)),
 					AlternateImage:         "AlternateImage-1",
-					AlternateImageFillMode: Ptr(int32(3)),
+					AlternateImageFillMode: Ptr(AlternateImageFillVideoRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1.5)),
-					LocationX:              Ptr(int32(3)),
-					LocationY:              Ptr(int32(3)),
-					MediaType:              Ptr(int32(3)),
-					RenderMode:             Ptr(int32(3)),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionAudioVideo),
+					RenderMode:             Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1.5)),
-						LocationX:        Ptr(float32(1.5)),
-						LocationY:        Ptr(float32(1.5)),
-						WidthProportion:  Ptr(float32(1.5)),
+						HeightProportion: Ptr(float32(1)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(1)),
 					},
-					SpatialPosition: []int32{int32(3)},
-					ZOrder:          Ptr(int32(3)),
+					SpatialPosition: []int32{int32(-100), int32(-100), int32(-100)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
-			LayoutMode: Ptr(int32(3)),
+			LayoutMode: Ptr(LayoutAuto),
 			MainVideoStream: &Stream{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			},
 		},
-		RecordMode: Ptr(int32(3)),
+		RecordMode: Ptr(RecordModeMixed),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 	}
@@ -2422,14 +2422,14 @@ func sampleStartSegmentRequest() *StartSegmentRequest {
 				Bucket:    "Bucket-1",
 				SecretKey: "SecretKey-1",
 				Region:    Ptr(int32(3)),
-				Vendor:    Ptr(int32(3)),
+				Vendor:    Ptr(StorageVendorAmazonS3),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    Ptr(int32(3)),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(StorageTOS),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "AccountId-1",
 				ServiceID: "ServiceId-1",
@@ -2440,7 +2440,7 @@ func sampleStartSegmentRequest() *StartSegmentRequest {
 				Space:                "Space-1",
 				AutoSetFileExtension: Ptr(true),
 				Region:               Ptr(int32(3)),
-				StorageClass:         Ptr(int32(3)),
+				StorageClass:         Ptr(VodStorageStandard),
 			},
 		},
 		TaskID:     "TaskId-1",
@@ -2451,15 +2451,15 @@ func sampleStartSegmentRequest() *StartSegmentRequest {
 			Mixed:             Ptr(true),
 			RedundantDuration: Ptr(int32(3)),
 		},
-		Duration:    Ptr(int32(3)),
+		Duration:    Ptr(int32(1)),
 		Handle:      Ptr(true),
 		Identifier:  "Identifier-1",
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(1)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 	}
@@ -2475,14 +2475,14 @@ func sampleStartSnapshotRequest() *StartSnapshotRequest {
 				Bucket:    "Bucket-1",
 				SecretKey: "SecretKey-1",
 				Region:    Ptr(int32(3)),
-				Vendor:    Ptr(int32(3)),
+				Vendor:    Ptr(StorageVendorAmazonS3),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    Ptr(int32(3)),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(StorageTOS),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "AccountId-1",
 				ServiceID: "ServiceId-1",
@@ -2493,23 +2493,23 @@ func sampleStartSnapshotRequest() *StartSnapshotRequest {
 				Space:                "Space-1",
 				AutoSetFileExtension: Ptr(true),
 				Region:               Ptr(int32(3)),
-				StorageClass:         Ptr(int32(3)),
+				StorageClass:         Ptr(VodStorageStandard),
 			},
 		},
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(3)),
-			Height:   Ptr(int32(3)),
-			Interval: Ptr(int32(3)),
-			Width:    Ptr(int32(3)),
+			Format:   Ptr(ImageFormatJPEG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(1)),
+			Width:    Ptr(int32(0)),
 		},
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(1)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 	}
@@ -2824,10 +2824,10 @@ func sampleUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 					LocationY:        Ptr(float32(1.5)),
 					RenderMode:       Ptr(int32(3)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1.5)),
-						LocationX:        Ptr(float32(1.5)),
-						LocationY:        Ptr(float32(1.5)),
-						WidthProportion:  Ptr(float32(1.5)),
+						HeightProportion: Ptr(float32(1)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(1)),
 					},
 					ZOrder: Ptr(int32(3)),
 				}},
@@ -2856,80 +2856,80 @@ func sampleUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNReques
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(3)),
-			MaxIdleTime:            Ptr(int32(3)),
-			MediaType:              Ptr(int32(3)),
-			PushStreamMode:         Ptr(int32(3)),
+			FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
+			MaxIdleTime:            Ptr(int32(10)),
+			MediaType:              Ptr(SubscribeAudioVideo),
+			PushStreamMode:         Ptr(PushWhenStreamPublished),
 			SEIConfig: &SEIConfig{
 				AddVolumeValue:           Ptr(true),
 				PassthroughRTCSEIMessage: Ptr(true),
-				SEIContentMode:           Ptr(int32(3)),
-				SEIPayLoadType:           Ptr(int32(3)),
-				SEIPayloadUUID:           "SEIPayloadUUID-1",
+				SEIContentMode:           Ptr(SEIContentFull),
+				SEIPayLoadType:           Ptr(SEIPayloadUserDataUnregistered),
+				SEIPayloadUUID:           "SEIPayloadUUID-1xxxxxxxxxxxxxxxx",
 				UserConfigExtraInfo:      "UserConfigExtraInfo-1",
-				VolumeIndicationInterval: Ptr(float32(1.5)),
+				VolumeIndicationInterval: Ptr(float32(0.3)),
 				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1.5)},
-					Right:   []float32{float32(1.5)},
-					Up:      []float32{float32(1.5)},
+					Forward: []float32{float32(1.5), float32(1.5), float32(1.5)},
+					Right:   []float32{float32(1.5), float32(1.5), float32(1.5)},
+					Up:      []float32{float32(1.5), float32(1.5), float32(1.5)},
 				},
-				AudienceSpatialPosition: []int32{int32(3)},
+				AudienceSpatialPosition: []int32{int32(-100), int32(-100), int32(-100)},
 				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(3)),
-			AudioChannels:   Ptr(int32(3)),
-			AudioCodec:      Ptr(int32(3)),
-			AudioProfile:    Ptr(int32(3)),
-			AudioSampleRate: Ptr(int32(3)),
-			VideoBitrate:    Ptr(int32(3)),
-			VideoCodec:      Ptr(int32(3)),
-			VideoFps:        Ptr(int32(3)),
-			VideoGop:        Ptr(int32(3)),
-			VideoHeight:     Ptr(int32(3)),
-			VideoWidth:      Ptr(int32(3)),
+			AudioBitrate:    Ptr(int32(32)),
+			AudioChannels:   Ptr(AudioMono),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileLC),
+			AudioSampleRate: Ptr(int32(32000)),
+			VideoBitrate:    Ptr(int32(0)),
+			VideoCodec:      Ptr(VideoCodecH264),
+			VideoFps:        Ptr(int32(1)),
+			VideoGop:        Ptr(int32(1)),
+			VideoHeight:     Ptr(int32(2)),
+			VideoWidth:      Ptr(int32(2)),
 		},
 		IsUpdatePartialParam: Ptr(true),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "Background-1",
+					Background:      "#FF8800",
 					BackgroundImage: "BackgroundImage-1",
-					Height:          Ptr(int32(3)),
-					Width:           Ptr(int32(3)),
+					Height:          Ptr(int32(2)),
+					Width:           Ptr(int32(2)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(3),
+					Height:                 int32(1),
 					StreamIndex:            int32(3),
-					Width:                  int32(3),
-					Alpha:                  Ptr(float32(1.5)),
+					Width:                  int32(1),
+					Alpha:                  Ptr(float32(1)),
 					AlternateImage:         "AlternateImage-1",
-					AlternateImageFillMode: Ptr(int32(3)),
+					AlternateImageFillMode: Ptr(AlternateImageFillVideoRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1.5)),
-					LocationX:              Ptr(int32(3)),
-					LocationY:              Ptr(int32(3)),
-					MediaType:              Ptr(int32(3)),
-					RenderMode:             Ptr(int32(3)),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionAudioVideo),
+					RenderMode:             Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1.5)),
-						LocationX:        Ptr(float32(1.5)),
-						LocationY:        Ptr(float32(1.5)),
-						WidthProportion:  Ptr(float32(1.5)),
+						HeightProportion: Ptr(float32(1)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(1)),
 					},
-					SpatialPosition: []int32{int32(3)},
-					ZOrder:          Ptr(int32(3)),
+					SpatialPosition: []int32{int32(-100), int32(-100), int32(-100)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
-			LayoutMode: Ptr(int32(3)),
+			LayoutMode: Ptr(LayoutAuto),
 			MainVideoStream: &Stream{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			},
 		},
 		SequenceNumber: Ptr(int32(3)),
@@ -2937,7 +2937,7 @@ func sampleUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNReques
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 	}
@@ -2952,46 +2952,46 @@ func sampleUpdateRecordRequest() *UpdateRecordRequest {
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "Background-1",
+					Background:      "#FF8800",
 					BackgroundImage: "BackgroundImage-1",
-					Height:          Ptr(int32(3)),
-					Width:           Ptr(int32(3)),
+					Height:          Ptr(int32(2)),
+					Width:           Ptr(int32(2)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(3),
+					Height:                 int32(1),
 					StreamIndex:            int32(3),
-					Width:                  int32(3),
-					Alpha:                  Ptr(float32(1.5)),
+					Width:                  int32(1),
+					Alpha:                  Ptr(float32(1)),
 					AlternateImage:         "AlternateImage-1",
-					AlternateImageFillMode: Ptr(int32(3)),
+					AlternateImageFillMode: Ptr(AlternateImageFillVideoRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1.5)),
-					LocationX:              Ptr(int32(3)),
-					LocationY:              Ptr(int32(3)),
-					MediaType:              Ptr(int32(3)),
-					RenderMode:             Ptr(int32(3)),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionAudioVideo),
+					RenderMode:             Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1.5)),
-						LocationX:        Ptr(float32(1.5)),
-						LocationY:        Ptr(float32(1.5)),
-						WidthProportion:  Ptr(float32(1.5)),
+						HeightProportion: Ptr(float32(1)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(1)),
 					},
-					SpatialPosition: []int32{int32(3)},
-					ZOrder:          Ptr(int32(3)),
+					SpatialPosition: []int32{int32(-100), int32(-100), int32(-100)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
-			LayoutMode: Ptr(int32(3)),
+			LayoutMode: Ptr(LayoutAuto),
 			MainVideoStream: &Stream{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "UserId-1",
 				Index:      Ptr(int32(3)),
-				StreamType: Ptr(int32(3)),
+				StreamType: Ptr(StreamTypeMain),
 			}},
 		},
 	}
@@ -3022,7 +3022,7 @@ func sampleUpdateSegmentRequest() *UpdateSegmentRequest {
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
-		Duration:   Ptr(int32(3)),
+		Duration:   Ptr(int32(1)),
 		Handle:     Ptr(true),
 		Identifier: "Identifier-1",
 	}
@@ -3035,10 +3035,10 @@ func sampleUpdateSnapshotRequest() *UpdateSnapshotRequest {
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(3)),
-			Height:   Ptr(int32(3)),
-			Interval: Ptr(int32(3)),
-			Width:    Ptr(int32(3)),
+			Format:   Ptr(ImageFormatJPEG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(1)),
+			Width:    Ptr(int32(0)),
 		},
 	}
 }
@@ -4275,56 +4275,56 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(42)),
-			MaxIdleTime:            Ptr(int32(-3)),
-			MediaType:              Ptr(int32(0)),
-			PushStreamMode:         Ptr(int32(2147483647)),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(42)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(int32(-3)),
-				SEIPayLoadType:           Ptr(int32(0)),
-				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
-				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(123456.789)),
-				VolumeIndicationMode:     Ptr(false),
+				AddVolumeValue:           Ptr(false),
+				PassthroughRTCSEIMessage: Ptr(true),
+				SEIContentMode:           Ptr(SEIContentVolumeOnly),
+				SEIPayLoadType:           Ptr(SEIPayloadCustom),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(0.1)),
+				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
-					Right:   []float32{float32(1e-7), float32(-2.5), float32(0)},
-					Up:      []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Forward: []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Right:   []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Up:      []float32{float32(0.1), float32(1e21), float32(1e-7)},
 				},
 				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-				EnableSpatialRender:     Ptr(true),
+				EnableSpatialRender:     Ptr(false),
 			},
 		},
 		Encode: &Encode{
 			AudioBitrate:    Ptr(int32(42)),
-			AudioChannels:   Ptr(int32(-3)),
-			AudioCodec:      Ptr(int32(0)),
-			AudioProfile:    Ptr(int32(2147483647)),
-			AudioSampleRate: Ptr(int32(-2147483648)),
-			VideoBitrate:    Ptr(int32(42)),
-			VideoCodec:      Ptr(int32(-3)),
-			VideoFps:        Ptr(int32(0)),
-			VideoGop:        Ptr(int32(2147483647)),
-			VideoHeight:     Ptr(int32(-2147483648)),
-			VideoWidth:      Ptr(int32(42)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(-3)),
+			VideoBitrate:    Ptr(int32(0)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(2147483647)),
+			VideoGop:        Ptr(int32(-2147483648)),
+			VideoHeight:     Ptr(int32(42)),
+			VideoWidth:      Ptr(int32(-3)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		Layout: &Layout{
@@ -4332,27 +4332,27 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				Canvas: &Canvas{
 					Background:      "tab\there\\ \x01 \u2029 🎉",
 					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
+					Height:          Ptr(int32(42)),
+					Width:           Ptr(int32(-3)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(-3.4e38)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(-2.5)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
 					},
 					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 					ZOrder:          Ptr(int32(2147483647)),
@@ -4360,66 +4360,66 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(-2.5)),
+					Alpha:                  Ptr(float32(0)),
 					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
 				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(-3.4e38)),
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(123456.789)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(-2147483648)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(int32(-2147483648)),
-					RenderMode:             Ptr(int32(42)),
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}},
 			},
-			LayoutMode: Ptr(int32(-2147483648)),
+			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 	}
@@ -4427,762 +4427,6 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 
 func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 	return &StartPushPublicStreamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
-		TargetStreams: []RoomStream{{
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}},
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &PublicStreamControl{
-			DataMsg:                    "<a&\"b\">\n\u2028é",
-			MaxIdleTime:                Ptr(int32(-3)),
-			StreamPublishStatsInterval: Ptr(int32(0)),
-			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
-			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(-3)),
-			VolumeIndicationMode:       Ptr(false),
-		},
-		Encode: &PublicStreamEncode{
-			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(2147483647)),
-				FrameRate:  Ptr(int32(-2147483648)),
-				Height:     Ptr(int32(42)),
-				VideoCodec: Ptr(int32(-3)),
-				Width:      Ptr(int32(0)),
-			},
-		},
-		ExcludeStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}},
-		Layout: &PublicStreamLayout{
-			LayoutMode: int32(2147483647),
-			CustomLayout: &PublicStreamCustomLayout{
-				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(0),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(1e-6),
-					Alpha:            Ptr(float32(-3.4e38)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e21)),
-					LocationY:        Ptr(float32(1e-7)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					ZOrder: Ptr(int32(-3)),
-				}, {
-					HeightProportion: float32(1e21),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(-2.5),
-					Alpha:            Ptr(float32(0)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(1e-6)),
-					LocationY:        Ptr(float32(-3.4e38)),
-					RenderMode:       Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(1e-6),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					ZOrder: Ptr(int32(0)),
-				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(42)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(0)),
-					MediaType:  Ptr(int32(2147483647)),
-					StreamType: Ptr(int32(-2147483648)),
-					UserID:     "<a&\"b\">\n\u2028é",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(-3)),
-	}
-}
-
-func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
-	return &StartPushSingleStreamToCDNRequest{
-		AppID: "bad \xff utf-8 </script>",
-		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(2147483647)),
-			MediaType:   Ptr(int32(-2147483648)),
-		},
-		PushURL: "bad \xff utf-8 </script>",
-		RoomID:  "<a&\"b\">\n\u2028é",
-		Stream: &CDNPushStream{
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-			StreamType: Ptr(int32(2147483647)),
-		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStartRecordRequest() *StartRecordRequest {
-	return &StartRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		StorageConfig: &RecordStorageConfig{
-			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
-				Bucket:        "bad \xff utf-8 </script>",
-				SecretKey:     "<a&\"b\">\n\u2028é",
-				Region:        Ptr(int32(-3)),
-				SecurityToken: "bad \xff utf-8 </script>",
-				Vendor:        Ptr(int32(2147483647)),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(-3)),
-			},
-			Type: Ptr(int32(0)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(42)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-2147483648)),
-				StorageClass:         Ptr(int32(42)),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(true),
-			FrameInterpolationMode: Ptr(int32(-2147483648)),
-			MaxIdleTime:            Ptr(int32(42)),
-			MaxRecordTime:          Ptr(int32(-3)),
-			MaxSilenceSeconds:      Ptr(int32(0)),
-			MediaType:              Ptr(int32(2147483647)),
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-2147483648)),
-			AudioChannels:   Ptr(int32(42)),
-			AudioCodec:      Ptr(int32(-3)),
-			AudioProfile:    Ptr(int32(0)),
-			AudioSampleRate: Ptr(int32(2147483647)),
-			VideoBitrate:    Ptr(int32(-2147483648)),
-			VideoCodec:      Ptr(int32(42)),
-			VideoFps:        Ptr(int32(-3)),
-			VideoGop:        Ptr(int32(0)),
-			VideoHeight:     Ptr(int32(2147483647)),
-			VideoWidth:      Ptr(int32(-2147483648)),
-		},
-		ExcludeStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			}},
-		},
-		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		},
-		FileNameConfig: &FileNameConfig{
-			Pattern: "bad \xff utf-8 </script>",
-			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(2147483647)),
-					Width:           Ptr(int32(-2147483648)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(42)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(int32(42)),
-					RenderMode:             Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(42)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(int32(42)),
-					RenderMode:             Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(42)),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(int32(42)),
-					RenderMode:             Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}},
-			},
-			LayoutMode: Ptr(int32(42)),
-			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			},
-		},
-		RecordMode: Ptr(int32(-2147483648)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
-			}},
-		},
-	}
-}
-
-func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
-	return &StartRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
-		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(-3)),
-			FrameRate:      Ptr(int32(0)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(-2147483648)),
-			StartTimeStamp: Ptr(int32(42)),
-			StreamMode:     Ptr(int32(-3)),
-			VideoHeight:    Ptr(int32(0)),
-			VideoWidth:     Ptr(int32(2147483647)),
-		},
-		RoomID:      "tab\there\\ \x01 \u2029 🎉",
-		TaskID:      "bad \xff utf-8 </script>",
-		Token:       "<a&\"b\">\n\u2028é",
-		UserID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:  "bad \xff utf-8 </script>",
-		MaxIdleTime: Ptr(int32(-2147483648)),
-	}
-}
-
-func sampleFullStartSegmentRequest() *StartSegmentRequest {
-	return &StartSegmentRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				SecretKey: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(42)),
-				Vendor:    Ptr(int32(-3)),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-2147483648)),
-			},
-			Type: Ptr(int32(42)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(2147483647)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(0)),
-				StorageClass:         Ptr(int32(2147483647)),
-			},
-		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Control: &SegmentControl{
-			Align:             Ptr(true),
-			IgnoreSilence:     Ptr(false),
-			Mixed:             Ptr(true),
-			RedundantDuration: Ptr(int32(-2147483648)),
-		},
-		Duration:    Ptr(int32(42)),
-		Handle:      Ptr(false),
-		Identifier:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(2147483647)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
-	return &StartSnapshotRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(2147483647)),
-				Vendor:    Ptr(int32(-2147483648)),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(0)),
-			},
-			Type: Ptr(int32(2147483647)),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-3)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(42)),
-				StorageClass:         Ptr(int32(-3)),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(-2147483648)),
-			Height:   Ptr(int32(42)),
-			Interval: Ptr(int32(-3)),
-			Width:    Ptr(int32(0)),
-		},
-		MaxIdleTime: Ptr(int32(2147483647)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
-	return &StartSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(-3)),
-		},
-		LanguageConfig: &LanguageConfig{
-			SourceLanguages: []SourceLanguage{{
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}, {
-				UserID:       "tab\there\\ \x01 \u2029 🎉",
-				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			}},
-			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-	}
-}
-
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			UserID:                          "tab\there\\ \x01 \u2029 🎉",
-			WelcomeMessage:                  "bad \xff utf-8 </script>",
-			EnableConversationStateCallback: Ptr(false),
-			ServerMessageSignatureForRTS:    "tab\there\\ \x01 \u2029 🎉",
-			ServerMessageURLForRTS:          "bad \xff utf-8 </script>",
-			IdleTimeout:                     Ptr(int32(0)),
-			Burst: &Burst{
-				Enable: Ptr(false),
-				Ratio:  Ptr(float32(-3.4e38)),
-			},
-			VoicePrint: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		},
-		Config: &VoiceChatConfig{
-			ASRConfig:     json.RawMessage("[ true , false ]"),
-			TTSConfig:     json.RawMessage("\"x\u2028y\""),
-			LLMConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			InterruptMode: Ptr(VoiceChatInterruptOff),
-			SubtitleConfig: &SubtitleConfig{
-				DisableRTSSubtitle: Ptr(false),
-				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
-			},
-			FunctionCallingConfig: &FunctionCallingConfig{
-				ServerMessageURL:       "bad \xff utf-8 </script>",
-				ServerMessageSignature: "<a&\"b\">\n\u2028é",
-			},
-			AvatarConfig:         json.RawMessage("[ true , false ]"),
-			WebSearchAgentConfig: json.RawMessage("\"x\u2028y\""),
-			MemoryConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			S2SConfig:            json.RawMessage("[ true , false ]"),
-		},
-	}
-}
-
-func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
-	return &StartWBRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStartWebcastRequest() *StartWebcastRequest {
-	return &StartWebcastRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		UserID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(-2147483648)),
-		},
-		MaxRunningTime: Ptr(int32(42)),
-		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-3)),
-			CrashCheckInterval:  Ptr(int32(0)),
-			FreezeCheckInterval: Ptr(int32(2147483647)),
-		},
-		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(-2147483648)),
-			FrameRate: Ptr(int32(42)),
-			Height:    Ptr(int32(-3)),
-			Width:     Ptr(int32(0)),
-		}, {
-			Bitrate:   Ptr(int32(2147483647)),
-			FrameRate: Ptr(int32(-2147483648)),
-			Height:    Ptr(int32(42)),
-			Width:     Ptr(int32(-3)),
-		}, {
-			Bitrate:   Ptr(int32(0)),
-			FrameRate: Ptr(int32(2147483647)),
-			Height:    Ptr(int32(-2147483648)),
-			Width:     Ptr(int32(42)),
-		}},
-	}
-}
-
-func sampleFullStopDetectionRequest() *StopDetectionRequest {
-	return &StopDetectionRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
-	return &StopPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		BusinessID:     "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
-	return &StopPushStreamToCDNRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
-	return &StopSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
-	return &StopWBRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopWebcastRequest() *StopWebcastRequest {
-	return &StopWebcastRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
-	return &IMUnRegisterUsersRequest{
-		AppID:   int32(2147483647),
-		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-	}
-}
-
-func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
-	return &UnbanUserStreamRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
-		Audio:  Ptr(true),
-		Video:  Ptr(false),
-	}
-}
-
-func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
-	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "<a&\"b\">\n\u2028é",
-		ForbiddenInterval: Ptr(int32(2147483647)),
-		RoomID:            "bad \xff utf-8 </script>",
-		UserID:            "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
-	return &IMUpdateBlackListRequest{
-		AppID: int32(-3),
-		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(0),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		}, {
-			BlackListUserID:  int64(-9223372036854775808),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}, {
-			BlackListUserID:  int64(-3),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
-		}},
-		UserID:    int64(9223372036854775807),
-		InboxType: Ptr(int32(-2147483648)),
-	}
-}
-
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		SecretKey:  "<a&\"b\">\n\u2028é",
-		URL:        "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(0),
-		RecoveryPercentage: int32(2147483647),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(-2147483648),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(-3),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(-9223372036854775808),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(0),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}},
-		UserID:    int64(-9223372036854775808),
-		InboxType: Ptr(int32(42)),
-	}
-}
-
-func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
-	return &UpdatePublicStreamParamRequest{
 		AppID:          "tab\there\\ \x01 \u2029 🎉",
 		PublicStreamID: "bad \xff utf-8 </script>",
 		TargetStreams: []RoomStream{{
@@ -5247,51 +4491,51 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			LayoutMode: int32(0),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(0.1),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(1e-7),
-					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(123456.789)),
-					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					ZOrder: Ptr(int32(42)),
-				}, {
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
 					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(42),
+					StreamIndex:      int32(-2147483648),
 					WidthProportion:  float32(0),
 					Alpha:            Ptr(float32(123456.789)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
 					LocationX:        Ptr(float32(-3.4e38)),
 					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(-3)),
+					RenderMode:       Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1e-7)),
 						LocationX:        Ptr(float32(-2.5)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(-3.4e38),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
+					RenderMode:       Ptr(int32(2147483647)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(0),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
+					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
 					ZOrder: Ptr(int32(-3)),
 				}},
@@ -5313,45 +4557,801 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 	}
 }
 
-func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
-	return &UpdatePushMixedStreamToCDNRequest{
+func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
+	return &StartPushSingleStreamToCDNRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &SinglePushControl{
+			MaxIdleTime: Ptr(int32(0)),
+			MediaType:   Ptr(SubscribeAudioOnly),
+		},
+		PushURL: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		Stream: &CDNPushStream{
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			StreamType: Ptr(StreamTypeScreen),
+		},
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStartRecordRequest() *StartRecordRequest {
+	return &StartRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &RecordStorageConfig{
+			CustomConfig: &RecordCustomConfig{
+				AccessKey:     "<a&\"b\">\n\u2028é",
+				Bucket:        "tab\there\\ \x01 \u2029 🎉",
+				SecretKey:     "bad \xff utf-8 </script>",
+				Region:        Ptr(int32(2147483647)),
+				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:        Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(0)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(42)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &RecordControl{
+			EnableSyncUpload:       Ptr(false),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(2147483647)),
+			MaxRecordTime:          Ptr(int32(-2147483648)),
+			MaxSilenceSeconds:      Ptr(int32(42)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(-3)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(0)),
+			VideoBitrate:    Ptr(int32(2147483647)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(-2147483648)),
+			VideoGop:        Ptr(int32(42)),
+			VideoHeight:     Ptr(int32(-3)),
+			VideoWidth:      Ptr(int32(0)),
+		},
+		ExcludeStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+		FileFormatConfig: &FileFormatConfig{
+			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
+		},
+		FileNameConfig: &FileNameConfig{
+			Pattern: "tab\there\\ \x01 \u2029 🎉",
+			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(42)),
+					Width:           Ptr(int32(-3)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		RecordMode: Ptr(RecordModeSingleStream),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
+	return &StartRelayStreamRequest{
+		AppID: "bad \xff utf-8 </script>",
+		Control: &RelayControl{
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(2147483647)),
+			FrameRate:      Ptr(int32(-2147483648)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(int32(-3)),
+			StartTimeStamp: Ptr(int32(0)),
+			StreamMode:     Ptr(int32(2147483647)),
+			VideoHeight:    Ptr(int32(-2147483648)),
+			VideoWidth:     Ptr(int32(42)),
+		},
+		RoomID:      "<a&\"b\">\n\u2028é",
+		TaskID:      "tab\there\\ \x01 \u2029 🎉",
+		Token:       "bad \xff utf-8 </script>",
+		UserID:      "<a&\"b\">\n\u2028é",
+		BusinessID:  "tab\there\\ \x01 \u2029 🎉",
+		MaxIdleTime: Ptr(int32(-3)),
+	}
+}
+
+func sampleFullStartSegmentRequest() *StartSegmentRequest {
+	return &StartSegmentRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(0)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(42)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(2147483647)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(0)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &SegmentControl{
+			Align:             Ptr(false),
+			IgnoreSilence:     Ptr(true),
+			Mixed:             Ptr(false),
+			RedundantDuration: Ptr(int32(2147483647)),
+		},
+		Duration:    Ptr(int32(-2147483648)),
+		Handle:      Ptr(true),
+		Identifier:  "<a&\"b\">\n\u2028é",
+		MaxIdleTime: Ptr(int32(0)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
+	return &StartSnapshotRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(0)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(42)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(2147483647)),
+			Width:    Ptr(int32(-2147483648)),
+		},
+		MaxIdleTime: Ptr(int32(42)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(42)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AgentConfig: &AgentConfig{
+			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			UserID:                          "bad \xff utf-8 </script>",
+			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
+			EnableConversationStateCallback: Ptr(true),
+			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
+			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
+			IdleTimeout:                     Ptr(int32(-3)),
+			Burst: &Burst{
+				Enable: Ptr(true),
+				Ratio:  Ptr(float32(0.1)),
+			},
+			VoicePrint: json.RawMessage("[ true , false ]"),
+		},
+		Config: &VoiceChatConfig{
+			ASRConfig:     json.RawMessage("\"x\u2028y\""),
+			TTSConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			LLMConfig:     json.RawMessage("[ true , false ]"),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(true),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "<a&\"b\">\n\u2028é",
+				ServerMessageSignature: "tab\there\\ \x01 \u2029 🎉",
+			},
+			AvatarConfig:         json.RawMessage("\"x\u2028y\""),
+			WebSearchAgentConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			MemoryConfig:         json.RawMessage("[ true , false ]"),
+			S2SConfig:            json.RawMessage("\"x\u2028y\""),
+		},
+	}
+}
+
+func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
+	return &StartWBRecordRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStartWebcastRequest() *StartWebcastRequest {
+	return &StartWebcastRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		EventNotifyConfig: &EventNotifyConfig{
+			EnableEventNotify: Ptr(false),
+			StartTimeout:      Ptr(int32(2147483647)),
+		},
+		MaxRunningTime: Ptr(int32(-2147483648)),
+		MonitorConfig: &MonitorConfig{
+			BlankCheckInterval:  Ptr(int32(42)),
+			CrashCheckInterval:  Ptr(int32(-3)),
+			FreezeCheckInterval: Ptr(int32(0)),
+		},
+		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(2147483647)),
+			FrameRate: Ptr(int32(-2147483648)),
+			Height:    Ptr(int32(42)),
+			Width:     Ptr(int32(-3)),
+		}, {
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(2147483647)),
+			Height:    Ptr(int32(-2147483648)),
+			Width:     Ptr(int32(42)),
+		}, {
+			Bitrate:   Ptr(int32(-3)),
+			FrameRate: Ptr(int32(0)),
+			Height:    Ptr(int32(2147483647)),
+			Width:     Ptr(int32(-2147483648)),
+		}},
+	}
+}
+
+func sampleFullStopDetectionRequest() *StopDetectionRequest {
+	return &StopDetectionRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
+	return &StopPushPublicStreamRequest{
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:     "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
+	return &StopPushStreamToCDNRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
 		AppID:      "<a&\"b\">\n\u2028é",
 		RoomID:     "tab\there\\ \x01 \u2029 🎉",
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
+	return &StopWBRecordRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopWebcastRequest() *StopWebcastRequest {
+	return &StopWebcastRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(0),
+		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+	}
+}
+
+func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
+	return &UnbanUserStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+		Audio:  Ptr(false),
+		Video:  Ptr(true),
+	}
+}
+
+func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
+	return &UpdateBanRoomUserRuleRequest{
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		ForbiddenInterval: Ptr(int32(0)),
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(42),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(-3),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(9223372036854775807),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}, {
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}},
+		UserID:    int64(0),
+		InboxType: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
+		URL:        "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(-3),
+		RecoveryPercentage: int32(0),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(2147483647),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(1700000000000),
+			Alias:        "bad \xff utf-8 </script>",
+		}, {
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(9223372036854775807),
+			Alias:        "bad \xff utf-8 </script>",
+		}, {
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(-3),
+			Alias:        "bad \xff utf-8 </script>",
+		}},
+		UserID:    int64(9223372036854775807),
+		InboxType: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
+	return &UpdatePublicStreamParamRequest{
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
+		TargetStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}},
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &PublicStreamControl{
+			DataMsg:                    "bad \xff utf-8 </script>",
+			MaxIdleTime:                Ptr(int32(-2147483648)),
+			StreamPublishStatsInterval: Ptr(int32(42)),
+			StreamPublishStatsMode:     Ptr(true),
+			UserCaptureStatsInterval:   Ptr(int32(0)),
+			UserCaptureStatsMode:       Ptr(true),
+			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
+			VolumeIndicationMode:       Ptr(true),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(-3)),
+				FrameRate:  Ptr(int32(0)),
+				Height:     Ptr(int32(2147483647)),
+				VideoCodec: Ptr(int32(-2147483648)),
+				Width:      Ptr(int32(42)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "bad \xff utf-8 </script>",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: int32(-3),
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(1e-6),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(0.1),
+					Alpha:            Ptr(float32(1e21)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(-2.5)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}, {
+					HeightProportion: float32(-2.5),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(123456.789),
+					Alpha:            Ptr(float32(1e-6)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(0.1)),
+					LocationY:        Ptr(float32(1e21)),
+					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}},
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
+				FrameInterpolationMode: Ptr(int32(2147483647)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
+					Index:      Ptr(int32(42)),
+					MediaType:  Ptr(int32(-3)),
+					StreamType: Ptr(int32(0)),
+					UserID:     "bad \xff utf-8 </script>",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(int32(42)),
-			MaxIdleTime:            Ptr(int32(-3)),
-			MediaType:              Ptr(int32(0)),
-			PushStreamMode:         Ptr(int32(2147483647)),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(-2147483648)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
 				AddVolumeValue:           Ptr(false),
 				PassthroughRTCSEIMessage: Ptr(true),
-				SEIContentMode:           Ptr(int32(-3)),
-				SEIPayLoadType:           Ptr(int32(0)),
-				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
-				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(1e-6)),
+				SEIContentMode:           Ptr(SEIContentVolumeOnly),
+				SEIPayLoadType:           Ptr(SEIPayloadCustom),
+				SEIPayloadUUID:           "bad \xff utf-8 </script>",
+				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				VolumeIndicationInterval: Ptr(float32(1e-7)),
 				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Right:   []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Up:      []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Forward: []float32{float32(0), float32(123456.789), float32(1e-6)},
+					Right:   []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Up:      []float32{float32(1e-7), float32(-2.5), float32(0)},
 				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 				EnableSpatialRender:     Ptr(false),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
-			AudioChannels:   Ptr(int32(-3)),
-			AudioCodec:      Ptr(int32(0)),
-			AudioProfile:    Ptr(int32(2147483647)),
-			AudioSampleRate: Ptr(int32(-2147483648)),
-			VideoBitrate:    Ptr(int32(42)),
-			VideoCodec:      Ptr(int32(-3)),
+			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(42)),
+			VideoBitrate:    Ptr(int32(-3)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
 			VideoFps:        Ptr(int32(0)),
 			VideoGop:        Ptr(int32(2147483647)),
 			VideoHeight:     Ptr(int32(-2147483648)),
@@ -5361,8 +5361,8 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
 					Height:          Ptr(int32(-2147483648)),
 					Width:           Ptr(int32(42)),
 				},
@@ -5371,87 +5371,87 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
 					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(-3)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(0.1)),
 					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(-3)),
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(int32(-3)),
-					RenderMode:             Ptr(int32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
-			LayoutMode: Ptr(int32(-3)),
+			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
-		SequenceNumber: Ptr(int32(42)),
+		SequenceNumber: Ptr(int32(-2147483648)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(int32(2147483647)),
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 	}
@@ -5459,31 +5459,52 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-2.5)),
 						LocationX:        Ptr(float32(0)),
@@ -5497,65 +5518,44 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
 					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(int32(2147483647)),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(int32(2147483647)),
-					RenderMode:             Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}},
 			},
-			LayoutMode: Ptr(int32(2147483647)),
+			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(int32(-3)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(int32(0)),
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(int32(42)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 	}
@@ -5566,14 +5566,14 @@ func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
 			StreamURL:      "<a&\"b\">\n\u2028é",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
+			Bitrate:        Ptr(int32(42)),
+			FrameRate:      Ptr(int32(-3)),
 			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(-3)),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(int32(2147483647)),
-			VideoHeight:    Ptr(int32(-2147483648)),
-			VideoWidth:     Ptr(int32(42)),
+			MediaType:      Ptr(int32(2147483647)),
+			StartTimeStamp: Ptr(int32(-2147483648)),
+			StreamMode:     Ptr(int32(42)),
+			VideoHeight:    Ptr(int32(-3)),
+			VideoWidth:     Ptr(int32(0)),
 		},
 		RoomID: "<a&\"b\">\n\u2028é",
 		TaskID: "tab\there\\ \x01 \u2029 🎉",
@@ -5586,7 +5586,7 @@ func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 		RoomID:     "<a&\"b\">\n\u2028é",
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
 		BusinessID: "bad \xff utf-8 </script>",
-		Duration:   Ptr(int32(0)),
+		Duration:   Ptr(int32(-2147483648)),
 		Handle:     Ptr(true),
 		Identifier: "bad \xff utf-8 </script>",
 	}
@@ -5599,114 +5599,114 @@ func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
 		ImageConfig: &ImageConfig{
-			Format:   Ptr(int32(-2147483648)),
-			Height:   Ptr(int32(42)),
-			Interval: Ptr(int32(-3)),
-			Width:    Ptr(int32(0)),
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(-3)),
+			Interval: Ptr(int32(0)),
+			Width:    Ptr(int32(2147483647)),
 		},
 	}
 }
 
 func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	return &UpdateSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(-3)),
+			Type: Ptr(int32(0)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
 				UserID:       "<a&\"b\">\n\u2028é",
 				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			}, {
 				UserID:       "tab\there\\ \x01 \u2029 🎉",
 				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			}},
-			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			RoomTargetLanguages: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		ReceiverList: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(42),
-		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+		ID:               int32(-3),
+		VendorProportion: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "bad \xff utf-8 </script>",
-		RoomID:        "<a&\"b\">\n\u2028é",
-		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:         "tab\there\\ \x01 \u2029 🎉",
+		RoomID:        "bad \xff utf-8 </script>",
+		TaskID:        "<a&\"b\">\n\u2028é",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "bad \xff utf-8 </script>",
+		Message:       "tab\there\\ \x01 \u2029 🎉",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(-3),
+			GroupID:   int32(0),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		},
-		Parameters: json.RawMessage("[ true , false ]"),
+		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(-3),
-		Content:   "<a&\"b\">\n\u2028é",
-		MsgTTL:    int64(9223372036854775807),
-		MsgType:   int32(-2147483648),
-		Sender:    int64(1700000000000),
-		Ext:       json.RawMessage("[ true , false ]"),
-		InboxType: Ptr(int32(0)),
-		TagOp:     Ptr(int32(2147483647)),
-		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		AppID:     int32(0),
+		Content:   "bad \xff utf-8 </script>",
+		MsgTTL:    int64(-9223372036854775808),
+		MsgType:   int32(42),
+		Sender:    int64(-3),
+		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		InboxType: Ptr(int32(2147483647)),
+		TagOp:     Ptr(int32(-2147483648)),
+		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(-2147483648),
-		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(-3),
-		PreSignDuration: Ptr(int32(0)),
+		AppID:           "<a&\"b\">\n\u2028é",
+		Operator:        "tab\there\\ \x01 \u2029 🎉",
+		Priority:        int32(42),
+		Resource:        "<a&\"b\">\n\u2028é",
+		TranscodeMode:   int32(0),
+		PreSignDuration: Ptr(int32(2147483647)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(-2147483648),
+			FileName: "<a&\"b\">\n\u2028é",
+			Size:     int32(42),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(0),
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(-2147483648),
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(2147483647),
+				SecretKey: "bad \xff utf-8 </script>",
+				Vendor:    int32(42),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(0),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(2147483647),
 			},
-			Type: Ptr(int32(2147483647)),
+			Type: Ptr(int32(-2147483648)),
 		},
 		TranscodeConfig: &TranscodeConfig{
-			ForceUseResolution: false,
-			InputFormat:        int32(42),
-			OutputFormat:       int32(-3),
-			OutputHeight:       int32(0),
-			OutputWidth:        int32(2147483647),
-			Thumbnail:          true,
-			ThumbnailHeight:    int32(42),
-			ThumbnailWidth:     int32(-3),
+			ForceUseResolution: true,
+			InputFormat:        int32(-3),
+			OutputFormat:       int32(0),
+			OutputHeight:       int32(2147483647),
+			OutputWidth:        int32(-2147483648),
+			Thumbnail:          false,
+			ThumbnailHeight:    int32(-3),
+			ThumbnailWidth:     int32(0),
 		},
 	}
 }
