@@ -37,33 +37,42 @@ const Version = "0.1.0"
 // Client calls the RTC OpenAPI. It is safe for concurrent use; build one and
 // share it.
 type Client struct {
-	creds     CredentialsProvider
-	region    string
-	ep        endpoint
-	baseURL   string // scheme://host/?
-	signer    *Signer
-	http      *http.Client
-	rt        http.RoundTripper // set when requests can skip http.Client (see send)
-	retry     RetryPolicy
-	budget    *retryBudget
-	timeout   time.Duration
-	logger    *slog.Logger // nil: no logging
-	userAgent string
-	clock     func() time.Time
-	skew      atomic.Int64 // nanoseconds to add to the clock (server minus local)
-	limiter   RateLimiter
-	observers []Observer
-	maxBody   int64
-	lenient   bool // WithLenientValidation
+	creds   CredentialsProvider
+	region  string
+	ep      endpoint
+	baseURL string // scheme://host/?
+	signer  *Signer
+	http    *http.Client
+	rt      http.RoundTripper // set when requests can skip http.Client (see send)
+	retry   RetryPolicy
+	budget  *retryBudget
+	timeout time.Duration
+	// bodyTimeout is DefaultBodyTimeout (shortened by tests).
+	bodyTimeout time.Duration
+	logger      *slog.Logger // nil: no logging
+	userAgent   string
+	clock       func() time.Time
+	skew        atomic.Int64 // nanoseconds to add to the clock (server minus local)
+	limiter     RateLimiter
+	observers   []Observer
+	maxBody     int64
+	lenient     bool // WithLenientValidation
 }
 
 // Defaults.
 const (
 	// DefaultTimeout is how long the default transport waits for a
 	// response's headers once the request is sent. Connecting and the TLS
-	// handshake are bounded at 10 s each; the body is bounded by size. Use
-	// WithTimeout to bound each whole attempt, or a context deadline.
+	// handshake are bounded at 10 s each; the body by DefaultBodyTimeout and
+	// by size. Use WithTimeout to bound each whole attempt, or a context
+	// deadline.
 	DefaultTimeout = 15 * time.Second
+	// DefaultBodyTimeout bounds the time from a response's headers to the
+	// end of its body when no other bound applies (neither WithTimeout nor
+	// a context deadline within it): a server that stalls or trickles the
+	// body ends the attempt with an error matching
+	// context.DeadlineExceeded, retried like any timeout.
+	DefaultBodyTimeout = 30 * time.Second
 	// DefaultMaxResponseBytes bounds how much of a response body is read.
 	DefaultMaxResponseBytes = 16 << 20
 )
@@ -203,7 +212,8 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithTimeout bounds each attempt as a whole: connecting, sending and
 // reading the whole response. By default there is no such bound beyond the
-// transport's (see DefaultTimeout) and the context's; 0 removes it again.
+// transport's (see DefaultTimeout), DefaultBodyTimeout for the body, and the
+// context's; 0 removes it again.
 func WithTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
@@ -327,18 +337,19 @@ func New(opts ...Option) (*Client, error) {
 		cfg.creds = DefaultCredentials()
 	}
 	c := &Client{
-		creds:   cfg.creds,
-		region:  cfg.region,
-		ep:      ep,
-		baseURL: ep.scheme + "://" + ep.host + "/?",
-		signer:  NewSigner(cfg.region, ServiceName),
-		retry:   cfg.retry.withDefaults(),
-		timeout: cfg.timeout,
-		logger:  cfg.logger,
-		clock:   cfg.clock,
-		limiter: cfg.limiter,
-		maxBody: cfg.maxBody,
-		lenient: cfg.lenient,
+		creds:       cfg.creds,
+		region:      cfg.region,
+		ep:          ep,
+		baseURL:     ep.scheme + "://" + ep.host + "/?",
+		signer:      NewSigner(cfg.region, ServiceName),
+		retry:       cfg.retry.withDefaults(),
+		timeout:     cfg.timeout,
+		bodyTimeout: DefaultBodyTimeout,
+		logger:      cfg.logger,
+		clock:       cfg.clock,
+		limiter:     cfg.limiter,
+		maxBody:     cfg.maxBody,
+		lenient:     cfg.lenient,
 	}
 	c.observers = cfg.observers
 	c.budget = newRetryBudget(c.retry.Budget)
