@@ -1,6 +1,6 @@
 # The project's commands. `make test` is what CI runs (.ci/run).
 #
-#   make test      vet, generated-code check, and race tests of every module
+#   make test      vet, generated-code check, race tests of every module, allocation guards
 #   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
 #   make fuzz      each fuzz target for FUZZTIME
 #   make lint      staticcheck on every module
@@ -16,9 +16,9 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # developer may keep for an editor must not change what the checks see.
 export GOWORK := off
 
-.PHONY: test vet race gencheck generate lint bench fuzz api apicheck sizecheck
+.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck
 
-test: sizecheck vet gencheck apicheck race
+test: sizecheck vet gencheck apicheck race allocs
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
@@ -34,6 +34,12 @@ race:
 			(cd $$m && go test -race -count=1 ./...) || exit 1; \
 		fi; \
 	done
+
+# Allocation guards of the hot path (allocs_test.go, at the budgets
+# BENCHMARKS.md reports). Built without -race, which changes allocation
+# counts.
+allocs:
+	@echo "== allocation guards"; go test -count=1 -run 'Allocs$$' .
 
 # Fails when the generated files differ from what the generator writes now.
 gencheck:

@@ -33,7 +33,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		out.err = fmt.Errorf("rtc: %s: credentials: %w", cl.op.Action, err)
 		return out
 	}
-	var bodyCancel context.CancelFunc // set when the body read needs its own bound
+	bodyBound := false // the body read needs its own bound
 	if c.timeout > 0 {
 		// Bound the attempt, unless the context already ends sooner.
 		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
@@ -43,10 +43,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		}
 	} else if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.bodyTimeout {
 		// No bound covers the body: a server that stalls or trickles it
-		// would hold the call. The watchdog armed below cancels this
-		// context when the body takes longer than bodyTimeout.
-		ctx, bodyCancel = context.WithCancel(ctx)
-		defer bodyCancel()
+		// would hold the call. The watchdog armed below closes the body
+		// when it takes longer than bodyTimeout, which ends a blocked Read
+		// (net/http supports Close concurrent with Read). It costs no
+		// allocation, unlike a cancellable context.
+		bodyBound = true
 	}
 	// One allocation holds the request's URL, body reader, header values
 	// and, later, the response metadata; the request itself is one more
@@ -82,8 +83,8 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		return out
 	}
 	defer resp.Body.Close()
-	if bodyCancel != nil {
-		w := armWatchdog(bodyCancel, c.bodyTimeout)
+	if bodyBound {
+		w := armWatchdog(resp.Body, c.bodyTimeout)
 		defer func() {
 			if w.release() && out.err != nil {
 				out.err = &transportError{action: cl.op.Action, err: fmt.Errorf(
@@ -126,6 +127,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	if out.err == nil {
 		return out
 	}
+	c.noteRetryAfter(out.err, resp.Header)
 	if ae := (*APIError)(nil); errors.As(out.err, &ae) {
 		out.errCode = ae.Code
 		if ae.Code == "SignatureDoesNotMatch" && c.logger != nil && c.logger.Enabled(ctx, LevelTrace) {
@@ -135,6 +137,24 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		}
 	}
 	return out
+}
+
+// noteRetryAfter puts the wait a failed answer asked for (Retry-After) on
+// its error.
+func (c *Client) noteRetryAfter(err error, h http.Header) {
+	ra := retryAfter(h, c.now())
+	if ra <= 0 {
+		return
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		ae.RetryAfter = ra
+		return
+	}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		re.RetryAfter = ra
+	}
 }
 
 // readBounded appends what r yields to dst until EOF or until dst holds
@@ -210,13 +230,13 @@ func urlOp(method string) string {
 	return "Post"
 }
 
-// watchdog cancels an attempt whose response body takes too long. Watchdogs
+// watchdog closes a response body that takes too long to arrive. Watchdogs
 // are pooled with their timers, so arming one costs no allocation.
 type watchdog struct {
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	fired  bool
-	t      *time.Timer
+	mu    sync.Mutex
+	body  io.Closer
+	fired bool
+	t     *time.Timer
 }
 
 var watchdogs = sync.Pool{New: func() any {
@@ -228,18 +248,21 @@ var watchdogs = sync.Pool{New: func() any {
 
 func (w *watchdog) fire() {
 	w.mu.Lock()
-	if w.cancel != nil {
+	body := w.body
+	if body != nil {
 		w.fired = true
-		w.cancel()
 	}
 	w.mu.Unlock()
+	if body != nil {
+		_ = body.Close()
+	}
 }
 
-// armWatchdog calls cancel after d unless released first.
-func armWatchdog(cancel context.CancelFunc, d time.Duration) *watchdog {
+// armWatchdog closes body after d unless released first.
+func armWatchdog(body io.Closer, d time.Duration) *watchdog {
 	w := watchdogs.Get().(*watchdog)
 	w.mu.Lock()
-	w.cancel, w.fired = cancel, false
+	w.body, w.fired = body, false
 	w.mu.Unlock()
 	w.t.Reset(d)
 	return w
@@ -247,11 +270,15 @@ func armWatchdog(cancel context.CancelFunc, d time.Duration) *watchdog {
 
 // release disarms the watchdog and reports whether it fired.
 func (w *watchdog) release() bool {
-	w.t.Stop()
+	stopped := w.t.Stop()
 	w.mu.Lock()
 	fired := w.fired
-	w.cancel, w.fired = nil, false
+	w.body, w.fired = nil, false
 	w.mu.Unlock()
-	watchdogs.Put(w)
+	if stopped {
+		// Only a watchdog whose timer function will not run late goes
+		// back to the pool: a late run would close the next user's body.
+		watchdogs.Put(w)
+	}
 	return fired
 }

@@ -37,36 +37,37 @@ const Version = "0.1.0"
 // Client calls the RTC OpenAPI. It is safe for concurrent use; build one and
 // share it.
 type Client struct {
-	creds   CredentialsProvider
-	region  string
-	ep      endpoint
-	baseURL string // scheme://host/?
-	signer  *Signer
-	http    *http.Client
-	rt      http.RoundTripper // set when requests can skip http.Client (see send)
-	retry   RetryPolicy
-	budget  *retryBudget
-	timeout time.Duration
+	creds     CredentialsProvider
+	region    string
+	ep        endpoint
+	baseURL   string // scheme://host/?
+	signer    *Signer
+	http      *http.Client
+	rt        http.RoundTripper // set when requests can skip http.Client (see send)
+	retry     RetryPolicy
+	budget    *retryBudget
+	timeout   time.Duration
+	logger    *slog.Logger // nil: no logging
+	userAgent string
+	clock     func() time.Time
+	skew      atomic.Int64 // nanoseconds to add to the clock (server minus local)
+	limiter   RateLimiter
+	observers []Observer
+	maxBody   int64
+	sleep     func(context.Context, time.Duration) error // waits between attempts (tests replace it)
+	lenient   bool                                       // WithLenientValidation
 	// bodyTimeout is DefaultBodyTimeout (shortened by tests).
 	bodyTimeout time.Duration
-	logger      *slog.Logger // nil: no logging
-	userAgent   string
-	clock       func() time.Time
-	skew        atomic.Int64 // nanoseconds to add to the clock (server minus local)
-	limiter     RateLimiter
-	observers   []Observer
-	maxBody     int64
-	lenient     bool // WithLenientValidation
 }
 
 // Defaults.
 const (
-	// DefaultTimeout is how long the default transport waits for a
-	// response's headers once the request is sent. Connecting and the TLS
-	// handshake are bounded at 10 s each; the body by DefaultBodyTimeout and
-	// by size. Use WithTimeout to bound each whole attempt, or a context
+	// DefaultResponseHeaderTimeout is how long the default transport waits
+	// for a response's headers once the request is sent. Connecting and the
+	// TLS handshake are bounded at 10 s each; the body by DefaultBodyTimeout
+	// and by size. Use WithTimeout to bound each whole attempt, or a context
 	// deadline.
-	DefaultTimeout = 15 * time.Second
+	DefaultResponseHeaderTimeout = 15 * time.Second
 	// DefaultBodyTimeout bounds the time from a response's headers to the
 	// end of its body when no other bound applies (neither WithTimeout nor
 	// a context deadline within it): a server that stalls or trickles the
@@ -149,10 +150,14 @@ func WithRegion(region string) Option {
 // WithInsecureHTTP is also given. The default transport never sends a
 // request for a loopback host through a proxy (HTTP_PROXY is ignored for
 // it); a client given with WithHTTPClient keeps its own proxy settings. The
-// region still comes from WithRegion (default cn-north-1).
+// region still comes from WithRegion (default cn-north-1). An empty URL is
+// an error: leave the option out to use the region's production host.
 func WithEndpoint(rawURL string) Option {
 	return func(cfg *config) error {
 		cfg.endpoint = strings.TrimSpace(rawURL)
+		if cfg.endpoint == "" {
+			return errors.New("rtc: WithEndpoint: empty URL; leave the option out for the region's production host, or pass one such as http://127.0.0.1:8080")
+		}
 		if cfg.bytePlus {
 			cfg.bytePlusClash = true
 		}
@@ -212,8 +217,8 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithTimeout bounds each attempt as a whole: connecting, sending and
 // reading the whole response. By default there is no such bound beyond the
-// transport's (see DefaultTimeout), DefaultBodyTimeout for the body, and the
-// context's; 0 removes it again.
+// transport's (see DefaultResponseHeaderTimeout), DefaultBodyTimeout for
+// the body, and the context's; 0 removes it again.
 func WithTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
@@ -352,6 +357,7 @@ func New(opts ...Option) (*Client, error) {
 		lenient:     cfg.lenient,
 	}
 	c.observers = cfg.observers
+	c.sleep = sleepCtx
 	c.budget = newRetryBudget(c.retry.Budget)
 	if c.clock == nil {
 		c.clock = time.Now
@@ -404,7 +410,7 @@ func newHTTPClient(user *http.Client) *http.Client {
 	t.MaxIdleConnsPerHost = 128
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = DefaultTimeout
+	t.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
 }
 
