@@ -284,6 +284,37 @@ func TestDedupRedisOutage(t *testing.T) {
 	})
 }
 
+// Redis goes away while an event is being processed: the handler still
+// answers 200 (the event was processed), the store keeps the outcome and
+// records it once Redis answers, so redeliveries after the claim's lease
+// are not processed again, on any replica.
+func TestDedupOutageDuringProcessing(t *testing.T) {
+	addr := sharedRedis(t)
+	proxy := startProxy(t, addr)
+	logger, _ := newLogger()
+	const lease = 300 * time.Millisecond
+	rig := newDedupRig(t, proxy.Addr(), 3, WithDedupKeyPrefix(uniquePrefix(t)), WithDedupLease(lease),
+		WithDedupLogger(logger), WithDedupRetryInterval(50*time.Millisecond))
+	ids, bodies := newEvents(t, 1)
+	started, release := make(chan struct{}), make(chan struct{})
+	rig.during = func(*rtc.CallbackEvent) { close(started); <-release }
+
+	answer := make(chan int, 1)
+	go func() { answer <- rig.deliver(0, bodies[0]) }()
+	<-started
+	proxy.Cut()
+	close(release)
+	require.Equal(t, http.StatusOK, <-answer, "processed: 200 although Redis did not take the outcome")
+	require.Positive(t, rig.stores[0].Pending())
+	rig.during = nil
+
+	time.Sleep(lease + 100*time.Millisecond) // the claim has expired
+	proxy.Restore()
+	require.Eventually(t, func() bool { return rig.stores[0].Pending() == 0 }, 5*time.Second, 10*time.Millisecond)
+	rig.deliverAll(bodies, 3, 10*time.Second)
+	rig.requireEachProcessedOnce(ids)
+}
+
 // A server that accepts connections and never answers: every call returns
 // within the store's timeout, whatever the client's own timeouts.
 func TestDedupHangingRedis(t *testing.T) {
