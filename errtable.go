@@ -66,9 +66,9 @@ type rule struct {
 // status (statusRule).
 var codeRules = map[string]rule{
 	// Malformed requests.
-	"InvalidParameter":   {classes: classInvalidParameter},
-	"MissingParameter":   {classes: classInvalidParameter},
-	"MissingRequestInfo": {classes: classInvalidParameter},
+	"InvalidParameter":                         {classes: classInvalidParameter},
+	"MissingParameter":                         {classes: classInvalidParameter},
+	"MissingRequestInfo":                       {classes: classInvalidParameter},
 	"InvalidParameter.TaskAlreadyExists":       {classes: classTaskExists},
 	"InvalidParameter.ErrorActiveTaskNotFound": {classes: classNotFound},
 	"InvalidParameter.NotExistAppId":           {classes: classNotFound},

@@ -11,19 +11,19 @@ import (
 type retryReason uint8
 
 const (
-	reasonNone             retryReason = iota // the attempt succeeded
-	reasonBackoff                             // retried after the policy's backoff
-	reasonRetryAfter                          // retried after the server's Retry-After
-	reasonClockCorrected                      // retried at once with the corrected clock
-	reasonContextDone                         // not retried: the context is done
-	reasonNotRetryable                        // not retried: the error class is never retried
-	reasonUnsafeAmbiguous                     // not retried: unsafe to repeat after an ambiguous failure
-	reasonNoDate                              // not retried: InvalidTimestamp without a usable Date, or again after a correction
-	reasonAttemptsUsed                        // not retried: MaxAttempts reached
-	reasonRetryAfterTooLong                   // not retried: Retry-After over RetryPolicy.MaxRetryAfter
-	reasonPastDeadline                        // not retried: the wait would pass the context's deadline
-	reasonBudgetSpent                         // not retried: the client's retry budget is spent
-	reasonRateLimiter                         // not retried: the rate limiter refused to wait
+	reasonNone              retryReason = iota // the attempt succeeded
+	reasonBackoff                              // retried after the policy's backoff
+	reasonRetryAfter                           // retried after the server's Retry-After
+	reasonClockCorrected                       // retried at once with the corrected clock
+	reasonContextDone                          // not retried: the context is done
+	reasonNotRetryable                         // not retried: the error class is never retried
+	reasonUnsafeAmbiguous                      // not retried: unsafe to repeat after an ambiguous failure
+	reasonNoDate                               // not retried: InvalidTimestamp without a usable Date, or again after a correction
+	reasonAttemptsUsed                         // not retried: MaxAttempts reached
+	reasonRetryAfterTooLong                    // not retried: Retry-After over RetryPolicy.MaxRetryAfter
+	reasonPastDeadline                         // not retried: the wait would pass the context's deadline
+	reasonBudgetSpent                          // not retried: the client's retry budget is spent
+	reasonRateLimiter                          // not retried: the rate limiter refused to wait
 )
 
 var retryReasonText = [...]string{

@@ -69,7 +69,7 @@ func recordReq(taskID string) *rtc.StartRecordRequest {
 	return &rtc.StartRecordRequest{
 		AppID: "app", RoomID: "room1", TaskID: taskID, BusinessID: "classroom",
 		StorageConfig:    &rtc.RecordStorageConfig{TosConfig: &rtc.TosConfig{AccountID: "acc", Bucket: "bkt"}},
-		FileFormatConfig: &rtc.FileFormatConfig{FileFormat: []string{"MP4", "HLS"}},
+		FileFormatConfig: &rtc.FileFormatConfig{FileFormat: []rtc.FileFormat{rtc.FileFormatMP4, rtc.FileFormatHLS}},
 		TargetStreams:    &rtc.Streams{StreamList: []rtc.Stream{{UserID: "teacher"}}},
 	}
 }

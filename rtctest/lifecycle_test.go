@@ -64,7 +64,7 @@ func TestRequestDecode(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 	sent := recordReq("dec1")
-	sent.RecordMode = rtc.Ptr[int32](1)
+	sent.RecordMode = rtc.Ptr(rtc.RecordModeSingleStream)
 	_, err := c.StartRecord(ctx, sent)
 	require.NoError(t, err)
 	_, err = c.GetRecordTask(ctx, &rtc.GetRecordTaskRequest{AppID: "app", RoomID: "room1", TaskID: "dec1"})
