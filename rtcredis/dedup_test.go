@@ -378,3 +378,22 @@ func TestDedupNilClient(t *testing.T) {
 	require.True(t, errors.Is(err, errNoClient))
 	require.Equal(t, 1, logs.count("rtcredis: redis unavailable"))
 }
+
+// A caller that gives up is not Redis failing: no failure counted, no
+// failure mode applied.
+func TestDedupCallerGivesUp(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: hangingListener(t), MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	logger, logs := newLogger()
+	s := NewDedupStore(rdb, WithDedupOpTimeout(time.Second), WithDedupLogger(logger), WithDedupFailureMode(DedupFailOpen))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := s.Begin(ctx, "gone")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "fail open does not hand out an event whose caller left")
+	require.Less(t, time.Since(start), 500*time.Millisecond)
+	require.Zero(t, s.Failures())
+	require.False(t, s.Degraded())
+	require.Zero(t, logs.count("redis unavailable"))
+}
