@@ -72,8 +72,10 @@ func TestDedupStoreSemantics(t *testing.T) {
 	ctx := context.Background()
 	prefix := uniquePrefix(t)
 	const lease = 400 * time.Millisecond
-	a := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupRetention(time.Hour))
-	b := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupRetention(time.Hour))
+	opts := []DedupOption{WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupRetention(time.Hour),
+		WithDedupOpTimeout(2 * time.Second)} // generous: the test machine may be slow
+	a := NewDedupStore(newClient(t, addr), opts...)
+	b := NewDedupStore(newClient(t, addr), opts...)
 	rdb := newClient(t, addr)
 
 	begin := func(s *DedupStore, id string) rtc.DedupStatus {
@@ -176,9 +178,9 @@ func TestDedupFailedEventProcessedOnRedelivery(t *testing.T) {
 func TestDedupAbandonedClaim(t *testing.T) {
 	addr := sharedRedis(t)
 	prefix := uniquePrefix(t)
-	const lease = 600 * time.Millisecond
+	const lease = 2 * time.Second // long enough for the 409s below on a slow machine
 	rig := newDedupRig(t, addr, 2, WithDedupKeyPrefix(prefix), WithDedupLease(lease))
-	dead := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease))
+	dead := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupOpTimeout(2*time.Second))
 	ids, bodies := newEvents(t, 5)
 
 	start := time.Now()
