@@ -2,10 +2,14 @@ package rtcredis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -398,4 +402,29 @@ func TestDedupCallerGivesUp(t *testing.T) {
 	require.Zero(t, s.Failures())
 	require.False(t, s.Degraded())
 	require.Zero(t, logs.count("redis unavailable"))
+}
+
+// The cost a deduplicated delivery adds: one Begin and one Finish, two
+// round trips to Redis.
+func BenchmarkDedupBeginFinish(b *testing.B) {
+	addr := os.Getenv("REDIS_ADDR")
+	if addr == "" {
+		b.Skip("REDIS_ADDR is not set (run with scripts/with-redis.sh)")
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	var p [6]byte
+	_, _ = rand.Read(p[:])
+	s := NewDedupStore(rdb, WithDedupKeyPrefix("rtc:bench:"+hex.EncodeToString(p[:])+":"), WithDedupRetention(time.Minute))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		key := strconv.Itoa(i)
+		if st, err := s.Begin(ctx, key); err != nil || st != rtc.DedupNew {
+			b.Fatal(st, err)
+		}
+		if err := s.Finish(ctx, key, true); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
