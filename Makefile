@@ -1,7 +1,7 @@
 # The project's commands. `make test` is what CI runs (.ci/run).
 #
 #   make test      file sizes, vet, generated-code check, API guard, race tests
-#                  of every module, release-check (what CI runs)
+#                  of every module, allocation guards, release-check (what CI runs)
 #   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
 #   make fuzz      each fuzz target for FUZZTIME
 #   make lint      staticcheck on every module
@@ -18,12 +18,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # developer may keep for an editor must not change what the checks see.
 export GOWORK := off
 
-.PHONY: test vet race gencheck generate lint bench fuzz api apicheck sizecheck release-check
+.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck release-check
 
 # The version the next release would tag (RELEASING.md).
 RELEASE_VERSION ?= v0.1.0
 
-test: sizecheck vet gencheck apicheck race release-check
+test: sizecheck vet gencheck apicheck race allocs release-check
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
@@ -39,6 +39,12 @@ race:
 			(cd $$m && go test -race -count=1 ./...) || exit 1; \
 		fi; \
 	done
+
+# Allocation guards of the hot path (allocs_test.go, at the budgets
+# BENCHMARKS.md reports). Built without -race, which changes allocation
+# counts.
+allocs:
+	@echo "== allocation guards"; go test -count=1 -run 'Allocs$$' .
 
 # Fails when the generated files differ from what the generator writes now.
 gencheck:

@@ -108,6 +108,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	if out.err == nil {
 		return out
 	}
+	c.noteRetryAfter(out.err, resp.Header)
 	if ae := (*APIError)(nil); errors.As(out.err, &ae) {
 		out.errCode = ae.Code
 		if ae.Code == "SignatureDoesNotMatch" && c.logger != nil && c.logger.Enabled(ctx, LevelTrace) {
@@ -117,6 +118,24 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		}
 	}
 	return out
+}
+
+// noteRetryAfter puts the wait a failed answer asked for (Retry-After) on
+// its error.
+func (c *Client) noteRetryAfter(err error, h http.Header) {
+	ra := retryAfter(h, c.now())
+	if ra <= 0 {
+		return
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		ae.RetryAfter = ra
+		return
+	}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		re.RetryAfter = ra
+	}
 }
 
 // readBounded appends what r yields to dst until EOF or until dst holds

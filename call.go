@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/volcrtc/rtc/internal/sigv4"
 )
 
 // retrySafety says whether an action may be repeated after an ambiguous
@@ -202,7 +204,7 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 		if !ok {
 			return nil, fmt.Errorf("rtc: %s: internal error: request type %T cannot encode a query", op.Action, in)
 		}
-		q := queryBuilder{pairs: make([]queryPair, 0, 8)}
+		q := queryBuilder{pairs: make([]sigv4.Pair, 0, 8)}
 		q.add("Action", op.Action)
 		q.add("Version", cl.version)
 		qr.appendQuery(&q)
@@ -257,7 +259,7 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 		if known := lookupOperation(action); known != nil && known.InQuery {
 			op.Method = known.Method // DeleteCallback: a POST with its input in the query
 		}
-		q := queryBuilder{pairs: make([]queryPair, 0, len(v)+2)}
+		q := queryBuilder{pairs: make([]sigv4.Pair, 0, len(v)+2)}
 		q.add("Action", action)
 		q.add("Version", cl.version)
 		for k, vs := range v {

@@ -40,6 +40,9 @@ const (
 	// EventRoleChangeVisible2Invisible: a user in a room became invisible;
 	// *UserEventData.
 	EventRoleChangeVisible2Invisible = "RoleChangeVisible2Invisible"
+	// EventRoomCreate: a room was created (its first user joined);
+	// *RoomEventData.
+	EventRoomCreate = "RoomCreate"
 	// EventRoomDestroy: a room was destroyed (its last user left);
 	// *RoomEventData.
 	EventRoomDestroy = "RoomDestroy"
@@ -118,6 +121,10 @@ func (d *TaskEventData) Failed() bool { return d.Code != 0 }
 type RecordStoppedData struct {
 	TaskEventData
 	RecordFileList []json.RawMessage `json:"RecordFileList,omitempty"`
+	// StopReason says why the task stopped, when the event carries it
+	// (rtctest always sets it); empty otherwise. GetRecordTask reports
+	// the same reason.
+	StopReason StopReason `json:"StopReason,omitempty"`
 }
 
 // UserEventData is the EventData of events about one user in a room: joining,
@@ -167,7 +174,7 @@ func (e *CallbackEvent) ParseData() (any, error) {
 		EventUserScreenAudioStreamStart, EventUserScreenAudioStreamStop,
 		EventUserScreenVideoStreamStart, EventUserScreenVideoStreamStop:
 		v = new(UserEventData)
-	case EventRoomDestroy:
+	case EventRoomCreate, EventRoomDestroy:
 		v = new(RoomEventData)
 	default:
 		m := map[string]any{}

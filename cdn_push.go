@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"strconv"
+	"unicode/utf8"
 )
 
 // GetPushMixedStreamToCDNTask returns the state and settings of a task that
@@ -31,10 +32,12 @@ type GetPushMixedStreamToCDNTaskRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to look up. For a task started by a client SDK it is
+	// "userId@@taskId", or the user ID when the client gave no task ID. Give
+	// TaskId, UserId or both.
 	TaskID string `json:"TaskId,omitempty"`
-	// UserID is the ID of the user.
+	// UserID is the user whose client started the task, for tasks started by a
+	// client SDK.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -44,6 +47,12 @@ func (r *GetPushMixedStreamToCDNTaskRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	v.id("TaskId", r.TaskID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if !((r.TaskID != "") || (r.UserID != "")) {
+		v.bad("", -1, "", "TaskId or UserId is required")
+	}
 }
 
 func (r *GetPushMixedStreamToCDNTaskRequest) appendQuery(q *queryBuilder) {
@@ -60,6 +69,7 @@ func (r *GetPushMixedStreamToCDNTaskRequest) appendQuery(q *queryBuilder) {
 // GetPushMixedStreamToCDNTaskResult is what
 // [Client.GetPushMixedStreamToCDNTask] returns.
 type GetPushMixedStreamToCDNTaskResult struct {
+	// PushMixedStreamToCDNTask describes the task.
 	PushMixedStreamToCDNTask PushMixedStreamToCDNTask `json:"PushMixedStreamToCDNTask"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -89,10 +99,12 @@ type GetPushSingleStreamToCDNTaskRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to look up. For a task started by a client SDK it is
+	// "userId@@taskId", or the user ID when the client gave no task ID. Give
+	// TaskId, UserId or both.
 	TaskID string `json:"TaskId,omitempty"`
-	// UserID is the ID of the user.
+	// UserID is the user whose client started the task, for tasks started by a
+	// client SDK.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -102,6 +114,12 @@ func (r *GetPushSingleStreamToCDNTaskRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	v.id("TaskId", r.TaskID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if !((r.TaskID != "") || (r.UserID != "")) {
+		v.bad("", -1, "", "TaskId or UserId is required")
+	}
 }
 
 func (r *GetPushSingleStreamToCDNTaskRequest) appendQuery(q *queryBuilder) {
@@ -118,6 +136,7 @@ func (r *GetPushSingleStreamToCDNTaskRequest) appendQuery(q *queryBuilder) {
 // GetPushSingleStreamToCDNTaskResult is what
 // [Client.GetPushSingleStreamToCDNTask] returns.
 type GetPushSingleStreamToCDNTaskResult struct {
+	// PushSingleStreamToCDNTask describes the task.
 	PushSingleStreamToCDNTask PushSingleStreamToCDNTask `json:"PushSingleStreamToCDNTask"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -148,21 +167,31 @@ func (c *Client) StartPushMixedStreamToCDN(ctx context.Context, req *StartPushMi
 // RoomId, TaskId.
 type StartPushMixedStreamToCDNRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string `json:"AppId"`
+	AppID string `json:"AppId"`
+	// PushURL is the CDN address to push the mixed stream to; only RTMP is
+	// supported. A URL.
 	PushURL string `json:"PushURL"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the push task within the room; UpdatePushMixedStreamToCDN
+	// and StopPushStreamToCDN name it with the same RoomId and TaskId. Starting a
+	// running task again does not fail.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID     string            `json:"BusinessId,omitempty"`
-	Control        *MixedPushControl `json:"Control,omitempty"`
-	Encode         *Encode           `json:"Encode,omitempty"`
-	ExcludeStreams *Streams          `json:"ExcludeStreams,omitempty"`
-	Layout         *Layout           `json:"Layout,omitempty"`
-	TargetStreams  *Streams          `json:"TargetStreams,omitempty"`
+	// BusinessID is the business identifier the task is billed and reported
+	// under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Control holds advanced settings of the task.
+	Control *MixedPushControl `json:"Control,omitempty"`
+	// Encode sets the audio and video encoding of the output. For single-stream
+	// tasks only VideoFps, VideoBitrate and the audio settings apply.
+	Encode *Encode `json:"Encode,omitempty"`
+	// ExcludeStreams lists the streams to leave out; the others are taken.
+	ExcludeStreams *Streams `json:"ExcludeStreams,omitempty"`
+	// Layout arranges the streams in the mixed picture.
+	Layout *Layout `json:"Layout,omitempty"`
+	// TargetStreams lists the streams to mix; left out, every stream of the room
+	// is mixed.
+	TargetStreams *Streams `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartPushMixedStreamToCDNRequest) validate(v *validator) {
@@ -173,6 +202,16 @@ func (r *StartPushMixedStreamToCDNRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if r.Control != nil {
+		v.push("Control")
+		r.Control.validate(v)
+		v.pop()
+	}
+	if r.Encode != nil {
+		v.push("Encode")
+		r.Encode.validate(v)
+		v.pop()
+	}
 	if r.ExcludeStreams != nil {
 		v.push("ExcludeStreams")
 		r.ExcludeStreams.validate(v)
@@ -277,23 +316,32 @@ func (c *Client) StartPushSingleStreamToCDN(ctx context.Context, req *StartPushS
 // PushURL, RoomId, Stream, TaskId.
 type StartPushSingleStreamToCDNRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string             `json:"AppId"`
+	AppID string `json:"AppId"`
+	// Control holds the task's settings.
 	Control *SinglePushControl `json:"Control"`
-	PushURL string             `json:"PushURL"`
+	// PushURL is the CDN address to push the stream to; only RTMP is supported. A
+	// URL.
+	PushURL string `json:"PushURL"`
 	// RoomID is the ID of the room.
-	RoomID string         `json:"RoomId"`
+	RoomID string `json:"RoomId"`
+	// Stream is the stream to push.
 	Stream *CDNPushStream `json:"Stream"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the push task within the room; StopPushStreamToCDN names
+	// it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier the task is billed and reported
+	// under.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
 func (r *StartPushSingleStreamToCDNRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.required("Control", r.Control != nil)
+	if r.Control != nil {
+		v.push("Control")
+		r.Control.validate(v)
+		v.pop()
+	}
 	v.required("PushURL", r.PushURL != "")
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
@@ -376,8 +424,7 @@ type StopPushStreamToCDNRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the push task to stop (mixed or single).
 	TaskID string `json:"TaskId"`
 }
 
@@ -442,18 +489,24 @@ type UpdatePushMixedStreamToCDNRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the push task to update, as given to StartPushMixedStreamToCDN.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID           string            `json:"BusinessId,omitempty"`
-	Control              *MixedPushControl `json:"Control,omitempty"`
-	Encode               *Encode           `json:"Encode,omitempty"`
-	IsUpdatePartialParam *bool             `json:"IsUpdatePartialParam,omitempty"`
-	Layout               *Layout           `json:"Layout,omitempty"`
-	SequenceNumber       *int32            `json:"SequenceNumber,omitempty"`
-	TargetStreams        *Streams          `json:"TargetStreams,omitempty"`
+	// BusinessID is the business identifier of the task.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Control changes the advanced settings of the task.
+	Control *MixedPushControl `json:"Control,omitempty"`
+	// Encode changes the audio and video encoding of the output.
+	Encode *Encode `json:"Encode,omitempty"`
+	// IsUpdatePartialParam says whether only the parameters given are changed.
+	// Give them with their enclosing objects, and arrays whole. Default: false.
+	IsUpdatePartialParam *bool `json:"IsUpdatePartialParam,omitempty"`
+	// Layout changes the layout of the mixed picture.
+	Layout *Layout `json:"Layout,omitempty"`
+	// SequenceNumber orders updates: the service checks that each is greater than
+	// the last. Recommended with partial updates.
+	SequenceNumber *int32 `json:"SequenceNumber,omitempty"`
+	// TargetStreams changes the streams mixed.
+	TargetStreams *Streams `json:"TargetStreams,omitempty"`
 }
 
 func (r *UpdatePushMixedStreamToCDNRequest) validate(v *validator) {
@@ -463,6 +516,16 @@ func (r *UpdatePushMixedStreamToCDNRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if r.Control != nil {
+		v.push("Control")
+		r.Control.validate(v)
+		v.pop()
+	}
+	if r.Encode != nil {
+		v.push("Encode")
+		r.Encode.validate(v)
+		v.pop()
+	}
 	if r.Layout != nil {
 		v.push("Layout")
 		r.Layout.validate(v)
@@ -544,9 +607,28 @@ func (r *UpdatePushMixedStreamToCDNResult) setMessage(s string) { r.Message = s 
 // StartPushMixedStreamToCDN, UpdatePushMixedStreamToCDN, as
 // Control.SpatialConfig.AudienceSpatialOrientation.
 type AudienceSpatialOrientation struct {
+	// Forward is the forward direction, as X, Y, Z. Must have exactly 3 elements.
 	Forward []float32 `json:"Forward,omitempty"`
-	Right   []float32 `json:"Right,omitempty"`
-	Up      []float32 `json:"Up,omitempty"`
+	// Right is the right-hand direction, as X, Y, Z. Must have exactly 3
+	// elements.
+	Right []float32 `json:"Right,omitempty"`
+	// Up is the upward direction, as X, Y, Z. Must have exactly 3 elements.
+	Up []float32 `json:"Up,omitempty"`
+}
+
+func (r *AudienceSpatialOrientation) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if len(r.Forward) > 0 && (len(r.Forward) < 3 || len(r.Forward) > 3) {
+		v.badItems("Forward", len(r.Forward), "must have exactly 3 elements")
+	}
+	if len(r.Right) > 0 && (len(r.Right) < 3 || len(r.Right) > 3) {
+		v.badItems("Right", len(r.Right), "must have exactly 3 elements")
+	}
+	if len(r.Up) > 0 && (len(r.Up) < 3 || len(r.Up) > 3) {
+		v.badItems("Up", len(r.Up), "must have exactly 3 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -609,22 +691,34 @@ func (r *AudienceSpatialOrientation) appendJSON(b []byte) ([]byte, error) {
 // GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Control.SpatialConfig.AudienceSpatialOrientation.
 type AudienceSpatialOrientationInfo struct {
+	// Forward is the forward direction, as X, Y, Z. Must have exactly 3 elements.
 	Forward []float32 `json:"Forward"`
-	Right   []float32 `json:"Right"`
-	Up      []float32 `json:"Up"`
+	// Right is the right-hand direction, as X, Y, Z. Must have exactly 3
+	// elements.
+	Right []float32 `json:"Right"`
+	// Up is the upward direction, as X, Y, Z. Must have exactly 3 elements.
+	Up []float32 `json:"Up"`
 }
 
 // CDNPushStream is an input object used by StartPushSingleStreamToCDN, as
 // Stream.
 type CDNPushStream struct {
-	// UserID is the ID of the user.
-	UserID     string `json:"UserId"`
-	StreamType *int32 `json:"StreamType,omitempty"`
+	// UserID is the user who publishes the stream.
+	UserID string `json:"UserId"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	StreamType *StreamType `json:"StreamType,omitempty"`
 }
 
 func (r *CDNPushStream) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.StreamType != nil && (*r.StreamType != 0 && *r.StreamType != 1) {
+		v.badInt("StreamType", -1, int64(*r.StreamType), "must be one of 0 (StreamTypeMain), 1 (StreamTypeScreen)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -646,80 +740,199 @@ func (r *CDNPushStream) appendJSON(b []byte) ([]byte, error) {
 // CDNPushStreamInfo is a result object used by GetPushSingleStreamToCDNTask,
 // as PushSingleStreamToCDNTask.Stream.
 type CDNPushStreamInfo struct {
-	// UserID is the ID of the user.
-	UserID     string `json:"UserId"`
-	StreamType int32  `json:"StreamType"`
+	// UserID is the user who publishes the stream.
+	UserID string `json:"UserId"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	StreamType StreamType `json:"StreamType"`
 }
 
 // CanvasInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Layout.CustomLayout.Canvas.
 type CanvasInfo struct {
-	Background      string `json:"Background"`
+	// Background is the background color. A color written #RRGGBB. Default:
+	// #000000.
+	Background string `json:"Background"`
+	// BackgroundImage is the URL of a JPG or PNG background image, scaled to fill
+	// the canvas; it covers the background color. Must be at most 1024
+	// characters. A URL.
 	BackgroundImage string `json:"BackgroundImage"`
-	Height          int32  `json:"Height"`
-	Width           int32  `json:"Width"`
+	// Height is the canvas height. Range: from 2 to 1920 pixels. Must be even.
+	// Default: 480 pixels.
+	Height int32 `json:"Height"`
+	// Width is the canvas width. Range: from 2 to 1920 pixels. Must be even.
+	// Default: 640 pixels.
+	Width int32 `json:"Width"`
 }
 
 // CustomLayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Layout.CustomLayout.
 type CustomLayoutInfo struct {
-	Canvas  CanvasInfo         `json:"Canvas"`
+	// Canvas is the whole picture.
+	Canvas CanvasInfo `json:"Canvas"`
+	// Regions places the streams, one region per stream of TargetStreams: each
+	// StreamIndex must match a stream's Index, or the task is refused.
 	Regions []LayoutRegionInfo `json:"Regions"`
 }
 
 // EncodeInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Encode.
 type EncodeInfo struct {
-	AudioBitrate    int32 `json:"AudioBitrate"`
-	AudioChannels   int32 `json:"AudioChannels"`
-	AudioCodec      int32 `json:"AudioCodec"`
-	AudioProfile    int32 `json:"AudioProfile"`
+	// AudioBitrate is the audio bitrate; when left out it follows from the
+	// profile, sample rate and channels, and the value set may be capped by them.
+	// Range: from 32 to 192 kbps.
+	AudioBitrate int32 `json:"AudioBitrate"`
+	// AudioChannels is the number of audio channels. One of AudioMono,
+	// AudioStereo. Default: AudioStereo.
+	AudioChannels AudioChannels `json:"AudioChannels"`
+	// AudioCodec is the audio codec; only AAC. One of AudioCodecAAC. Default:
+	// AudioCodecAAC.
+	AudioCodec AudioCodec `json:"AudioCodec"`
+	// AudioProfile is the AAC profile. One of AudioProfileLC, AudioProfileHEv1,
+	// AudioProfileHEv2. Default: AudioProfileLC.
+	AudioProfile AudioProfile `json:"AudioProfile"`
+	// AudioSampleRate is the audio sample rate. One of 32000, 44100, 48000 Hz.
+	// Default: 48000 Hz.
 	AudioSampleRate int32 `json:"AudioSampleRate"`
-	VideoBitrate    int32 `json:"VideoBitrate"`
-	VideoCodec      int32 `json:"VideoCodec"`
-	VideoFps        int32 `json:"VideoFps"`
-	VideoGop        int32 `json:"VideoGop"`
-	VideoHeight     int32 `json:"VideoHeight"`
-	VideoWidth      int32 `json:"VideoWidth"`
+	// VideoBitrate is the video bitrate; 0 picks one from the frame rate and size
+	// (set a high one yourself for screen streams). Range: from 0 to 10000 kbps.
+	// Default: 0 kbps.
+	VideoBitrate int32 `json:"VideoBitrate"`
+	// VideoCodec is the video codec. One of VideoCodecH264, VideoCodecByteVC1.
+	// Default: VideoCodecH264.
+	VideoCodec VideoCodec `json:"VideoCodec"`
+	// VideoFps is the video frame rate. Range: from 1 to 60 fps. Default: 15 fps.
+	VideoFps int32 `json:"VideoFps"`
+	// VideoGop is the interval between key frames. Range: from 1 to 5 seconds.
+	// Default: 4 seconds.
+	VideoGop int32 `json:"VideoGop"`
+	// VideoHeight is the picture height for the vertical and side-by-side
+	// layouts; the custom layout uses Canvas.Height. Range: from 2 to 1920
+	// pixels. Must be even. Default: 480 pixels.
+	VideoHeight int32 `json:"VideoHeight"`
+	// VideoWidth is the picture width for the vertical and side-by-side layouts;
+	// the custom layout uses Canvas.Width. Range: from 2 to 1920 pixels. Must be
+	// even. Default: 640 pixels.
+	VideoWidth int32 `json:"VideoWidth"`
 }
 
 // LayoutInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Layout.
 type LayoutInfo struct {
-	CustomLayout    CustomLayoutInfo `json:"CustomLayout"`
-	LayoutMode      int32            `json:"LayoutMode"`
-	MainVideoStream StreamInfo       `json:"MainVideoStream"`
+	// CustomLayout places each stream when LayoutMode is LayoutCustom.
+	CustomLayout CustomLayoutInfo `json:"CustomLayout"`
+	// LayoutMode is how the streams are arranged. One of LayoutAuto,
+	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto.
+	LayoutMode LayoutMode `json:"LayoutMode"`
+	// MainVideoStream is the stream shown large in the vertical layout.
+	MainVideoStream StreamInfo `json:"MainVideoStream"`
 }
 
 // LayoutRegionInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.
 type LayoutRegionInfo struct {
-	Height                 int32          `json:"Height"`
-	StreamIndex            int32          `json:"StreamIndex"`
-	Width                  int32          `json:"Width"`
-	Alpha                  float32        `json:"Alpha"`
-	AlternateImage         string         `json:"AlternateImage"`
-	AlternateImageFillMode int32          `json:"AlternateImageFillMode"`
-	ApplySpatialAudio      bool           `json:"ApplySpatialAudio"`
-	CornerRadius           float32        `json:"CornerRadius"`
-	LocationX              int32          `json:"LocationX"`
-	LocationY              int32          `json:"LocationY"`
-	MediaType              int32          `json:"MediaType"`
-	RenderMode             int32          `json:"RenderMode"`
-	SourceCrop             SourceCropInfo `json:"SourceCrop"`
-	SpatialPosition        []int32        `json:"SpatialPosition"`
-	ZOrder                 int32          `json:"ZOrder"`
+	// Height is the region's height, at most Canvas.Height. Range: greater than 0
+	// pixels.
+	Height int32 `json:"Height"`
+	// StreamIndex names the stream shown, by its Index in
+	// TargetStreams.StreamList.
+	StreamIndex int32 `json:"StreamIndex"`
+	// Width is the region's width, at most Canvas.Width. Range: greater than 0
+	// pixels.
+	Width int32 `json:"Width"`
+	// Alpha is the region's opacity: 1 opaque, towards 0 transparent. Range:
+	// greater than 0 and at most 1. Default: 1.
+	Alpha float32 `json:"Alpha"`
+	// AlternateImage is the URL of a JPG or PNG image shown while the stream is
+	// not published or its capture is paused, scaled as AlternateImageFillMode
+	// says. Must be at most 1024 characters. A URL.
+	AlternateImage string `json:"AlternateImage"`
+	// AlternateImageFillMode says how the placeholder image fills the region. One
+	// of AlternateImageFillVideoRatio, AlternateImageFillImageRatio. Default:
+	// AlternateImageFillVideoRatio.
+	AlternateImageFillMode AlternateImageFillMode `json:"AlternateImageFillMode"`
+	// ApplySpatialAudio says whether the stream's user is heard with spatial
+	// audio. Default: true.
+	ApplySpatialAudio bool `json:"ApplySpatialAudio"`
+	// CornerRadius is the radius of the region's rounded corners, as a fraction
+	// of the canvas width; 0 for square corners. It has no effect beyond half the
+	// region's shorter side. Range: from 0 to 1. Default: 0.
+	CornerRadius float32 `json:"CornerRadius"`
+	// LocationX is the left edge of the region, from the canvas's left edge;
+	// below Canvas.Width. Range: at least 0 pixels. Default: 0 pixels.
+	LocationX int32 `json:"LocationX"`
+	// LocationY is the top edge of the region, from the canvas's top edge; below
+	// Canvas.Height. Range: at least 0 pixels. Default: 0 pixels.
+	LocationY int32 `json:"LocationY"`
+	// MediaType says which media of the stream go into the mix. One of
+	// RegionAudioVideo, RegionAudioOnly, RegionVideoOnly. Default:
+	// RegionAudioVideo.
+	MediaType RegionMediaType `json:"MediaType"`
+	// RenderMode says how the video fits the region. One of RenderStretch,
+	// RenderFill, RenderFit, RenderScale. Default: RenderStretch.
+	RenderMode RenderMode `json:"RenderMode"`
+	// SourceCrop crops the stream's video before it is placed; an odd resulting
+	// size is made even.
+	SourceCrop SourceCropInfo `json:"SourceCrop"`
+	// SpatialPosition is where the stream's user is, for spatial audio, as X, Y,
+	// Z; default [0, 0, 0]. Range: from -100 to 100. Must have exactly 3
+	// elements.
+	SpatialPosition []int32 `json:"SpatialPosition"`
+	// ZOrder is the region's layer where regions overlap: 0 at the bottom, 100 on
+	// top. Range: from 0 to 100. Default: 0.
+	ZOrder int32 `json:"ZOrder"`
 }
 
 // MixedPushControl is an input object used by StartPushMixedStreamToCDN,
 // UpdatePushMixedStreamToCDN, as Control.
 type MixedPushControl struct {
-	FrameInterpolationMode *int32         `json:"FrameInterpolationMode,omitempty"`
-	MaxIdleTime            *int32         `json:"MaxIdleTime,omitempty"`
-	MediaType              *int32         `json:"MediaType,omitempty"`
-	PushStreamMode         *int32         `json:"PushStreamMode,omitempty"`
-	SEIConfig              *SEIConfig     `json:"SEIConfig,omitempty"`
-	SpatialConfig          *SpatialConfig `json:"SpatialConfig,omitempty"`
+	// FrameInterpolationMode says what fills a region while its stream sends no
+	// frames; an AlternateImage takes precedence, and it does not apply to screen
+	// streams or the automatic layout. One of FrameInterpolationLastFrame,
+	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame.
+	FrameInterpolationMode *FrameInterpolationMode `json:"FrameInterpolationMode,omitempty"`
+	// MaxIdleTime ends the task when nobody has published for this long. Range:
+	// from 10 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
+	// MediaType says which media of the streams the task takes. One of
+	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo.
+	MediaType *SubscribeMediaType `json:"MediaType,omitempty"`
+	// PushStreamMode says when the push to the CDN starts; the idle timeout still
+	// applies. One of PushWhenStreamPublished, PushImmediately. Default:
+	// PushWhenStreamPublished.
+	PushStreamMode *PushStreamMode `json:"PushStreamMode,omitempty"`
+	// SEIConfig configures the SEI the task writes into the pushed stream.
+	SEIConfig *SEIConfig `json:"SEIConfig,omitempty"`
+	// SpatialConfig configures spatial audio in the mix.
+	SpatialConfig *SpatialConfig `json:"SpatialConfig,omitempty"`
+}
+
+func (r *MixedPushControl) validate(v *validator) {
+	if r.SEIConfig != nil {
+		v.push("SEIConfig")
+		r.SEIConfig.validate(v)
+		v.pop()
+	}
+	if r.SpatialConfig != nil {
+		v.push("SpatialConfig")
+		r.SpatialConfig.validate(v)
+		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.FrameInterpolationMode != nil && (*r.FrameInterpolationMode != 0 && *r.FrameInterpolationMode != 1) {
+		v.badInt("FrameInterpolationMode", -1, int64(*r.FrameInterpolationMode), "must be one of 0 (FrameInterpolationLastFrame), 1 (FrameInterpolationBlack)")
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 10 && *r.MaxIdleTime <= 86400)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 10 to 86400 seconds")
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (SubscribeAudioVideo), 1 (SubscribeAudioOnly)")
+	}
+	if r.PushStreamMode != nil && (*r.PushStreamMode != 0 && *r.PushStreamMode != 1) {
+		v.badInt("PushStreamMode", -1, int64(*r.PushStreamMode), "must be one of 0 (PushWhenStreamPublished), 1 (PushImmediately)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -770,64 +983,138 @@ func (r *MixedPushControl) appendJSON(b []byte) ([]byte, error) {
 // MixedPushControlInfo is a result object used by
 // GetPushMixedStreamToCDNTask, as PushMixedStreamToCDNTask.Control.
 type MixedPushControlInfo struct {
-	FrameInterpolationMode int32             `json:"FrameInterpolationMode"`
-	MaxIdleTime            int32             `json:"MaxIdleTime"`
-	MediaType              int32             `json:"MediaType"`
-	PushStreamMode         int32             `json:"PushStreamMode"`
-	SEIConfig              SEIConfigInfo     `json:"SEIConfig"`
-	SpatialConfig          SpatialConfigInfo `json:"SpatialConfig"`
+	// FrameInterpolationMode says what fills a region while its stream sends no
+	// frames; an AlternateImage takes precedence, and it does not apply to screen
+	// streams or the automatic layout. One of FrameInterpolationLastFrame,
+	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame.
+	FrameInterpolationMode FrameInterpolationMode `json:"FrameInterpolationMode"`
+	// MaxIdleTime ends the task when nobody has published for this long. Range:
+	// from 10 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime int32 `json:"MaxIdleTime"`
+	// MediaType says which media of the streams the task takes. One of
+	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo.
+	MediaType SubscribeMediaType `json:"MediaType"`
+	// PushStreamMode says when the push to the CDN starts; the idle timeout still
+	// applies. One of PushWhenStreamPublished, PushImmediately. Default:
+	// PushWhenStreamPublished.
+	PushStreamMode PushStreamMode `json:"PushStreamMode"`
+	// SEIConfig configures the SEI the task writes into the pushed stream.
+	SEIConfig SEIConfigInfo `json:"SEIConfig"`
+	// SpatialConfig configures spatial audio in the mix.
+	SpatialConfig SpatialConfigInfo `json:"SpatialConfig"`
 }
 
 // PushMixedStreamToCDNTask is a result object used by
 // GetPushMixedStreamToCDNTask, as PushMixedStreamToCDNTask.
 type PushMixedStreamToCDNTask struct {
+	// Control holds advanced settings of the task.
 	Control MixedPushControlInfo `json:"Control"`
-	Encode  EncodeInfo           `json:"Encode"`
-	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
-	// EndedAt).
-	EndTime         int64       `json:"EndTime"`
-	ExcludeStreams  StreamsInfo `json:"ExcludeStreams"`
-	Layout          LayoutInfo  `json:"Layout"`
-	PushStreamState int32       `json:"PushStreamState"`
-	PushURL         string      `json:"PushURL"`
-	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	// Encode sets the audio and video encoding of the output. For single-stream
+	// tasks only VideoFps, VideoBitrate and the audio settings apply.
+	Encode EncodeInfo `json:"Encode"`
+	// EndTime is when the task ended; 0 while it runs. A Unix time in
+	// milliseconds.
+	EndTime int64 `json:"EndTime"`
+	// ExcludeStreams lists the streams to leave out; the others are taken.
+	ExcludeStreams StreamsInfo `json:"ExcludeStreams"`
+	// Layout arranges the streams in the mixed picture.
+	Layout LayoutInfo `json:"Layout"`
+	// PushStreamState is the state of the push; meaningful while Status is
+	// running, PushStateStopped once it ended. One of PushStateUnknown,
+	// PushStateNotStarted, PushStateConnecting, PushStateReconnecting,
+	// PushStateConnected, PushStatePushing, PushStateStopped.
+	PushStreamState PushStreamState `json:"PushStreamState"`
+	// PushURL is the CDN address the stream is pushed to.
+	PushURL string `json:"PushURL"`
+	// StartTime is when the task started. A Unix time in milliseconds.
 	StartTime int64 `json:"StartTime"`
-	// Status is the task's state: running, ended, failed (see TaskStatus).
+	// Status is the task's state (see TaskStatus).
 	Status TaskStatus `json:"Status"`
-	// StopReason says why the task ended; empty while it has not.
-	StopReason    StopReason  `json:"StopReason"`
+	// StopReason says why the task ended; empty while it runs (see StopReason).
+	StopReason StopReason `json:"StopReason"`
+	// TargetStreams lists the streams to mix; left out, every stream of the room
+	// is mixed.
 	TargetStreams StreamsInfo `json:"TargetStreams"`
 }
 
 // PushSingleStreamToCDNTask is a result object used by
 // GetPushSingleStreamToCDNTask, as PushSingleStreamToCDNTask.
 type PushSingleStreamToCDNTask struct {
+	// Control holds the task's settings.
 	Control SinglePushControlInfo `json:"Control"`
-	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
-	// EndedAt).
-	EndTime         int64  `json:"EndTime"`
-	PushStreamState int32  `json:"PushStreamState"`
-	PushURL         string `json:"PushURL"`
-	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	// EndTime is when the task ended; 0 while it runs. A Unix time in
+	// milliseconds.
+	EndTime int64 `json:"EndTime"`
+	// PushStreamState is the state of the push; meaningful while Status is
+	// running, PushStateStopped once it ended. One of PushStateUnknown,
+	// PushStateNotStarted, PushStateConnecting, PushStateReconnecting,
+	// PushStateConnected, PushStatePushing, PushStateStopped.
+	PushStreamState PushStreamState `json:"PushStreamState"`
+	// PushURL is the CDN address to push the stream to; only RTMP is supported. A
+	// URL.
+	PushURL string `json:"PushURL"`
+	// StartTime is when the task started. A Unix time in milliseconds.
 	StartTime int64 `json:"StartTime"`
-	// Status is the task's state: running, ended, failed (see TaskStatus).
+	// Status is the task's state (see TaskStatus).
 	Status TaskStatus `json:"Status"`
-	// StopReason says why the task ended; empty while it has not.
-	StopReason StopReason        `json:"StopReason"`
-	Stream     CDNPushStreamInfo `json:"Stream"`
+	// StopReason says why the task ended; empty while it runs (see StopReason).
+	StopReason StopReason `json:"StopReason"`
+	// Stream is the stream to push.
+	Stream CDNPushStreamInfo `json:"Stream"`
 }
 
 // SEIConfig is an input object used by StartPushMixedStreamToCDN,
 // UpdatePushMixedStreamToCDN, as Control.SEIConfig.
 type SEIConfig struct {
-	AddVolumeValue           *bool    `json:"AddVolumeValue,omitempty"`
-	PassthroughRTCSEIMessage *bool    `json:"PassthroughRTCSEIMessage,omitempty"`
-	SEIContentMode           *int32   `json:"SEIContentMode,omitempty"`
-	SEIPayLoadType           *int32   `json:"SEIPayLoadType,omitempty"`
-	SEIPayloadUUID           string   `json:"SEIPayloadUUID,omitempty"`
-	UserConfigExtraInfo      string   `json:"UserConfigExtraInfo,omitempty"`
+	// AddVolumeValue says whether the SEI carries the volume of each speaking
+	// user. Default: false.
+	AddVolumeValue *bool `json:"AddVolumeValue,omitempty"`
+	// PassthroughRTCSEIMessage says whether SEI found in the RTC streams is
+	// passed on. Default: true.
+	PassthroughRTCSEIMessage *bool `json:"PassthroughRTCSEIMessage,omitempty"`
+	// SEIContentMode says what the SEI of non-key frames carries in volume
+	// indication mode. One of SEIContentFull, SEIContentVolumeOnly. Default:
+	// SEIContentFull.
+	SEIContentMode *SEIContentMode `json:"SEIContentMode,omitempty"`
+	// SEIPayLoadType is the SEI payload type, for the task's own SEI and the
+	// passed-on SEI. One of SEIPayloadUserDataUnregistered, SEIPayloadCustom.
+	// Default: SEIPayloadCustom.
+	SEIPayLoadType *SEIPayloadType `json:"SEIPayLoadType,omitempty"`
+	// SEIPayloadUUID is the UUID of passed-on SEI when SEIPayLoadType is 5: 32
+	// hexadecimal digits without dashes; ignored with payload type 100. Must be
+	// exactly 32 characters.
+	SEIPayloadUUID string `json:"SEIPayloadUUID,omitempty"`
+	// UserConfigExtraInfo is the app_data value of the SEI; it can be updated
+	// while the task runs. Must be at most 4096 characters.
+	UserConfigExtraInfo string `json:"UserConfigExtraInfo,omitempty"`
+	// VolumeIndicationInterval is how often the speaking volumes are reported;
+	// only changes are reported. Range: at least 0.3 seconds. Default: 2 seconds.
 	VolumeIndicationInterval *float32 `json:"VolumeIndicationInterval,omitempty"`
-	VolumeIndicationMode     *bool    `json:"VolumeIndicationMode,omitempty"`
+	// VolumeIndicationMode says whether non-key frames may carry SEI too (volume
+	// indication mode); otherwise only key frames do. With an audio-only
+	// MediaType the pushed stream gets black frames. Default: false.
+	VolumeIndicationMode *bool `json:"VolumeIndicationMode,omitempty"`
+}
+
+func (r *SEIConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.SEIContentMode != nil && (*r.SEIContentMode != 0 && *r.SEIContentMode != 1) {
+		v.badInt("SEIContentMode", -1, int64(*r.SEIContentMode), "must be one of 0 (SEIContentFull), 1 (SEIContentVolumeOnly)")
+	}
+	if r.SEIPayLoadType != nil && (*r.SEIPayLoadType != 5 && *r.SEIPayLoadType != 100) {
+		v.badInt("SEIPayLoadType", -1, int64(*r.SEIPayLoadType), "must be one of 5 (SEIPayloadUserDataUnregistered), 100 (SEIPayloadCustom)")
+	}
+	if r.SEIPayloadUUID != "" && (utf8.RuneCountInString(r.SEIPayloadUUID) < 32 || utf8.RuneCountInString(r.SEIPayloadUUID) > 32) {
+		v.badLen("SEIPayloadUUID", -1, r.SEIPayloadUUID, "must be exactly 32 characters")
+	}
+	if r.UserConfigExtraInfo != "" && (utf8.RuneCountInString(r.UserConfigExtraInfo) > 4096) {
+		v.badLen("UserConfigExtraInfo", -1, r.UserConfigExtraInfo, "must be at most 4096 characters")
+	}
+	if r.VolumeIndicationInterval != nil && (!(*r.VolumeIndicationInterval >= 0.3)) {
+		v.badFloat("VolumeIndicationInterval", -1, float64(*r.VolumeIndicationInterval), "must be at least 0.3 seconds")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -884,21 +1171,58 @@ func (r *SEIConfig) appendJSON(b []byte) ([]byte, error) {
 // SEIConfigInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Control.SEIConfig.
 type SEIConfigInfo struct {
-	AddVolumeValue           bool    `json:"AddVolumeValue"`
-	PassthroughRTCSEIMessage bool    `json:"PassthroughRTCSEIMessage"`
-	SEIContentMode           int32   `json:"SEIContentMode"`
-	SEIPayLoadType           int32   `json:"SEIPayLoadType"`
-	SEIPayloadUUID           string  `json:"SEIPayloadUUID"`
-	UserConfigExtraInfo      string  `json:"UserConfigExtraInfo"`
+	// AddVolumeValue says whether the SEI carries the volume of each speaking
+	// user. Default: false.
+	AddVolumeValue bool `json:"AddVolumeValue"`
+	// PassthroughRTCSEIMessage says whether SEI found in the RTC streams is
+	// passed on. Default: true.
+	PassthroughRTCSEIMessage bool `json:"PassthroughRTCSEIMessage"`
+	// SEIContentMode says what the SEI of non-key frames carries in volume
+	// indication mode. One of SEIContentFull, SEIContentVolumeOnly. Default:
+	// SEIContentFull.
+	SEIContentMode SEIContentMode `json:"SEIContentMode"`
+	// SEIPayLoadType is the SEI payload type, for the task's own SEI and the
+	// passed-on SEI. One of SEIPayloadUserDataUnregistered, SEIPayloadCustom.
+	// Default: SEIPayloadCustom.
+	SEIPayLoadType SEIPayloadType `json:"SEIPayLoadType"`
+	// SEIPayloadUUID is the UUID of passed-on SEI when SEIPayLoadType is 5: 32
+	// hexadecimal digits without dashes; ignored with payload type 100. Must be
+	// exactly 32 characters.
+	SEIPayloadUUID string `json:"SEIPayloadUUID"`
+	// UserConfigExtraInfo is the app_data value of the SEI; it can be updated
+	// while the task runs. Must be at most 4096 characters.
+	UserConfigExtraInfo string `json:"UserConfigExtraInfo"`
+	// VolumeIndicationInterval is how often the speaking volumes are reported;
+	// only changes are reported. Range: at least 0.3 seconds. Default: 2 seconds.
 	VolumeIndicationInterval float32 `json:"VolumeIndicationInterval"`
-	VolumeIndicationMode     bool    `json:"VolumeIndicationMode"`
+	// VolumeIndicationMode says whether non-key frames may carry SEI too (volume
+	// indication mode); otherwise only key frames do. With an audio-only
+	// MediaType the pushed stream gets black frames. Default: false.
+	VolumeIndicationMode bool `json:"VolumeIndicationMode"`
 }
 
 // SinglePushControl is an input object used by StartPushSingleStreamToCDN, as
 // Control.
 type SinglePushControl struct {
+	// MaxIdleTime ends the task when nobody has published for this long. Range:
+	// from 10 to 86400 seconds. Default: 180 seconds.
 	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
-	MediaType   *int32 `json:"MediaType,omitempty"`
+	// MediaType says which media of the stream the task pushes; video only is not
+	// supported. One of SubscribeAudioVideo, SubscribeAudioOnly. Default:
+	// SubscribeAudioVideo.
+	MediaType *SubscribeMediaType `json:"MediaType,omitempty"`
+}
+
+func (r *SinglePushControl) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 10 && *r.MaxIdleTime <= 86400)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 10 to 86400 seconds")
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (SubscribeAudioVideo), 1 (SubscribeAudioOnly)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -928,25 +1252,62 @@ func (r *SinglePushControl) appendJSON(b []byte) ([]byte, error) {
 // SinglePushControlInfo is a result object used by
 // GetPushSingleStreamToCDNTask, as PushSingleStreamToCDNTask.Control.
 type SinglePushControlInfo struct {
+	// MaxIdleTime ends the task when nobody has published for this long. Range:
+	// from 10 to 86400 seconds. Default: 180 seconds.
 	MaxIdleTime int32 `json:"MaxIdleTime"`
-	MediaType   int32 `json:"MediaType"`
+	// MediaType says which media of the stream the task pushes; video only is not
+	// supported. One of SubscribeAudioVideo, SubscribeAudioOnly. Default:
+	// SubscribeAudioVideo.
+	MediaType SubscribeMediaType `json:"MediaType"`
 }
 
 // SourceCropInfo is a result object used by GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Layout.CustomLayout.Regions.SourceCrop.
 type SourceCropInfo struct {
+	// HeightProportion is the height kept, as a fraction of the original height.
+	// Range: greater than 0 and at most 1. Default: 1.
 	HeightProportion float32 `json:"HeightProportion"`
-	LocationX        float32 `json:"LocationX"`
-	LocationY        float32 `json:"LocationY"`
-	WidthProportion  float32 `json:"WidthProportion"`
+	// LocationX is the left edge of the part kept, as a fraction of the original
+	// width. Range: at least 0 and less than 1. Default: 0.
+	LocationX float32 `json:"LocationX"`
+	// LocationY is the top edge of the part kept, as a fraction of the original
+	// height. Range: at least 0 and less than 1. Default: 0.
+	LocationY float32 `json:"LocationY"`
+	// WidthProportion is the width kept, as a fraction of the original width.
+	// Range: greater than 0 and at most 1. Default: 1.
+	WidthProportion float32 `json:"WidthProportion"`
 }
 
 // SpatialConfig is an input object used by StartPushMixedStreamToCDN,
 // UpdatePushMixedStreamToCDN, as Control.SpatialConfig.
 type SpatialConfig struct {
+	// AudienceSpatialOrientation is the direction the listener faces, as three
+	// unit vectors.
 	AudienceSpatialOrientation *AudienceSpatialOrientation `json:"AudienceSpatialOrientation,omitempty"`
-	AudienceSpatialPosition    []int32                     `json:"AudienceSpatialPosition,omitempty"`
-	EnableSpatialRender        *bool                       `json:"EnableSpatialRender,omitempty"`
+	// AudienceSpatialPosition is where the listener is, as X, Y, Z coordinates;
+	// default [0, 0, 0]. Range: from -100 to 100. Must have exactly 3 elements.
+	AudienceSpatialPosition []int32 `json:"AudienceSpatialPosition,omitempty"`
+	// EnableSpatialRender says whether spatial audio is rendered. Default: false.
+	EnableSpatialRender *bool `json:"EnableSpatialRender,omitempty"`
+}
+
+func (r *SpatialConfig) validate(v *validator) {
+	if r.AudienceSpatialOrientation != nil {
+		v.push("AudienceSpatialOrientation")
+		r.AudienceSpatialOrientation.validate(v)
+		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	for i, e := range r.AudienceSpatialPosition {
+		if !(e >= -100 && e <= 100) {
+			v.badInt("AudienceSpatialPosition", i, int64(e), "must be from -100 to 100")
+		}
+	}
+	if len(r.AudienceSpatialPosition) > 0 && (len(r.AudienceSpatialPosition) < 3 || len(r.AudienceSpatialPosition) > 3) {
+		v.badItems("AudienceSpatialPosition", len(r.AudienceSpatialPosition), "must have exactly 3 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -990,7 +1351,12 @@ func (r *SpatialConfig) appendJSON(b []byte) ([]byte, error) {
 // SpatialConfigInfo is a result object used by GetPushMixedStreamToCDNTask,
 // as PushMixedStreamToCDNTask.Control.SpatialConfig.
 type SpatialConfigInfo struct {
+	// AudienceSpatialOrientation is the direction the listener faces, as three
+	// unit vectors.
 	AudienceSpatialOrientation AudienceSpatialOrientationInfo `json:"AudienceSpatialOrientation"`
-	AudienceSpatialPosition    []int32                        `json:"AudienceSpatialPosition"`
-	EnableSpatialRender        bool                           `json:"EnableSpatialRender"`
+	// AudienceSpatialPosition is where the listener is, as X, Y, Z coordinates;
+	// default [0, 0, 0]. Range: from -100 to 100. Must have exactly 3 elements.
+	AudienceSpatialPosition []int32 `json:"AudienceSpatialPosition"`
+	// EnableSpatialRender says whether spatial audio is rendered. Default: false.
+	EnableSpatialRender bool `json:"EnableSpatialRender"`
 }

@@ -54,16 +54,17 @@ type Client struct {
 	limiter   RateLimiter
 	observers []Observer
 	maxBody   int64
-	lenient   bool // WithLenientValidation
+	sleep     func(context.Context, time.Duration) error // waits between attempts (tests replace it)
+	lenient   bool                                       // WithLenientValidation
 }
 
 // Defaults.
 const (
-	// DefaultTimeout is how long the default transport waits for a
-	// response's headers once the request is sent. Connecting and the TLS
-	// handshake are bounded at 10 s each; the body is bounded by size. Use
-	// WithTimeout to bound each whole attempt, or a context deadline.
-	DefaultTimeout = 15 * time.Second
+	// DefaultResponseHeaderTimeout is how long the default transport waits
+	// for a response's headers once the request is sent. Connecting and the
+	// TLS handshake are bounded at 10 s each; the body is bounded by size.
+	// Use WithTimeout to bound each whole attempt, or a context deadline.
+	DefaultResponseHeaderTimeout = 15 * time.Second
 	// DefaultMaxResponseBytes bounds how much of a response body is read.
 	DefaultMaxResponseBytes = 16 << 20
 )
@@ -140,10 +141,14 @@ func WithRegion(region string) Option {
 // WithInsecureHTTP is also given. The default transport never sends a
 // request for a loopback host through a proxy (HTTP_PROXY is ignored for
 // it); a client given with WithHTTPClient keeps its own proxy settings. The
-// region still comes from WithRegion (default cn-north-1).
+// region still comes from WithRegion (default cn-north-1). An empty URL is
+// an error: leave the option out to use the region's production host.
 func WithEndpoint(rawURL string) Option {
 	return func(cfg *config) error {
 		cfg.endpoint = strings.TrimSpace(rawURL)
+		if cfg.endpoint == "" {
+			return errors.New("rtc: WithEndpoint: empty URL; leave the option out for the region's production host, or pass one such as http://127.0.0.1:8080")
+		}
 		if cfg.bytePlus {
 			cfg.bytePlusClash = true
 		}
@@ -203,7 +208,7 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithTimeout bounds each attempt as a whole: connecting, sending and
 // reading the whole response. By default there is no such bound beyond the
-// transport's (see DefaultTimeout) and the context's; 0 removes it again.
+// transport's (see DefaultResponseHeaderTimeout) and the context's; 0 removes it again.
 func WithTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
@@ -341,6 +346,7 @@ func New(opts ...Option) (*Client, error) {
 		lenient: cfg.lenient,
 	}
 	c.observers = cfg.observers
+	c.sleep = sleepCtx
 	c.budget = newRetryBudget(c.retry.Budget)
 	if c.clock == nil {
 		c.clock = time.Now
@@ -393,7 +399,7 @@ func newHTTPClient(user *http.Client) *http.Client {
 	t.MaxIdleConnsPerHost = 128
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = DefaultTimeout
+	t.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 	return &http.Client{Transport: t, CheckRedirect: refuseRedirect}
 }
 

@@ -169,29 +169,6 @@ func TestErrorsTyped(t *testing.T) {
 	}
 }
 
-func TestRetryAfterHonoured(t *testing.T) {
-	s := newFake(t)
-	s.InjectFault("KickUser", rtctest.Fault{Code: "FlowLimitExceeded", RetryAfter: time.Second})
-	c := newTestClient(t, s.URL)
-	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
-	require.NoError(t, err)
-	reqs := s.Requests()
-	require.Len(t, reqs, 2)
-	require.GreaterOrEqual(t, reqs[1].Time.Sub(reqs[0].Time), 900*time.Millisecond)
-
-	// A Retry-After beyond the context deadline fails at once.
-	s2 := newFake(t)
-	s2.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Code: "FlowLimitExceeded", RetryAfter: 30 * time.Second})
-	c2 := newTestClient(t, s2.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	start := time.Now()
-	_, err = c2.Call(ctx, "KickUser", "2020-12-01", kickInput, nil)
-	require.ErrorIs(t, err, ErrThrottled)
-	require.Less(t, time.Since(start), time.Second)
-	require.Len(t, s2.Requests(), 1)
-}
-
 func TestInvalidTimestampCorrectsClockOnce(t *testing.T) {
 	s := newFake(t)
 	s.SetClockOffset(2 * time.Hour) // the server's clock is two hours ahead of ours
@@ -240,6 +217,8 @@ func TestNewOptionErrors(t *testing.T) {
 		{"bad retry", []Option{WithRetry(RetryPolicy{MaxAttempts: -1})}, "negative"},
 		{"nil http client", []Option{WithHTTPClient(nil)}, "nil"},
 		{"two problems at once", []Option{WithTimeout(-1), WithHTTPClient(nil)}, "nil *http.Client"},
+		{"empty endpoint", []Option{WithEndpoint("")}, "WithEndpoint: empty URL; leave the option out"},
+		{"blank endpoint", []Option{WithEndpoint("  ")}, "WithEndpoint: empty URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,285 @@
 
 package rtc
 
+// AlternateImageFillMode says how a placeholder image fills its region.
+type AlternateImageFillMode int32
+
+// Values of AlternateImageFillMode.
+const (
+	// AlternateImageFillVideoRatio scaled to the aspect ratio of the user's
+	// video.
+	AlternateImageFillVideoRatio AlternateImageFillMode = 0
+	// AlternateImageFillImageRatio scaled keeping the image's own aspect ratio.
+	AlternateImageFillImageRatio AlternateImageFillMode = 1
+)
+
+// AudioChannels is the number of audio channels.
+type AudioChannels int32
+
+// Values of AudioChannels.
+const (
+	// AudioMono one channel.
+	AudioMono AudioChannels = 1
+	// AudioStereo two channels.
+	AudioStereo AudioChannels = 2
+)
+
+// AudioCodec is the audio codec.
+type AudioCodec int32
+
+// Values of AudioCodec.
+const (
+	// AudioCodecAAC AAC.
+	AudioCodecAAC AudioCodec = 0
+)
+
+// AudioProfile is the AAC profile.
+type AudioProfile int32
+
+// Values of AudioProfile.
+const (
+	// AudioProfileLC AAC-LC.
+	AudioProfileLC AudioProfile = 0
+	// AudioProfileHEv1 HE-AAC v1.
+	AudioProfileHEv1 AudioProfile = 1
+	// AudioProfileHEv2 HE-AAC v2; the output must then be stereo.
+	AudioProfileHEv2 AudioProfile = 2
+)
+
+// FileFormat is the format of a recorded file.
+type FileFormat string
+
+// Values of FileFormat.
+const (
+	// FileFormatMP4 MP4.
+	FileFormatMP4 FileFormat = "MP4"
+	// FileFormatHLS HLS (m3u8 and ts).
+	FileFormatHLS FileFormat = "HLS"
+	// FileFormatFLV FLV.
+	FileFormatFLV FileFormat = "FLV"
+	// FileFormatMP3 MP3, for audio-only recordings.
+	FileFormatMP3 FileFormat = "MP3"
+	// FileFormatAAC AAC, for audio-only recordings.
+	FileFormatAAC FileFormat = "AAC"
+	// FileFormatM4A M4A, for audio-only recordings.
+	FileFormatM4A FileFormat = "M4A"
+)
+
+// FrameInterpolationMode says what fills a mixed picture's region while its
+// stream sends no frames.
+type FrameInterpolationMode int32
+
+// Values of FrameInterpolationMode.
+const (
+	// FrameInterpolationLastFrame repeats the last frame received.
+	FrameInterpolationLastFrame FrameInterpolationMode = 0
+	// FrameInterpolationBlack fills with black frames.
+	FrameInterpolationBlack FrameInterpolationMode = 1
+)
+
+// ImageFormat is the image format of snapshots.
+type ImageFormat int32
+
+// Values of ImageFormat.
+const (
+	// ImageFormatJPEG JPEG.
+	ImageFormatJPEG ImageFormat = 0
+	// ImageFormatPNG PNG.
+	ImageFormatPNG ImageFormat = 1
+)
+
+// LayoutMode is how the streams of a mixed picture are arranged.
+type LayoutMode int32
+
+// Values of LayoutMode.
+const (
+	// LayoutAuto arranged automatically by the number of streams.
+	LayoutAuto LayoutMode = 0
+	// LayoutVertical stacked vertically, the main stream large.
+	LayoutVertical LayoutMode = 1
+	// LayoutCustom placed by CustomLayout.
+	LayoutCustom LayoutMode = 2
+	// LayoutSideBySide side by side.
+	LayoutSideBySide LayoutMode = 3
+)
+
+// PushStreamMode says when a CDN push starts sending.
+type PushStreamMode int32
+
+// Values of PushStreamMode.
+const (
+	// PushWhenStreamPublished once a user of the room publishes a stream.
+	PushWhenStreamPublished PushStreamMode = 0
+	// PushImmediately as soon as the task starts, whether or not anyone
+	// publishes.
+	PushImmediately PushStreamMode = 1
+)
+
+// PushStreamState is the state of a CDN push connection.
+type PushStreamState int32
+
+// Values of PushStreamState.
+const (
+	// PushStateUnknown not known yet; query again later.
+	PushStateUnknown PushStreamState = 0
+	// PushStateNotStarted not pushing yet.
+	PushStateNotStarted PushStreamState = 1
+	// PushStateConnecting connecting to the CDN for the first time.
+	PushStateConnecting PushStreamState = 2
+	// PushStateReconnecting reconnecting to the CDN.
+	PushStateReconnecting PushStreamState = 3
+	// PushStateConnected connected, starting to push.
+	PushStateConnected PushStreamState = 4
+	// PushStatePushing connected and pushing.
+	PushStatePushing PushStreamState = 5
+	// PushStateStopped pushing stopped.
+	PushStateStopped PushStreamState = 6
+)
+
+// RecordMode says how a recording stores the streams.
+type RecordMode int32
+
+// Values of RecordMode.
+const (
+	// RecordModeMixed mixes every stream into one file.
+	RecordModeMixed RecordMode = 0
+	// RecordModeSingleStream writes one file per stream.
+	RecordModeSingleStream RecordMode = 1
+)
+
+// RegionMediaType says which media of one stream go into the mix.
+type RegionMediaType int32
+
+// Values of RegionMediaType.
+const (
+	// RegionAudioVideo audio and video.
+	RegionAudioVideo RegionMediaType = 0
+	// RegionAudioOnly audio only.
+	RegionAudioOnly RegionMediaType = 1
+	// RegionVideoOnly video only.
+	RegionVideoOnly RegionMediaType = 2
+)
+
+// RenderMode says how a video fits its region.
+type RenderMode int32
+
+// Values of RenderMode.
+const (
+	// RenderStretch stretched to the region; the picture may be distorted (same
+	// as RenderScale).
+	RenderStretch RenderMode = 0
+	// RenderFill scaled to fill the region, cropping what overflows.
+	RenderFill RenderMode = 1
+	// RenderFit scaled to fit inside the region, the rest filled with the
+	// background color.
+	RenderFit RenderMode = 2
+	// RenderScale stretched to the region, like the client SDKs do; the picture
+	// may be distorted.
+	RenderScale RenderMode = 3
+)
+
+// SEIContentMode says what the SEI of non-key frames carries in volume
+// indication mode.
+type SEIContentMode int32
+
+// Values of SEIContentMode.
+const (
+	// SEIContentFull everything.
+	SEIContentFull SEIContentMode = 0
+	// SEIContentVolumeOnly only the volumes and the timestamp.
+	SEIContentVolumeOnly SEIContentMode = 1
+)
+
+// SEIPayloadType is the payload type of the SEI the task writes.
+type SEIPayloadType int32
+
+// Values of SEIPayloadType.
+const (
+	// SEIPayloadUserDataUnregistered payload type 5 (user data unregistered),
+	// with a UUID.
+	SEIPayloadUserDataUnregistered SEIPayloadType = 5
+	// SEIPayloadCustom payload type 100.
+	SEIPayloadCustom SEIPayloadType = 100
+)
+
+// StorageType says where a task stores its files.
+type StorageType int32
+
+// Values of StorageType.
+const (
+	// StorageTOS Volcengine TOS object storage (TosConfig).
+	StorageTOS StorageType = 0
+	// StorageVOD Volcengine VOD video on demand (VodConfig).
+	StorageVOD StorageType = 1
+	// StorageS3Compatible a third-party storage that speaks S3 (CustomConfig).
+	StorageS3Compatible StorageType = 2
+	// StorageVeImageX Volcengine veImageX (VeImageXConfig); snapshots only.
+	StorageVeImageX StorageType = 3
+)
+
+// StorageVendor is the third-party storage provider.
+type StorageVendor int32
+
+// Values of StorageVendor.
+const (
+	// StorageVendorAmazonS3 Amazon S3.
+	StorageVendorAmazonS3 StorageVendor = 0
+	// StorageVendorAliyunOSS Alibaba Cloud OSS.
+	StorageVendorAliyunOSS StorageVendor = 1
+	// StorageVendorHuaweiOBS Huawei Cloud OBS.
+	StorageVendorHuaweiOBS StorageVendor = 2
+	// StorageVendorTencentCOS Tencent Cloud COS.
+	StorageVendorTencentCOS StorageVendor = 3
+	// StorageVendorQiniuKodo Qiniu Kodo.
+	StorageVendorQiniuKodo StorageVendor = 4
+)
+
+// StreamType says which of a user's streams is meant.
+type StreamType int32
+
+// Values of StreamType.
+const (
+	// StreamTypeMain the main (camera and microphone) stream.
+	StreamTypeMain StreamType = 0
+	// StreamTypeScreen the screen-sharing stream.
+	StreamTypeScreen StreamType = 1
+)
+
+// SubscribeMediaType says which media of the streams a task takes.
+type SubscribeMediaType int32
+
+// Values of SubscribeMediaType.
+const (
+	// SubscribeAudioVideo audio and video.
+	SubscribeAudioVideo SubscribeMediaType = 0
+	// SubscribeAudioOnly audio only.
+	SubscribeAudioOnly SubscribeMediaType = 1
+)
+
+// VideoCodec is the video codec.
+type VideoCodec int32
+
+// Values of VideoCodec.
+const (
+	// VideoCodecH264 H.264.
+	VideoCodecH264 VideoCodec = 0
+	// VideoCodecByteVC1 ByteVC1 (H.265).
+	VideoCodecByteVC1 VideoCodec = 1
+)
+
+// VodStorageClass is the storage class of files uploaded to VOD.
+type VodStorageClass int32
+
+// Values of VodStorageClass.
+const (
+	// VodStorageStandard standard storage.
+	VodStorageStandard VodStorageClass = 1
+	// VodStorageArchive archive storage.
+	VodStorageArchive VodStorageClass = 2
+	// VodStorageInfrequent infrequent-access storage.
+	VodStorageInfrequent VodStorageClass = 3
+)
+
 // VoiceChatCommand is what UpdateVoiceChat asks a running conversational AI
 // agent to do.
 type VoiceChatCommand string

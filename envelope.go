@@ -603,7 +603,11 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 			strings.Contains(msg, creds.SecretAccessKey) {
 			msg = string(redactAll([]byte(msg), creds)) // a gateway echoing the request
 		}
-		return nil, &APIError{Code: code, CodeN: env.codeN, Message: msg, RequestID: env.meta.RequestID,
+		rid := env.meta.RequestID
+		if rid == "" {
+			rid = headerRequestID(resp.Header)
+		}
+		return nil, &APIError{Code: code, CodeN: env.codeN, Message: msg, RequestID: rid,
 			HTTPStatus: status, Action: cl.op.Action, Version: cl.version, region: c.region}
 	}
 	if status/100 != 2 {
@@ -616,17 +620,15 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 	return meta, nil
 }
 
-// kindForStatus is the retry class of a non-envelope answer.
+// kindForStatus is the retry kind of a non-envelope answer: a damaged
+// (empty or truncated) body under a 2xx status may hide a carried-out
+// action, so it is ambiguous; otherwise the status decides (failNone: see
+// statusRule).
 func kindForStatus(status int, damaged bool) failureKind {
-	switch {
-	case status == 429 || status == 503:
-		return failRetryable
-	case status >= 500:
-		return failAmbiguous
-	case status/100 == 2 && damaged:
+	if status/100 == 2 && damaged {
 		return failAmbiguous
 	}
-	return failFatal
+	return failNone
 }
 
 // responseError builds a ResponseError with a short, printable excerpt.
@@ -636,11 +638,25 @@ func (c *Client) responseError(cl *call, resp *http.Response, body []byte, reaso
 		ex = ex[:160]
 	}
 	return &ResponseError{
-		HTTPStatus: resp.StatusCode, Action: cl.op.Action, Version: cl.version,
+		HTTPStatus: resp.StatusCode, Action: cl.op.Action, Version: cl.version, RequestID: headerRequestID(resp.Header),
 		ContentType: oneLine(resp.Header.Get("Content-Type"), 80),
 		Reason:      reason, Excerpt: oneLine(string(bytes.ToValidUTF8(ex, []byte("?"))), 160),
 		kind: kind,
 	}
+}
+
+// headerRequestID is the request id a gateway or the service put in the
+// response headers: X-Tt-Logid, else X-Request-Id. It is cut to one short
+// printable line.
+func headerRequestID(h http.Header) string {
+	id := h.Get("X-Tt-Logid")
+	if id == "" {
+		id = h.Get("X-Request-Id")
+	}
+	if id == "" {
+		return ""
+	}
+	return oneLine(id, 128)
 }
 
 // tooLarge is the error for a body over the read bound.

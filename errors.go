@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -49,6 +50,11 @@ type APIError struct {
 	HTTPStatus int
 	Action     string
 	Version    string
+	// RetryAfter is the wait the service asked for in a Retry-After header,
+	// or 0. A call given up because that wait was longer than
+	// RetryPolicy.MaxRetryAfter (or the context's deadline) returns at once
+	// with it here, so the caller can schedule the call later.
+	RetryAfter time.Duration
 
 	region string // the signing region, for the signature hint
 }
@@ -77,6 +83,10 @@ func (e *APIError) Error() string {
 		b.WriteString(e.RequestID)
 	}
 	b.WriteString(")")
+	if e.RetryAfter > 0 {
+		b.WriteString("; the service asked to retry after ")
+		b.WriteString(e.RetryAfter.String())
+	}
 	if h := e.hint(); h != "" {
 		b.WriteString("; ")
 		b.WriteString(h)
@@ -102,56 +112,19 @@ func (e *APIError) hint() string {
 	return ""
 }
 
-// class returns the part of the code before the first dot.
-func (e *APIError) class() string {
-	c, _, _ := strings.Cut(e.Code, ".")
-	return c
-}
-
-// Is reports whether the error belongs to one of the error classes (ErrThrottled, ...).
+// Is reports whether the error belongs to one of the error classes
+// (ErrThrottled, ...), by its code and HTTP status as the table in
+// errtable.go says. An error whose response asked to wait (RetryAfter > 0)
+// also matches ErrThrottled.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrInvalidParameter:
-		switch e.class() {
-		case "InvalidParameter", "MissingParameter", "MissingRequestInfo":
-			return true
-		}
-	case ErrThrottled:
-		switch e.class() {
-		case "FlowLimitExceeded", "AccountFlowLimitExceeded":
-			return true
-		}
-		return e.HTTPStatus == 429
-	case ErrAuth:
-		switch e.Code {
-		case "MissingAuthenticationToken", "MissingSignature", "InvalidClientTokenId",
-			"SignatureDoesNotMatch", "InvalidTimestamp", "InvalidAuthorization",
-			"InvalidCredential", "InvalidSecurityToken", "InvalidAccessKey":
-			return true
-		}
-	case ErrAccessDenied:
-		switch e.class() {
-		case "AccessDenied", "LackPolicy", "LackProjectPolicy", "Forbidden":
-			return true
-		}
-	case ErrNotFound:
-		switch e.Code {
-		case "InvalidActionOrVersion", "ServiceNotFound",
-			"InvalidParameter.ErrorActiveTaskNotFound", "InvalidParameter.NotExistAppId":
-			return true
-		}
-		return strings.HasSuffix(e.Code, "NotFound")
-	case ErrTaskExists:
-		return e.Code == "InvalidParameter.TaskAlreadyExists"
-	case ErrServer:
-		switch e.class() {
-		case "InternalError", "FailToConnect", "InternalServiceError",
-			"ServiceUnavailableTemp", "InternalServiceTimeout", "ServiceUnavailable":
-			return true
-		}
-		return e.HTTPStatus >= 500
+	c := classOf(target)
+	if c == 0 {
+		return false
 	}
-	return false
+	if c == classThrottled && e.RetryAfter > 0 {
+		return true
+	}
+	return lookup(e.Code, e.HTTPStatus, nil).classes&c != 0
 }
 
 // ResponseError is returned when the response is not the service's JSON
@@ -165,9 +138,12 @@ type ResponseError struct {
 	ContentType string
 	Reason      string // what was wrong, e.g. "empty body", "not JSON"
 	Excerpt     string
-	RequestID   string // from the X-Tt-Logid or similar header when present
+	RequestID   string // from the X-Tt-Logid header (or X-Request-Id) when present
+	// RetryAfter is the wait the answer asked for in a Retry-After header,
+	// or 0 (see APIError.RetryAfter).
+	RetryAfter time.Duration
 
-	kind failureKind // how the pipeline retries it
+	kind failureKind // how the pipeline retries it; failNone: by the status
 }
 
 func (e *ResponseError) Error() string {
@@ -193,24 +169,26 @@ func (e *ResponseError) Error() string {
 	if e.HTTPStatus >= 500 || e.HTTPStatus == 429 {
 		b.WriteString("; a gateway between you and the service failed: retry later")
 	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (it asked to retry after " + e.RetryAfter.String() + ")")
+	}
 	return b.String()
 }
 
-// Is matches ErrServer for 5xx statuses and ErrThrottled for 429.
+// Is matches the error classes of the HTTP status (errtable.go): ErrServer
+// for 5xx, ErrThrottled for 429 (or any answer that asked to wait,
+// RetryAfter > 0), ErrNotFound for 404, ErrAuth for 401, ErrAccessDenied for
+// 403.
 func (e *ResponseError) Is(target error) bool {
-	switch target {
-	case ErrServer:
-		return e.HTTPStatus >= 500
-	case ErrThrottled:
-		return e.HTTPStatus == 429
-	case ErrNotFound:
-		return e.HTTPStatus == 404
-	case ErrAuth:
-		return e.HTTPStatus == 401
-	case ErrAccessDenied:
-		return e.HTTPStatus == 403
+	c := classOf(target)
+	if c == 0 {
+		return false
 	}
-	return false
+	if c == classThrottled && e.RetryAfter > 0 {
+		return true
+	}
+	r, _ := statusRule(e.HTTPStatus)
+	return r.classes&c != 0
 }
 
 // FieldProblem is one problem found in a request: the field's path (wire
@@ -278,4 +256,24 @@ func oneLine(s string, n int) string {
 		}
 	}
 	return b.String()
+}
+
+// RetryAfter returns the wait the service asked for (its Retry-After
+// header) on a failed call, when it asked for one. A call whose requested
+// wait was longer than RetryPolicy.MaxRetryAfter, or than the context
+// allowed, fails at once with this wait on its error:
+//
+//	if d, ok := rtc.RetryAfter(err); ok {
+//		scheduleLater(d)
+//	}
+func RetryAfter(err error) (time.Duration, bool) {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		return ae.RetryAfter, true
+	}
+	var re *ResponseError
+	if errors.As(err, &re) && re.RetryAfter > 0 {
+		return re.RetryAfter, true
+	}
+	return 0, false
 }

@@ -198,7 +198,11 @@ func TestInvokeRefusesUnencodableBodies(t *testing.T) {
 
 	rec := sampleStartRecordRequest()
 	rec.Layout = &Layout{CustomLayout: &CustomLayout{Regions: []LayoutRegion{{Width: 1, Height: 1}, {Alpha: Ptr(float32(math.NaN()))}}}}
+	// The value checks refuse a NaN opacity; lenient validation lets it
+	// through to the encoder.
 	_, err := c.StartRecord(context.Background(), rec)
+	require.ErrorContains(t, err, "Alpha must be greater than 0 and at most 1 (got NaN)")
+	_, err = c.StartRecord(context.Background(), rec, WithCallLenientValidation())
 	require.ErrorContains(t, err, "rtc: StartRecord: encode request: json: unsupported value: NaN")
 	var uv *json.UnsupportedValueError
 	require.True(t, errors.As(err, &uv), "%T", err)

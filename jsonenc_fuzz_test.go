@@ -14,13 +14,13 @@ func fuzzStartRecord(s1, s2 string, n int32, f1, f2 float32, mask uint16) *Start
 	on := func(bit int) bool { return mask&(1<<bit) != 0 }
 	r := &StartRecordRequest{AppID: s1, RoomID: s2, TaskID: s1 + s2}
 	if on(0) {
-		r.StorageConfig = &RecordStorageConfig{Type: Ptr(n), TosConfig: &TosConfig{AccountID: s2, Bucket: s1}}
+		r.StorageConfig = &RecordStorageConfig{Type: Ptr(StorageType(n)), TosConfig: &TosConfig{AccountID: s2, Bucket: s1}}
 	}
 	if on(1) {
 		r.BusinessID = s2
 	}
 	if on(2) {
-		r.RecordMode = Ptr(-n)
+		r.RecordMode = Ptr(RecordMode(-n))
 	}
 	if on(3) {
 		r.TargetStreams = &Streams{StreamList: []Stream{{UserID: s1, Index: Ptr(n)}, {UserID: s2}}}
@@ -42,7 +42,7 @@ func fuzzStartRecord(s1, s2 string, n int32, f1, f2 float32, mask uint16) *Start
 		if on(9) {
 			reg.ApplySpatialAudio = Ptr(on(10))
 		}
-		r.Layout = &Layout{LayoutMode: Ptr(n), CustomLayout: &CustomLayout{
+		r.Layout = &Layout{LayoutMode: Ptr(LayoutMode(n)), CustomLayout: &CustomLayout{
 			Canvas:  &Canvas{Background: s1, BackgroundImage: s2, Width: Ptr(n)},
 			Regions: []LayoutRegion{reg, {AlternateImage: s1}},
 		}}

@@ -60,12 +60,10 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 	}
 
 	var (
-		out           attemptOutcome
-		ambiguous     bool // an earlier attempt may have been carried out
-		clockFixed    bool
-		maxAttempts   = policy.MaxAttempts
-		attempt       int
-		budgetEmptied bool
+		out     attemptOutcome
+		attempt int
+		d       retryDecision
+		st      = retryState{maxAttempts: policy.MaxAttempts}
 	)
 	for {
 		attempt++
@@ -81,12 +79,13 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		if c.limiter != nil {
 			if err := c.limiter.Wait(actx, cl.op.Action); err != nil {
 				out = attemptOutcome{err: fmt.Errorf("rtc: %s: rate limiter: %w", cl.op.Action, err)}
-				c.endAttempt(actx, cl, info, attempt, &out, false, 0)
+				d = stop(reasonRateLimiter)
+				c.endAttempt(actx, cl, info, attempt, &out, d)
 				break
 			}
 		}
 		out = c.attempt(actx, cl, attempt)
-		if out.err != nil && ambiguous && cl.op.Safety == safeWithTaskID && errors.Is(out.err, ErrTaskExists) {
+		if out.err != nil && st.ambiguous && cl.op.Safety == safeWithTaskID && errors.Is(out.err, ErrTaskExists) {
 			// The earlier, ambiguous attempt created the task.
 			var ae *APIError
 			errors.As(out.err, &ae)
@@ -98,32 +97,30 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		}
 		if out.err == nil {
 			c.budget.refund(1)
-			c.endAttempt(actx, cl, info, attempt, &out, false, 0)
+			d = stop(reasonNone)
+			c.endAttempt(actx, cl, info, attempt, &out, d)
 			break
 		}
-		retry, delay, why := c.decide(ctx, cl, policy, &out, attempt, maxAttempts, &ambiguous, &clockFixed)
-		if why == "clock" {
-			maxAttempts++ // the corrected retry does not count
-		}
-		if retry {
+		d = c.decide(ctx, cl, policy, &out, attempt, &st)
+		if d.retry {
 			cost := retryCost
 			if errors.Is(out.err, context.DeadlineExceeded) || ambiguousTransport(out.err) {
 				cost = timeoutRetryCost
 			}
 			if !c.budget.take(cost) {
-				retry, budgetEmptied = false, true
+				d = stop(reasonBudgetSpent)
 			}
 		}
-		c.endAttempt(actx, cl, info, attempt, &out, retry, delay)
-		if !retry {
+		c.endAttempt(actx, cl, info, attempt, &out, d)
+		if !d.retry {
 			break
 		}
-		if err := sleepCtx(ctx, delay); err != nil {
-			out.err = fmt.Errorf("rtc: %s: waiting %v to retry after %v: %w", cl.op.Action, delay.Round(time.Millisecond), out.err, err)
+		if err := c.sleep(ctx, d.delay); err != nil {
+			out.err = fmt.Errorf("rtc: %s: waiting %v to retry after %v: %w", cl.op.Action, d.delay.Round(time.Millisecond), out.err, err)
 			break
 		}
 	}
-	if budgetEmptied && c.logger != nil {
+	if d.reason == reasonBudgetSpent && c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
 	}
 	if observed {
@@ -138,40 +135,6 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 func ambiguousTransport(err error) bool {
 	var te *transportError
 	return errors.As(err, &te) && !notSent(err)
-}
-
-// decide says whether to retry after a failed attempt, and after how long.
-func (c *Client) decide(ctx context.Context, cl *call, p *RetryPolicy, out *attemptOutcome, attempt, maxAttempts int, ambiguous, clockFixed *bool) (bool, time.Duration, string) {
-	if ctx.Err() != nil {
-		return false, 0, "context"
-	}
-	switch classify(out.err, p) {
-	case failRetryable:
-	case failAmbiguous:
-		*ambiguous = true
-		if cl.op.Safety == unsafeToRepeat {
-			return false, 0, "unsafe"
-		}
-	case failTimestamp:
-		if *clockFixed || !c.correctClock(out.header) {
-			return false, 0, "timestamp"
-		}
-		*clockFixed = true
-		return true, 0, "clock"
-	default:
-		return false, 0, "fatal"
-	}
-	if attempt >= maxAttempts {
-		return false, 0, "attempts"
-	}
-	delay := p.backoff(attempt)
-	if ra := retryAfter(out.header, time.Now()); ra > delay {
-		delay = ra
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= delay {
-		return false, 0, "deadline"
-	}
-	return true, delay, "retry"
 }
 
 // correctClock learns the offset between the server's clock (the Date
@@ -193,7 +156,7 @@ func (c *Client) correctClock(h http.Header) bool {
 }
 
 // endAttempt logs the attempt and tells observers.
-func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attempt int, out *attemptOutcome, retry bool, delay time.Duration) {
+func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attempt int, out *attemptOutcome, d retryDecision) {
 	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
 		attrs := []slog.Attr{
 			slog.String("action", cl.op.Action), slog.String("version", cl.version),
@@ -207,15 +170,16 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 			attrs = append(attrs, slog.String("error_code", out.errCode))
 		}
 		if out.err != nil {
-			attrs = append(attrs, slog.String("error", out.err.Error()), slog.Bool("retry", retry))
-			if retry {
-				attrs = append(attrs, slog.Duration("retry_in", delay))
+			attrs = append(attrs, slog.String("error", out.err.Error()), slog.Bool("retry", d.retry))
+			if d.retry {
+				attrs = append(attrs, slog.Duration("retry_in", d.delay))
 			}
+			attrs = append(attrs, slog.String("decision", d.reason.String()))
 		}
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: attempt", attrs...)
 	}
 	if len(c.observers) > 0 {
-		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: retry, RetryDelay: delay, RequestID: out.requestID()}
+		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: d.retry, RetryDelay: d.delay, RequestID: out.requestID()}
 		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 		for _, o := range c.observers {
 			o.AttemptEnd(ctx, ai, r)

@@ -514,6 +514,15 @@ type PublicStreamCustomLayout struct {
 
 func (r *PublicStreamCustomLayout) validate(v *validator) {
 	v.required("Regions", len(r.Regions) > 0)
+	if len(r.Regions) > 0 {
+		v.push("Regions")
+		for i := range r.Regions {
+			v.index(i)
+			r.Regions[i].validate(v)
+			v.pop()
+		}
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -642,6 +651,14 @@ type PublicStreamRegion struct {
 	RenderMode       *int32      `json:"RenderMode,omitempty"`
 	SourceCrop       *SourceCrop `json:"SourceCrop,omitempty"`
 	ZOrder           *int32      `json:"ZOrder,omitempty"`
+}
+
+func (r *PublicStreamRegion) validate(v *validator) {
+	if r.SourceCrop != nil {
+		v.push("SourceCrop")
+		r.SourceCrop.validate(v)
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -6,35 +6,22 @@ import (
 
 // queryBuilder collects query parameters.
 type queryBuilder struct {
-	pairs []queryPair
+	pairs []sigv4.Pair
 }
 
-type queryPair struct{ k, v string }
+func (q *queryBuilder) add(key, value string) {
+	q.pairs = append(q.pairs, sigv4.Pair{K: key, V: value})
+}
 
-func (q *queryBuilder) add(key, value string) { q.pairs = append(q.pairs, queryPair{key, value}) }
-
-// encode returns the canonical query: sorted by key then value, RFC 3986.
+// encode returns the canonical query (sigv4.AppendCanonicalPairs: sorted by
+// key then value, RFC 3986), which is also what the signer signs, so it
+// passes the signer's canonical fast path unchanged.
 func (q *queryBuilder) encode() string {
-	p := q.pairs
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && (p[j].k < p[j-1].k || p[j].k == p[j-1].k && p[j].v < p[j-1].v); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
 	n := 0
-	for _, kv := range p {
-		n += len(kv.k) + len(kv.v) + 2
+	for _, kv := range q.pairs {
+		n += len(kv.K) + len(kv.V) + 2
 	}
-	b := make([]byte, 0, n+n/4)
-	for i, kv := range p {
-		if i > 0 {
-			b = append(b, '&')
-		}
-		b = sigv4.AppendEscape(b, kv.k)
-		b = append(b, '=')
-		b = sigv4.AppendEscape(b, kv.v)
-	}
-	return string(b)
+	return string(sigv4.AppendCanonicalPairs(make([]byte, 0, n+n/4), q.pairs))
 }
 
 // actionQuery returns "Action=...&Version=..." for body actions.
@@ -42,6 +29,6 @@ func actionQuery(action, version string) string {
 	if validActionName(action) && validVersion(version) {
 		return "Action=" + action + "&Version=" + version
 	}
-	q := queryBuilder{pairs: []queryPair{{"Action", action}, {"Version", version}}}
+	q := queryBuilder{pairs: []sigv4.Pair{{K: "Action", V: action}, {K: "Version", V: version}}}
 	return q.encode()
 }

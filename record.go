@@ -29,17 +29,26 @@ func (c *Client) GetRealtimePostProcessing(ctx context.Context, req *GetRealtime
 // Version: 2022-06-01, HTTP method: GET, required fields: AccountID, AppID,
 // BusinessID, end, IndicatorName, IsDemo, page, size, start, timestamp.
 type GetRealtimePostProcessingRequest struct {
+	// AccountID is the Volcengine account ID.
 	AccountID string `json:"AccountID"`
-	// AppID is the ID of your RTC app, from the console.
-	AppID         string `json:"AppID"`
-	BusinessID    string `json:"BusinessID"`
-	End           int32  `json:"end"`
+	// AppID is the ID of the RTC app.
+	AppID string `json:"AppID"`
+	// BusinessID is the business identifier to report on.
+	BusinessID string `json:"BusinessID"`
+	// End is the end of the period queried. A Unix time in seconds.
+	End int32 `json:"end"`
+	// IndicatorName is the name of the post-processing indicator queried.
 	IndicatorName string `json:"IndicatorName"`
-	IsDemo        bool   `json:"IsDemo"`
-	Page          int32  `json:"page"`
-	Size          int32  `json:"size"`
-	Start         int32  `json:"start"`
-	Timestamp     int32  `json:"timestamp"`
+	// IsDemo says whether demo data is returned.
+	IsDemo bool `json:"IsDemo"`
+	// Page is the page number, from 1. Range: at least 1.
+	Page int32 `json:"page"`
+	// Size is the page size. Range: at least 1.
+	Size int32 `json:"size"`
+	// Start is the start of the period queried. A Unix time in seconds.
+	Start int32 `json:"start"`
+	// Timestamp is the time of the request. A Unix time in seconds.
+	Timestamp int32 `json:"timestamp"`
 }
 
 func (r *GetRealtimePostProcessingRequest) validate(v *validator) {
@@ -48,6 +57,15 @@ func (r *GetRealtimePostProcessingRequest) validate(v *validator) {
 	v.required("BusinessID", r.BusinessID != "")
 	v.id("BusinessID", r.BusinessID)
 	v.required("IndicatorName", r.IndicatorName != "")
+	if v.lenient {
+		return
+	}
+	if !(r.Page >= 1) {
+		v.badInt("page", -1, int64(r.Page), "must be at least 1")
+	}
+	if !(r.Size >= 1) {
+		v.badInt("size", -1, int64(r.Size), "must be at least 1")
+	}
 }
 
 func (r *GetRealtimePostProcessingRequest) appendQuery(q *queryBuilder) {
@@ -66,6 +84,7 @@ func (r *GetRealtimePostProcessingRequest) appendQuery(q *queryBuilder) {
 // GetRealtimePostProcessingResult is what [Client.GetRealtimePostProcessing]
 // returns.
 type GetRealtimePostProcessingResult struct {
+	// Common is the indicator's value at one time.
 	Common PostProcessingValue `json:"common"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -96,8 +115,7 @@ type GetRecordTaskRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to look up, as given to StartRecord.
 	TaskID string `json:"TaskId"`
 }
 
@@ -117,6 +135,7 @@ func (r *GetRecordTaskRequest) appendQuery(q *queryBuilder) {
 
 // GetRecordTaskResult is what [Client.GetRecordTask] returns.
 type GetRecordTaskResult struct {
+	// RecordTask describes the task.
 	RecordTask RecordTask `json:"RecordTask"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -149,22 +168,37 @@ type StartRecordRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
-	RoomID        string               `json:"RoomId"`
+	RoomID string `json:"RoomId"`
+	// StorageConfig says where the files are stored.
 	StorageConfig *RecordStorageConfig `json:"StorageConfig"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the recording task within the room; UpdateRecord,
+	// StopRecord and GetRecordTask name it with the same RoomId and TaskId.
+	// Starting a running task again does not fail.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID       string            `json:"BusinessId,omitempty"`
-	Control          *RecordControl    `json:"Control,omitempty"`
-	Encode           *Encode           `json:"Encode,omitempty"`
-	ExcludeStreams   *Streams          `json:"ExcludeStreams,omitempty"`
+	// BusinessID is the business identifier the task's usage is reported under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Control holds advanced settings of the task.
+	Control *RecordControl `json:"Control,omitempty"`
+	// Encode sets the audio and video encoding of the recording. Single-stream
+	// recordings take only VideoFps, VideoBitrate and the audio settings; mixed
+	// ones also the size.
+	Encode *Encode `json:"Encode,omitempty"`
+	// ExcludeStreams lists the streams not to record; the others are recorded.
+	ExcludeStreams *Streams `json:"ExcludeStreams,omitempty"`
+	// FileFormatConfig sets the file formats.
 	FileFormatConfig *FileFormatConfig `json:"FileFormatConfig,omitempty"`
-	FileNameConfig   *FileNameConfig   `json:"FileNameConfig,omitempty"`
-	Layout           *Layout           `json:"Layout,omitempty"`
-	RecordMode       *int32            `json:"RecordMode,omitempty"`
-	TargetStreams    *Streams          `json:"TargetStreams,omitempty"`
+	// FileNameConfig sets the file names. On TOS and S3-compatible storage a name
+	// is Prefix + Pattern + a random number; on VOD, Pattern + a random number.
+	FileNameConfig *FileNameConfig `json:"FileNameConfig,omitempty"`
+	// Layout arranges the streams of a mixed recording.
+	Layout *Layout `json:"Layout,omitempty"`
+	// RecordMode says whether the streams are mixed into one file or recorded one
+	// file per stream. One of RecordModeMixed, RecordModeSingleStream. Default:
+	// RecordModeMixed.
+	RecordMode *RecordMode `json:"RecordMode,omitempty"`
+	// TargetStreams lists the streams to record; left out, every stream of the
+	// room.
+	TargetStreams *Streams `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartRecordRequest) validate(v *validator) {
@@ -180,9 +214,24 @@ func (r *StartRecordRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if r.Control != nil {
+		v.push("Control")
+		r.Control.validate(v)
+		v.pop()
+	}
+	if r.Encode != nil {
+		v.push("Encode")
+		r.Encode.validate(v)
+		v.pop()
+	}
 	if r.ExcludeStreams != nil {
 		v.push("ExcludeStreams")
 		r.ExcludeStreams.validate(v)
+		v.pop()
+	}
+	if r.FileFormatConfig != nil {
+		v.push("FileFormatConfig")
+		r.FileFormatConfig.validate(v)
 		v.pop()
 	}
 	if r.Layout != nil {
@@ -194,6 +243,12 @@ func (r *StartRecordRequest) validate(v *validator) {
 		v.push("TargetStreams")
 		r.TargetStreams.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.RecordMode != nil && (*r.RecordMode != 0 && *r.RecordMode != 1) {
+		v.badInt("RecordMode", -1, int64(*r.RecordMode), "must be one of 0 (RecordModeMixed), 1 (RecordModeSingleStream)")
 	}
 }
 
@@ -303,11 +358,9 @@ type StopRecordRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to stop, as given to StartRecord.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier of the task.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -376,13 +429,13 @@ type UpdateRecordRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to update, as given to StartRecord.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID    string   `json:"BusinessId,omitempty"`
-	Layout        *Layout  `json:"Layout,omitempty"`
+	// BusinessID is the business identifier of the task.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Layout changes the layout of a mixed recording.
+	Layout *Layout `json:"Layout,omitempty"`
+	// TargetStreams changes the streams recorded.
 	TargetStreams *Streams `json:"TargetStreams,omitempty"`
 }
 
@@ -452,7 +505,21 @@ func (r *UpdateRecordResult) setMessage(s string) { r.Message = s }
 // FileFormatConfig is an input object used by StartRecord, as
 // FileFormatConfig.
 type FileFormatConfig struct {
-	FileFormat []string `json:"FileFormat,omitempty"`
+	// FileFormat lists the formats to write, one file per format; MP3, AAC and
+	// M4A only for audio-only recordings. One of FileFormatMP4, FileFormatHLS,
+	// FileFormatFLV, FileFormatMP3, FileFormatAAC, FileFormatM4A.
+	FileFormat []FileFormat `json:"FileFormat,omitempty"`
+}
+
+func (r *FileFormatConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	for i, e := range r.FileFormat {
+		if e != "MP4" && e != "HLS" && e != "FLV" && e != "MP3" && e != "AAC" && e != "M4A" {
+			v.badString("FileFormat", i, string(e), "must be one of MP4 (FileFormatMP4), HLS (FileFormatHLS), FLV (FileFormatFLV), MP3 (FileFormatMP3), AAC (FileFormatAAC), M4A (FileFormatM4A)")
+		}
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -469,7 +536,7 @@ func (r *FileFormatConfig) appendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, r.FileFormat[i])
+			b = appendJSONString(b, string(r.FileFormat[i]))
 		}
 		b = append(b, ']')
 	}
@@ -484,8 +551,14 @@ func (r *FileFormatConfig) appendJSON(b []byte) ([]byte, error) {
 
 // FileNameConfig is an input object used by StartRecord, as FileNameConfig.
 type FileNameConfig struct {
-	Pattern string   `json:"Pattern,omitempty"`
-	Prefix  []string `json:"Prefix,omitempty"`
+	// Pattern is the file name pattern, with the vendor's placeholders. Keep
+	// names unique, or files with the same name are overwritten (or turn on
+	// bucket versioning).
+	Pattern string `json:"Pattern,omitempty"`
+	// Prefix lists folder names put before the file name: ["a", "b"] gives
+	// "a/b/". Letters and digits only, 128 characters at most in all; TOS and
+	// S3-compatible storage only.
+	Prefix []string `json:"Prefix,omitempty"`
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -522,19 +595,59 @@ func (r *FileNameConfig) appendJSON(b []byte) ([]byte, error) {
 // PostProcessingValue is a result object used by GetRealtimePostProcessing,
 // as common.
 type PostProcessingValue struct {
-	Abnormal  int32   `json:"abnormal"`
-	Timestamp int32   `json:"timestamp"`
-	Value     float32 `json:"value"`
+	// Abnormal flags an abnormal value: 1 abnormal, 0 normal.
+	Abnormal int32 `json:"abnormal"`
+	// Timestamp is the time of the value. A Unix time in seconds.
+	Timestamp int32 `json:"timestamp"`
+	// Value is the indicator's value.
+	Value float32 `json:"value"`
 }
 
 // RecordControl is an input object used by StartRecord, as Control.
 type RecordControl struct {
-	EnableSyncUpload       *bool  `json:"EnableSyncUpload,omitempty"`
-	FrameInterpolationMode *int32 `json:"FrameInterpolationMode,omitempty"`
-	MaxIdleTime            *int32 `json:"MaxIdleTime,omitempty"`
-	MaxRecordTime          *int32 `json:"MaxRecordTime,omitempty"`
-	MaxSilenceSeconds      *int32 `json:"MaxSilenceSeconds,omitempty"`
-	MediaType              *int32 `json:"MediaType,omitempty"`
+	// EnableSyncUpload says whether files are uploaded while recording; HLS only,
+	// and a Duration in the file name pattern is then always 0. Default: false.
+	EnableSyncUpload *bool `json:"EnableSyncUpload,omitempty"`
+	// FrameInterpolationMode says what fills a region while its stream sends no
+	// frames; an AlternateImage takes precedence, and it does not apply to the
+	// automatic layout. One of FrameInterpolationLastFrame,
+	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame.
+	FrameInterpolationMode *FrameInterpolationMode `json:"FrameInterpolationMode,omitempty"`
+	// MaxIdleTime ends the task when nobody has published for this long. Range:
+	// from 10 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
+	// MaxRecordTime ends the recording after this long; 0 records without limit.
+	// Range: at least 0 seconds. Default: 0 seconds.
+	MaxRecordTime *int32 `json:"MaxRecordTime,omitempty"`
+	// MaxSilenceSeconds is the longest gap a single-stream recording fills with
+	// frames: a longer gap (still shorter than MaxIdleTime) starts a new file.
+	// Keep it below MaxIdleTime. Range: from 60 to 3600 seconds. Default: 3600
+	// seconds.
+	MaxSilenceSeconds *int32 `json:"MaxSilenceSeconds,omitempty"`
+	// MediaType says which media of the streams are recorded. One of
+	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo.
+	MediaType *SubscribeMediaType `json:"MediaType,omitempty"`
+}
+
+func (r *RecordControl) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.FrameInterpolationMode != nil && (*r.FrameInterpolationMode != 0 && *r.FrameInterpolationMode != 1) {
+		v.badInt("FrameInterpolationMode", -1, int64(*r.FrameInterpolationMode), "must be one of 0 (FrameInterpolationLastFrame), 1 (FrameInterpolationBlack)")
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 10 && *r.MaxIdleTime <= 86400)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 10 to 86400 seconds")
+	}
+	if r.MaxRecordTime != nil && (!(*r.MaxRecordTime >= 0)) {
+		v.badInt("MaxRecordTime", -1, int64(*r.MaxRecordTime), "must be at least 0 seconds")
+	}
+	if r.MaxSilenceSeconds != nil && (!(*r.MaxSilenceSeconds >= 60 && *r.MaxSilenceSeconds <= 3600)) {
+		v.badInt("MaxSilenceSeconds", -1, int64(*r.MaxSilenceSeconds), "must be from 60 to 3600 seconds")
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (SubscribeAudioVideo), 1 (SubscribeAudioOnly)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -580,18 +693,39 @@ func (r *RecordControl) appendJSON(b []byte) ([]byte, error) {
 // RecordCustomConfig is an input object used by StartRecord, as
 // StorageConfig.CustomConfig.
 type RecordCustomConfig struct {
-	AccessKey     string `json:"AccessKey"`
-	Bucket        string `json:"Bucket"`
-	SecretKey     string `json:"SecretKey"`
-	Region        *int32 `json:"Region,omitempty"`
+	// AccessKey is the access key of the storage account; it needs write access
+	// to the bucket (read access is not advised). A secret: it never appears in
+	// errors or logs.
+	AccessKey string `json:"AccessKey"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// SecretKey is the secret key of the storage account. A secret: it never
+	// appears in errors or logs.
+	SecretKey string `json:"SecretKey"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it for that provider. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
+	// SecurityToken is a temporary credential from the provider's security token
+	// service (STS). It must stay valid longer than the recording plus at least
+	// an hour for retries; Qiniu Kodo does not support it. A secret: it never
+	// appears in errors or logs.
 	SecurityToken string `json:"SecurityToken,omitempty"`
-	Vendor        *int32 `json:"Vendor,omitempty"`
+	// Vendor is the storage provider. One of StorageVendorAmazonS3,
+	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	Vendor *StorageVendor `json:"Vendor,omitempty"`
 }
 
 func (r *RecordCustomConfig) validate(v *validator) {
 	v.required("AccessKey", r.AccessKey != "")
 	v.required("Bucket", r.Bucket != "")
 	v.required("SecretKey", r.SecretKey != "")
+	if v.lenient {
+		return
+	}
+	if r.Vendor != nil && (*r.Vendor != 0 && *r.Vendor != 1 && *r.Vendor != 2 && *r.Vendor != 3 && *r.Vendor != 4) {
+		v.badInt("Vendor", -1, int64(*r.Vendor), "must be one of 0 (StorageVendorAmazonS3), 1 (StorageVendorAliyunOSS), 2 (StorageVendorHuaweiOBS), 3 (StorageVendorTencentCOS), 4 (StorageVendorQiniuKodo)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -625,26 +759,45 @@ func (r *RecordCustomConfig) appendJSON(b []byte) ([]byte, error) {
 // RecordFile is a result object used by GetRecordTask, as
 // RecordTask.RecordFileList.
 type RecordFile struct {
-	AudioCodec  string       `json:"AudioCodec"`
-	Duration    int64        `json:"Duration"`
-	ObjectKey   string       `json:"ObjectKey"`
-	Size        int64        `json:"Size"`
-	StartTime   int64        `json:"StartTime"`
-	StreamList  []StreamInfo `json:"StreamList"`
-	Vid         string       `json:"Vid"`
-	VideoCodec  string       `json:"VideoCodec"`
-	VideoHeight int32        `json:"VideoHeight"`
-	VideoWidth  int32        `json:"VideoWidth"`
+	// AudioCodec is the audio codec of the file.
+	AudioCodec string `json:"AudioCodec"`
+	// Duration is the file's length. In milliseconds.
+	Duration int64 `json:"Duration"`
+	// ObjectKey is the file's full path in the object storage, such as
+	// abc/efg/123.mp4; only for object storage.
+	ObjectKey string `json:"ObjectKey"`
+	// Size is the file's size. In bytes.
+	Size int64 `json:"Size"`
+	// StartTime is when the file was created. A Unix time in milliseconds.
+	StartTime int64 `json:"StartTime"`
+	// StreamList lists the streams in the file.
+	StreamList []StreamInfo `json:"StreamList"`
+	// Vid is the file's video ID in VOD; only for VOD storage.
+	Vid string `json:"Vid"`
+	// VideoCodec is the video codec of the file.
+	VideoCodec string `json:"VideoCodec"`
+	// VideoHeight is the video height. In pixels.
+	VideoHeight int32 `json:"VideoHeight"`
+	// VideoWidth is the video width. In pixels.
+	VideoWidth int32 `json:"VideoWidth"`
 }
 
 // RecordStorageConfig is an input object used by StartRecord, as
 // StorageConfig.
 type RecordStorageConfig struct {
-	CustomConfig   *RecordCustomConfig `json:"CustomConfig,omitempty"`
-	TosConfig      *TosConfig          `json:"TosConfig,omitempty"`
-	Type           *int32              `json:"Type,omitempty"`
-	VeImageXConfig *VeImageXConfig     `json:"VeImageXConfig,omitempty"`
-	VodConfig      *VodConfig          `json:"VodConfig,omitempty"`
+	// CustomConfig is a third-party S3-compatible bucket, when Type is
+	// StorageS3Compatible.
+	CustomConfig *RecordCustomConfig `json:"CustomConfig,omitempty"`
+	// TosConfig is the TOS bucket, when Type is StorageTOS.
+	TosConfig *TosConfig `json:"TosConfig,omitempty"`
+	// Type says which storage the files go to; the matching config is required.
+	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
+	// Default: StorageTOS.
+	Type *StorageType `json:"Type,omitempty"`
+	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
+	VeImageXConfig *VeImageXConfig `json:"VeImageXConfig,omitempty"`
+	// VodConfig is the VOD space, when Type is StorageVOD.
+	VodConfig *VodConfig `json:"VodConfig,omitempty"`
 }
 
 func (r *RecordStorageConfig) validate(v *validator) {
@@ -667,6 +820,12 @@ func (r *RecordStorageConfig) validate(v *validator) {
 		v.push("VodConfig")
 		r.VodConfig.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
+		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
 	}
 }
 
@@ -717,14 +876,15 @@ func (r *RecordStorageConfig) appendJSON(b []byte) ([]byte, error) {
 
 // RecordTask is a result object used by GetRecordTask, as RecordTask.
 type RecordTask struct {
-	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
-	// EndedAt).
-	EndTime        int64        `json:"EndTime"`
+	// EndTime is when the task ended; 0 while it runs. A Unix time in
+	// milliseconds.
+	EndTime int64 `json:"EndTime"`
+	// RecordFileList lists the files written.
 	RecordFileList []RecordFile `json:"RecordFileList"`
-	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	// StartTime is when the task started. A Unix time in milliseconds.
 	StartTime int64 `json:"StartTime"`
-	// Status is the task's state: running, ended, failed (see TaskStatus).
+	// Status is the task's state (see TaskStatus).
 	Status TaskStatus `json:"Status"`
-	// StopReason says why the task ended; empty while it has not.
+	// StopReason says why the task ended; empty while it runs (see StopReason).
 	StopReason StopReason `json:"StopReason"`
 }

@@ -42,6 +42,13 @@ type RetryPolicy struct {
 	// a dot matches the whole class ("InternalError" matches
 	// "InternalError.Timeout").
 	RetryableCodes []string
+	// MaxRetryAfter is the longest Retry-After the client waits for (default
+	// DefaultMaxRetryAfter). When the service asks for a longer wait the call
+	// is not retried: it fails at once with an error that matches
+	// ErrThrottled and carries the requested wait (RetryAfter(err)), so the
+	// caller can schedule it. No wait ever goes past the context's deadline
+	// either: a retry that could not start before it is not waited for.
+	MaxRetryAfter time.Duration
 	// Budget is the client-wide retry budget in tokens (default 100; a
 	// negative value disables the budget). A retry spends 5 tokens (10 after a
 	// timeout or dropped connection), a successful call refunds 1; with the
@@ -49,6 +56,10 @@ type RetryPolicy struct {
 	// failing service is not hammered. Only the client's policy sets it.
 	Budget int
 }
+
+// DefaultMaxRetryAfter is the longest Retry-After a client waits for unless
+// RetryPolicy.MaxRetryAfter says otherwise.
+const DefaultMaxRetryAfter = 10 * time.Second
 
 const (
 	defaultMaxAttempts = 3
@@ -72,6 +83,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxDelay < p.BaseDelay {
 		p.MaxDelay = p.BaseDelay
 	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = DefaultMaxRetryAfter
+	}
 	if p.Budget == 0 {
 		p.Budget = defaultBudget
 	}
@@ -79,8 +93,8 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 func (p RetryPolicy) check() error {
-	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
-		return errors.New("rtc: RetryPolicy: MaxAttempts, BaseDelay and MaxDelay must not be negative (0 means the default; MaxAttempts 1 means no retry)")
+	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 {
+		return errors.New("rtc: RetryPolicy: MaxAttempts, BaseDelay, MaxDelay and MaxRetryAfter must not be negative (0 means the default; MaxAttempts 1 means no retry)")
 	}
 	if p.MaxAttempts > 20 {
 		return errors.New("rtc: RetryPolicy: MaxAttempts over 20 would hammer the service; use a larger MaxDelay instead")
@@ -149,50 +163,24 @@ func (b *retryBudget) refund(n int) {
 	b.mu.Unlock()
 }
 
-// failureKind classifies a failed attempt for the retry decision.
-type failureKind uint8
-
-const (
-	failNone      failureKind = iota
-	failFatal                 // never retried
-	failRetryable             // always safe: throttling, 503, not sent
-	failAmbiguous             // may have been carried out: retried only when safe to repeat
-	failTimestamp             // InvalidTimestamp: retried once after clock correction
-)
-
-// classify decides what kind of failure err is. sent reports whether the
-// request may have reached the server.
+// classify decides what kind of failure err is, by the table in
+// errtable.go for answers of the service, and by how far the request got
+// for transport failures.
 func classify(err error, policy *RetryPolicy) failureKind {
 	if err == nil {
 		return failNone
 	}
 	var ae *APIError
 	if errors.As(err, &ae) {
-		if policy != nil && policy.codeListed(ae.Code) {
-			return failRetryable
-		}
-		switch ae.class() {
-		case "FlowLimitExceeded", "AccountFlowLimitExceeded", "ServiceUnavailableTemp", "ServiceUnavailable":
-			return failRetryable
-		case "InternalError", "FailToConnect", "InternalServiceError", "InternalServiceTimeout":
-			return failAmbiguous
-		case "InvalidTimestamp":
-			return failTimestamp
-		}
-		switch {
-		case ae.HTTPStatus == 429 || ae.HTTPStatus == 503:
-			return failRetryable
-		case ae.HTTPStatus == 500 || ae.HTTPStatus == 502 || ae.HTTPStatus == 504:
-			return failAmbiguous
-		}
-		return failFatal
+		return lookup(ae.Code, ae.HTTPStatus, policy).kind
 	}
 	var re *ResponseError
 	if errors.As(err, &re) {
 		if re.kind != failNone {
 			return re.kind
 		}
-		return kindForStatus(re.HTTPStatus, false)
+		r, _ := statusRule(re.HTTPStatus)
+		return r.kind
 	}
 	var ve *ValidationError
 	if errors.As(err, &ve) {
@@ -254,6 +242,8 @@ func IsRetryable(err error) bool {
 	return classify(err, nil) == failRetryable
 }
 
+const maxRetryAfterSeconds = 365 * 24 * 3600
+
 // retryAfter parses a Retry-After header (seconds or an HTTP date).
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := h.Get("Retry-After")
@@ -263,6 +253,9 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 		if s < 0 {
 			return 0
+		}
+		if s > maxRetryAfterSeconds {
+			s = maxRetryAfterSeconds // no overflow: a year is as good as forever
 		}
 		return time.Duration(s) * time.Second
 	}

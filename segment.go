@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"strconv"
+	"unicode/utf8"
 )
 
 // GetSegmentTask returns the state and settings of an audio segmentation
@@ -32,8 +33,8 @@ type GetSegmentTaskRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to look up; for an automatic segmenting task, the user
+	// ID.
 	TaskID string `json:"TaskId"`
 }
 
@@ -53,6 +54,7 @@ func (r *GetSegmentTaskRequest) appendQuery(q *queryBuilder) {
 
 // GetSegmentTaskResult is what [Client.GetSegmentTask] returns.
 type GetSegmentTaskResult struct {
+	// SegmentTask describes the task.
 	SegmentTask SegmentTask `json:"SegmentTask"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -83,20 +85,34 @@ type StartSegmentRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
-	RoomID        string         `json:"RoomId"`
+	RoomID string `json:"RoomId"`
+	// StorageConfig says where the files are stored.
 	StorageConfig *StorageConfig `json:"StorageConfig"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the segmenting task within the room; UpdateSegment and
+	// StopSegment name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID    string          `json:"BusinessId,omitempty"`
-	Control       *SegmentControl `json:"Control,omitempty"`
-	Duration      *int32          `json:"Duration,omitempty"`
-	Handle        *bool           `json:"Handle,omitempty"`
-	Identifier    string          `json:"Identifier,omitempty"`
-	MaxIdleTime   *int32          `json:"MaxIdleTime,omitempty"`
-	TargetStreams *Streams        `json:"TargetStreams,omitempty"`
+	// BusinessID is the business identifier the task's usage and quality data are
+	// reported under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Control holds advanced settings of the task.
+	Control *SegmentControl `json:"Control,omitempty"`
+	// Duration is the length of each audio segment. Range: from 1 to 600 seconds.
+	// Default: 20 seconds.
+	Duration *int32 `json:"Duration,omitempty"`
+	// Handle says whether segmenting starts at once; false starts the task warm,
+	// without segmenting. Default: true.
+	Handle *bool `json:"Handle,omitempty"`
+	// Identifier is the prefix of the file names (Identifier + UserId + timestamp
+	// + number), up to 128 of a-z A-Z 0-9 _ @ - . ; a random UUID by default.
+	// Keep it unique, or files with the same name are overwritten. Must be at
+	// most 128 characters.
+	Identifier string `json:"Identifier,omitempty"`
+	// MaxIdleTime ends the task when every stream it takes has stopped for this
+	// long. Range: from 1 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
+	// TargetStreams lists the streams to segment; left out, every stream of the
+	// room.
+	TargetStreams *Streams `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartSegmentRequest) validate(v *validator) {
@@ -116,6 +132,18 @@ func (r *StartSegmentRequest) validate(v *validator) {
 		v.push("TargetStreams")
 		r.TargetStreams.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.Duration != nil && (!(*r.Duration >= 1 && *r.Duration <= 600)) {
+		v.badInt("Duration", -1, int64(*r.Duration), "must be from 1 to 600 seconds")
+	}
+	if r.Identifier != "" && (utf8.RuneCountInString(r.Identifier) > 128) {
+		v.badLen("Identifier", -1, r.Identifier, "must be at most 128 characters")
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 1 && *r.MaxIdleTime <= 86400)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 1 to 86400 seconds")
 	}
 }
 
@@ -207,11 +235,9 @@ type StopSegmentRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to stop, as given to StartSegment.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier of the task.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -281,14 +307,17 @@ type UpdateSegmentRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to update, as given to StartSegment.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier of the task.
 	BusinessID string `json:"BusinessId,omitempty"`
-	Duration   *int32 `json:"Duration,omitempty"`
-	Handle     *bool  `json:"Handle,omitempty"`
+	// Duration is the new segment length; the current segment ends at once and
+	// the timer restarts. Range: from 1 to 600 seconds. Default: 20 seconds.
+	Duration *int32 `json:"Duration,omitempty"`
+	// Handle says whether to segment: true starts, false pauses. Default: true.
+	Handle *bool `json:"Handle,omitempty"`
+	// Identifier is the new prefix of the file names, up to 128 of a-z A-Z 0-9 _
+	// @ - . Must be at most 128 characters.
 	Identifier string `json:"Identifier,omitempty"`
 }
 
@@ -299,6 +328,15 @@ func (r *UpdateSegmentRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if v.lenient {
+		return
+	}
+	if r.Duration != nil && (!(*r.Duration >= 1 && *r.Duration <= 600)) {
+		v.badInt("Duration", -1, int64(*r.Duration), "must be from 1 to 600 seconds")
+	}
+	if r.Identifier != "" && (utf8.RuneCountInString(r.Identifier) > 128) {
+		v.badLen("Identifier", -1, r.Identifier, "must be at most 128 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -346,9 +384,19 @@ func (r *UpdateSegmentResult) setMessage(s string) { r.Message = s }
 
 // SegmentControl is an input object used by StartSegment, as Control.
 type SegmentControl struct {
-	Align             *bool  `json:"Align,omitempty"`
-	IgnoreSilence     *bool  `json:"IgnoreSilence,omitempty"`
-	Mixed             *bool  `json:"Mixed,omitempty"`
+	// Align says whether the segments of all users start and end at the same
+	// moments. Without it a user's segment is cut whenever the user sends audio,
+	// and may be shorter than Duration. Default: false.
+	Align *bool `json:"Align,omitempty"`
+	// IgnoreSilence says whether silent segments are dropped. Default: false.
+	IgnoreSilence *bool `json:"IgnoreSilence,omitempty"`
+	// Mixed says whether a mixed segment of all target streams is made too, under
+	// the user name "mixed"; mixed segments then come all the time, whoever
+	// speaks. Default: false.
+	Mixed *bool `json:"Mixed,omitempty"`
+	// RedundantDuration is how much of the previous segment's end each segment
+	// repeats, so that words cut at a boundary are not lost: with Duration 20 and
+	// 3, the files cover 0-20, 17-40, 37-60. In milliseconds.
 	RedundantDuration *int32 `json:"RedundantDuration,omitempty"`
 }
 
@@ -387,28 +435,52 @@ func (r *SegmentControl) appendJSON(b []byte) ([]byte, error) {
 // SegmentControlInfo is a result object used by GetSegmentTask, as
 // SegmentTask.Control.
 type SegmentControlInfo struct {
-	Align             bool  `json:"Align"`
-	IgnoreSilence     bool  `json:"IgnoreSilence"`
-	Mixed             bool  `json:"Mixed"`
+	// Align says whether the segments of all users start and end at the same
+	// moments. Without it a user's segment is cut whenever the user sends audio,
+	// and may be shorter than Duration. Default: false.
+	Align bool `json:"Align"`
+	// IgnoreSilence says whether silent segments are dropped. Default: false.
+	IgnoreSilence bool `json:"IgnoreSilence"`
+	// Mixed says whether a mixed segment of all target streams is made too, under
+	// the user name "mixed"; mixed segments then come all the time, whoever
+	// speaks. Default: false.
+	Mixed bool `json:"Mixed"`
+	// RedundantDuration is how much of the previous segment's end each segment
+	// repeats, so that words cut at a boundary are not lost: with Duration 20 and
+	// 3, the files cover 0-20, 17-40, 37-60. In milliseconds.
 	RedundantDuration int32 `json:"RedundantDuration"`
 }
 
 // SegmentTask is a result object used by GetSegmentTask, as SegmentTask.
 type SegmentTask struct {
-	Control  SegmentControlInfo `json:"Control"`
-	Duration int32              `json:"Duration"`
-	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
-	// EndedAt).
-	EndTime     int64  `json:"EndTime"`
-	Handle      bool   `json:"Handle"`
-	Identifier  string `json:"Identifier"`
-	MaxIdleTime int32  `json:"MaxIdleTime"`
-	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	// Control holds advanced settings of the task.
+	Control SegmentControlInfo `json:"Control"`
+	// Duration is the length of each audio segment. Range: from 1 to 600 seconds.
+	// Default: 20 seconds.
+	Duration int32 `json:"Duration"`
+	// EndTime is when the task ended; 0 while it runs. A Unix time in
+	// milliseconds.
+	EndTime int64 `json:"EndTime"`
+	// Handle says whether segmenting starts at once; false starts the task warm,
+	// without segmenting. Default: true.
+	Handle bool `json:"Handle"`
+	// Identifier is the prefix of the file names (Identifier + UserId + timestamp
+	// + number), up to 128 of a-z A-Z 0-9 _ @ - . ; a random UUID by default.
+	// Keep it unique, or files with the same name are overwritten. Must be at
+	// most 128 characters.
+	Identifier string `json:"Identifier"`
+	// MaxIdleTime ends the task when every stream it takes has stopped for this
+	// long. Range: from 1 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime int32 `json:"MaxIdleTime"`
+	// StartTime is when the task started. A Unix time in milliseconds.
 	StartTime int64 `json:"StartTime"`
-	// Status is the task's state: running, ended, failed (see TaskStatus).
+	// Status is the task's state (see TaskStatus).
 	Status TaskStatus `json:"Status"`
-	// StopReason says why the task ended; empty while it has not.
-	StopReason    StopReason        `json:"StopReason"`
+	// StopReason says why the task ended; empty while it runs (see StopReason).
+	StopReason StopReason `json:"StopReason"`
+	// StorageConfig says where the files are stored.
 	StorageConfig StorageConfigInfo `json:"StorageConfig"`
-	TargetStreams StreamsInfo       `json:"TargetStreams"`
+	// TargetStreams lists the streams to segment; left out, every stream of the
+	// room.
+	TargetStreams StreamsInfo `json:"TargetStreams"`
 }

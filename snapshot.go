@@ -31,8 +31,7 @@ type GetSnapshotTaskRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to look up; for an automatic snapshot task, the user ID.
 	TaskID string `json:"TaskId"`
 }
 
@@ -52,6 +51,7 @@ func (r *GetSnapshotTaskRequest) appendQuery(q *queryBuilder) {
 
 // GetSnapshotTaskResult is what [Client.GetSnapshotTask] returns.
 type GetSnapshotTaskResult struct {
+	// SnapshotTask describes the task.
 	SnapshotTask SnapshotTask `json:"SnapshotTask"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -82,17 +82,22 @@ type StartSnapshotRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
-	RoomID        string         `json:"RoomId"`
+	RoomID string `json:"RoomId"`
+	// StorageConfig says where the images are stored.
 	StorageConfig *StorageConfig `json:"StorageConfig"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the snapshot task within the room; UpdateSnapshot and
+	// StopSnapshot name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID    string       `json:"BusinessId,omitempty"`
-	ImageConfig   *ImageConfig `json:"ImageConfig,omitempty"`
-	MaxIdleTime   *int32       `json:"MaxIdleTime,omitempty"`
-	TargetStreams *Streams     `json:"TargetStreams,omitempty"`
+	// BusinessID is the business identifier the task's usage is reported under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// ImageConfig sets the images taken.
+	ImageConfig *ImageConfig `json:"ImageConfig,omitempty"`
+	// MaxIdleTime ends the task when every stream it takes has stopped for this
+	// long. Range: from 1 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
+	// TargetStreams lists the streams to snapshot; left out, every stream of the
+	// room.
+	TargetStreams *Streams `json:"TargetStreams,omitempty"`
 }
 
 func (r *StartSnapshotRequest) validate(v *validator) {
@@ -108,10 +113,21 @@ func (r *StartSnapshotRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if r.ImageConfig != nil {
+		v.push("ImageConfig")
+		r.ImageConfig.validate(v)
+		v.pop()
+	}
 	if r.TargetStreams != nil {
 		v.push("TargetStreams")
 		r.TargetStreams.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 1 && *r.MaxIdleTime <= 86400)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 1 to 86400 seconds")
 	}
 }
 
@@ -191,11 +207,9 @@ type StopSnapshotRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to stop, as given to StartSnapshot.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier of the task.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -263,12 +277,11 @@ type UpdateSnapshotRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to update, as given to StartSnapshot.
 	TaskID string `json:"TaskId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID  string       `json:"BusinessId,omitempty"`
+	// BusinessID is the business identifier of the task.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// ImageConfig changes the images taken.
 	ImageConfig *ImageConfig `json:"ImageConfig,omitempty"`
 }
 
@@ -279,6 +292,11 @@ func (r *UpdateSnapshotRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.id("BusinessId", r.BusinessID)
+	if r.ImageConfig != nil {
+		v.push("ImageConfig")
+		r.ImageConfig.validate(v)
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -322,10 +340,36 @@ func (r *UpdateSnapshotResult) setMessage(s string) { r.Message = s }
 // ImageConfig is an input object used by StartSnapshot, UpdateSnapshot, as
 // ImageConfig.
 type ImageConfig struct {
-	Format   *int32 `json:"Format,omitempty"`
-	Height   *int32 `json:"Height,omitempty"`
+	// Format is the image format. One of ImageFormatJPEG, ImageFormatPNG.
+	// Default: ImageFormatJPEG.
+	Format *ImageFormat `json:"Format,omitempty"`
+	// Height is the height of the frames used; 0 keeps the stream's own height.
+	// Range: from 0 to 1920 pixels. Default: 0 pixels.
+	Height *int32 `json:"Height,omitempty"`
+	// Interval is the time between two snapshots. Range: from 1 to 600 seconds.
+	// Default: 2 seconds.
 	Interval *int32 `json:"Interval,omitempty"`
-	Width    *int32 `json:"Width,omitempty"`
+	// Width is the width of the frames used; 0 keeps the stream's own width.
+	// Range: from 0 to 1920 pixels. Default: 0 pixels.
+	Width *int32 `json:"Width,omitempty"`
+}
+
+func (r *ImageConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Format != nil && (*r.Format != 0 && *r.Format != 1) {
+		v.badInt("Format", -1, int64(*r.Format), "must be one of 0 (ImageFormatJPEG), 1 (ImageFormatPNG)")
+	}
+	if r.Height != nil && (!(*r.Height >= 0 && *r.Height <= 1920)) {
+		v.badInt("Height", -1, int64(*r.Height), "must be from 0 to 1920 pixels")
+	}
+	if r.Interval != nil && (!(*r.Interval >= 1 && *r.Interval <= 600)) {
+		v.badInt("Interval", -1, int64(*r.Interval), "must be from 1 to 600 seconds")
+	}
+	if r.Width != nil && (!(*r.Width >= 0 && *r.Width <= 1920)) {
+		v.badInt("Width", -1, int64(*r.Width), "must be from 0 to 1920 pixels")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -363,25 +407,39 @@ func (r *ImageConfig) appendJSON(b []byte) ([]byte, error) {
 // ImageConfigInfo is a result object used by GetSnapshotTask, as
 // SnapshotTask.ImageConfig.
 type ImageConfigInfo struct {
-	Format   int32 `json:"Format"`
-	Height   int32 `json:"Height"`
+	// Format is the image format. One of ImageFormatJPEG, ImageFormatPNG.
+	// Default: ImageFormatJPEG.
+	Format ImageFormat `json:"Format"`
+	// Height is the height of the frames used; 0 keeps the stream's own height.
+	// Range: from 0 to 1920 pixels. Default: 0 pixels.
+	Height int32 `json:"Height"`
+	// Interval is the time between two snapshots. Range: from 1 to 600 seconds.
+	// Default: 2 seconds.
 	Interval int32 `json:"Interval"`
-	Width    int32 `json:"Width"`
+	// Width is the width of the frames used; 0 keeps the stream's own width.
+	// Range: from 0 to 1920 pixels. Default: 0 pixels.
+	Width int32 `json:"Width"`
 }
 
 // SnapshotTask is a result object used by GetSnapshotTask, as SnapshotTask.
 type SnapshotTask struct {
-	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
-	// EndedAt).
-	EndTime     int64           `json:"EndTime"`
+	// EndTime is when the task ended; 0 while it runs. A Unix time in
+	// milliseconds.
+	EndTime int64 `json:"EndTime"`
+	// ImageConfig sets the images taken.
 	ImageConfig ImageConfigInfo `json:"ImageConfig"`
-	MaxIdleTime int32           `json:"MaxIdleTime"`
-	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	// MaxIdleTime ends the task when every stream it takes has stopped for this
+	// long. Range: from 1 to 86400 seconds. Default: 180 seconds.
+	MaxIdleTime int32 `json:"MaxIdleTime"`
+	// StartTime is when the task started. A Unix time in milliseconds.
 	StartTime int64 `json:"StartTime"`
-	// Status is the task's state: running, ended, failed (see TaskStatus).
+	// Status is the task's state (see TaskStatus).
 	Status TaskStatus `json:"Status"`
-	// StopReason says why the task ended; empty while it has not.
-	StopReason    StopReason        `json:"StopReason"`
+	// StopReason says why the task ended; empty while it runs (see StopReason).
+	StopReason StopReason `json:"StopReason"`
+	// StorageConfig says where the images are stored.
 	StorageConfig StorageConfigInfo `json:"StorageConfig"`
-	TargetStreams StreamsInfo       `json:"TargetStreams"`
+	// TargetStreams lists the streams to snapshot; left out, every stream of the
+	// room.
+	TargetStreams StreamsInfo `json:"TargetStreams"`
 }

@@ -124,17 +124,50 @@ func (t *AccessToken) AddPrivilege(p Privilege, expireAt time.Time) {
 // Serialize signs the token with the application's App Key and returns its
 // text form, ready to hand to a client app. It checks the token first and
 // returns an error saying what to fix when a field cannot be encoded or the
-// service would refuse it (wrong App ID length, empty IDs, expiry before
-// issue or more than seven days after it).
+// service would refuse it (wrong App ID length, expiry before issue or more
+// than seven days after it, or a RoomID or UserID outside the ID rule of
+// ValidID: 1 to 128 characters of a-z A-Z 0-9 @ . _ -, the IDs every API
+// call accepts). RoomID "*" (any room) is allowed.
 func (t *AccessToken) Serialize(appKey string) (string, error) {
 	if appKey == "" {
 		return "", errors.New("rtc: access token: the App Key is empty; pass the App Key of the RTC application from the console")
 	}
+	if t.RoomID != "*" && t.RoomID != "" && !ValidID(t.RoomID) {
+		return "", fmt.Errorf("rtc: access token: RoomID %s; a token for it would admit to a room no API call can address (\"*\" admits to any room)", idRule+" (got "+describeID(t.RoomID)+")")
+	}
+	if t.UserID != "" && !ValidID(t.UserID) {
+		return "", fmt.Errorf("rtc: access token: UserID %s", idRule+" (got "+describeID(t.UserID)+")")
+	}
+	return t.serialize(appKey)
+}
+
+// serialize encodes and signs without the ID rule: the wire format carries
+// any bytes (the format's test vectors include UTF-8 IDs).
+func (t *AccessToken) serialize(appKey string) (string, error) {
 	msg, err := t.encodeMsg()
 	if err != nil {
 		return "", err
 	}
 	return encodeToken(t.AppID, msg, tokenSignature(appKey, msg)), nil
+}
+
+// Expired reports whether the token has expired at now: its ExpireAt is set
+// and not after now. A token with a zero ExpireAt never expires.
+func (t *AccessToken) Expired(now time.Time) bool {
+	return !t.ExpireAt.IsZero() && !now.Before(t.ExpireAt)
+}
+
+// ExpiredPrivileges returns, in ascending order, the privileges whose expiry
+// is set and not after now. A client holding the token can no longer use
+// them even while the token itself is valid.
+func (t *AccessToken) ExpiredPrivileges(now time.Time) []Privilege {
+	var out []Privilege
+	for _, p := range sortedPrivileges(t.Privileges) {
+		if exp := t.Privileges[p]; !exp.IsZero() && !now.Before(exp) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Verify reports whether a token read by ParseAccessToken was signed with

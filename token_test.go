@@ -72,9 +72,16 @@ func TestAccessTokenVectors(t *testing.T) {
 			tok := vectorToken(t, v)
 			require.Equal(t, privMap(t, v.ExpandedPrivs), tok.Privileges, "AddPrivilege expansion")
 
-			got, err := tok.Serialize(v.AppKey)
+			// The vectors check the wire format, which carries any bytes;
+			// Serialize adds the ID rule on top (TestAccessTokenSerializeErrors).
+			got, err := tok.serialize(v.AppKey)
 			require.NoError(t, err)
 			require.Equal(t, v.Token, got)
+			if ValidID(v.Room) && ValidID(v.User) {
+				got, err = tok.Serialize(v.AppKey)
+				require.NoError(t, err)
+				require.Equal(t, v.Token, got)
+			}
 
 			parsed, err := ParseAccessToken(v.Token)
 			require.NoError(t, err)
@@ -162,12 +169,11 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 		{"long app id", "k", func(t *AccessToken) { t.AppID += "0" }, "got 25"},
 		{"empty room", "k", func(t *AccessToken) { t.RoomID = "" }, "RoomID is empty"},
 		{"empty user", "k", func(t *AccessToken) { t.UserID = "" }, "UserID is empty"},
-		{"long room", "k", func(t *AccessToken) { t.RoomID = long }, "RoomID is 65536 bytes"},
-		{"long user", "k", func(t *AccessToken) { t.UserID = long }, "UserID is 65536 bytes"},
-		{"ids too long together", "k", func(t *AccessToken) {
-			t.RoomID = long[:40000]
-			t.UserID = long[:40000]
-		}, "use shorter IDs"},
+		{"long room", "k", func(t *AccessToken) { t.RoomID = long }, "RoomID must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got 65536 characters)"},
+		{"long user", "k", func(t *AccessToken) { t.UserID = long }, "UserID must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got 65536 characters)"},
+		{"room outside the ID rule", "k", func(t *AccessToken) { t.RoomID = "math 101 (room #2)" }, "RoomID must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got ' ' at byte 4)"},
+		{"user outside the ID rule", "k", func(t *AccessToken) { t.UserID = "用户" }, "UserID must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got '用' at byte 0)"},
+		{"user star", "k", func(t *AccessToken) { t.UserID = "*" }, "UserID must be"},
 		{"no issue time", "k", func(t *AccessToken) { t.IssuedAt = time.Time{} }, "IssuedAt is not set"},
 		{"issued before 1970", "k", func(t *AccessToken) { t.IssuedAt = time.Unix(-5, 0) }, "IssuedAt 1969-12-31T23:59:55Z is outside"},
 		{"expiry beyond uint32", "k", func(t *AccessToken) { t.ExpireAt = time.Unix(math.MaxUint32+1, 0) }, "ExpireAt 2106-02-07T06:28:16Z is outside"},
@@ -194,6 +200,20 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 		})
 	}
 
+	// The format's own size limits, below the ID rule.
+	for name, tc := range map[string]struct {
+		room, user, want string
+	}{
+		"long room":             {long, "u", "RoomID is 65536 bytes"},
+		"long user":             {"r", long, "UserID is 65536 bytes"},
+		"ids too long together": {long[:40000], long[:40000], "use shorter IDs"},
+	} {
+		tok := valid()
+		tok.RoomID, tok.UserID = tc.room, tc.user
+		_, err := tok.serialize("k")
+		require.ErrorContains(t, err, tc.want, name)
+	}
+
 	// The limits themselves are accepted.
 	tok := valid()
 	tok.ExpireAt = issued.Add(7 * 24 * time.Hour)
@@ -201,6 +221,25 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 	tok.RoomID = "*"
 	_, err := tok.Serialize("k")
 	require.NoError(t, err)
+	tok.RoomID, tok.UserID = strings.Repeat("a", MaxIDLength), "user.name@example-1_x"
+	_, err = tok.Serialize("k")
+	require.NoError(t, err)
+}
+
+func TestAccessTokenExpired(t *testing.T) {
+	issued := time.Unix(1764000000, 0)
+	tok := &AccessToken{AppID: "123456781234567812345678", RoomID: "r", UserID: "u", IssuedAt: issued}
+	require.False(t, tok.Expired(issued.Add(1000*time.Hour)), "no ExpireAt: never expires")
+	tok.ExpireAt = issued.Add(time.Hour)
+	require.False(t, tok.Expired(issued.Add(time.Hour-time.Second)))
+	require.True(t, tok.Expired(issued.Add(time.Hour)), "expired at ExpireAt")
+	require.True(t, tok.Expired(issued.Add(2*time.Hour)))
+
+	tok.AddPrivilege(PrivSubscribeStream, time.Time{})
+	tok.AddPrivilege(PrivPublishStream, issued.Add(30*time.Minute))
+	require.Empty(t, tok.ExpiredPrivileges(issued.Add(29*time.Minute)))
+	require.Equal(t, []Privilege{PrivPublishStream, PrivPublishAudioStream, PrivPublishVideoStream, PrivPublishDataStream},
+		tok.ExpiredPrivileges(issued.Add(30*time.Minute)))
 }
 
 func TestAccessTokenSerializeKeepsKeyOut(t *testing.T) {

@@ -4,15 +4,49 @@ package rtc
 
 import (
 	"strconv"
+	"unicode/utf8"
 )
 
 // Canvas is an input object used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Canvas.
 type Canvas struct {
-	Background      string `json:"Background,omitempty"`
+	// Background is the background color. A color written #RRGGBB. Default:
+	// #000000.
+	Background string `json:"Background,omitempty"`
+	// BackgroundImage is the URL of a JPG or PNG background image, scaled to fill
+	// the canvas; it covers the background color. Must be at most 1024
+	// characters. A URL.
 	BackgroundImage string `json:"BackgroundImage,omitempty"`
-	Height          *int32 `json:"Height,omitempty"`
-	Width           *int32 `json:"Width,omitempty"`
+	// Height is the canvas height. Range: from 2 to 1920 pixels. Must be even.
+	// Default: 480 pixels.
+	Height *int32 `json:"Height,omitempty"`
+	// Width is the canvas width. Range: from 2 to 1920 pixels. Must be even.
+	// Default: 640 pixels.
+	Width *int32 `json:"Width,omitempty"`
+}
+
+func (r *Canvas) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Background != "" && (!validColor(r.Background)) {
+		v.badString("Background", -1, string(r.Background), "must be a color written #RRGGBB")
+	}
+	if r.BackgroundImage != "" && (utf8.RuneCountInString(r.BackgroundImage) > 1024) {
+		v.badLen("BackgroundImage", -1, r.BackgroundImage, "must be at most 1024 characters")
+	}
+	if r.Height != nil && (!(*r.Height >= 2 && *r.Height <= 1920)) {
+		v.badInt("Height", -1, int64(*r.Height), "must be from 2 to 1920 pixels")
+	}
+	if r.Height != nil && (*r.Height%2 != 0) {
+		v.badInt("Height", -1, int64(*r.Height), "must be even")
+	}
+	if r.Width != nil && (!(*r.Width >= 2 && *r.Width <= 1920)) {
+		v.badInt("Width", -1, int64(*r.Width), "must be from 2 to 1920 pixels")
+	}
+	if r.Width != nil && (*r.Width%2 != 0) {
+		v.badInt("Width", -1, int64(*r.Width), "must be even")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -50,17 +84,34 @@ func (r *Canvas) appendJSON(b []byte) ([]byte, error) {
 // CustomConfig is an input object used by StartSegment, StartSnapshot, as
 // StorageConfig.CustomConfig.
 type CustomConfig struct {
+	// AccessKey is the access key of the storage account; it needs write access
+	// to the bucket (read access is not advised). A secret: it never appears in
+	// errors or logs.
 	AccessKey string `json:"AccessKey"`
-	Bucket    string `json:"Bucket"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// SecretKey is the secret key of the storage account. A secret: it never
+	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	Region    *int32 `json:"Region,omitempty"`
-	Vendor    *int32 `json:"Vendor,omitempty"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it for that provider. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
+	// Vendor is the storage provider. One of StorageVendorAmazonS3,
+	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	Vendor *StorageVendor `json:"Vendor,omitempty"`
 }
 
 func (r *CustomConfig) validate(v *validator) {
 	v.required("AccessKey", r.AccessKey != "")
 	v.required("Bucket", r.Bucket != "")
 	v.required("SecretKey", r.SecretKey != "")
+	if v.lenient {
+		return
+	}
+	if r.Vendor != nil && (*r.Vendor != 0 && *r.Vendor != 1 && *r.Vendor != 2 && *r.Vendor != 3 && *r.Vendor != 4) {
+		v.badInt("Vendor", -1, int64(*r.Vendor), "must be one of 0 (StorageVendorAmazonS3), 1 (StorageVendorAliyunOSS), 2 (StorageVendorHuaweiOBS), 3 (StorageVendorTencentCOS), 4 (StorageVendorQiniuKodo)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -91,19 +142,50 @@ func (r *CustomConfig) appendJSON(b []byte) ([]byte, error) {
 // GetSnapshotTask, as SegmentTask.StorageConfig.CustomConfig,
 // SnapshotTask.StorageConfig.CustomConfig.
 type CustomConfigInfo struct {
+	// AccessKey is the access key of the storage account; it needs write access
+	// to the bucket (read access is not advised). A secret: it never appears in
+	// errors or logs.
 	AccessKey string `json:"AccessKey"`
-	Bucket    string `json:"Bucket"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// SecretKey is the secret key of the storage account. A secret: it never
+	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	Region    int32  `json:"Region"`
-	Vendor    int32  `json:"Vendor"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it for that provider. Default: 0.
+	Region int32 `json:"Region"`
+	// Vendor is the storage provider. One of StorageVendorAmazonS3,
+	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	Vendor StorageVendor `json:"Vendor"`
 }
 
 // CustomLayout is an input object used by StartPushMixedStreamToCDN,
 // StartRecord, UpdatePushMixedStreamToCDN, UpdateRecord, as
 // Layout.CustomLayout.
 type CustomLayout struct {
-	Canvas  *Canvas        `json:"Canvas,omitempty"`
+	// Canvas is the whole picture.
+	Canvas *Canvas `json:"Canvas,omitempty"`
+	// Regions places the streams, one region per stream of TargetStreams: each
+	// StreamIndex must match a stream's Index, or the task is refused.
 	Regions []LayoutRegion `json:"Regions,omitempty"`
+}
+
+func (r *CustomLayout) validate(v *validator) {
+	if r.Canvas != nil {
+		v.push("Canvas")
+		r.Canvas.validate(v)
+		v.pop()
+	}
+	if len(r.Regions) > 0 {
+		v.push("Regions")
+		for i := range r.Regions {
+			v.index(i)
+			r.Regions[i].validate(v)
+			v.pop()
+		}
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -147,17 +229,87 @@ func (r *CustomLayout) appendJSON(b []byte) ([]byte, error) {
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, as Encode.
 type Encode struct {
-	AudioBitrate    *int32 `json:"AudioBitrate,omitempty"`
-	AudioChannels   *int32 `json:"AudioChannels,omitempty"`
-	AudioCodec      *int32 `json:"AudioCodec,omitempty"`
-	AudioProfile    *int32 `json:"AudioProfile,omitempty"`
+	// AudioBitrate is the audio bitrate; when left out it follows from the
+	// profile, sample rate and channels, and the value set may be capped by them.
+	// Range: from 32 to 192 kbps.
+	AudioBitrate *int32 `json:"AudioBitrate,omitempty"`
+	// AudioChannels is the number of audio channels. One of AudioMono,
+	// AudioStereo. Default: AudioStereo.
+	AudioChannels *AudioChannels `json:"AudioChannels,omitempty"`
+	// AudioCodec is the audio codec; only AAC. One of AudioCodecAAC. Default:
+	// AudioCodecAAC.
+	AudioCodec *AudioCodec `json:"AudioCodec,omitempty"`
+	// AudioProfile is the AAC profile. One of AudioProfileLC, AudioProfileHEv1,
+	// AudioProfileHEv2. Default: AudioProfileLC.
+	AudioProfile *AudioProfile `json:"AudioProfile,omitempty"`
+	// AudioSampleRate is the audio sample rate. One of 32000, 44100, 48000 Hz.
+	// Default: 48000 Hz.
 	AudioSampleRate *int32 `json:"AudioSampleRate,omitempty"`
-	VideoBitrate    *int32 `json:"VideoBitrate,omitempty"`
-	VideoCodec      *int32 `json:"VideoCodec,omitempty"`
-	VideoFps        *int32 `json:"VideoFps,omitempty"`
-	VideoGop        *int32 `json:"VideoGop,omitempty"`
-	VideoHeight     *int32 `json:"VideoHeight,omitempty"`
-	VideoWidth      *int32 `json:"VideoWidth,omitempty"`
+	// VideoBitrate is the video bitrate; 0 picks one from the frame rate and size
+	// (set a high one yourself for screen streams). Range: from 0 to 10000 kbps.
+	// Default: 0 kbps.
+	VideoBitrate *int32 `json:"VideoBitrate,omitempty"`
+	// VideoCodec is the video codec. One of VideoCodecH264, VideoCodecByteVC1.
+	// Default: VideoCodecH264.
+	VideoCodec *VideoCodec `json:"VideoCodec,omitempty"`
+	// VideoFps is the video frame rate. Range: from 1 to 60 fps. Default: 15 fps.
+	VideoFps *int32 `json:"VideoFps,omitempty"`
+	// VideoGop is the interval between key frames. Range: from 1 to 5 seconds.
+	// Default: 4 seconds.
+	VideoGop *int32 `json:"VideoGop,omitempty"`
+	// VideoHeight is the picture height for the vertical and side-by-side
+	// layouts; the custom layout uses Canvas.Height. Range: from 2 to 1920
+	// pixels. Must be even. Default: 480 pixels.
+	VideoHeight *int32 `json:"VideoHeight,omitempty"`
+	// VideoWidth is the picture width for the vertical and side-by-side layouts;
+	// the custom layout uses Canvas.Width. Range: from 2 to 1920 pixels. Must be
+	// even. Default: 640 pixels.
+	VideoWidth *int32 `json:"VideoWidth,omitempty"`
+}
+
+func (r *Encode) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.AudioBitrate != nil && (!(*r.AudioBitrate >= 32 && *r.AudioBitrate <= 192)) {
+		v.badInt("AudioBitrate", -1, int64(*r.AudioBitrate), "must be from 32 to 192 kbps")
+	}
+	if r.AudioChannels != nil && (*r.AudioChannels != 1 && *r.AudioChannels != 2) {
+		v.badInt("AudioChannels", -1, int64(*r.AudioChannels), "must be one of 1 (AudioMono), 2 (AudioStereo)")
+	}
+	if r.AudioCodec != nil && (*r.AudioCodec != 0) {
+		v.badInt("AudioCodec", -1, int64(*r.AudioCodec), "must be one of 0 (AudioCodecAAC)")
+	}
+	if r.AudioProfile != nil && (*r.AudioProfile != 0 && *r.AudioProfile != 1 && *r.AudioProfile != 2) {
+		v.badInt("AudioProfile", -1, int64(*r.AudioProfile), "must be one of 0 (AudioProfileLC), 1 (AudioProfileHEv1), 2 (AudioProfileHEv2)")
+	}
+	if r.AudioSampleRate != nil && (*r.AudioSampleRate != 32000 && *r.AudioSampleRate != 44100 && *r.AudioSampleRate != 48000) {
+		v.badInt("AudioSampleRate", -1, int64(*r.AudioSampleRate), "must be one of 32000, 44100, 48000 Hz")
+	}
+	if r.VideoBitrate != nil && (!(*r.VideoBitrate >= 0 && *r.VideoBitrate <= 10000)) {
+		v.badInt("VideoBitrate", -1, int64(*r.VideoBitrate), "must be from 0 to 10000 kbps")
+	}
+	if r.VideoCodec != nil && (*r.VideoCodec != 0 && *r.VideoCodec != 1) {
+		v.badInt("VideoCodec", -1, int64(*r.VideoCodec), "must be one of 0 (VideoCodecH264), 1 (VideoCodecByteVC1)")
+	}
+	if r.VideoFps != nil && (!(*r.VideoFps >= 1 && *r.VideoFps <= 60)) {
+		v.badInt("VideoFps", -1, int64(*r.VideoFps), "must be from 1 to 60 fps")
+	}
+	if r.VideoGop != nil && (!(*r.VideoGop >= 1 && *r.VideoGop <= 5)) {
+		v.badInt("VideoGop", -1, int64(*r.VideoGop), "must be from 1 to 5 seconds")
+	}
+	if r.VideoHeight != nil && (!(*r.VideoHeight >= 2 && *r.VideoHeight <= 1920)) {
+		v.badInt("VideoHeight", -1, int64(*r.VideoHeight), "must be from 2 to 1920 pixels")
+	}
+	if r.VideoHeight != nil && (*r.VideoHeight%2 != 0) {
+		v.badInt("VideoHeight", -1, int64(*r.VideoHeight), "must be even")
+	}
+	if r.VideoWidth != nil && (!(*r.VideoWidth >= 2 && *r.VideoWidth <= 1920)) {
+		v.badInt("VideoWidth", -1, int64(*r.VideoWidth), "must be from 2 to 1920 pixels")
+	}
+	if r.VideoWidth != nil && (*r.VideoWidth%2 != 0) {
+		v.badInt("VideoWidth", -1, int64(*r.VideoWidth), "must be even")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -244,16 +396,34 @@ type IndicatorData struct {
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.
 type Layout struct {
-	CustomLayout    *CustomLayout `json:"CustomLayout,omitempty"`
-	LayoutMode      *int32        `json:"LayoutMode,omitempty"`
-	MainVideoStream *Stream       `json:"MainVideoStream,omitempty"`
+	// CustomLayout places each stream when LayoutMode is LayoutCustom.
+	CustomLayout *CustomLayout `json:"CustomLayout,omitempty"`
+	// LayoutMode is how the streams are arranged. One of LayoutAuto,
+	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto.
+	LayoutMode *LayoutMode `json:"LayoutMode,omitempty"`
+	// MainVideoStream is the stream shown large in the vertical layout.
+	MainVideoStream *Stream `json:"MainVideoStream,omitempty"`
 }
 
 func (r *Layout) validate(v *validator) {
+	if r.CustomLayout != nil {
+		v.push("CustomLayout")
+		r.CustomLayout.validate(v)
+		v.pop()
+	}
 	if r.MainVideoStream != nil {
 		v.push("MainVideoStream")
 		r.MainVideoStream.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.LayoutMode != nil && (*r.LayoutMode != 0 && *r.LayoutMode != 1 && *r.LayoutMode != 2 && *r.LayoutMode != 3) {
+		v.badInt("LayoutMode", -1, int64(*r.LayoutMode), "must be one of 0 (LayoutAuto), 1 (LayoutVertical), 2 (LayoutCustom), 3 (LayoutSideBySide)")
+	}
+	if ((r.LayoutMode != nil) && (*r.LayoutMode == 2)) && (!(r.CustomLayout != nil)) {
+		v.bad("", -1, "", "CustomLayout is required when LayoutMode is 2 (LayoutCustom)")
 	}
 }
 
@@ -295,21 +465,108 @@ func (r *Layout) appendJSON(b []byte) ([]byte, error) {
 // It is used by StartPushMixedStreamToCDN, StartRecord,
 // UpdatePushMixedStreamToCDN, UpdateRecord, as Layout.CustomLayout.Regions.
 type LayoutRegion struct {
-	Height                 int32       `json:"Height"`
-	StreamIndex            int32       `json:"StreamIndex"`
-	Width                  int32       `json:"Width"`
-	Alpha                  *float32    `json:"Alpha,omitempty"`
-	AlternateImage         string      `json:"AlternateImage,omitempty"`
-	AlternateImageFillMode *int32      `json:"AlternateImageFillMode,omitempty"`
-	ApplySpatialAudio      *bool       `json:"ApplySpatialAudio,omitempty"`
-	CornerRadius           *float32    `json:"CornerRadius,omitempty"`
-	LocationX              *int32      `json:"LocationX,omitempty"`
-	LocationY              *int32      `json:"LocationY,omitempty"`
-	MediaType              *int32      `json:"MediaType,omitempty"`
-	RenderMode             *int32      `json:"RenderMode,omitempty"`
-	SourceCrop             *SourceCrop `json:"SourceCrop,omitempty"`
-	SpatialPosition        []int32     `json:"SpatialPosition,omitempty"`
-	ZOrder                 *int32      `json:"ZOrder,omitempty"`
+	// Height is the region's height, at most Canvas.Height. Range: greater than 0
+	// pixels.
+	Height int32 `json:"Height"`
+	// StreamIndex names the stream shown, by its Index in
+	// TargetStreams.StreamList.
+	StreamIndex int32 `json:"StreamIndex"`
+	// Width is the region's width, at most Canvas.Width. Range: greater than 0
+	// pixels.
+	Width int32 `json:"Width"`
+	// Alpha is the region's opacity: 1 opaque, towards 0 transparent. Range:
+	// greater than 0 and at most 1. Default: 1.
+	Alpha *float32 `json:"Alpha,omitempty"`
+	// AlternateImage is the URL of a JPG or PNG image shown while the stream is
+	// not published or its capture is paused, scaled as AlternateImageFillMode
+	// says. Must be at most 1024 characters. A URL.
+	AlternateImage string `json:"AlternateImage,omitempty"`
+	// AlternateImageFillMode says how the placeholder image fills the region. One
+	// of AlternateImageFillVideoRatio, AlternateImageFillImageRatio. Default:
+	// AlternateImageFillVideoRatio.
+	AlternateImageFillMode *AlternateImageFillMode `json:"AlternateImageFillMode,omitempty"`
+	// ApplySpatialAudio says whether the stream's user is heard with spatial
+	// audio. Default: true.
+	ApplySpatialAudio *bool `json:"ApplySpatialAudio,omitempty"`
+	// CornerRadius is the radius of the region's rounded corners, as a fraction
+	// of the canvas width; 0 for square corners. It has no effect beyond half the
+	// region's shorter side. Range: from 0 to 1. Default: 0.
+	CornerRadius *float32 `json:"CornerRadius,omitempty"`
+	// LocationX is the left edge of the region, from the canvas's left edge;
+	// below Canvas.Width. Range: at least 0 pixels. Default: 0 pixels.
+	LocationX *int32 `json:"LocationX,omitempty"`
+	// LocationY is the top edge of the region, from the canvas's top edge; below
+	// Canvas.Height. Range: at least 0 pixels. Default: 0 pixels.
+	LocationY *int32 `json:"LocationY,omitempty"`
+	// MediaType says which media of the stream go into the mix. One of
+	// RegionAudioVideo, RegionAudioOnly, RegionVideoOnly. Default:
+	// RegionAudioVideo.
+	MediaType *RegionMediaType `json:"MediaType,omitempty"`
+	// RenderMode says how the video fits the region. One of RenderStretch,
+	// RenderFill, RenderFit, RenderScale. Default: RenderStretch.
+	RenderMode *RenderMode `json:"RenderMode,omitempty"`
+	// SourceCrop crops the stream's video before it is placed; an odd resulting
+	// size is made even.
+	SourceCrop *SourceCrop `json:"SourceCrop,omitempty"`
+	// SpatialPosition is where the stream's user is, for spatial audio, as X, Y,
+	// Z; default [0, 0, 0]. Range: from -100 to 100. Must have exactly 3
+	// elements.
+	SpatialPosition []int32 `json:"SpatialPosition,omitempty"`
+	// ZOrder is the region's layer where regions overlap: 0 at the bottom, 100 on
+	// top. Range: from 0 to 100. Default: 0.
+	ZOrder *int32 `json:"ZOrder,omitempty"`
+}
+
+func (r *LayoutRegion) validate(v *validator) {
+	if r.SourceCrop != nil {
+		v.push("SourceCrop")
+		r.SourceCrop.validate(v)
+		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if !(r.Height > 0) {
+		v.badInt("Height", -1, int64(r.Height), "must be greater than 0 pixels")
+	}
+	if !(r.Width > 0) {
+		v.badInt("Width", -1, int64(r.Width), "must be greater than 0 pixels")
+	}
+	if r.Alpha != nil && (!(*r.Alpha > 0.0 && *r.Alpha <= 1.0)) {
+		v.badFloat("Alpha", -1, float64(*r.Alpha), "must be greater than 0 and at most 1")
+	}
+	if r.AlternateImage != "" && (utf8.RuneCountInString(r.AlternateImage) > 1024) {
+		v.badLen("AlternateImage", -1, r.AlternateImage, "must be at most 1024 characters")
+	}
+	if r.AlternateImageFillMode != nil && (*r.AlternateImageFillMode != 0 && *r.AlternateImageFillMode != 1) {
+		v.badInt("AlternateImageFillMode", -1, int64(*r.AlternateImageFillMode), "must be one of 0 (AlternateImageFillVideoRatio), 1 (AlternateImageFillImageRatio)")
+	}
+	if r.CornerRadius != nil && (!(*r.CornerRadius >= 0.0 && *r.CornerRadius <= 1.0)) {
+		v.badFloat("CornerRadius", -1, float64(*r.CornerRadius), "must be from 0 to 1")
+	}
+	if r.LocationX != nil && (!(*r.LocationX >= 0)) {
+		v.badInt("LocationX", -1, int64(*r.LocationX), "must be at least 0 pixels")
+	}
+	if r.LocationY != nil && (!(*r.LocationY >= 0)) {
+		v.badInt("LocationY", -1, int64(*r.LocationY), "must be at least 0 pixels")
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1 && *r.MediaType != 2) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (RegionAudioVideo), 1 (RegionAudioOnly), 2 (RegionVideoOnly)")
+	}
+	if r.RenderMode != nil && (*r.RenderMode != 0 && *r.RenderMode != 1 && *r.RenderMode != 2 && *r.RenderMode != 3) {
+		v.badInt("RenderMode", -1, int64(*r.RenderMode), "must be one of 0 (RenderStretch), 1 (RenderFill), 2 (RenderFit), 3 (RenderScale)")
+	}
+	for i, e := range r.SpatialPosition {
+		if !(e >= -100 && e <= 100) {
+			v.badInt("SpatialPosition", i, int64(e), "must be from -100 to 100")
+		}
+	}
+	if len(r.SpatialPosition) > 0 && (len(r.SpatialPosition) < 3 || len(r.SpatialPosition) > 3) {
+		v.badItems("SpatialPosition", len(r.SpatialPosition), "must have exactly 3 elements")
+	}
+	if r.ZOrder != nil && (!(*r.ZOrder >= 0 && *r.ZOrder <= 100)) {
+		v.badInt("ZOrder", -1, int64(*r.ZOrder), "must be from 0 to 100")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -408,10 +665,36 @@ type Overview struct {
 // StartPushMixedStreamToCDN, StartPushPublicStream, StartRecord, as
 // Layout.CustomLayout.Regions.SourceCrop.
 type SourceCrop struct {
+	// HeightProportion is the height kept, as a fraction of the original height.
+	// Range: greater than 0 and at most 1. Default: 1.
 	HeightProportion *float32 `json:"HeightProportion,omitempty"`
-	LocationX        *float32 `json:"LocationX,omitempty"`
-	LocationY        *float32 `json:"LocationY,omitempty"`
-	WidthProportion  *float32 `json:"WidthProportion,omitempty"`
+	// LocationX is the left edge of the part kept, as a fraction of the original
+	// width. Range: at least 0 and less than 1. Default: 0.
+	LocationX *float32 `json:"LocationX,omitempty"`
+	// LocationY is the top edge of the part kept, as a fraction of the original
+	// height. Range: at least 0 and less than 1. Default: 0.
+	LocationY *float32 `json:"LocationY,omitempty"`
+	// WidthProportion is the width kept, as a fraction of the original width.
+	// Range: greater than 0 and at most 1. Default: 1.
+	WidthProportion *float32 `json:"WidthProportion,omitempty"`
+}
+
+func (r *SourceCrop) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.HeightProportion != nil && (!(*r.HeightProportion > 0.0 && *r.HeightProportion <= 1.0)) {
+		v.badFloat("HeightProportion", -1, float64(*r.HeightProportion), "must be greater than 0 and at most 1")
+	}
+	if r.LocationX != nil && (!(*r.LocationX >= 0.0 && *r.LocationX < 1.0)) {
+		v.badFloat("LocationX", -1, float64(*r.LocationX), "must be at least 0 and less than 1")
+	}
+	if r.LocationY != nil && (!(*r.LocationY >= 0.0 && *r.LocationY < 1.0)) {
+		v.badFloat("LocationY", -1, float64(*r.LocationY), "must be at least 0 and less than 1")
+	}
+	if r.WidthProportion != nil && (!(*r.WidthProportion > 0.0 && *r.WidthProportion <= 1.0)) {
+		v.badFloat("WidthProportion", -1, float64(*r.WidthProportion), "must be greater than 0 and at most 1")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -459,11 +742,19 @@ func (r *SourceCrop) appendJSON(b []byte) ([]byte, error) {
 //
 // It is used by StartSegment, StartSnapshot, as StorageConfig.
 type StorageConfig struct {
-	CustomConfig   *CustomConfig   `json:"CustomConfig,omitempty"`
-	TosConfig      *TosConfig      `json:"TosConfig,omitempty"`
-	Type           *int32          `json:"Type,omitempty"`
+	// CustomConfig is a third-party S3-compatible bucket, when Type is
+	// StorageS3Compatible.
+	CustomConfig *CustomConfig `json:"CustomConfig,omitempty"`
+	// TosConfig is the TOS bucket, when Type is StorageTOS.
+	TosConfig *TosConfig `json:"TosConfig,omitempty"`
+	// Type says which storage the files go to; the matching config is required.
+	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
+	// Default: StorageTOS.
+	Type *StorageType `json:"Type,omitempty"`
+	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig *VeImageXConfig `json:"VeImageXConfig,omitempty"`
-	VodConfig      *VodConfig      `json:"VodConfig,omitempty"`
+	// VodConfig is the VOD space, when Type is StorageVOD.
+	VodConfig *VodConfig `json:"VodConfig,omitempty"`
 }
 
 func (r *StorageConfig) validate(v *validator) {
@@ -486,6 +777,24 @@ func (r *StorageConfig) validate(v *validator) {
 		v.push("VodConfig")
 		r.VodConfig.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
+		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
+	}
+	if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+		v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+	}
+	if ((r.Type != nil) && (*r.Type == 1)) && (!(r.VodConfig != nil)) {
+		v.bad("", -1, "", "VodConfig is required when Type is 1 (VOD)")
+	}
+	if ((r.Type != nil) && (*r.Type == 2)) && (!(r.CustomConfig != nil)) {
+		v.bad("", -1, "", "CustomConfig is required when Type is 2 (S3-compatible)")
+	}
+	if ((r.Type != nil) && (*r.Type == 3)) && (!(r.VeImageXConfig != nil)) {
+		v.bad("", -1, "", "VeImageXConfig is required when Type is 3 (veImageX)")
 	}
 }
 
@@ -537,11 +846,19 @@ func (r *StorageConfig) appendJSON(b []byte) ([]byte, error) {
 // StorageConfigInfo is a result object used by GetSegmentTask,
 // GetSnapshotTask, as SegmentTask.StorageConfig, SnapshotTask.StorageConfig.
 type StorageConfigInfo struct {
-	CustomConfig   CustomConfigInfo   `json:"CustomConfig"`
-	TosConfig      TosConfigInfo      `json:"TosConfig"`
-	Type           int32              `json:"Type"`
+	// CustomConfig is a third-party S3-compatible bucket, when Type is
+	// StorageS3Compatible.
+	CustomConfig CustomConfigInfo `json:"CustomConfig"`
+	// TosConfig is the TOS bucket, when Type is StorageTOS.
+	TosConfig TosConfigInfo `json:"TosConfig"`
+	// Type says which storage the files go to; the matching config is required.
+	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
+	// Default: StorageTOS.
+	Type StorageType `json:"Type"`
+	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig VeImageXConfigInfo `json:"VeImageXConfig"`
-	VodConfig      VodConfigInfo      `json:"VodConfig"`
+	// VodConfig is the VOD space, when Type is StorageVOD.
+	VodConfig VodConfigInfo `json:"VodConfig"`
 }
 
 // Stream names one user's stream: the user, the stream type (main or screen)
@@ -551,15 +868,25 @@ type StorageConfigInfo struct {
 // StartSegment, as ExcludeStreams.StreamList, Layout.MainVideoStream,
 // TargetStreams.StreamList.
 type Stream struct {
-	// UserID is the ID of the user.
-	UserID     string `json:"UserId"`
-	Index      *int32 `json:"Index,omitempty"`
-	StreamType *int32 `json:"StreamType,omitempty"`
+	// UserID is the user who publishes the stream.
+	UserID string `json:"UserId"`
+	// Index marks the stream for the custom layout: a region's StreamIndex names
+	// it.
+	Index *int32 `json:"Index,omitempty"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	StreamType *StreamType `json:"StreamType,omitempty"`
 }
 
 func (r *Stream) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.StreamType != nil && (*r.StreamType != 0 && *r.StreamType != 1) {
+		v.badInt("StreamType", -1, int64(*r.StreamType), "must be one of 0 (StreamTypeMain), 1 (StreamTypeScreen)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -588,10 +915,14 @@ func (r *Stream) appendJSON(b []byte) ([]byte, error) {
 // PushMixedStreamToCDNTask.Layout.MainVideoStream,
 // PushMixedStreamToCDNTask.TargetStreams.StreamList, ....
 type StreamInfo struct {
-	// UserID is the ID of the user.
-	UserID     string `json:"UserId"`
-	Index      int32  `json:"Index"`
-	StreamType int32  `json:"StreamType"`
+	// UserID is the user who publishes the stream.
+	UserID string `json:"UserId"`
+	// Index marks the stream for the custom layout: a region's StreamIndex names
+	// it.
+	Index int32 `json:"Index"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	StreamType StreamType `json:"StreamType"`
 }
 
 // Streams selects streams by user: as TargetStreams the streams to include,
@@ -600,6 +931,8 @@ type StreamInfo struct {
 // It is used by 6 actions, among them StartPushMixedStreamToCDN, StartRecord,
 // StartSegment, as ExcludeStreams, TargetStreams.
 type Streams struct {
+	// StreamList lists streams by user and type; empty means every stream of the
+	// room. Index must not repeat within a list.
 	StreamList []Stream `json:"StreamList,omitempty"`
 }
 
@@ -650,15 +983,22 @@ func (r *Streams) appendJSON(b []byte) ([]byte, error) {
 // PushMixedStreamToCDNTask.ExcludeStreams,
 // PushMixedStreamToCDNTask.TargetStreams, SegmentTask.TargetStreams, ....
 type StreamsInfo struct {
+	// StreamList lists streams by user and type; empty means every stream of the
+	// room. Index must not repeat within a list.
 	StreamList []StreamInfo `json:"StreamList"`
 }
 
 // TosConfig is an input object used by StartRecord, StartSegment,
 // StartSnapshot, as StorageConfig.TosConfig.
 type TosConfig struct {
+	// AccountID is the Volcengine main account ID that owns the bucket (not a
+	// sub-user's, even when signing with a sub-user's keys).
 	AccountID string `json:"AccountId"`
-	Bucket    string `json:"Bucket"`
-	Region    *int32 `json:"Region,omitempty"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
 }
 
 func (r *TosConfig) validate(v *validator) {
@@ -688,17 +1028,27 @@ func (r *TosConfig) appendJSON(b []byte) ([]byte, error) {
 // as SegmentTask.StorageConfig.TosConfig,
 // SnapshotTask.StorageConfig.TosConfig.
 type TosConfigInfo struct {
+	// AccountID is the Volcengine main account ID that owns the bucket (not a
+	// sub-user's, even when signing with a sub-user's keys).
 	AccountID string `json:"AccountId"`
-	Bucket    string `json:"Bucket"`
-	Region    int32  `json:"Region"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region int32 `json:"Region"`
 }
 
 // VeImageXConfig is an input object used by StartRecord, StartSegment,
 // StartSnapshot, as StorageConfig.VeImageXConfig.
 type VeImageXConfig struct {
+	// AccountID is the Volcengine main account ID that owns the service (not a
+	// sub-user's).
 	AccountID string `json:"AccountId"`
+	// ServiceID is the veImageX service ID, from its console or API.
 	ServiceID string `json:"ServiceId"`
-	Region    *int32 `json:"Region,omitempty"`
+	// Region is the service's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
 }
 
 func (r *VeImageXConfig) validate(v *validator) {
@@ -728,24 +1078,45 @@ func (r *VeImageXConfig) appendJSON(b []byte) ([]byte, error) {
 // GetSnapshotTask, as SegmentTask.StorageConfig.VeImageXConfig,
 // SnapshotTask.StorageConfig.VeImageXConfig.
 type VeImageXConfigInfo struct {
+	// AccountID is the Volcengine main account ID that owns the service (not a
+	// sub-user's).
 	AccountID string `json:"AccountId"`
+	// ServiceID is the veImageX service ID, from its console or API.
 	ServiceID string `json:"ServiceId"`
-	Region    int32  `json:"Region"`
+	// Region is the service's region, by the number the vendor's region table
+	// gives it. Default: 0.
+	Region int32 `json:"Region"`
 }
 
 // VodConfig is an input object used by StartRecord, StartSegment,
 // StartSnapshot, as StorageConfig.VodConfig.
 type VodConfig struct {
-	AccountID            string `json:"AccountId"`
-	Space                string `json:"Space"`
-	AutoSetFileExtension *bool  `json:"AutoSetFileExtension,omitempty"`
-	Region               *int32 `json:"Region,omitempty"`
-	StorageClass         *int32 `json:"StorageClass,omitempty"`
+	// AccountID is the Volcengine main account ID that owns the space (not a
+	// sub-user's).
+	AccountID string `json:"AccountId"`
+	// Space is the VOD space name.
+	Space string `json:"Space"`
+	// AutoSetFileExtension says whether VOD sets the FileExtension from the
+	// file's suffix. Default: false.
+	AutoSetFileExtension *bool `json:"AutoSetFileExtension,omitempty"`
+	// Region is the space's region, by the number the vendor's region table gives
+	// it. Default: 0.
+	Region *int32 `json:"Region,omitempty"`
+	// StorageClass is the storage class of the uploaded files. One of
+	// VodStorageStandard, VodStorageArchive, VodStorageInfrequent. Default:
+	// VodStorageStandard.
+	StorageClass *VodStorageClass `json:"StorageClass,omitempty"`
 }
 
 func (r *VodConfig) validate(v *validator) {
 	v.required("AccountId", r.AccountID != "")
 	v.required("Space", r.Space != "")
+	if v.lenient {
+		return
+	}
+	if r.StorageClass != nil && (*r.StorageClass != 1 && *r.StorageClass != 2 && *r.StorageClass != 3) {
+		v.badInt("StorageClass", -1, int64(*r.StorageClass), "must be one of 1 (VodStorageStandard), 2 (VodStorageArchive), 3 (VodStorageInfrequent)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -778,9 +1149,19 @@ func (r *VodConfig) appendJSON(b []byte) ([]byte, error) {
 // as SegmentTask.StorageConfig.VodConfig,
 // SnapshotTask.StorageConfig.VodConfig.
 type VodConfigInfo struct {
-	AccountID            string `json:"AccountId"`
-	Space                string `json:"Space"`
-	AutoSetFileExtension bool   `json:"AutoSetFileExtension"`
-	Region               int32  `json:"Region"`
-	StorageClass         int32  `json:"StorageClass"`
+	// AccountID is the Volcengine main account ID that owns the space (not a
+	// sub-user's).
+	AccountID string `json:"AccountId"`
+	// Space is the VOD space name.
+	Space string `json:"Space"`
+	// AutoSetFileExtension says whether VOD sets the FileExtension from the
+	// file's suffix. Default: false.
+	AutoSetFileExtension bool `json:"AutoSetFileExtension"`
+	// Region is the space's region, by the number the vendor's region table gives
+	// it. Default: 0.
+	Region int32 `json:"Region"`
+	// StorageClass is the storage class of the uploaded files. One of
+	// VodStorageStandard, VodStorageArchive, VodStorageInfrequent. Default:
+	// VodStorageStandard.
+	StorageClass VodStorageClass `json:"StorageClass"`
 }

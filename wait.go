@@ -81,13 +81,20 @@ func (c *waitConfig) pause(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// maxTransientPolls is how many polls in a row may fail with a transient
+// error (IsRetryable: service unavailable, request not sent) before a
+// waiter gives up. Throttling does not count: it only slows the waiter.
+const maxTransientPolls = 3
+
 // waitTask is the one implementation behind every generated Wait*Task
 // method. It calls get until status reports a state the caller waits for
 // (by default: ended or failed), pausing with backoff and jitter between
 // calls. A throttled poll (ErrThrottled, after the client's own retries)
-// is not fatal: the waiter pauses for the longest interval and polls
-// again. Any other error ends the wait. When ctx ends first, it returns
-// the last result it got together with an error wrapping ctx.Err().
+// is not fatal: the waiter pauses for the longest interval, or for the
+// service's Retry-After when that is longer, and polls again. A transient
+// failure (IsRetryable) is tolerated maxTransientPolls times in a row. Any
+// other error ends the wait. When ctx ends first, it returns the last
+// result it got together with an error wrapping ctx.Err().
 func waitTask[Req, Res any](ctx context.Context, action string, req *Req,
 	get func(context.Context, *Req, ...CallOption) (*Res, error),
 	status func(*Res) TaskStatus, opts []WaitOption) (*Res, error) {
@@ -105,11 +112,13 @@ func waitTask[Req, Res any](ctx context.Context, action string, req *Req,
 	}
 	var last *Res
 	lastStatus := TaskStatus(-1)
+	transient := 0
 	for n := 0; ; n++ {
 		res, err := get(ctx, req, cfg.callOpts...)
 		pause := cfg.pause(n)
 		switch {
 		case err == nil:
+			transient = 0
 			last, lastStatus = res, status(res)
 			if cfg.until(lastStatus) || lastStatus.Ended() {
 				return res, nil
@@ -118,6 +127,11 @@ func waitTask[Req, Res any](ctx context.Context, action string, req *Req,
 			return last, waitGaveUp(action, lastStatus, ctx.Err())
 		case errors.Is(err, ErrThrottled):
 			pause = cfg.most
+			if d, ok := RetryAfter(err); ok && d > pause {
+				pause = d
+			}
+		case IsRetryable(err) && transient < maxTransientPolls:
+			transient++
 		default:
 			return last, fmt.Errorf("rtc: waiting with %s: %w", action, err)
 		}

@@ -176,6 +176,44 @@ func TestWaitKeepsPollingThroughThrottling(t *testing.T) {
 	assert.Equal(t, 4, countGets(srv), "three throttled polls, then the answer")
 }
 
+func TestWaitHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv := rtctest.NewServer()
+	defer srv.Close()
+	c := waitClient(t, srv, rtc.WithRetry(rtc.RetryPolicy{MaxAttempts: 1}))
+	get := startTestRecording(t, c, "wait6")
+	srv.InjectFault("GetRecordTask", rtctest.Fault{Status: http.StatusTooManyRequests, Code: "FlowLimitExceeded", RetryAfter: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.WaitRecordTask(ctx, get, rtc.WaitInterval(time.Millisecond, time.Millisecond))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, 1, countGets(srv), "the waiter waits as long as the service asked, not its own interval")
+}
+
+func TestWaitToleratesTransientFailures(t *testing.T) {
+	t.Parallel()
+	srv := rtctest.NewServer()
+	defer srv.Close()
+	c := waitClient(t, srv, rtc.WithRetry(rtc.RetryPolicy{MaxAttempts: 1}))
+	get := startTestRecording(t, c, "wait7")
+	_, err := c.StopRecord(context.Background(), &rtc.StopRecordRequest{AppID: "app1", RoomID: "room1", TaskID: "wait7"})
+	require.NoError(t, err)
+	fast := rtc.WaitInterval(time.Millisecond, time.Millisecond)
+
+	srv.InjectFault("GetRecordTask", rtctest.Fault{Times: 3, Status: http.StatusServiceUnavailable})
+	res, err := c.WaitRecordTask(context.Background(), get, fast)
+	require.NoError(t, err)
+	assert.True(t, res.RecordTask.Status.Ended())
+
+	// Four in a row is one too many.
+	srv.InjectFault("GetRecordTask", rtctest.Fault{Times: 4, Status: http.StatusServiceUnavailable})
+	before := countGets(srv)
+	_, err = c.WaitRecordTask(context.Background(), get, fast)
+	require.ErrorIs(t, err, rtc.ErrServer)
+	assert.Equal(t, 4, countGets(srv)-before)
+	srv.ClearFaults()
+}
+
 func TestWaitStopsAtOtherErrors(t *testing.T) {
 	t.Parallel()
 	srv := rtctest.NewServer()

@@ -10,7 +10,8 @@ import (
 // WaitPushMixedStreamToCDNTask calls GetPushMixedStreamToCDNTask until the
 // task has ended (stopped or failed), or is in a state named with WaitFor,
 // and returns the last result. It pauses between polls with backoff and
-// jitter (WaitInterval), keeps polling through throttling, and stops at the
+// jitter (WaitInterval), keeps polling through throttling (waiting at least
+// as long as Retry-After asks) and brief unavailability, and stops at the
 // first other error or when ctx ends; then it returns the last result it got
 // with the error.
 func (c *Client) WaitPushMixedStreamToCDNTask(ctx context.Context, req *GetPushMixedStreamToCDNTaskRequest, opts ...WaitOption) (*GetPushMixedStreamToCDNTaskResult, error) {
@@ -26,7 +27,8 @@ func (t *PushMixedStreamToCDNTask) EndedAt() time.Time { return unixMilli(t.EndT
 // WaitPushSingleStreamToCDNTask calls GetPushSingleStreamToCDNTask until the
 // task has ended (stopped or failed), or is in a state named with WaitFor,
 // and returns the last result. It pauses between polls with backoff and
-// jitter (WaitInterval), keeps polling through throttling, and stops at the
+// jitter (WaitInterval), keeps polling through throttling (waiting at least
+// as long as Retry-After asks) and brief unavailability, and stops at the
 // first other error or when ctx ends; then it returns the last result it got
 // with the error.
 func (c *Client) WaitPushSingleStreamToCDNTask(ctx context.Context, req *GetPushSingleStreamToCDNTaskRequest, opts ...WaitOption) (*GetPushSingleStreamToCDNTaskResult, error) {
@@ -42,7 +44,8 @@ func (t *PushSingleStreamToCDNTask) EndedAt() time.Time { return unixMilli(t.End
 // WaitRecordTask calls GetRecordTask until the task has ended (stopped or
 // failed), or is in a state named with WaitFor, and returns the last result.
 // It pauses between polls with backoff and jitter (WaitInterval), keeps
-// polling through throttling, and stops at the first other error or when ctx
+// polling through throttling (waiting at least as long as Retry-After asks)
+// and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitRecordTask(ctx context.Context, req *GetRecordTaskRequest, opts ...WaitOption) (*GetRecordTaskResult, error) {
 	return waitTask(ctx, "GetRecordTask", req, c.GetRecordTask, func(r *GetRecordTaskResult) TaskStatus { return r.RecordTask.Status }, opts)
@@ -57,7 +60,8 @@ func (t *RecordTask) EndedAt() time.Time { return unixMilli(t.EndTime) }
 // WaitSegmentTask calls GetSegmentTask until the task has ended (stopped or
 // failed), or is in a state named with WaitFor, and returns the last result.
 // It pauses between polls with backoff and jitter (WaitInterval), keeps
-// polling through throttling, and stops at the first other error or when ctx
+// polling through throttling (waiting at least as long as Retry-After asks)
+// and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitSegmentTask(ctx context.Context, req *GetSegmentTaskRequest, opts ...WaitOption) (*GetSegmentTaskResult, error) {
 	return waitTask(ctx, "GetSegmentTask", req, c.GetSegmentTask, func(r *GetSegmentTaskResult) TaskStatus { return r.SegmentTask.Status }, opts)
@@ -72,7 +76,8 @@ func (t *SegmentTask) EndedAt() time.Time { return unixMilli(t.EndTime) }
 // WaitSnapshotTask calls GetSnapshotTask until the task has ended (stopped or
 // failed), or is in a state named with WaitFor, and returns the last result.
 // It pauses between polls with backoff and jitter (WaitInterval), keeps
-// polling through throttling, and stops at the first other error or when ctx
+// polling through throttling (waiting at least as long as Retry-After asks)
+// and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitSnapshotTask(ctx context.Context, req *GetSnapshotTaskRequest, opts ...WaitOption) (*GetSnapshotTaskResult, error) {
 	return waitTask(ctx, "GetSnapshotTask", req, c.GetSnapshotTask, func(r *GetSnapshotTaskResult) TaskStatus { return r.SnapshotTask.Status }, opts)
@@ -87,7 +92,8 @@ func (t *SnapshotTask) EndedAt() time.Time { return unixMilli(t.EndTime) }
 // WaitWebCastTask calls GetWebCastTask until the task has ended (stopped or
 // failed), or is in a state named with WaitFor, and returns the last result.
 // It pauses between polls with backoff and jitter (WaitInterval), keeps
-// polling through throttling, and stops at the first other error or when ctx
+// polling through throttling (waiting at least as long as Retry-After asks)
+// and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitWebCastTask(ctx context.Context, req *GetWebCastTaskRequest, opts ...WaitOption) (*GetWebCastTaskResult, error) {
 	return waitTask(ctx, "GetWebCastTask", req, c.GetWebCastTask, func(r *GetWebCastTaskResult) TaskStatus { return r.WebCastTask.Status }, opts)

@@ -159,6 +159,9 @@ func TestClientCallEveryAction(t *testing.T) {
 		t.Run(a.Action, func(t *testing.T) {
 			srv.Reset()
 			in := minimalInput(a)
+			if a.Category == "im" { // IM actions need users, a conversation, a message
+				rtctest.PrepareIM(srv, a.Action, in)
+			}
 			var out json.RawMessage
 			var err error
 			if a.InputIn == "query" {

@@ -22,7 +22,7 @@ const (
 	DropBeforeBody
 	// DropAfterBody reads the whole request, then closes the connection
 	// without answering: the client cannot know whether the action ran.
-	// (The action does not run.)
+	// (The action does not run; with Fault.AfterAction it does.)
 	DropAfterBody
 )
 
@@ -42,6 +42,12 @@ const (
 //     to the gateway code of Status. Status 200 with a Code gives an Error
 //     inside an HTTP 200 answer.
 //   - RetryAfter adds a Retry-After header (whole seconds, rounded up).
+//   - AfterAction runs the action first, with all its effects (a task
+//     starts, a message is sent), and only then acts out the fault: the
+//     answer is lost (Drop) or replaced by an error (Status, Code). This is
+//     the ambiguous failure a client cannot tell from one where nothing
+//     happened: use it to test what your code does when a first attempt
+//     worked but its answer never arrived.
 //
 // Faults are checked before authentication, so they apply to any request
 // whose Action matches.
@@ -62,6 +68,9 @@ type Fault struct {
 	Body        []byte
 	HugeBody    int64 // bytes of a generated body that never closes its JSON
 	ContentType string
+
+	// AfterAction lets the action run before the fault shapes the answer.
+	AfterAction bool
 }
 
 type pendingFault struct {

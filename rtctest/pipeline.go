@@ -63,6 +63,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f := s.takeFault(c.actionName); f != nil {
 		c.faulted = true
+		if f.AfterAction {
+			// The action runs and its effects stay; only the answer is
+			// lost or replaced.
+			result, e := c.process()
+			if c.applyFault(w, f) {
+				return
+			}
+			c.writeEnvelope(w, result, e)
+			return
+		}
 		if c.applyFault(w, f) {
 			return
 		}

@@ -14,10 +14,14 @@ type state struct {
 	policyID  int
 	failover  map[int]map[string]any
 	vendorPol map[int]map[string]any
+	im        map[int64]*imApp // IM server API state per AppId (im.go)
+	// notify sends a room or user event callback (events.go).
+	notify func(appID, eventType, roomID, userID string)
 }
 
-func newState() *state {
+func newState(notify func(appID, eventType, roomID, userID string)) *state {
 	return &state{
+		notify:    notify,
 		apps:      make(map[string]*appState),
 		failover:  make(map[int]map[string]any),
 		vendorPol: make(map[int]map[string]any),
@@ -35,6 +39,8 @@ type appState struct {
 	business     []*businessRecord
 	callbacks    []map[string]any
 	transcodes   map[string]map[string]any
+	id           string
+	notify       func(appID, eventType, roomID, userID string)
 }
 
 type room struct {
@@ -53,6 +59,8 @@ func (st *state) app(id string) *appState {
 			streamBans:   make(map[[2]string]StreamBan),
 			tasks:        make(map[taskKey]*task),
 			transcodes:   make(map[string]map[string]any),
+			id:           id,
+			notify:       st.notify,
 		}
 		st.apps[id] = a
 	}
@@ -98,6 +106,14 @@ func (s *Server) join(appID, roomID, userID string, visible bool) error {
 	if r == nil {
 		r = &room{created: now, members: make(map[string]bool)}
 		a.rooms[roomID] = r
+		a.notify(appID, "RoomCreate", roomID, "")
+	}
+	if was, ok := r.members[userID]; !ok || was != visible {
+		if ok {
+			a.notify(appID, map[bool]string{true: "RoleChangeInvisible2Visible", false: "RoleChangeVisible2Invisible"}[visible], roomID, userID)
+		} else {
+			a.notify(appID, map[bool]string{true: "UserJoinRoom", false: "InvisibleUserJoinRoom"}[visible], roomID, userID)
+		}
 	}
 	r.members[userID] = visible
 	return nil
@@ -153,9 +169,29 @@ func (a *appState) removeUser(roomID, userID string) {
 	if r == nil {
 		return
 	}
+	if visible, ok := r.members[userID]; ok {
+		a.notify(a.id, map[bool]string{true: "UserLeaveRoom", false: "InvisibleUserLeaveRoom"}[visible], roomID, userID)
+	}
 	delete(r.members, userID)
 	if len(r.members) == 0 {
 		delete(a.rooms, roomID)
+		a.notify(a.id, "RoomDestroy", roomID, "")
+	}
+}
+
+// dismissRoom removes every user of a room, and so the room.
+func (a *appState) dismissRoom(roomID string) {
+	r := a.rooms[roomID]
+	if r == nil {
+		return
+	}
+	users := make([]string, 0, len(r.members))
+	for u := range r.members {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	for _, u := range users {
+		a.removeUser(roomID, u)
 	}
 }
 
@@ -206,7 +242,7 @@ func banRoomUser(c *call, kick bool) (any, *apiError) {
 	case roomID != "":
 		setBan(a.roomBans, roomID, until)
 		if kick {
-			delete(a.rooms, roomID)
+			a.dismissRoom(roomID)
 		}
 	default:
 		setBan(a.userBans, userID, until)
@@ -244,7 +280,7 @@ func handleDismissRoom(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.st.app(c.appID())
-	delete(a.rooms, roomID)
+	a.dismissRoom(roomID)
 	if secs, ok := c.num("ForbiddenInterval"); ok && secs > 0 {
 		a.roomBans[roomID] = c.now.Add(time.Duration(clamp(secs, banMin, banMax)) * time.Second)
 	}

@@ -108,6 +108,9 @@ type config struct {
 	logger      *slog.Logger
 	qps         map[string]int
 	noSignature bool
+
+	events       *eventSink    // where event callbacks go (events.go)
+	eventTimeout time.Duration // per delivery attempt
 }
 
 // WithCredentials adds an access key pair the server accepts. Give it more
@@ -206,6 +209,9 @@ type Server struct {
 
 	mu sync.Mutex // guards st
 	st *state
+
+	events   eventQueue     // event callbacks (events.go)
+	eventsWG sync.WaitGroup // the delivery goroutine
 }
 
 // Request is one request the server received, as recorded by Requests.
@@ -240,7 +246,7 @@ func NewServer(opts ...Option) *Server {
 // NewUnstartedServer returns a server that is not listening yet: call
 // Start, or use Handler to serve it some other way.
 func NewUnstartedServer(opts ...Option) *Server {
-	cfg := config{clock: time.Now, region: DefaultRegion}
+	cfg := config{clock: time.Now, region: DefaultRegion, eventTimeout: EventTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -249,14 +255,15 @@ func NewUnstartedServer(opts ...Option) *Server {
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &Server{
+	s := &Server{
 		cfg:       cfg,
 		spec:      spec.MustLoad(),
 		closing:   make(chan struct{}),
 		reqPrefix: binary.BigEndian.Uint32(b[:]),
 		qpsWin:    make(map[string]*qpsWindow),
-		st:        newState(),
 	}
+	s.st = newState(s.roomEvent)
+	return s
 }
 
 // Start starts listening on a loopback port and sets URL. It panics if no
@@ -300,16 +307,21 @@ func (s *Server) Close() {
 		s.closed = true
 		s.activeMu.Unlock()
 		s.active.Wait()
+		s.eventsWG.Wait()
 	})
 }
 
 // Reset forgets all state: rooms, bans, tasks, apps, business IDs,
-// callbacks, policies, recorded requests and messages, pending faults,
-// rate-limit windows and the clock offset. Credentials and options stay.
+// callbacks, policies, recorded requests and messages, the list of sent
+// events (deliveries under way go on), pending faults, rate-limit windows
+// and the clock offset. Credentials and options stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
-	s.st = newState()
+	s.st = newState(s.roomEvent)
 	s.mu.Unlock()
+	s.events.mu.Lock()
+	s.events.all = nil
+	s.events.mu.Unlock()
 	s.recMu.Lock()
 	s.requests, s.messages = nil, nil
 	s.recMu.Unlock()

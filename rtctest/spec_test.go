@@ -49,6 +49,9 @@ func TestEveryActionAnswersWithAWellFormedEnvelope(t *testing.T) {
 			if a.Action == "BanRoomUser" || a.Action == "UpdateBanRoomUserRule" {
 				in["RoomId"] = "room_1" // the service needs RoomId, UserId or both
 			}
+			if a.Category == "im" { // IM actions need users, a conversation, a message
+				imInput(a.Action, in, seedIM(srv), srv.now())
+			}
 			if pre := prerequisite(a.Action); pre != "" {
 				preIn := minimal(sp.Find(pre))
 				for k, v := range in { // same IDs as the action under test

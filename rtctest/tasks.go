@@ -15,6 +15,7 @@ import (
 const (
 	TaskStatusRunning = 2
 	TaskStatusStopped = 3
+	TaskStatusFailed  = 4
 )
 
 type taskOpKind int
@@ -97,6 +98,8 @@ type task struct {
 	input          map[string]any
 	started, ended time.Time
 	running        bool
+	stopReason     string // why it ended (StopByAPI, IdleTimeOut, ...)
+	failed         bool   // it ended in failure (Status 4)
 }
 
 // TaskInfo describes a task the server knows, for tests.
@@ -165,7 +168,9 @@ func handleTask(c *call) (any, *apiError) {
 		if t != nil && t.running {
 			return nil, invalid("InvalidParameter.TaskAlreadyExists", "task %q is already running in room %q", k.id, k.room)
 		}
-		a.tasks[k] = &task{sub: op.sub, room: k.room, id: k.id, input: c.in, started: c.now, running: true}
+		t = &task{sub: op.sub, room: k.room, id: k.id, input: c.in, started: c.now, running: true}
+		a.tasks[k] = t
+		s.emitTask(c.appID(), k, t, taskStarted)
 		return okResult(c), nil
 	case opUpdate:
 		if t == nil || !t.running || (op.sub != "" && t.sub != op.sub) {
@@ -179,12 +184,14 @@ func handleTask(c *call) (any, *apiError) {
 			merged[key] = v
 		}
 		t.input = merged
+		s.emitTask(c.appID(), k, t, taskUpdated)
 		return okResult(c), nil
 	case opStop:
 		if t == nil || !t.running {
 			return nil, notFound(k)
 		}
-		t.running, t.ended = false, c.now
+		t.running, t.ended, t.stopReason = false, c.now, "StopByAPI"
+		s.emitTask(c.appID(), k, t, taskStopped)
 		return okResult(c), nil
 	case opGet:
 		if op.kind == "cdn" && k.id == "" {
@@ -222,35 +229,38 @@ func (a *appState) findCDN(room, sub, user string) *task {
 	return best
 }
 
-// taskView builds a Get result: plausible values for the spec's shape, the
-// task's own input over them (secrets masked), then its status and times.
+// taskView builds a Get result: the spec's shape with zero values, the
+// task's own input over them (secrets masked; see taskview.go), then its
+// status and times.
 func taskView(c *call, op taskOp, t *task) map[string]any {
 	fd := findField(c.action.Result, op.resultKey)
 	var fields []spec.Field
 	if fd != nil {
 		fields = fd.Fields
 	}
-	obj := c.filler().object(fields, 0)
-	for k := range obj {
-		if v, ok := t.input[k]; ok {
-			obj[k] = maskSecrets(v)
-		}
-	}
+	obj := zeroObject(fields)
+	in, _ := maskSecrets(t.input).(map[string]any)
+	overlay(obj, fields, in)
 	obj["StartTime"] = t.started.UnixMilli()
-	if t.running {
+	switch {
+	case t.running:
 		obj["Status"] = TaskStatusRunning
 		obj["EndTime"] = 0
 		obj["StopReason"] = ""
-	} else {
+	case t.failed:
+		obj["Status"] = TaskStatusFailed
+		obj["EndTime"] = t.ended.UnixMilli()
+		obj["StopReason"] = t.stopReason
+	default:
 		obj["Status"] = TaskStatusStopped
 		obj["EndTime"] = t.ended.UnixMilli()
-		obj["StopReason"] = "StopByAPI"
+		obj["StopReason"] = t.stopReason
 	}
 	if _, ok := obj["RecordFileList"]; ok {
 		obj["RecordFileList"] = recordFiles(c.appID(), t)
 	}
 	if _, ok := obj["PushStreamState"]; ok {
-		obj["PushStreamState"] = map[bool]int{true: 1, false: 0}[t.running]
+		obj["PushStreamState"] = map[bool]int{true: 1, false: 6}[t.running]
 	}
 	return obj
 }

@@ -44,7 +44,7 @@ func categories(s *spec.Spec) []string {
 
 func runActions(a *app, o *cmdOpts, args []string) error {
 	if len(args) > 0 {
-		return usageErr("actions takes no arguments (got %q); use --category to filter", args)
+		return usageErr("actions takes no arguments (got %s); use --category to filter", argCount(args))
 	}
 	s, err := loadSpec()
 	if err != nil {

@@ -134,7 +134,7 @@ func runCall(a *app, o *cmdOpts, args []string) error {
 		return usageErr("call needs an ACTION, e.g. rtcctl call GetRoomOnlineUsers --data '{...}'\nRun \"rtcctl actions\" to list the actions.")
 	}
 	if len(args) > 1 {
-		return usageErr("call takes one ACTION, got %q; pass the input with --data", args)
+		return usageErr("call takes one ACTION, got %s; pass the input with --data", argCount(args))
 	}
 	s, err := loadSpec()
 	if err != nil {

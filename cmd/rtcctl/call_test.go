@@ -349,7 +349,7 @@ func TestCallSettingsErrors(t *testing.T) {
 			name: "half the environment",
 			env:  map[string]string{"RTC_ENDPOINT": srv.URL, "VOLCENGINE_ACCESS_KEY": "AK"},
 			code: 2,
-			want: "only one of VOLCENGINE_ACCESS_KEY and VOLCENGINE_SECRET_KEY is set",
+			want: "VOLCENGINE_ACCESS_KEY is set but VOLCENGINE_SECRET_KEY is not",
 		},
 		{
 			name: "half the flags",

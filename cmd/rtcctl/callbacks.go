@@ -19,21 +19,23 @@ func cmdCallbackVerify() *command {
 		name:    "callback verify",
 		summary: "check the signature of an event callback body read from stdin",
 		help: helpText{
-			usage: "rtcctl callback verify --secret SECRET < body.json",
+			usage: "rtcctl callback verify [--secret-file FILE] < body.json",
 			description: `Reads the body of an event callback that RTC posted (a JSON object) from
 stdin, checks its Signature with the callback secret set in the console
-(--secret or RTC_CALLBACK_SECRET), and prints the event and its decoded
-EventData. Exit code 0 when it verifies, 1 when the signature does not match
+(RTC_CALLBACK_SECRET or --secret-file FILE; --secret still works, with a
+warning, but shows the secret to other local users), and prints the event
+and its decoded EventData. Exit code 0 when it verifies, 1 when the signature does not match
 (the event is still shown, marked unverified), 2 when the body is not an
 event.`,
 			examples: []string{
 				`export RTC_CALLBACK_SECRET=...`,
 				`rtcctl callback verify < captured-body.json`,
-				`pbpaste | rtcctl callback verify --secret "$SECRET"`,
+				`pbpaste | rtcctl callback verify --secret-file ~/.rtc-callback-secret`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.secret, "secret", "", "the callback `SECRET` from the console; or RTC_CALLBACK_SECRET")
+			fs.StringVar(&o.secret, "secret", "", "the callback `SECRET` from the console, visible in the process list (a warning says so); prefer RTC_CALLBACK_SECRET or --secret-file")
+			fs.StringVar(&o.secretFile, "secret-file", "", "read the callback secret from `FILE`")
 		},
 		run: runCallbackVerify,
 	}
@@ -41,14 +43,17 @@ event.`,
 
 func runCallbackVerify(a *app, o *cmdOpts, args []string) error {
 	if len(args) > 0 {
-		return usageErr("callback verify reads the body from stdin and takes no arguments (got %q)", args)
+		return usageErr("callback verify reads the body from stdin and takes no arguments (got %s)", argCount(args))
 	}
-	secret := o.secret
-	if secret == "" {
-		secret = a.env("RTC_CALLBACK_SECRET")
+	secret, err := a.secret(secretSource{flag: "--secret", flagVal: o.secret, file: "--secret-file", fileVal: o.secretFile, env: "RTC_CALLBACK_SECRET"})
+	if err != nil {
+		return err
+	}
+	if a.stdinUsed {
+		return usageErr("the body comes from stdin: give the secret in RTC_CALLBACK_SECRET or --secret-file FILE")
 	}
 	if secret == "" {
-		return usageErr("no callback secret: pass --secret or set RTC_CALLBACK_SECRET (the secret set for callbacks in the RTC console)")
+		return usageErr("no callback secret: set RTC_CALLBACK_SECRET or pass --secret-file FILE (the secret set for callbacks in the RTC console)")
 	}
 	if a.stdin == nil {
 		return usageErr("no standard input: pipe the callback body in")

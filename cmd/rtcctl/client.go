@@ -17,14 +17,18 @@ import (
 // credentials came from (never the secret).
 func (a *app) credentials(ctx context.Context) (rtc.Credentials, string, error) {
 	g := &a.g
-	if g.accessKey != "" || g.secretKey != "" {
+	sk, err := a.flagSecretKey()
+	if err != nil {
+		return rtc.Credentials{}, "", err
+	}
+	if g.accessKey != "" || sk != "" {
 		switch {
 		case g.accessKey == "":
-			return rtc.Credentials{}, "", usageErr("--secret-key is set but --access-key is not; give both, or neither to use the environment")
-		case g.secretKey == "":
-			return rtc.Credentials{}, "", usageErr("--access-key is set but --secret-key is not; give both (or set VOLCENGINE_SECRET_KEY and drop --access-key)")
+			return rtc.Credentials{}, "", usageErr("--secret-key (or --secret-key-file) is set but --access-key is not; give both, or neither to use the environment")
+		case sk == "":
+			return rtc.Credentials{}, "", usageErr("--access-key is set but --secret-key is not; give both (--secret-key-file FILE keeps the secret out of the process list), or set VOLCENGINE_ACCESS_KEY and VOLCENGINE_SECRET_KEY and drop --access-key")
 		}
-		return rtc.Credentials{AccessKeyID: g.accessKey, SecretAccessKey: g.secretKey}, "the --access-key and --secret-key flags", nil
+		return rtc.Credentials{AccessKeyID: g.accessKey, SecretAccessKey: sk}, "the --access-key and --secret-key flags", nil
 	}
 	var looked []string
 	for _, pair := range [][3]string{
@@ -32,6 +36,10 @@ func (a *app) credentials(ctx context.Context) (rtc.Credentials, string, error) 
 		{rtc.EnvLegacyAccessKey, rtc.EnvLegacySecretKey, ""},
 	} {
 		ak, sk := a.env(pair[0]), a.env(pair[1])
+		a.remember(sk)
+		if pair[2] != "" {
+			a.remember(a.env(pair[2]))
+		}
 		switch {
 		case ak != "" && sk != "":
 			c := rtc.Credentials{AccessKeyID: ak, SecretAccessKey: sk}
@@ -39,8 +47,10 @@ func (a *app) credentials(ctx context.Context) (rtc.Credentials, string, error) 
 				c.SessionToken = a.env(pair[2])
 			}
 			return c, "the environment (" + pair[0] + ")", nil
-		case ak != "" || sk != "":
-			return rtc.Credentials{}, "", usageErr("only one of %s and %s is set; set both", pair[0], pair[1])
+		case ak != "":
+			return rtc.Credentials{}, "", usageErr("%s is set but %s is not; set both, or neither", pair[0], pair[1])
+		case sk != "":
+			return rtc.Credentials{}, "", usageErr("%s is set but %s is not; set both, or neither", pair[1], pair[0])
 		}
 		looked = append(looked, pair[0]+"/"+pair[1])
 	}
@@ -100,4 +110,14 @@ func (a *app) client(ctx context.Context) (*rtc.Client, error) {
 		logger.Debug("rtcctl client", "endpoint", c.Endpoint(), "region", c.Region(), "credentials", source)
 	}
 	return c, nil
+}
+
+// flagSecretKey returns the secret key given by --secret-key or
+// --secret-key-file, or "" when neither was given.
+func (a *app) flagSecretKey() (string, error) {
+	g := &a.g
+	if g.secretKey == "" && g.skFile == "" {
+		return "", nil
+	}
+	return a.secret(secretSource{flag: "--secret-key", flagVal: g.secretKey, file: "--secret-key-file", fileVal: g.skFile, env: rtc.EnvSecretKey})
 }

@@ -31,14 +31,17 @@ answers every action of the API description with a well-formed envelope and
 keeps state (rooms, bans, tasks, apps, callbacks). It accepts the access key
 pair given with --access-key and --secret-key, or else the rtctest demo keys,
 and prints at start the settings a client needs. Each request is logged on
-one line to stderr. SIGINT (Ctrl-C) or SIGTERM stops it gracefully.`,
+one line to stderr. SIGINT (Ctrl-C) or SIGTERM stops it gracefully. It
+listens on loopback unless --listen names another host, or --allow-remote
+is given for an address without one (:8080, 0.0.0.0:8080).`,
 			examples: []string{
 				`rtcctl fake`,
 				`rtcctl fake --listen 127.0.0.1:9000 --access-key AKtest --secret-key s3cret`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` to listen on (host:port; port 0 picks a free one)")
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` to listen on (host:port; port 0 picks a free one). Without a host, or with 0.0.0.0 or ::, it binds 127.0.0.1 unless --allow-remote is given")
+			fs.BoolVar(&o.allowRemote, "allow-remote", false, "let --listen bind every interface (the fake accepts signed requests from anyone who can reach it)")
 		},
 		run: runFake,
 	}
@@ -46,7 +49,7 @@ one line to stderr. SIGINT (Ctrl-C) or SIGTERM stops it gracefully.`,
 
 func runFake(a *app, o *cmdOpts, args []string) error {
 	if len(args) > 0 {
-		return usageErr("fake takes no arguments (got %q)", args)
+		return usageErr("fake takes no arguments (got %s)", argCount(args))
 	}
 	ak, sk := a.g.accessKey, a.g.secretKey
 	demo := ak == "" && sk == ""
@@ -56,7 +59,14 @@ func runFake(a *app, o *cmdOpts, args []string) error {
 	case ak == "" || sk == "":
 		return usageErr("give both --access-key and --secret-key for the fake server, or neither for the demo keys")
 	}
-	ln, err := net.Listen("tcp", o.listen)
+	addr, err := fakeListenAddr(o.listen, o.allowRemote)
+	if err != nil {
+		return err
+	}
+	if addr != o.listen {
+		fmt.Fprintf(a.stderr, "rtcctl fake: listening on loopback %s only; add --allow-remote to listen on every interface\n", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return failErr(exitTransport, "cannot listen on %s: %v; pick another address with --listen (port 0 picks a free one)", o.listen, err)
 	}
@@ -147,4 +157,21 @@ func cmdVersion() *command {
 			return nil
 		},
 	}
+}
+
+// fakeListenAddr keeps the fake server on loopback unless told otherwise: an
+// address without a host, or with an unspecified one (0.0.0.0, ::), binds
+// 127.0.0.1 instead, unless allowRemote. An explicit host is used as given.
+func fakeListenAddr(listen string, allowRemote bool) (string, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", usageErr("--listen %q: want host:port or :port (%v)", listen, err)
+	}
+	if allowRemote {
+		return listen, nil
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", port), nil
+	}
+	return listen, nil
 }

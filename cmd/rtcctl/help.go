@@ -32,9 +32,13 @@ Global flags (before or after the command):
 `)
 	writeGlobalFlags(&b)
 	b.WriteString(`
-Credentials are taken from, in order: --access-key and --secret-key;
-VOLCENGINE_ACCESS_KEY, VOLCENGINE_SECRET_KEY (and VOLCENGINE_SESSION_TOKEN);
-VOLC_ACCESSKEY and VOLC_SECRETKEY; the JSON file ~/.volc/config ({"ak","sk"}).
+Credentials are taken from, in order: --access-key with --secret-key or
+--secret-key-file FILE (- for stdin); VOLCENGINE_ACCESS_KEY,
+VOLCENGINE_SECRET_KEY (and VOLCENGINE_SESSION_TOKEN); VOLC_ACCESSKEY and
+VOLC_SECRETKEY; the JSON file ~/.volc/config ({"ak","sk"}). A secret given
+as a flag value (--secret-key, --app-key, --secret) is visible to other local
+users in the process list: it still works, with a warning. No secret is ever
+printed, in errors included.
 
 Exit codes: 0 success; 1 the service answered an error (or a token or
 callback did not verify); 2 bad usage or input, nothing sent; 3 network,

@@ -48,6 +48,10 @@ type app struct {
 	stderr io.Writer
 	env    func(string) string
 	g      globals
+
+	secrets   []string // secret values given to this run: never printed
+	stdinUsed bool     // a --...-file - flag has read stdin
+	opts      *cmdOpts // the command's flags, once parsed (or partly)
 }
 
 // command is one subcommand.
@@ -76,9 +80,12 @@ type cmdOpts struct {
 	expire                        time.Duration
 	publish, subscribe            bool
 	// callback verify
-	secret string
+	secret, secretFile string
 	// fake
-	listen string
+	listen      string
+	allowRemote bool
+	// token
+	appKeyFile string
 }
 
 // commands returns the command table, sorted by name.
@@ -114,14 +121,21 @@ func (a *app) finish(err error) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}
+	// Secrets given as flags, even when parsing stopped before they were
+	// used: a flag error may quote a neighbouring value.
+	a.remember(a.g.secretKey)
+	if o := a.opts; o != nil {
+		a.remember(o.appKey)
+		a.remember(o.secret)
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(a.stderr, "rtcctl: "+ee.msg)
+			fmt.Fprintln(a.stderr, "rtcctl: "+a.redact(ee.msg))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(a.stderr, "rtcctl: "+err.Error())
+	fmt.Fprintln(a.stderr, "rtcctl: "+a.redact(err.Error()))
 	return exitUsage
 }
 
@@ -148,13 +162,13 @@ func (a *app) dispatch(args []string) error {
 		name, rest = "token parse", rest[1:]
 	case name == "callback":
 		if len(rest) == 0 || rest[0] != "verify" {
-			return usageErr("\"callback\" needs a subcommand: rtcctl callback verify --secret S < body.json\nRun \"rtcctl callback verify --help\" for details.")
+			return usageErr("\"callback\" needs a subcommand: rtcctl callback verify < body.json (secret in RTC_CALLBACK_SECRET)\nRun \"rtcctl callback verify --help\" for details.")
 		}
 		name, rest = "callback verify", rest[1:]
 	}
 	c := findCommand(name)
 	if c == nil {
-		msg := fmt.Sprintf("unknown command %q.", name)
+		msg := "unknown command " + describeCommandName(name) + "."
 		if s := suggest(name, commandNames(), 3); len(s) > 0 {
 			msg += " Did you mean " + orList(s) + "?"
 		}
@@ -175,6 +189,7 @@ func commandNames() []string {
 // any order and mixed with its arguments) and runs it.
 func (a *app) runCommand(c *command, args []string) error {
 	o := &cmdOpts{}
+	a.opts = o
 	fs := a.newFlagSet(c, o)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -224,6 +239,7 @@ type globals struct {
 	endpoint  string
 	accessKey string
 	secretKey string
+	skFile    string
 	timeout   time.Duration
 	verbose   bool
 	insecure  bool
@@ -236,7 +252,8 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.region, "region", g.region, "the signing `REGION`: cn-north-1 (default), ap-southeast-1, ap-singapore-1; or RTC_REGION")
 	fs.StringVar(&g.endpoint, "endpoint", g.endpoint, "API base `URL`, e.g. http://127.0.0.1:8080 for \"rtcctl fake\"; or RTC_ENDPOINT (default: the region's host)")
 	fs.StringVar(&g.accessKey, "access-key", g.accessKey, "access key `ID` (default: the credential chain, see \"rtcctl help\")")
-	fs.StringVar(&g.secretKey, "secret-key", g.secretKey, "the secret access `KEY`; visible to other local users in the process list: prefer VOLCENGINE_SECRET_KEY")
+	fs.StringVar(&g.secretKey, "secret-key", g.secretKey, "the secret access `KEY`; visible to other local users in the process list (a warning says so): prefer VOLCENGINE_SECRET_KEY or --secret-key-file")
+	fs.StringVar(&g.skFile, "secret-key-file", g.skFile, "read the secret access key from `FILE` (- for stdin)")
 	fs.DurationVar(&g.timeout, "timeout", g.timeout, "bound on the whole command, retries included; 0 = none")
 	fs.BoolVar(&g.verbose, "verbose", g.verbose, "log each HTTP attempt to stderr (never secrets)")
 	fs.BoolVar(&g.insecure, "insecure-http", g.insecure, "allow a plain http:// endpoint on a host that is not loopback")
@@ -251,4 +268,23 @@ func orList(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// describeCommandName quotes a mistyped command name when it looks like a
+// word, and otherwise only says how long it is: a secret given without its
+// flag can land here.
+func describeCommandName(name string) string {
+	if len(name) <= 24 {
+		word := true
+		for _, c := range name {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
+				word = false
+				break
+			}
+		}
+		if word {
+			return fmt.Sprintf("%q", name)
+		}
+	}
+	return fmt.Sprintf("(%d characters, not shown)", len(name))
 }

@@ -23,8 +23,9 @@ details go to stderr; stdout gets the token alone, so that
 TOKEN=$(rtcctl token ...) works. Without --publish or --subscribe the token
 grants both; the privileges expire with the token.
 
-The App Key can come from RTC_APP_KEY instead of --app-key, which keeps it
-out of the shell history and the process list. It is never printed.`,
+Give the App Key in RTC_APP_KEY or a file (--app-key-file FILE, - for
+stdin), which keeps it out of the shell history and the process list;
+--app-key still works, with a warning. It is never printed.`,
 			examples: []string{
 				`export RTC_APP_KEY=...   # the App Key from the console`,
 				`rtcctl token --app-id 661e0f6e07c1ac0123456789 --room-id room1 --user-id alice`,
@@ -34,7 +35,8 @@ out of the shell history and the process list. It is never printed.`,
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.appID, "app-id", "", "the application's 24-character App `ID`")
-			fs.StringVar(&o.appKey, "app-key", "", "the application's App Key (`KEY`); or RTC_APP_KEY")
+			fs.StringVar(&o.appKey, "app-key", "", "the application's App Key (`KEY`), visible in the process list (a warning says so); prefer RTC_APP_KEY or --app-key-file")
+			fs.StringVar(&o.appKeyFile, "app-key-file", "", "read the App Key from `FILE` (- for stdin)")
 			fs.StringVar(&o.roomID, "room-id", "", "the `ROOM` the token admits to; * for any room")
 			fs.StringVar(&o.userID, "user-id", "", "the `USER` the token is for")
 			fs.DurationVar(&o.expire, "expire", 24*time.Hour, "lifetime of the token and its privileges, at most 168h (7 days)")
@@ -45,11 +47,10 @@ out of the shell history and the process list. It is never printed.`,
 	}
 }
 
-func (a *app) appKey(o *cmdOpts) string {
-	if o.appKey != "" {
-		return o.appKey
-	}
-	return a.env("RTC_APP_KEY")
+// appKey returns the App Key from --app-key (with a warning),
+// --app-key-file or RTC_APP_KEY; "" when none is given.
+func (a *app) appKey(o *cmdOpts) (string, error) {
+	return a.secret(secretSource{flag: "--app-key", flagVal: o.appKey, file: "--app-key-file", fileVal: o.appKeyFile, env: "RTC_APP_KEY"})
 }
 
 func runToken(a *app, o *cmdOpts, args []string) error {
@@ -57,7 +58,7 @@ func runToken(a *app, o *cmdOpts, args []string) error {
 		if args[0] == "parse" {
 			return usageErr("put parse right after token: rtcctl token parse TOKEN [--app-key KEY]")
 		}
-		return usageErr("token takes no arguments (got %q); see rtcctl token --help", args)
+		return usageErr("token takes no arguments (got %s); see rtcctl token --help", argCount(args))
 	}
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"--app-id", o.appID}, {"--room-id", o.roomID}, {"--user-id", o.userID}} {
@@ -65,7 +66,10 @@ func runToken(a *app, o *cmdOpts, args []string) error {
 			missing = append(missing, f.name)
 		}
 	}
-	key := a.appKey(o)
+	key, err := a.appKey(o)
+	if err != nil {
+		return err
+	}
 	if key == "" {
 		missing = append(missing, "--app-key (or RTC_APP_KEY)")
 	}
@@ -142,16 +146,19 @@ func cmdTokenParse() *command {
 			usage: "rtcctl token parse TOKEN [--app-key KEY]",
 			description: `Decodes an access token (TOKEN, or - to read it from stdin) and prints its
 fields. With an App Key (--app-key or RTC_APP_KEY) it also checks the
-signature: the exit code is 1 when the token does not verify, 2 when it is
-not a token at all.`,
+signature. The exit code is 1 when the token does not verify or has expired
+(the token, or any of its privileges), 2 when it is not a token at all. Give
+the App Key in RTC_APP_KEY or a file (--app-key-file FILE, - for stdin):
+--app-key still works but shows the key to other local users.`,
 			examples: []string{
 				`rtcctl token parse 001661e0f6e07c1ac0123456789...`,
 				`RTC_APP_KEY=... rtcctl token parse "$TOKEN"`,
-				`echo "$TOKEN" | rtcctl token parse - --app-key "$KEY"`,
+				`echo "$TOKEN" | rtcctl token parse - --app-key-file ~/.rtc-app-key`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.appKey, "app-key", "", "App Key (`KEY`) to verify the signature with; or RTC_APP_KEY")
+			fs.StringVar(&o.appKey, "app-key", "", "App Key (`KEY`) to verify the signature with, visible in the process list; prefer RTC_APP_KEY or --app-key-file")
+			fs.StringVar(&o.appKeyFile, "app-key-file", "", "read the App Key from `FILE` (- for stdin)")
 		},
 		run: runTokenParse,
 	}
@@ -161,8 +168,15 @@ func runTokenParse(a *app, o *cmdOpts, args []string) error {
 	if len(args) != 1 {
 		return usageErr("token parse takes one TOKEN (or - for stdin)")
 	}
+	key, err := a.appKey(o)
+	if err != nil {
+		return err
+	}
 	text := args[0]
 	if text == "-" {
+		if a.stdinUsed {
+			return usageErr("the token and the App Key cannot both come from stdin; give the App Key in RTC_APP_KEY or --app-key-file FILE")
+		}
 		b, err := io.ReadAll(io.LimitReader(a.stdin, 64<<10))
 		if err != nil {
 			return usageErr("reading the token from stdin: %v", err)
@@ -176,18 +190,37 @@ func runTokenParse(a *app, o *cmdOpts, args []string) error {
 	}
 	now := time.Now()
 	writeToken(a.stdout, t, now)
-	if !t.ExpireAt.IsZero() && now.After(t.ExpireAt) {
+	expired, expiredPrivs := t.Expired(now), t.ExpiredPrivileges(now)
+	switch {
+	case expired:
 		fmt.Fprintln(a.stdout, "status:     expired")
+	case len(expiredPrivs) > 0:
+		fmt.Fprintf(a.stdout, "status:     valid, but privileges expired: %s\n", privList(expiredPrivs))
+	default:
+		fmt.Fprintln(a.stdout, "status:     valid")
 	}
-	key := a.appKey(o)
 	switch {
 	case key == "":
-		fmt.Fprintln(a.stdout, "signature:  not checked (pass --app-key or set RTC_APP_KEY)")
+		fmt.Fprintln(a.stdout, "signature:  not checked (set RTC_APP_KEY or pass --app-key-file)")
 	case t.Verify(key):
 		fmt.Fprintln(a.stdout, "signature:  verified with the given App Key")
 	default:
 		fmt.Fprintln(a.stdout, "signature:  DOES NOT VERIFY with the given App Key")
 		return failErr(exitAPI, "the token's signature does not match the App Key: check that the key belongs to App ID %s and that the token was not altered", t.AppID)
 	}
+	switch {
+	case expired:
+		return failErr(exitAPI, "the token expired at %s; mint a new one", t.ExpireAt.UTC().Format(time.RFC3339))
+	case len(expiredPrivs) > 0:
+		return failErr(exitAPI, "privileges of the token expired: %s; mint a new token", privList(expiredPrivs))
+	}
 	return nil
+}
+
+func privList(ps []rtc.Privilege) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
 }

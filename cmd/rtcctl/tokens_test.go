@@ -196,7 +196,7 @@ func TestCallbackVerify(t *testing.T) {
 			args:    []string{"callback", "verify"},
 			body:    string(good),
 			code:    2,
-			stderr:  "pass --secret or set RTC_CALLBACK_SECRET",
+			stderr:  "set RTC_CALLBACK_SECRET or pass --secret-file FILE",
 			noEvent: true,
 		},
 		{

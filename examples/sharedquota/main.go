@@ -1,17 +1,25 @@
-// Command sharedquota shows why replicas of one service need a shared rate
-// limiter, and how rtcredis provides it.
+// Command sharedquota shows why replicas of one service need what rtcredis
+// shares through Redis: the account's rate limit, and which callback events
+// were processed.
 //
 // The vendor counts each action's QPS quota per account. Several replicas
 // that each limit themselves to the quota send several times the quota
 // together; limiters that keep one budget in Redis do not.
 //
+// RTC delivers an event callback again when the answer is slow or not 200,
+// and a load balancer sends the deliveries to different replicas. Replicas
+// that each remember the events they processed process redeliveries again;
+// handlers that share an rtcredis.DedupStore process each event once. Both
+// pieces use the same Redis client in each replica.
+//
 //	cd examples/sharedquota && go run .                         # no Redis: in-memory demonstration
 //	REDIS_ADDR=127.0.0.1:6379 go run .                          # replicas share a budget in Redis
 //	../../scripts/with-redis.sh go run .                        # same, with a throw-away Redis
 //
-// Every replica is an rtc.Client with its own limiter; every request goes
-// to the SDK's fake RTC OpenAPI server (package rtctest) running in-process,
-// which records what it receives; nothing leaves the machine.
+// Every replica is an rtc.Client with its own limiter and a callback
+// handler on a loopback port; every request goes to the SDK's fake RTC
+// OpenAPI server (package rtctest) running in-process, which records what it
+// receives; nothing leaves the machine.
 package main
 
 import (
@@ -41,17 +49,18 @@ func main() {
 	qps := flag.Float64("qps", 20, "account quota for the action, calls per second")
 	duration := flag.Duration("duration", 3*time.Second, "how long each scenario runs")
 	action := flag.String("action", "KickUser", "action every replica calls")
+	events := flag.Int("events", 30, "callback events to deliver, each several times")
 	flag.Parse()
 
-	if err := run(os.Stdout, *replicas, *qps, *duration, *action, os.Getenv("REDIS_ADDR")); err != nil {
+	if err := run(os.Stdout, *replicas, *qps, *duration, *action, *events, os.Getenv("REDIS_ADDR")); err != nil {
 		fmt.Fprintln(os.Stderr, "sharedquota:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisAddr string) error {
-	if replicas < 1 || qps <= 0 || d <= 0 {
-		return fmt.Errorf("replicas, qps and duration must be positive")
+func run(w io.Writer, replicas int, qps float64, d time.Duration, action string, events int, redisAddr string) error {
+	if replicas < 1 || qps <= 0 || d <= 0 || events < 1 {
+		return fmt.Errorf("replicas, qps, duration and events must be positive")
 	}
 	// The fake server keeps the rtctest.MaxRecorded most recent requests;
 	// a scenario sends at most about replicas × (qps × duration + 1).
@@ -82,21 +91,61 @@ func run(w io.Writer, replicas int, qps float64, d time.Duration, action, redisA
 		for i := range same {
 			same[i] = shared
 		}
-		return observe(w, "one LocalLimiter shared in-process", srv, same, d, action, qps)
+		if err := observe(w, "one LocalLimiter shared in-process", srv, same, d, action, qps); err != nil {
+			return err
+		}
+
+		// The same for callbacks: a store per replica processes redelivered
+		// events again; in one process, one store is enough.
+		fmt.Fprintf(w, "\nEach of %d callback events is delivered %d times at once to different replicas.\n\n", events, copiesPerEvent)
+		if _, err := observeCallbacks(w, "a MemoryDedupStore in each replica", srv, same, memoryStores(replicas, false), events, action); err != nil {
+			return err
+		}
+		_, err := observeCallbacks(w, "one MemoryDedupStore shared in-process", srv, same, memoryStores(replicas, true), events, action)
+		return err
 	}
 
 	// 2. Each replica has its own Redis connection, as separate processes do,
 	// and they share one budget keyed by the account's access key id.
 	prefix := fmt.Sprintf("rtc:example:%d:", time.Now().UnixNano())
 	shared := make([]limiter, replicas)
+	stores := make([]rtc.DedupStore, replicas)
 	for i := range shared {
 		rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 		defer rdb.Close()
 		shared[i] = rtcredis.NewLimiter(rdb, accessKeyID,
-			rtcredis.WithLimiterKeyPrefix(prefix),
+			rtcredis.WithLimiterKeyPrefix(prefix+"quota:"),
 			rtcredis.WithLimits(rtc.DefaultLimit(), limits))
+		// The same Redis client also keeps which callback events were
+		// processed, so any replica skips an event another one handled.
+		stores[i] = rtcredis.NewDedupStore(rdb, rtcredis.WithDedupKeyPrefix(prefix+"dedup:"))
 	}
-	return observe(w, "rtcredis, budget shared in Redis "+redisAddr, srv, shared, d, action, qps)
+	if err := observe(w, "rtcredis, budget shared in Redis "+redisAddr, srv, shared, d, action, qps); err != nil {
+		return err
+	}
+
+	// 3. Callbacks: each replica's handler deduplicates in the same Redis
+	// and acts on the event under the shared quota.
+	fmt.Fprintf(w, "\nEach of %d callback events is delivered %d times at once to different replicas.\n\n", events, copiesPerEvent)
+	if _, err := observeCallbacks(w, "a MemoryDedupStore in each replica", srv, shared, memoryStores(replicas, false), events, action); err != nil {
+		return err
+	}
+	_, err := observeCallbacks(w, "rtcredis.DedupStore shared in Redis", srv, shared, stores, events, action)
+	return err
+}
+
+// memoryStores returns one in-memory store per replica, or the same one for
+// all when shared.
+func memoryStores(replicas int, shared bool) []rtc.DedupStore {
+	stores := make([]rtc.DedupStore, replicas)
+	one := rtc.NewMemoryDedupStore(time.Hour, 10000)
+	for i := range stores {
+		if !shared {
+			one = rtc.NewMemoryDedupStore(time.Hour, 10000)
+		}
+		stores[i] = one
+	}
+	return stores
 }
 
 // The example account's made-up key pair: the fake server accepts it and

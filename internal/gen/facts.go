@@ -339,6 +339,12 @@ func factSample(f *field, typ string) string {
 	if x == nil {
 		return scalarSample(typ, f.Wire)
 	}
+	if len(x.OneOf) > 0 {
+		if typ == "string" {
+			return string(x.OneOf[0])
+		}
+		return typ + "(" + string(x.OneOf[0]) + ")"
+	}
 	switch typ {
 	case "int32", "int64", "float32", "float64":
 		if x.Min == nil && x.Max == nil && !x.Even {

@@ -29,7 +29,21 @@ import (
 func main() {
 	root := flag.String("root", ".", "repository root to write to")
 	check := flag.Bool("check", false, "compare with the files on disk instead of writing; exit 1 when they differ")
+	rep := flag.Bool("report", false, "print what the field facts cover, per category, and list the fields left; write nothing")
 	flag.Parse()
+	if *rep {
+		m, err := loadModel(*root)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		if _, err := m.render(); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		m.report(os.Stdout)
+		return
+	}
 	if err := run(*root, *check); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
@@ -39,6 +53,15 @@ func main() {
 // generate renders every file from the embedded spec and the overlay under
 // root.
 func generate(root string) (map[string][]byte, error) {
+	m, err := loadModel(root)
+	if err != nil {
+		return nil, err
+	}
+	return m.render()
+}
+
+// loadModel reads the spec, the overlay under root and the facts.
+func loadModel(root string) (*model, error) {
 	s, err := spec.Load()
 	if err != nil {
 		return nil, err
@@ -58,7 +81,7 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.render()
+	return m, nil
 }
 
 // run writes the generated files, or with check only compares them.

@@ -85,8 +85,9 @@ func (m *model) renderWaiters(b *strings.Builder) {
 		get, res, req := f.Get.Name, f.Get.Result.Name, f.Get.Request.Name
 		writeComment(b, fmt.Sprintf("%s calls %s until the task has ended (stopped or failed), or is "+
 			"in a state named with WaitFor, and returns the last result. It pauses between polls with "+
-			"backoff and jitter (WaitInterval), keeps polling through throttling, and stops at the first "+
-			"other error or when ctx ends; then it returns the last result it got with the error.", f.waiterName(), get))
+			"backoff and jitter (WaitInterval), keeps polling through throttling (waiting at least as long as "+
+			"Retry-After asks) and brief unavailability, and stops at the first other error or when ctx "+
+			"ends; then it returns the last result it got with the error.", f.waiterName(), get))
 		fmt.Fprintf(b, "func (c *Client) %s(ctx context.Context, req *%s, opts ...WaitOption) (*%s, error) {\n", f.waiterName(), req, res)
 		fmt.Fprintf(b, "\treturn waitTask(ctx, %q, req, c.%s, func(r *%s) TaskStatus { return r.%s.Status }, opts)\n}\n\n", get, get, res, f.Wrap.Name)
 		if done[f.Task] {

@@ -41,7 +41,8 @@ func HostValue(host string) string {
 	return host
 }
 
-type pair struct{ k, v string }
+// Pair is one decoded query parameter.
+type Pair struct{ K, V string }
 
 // AppendCanonicalQuery appends the canonical form of rawQuery to dst: every
 // pair decoded (a '+' is a space, as in HTML forms), then percent-encoded per
@@ -51,7 +52,7 @@ func AppendCanonicalQuery(dst []byte, rawQuery string) []byte {
 	if isCanonical(rawQuery) {
 		return append(dst, rawQuery...)
 	}
-	var stack [16]pair
+	var stack [16]Pair
 	pairs := stack[:0]
 	for rawQuery != "" {
 		var part string
@@ -60,8 +61,16 @@ func AppendCanonicalQuery(dst []byte, rawQuery string) []byte {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		pairs = append(pairs, pair{unescape(k), unescape(v)})
+		pairs = append(pairs, Pair{unescape(k), unescape(v)})
 	}
+	return AppendCanonicalPairs(dst, pairs)
+}
+
+// AppendCanonicalPairs appends the canonical query of decoded pairs to dst:
+// sorted by key and then value (pairs is sorted in place), each
+// percent-encoded per RFC 3986, joined with '&'. It is the one canonical
+// form: AppendCanonicalQuery and the SDK's query encoder both end here.
+func AppendCanonicalPairs(dst []byte, pairs []Pair) []byte {
 	// Insertion sort: queries are short, and this needs no allocation.
 	for i := 1; i < len(pairs); i++ {
 		for j := i; j > 0 && less(pairs[j], pairs[j-1]); j-- {
@@ -72,9 +81,9 @@ func AppendCanonicalQuery(dst []byte, rawQuery string) []byte {
 		if i > 0 {
 			dst = append(dst, '&')
 		}
-		dst = AppendEscape(dst, p.k)
+		dst = AppendEscape(dst, p.K)
 		dst = append(dst, '=')
-		dst = AppendEscape(dst, p.v)
+		dst = AppendEscape(dst, p.V)
 	}
 	return dst
 }
@@ -103,7 +112,7 @@ func isCanonical(q string) bool {
 		if strings.IndexByte(v, '=') >= 0 {
 			return false
 		}
-		if !first && less(pair{k, v}, pair{prevK, prevV}) {
+		if !first && less(Pair{k, v}, Pair{prevK, prevV}) {
 			return false
 		}
 		prevK, prevV, first = k, v, false
@@ -112,11 +121,11 @@ func isCanonical(q string) bool {
 	return true
 }
 
-func less(a, b pair) bool {
-	if a.k != b.k {
-		return a.k < b.k
+func less(a, b Pair) bool {
+	if a.K != b.K {
+		return a.K < b.K
 	}
-	return a.v < b.v
+	return a.V < b.V
 }
 
 func unhex(c byte) (byte, bool) {

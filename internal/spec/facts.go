@@ -77,6 +77,10 @@ type Fact struct {
 	// Enum names the enumeration (a key of Enums) the field's values come
 	// from. For an array of scalars it applies to each element.
 	Enum string `json:"enum,omitempty"`
+	// OneOf lists the allowed values of a field that is a quantity, not an
+	// enumeration (a sample rate of 32000, 44100 or 48000 Hz): checked,
+	// without a named type.
+	OneOf []json.RawMessage `json:"one_of,omitempty"`
 	// Min and Max bound a number (each element of a number array); either
 	// may be absent. MinOpen and MaxOpen make that end exclusive.
 	Min     *float64 `json:"min,omitempty"`
@@ -491,6 +495,8 @@ func (fs *Facts) checkFact(x *Fact, f *Field) error {
 		return errors.New("no doc")
 	case x.Enum != "" && fs.Enums[x.Enum] == nil:
 		return fmt.Errorf("unknown enum %s", x.Enum)
+	case x.Enum != "" && len(x.OneOf) > 0:
+		return errors.New("both enum and one_of")
 	case x.Enum != "" && fs.Enums[x.Enum].Type != t:
 		return fmt.Errorf("enum %s has type %s, the field %s", x.Enum, fs.Enums[x.Enum].Type, t)
 	case (x.Min != nil || x.Max != nil || x.Even || len(x.Also) > 0) && !num:
@@ -516,6 +522,7 @@ func (fs *Facts) checkFact(x *Fact, f *Field) error {
 func (x *Fact) ruleSig() string {
 	b, _ := json.Marshal(struct {
 		E          string
+		One        []json.RawMessage
 		Min, Max   *float64
 		MO, XO     bool
 		Also       []float64
@@ -526,7 +533,7 @@ func (x *Fact) ruleSig() string {
 		F          string
 		Secret     bool
 		HasDefault bool
-	}{x.Enum, x.Min, x.Max, x.MinOpen, x.MaxOpen, x.Also, x.Clamp, x.MinLen, x.MaxLen, x.MinItems, x.MaxItems, x.Even, x.Format, x.Secret, len(x.Default) > 0})
+	}{x.Enum, x.OneOf, x.Min, x.Max, x.MinOpen, x.MaxOpen, x.Also, x.Clamp, x.MinLen, x.MaxLen, x.MinItems, x.MaxItems, x.Even, x.Format, x.Secret, len(x.Default) > 0})
 	return string(b)
 }
 

@@ -58,6 +58,19 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 		c.Rule = "must be one of " + strings.Join(parts, ", ")
 		out = append(out, c)
 	}
+	if len(x.OneOf) > 0 {
+		c := Check{Kind: CheckEnum}
+		var parts []string
+		for _, v := range x.OneOf {
+			c.Values = append(c.Values, string(v))
+			parts = append(parts, EnumValue{Value: v}.Text())
+		}
+		c.Rule = "must be one of " + strings.Join(parts, ", ")
+		if u := UnitName(x.Unit); u != "" {
+			c.Rule += " " + u
+		}
+		out = append(out, c)
+	}
 	if x.Min != nil || x.Max != nil {
 		c := Check{Kind: CheckRange, Also: x.Also, LoOpen: x.MinOpen, HiOpen: x.MaxOpen}
 		if x.Min != nil && x.Clamp != "min" && x.Clamp != "both" {
@@ -178,7 +191,17 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 		return nil
 	}
 	var out []string
-	if x.Unit != "" && x.Min == nil && x.Max == nil {
+	if len(x.OneOf) > 0 {
+		parts := make([]string, len(x.OneOf))
+		for i, v := range x.OneOf {
+			parts[i] = EnumValue{Value: v}.Text()
+		}
+		s := "One of " + strings.Join(parts, ", ")
+		if u := UnitName(x.Unit); u != "" {
+			s += " " + u
+		}
+		out = append(out, s+".")
+	} else if x.Unit != "" && x.Min == nil && x.Max == nil {
 		out = append(out, "In "+UnitName(x.Unit)+".")
 	}
 	if x.Min != nil || x.Max != nil {
