@@ -400,7 +400,7 @@ func buildEnv(proxy string, mods []*mod) ([]string, error) {
 	for _, m := range mods {
 		ours = append(ours, m.Path)
 	}
-	drop := map[string]bool{"GOFLAGS": true, "GOPROXY": true, "GOWORK": true, "GONOSUMDB": true,
+	drop := map[string]bool{"GODEBUG": true, "GOFLAGS": true, "GOPROXY": true, "GOWORK": true, "GONOSUMDB": true,
 		"GONOPROXY": true, "GOPRIVATE": true, "GOINSECURE": true, "GOTOOLCHAIN": true}
 	var env []string
 	for _, kv := range os.Environ() {
@@ -409,7 +409,14 @@ func buildEnv(proxy string, mods []*mod) ([]string, error) {
 		}
 	}
 	flags := strings.TrimSpace(strings.TrimSpace(goflags) + " -mod=mod -modcacherw")
+	// The go command indexes a module cache directory once, by its path,
+	// assuming its content never changes; ours changes with every run.
+	godebug := "goindex=0"
+	if g := os.Getenv("GODEBUG"); g != "" {
+		godebug = g + "," + godebug
+	}
 	return append(env,
+		"GODEBUG="+godebug,
 		"GOWORK=off",
 		"GOFLAGS="+flags,
 		"GOPROXY="+strings.Join(proxies, ","),
