@@ -827,6 +827,18 @@ func (r *RecordStorageConfig) validate(v *validator) {
 	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
 		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
 	}
+	if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+		v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+	}
+	if ((r.Type != nil) && (*r.Type == 1)) && (!(r.VodConfig != nil)) {
+		v.bad("", -1, "", "VodConfig is required when Type is 1 (VOD)")
+	}
+	if ((r.Type != nil) && (*r.Type == 2)) && (!(r.CustomConfig != nil)) {
+		v.bad("", -1, "", "CustomConfig is required when Type is 2 (S3-compatible)")
+	}
+	if ((r.Type != nil) && (*r.Type == 3)) && (!(r.VeImageXConfig != nil)) {
+		v.bad("", -1, "", "VeImageXConfig is required when Type is 3 (veImageX)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

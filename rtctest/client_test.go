@@ -67,7 +67,7 @@ func TestClientTasksAndErrors(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t, srv)
 	ctx := context.Background()
-	start := &rtc.StartRecordRequest{AppID: "app", RoomID: "r", TaskID: "t1", StorageConfig: &rtc.RecordStorageConfig{}}
+	start := &rtc.StartRecordRequest{AppID: "app", RoomID: "r", TaskID: "t1", StorageConfig: &rtc.RecordStorageConfig{TosConfig: &rtc.TosConfig{AccountID: "acc", Bucket: "b"}}}
 	_, err := c.StartRecord(ctx, start)
 	require.NoError(t, err)
 	_, err = c.StartRecord(ctx, start)
@@ -197,31 +197,60 @@ var needsState = map[string]bool{
 }
 
 func minimalInput(a *spec.Action) map[string]any {
-	m := minimalObject(a, a.Input)
-	if a.Action == "BanRoomUser" || a.Action == "UpdateBanRoomUserRule" {
-		m["RoomId"] = "room_1"
-	}
-	return m
+	return minimalObject(a, a.Input, "")
 }
 
-func minimalObject(a *spec.Action, fields []spec.Field) map[string]any {
+// minimalObject sets the required fields of an object at path, and the
+// fields the facts' rules between fields require (RoomId or UserId for
+// BanRoomUser, TosConfig for a storage of the default type).
+func minimalObject(a *spec.Action, fields []spec.Field, path string) map[string]any {
 	m := map[string]any{}
 	for _, f := range fields {
 		if f.Required {
-			m[f.Name] = minimalValue(a, f)
+			m[f.Name] = minimalValue(a, f, path)
+		}
+	}
+	for _, r := range spec.MustLoadFacts().Rules(a.Action, path) {
+		names := r.Require
+		if len(r.AnyOf) > 0 {
+			names = r.AnyOf[:1]
+		} else if _, set := m[r.When.Field]; set {
+			continue // the condition holds only for the field's default
+		}
+		for _, n := range names {
+			for _, f := range fields {
+				if f.Name == n {
+					m[n] = minimalValue(a, f, path)
+				}
+			}
 		}
 	}
 	return m
 }
 
-func minimalValue(a *spec.Action, f spec.Field) any {
+func minimalValue(a *spec.Action, f spec.Field, path string) any {
+	p := f.Name
+	if path != "" {
+		p = path + "." + f.Name
+	}
+	fs := spec.MustLoadFacts()
+	if x := fs.Field(a.Action, "in", p); x != nil && f.Type != "object" && f.Type != "array" {
+		if e := fs.Enum(x); e != nil {
+			var v any
+			_ = json.Unmarshal(e.Values[0].Value, &v)
+			return v
+		}
+		if x.Min != nil && !x.MinOpen {
+			return *x.Min
+		}
+	}
 	switch f.Type {
 	case "object":
-		return minimalObject(a, f.Fields)
+		return minimalObject(a, f.Fields, p)
 	case "array":
 		e := *f.Elem
 		e.Name = f.Name
-		return []any{minimalValue(a, e)}
+		return []any{minimalValue(a, e, path)}
 	case "int32", "int64", "float32", "float64":
 		return 1
 	case "bool":

@@ -21,6 +21,8 @@ type filler struct {
 	in         map[string]any
 	start, end time.Time
 	listLen    int
+	action     string
+	facts      *spec.Facts
 }
 
 func (c *call) filler() *filler {
@@ -30,7 +32,8 @@ func (c *call) filler() *filler {
 		h.Write(b)
 	}
 	seed := h.Sum64()
-	f := &filler{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), in: c.in, listLen: 3}
+	f := &filler{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), in: c.in, listLen: 3,
+		action: c.action.Action, facts: spec.MustLoadFacts()}
 	f.start, f.end = c.now.Add(-time.Hour), c.now
 	if st, ok := parseWindowTime(c.str("StartTime")); ok {
 		if et, ok := parseWindowTime(c.str("EndTime")); ok && !et.Before(st) {
@@ -50,11 +53,12 @@ func (f *filler) at(i int) time.Time {
 }
 
 // object fills every field of an object shape; idx is the element index
-// when the object is a list element.
-func (f *filler) object(fields []spec.Field, idx int) map[string]any {
+// when the object is a list element, path the object's wire path in the
+// result ("" at the top).
+func (f *filler) object(fields []spec.Field, idx int, path string) map[string]any {
 	m := make(map[string]any, len(fields))
 	for i := range fields {
-		m[fields[i].Name] = f.value(&fields[i], idx)
+		m[fields[i].Name] = f.value(&fields[i], idx, joinPath(path, fields[i].Name))
 	}
 	// Totals agree with the lists beside them.
 	for k, v := range m {
@@ -69,12 +73,15 @@ func (f *filler) object(fields []spec.Field, idx int) map[string]any {
 	return m
 }
 
-func (f *filler) value(fd *spec.Field, idx int) any {
+func (f *filler) value(fd *spec.Field, idx int, path string) any {
 	name := fd.Name
 	lname := strings.ToLower(name)
+	if v, ok := f.fromFacts(fd, idx, path); ok {
+		return v
+	}
 	switch fd.Type {
 	case "object":
-		return f.object(fd.Fields, idx)
+		return f.object(fd.Fields, idx, path)
 	case "array":
 		if fd.Elem == nil {
 			return []any{}
@@ -85,7 +92,7 @@ func (f *filler) value(fd *spec.Field, idx int) any {
 			if e.Name == "" {
 				e.Name = strings.TrimSuffix(name, "s")
 			}
-			out[i] = f.value(&e, i)
+			out[i] = f.value(&e, i, path)
 		}
 		return out
 	case "string":
@@ -158,4 +165,89 @@ func firstKeyFold(m map[string]any, lname string) string {
 		}
 	}
 	return ""
+}
+
+// fromFacts makes up a scalar the facts constrain: an enumeration's value
+// (one per list element, in turn), an allowed quantity, a number inside
+// the documented range (even when it must be), a Unix time inside the
+// window. ok is false when the facts say nothing that decides the value.
+func (f *filler) fromFacts(fd *spec.Field, idx int, path string) (any, bool) {
+	typ := fd.Type
+	if typ == "object" || typ == "array" || typ == "any" || typ == "bool" {
+		return nil, false
+	}
+	x := f.facts.Field(f.action, "out", path)
+	if x == nil {
+		return nil, false
+	}
+	if e := f.facts.Enum(x); e != nil {
+		v := e.Values[idx%len(e.Values)]
+		if typ == "string" {
+			return v.Text(), true
+		}
+		n, _ := strconv.ParseInt(string(v.Value), 10, 64)
+		return n, true
+	}
+	if len(x.OneOf) > 0 {
+		var v any
+		if json.Unmarshal(x.OneOf[idx%len(x.OneOf)], &v) == nil {
+			return v, true
+		}
+	}
+	switch x.Format {
+	case "unix_ms":
+		return f.at(idx).UnixMilli(), true
+	case "unix_s":
+		return f.at(idx).Unix(), true
+	case "rfc3339":
+		return f.at(idx).Format(time.RFC3339), true
+	case "date":
+		return f.at(idx).Format(time.DateOnly), true
+	case "color":
+		return "#1E90FF", true
+	}
+	if typ == "string" || (x.Min == nil && x.Max == nil) {
+		return nil, false
+	}
+	lo, hi := -1000.0, 1000.0
+	if x.Min != nil {
+		lo = *x.Min
+	}
+	if x.Max != nil {
+		hi = *x.Max
+	} else if x.Min != nil {
+		hi = lo + 1000
+	}
+	if x.Min == nil && hi < lo {
+		lo = hi - 1000
+	}
+	if typ == "float32" || typ == "float64" {
+		v := lo + (hi-lo)*(0.25+0.5*f.rnd.Float64())
+		return math.Round(v*100) / 100, true
+	}
+	l, h := int64(math.Ceil(lo)), int64(math.Floor(hi))
+	if x.MinOpen {
+		l++
+	}
+	if x.MaxOpen {
+		h--
+	}
+	if h < l {
+		return nil, false
+	}
+	if x.Default != nil {
+		var d int64
+		if json.Unmarshal(x.Default, &d) == nil && d >= l && d <= h && (!x.Even || d%2 == 0) {
+			return d, true // the documented default is the likeliest value
+		}
+	}
+	n := l + f.rnd.Int64N(h-l+1)
+	if x.Even && n%2 != 0 {
+		if n+1 <= h {
+			n++
+		} else {
+			n--
+		}
+	}
+	return n, true
 }

@@ -178,28 +178,57 @@ func nullIfEmpty(b json.RawMessage) json.RawMessage {
 // minimal builds a minimal valid input from the required fields of a
 // shape.
 func minimal(a *spec.Action) map[string]any {
-	return minimalObject(a, a.Input)
+	return minimalObject(a, a.Input, "")
 }
 
-func minimalObject(a *spec.Action, fields []spec.Field) map[string]any {
+// minimalObject sets the required fields of the object at path, and those
+// the facts' rules between fields require for it.
+func minimalObject(a *spec.Action, fields []spec.Field, path string) map[string]any {
 	m := map[string]any{}
 	for i := range fields {
 		f := &fields[i]
 		if f.Required {
-			m[f.Name] = minimalValue(a, f)
+			m[f.Name] = minimalValue(a, f, path)
+		}
+	}
+	for _, r := range spec.MustLoadFacts().Rules(a.Action, path) {
+		names := r.Require
+		if len(r.AnyOf) > 0 {
+			names = r.AnyOf[:1]
+		} else if _, set := m[r.When.Field]; set {
+			continue // the condition holds only for the field's default
+		}
+		for _, n := range names {
+			for i := range fields {
+				if fields[i].Name == n {
+					m[n] = minimalValue(a, &fields[i], path)
+				}
+			}
 		}
 	}
 	return m
 }
 
-func minimalValue(a *spec.Action, f *spec.Field) any {
+func minimalValue(a *spec.Action, f *spec.Field, path string) any {
+	p := joinPath(path, f.Name)
+	fs := spec.MustLoadFacts()
+	if x := fs.Field(a.Action, "in", p); x != nil && f.Type != "object" && f.Type != "array" {
+		if e := fs.Enum(x); e != nil {
+			var v any
+			_ = json.Unmarshal(e.Values[0].Value, &v)
+			return v
+		}
+		if x.Min != nil && !x.MinOpen {
+			return *x.Min
+		}
+	}
 	switch f.Type {
 	case "object":
-		return minimalObject(a, f.Fields)
+		return minimalObject(a, f.Fields, p)
 	case "array":
 		e := *f.Elem
 		e.Name = f.Name
-		return []any{minimalValue(a, &e)}
+		return []any{minimalValue(a, &e, path)}
 	case "int32", "int64":
 		return 1
 	case "float32", "float64":

@@ -142,6 +142,9 @@ func (c *call) validate() *apiError {
 			return invalid("InvalidParameter", "%s must be one of %s, not %q", field, strings.Join(allowed, ", "), v)
 		}
 	}
+	if e := checkFacts(c.action.Action, c.in); e != nil {
+		return e
+	}
 	return c.checkWindow()
 }
 
@@ -382,4 +385,28 @@ func (c *call) appID() string {
 		return s
 	}
 	return c.str("AppID")
+}
+
+// checkFacts applies the field facts (internal/spec/facts) the way the
+// service does: allowed values, ranges, lengths, evenness, colors and the
+// rules between fields. Values the service clamps pass. Every problem is
+// named in one InvalidParameter answer: the field, the value given and
+// what is allowed.
+func checkFacts(action string, in map[string]any) *apiError {
+	ps := spec.MustLoadFacts().CheckInput(action, in)
+	if len(ps) == 0 {
+		return nil
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		s := p.Rule
+		if p.Path != "" {
+			s = p.Path + " " + s
+		}
+		if p.Value != "" {
+			s += " (got " + p.Value + ")"
+		}
+		parts[i] = s
+	}
+	return invalid("InvalidParameter", "%s", strings.Join(parts, "; "))
 }

@@ -141,10 +141,10 @@ func (c *call) readBody() error {
 func (c *call) genericResult() any {
 	switch c.action.ResultType {
 	case "object":
-		return c.filler().object(c.action.Result, 0)
+		return c.filler().object(c.action.Result, 0, "")
 	case "int32", "int64", "array":
 		// A bare number or list (the billing actions).
-		return c.filler().value(&spec.Field{Name: "Count", Type: c.action.ResultType, Elem: c.action.ResultElem}, 0)
+		return c.filler().value(&spec.Field{Name: "Count", Type: c.action.ResultType, Elem: c.action.ResultElem}, 0, "")
 	default:
 		return "success"
 	}

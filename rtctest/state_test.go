@@ -144,7 +144,7 @@ func TestTaskStateMachine(t *testing.T) {
 	defer srv.Close()
 	key := map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "rec1"}
 	start := merge(key, map[string]any{
-		"StorageConfig":    map[string]any{"Type": 1, "CustomConfig": map[string]any{"AccessKey": "ak", "SecretKey": "sk-secret", "Bucket": "b"}},
+		"StorageConfig":    map[string]any{"Type": 2, "CustomConfig": map[string]any{"AccessKey": "ak", "SecretKey": "sk-secret", "Bucket": "b"}},
 		"FileFormatConfig": map[string]any{"FileFormat": []any{"MP4", "HLS"}},
 		"Encode":           map[string]any{"VideoWidth": 1920, "VideoHeight": 1080},
 		"TargetStreams":    map[string]any{"StreamList": []any{map[string]any{"UserId": "alice"}}},
@@ -253,7 +253,7 @@ func TestTaskFamilies(t *testing.T) {
 	}
 	for _, s := range seq {
 		in := merge(room, map[string]any{"TaskId": "x1", "UserId": "u", "SourceURL": "https://example.com", "Command": "interrupt",
-			"StorageConfig": map[string]any{"Type": 0},
+			"StorageConfig": map[string]any{"Type": 0, "TosConfig": map[string]any{"AccountId": "acc", "Bucket": "b"}},
 			"AgentConfig":   map[string]any{"TargetUserId": []any{"u"}, "UserId": "bot"}, "Config": map[string]any{}})
 		mustOK(t, srv, s.start, in)
 		mustFail(t, srv, s.start, in, 400, "InvalidParameter.TaskAlreadyExists")
