@@ -366,7 +366,7 @@ type VoiceChatConfig struct {
 	LLMConfig json.RawMessage `json:"LLMConfig,omitempty"`
 	// InterruptMode says whether the user's speech interrupts the agent. One of
 	// VoiceChatInterruptAuto, VoiceChatInterruptOff. Default:
-	// VoiceChatInterruptAuto.
+	// VoiceChatInterruptAuto (0).
 	InterruptMode *VoiceChatInterruptMode `json:"InterruptMode,omitempty"`
 	// SubtitleConfig configures the subtitles the agent sends. It is raw JSON in
 	// the vendor's format (see VoiceChatConfig).
