@@ -33,6 +33,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		out.err = fmt.Errorf("rtc: %s: credentials: %w", cl.op.Action, err)
 		return out
 	}
+	bodyBound := false // the body read needs its own bound
 	if c.timeout > 0 {
 		// Bound the attempt, unless the context already ends sooner.
 		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
@@ -40,6 +41,13 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 			ctx, cancel = context.WithTimeout(ctx, c.timeout)
 			defer cancel()
 		}
+	} else if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.bodyTimeout {
+		// No bound covers the body: a server that stalls or trickles it
+		// would hold the call. The watchdog armed below closes the body
+		// when it takes longer than bodyTimeout, which ends a blocked Read
+		// (net/http supports Close concurrent with Read). It costs no
+		// allocation, unlike a cancellable context.
+		bodyBound = true
 	}
 	// One allocation holds the request's URL, body reader, header values
 	// and, later, the response metadata; the request itself is one more
@@ -75,13 +83,23 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		return out
 	}
 	defer resp.Body.Close()
+	if bodyBound {
+		w := armWatchdog(resp.Body, c.bodyTimeout)
+		defer func() {
+			if w.release() && out.err != nil {
+				out.err = &transportError{action: cl.op.Action, err: fmt.Errorf(
+					"reading the response (HTTP %d): the body did not arrive in full within %v of the headers (the bound when neither WithTimeout nor a context deadline applies): %w",
+					resp.StatusCode, c.bodyTimeout, context.DeadlineExceeded)}
+			}
+		}()
+	}
 	out.status, out.header = resp.StatusCode, resp.Header
 
 	if resp.ContentLength > c.maxBody {
 		// Declared too large: refuse without reading it, quoting a few bytes.
 		var head [256]byte
 		n, _ := io.ReadFull(resp.Body, head[:])
-		out.err = c.tooLarge(cl, resp, head[:n], creds)
+		out.err = c.tooLarge(cl, resp, head[:n], &secretSet{creds: creds, extra: cl.secrets})
 		return out
 	}
 	bp := bodyPool.Get().(*[]byte)
@@ -101,10 +119,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		return out
 	}
 	if int64(len(body)) > c.maxBody {
-		out.err = c.tooLarge(cl, resp, body[:256], creds)
+		out.err = c.tooLarge(cl, resp, body[:256], &secretSet{creds: creds, extra: cl.secrets})
 		return out
 	}
-	out.meta, out.err = c.decode(cl, resp, body, creds, &a.meta)
+	a.secrets = secretSet{creds: creds, extra: cl.secrets}
+	out.meta, out.err = c.decode(cl, resp, body, &a.secrets, &a.meta)
 	if out.err == nil {
 		return out
 	}
@@ -114,7 +133,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		if ae.Code == "SignatureDoesNotMatch" && c.logger != nil && c.logger.Enabled(ctx, LevelTrace) {
 			cr, sts := c.signer.debugSigning(req, cl.body)
 			c.logger.LogAttrs(ctx, LevelTrace, "rtc: signature rejected; compare with the server's canonical request",
-				slog.String("canonical_request", cr), slog.String("string_to_sign", sts))
+				slog.String("canonical_request", redactString(cr, &a.secrets)), slog.String("string_to_sign", sts))
 		}
 	}
 	return out
@@ -173,6 +192,8 @@ type attemptAlloc struct {
 	hv   [2]string // Content-Type, User-Agent
 	sv   [4]string // the signer's header values
 	meta ResponseMetadata
+	// secrets of the call, for redacting what a response quotes
+	secrets secretSet
 }
 
 // requestBody is a request's body: a reader over the encoded bytes that
@@ -207,4 +228,57 @@ func urlOp(method string) string {
 		return "Get"
 	}
 	return "Post"
+}
+
+// watchdog closes a response body that takes too long to arrive. Watchdogs
+// are pooled with their timers, so arming one costs no allocation.
+type watchdog struct {
+	mu    sync.Mutex
+	body  io.Closer
+	fired bool
+	t     *time.Timer
+}
+
+var watchdogs = sync.Pool{New: func() any {
+	w := &watchdog{}
+	w.t = time.AfterFunc(time.Hour, w.fire)
+	w.t.Stop()
+	return w
+}}
+
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	body := w.body
+	if body != nil {
+		w.fired = true
+	}
+	w.mu.Unlock()
+	if body != nil {
+		_ = body.Close()
+	}
+}
+
+// armWatchdog closes body after d unless released first.
+func armWatchdog(body io.Closer, d time.Duration) *watchdog {
+	w := watchdogs.Get().(*watchdog)
+	w.mu.Lock()
+	w.body, w.fired = body, false
+	w.mu.Unlock()
+	w.t.Reset(d)
+	return w
+}
+
+// release disarms the watchdog and reports whether it fired.
+func (w *watchdog) release() bool {
+	stopped := w.t.Stop()
+	w.mu.Lock()
+	fired := w.fired
+	w.body, w.fired = nil, false
+	w.mu.Unlock()
+	if stopped {
+		// Only a watchdog whose timer function will not run late goes
+		// back to the pool: a late run would close the next user's body.
+		watchdogs.Put(w)
+	}
+	return fired
 }

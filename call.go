@@ -171,6 +171,7 @@ type call struct {
 	version  string
 	rawQuery string
 	body     []byte
+	secrets  []string // values of the request's secret fields (bodySecrets)
 	out      any
 	cfg      callConfig
 }
@@ -215,6 +216,7 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 			return nil, fmt.Errorf("rtc: %s: encode request: %w", op.Action, err)
 		}
 		cl.body = b
+		cl.secrets = bodySecrets(b)
 		if cl.version == op.Version && op.query != "" {
 			cl.rawQuery = op.query
 		} else {
@@ -280,6 +282,7 @@ func (c *Client) Call(ctx context.Context, action, version string, in, out any, 
 			return nil, fmt.Errorf("rtc: %s: encode request: %w", action, err)
 		}
 		cl.body = b
+		cl.secrets = bodySecrets(b)
 		cl.rawQuery = actionQuery(action, cl.version)
 	}
 	return c.do(ctx, &cl)

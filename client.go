@@ -56,15 +56,24 @@ type Client struct {
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // waits between attempts (tests replace it)
 	lenient   bool                                       // WithLenientValidation
+	// bodyTimeout is DefaultBodyTimeout (shortened by tests).
+	bodyTimeout time.Duration
 }
 
 // Defaults.
 const (
 	// DefaultResponseHeaderTimeout is how long the default transport waits
 	// for a response's headers once the request is sent. Connecting and the
-	// TLS handshake are bounded at 10 s each; the body is bounded by size.
-	// Use WithTimeout to bound each whole attempt, or a context deadline.
+	// TLS handshake are bounded at 10 s each; the body by DefaultBodyTimeout
+	// and by size. Use WithTimeout to bound each whole attempt, or a context
+	// deadline.
 	DefaultResponseHeaderTimeout = 15 * time.Second
+	// DefaultBodyTimeout bounds the time from a response's headers to the
+	// end of its body when no other bound applies (neither WithTimeout nor
+	// a context deadline within it): a server that stalls or trickles the
+	// body ends the attempt with an error matching
+	// context.DeadlineExceeded, retried like any timeout.
+	DefaultBodyTimeout = 30 * time.Second
 	// DefaultMaxResponseBytes bounds how much of a response body is read.
 	DefaultMaxResponseBytes = 16 << 20
 )
@@ -208,7 +217,8 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithTimeout bounds each attempt as a whole: connecting, sending and
 // reading the whole response. By default there is no such bound beyond the
-// transport's (see DefaultResponseHeaderTimeout) and the context's; 0 removes it again.
+// transport's (see DefaultResponseHeaderTimeout), DefaultBodyTimeout for
+// the body, and the context's; 0 removes it again.
 func WithTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
@@ -332,18 +342,19 @@ func New(opts ...Option) (*Client, error) {
 		cfg.creds = DefaultCredentials()
 	}
 	c := &Client{
-		creds:   cfg.creds,
-		region:  cfg.region,
-		ep:      ep,
-		baseURL: ep.scheme + "://" + ep.host + "/?",
-		signer:  NewSigner(cfg.region, ServiceName),
-		retry:   cfg.retry.withDefaults(),
-		timeout: cfg.timeout,
-		logger:  cfg.logger,
-		clock:   cfg.clock,
-		limiter: cfg.limiter,
-		maxBody: cfg.maxBody,
-		lenient: cfg.lenient,
+		creds:       cfg.creds,
+		region:      cfg.region,
+		ep:          ep,
+		baseURL:     ep.scheme + "://" + ep.host + "/?",
+		signer:      NewSigner(cfg.region, ServiceName),
+		retry:       cfg.retry.withDefaults(),
+		timeout:     cfg.timeout,
+		bodyTimeout: DefaultBodyTimeout,
+		logger:      cfg.logger,
+		clock:       cfg.clock,
+		limiter:     cfg.limiter,
+		maxBody:     cfg.maxBody,
+		lenient:     cfg.lenient,
 	}
 	c.observers = cfg.observers
 	c.sleep = sleepCtx

@@ -578,7 +578,7 @@ func messageOnly(raw []byte) (string, bool) {
 
 // decode turns a response body into metadata or a typed error.
 // The metadata is written to *meta, storage the caller already has.
-func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Credentials, meta *ResponseMetadata) (*ResponseMetadata, error) {
+func (c *Client) decode(cl *call, resp *http.Response, body []byte, secrets *secretSet, meta *ResponseMetadata) (*ResponseMetadata, error) {
 	status := resp.StatusCode
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, c.responseError(cl, resp, nil, "empty body", kindForStatus(status, true))
@@ -586,23 +586,19 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 	env, err := decodeEnvelope(body)
 	if err != nil {
 		if err == errTruncated {
-			return nil, c.responseError(cl, resp, redact(body, creds), "truncated JSON envelope", kindForStatus(status, true))
+			return nil, c.responseError(cl, resp, redact(body, secrets), "truncated JSON envelope", kindForStatus(status, true))
 		}
-		return nil, c.responseError(cl, resp, redact(body, creds), "not a JSON envelope", kindForStatus(status, false))
+		return nil, c.responseError(cl, resp, redact(body, secrets), "not a JSON envelope", kindForStatus(status, false))
 	}
 	if !env.hasMeta {
-		return nil, c.responseError(cl, resp, redact(body, creds), "JSON without ResponseMetadata", kindForStatus(status, false))
+		return nil, c.responseError(cl, resp, redact(body, secrets), "JSON without ResponseMetadata", kindForStatus(status, false))
 	}
 	if env.hasError && (env.code != "" || env.message != "" || env.codeN != 0) {
 		code := env.code
 		if code == "" {
 			code = "Error" + strconv.Itoa(env.codeN)
 		}
-		msg := env.message
-		if strings.Contains(msg, "Signature=") || creds.SessionToken != "" && strings.Contains(msg, creds.SessionToken) ||
-			strings.Contains(msg, creds.SecretAccessKey) {
-			msg = string(redactAll([]byte(msg), creds)) // a gateway echoing the request
-		}
+		msg := redactString(env.message, secrets) // a gateway may echo the request
 		rid := env.meta.RequestID
 		if rid == "" {
 			rid = headerRequestID(resp.Header)
@@ -611,7 +607,7 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, creds Creden
 			HTTPStatus: status, Action: cl.op.Action, Version: cl.version, region: c.region}
 	}
 	if status/100 != 2 {
-		return nil, c.responseError(cl, resp, redact(body, creds), "error status without an Error in the envelope", kindForStatus(status, false))
+		return nil, c.responseError(cl, resp, redact(body, secrets), "error status without an Error in the envelope", kindForStatus(status, false))
 	}
 	if err := decodeResult(cl.out, env.result, env.resultStr); err != nil {
 		return nil, c.responseError(cl, resp, nil, "Result does not match the expected shape: "+jsonErrorKind(err), failFatal)
@@ -660,7 +656,7 @@ func headerRequestID(h http.Header) string {
 }
 
 // tooLarge is the error for a body over the read bound.
-func (c *Client) tooLarge(cl *call, resp *http.Response, head []byte, creds Credentials) *ResponseError {
-	return c.responseError(cl, resp, redact(head, creds),
+func (c *Client) tooLarge(cl *call, resp *http.Response, head []byte, secrets *secretSet) *ResponseError {
+	return c.responseError(cl, resp, redactTruncated(head, secrets),
 		fmt.Sprintf("%s (over %d bytes; raise WithMaxResponseBytes if this is expected)", reasonTooLarge, c.maxBody), failFatal)
 }

@@ -2,28 +2,284 @@ package rtc
 
 import (
 	"bytes"
+	"encoding/json"
+	"unicode/utf8"
 )
 
-// redact removes credentials from a body before it is quoted in an error
-// (a misbehaving proxy could echo the request).
-func redact(body []byte, creds Credentials) []byte {
-	if len(body) > 512 {
-		body = body[:512]
-	}
-	return redactAll(body, creds)
-}
+// Redaction. Whatever the SDK quotes from a response (an error's message, a
+// body excerpt) may be the request echoed back by a gateway or proxy, so it
+// goes through redact first. The secrets of a call are the credentials'
+// secret key and session token, and the values of the secret-bearing fields
+// of its request (bodySecrets). Each is matched in the whole text, before an
+// excerpt is cut, and in its common encoded forms: JSON escapes (\/, \u003d,
+// \", at any depth of escaping) and URL encoding (%3D, + for a space), in any
+// mix. Everything after "Signature=" is cut as well.
 
-// redactAll replaces the secret key, the session token and any signature
-// in b (which it never modifies in place).
-func redactAll(b []byte, creds Credentials) []byte {
-	out := b
-	for _, s := range []string{creds.SecretAccessKey, creds.SessionToken} {
-		if s != "" && bytes.Contains(out, []byte(s)) {
-			out = bytes.ReplaceAll(out, []byte(s), []byte("[redacted]"))
+// minSecretLen is the shortest value treated as a secret: shorter values
+// would redact ordinary words and numbers.
+const minSecretLen = 4
+
+// redactMark replaces a secret.
+const redactMark = "[redacted]"
+
+// secretFields names the request fields whose values are secrets, wherever
+// they appear in a request body: the callback secret of CreateCallback and
+// UpdateCallback, the keys and tokens of third-party storage (CustomConfig
+// and its kin), access tokens (LimitTokenPrivilege, StartRelayStream), App
+// Keys. The field facts in internal/spec mark these fields "secret";
+// TestSecretFieldsCoverFacts keeps this list a superset of them.
+var secretFields = [...]string{"SecretKey", "SecretAccessKey", "SecurityToken", "SessionToken", "AppKey", "Token", "AccessKeySecret"}
+
+// secretFieldKeys are the quoted JSON keys, for a cheap first check.
+var secretFieldKeys = func() (keys [len(secretFields)][]byte) {
+	for i, f := range secretFields {
+		keys[i] = []byte(`"` + f + `"`)
+	}
+	return keys
+}()
+
+func isSecretField(name string) bool {
+	for _, f := range secretFields {
+		if f == name {
+			return true
 		}
 	}
-	if i := bytes.Index(out, []byte("Signature=")); i >= 0 {
-		out = append(append([]byte{}, out[:i]...), "Signature=[redacted]"...)
+	return false
+}
+
+// bodySecrets returns the string values of the secret fields in a JSON
+// request body, at any depth. Bodies without such a key cost a few byte
+// scans and no allocation.
+func bodySecrets(body []byte) []string {
+	found := false
+	for _, k := range secretFieldKeys {
+		if bytes.Contains(body, k) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
+	var out []string
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && isSecretField(k) && len(s) >= minSecretLen {
+					out = append(out, s)
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// secretSet is what one call must never print.
+type secretSet struct {
+	creds Credentials
+	extra []string // values of the request's secret fields
+}
+
+func (s *secretSet) each(f func(string)) {
+	for _, v := range [...]string{s.creds.SecretAccessKey, s.creds.SessionToken} {
+		if len(v) >= minSecretLen {
+			f(v)
+		}
+	}
+	for _, v := range s.extra {
+		f(v)
+	}
+}
+
+// redact returns b with every secret and everything after "Signature="
+// replaced, then cut to at most 512 bytes. It never modifies b.
+func redact(b []byte, s *secretSet) []byte {
+	out := redactAll(b, s)
+	if len(out) > 512 {
+		out = out[:512]
 	}
 	return out
+}
+
+// redactTruncated is redact for text that was cut before it could be
+// redacted (the first bytes of an oversized body): a trailing part that
+// could be the start of a secret is removed too.
+func redactTruncated(b []byte, s *secretSet) []byte {
+	out := redactAll(b, s)
+	cut := len(out)
+	s.each(func(secret string) {
+		// The longest suffix of out that is a prefix of secret, from
+		// minSecretLen bytes on (encoded forms are rare at a cut).
+		for n := min(len(secret)-1, len(out)); n >= minSecretLen; n-- {
+			if bytes.HasSuffix(out, []byte(secret[:n])) {
+				cut = min(cut, len(out)-n)
+				break
+			}
+		}
+	})
+	if cut < len(out) {
+		out = append(out[:cut:cut], redactMark...)
+	}
+	if len(out) > 512 {
+		out = out[:512]
+	}
+	return out
+}
+
+// redactString is redactAll for a string; it returns s itself when there
+// is nothing to redact.
+func redactString(s string, set *secretSet) string {
+	b := redactAll([]byte(s), set)
+	if string(b) == s {
+		return s
+	}
+	return string(b)
+}
+
+// redactAll replaces every secret of s in b, in its plain and encoded
+// forms, and everything after "Signature=". It never modifies b.
+func redactAll(b []byte, s *secretSet) []byte {
+	out := b
+	s.each(func(secret string) { out = replaceEncoded(out, secret) })
+	if i := bytes.Index(out, []byte("Signature=")); i >= 0 {
+		out = append(append([]byte{}, out[:i]...), "Signature="+redactMark...)
+	}
+	return out
+}
+
+// replaceEncoded returns b with every occurrence of secret, plain or
+// encoded, replaced by redactMark. It returns b itself when there is none.
+func replaceEncoded(b []byte, secret string) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c != secret[0] && c != '\\' && c != '%' && c != '+' {
+			i++
+			continue
+		}
+		end := matchEncoded(b, i, secret)
+		if end < 0 {
+			i++
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(append(out, b[last:i]...), redactMark...)
+		i, last = end, end
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// matchEncoded reports where secret ends if it starts at b[i], with each of
+// its characters written plainly or encoded; -1 when it does not match.
+func matchEncoded(b []byte, i int, secret string) int {
+	for k := 0; k < len(secret); {
+		r, size := utf8.DecodeRuneInString(secret[k:])
+		n := matchRune(b[i:], r, secret[k:k+size])
+		if n <= 0 {
+			return -1
+		}
+		i += n
+		k += size
+	}
+	return i
+}
+
+// matchRune returns how many bytes at the start of b encode r (whose UTF-8
+// form is raw), or 0.
+func matchRune(b []byte, r rune, raw string) int {
+	if len(b) == 0 {
+		return 0
+	}
+	if bytes.HasPrefix(b, []byte(raw)) {
+		return len(raw)
+	}
+	switch b[0] {
+	case '+':
+		if r == ' ' {
+			return 1
+		}
+	case '%':
+		// URL encoding: each byte of the UTF-8 form as %XX.
+		n := 0
+		for j := 0; j < len(raw); j++ {
+			if len(b) < n+3 || b[n] != '%' {
+				return 0
+			}
+			v, ok := hexByte(b[n+1], b[n+2])
+			if !ok || v != raw[j] {
+				return 0
+			}
+			n += 3
+		}
+		return n
+	case '\\':
+		// JSON escapes, possibly escaped again (\\u003d, \\\/).
+		n := 0
+		for n < len(b) && b[n] == '\\' {
+			n++
+		}
+		if n == len(b) {
+			return 0
+		}
+		switch e := b[n]; e {
+		case 'u':
+			if len(b) < n+5 {
+				return 0
+			}
+			hi, ok1 := hexByte(b[n+1], b[n+2])
+			lo, ok2 := hexByte(b[n+3], b[n+4])
+			if ok1 && ok2 && rune(hi)<<8|rune(lo) == r {
+				return n + 5
+			}
+		case '/', '"', '\'':
+			if rune(e) == r {
+				return n + 1
+			}
+		case 'b', 'f', 'n', 'r', 't':
+			if r == map[byte]rune{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[e] {
+				return n + 1
+			}
+		}
+		if r == '\\' && n >= 2 {
+			return 2 // an escaped backslash
+		}
+	}
+	return 0
+}
+
+func hexByte(hi, lo byte) (byte, bool) {
+	h, ok1 := unhex(hi)
+	l, ok2 := unhex(lo)
+	return h<<4 | l, ok1 && ok2
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

@@ -224,10 +224,28 @@ func (s *Signer) debugSigning(req *http.Request, body []byte) (canonical, string
 	}
 	sts := sigv4.AppendStringToSign(nil, xdate, sigv4.Scope(short, s.region, s.service), cr)
 	canonical = string(cr)
-	if tok := req.Header.Get("X-Security-Token"); tok != "" {
-		// The string to sign was computed from the real value; the logged
-		// canonical request must not carry the session token.
-		canonical = strings.ReplaceAll(canonical, "x-security-token:"+tok+"\n", "x-security-token:[redacted]\n")
-	}
+	// The string to sign was computed from the real value; the logged
+	// canonical request must not carry the session token. The whole header
+	// line is replaced: its value is canonicalised (trimmed, spaces folded),
+	// so it need not equal the header as given.
+	canonical = redactHeaderLine(canonical, "x-security-token:")
 	return canonical, strings.TrimSpace(string(sts))
+}
+
+// redactHeaderLine replaces the value of every line of s that starts with
+// prefix (a canonical header name and colon).
+func redactHeaderLine(s, prefix string) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		line, rest, found := strings.Cut(s, "\n")
+		if strings.HasPrefix(line, prefix) {
+			line = prefix + redactMark
+		}
+		b.WriteString(line)
+		if found {
+			b.WriteByte('\n')
+		}
+		s = rest
+	}
+	return b.String()
 }
