@@ -97,7 +97,7 @@ func TestBareStringResult(t *testing.T) {
 	s := newFake(t) // StartRecord's Result is the bare string "success"
 	c := newTestClient(t, s.URL)
 	var msg string
-	in := map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "t", "StorageConfig": map[string]any{"Type": 0}}
+	in := map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "t", "StorageConfig": map[string]any{"Type": 0, "TosConfig": map[string]any{"AccountId": "acc", "Bucket": "b"}}}
 	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", in, &msg)
 	require.NoError(t, err)
 	require.Equal(t, "success", msg)

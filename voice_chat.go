@@ -483,7 +483,7 @@ type SubtitleConfig struct {
 	DisableRTSSubtitle *bool `json:"DisableRTSSubtitle,omitempty"`
 	// SubtitleMode says how subtitles are timed. One of VoiceChatSubtitleAligned,
 	// VoiceChatSubtitleFast, VoiceChatSubtitleFrameAligned. Default:
-	// VoiceChatSubtitleAligned.
+	// VoiceChatSubtitleAligned (0).
 	SubtitleMode *VoiceChatSubtitleMode `json:"SubtitleMode,omitempty"`
 }
 

@@ -39,8 +39,9 @@ too, as the client checks them: allowed values, ranges, lengths, evenness,
 #RRGGBB colors and the rules between fields ("rtcctl describe ACTION" shows
 them); values the service clamps pass. --lenient skips those and keeps only
 the required fields and the ID rule. Every problem is listed with its field
-path, the value given and what is allowed, and the exit code is 2. Fields the description does not know
-are sent anyway with a warning on stderr; --strict refuses them.
+path, the value given and what is allowed, and the exit code is 2. Fields
+the description does not know are sent anyway with a warning on stderr;
+--strict refuses them.
 
 GET actions send the input's values as query parameters; POST actions send
 the JSON object as the body, as written. With --raw, the whole envelope is
