@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -141,7 +140,7 @@ func TestFactChecks(t *testing.T) {
 // fields and drops the value and conditional rules, client-wide or per
 // call; the error lists every problem at once.
 func TestLenientValidation(t *testing.T) {
-	s := newGenServer(t, func(genRecorded) genReply { return genReply{Result: json.RawMessage(`{"Message":"success"}`)} })
+	s := NewStubServer(t, func(StubRequest) StubAnswer { return StubAnswer{Result: json.RawMessage(`{"Message":"success"}`)} })
 	strict := newGenClient(t, s.URL)
 	bad := validRecord()
 	bad.RecordMode = Ptr(RecordMode(5))
@@ -153,14 +152,12 @@ func TestLenientValidation(t *testing.T) {
 	require.Len(t, ve.Problems, 2)
 	require.Contains(t, err.Error(), "RecordMode must be one of 0 (RecordModeMixed), 1 (RecordModeSingleStream) (got 5)")
 	require.Contains(t, err.Error(), "Control.MaxIdleTime must be from 10 to 86400 seconds (got 1)")
-	require.Empty(t, s.requests(), "nothing was sent")
+	require.Empty(t, s.Requests(), "nothing was sent")
 
 	_, err = strict.StartRecord(context.Background(), bad, WithCallLenientValidation())
 	require.NoError(t, err)
 
-	lenient, err := New(WithEndpoint(s.URL), WithCredentials(genCreds), WithRetry(RetryPolicy{MaxAttempts: 1}),
-		WithClock(func() time.Time { return time.Date(2026, 11, 25, 10, 40, 27, 0, time.UTC) }), WithLenientValidation())
-	require.NoError(t, err)
+	lenient := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}), WithLenientValidation())
 	_, err = lenient.StartRecord(context.Background(), bad)
 	require.NoError(t, err)
 	// Required fields and the ID rule stay.
