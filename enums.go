@@ -303,6 +303,39 @@ const (
 	// VoiceChatEndTurn ends the current speech recognition and starts a new turn
 	// of the conversation.
 	VoiceChatEndTurn VoiceChatCommand = "FinishSpeechRecognition"
+	// VoiceChatUpdateParameters changes the agent's configuration (language
+	// model, speech synthesis, vision) for the turns that follow; Parameters
+	// holds the new settings.
+	VoiceChatUpdateParameters VoiceChatCommand = "UpdateParameters"
+	// VoiceChatSetTTSContext sets speech-synthesis tags (mood, speed, volume) for
+	// the agent's next answer; Message holds them as JSON.
+	VoiceChatSetTTSContext VoiceChatCommand = "SetTTSContext"
+	// VoiceChatUpdateVoicePrint turns real-time voiceprint verification on or
+	// off, or changes its enrolment length; Message holds the settings as JSON.
+	VoiceChatUpdateVoicePrint VoiceChatCommand = "UpdateVoicePrintSV"
+	// VoiceChatUpdateFarfield changes far-field voice suppression; Message holds
+	// the settings as JSON.
+	VoiceChatUpdateFarfield VoiceChatCommand = "UpdateFarfieldConfig"
+)
+
+// VoiceChatImageAction says what UpdateVoiceChat does with images.
+type VoiceChatImageAction string
+
+// Values of VoiceChatImageAction.
+const (
+	// VoiceChatImageInsert adds the images to the turn GroupID.
+	VoiceChatImageInsert VoiceChatImageAction = "insert"
+	// VoiceChatImageDelete removes the images cached for the turn GroupID.
+	VoiceChatImageDelete VoiceChatImageAction = "delete"
+)
+
+// VoiceChatImageType is the form of the images passed to UpdateVoiceChat.
+type VoiceChatImageType string
+
+// Values of VoiceChatImageType.
+const (
+	// VoiceChatImageURL public URLs.
+	VoiceChatImageURL VoiceChatImageType = "url"
 )
 
 // VoiceChatInterruptMode says whether a user's speech interrupts a
@@ -329,4 +362,21 @@ const (
 	VoiceChatPriorityMedium VoiceChatPriority = 2
 	// VoiceChatPriorityLow is dropped when the agent is busy.
 	VoiceChatPriorityLow VoiceChatPriority = 3
+)
+
+// VoiceChatSubtitleMode says how a voice chat's subtitles are timed.
+type VoiceChatSubtitleMode int32
+
+// Values of VoiceChatSubtitleMode.
+const (
+	// VoiceChatSubtitleAligned aligns each sentence with the synthesized audio
+	// (slower).
+	VoiceChatSubtitleAligned VoiceChatSubtitleMode = 0
+	// VoiceChatSubtitleFast sends sentences as soon as they are recognized, not
+	// aligned with the audio; required with a digital human or an end-to-end
+	// speech model.
+	VoiceChatSubtitleFast VoiceChatSubtitleMode = 1
+	// VoiceChatSubtitleFrameAligned aligns the text with the audio frame by
+	// frame, for word-by-word highlighting; not with Burst.
+	VoiceChatSubtitleFrameAligned VoiceChatSubtitleMode = 2
 )

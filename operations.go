@@ -129,7 +129,8 @@ var (
 	opStartRelayStream                   = operation{Action: "StartRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
 	opStartSegment                       = operation{Action: "StartSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
 	opStartSnapshot                      = operation{Action: "StartSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
-	opStartVoiceChat                     = operation{Action: "StartVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartSubtitle                      = operation{Action: "StartSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
+	opStartVoiceChat                     = operation{Action: "StartVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultString}
 	opStartWBRecord                      = operation{Action: "StartWBRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultAny}
 	opStartWebcast                       = operation{Action: "StartWebcast", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeWithTaskID, Result: resultAny}
 	opStopDetection                      = operation{Action: "StopDetection", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
@@ -139,7 +140,8 @@ var (
 	opStopRelayStream                    = operation{Action: "StopRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opStopSegment                        = operation{Action: "StopSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opStopSnapshot                       = operation{Action: "StopSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
-	opStopVoiceChat                      = operation{Action: "StopVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopSubtitle                       = operation{Action: "StopSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opStopVoiceChat                      = operation{Action: "StopVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opStopWBRecord                       = operation{Action: "StopWBRecord", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultAny}
 	opStopWebcast                        = operation{Action: "StopWebcast", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opUnRegisterUsers                    = operation{Action: "UnRegisterUsers", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
@@ -155,8 +157,9 @@ var (
 	opUpdateRelayStream                  = operation{Action: "UpdateRelayStream", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opUpdateSegment                      = operation{Action: "UpdateSegment", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opUpdateSnapshot                     = operation{Action: "UpdateSnapshot", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateSubtitle                     = operation{Action: "UpdateSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opUpdateVendorPolicy                 = operation{Action: "UpdateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultObject}
-	opUpdateVoiceChat                    = operation{Action: "UpdateVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
+	opUpdateVoiceChat                    = operation{Action: "UpdateVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, Safety: safeToRepeat, Result: resultString}
 	opUserBroadcast                      = operation{Action: "UserBroadcast", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultAny}
 	opWbTranscodeCreate                  = operation{Action: "WbTranscodeCreate", Version: "2023-11-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
 	opWbTranscodeGet                     = operation{Action: "WbTranscodeGet", Version: "2023-11-01", Method: "GET", InQuery: true, Safety: safeToRepeat, Result: resultObject}
@@ -276,6 +279,7 @@ var operations = []*operation{
 	&opStartRelayStream,
 	&opStartSegment,
 	&opStartSnapshot,
+	&opStartSubtitle,
 	&opStartVoiceChat,
 	&opStartWBRecord,
 	&opStartWebcast,
@@ -286,6 +290,7 @@ var operations = []*operation{
 	&opStopRelayStream,
 	&opStopSegment,
 	&opStopSnapshot,
+	&opStopSubtitle,
 	&opStopVoiceChat,
 	&opStopWBRecord,
 	&opStopWebcast,
@@ -302,6 +307,7 @@ var operations = []*operation{
 	&opUpdateRelayStream,
 	&opUpdateSegment,
 	&opUpdateSnapshot,
+	&opUpdateSubtitle,
 	&opUpdateVendorPolicy,
 	&opUpdateVoiceChat,
 	&opUserBroadcast,

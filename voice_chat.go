@@ -12,7 +12,7 @@ import (
 // user, listens to the target users and answers them by speech recognition, a
 // large language model and speech synthesis, as configured.
 //
-// Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
+// Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, AgentConfig, Config.
 func (c *Client) StartVoiceChat(ctx context.Context, req *StartVoiceChatRequest, opts ...CallOption) (*StartVoiceChatResult, error) {
 	res := new(StartVoiceChatResult)
@@ -29,7 +29,7 @@ func (c *Client) StartVoiceChat(ctx context.Context, req *StartVoiceChatRequest,
 // listens to the target users and answers them by speech recognition, a large
 // language model and speech synthesis, as configured.
 //
-// Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
+// Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, AgentConfig, Config.
 type StartVoiceChatRequest struct {
 	// AppID is the ID of your RTC app, from the console.
@@ -39,6 +39,9 @@ type StartVoiceChatRequest struct {
 	// TaskID identifies the agent's task; StopVoiceChat and UpdateVoiceChat name
 	// it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
+	// BusinessID tags the task with a business identifier of your app, to tell
+	// businesses apart.
+	BusinessID string `json:"BusinessId,omitempty"`
 	// AgentConfig describes the agent as a user of the room.
 	AgentConfig *AgentConfig `json:"AgentConfig"`
 	// Config configures the agent's speech recognition, language model and speech
@@ -52,6 +55,7 @@ func (r *StartVoiceChatRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
+	v.id("BusinessId", r.BusinessID)
 	v.required("AgentConfig", r.AgentConfig != nil)
 	if r.AgentConfig != nil {
 		v.push("AgentConfig")
@@ -79,6 +83,10 @@ func (r *StartVoiceChatRequest) appendJSON(b []byte) ([]byte, error) {
 	b = appendJSONString(b, r.RoomID)
 	b = append(b, `,"TaskId":`...)
 	b = appendJSONString(b, r.TaskID)
+	if r.BusinessID != "" {
+		b = append(b, `,"BusinessId":`...)
+		b = appendJSONString(b, r.BusinessID)
+	}
 	b = append(b, `,"AgentConfig":`...)
 	if b, err = r.AgentConfig.appendJSON(b); err != nil {
 		return nil, err
@@ -104,7 +112,7 @@ func (r *StartVoiceChatResult) setMessage(s string) { r.Message = s }
 
 // StopVoiceChat stops a conversational AI agent and makes it leave the room.
 //
-// Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
+// Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 func (c *Client) StopVoiceChat(ctx context.Context, req *StopVoiceChatRequest, opts ...CallOption) (*StopVoiceChatResult, error) {
 	res := new(StopVoiceChatResult)
@@ -119,7 +127,7 @@ func (c *Client) StopVoiceChat(ctx context.Context, req *StopVoiceChatRequest, o
 // StopVoiceChatRequest holds the parameters of [Client.StopVoiceChat], which
 // stops a conversational AI agent and makes it leave the room.
 //
-// Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
+// Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId.
 type StopVoiceChatRequest struct {
 	// AppID is the ID of your RTC app, from the console.
@@ -169,7 +177,7 @@ func (r *StopVoiceChatResult) setMessage(s string) { r.Message = s }
 // interrupt it, return a function call result, or feed it text to speak or to
 // send to the language model.
 //
-// Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
+// Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.
 func (c *Client) UpdateVoiceChat(ctx context.Context, req *UpdateVoiceChatRequest, opts ...CallOption) (*UpdateVoiceChatResult, error) {
 	res := new(UpdateVoiceChatResult)
@@ -186,7 +194,7 @@ func (c *Client) UpdateVoiceChat(ctx context.Context, req *UpdateVoiceChatReques
 // return a function call result, or feed it text to speak or to send to the
 // language model.
 //
-// Version: 2024-12-01, HTTP method: POST, required fields: AppId, RoomId,
+// Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.
 type UpdateVoiceChatRequest struct {
 	// AppID is the ID of your RTC app, from the console.
@@ -197,7 +205,8 @@ type UpdateVoiceChatRequest struct {
 	TaskID string `json:"TaskId"`
 	// Command is what the agent is asked to do. One of VoiceChatInterrupt,
 	// VoiceChatFunctionResult, VoiceChatSpeakText, VoiceChatAddPrompt,
-	// VoiceChatAskLLM, VoiceChatEndTurn.
+	// VoiceChatAskLLM, VoiceChatEndTurn, VoiceChatUpdateParameters,
+	// VoiceChatSetTTSContext, VoiceChatUpdateVoicePrint, VoiceChatUpdateFarfield.
 	Command VoiceChatCommand `json:"Command"`
 	// Message carries the command's payload: a JSON text with the tool call ID
 	// and content for VoiceChatFunctionResult, plain text for the External
@@ -207,6 +216,13 @@ type UpdateVoiceChatRequest struct {
 	// commands. One of VoiceChatPriorityHigh, VoiceChatPriorityMedium,
 	// VoiceChatPriorityLow.
 	InterruptMode *VoiceChatPriority `json:"InterruptMode,omitempty"`
+	// ImageConfig passes images to a language model that can see, with the
+	// ExternalTextToLLM command.
+	ImageConfig *VoiceChatImageConfig `json:"ImageConfig,omitempty"`
+	// Parameters holds the new configuration for the UpdateParameters command:
+	// LLMConfig (system messages, user prompts, tools, vision) and TTSConfig,
+	// under Config (raw JSON in the vendor's format).
+	Parameters json.RawMessage `json:"Parameters,omitempty"`
 }
 
 func (r *UpdateVoiceChatRequest) validate(v *validator) {
@@ -216,11 +232,16 @@ func (r *UpdateVoiceChatRequest) validate(v *validator) {
 	v.required("TaskId", r.TaskID != "")
 	v.id("TaskId", r.TaskID)
 	v.required("Command", r.Command != "")
+	if r.ImageConfig != nil {
+		v.push("ImageConfig")
+		r.ImageConfig.validate(v)
+		v.pop()
+	}
 	if v.lenient {
 		return
 	}
-	if r.Command != "" && (r.Command != "interrupt" && r.Command != "function" && r.Command != "ExternalTextToSpeech" && r.Command != "ExternalPromptsForLLM" && r.Command != "ExternalTextToLLM" && r.Command != "FinishSpeechRecognition") {
-		v.badString("Command", -1, string(r.Command), "must be one of interrupt (VoiceChatInterrupt), function (VoiceChatFunctionResult), ExternalTextToSpeech (VoiceChatSpeakText), ExternalPromptsForLLM (VoiceChatAddPrompt), ExternalTextToLLM (VoiceChatAskLLM), FinishSpeechRecognition (VoiceChatEndTurn)")
+	if r.Command != "" && (r.Command != "interrupt" && r.Command != "function" && r.Command != "ExternalTextToSpeech" && r.Command != "ExternalPromptsForLLM" && r.Command != "ExternalTextToLLM" && r.Command != "FinishSpeechRecognition" && r.Command != "UpdateParameters" && r.Command != "SetTTSContext" && r.Command != "UpdateVoicePrintSV" && r.Command != "UpdateFarfieldConfig") {
+		v.badString("Command", -1, string(r.Command), "must be one of interrupt (VoiceChatInterrupt), function (VoiceChatFunctionResult), ExternalTextToSpeech (VoiceChatSpeakText), ExternalPromptsForLLM (VoiceChatAddPrompt), ExternalTextToLLM (VoiceChatAskLLM), FinishSpeechRecognition (VoiceChatEndTurn), UpdateParameters (VoiceChatUpdateParameters), SetTTSContext (VoiceChatSetTTSContext), UpdateVoicePrintSV (VoiceChatUpdateVoicePrint), UpdateFarfieldConfig (VoiceChatUpdateFarfield)")
 	}
 	if r.InterruptMode != nil && (*r.InterruptMode != 1 && *r.InterruptMode != 2 && *r.InterruptMode != 3) {
 		v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 1 (VoiceChatPriorityHigh), 2 (VoiceChatPriorityMedium), 3 (VoiceChatPriorityLow)")
@@ -236,6 +257,7 @@ func (r *UpdateVoiceChatRequest) appendJSON(b []byte) ([]byte, error) {
 	if r == nil {
 		return append(b, "null"...), nil
 	}
+	var err error
 	b = append(b, `{"AppId":`...)
 	b = appendJSONString(b, r.AppID)
 	b = append(b, `,"RoomId":`...)
@@ -251,6 +273,18 @@ func (r *UpdateVoiceChatRequest) appendJSON(b []byte) ([]byte, error) {
 	if r.InterruptMode != nil {
 		b = append(b, `,"InterruptMode":`...)
 		b = strconv.AppendInt(b, int64(*r.InterruptMode), 10)
+	}
+	if r.ImageConfig != nil {
+		b = append(b, `,"ImageConfig":`...)
+		if b, err = r.ImageConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.Parameters) > 0 {
+		b = append(b, `,"Parameters":`...)
+		if b, err = appendJSONRaw(b, r.Parameters); err != nil {
+			return nil, err
+		}
 	}
 	b = append(b, '}')
 	return b, nil
@@ -289,6 +323,17 @@ type AgentConfig struct {
 	// ServerMessageURLForRTS is the URL of your server that receives the agent's
 	// state messages. A URL.
 	ServerMessageURLForRTS string `json:"ServerMessageURLForRTS,omitempty"`
+	// IdleTimeout is how long the agent waits after every real user has left
+	// before its task stops (the wait is billed). In seconds. Default: 180
+	// seconds.
+	IdleTimeout *int32 `json:"IdleTimeout,omitempty"`
+	// Burst sends the agent's audio faster than real time at the start of each
+	// answer, to cut the first-packet delay.
+	Burst *Burst `json:"Burst,omitempty"`
+	// VoicePrint configures voiceprint recognition, so that the agent answers
+	// only the enrolled speakers in a room with several people (raw JSON in the
+	// vendor's format).
+	VoicePrint json.RawMessage `json:"VoicePrint,omitempty"`
 }
 
 func (r *AgentConfig) validate(v *validator) {
@@ -309,6 +354,7 @@ func (r *AgentConfig) appendJSON(b []byte) ([]byte, error) {
 	if r == nil {
 		return append(b, "null"...), nil
 	}
+	var err error
 	b = append(b, `{"TargetUserId":`...)
 	if r.TargetUserID == nil {
 		b = append(b, "null"...)
@@ -340,6 +386,136 @@ func (r *AgentConfig) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"ServerMessageURLForRTS":`...)
 		b = appendJSONString(b, r.ServerMessageURLForRTS)
 	}
+	if r.IdleTimeout != nil {
+		b = append(b, `,"IdleTimeout":`...)
+		b = strconv.AppendInt(b, int64(*r.IdleTimeout), 10)
+	}
+	if r.Burst != nil {
+		b = append(b, `,"Burst":`...)
+		if b, err = r.Burst.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.VoicePrint) > 0 {
+		b = append(b, `,"VoicePrint":`...)
+		if b, err = appendJSONRaw(b, r.VoicePrint); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
+// Burst is an input object used by StartVoiceChat, as AgentConfig.Burst.
+type Burst struct {
+	// Enable turns burst sending on. Default: false.
+	Enable *bool `json:"Enable,omitempty"`
+	// Ratio is how many times faster than real time burst audio is sent.
+	Ratio *float32 `json:"Ratio,omitempty"`
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *Burst) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	start := len(b)
+	if r.Enable != nil {
+		b = append(b, `,"Enable":`...)
+		b = strconv.AppendBool(b, *r.Enable)
+	}
+	if r.Ratio != nil {
+		b = append(b, `,"Ratio":`...)
+		if b, err = appendJSONFloat32(b, *r.Ratio); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
+// FunctionCallingConfig is an input object used by StartVoiceChat, as
+// Config.FunctionCallingConfig.
+type FunctionCallingConfig struct {
+	// ServerMessageURL is the public URL of your server that receives tool-call
+	// notifications; it must keep POST across redirects (307/308, not 301/302). A
+	// URL.
+	ServerMessageURL string `json:"ServerMessageUrl"`
+	// ServerMessageSignature is a secret of your choice sent with every tool-call
+	// notification, for your server to check. A secret: it never appears in
+	// errors or logs.
+	ServerMessageSignature string `json:"ServerMessageSignature"`
+}
+
+func (r *FunctionCallingConfig) validate(v *validator) {
+	v.required("ServerMessageUrl", r.ServerMessageURL != "")
+	v.required("ServerMessageSignature", r.ServerMessageSignature != "")
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *FunctionCallingConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"ServerMessageUrl":`...)
+	b = appendJSONString(b, r.ServerMessageURL)
+	b = append(b, `,"ServerMessageSignature":`...)
+	b = appendJSONString(b, r.ServerMessageSignature)
+	b = append(b, '}')
+	return b, nil
+}
+
+// SubtitleConfig is an input object used by StartVoiceChat, as
+// Config.SubtitleConfig.
+type SubtitleConfig struct {
+	// DisableRTSSubtitle turns off the subtitle messages sent to clients in the
+	// room; to receive subtitles on your server instead, set
+	// AgentConfig.ServerMessageURLForRTS and ServerMessageSignatureForRTS.
+	// Default: false.
+	DisableRTSSubtitle *bool `json:"DisableRTSSubtitle,omitempty"`
+	// SubtitleMode says how subtitles are timed. One of VoiceChatSubtitleAligned,
+	// VoiceChatSubtitleFast, VoiceChatSubtitleFrameAligned. Default:
+	// VoiceChatSubtitleAligned.
+	SubtitleMode *VoiceChatSubtitleMode `json:"SubtitleMode,omitempty"`
+}
+
+func (r *SubtitleConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.SubtitleMode != nil && (*r.SubtitleMode != 0 && *r.SubtitleMode != 1 && *r.SubtitleMode != 2) {
+		v.badInt("SubtitleMode", -1, int64(*r.SubtitleMode), "must be one of 0 (VoiceChatSubtitleAligned), 1 (VoiceChatSubtitleFast), 2 (VoiceChatSubtitleFrameAligned)")
+	}
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *SubtitleConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	start := len(b)
+	if r.DisableRTSSubtitle != nil {
+		b = append(b, `,"DisableRTSSubtitle":`...)
+		b = strconv.AppendBool(b, *r.DisableRTSSubtitle)
+	}
+	if r.SubtitleMode != nil {
+		b = append(b, `,"SubtitleMode":`...)
+		b = strconv.AppendInt(b, int64(*r.SubtitleMode), 10)
+	}
+	if len(b) == start {
+		b = append(b, '{')
+	} else {
+		b[start] = '{'
+	}
 	b = append(b, '}')
 	return b, nil
 }
@@ -368,15 +544,38 @@ type VoiceChatConfig struct {
 	// VoiceChatInterruptAuto, VoiceChatInterruptOff. Default:
 	// VoiceChatInterruptAuto.
 	InterruptMode *VoiceChatInterruptMode `json:"InterruptMode,omitempty"`
-	// SubtitleConfig configures the subtitles the agent sends. It is raw JSON in
-	// the vendor's format (see VoiceChatConfig).
-	SubtitleConfig json.RawMessage `json:"SubtitleConfig,omitempty"`
-	// FunctionCallingConfig configures function calling (where tool calls are
-	// delivered). It is raw JSON in the vendor's format (see VoiceChatConfig).
-	FunctionCallingConfig json.RawMessage `json:"FunctionCallingConfig,omitempty"`
+	// SubtitleConfig configures the subtitles of the conversation (what the users
+	// and the agent say, as text).
+	SubtitleConfig *SubtitleConfig `json:"SubtitleConfig,omitempty"`
+	// FunctionCallingConfig makes your server, rather than the client, receive
+	// the language model's tool calls.
+	FunctionCallingConfig *FunctionCallingConfig `json:"FunctionCallingConfig,omitempty"`
+	// AvatarConfig configures a digital human that speaks for the agent (raw JSON
+	// in the vendor's format).
+	AvatarConfig json.RawMessage `json:"AvatarConfig,omitempty"`
+	// WebSearchAgentConfig lets the agent search the web through the vendor's
+	// web-search agent, as a built-in tool (raw JSON in the vendor's format).
+	WebSearchAgentConfig json.RawMessage `json:"WebSearchAgentConfig,omitempty"`
+	// MemoryConfig gives the agent long-term memory across sessions from the
+	// vendor's memory store (raw JSON in the vendor's format).
+	MemoryConfig json.RawMessage `json:"MemoryConfig,omitempty"`
+	// S2SConfig uses an end-to-end speech model instead of separate recognition,
+	// language model and synthesis; when set, ASRConfig and TTSConfig are ignored
+	// (raw JSON in the vendor's format).
+	S2SConfig json.RawMessage `json:"S2SConfig,omitempty"`
 }
 
 func (r *VoiceChatConfig) validate(v *validator) {
+	if r.SubtitleConfig != nil {
+		v.push("SubtitleConfig")
+		r.SubtitleConfig.validate(v)
+		v.pop()
+	}
+	if r.FunctionCallingConfig != nil {
+		v.push("FunctionCallingConfig")
+		r.FunctionCallingConfig.validate(v)
+		v.pop()
+	}
 	if v.lenient {
 		return
 	}
@@ -415,15 +614,39 @@ func (r *VoiceChatConfig) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"InterruptMode":`...)
 		b = strconv.AppendInt(b, int64(*r.InterruptMode), 10)
 	}
-	if len(r.SubtitleConfig) > 0 {
+	if r.SubtitleConfig != nil {
 		b = append(b, `,"SubtitleConfig":`...)
-		if b, err = appendJSONRaw(b, r.SubtitleConfig); err != nil {
+		if b, err = r.SubtitleConfig.appendJSON(b); err != nil {
 			return nil, err
 		}
 	}
-	if len(r.FunctionCallingConfig) > 0 {
+	if r.FunctionCallingConfig != nil {
 		b = append(b, `,"FunctionCallingConfig":`...)
-		if b, err = appendJSONRaw(b, r.FunctionCallingConfig); err != nil {
+		if b, err = r.FunctionCallingConfig.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.AvatarConfig) > 0 {
+		b = append(b, `,"AvatarConfig":`...)
+		if b, err = appendJSONRaw(b, r.AvatarConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.WebSearchAgentConfig) > 0 {
+		b = append(b, `,"WebSearchAgentConfig":`...)
+		if b, err = appendJSONRaw(b, r.WebSearchAgentConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.MemoryConfig) > 0 {
+		b = append(b, `,"MemoryConfig":`...)
+		if b, err = appendJSONRaw(b, r.MemoryConfig); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.S2SConfig) > 0 {
+		b = append(b, `,"S2SConfig":`...)
+		if b, err = appendJSONRaw(b, r.S2SConfig); err != nil {
 			return nil, err
 		}
 	}
@@ -431,6 +654,64 @@ func (r *VoiceChatConfig) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, '{')
 	} else {
 		b[start] = '{'
+	}
+	b = append(b, '}')
+	return b, nil
+}
+
+// VoiceChatImageConfig is an input object used by UpdateVoiceChat, as
+// ImageConfig.
+type VoiceChatImageConfig struct {
+	// Action says whether the images are added or the cached ones of GroupID are
+	// removed. One of VoiceChatImageInsert, VoiceChatImageDelete.
+	Action VoiceChatImageAction `json:"Action"`
+	// GroupID ties images and a later question to one turn; it must increase from
+	// one turn to the next.
+	GroupID int32 `json:"GroupID"`
+	// ImageType is the form of the images; only url is accepted. One of
+	// VoiceChatImageURL.
+	ImageType VoiceChatImageType `json:"ImageType,omitempty"`
+	// Images lists public URLs of the images (with Action insert).
+	Images []string `json:"Images,omitempty"`
+}
+
+func (r *VoiceChatImageConfig) validate(v *validator) {
+	v.required("Action", r.Action != "")
+	if v.lenient {
+		return
+	}
+	if r.Action != "" && (r.Action != "insert" && r.Action != "delete") {
+		v.badString("Action", -1, string(r.Action), "must be one of insert (VoiceChatImageInsert), delete (VoiceChatImageDelete)")
+	}
+	if r.ImageType != "" && (r.ImageType != "url") {
+		v.badString("ImageType", -1, string(r.ImageType), "must be one of url (VoiceChatImageURL)")
+	}
+}
+
+// appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
+// writes for it.
+func (r *VoiceChatImageConfig) appendJSON(b []byte) ([]byte, error) {
+	if r == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, `{"Action":`...)
+	b = appendJSONString(b, string(r.Action))
+	b = append(b, `,"GroupID":`...)
+	b = strconv.AppendInt(b, int64(r.GroupID), 10)
+	if r.ImageType != "" {
+		b = append(b, `,"ImageType":`...)
+		b = appendJSONString(b, string(r.ImageType))
+	}
+	if len(r.Images) > 0 {
+		b = append(b, `,"Images":`...)
+		b = append(b, '[')
+		for i := range r.Images {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Images[i])
+		}
+		b = append(b, ']')
 	}
 	b = append(b, '}')
 	return b, nil

@@ -798,7 +798,14 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
-		Action: "StartVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, ResultType: "string",
+		Action: "StartSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, ResultType: "string",
+		Result: `"success"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.StartSubtitle(ctx, sampleStartSubtitleRequest())
+		},
+	},
+	{
+		Action: "StartVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.StartVoiceChat(ctx, sampleStartVoiceChatRequest())
@@ -868,7 +875,14 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
-		Action: "StopVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, ResultType: "string",
+		Action: "StopSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, ResultType: "string",
+		Result: `"success"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.StopSubtitle(ctx, sampleStopSubtitleRequest())
+		},
+	},
+	{
+		Action: "StopVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.StopVoiceChat(ctx, sampleStopVoiceChatRequest())
@@ -980,6 +994,13 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
+		Action: "UpdateSubtitle", Version: "2024-06-01", Method: "POST", InQuery: false, ResultType: "string",
+		Result: `"success"`,
+		Call: func(ctx context.Context, c *Client) (any, error) {
+			return c.UpdateSubtitle(ctx, sampleUpdateSubtitleRequest())
+		},
+	},
+	{
 		Action: "UpdateVendorPolicy", Version: "2020-12-01", Method: "POST", InQuery: false, ResultType: "object",
 		Result: `{"Policy":{"AppID":"AppID-1","BusinessID":"BusinessID-1","CreateTime":7,"ID":7,"RoomID":"RoomID-1","UpdateTime":7,"VendorProportion":"VendorProportion-1"}}`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
@@ -987,7 +1008,7 @@ var sampleCalls = []sampleCall{
 		},
 	},
 	{
-		Action: "UpdateVoiceChat", Version: "2024-12-01", Method: "POST", InQuery: false, ResultType: "string",
+		Action: "UpdateVoiceChat", Version: "2025-06-01", Method: "POST", InQuery: false, ResultType: "string",
 		Result: `"success"`,
 		Call: func(ctx context.Context, c *Client) (any, error) {
 			return c.UpdateVoiceChat(ctx, sampleUpdateVoiceChatRequest())
@@ -2494,11 +2515,31 @@ func sampleStartSnapshotRequest() *StartSnapshotRequest {
 	}
 }
 
-func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
+func sampleStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
 		TaskID: "TaskId-1",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(3)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "UserId-1",
+				LanguageCode: []string{"LanguageCode-1"},
+			}},
+			RoomTargetLanguages: []string{"RoomTargetLanguages-1"},
+		},
+		ReceiverList: []string{"ReceiverList-1"},
+	}
+}
+
+func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "AppId-1",
+		RoomID:     "RoomId-1",
+		TaskID:     "TaskId-1",
+		BusinessID: "BusinessId-1",
 		AgentConfig: &AgentConfig{
 			TargetUserID:                    []string{"TargetUserId-1"},
 			UserID:                          "UserId-1",
@@ -2506,14 +2547,30 @@ func sampleStartVoiceChatRequest() *StartVoiceChatRequest {
 			EnableConversationStateCallback: Ptr(true),
 			ServerMessageSignatureForRTS:    "ServerMessageSignatureForRTS-1",
 			ServerMessageURLForRTS:          "ServerMessageURLForRTS-1",
+			IdleTimeout:                     Ptr(int32(3)),
+			Burst: &Burst{
+				Enable: Ptr(true),
+				Ratio:  Ptr(float32(1.5)),
+			},
+			VoicePrint: json.RawMessage(`{"Sample":true}`),
 		},
 		Config: &VoiceChatConfig{
-			ASRConfig:             json.RawMessage(`{"Sample":true}`),
-			TTSConfig:             json.RawMessage(`{"Sample":true}`),
-			LLMConfig:             json.RawMessage(`{"Sample":true}`),
-			InterruptMode:         Ptr(VoiceChatInterruptAuto),
-			SubtitleConfig:        json.RawMessage(`{"Sample":true}`),
-			FunctionCallingConfig: json.RawMessage(`{"Sample":true}`),
+			ASRConfig:     json.RawMessage(`{"Sample":true}`),
+			TTSConfig:     json.RawMessage(`{"Sample":true}`),
+			LLMConfig:     json.RawMessage(`{"Sample":true}`),
+			InterruptMode: Ptr(VoiceChatInterruptAuto),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(true),
+				SubtitleMode:       Ptr(VoiceChatSubtitleAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "ServerMessageUrl-1",
+				ServerMessageSignature: "ServerMessageSignature-1",
+			},
+			AvatarConfig:         json.RawMessage(`{"Sample":true}`),
+			WebSearchAgentConfig: json.RawMessage(`{"Sample":true}`),
+			MemoryConfig:         json.RawMessage(`{"Sample":true}`),
+			S2SConfig:            json.RawMessage(`{"Sample":true}`),
 		},
 	}
 }
@@ -2612,6 +2669,14 @@ func sampleStopSnapshotRequest() *StopSnapshotRequest {
 		RoomID:     "RoomId-1",
 		TaskID:     "TaskId-1",
 		BusinessID: "BusinessId-1",
+	}
+}
+
+func sampleStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "AppId-1",
+		RoomID: "RoomId-1",
+		TaskID: "TaskId-1",
 	}
 }
 
@@ -2978,6 +3043,25 @@ func sampleUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	}
 }
 
+func sampleUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
+		AppID:  "AppId-1",
+		RoomID: "RoomId-1",
+		TaskID: "TaskId-1",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(3)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "UserId-1",
+				LanguageCode: []string{"LanguageCode-1"},
+			}},
+			RoomTargetLanguages: []string{"RoomTargetLanguages-1"},
+		},
+		ReceiverList: []string{"ReceiverList-1"},
+	}
+}
+
 func sampleUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
 		ID:               int32(3),
@@ -2993,6 +3077,13 @@ func sampleUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 		Command:       VoiceChatInterrupt,
 		Message:       "Message-1",
 		InterruptMode: Ptr(VoiceChatPriorityHigh),
+		ImageConfig: &VoiceChatImageConfig{
+			Action:    VoiceChatImageInsert,
+			GroupID:   int32(3),
+			ImageType: VoiceChatImageURL,
+			Images:    []string{"Images-1"},
+		},
+		Parameters: json.RawMessage(`{"Sample":true}`),
 	}
 }
 
@@ -3172,6 +3263,7 @@ var sampleBodies = []sampleBody{
 	{Action: "StartRelayStream", Sample: func() any { return sampleStartRelayStreamRequest() }, Full: func() any { return sampleFullStartRelayStreamRequest() }},
 	{Action: "StartSegment", Sample: func() any { return sampleStartSegmentRequest() }, Full: func() any { return sampleFullStartSegmentRequest() }},
 	{Action: "StartSnapshot", Sample: func() any { return sampleStartSnapshotRequest() }, Full: func() any { return sampleFullStartSnapshotRequest() }},
+	{Action: "StartSubtitle", Sample: func() any { return sampleStartSubtitleRequest() }, Full: func() any { return sampleFullStartSubtitleRequest() }},
 	{Action: "StartVoiceChat", Sample: func() any { return sampleStartVoiceChatRequest() }, Full: func() any { return sampleFullStartVoiceChatRequest() }},
 	{Action: "StartWBRecord", Sample: func() any { return sampleStartWBRecordRequest() }, Full: func() any { return sampleFullStartWBRecordRequest() }},
 	{Action: "StartWebcast", Sample: func() any { return sampleStartWebcastRequest() }, Full: func() any { return sampleFullStartWebcastRequest() }},
@@ -3182,6 +3274,7 @@ var sampleBodies = []sampleBody{
 	{Action: "StopRelayStream", Sample: func() any { return sampleStopRelayStreamRequest() }, Full: func() any { return sampleFullStopRelayStreamRequest() }},
 	{Action: "StopSegment", Sample: func() any { return sampleStopSegmentRequest() }, Full: func() any { return sampleFullStopSegmentRequest() }},
 	{Action: "StopSnapshot", Sample: func() any { return sampleStopSnapshotRequest() }, Full: func() any { return sampleFullStopSnapshotRequest() }},
+	{Action: "StopSubtitle", Sample: func() any { return sampleStopSubtitleRequest() }, Full: func() any { return sampleFullStopSubtitleRequest() }},
 	{Action: "StopVoiceChat", Sample: func() any { return sampleStopVoiceChatRequest() }, Full: func() any { return sampleFullStopVoiceChatRequest() }},
 	{Action: "StopWBRecord", Sample: func() any { return sampleStopWBRecordRequest() }, Full: func() any { return sampleFullStopWBRecordRequest() }},
 	{Action: "StopWebcast", Sample: func() any { return sampleStopWebcastRequest() }, Full: func() any { return sampleFullStopWebcastRequest() }},
@@ -3198,6 +3291,7 @@ var sampleBodies = []sampleBody{
 	{Action: "UpdateRelayStream", Sample: func() any { return sampleUpdateRelayStreamRequest() }, Full: func() any { return sampleFullUpdateRelayStreamRequest() }},
 	{Action: "UpdateSegment", Sample: func() any { return sampleUpdateSegmentRequest() }, Full: func() any { return sampleFullUpdateSegmentRequest() }},
 	{Action: "UpdateSnapshot", Sample: func() any { return sampleUpdateSnapshotRequest() }, Full: func() any { return sampleFullUpdateSnapshotRequest() }},
+	{Action: "UpdateSubtitle", Sample: func() any { return sampleUpdateSubtitleRequest() }, Full: func() any { return sampleFullUpdateSubtitleRequest() }},
 	{Action: "UpdateVendorPolicy", Sample: func() any { return sampleUpdateVendorPolicyRequest() }, Full: func() any { return sampleFullUpdateVendorPolicyRequest() }},
 	{Action: "UpdateVoiceChat", Sample: func() any { return sampleUpdateVoiceChatRequest() }, Full: func() any { return sampleFullUpdateVoiceChatRequest() }},
 	{Action: "UserBroadcast", Sample: func() any { return sampleUserBroadcastRequest() }, Full: func() any { return sampleFullUserBroadcastRequest() }},
@@ -4799,130 +4893,146 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 	}
 }
 
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
+func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
 		AppID:  "<a&\"b\">\n\u2028é",
 		RoomID: "tab\there\\ \x01 \u2029 🎉",
 		TaskID: "bad \xff utf-8 </script>",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(42)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			UserID:                          "<a&\"b\">\n\u2028é",
-			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
-			EnableConversationStateCallback: Ptr(false),
-			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
-			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
+			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			UserID:                          "bad \xff utf-8 </script>",
+			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
+			EnableConversationStateCallback: Ptr(true),
+			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
+			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
+			IdleTimeout:                     Ptr(int32(-3)),
+			Burst: &Burst{
+				Enable: Ptr(true),
+				Ratio:  Ptr(float32(0.1)),
+			},
+			VoicePrint: json.RawMessage("[ true , false ]"),
 		},
 		Config: &VoiceChatConfig{
-			ASRConfig:             json.RawMessage("\"x\u2028y\""),
-			TTSConfig:             json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			LLMConfig:             json.RawMessage("[ true , false ]"),
-			InterruptMode:         Ptr(VoiceChatInterruptOff),
-			SubtitleConfig:        json.RawMessage("\"x\u2028y\""),
-			FunctionCallingConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			ASRConfig:     json.RawMessage("\"x\u2028y\""),
+			TTSConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			LLMConfig:     json.RawMessage("[ true , false ]"),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(true),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "<a&\"b\">\n\u2028é",
+				ServerMessageSignature: "tab\there\\ \x01 \u2029 🎉",
+			},
+			AvatarConfig:         json.RawMessage("\"x\u2028y\""),
+			WebSearchAgentConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			MemoryConfig:         json.RawMessage("[ true , false ]"),
+			S2SConfig:            json.RawMessage("\"x\u2028y\""),
 		},
 	}
 }
 
 func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
 	return &StartWBRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStartWebcastRequest() *StartWebcastRequest {
 	return &StartWebcastRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(-3)),
+			StartTimeout:      Ptr(int32(2147483647)),
 		},
-		MaxRunningTime: Ptr(int32(0)),
+		MaxRunningTime: Ptr(int32(-2147483648)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(2147483647)),
-			CrashCheckInterval:  Ptr(int32(-2147483648)),
-			FreezeCheckInterval: Ptr(int32(42)),
+			BlankCheckInterval:  Ptr(int32(42)),
+			CrashCheckInterval:  Ptr(int32(-3)),
+			FreezeCheckInterval: Ptr(int32(0)),
 		},
 		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(2147483647)),
+			FrameRate: Ptr(int32(-2147483648)),
+			Height:    Ptr(int32(42)),
+			Width:     Ptr(int32(-3)),
+		}, {
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(2147483647)),
+			Height:    Ptr(int32(-2147483648)),
+			Width:     Ptr(int32(42)),
+		}, {
 			Bitrate:   Ptr(int32(-3)),
 			FrameRate: Ptr(int32(0)),
 			Height:    Ptr(int32(2147483647)),
 			Width:     Ptr(int32(-2147483648)),
-		}, {
-			Bitrate:   Ptr(int32(42)),
-			FrameRate: Ptr(int32(-3)),
-			Height:    Ptr(int32(0)),
-			Width:     Ptr(int32(2147483647)),
-		}, {
-			Bitrate:   Ptr(int32(-2147483648)),
-			FrameRate: Ptr(int32(42)),
-			Height:    Ptr(int32(-3)),
-			Width:     Ptr(int32(0)),
 		}},
 	}
 }
 
 func sampleFullStopDetectionRequest() *StopDetectionRequest {
 	return &StopDetectionRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
 	return &StopPushPublicStreamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
-		BusinessID:     "<a&\"b\">\n\u2028é",
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:     "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
 	return &StopPushStreamToCDNRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopRecordRequest() *StopRecordRequest {
 	return &StopRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
 		AppID:      "<a&\"b\">\n\u2028é",
 		RoomID:     "tab\there\\ \x01 \u2029 🎉",
 		TaskID:     "bad \xff utf-8 </script>",
@@ -4930,28 +5040,62 @@ func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
 	}
 }
 
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
 	return &StopWBRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	return &StopWebcastRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
@@ -4964,20 +5108,20 @@ func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
 
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-		Audio:  Ptr(true),
-		Video:  Ptr(false),
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+		Audio:  Ptr(false),
+		Video:  Ptr(true),
 	}
 }
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "bad \xff utf-8 </script>",
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
 		ForbiddenInterval: Ptr(int32(0)),
-		RoomID:            "tab\there\\ \x01 \u2029 🎉",
-		UserID:            "bad \xff utf-8 </script>",
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
@@ -4986,13 +5130,13 @@ func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 		AppID: int32(42),
 		BlackListInfos: []IMBlackListItem{{
 			BlackListUserID:  int64(-3),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}, {
-			BlackListUserID:  int64(9223372036854775807),
 			BlackListUserExt: json.RawMessage("[ true , false ]"),
 		}, {
-			BlackListUserID:  int64(1700000000000),
+			BlackListUserID:  int64(9223372036854775807),
 			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}, {
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
 		}},
 		UserID:    int64(0),
 		InboxType: Ptr(int32(2147483647)),
@@ -5001,11 +5145,11 @@ func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 
 func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
 	return &UpdateCallbackRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		SecretKey:  "bad \xff utf-8 </script>",
-		URL:        "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
+		URL:        "bad \xff utf-8 </script>",
 	}
 }
 
@@ -5020,17 +5164,17 @@ func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 	return &IMUpdateFriendRequest{
 		AppID: int32(2147483647),
 		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("[ true , false ]"),
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			FriendUserID: int64(1700000000000),
-			Alias:        "<a&\"b\">\n\u2028é",
+			Alias:        "bad \xff utf-8 </script>",
 		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			FriendUserID: int64(9223372036854775807),
-			Alias:        "<a&\"b\">\n\u2028é",
+			Alias:        "bad \xff utf-8 </script>",
 		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			FriendUserID: int64(-3),
-			Alias:        "<a&\"b\">\n\u2028é",
+			Alias:        "bad \xff utf-8 </script>",
 		}},
 		UserID:    int64(9223372036854775807),
 		InboxType: Ptr(int32(-2147483648)),
@@ -5039,15 +5183,9 @@ func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
 		TargetStreams: []RoomStream{{
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
 			Index:      Ptr(int32(2147483647)),
 			MediaType:  Ptr(int32(-2147483648)),
@@ -5059,17 +5197,23 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(-2147483648)),
 			StreamType: Ptr(int32(42)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "<a&\"b\">\n\u2028é",
 		}},
-		BusinessID: "bad \xff utf-8 </script>",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &PublicStreamControl{
-			DataMsg:                    "<a&\"b\">\n\u2028é",
+			DataMsg:                    "bad \xff utf-8 </script>",
 			MaxIdleTime:                Ptr(int32(-2147483648)),
 			StreamPublishStatsInterval: Ptr(int32(42)),
-			StreamPublishStatsMode:     Ptr(false),
+			StreamPublishStatsMode:     Ptr(true),
 			UserCaptureStatsInterval:   Ptr(int32(0)),
-			UserCaptureStatsMode:       Ptr(false),
+			UserCaptureStatsMode:       Ptr(true),
 			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
-			VolumeIndicationMode:       Ptr(false),
+			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
@@ -5081,12 +5225,6 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
 			Index:      Ptr(int32(0)),
 			MediaType:  Ptr(int32(2147483647)),
@@ -5098,70 +5236,76 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(2147483647)),
 			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
 		Layout: &PublicStreamLayout{
 			LayoutMode: int32(-3),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-6),
+					HeightProportion: float32(1e21),
 					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(1e-6),
+					StreamIndex:      int32(-3),
 					WidthProportion:  float32(0.1),
 					Alpha:            Ptr(float32(1e21)),
 					AlternateImage:   "<a&\"b\">\n\u2028é",
 					LocationX:        Ptr(float32(-2.5)),
 					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(-2147483648)),
+					RenderMode:       Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1e-6)),
 						LocationX:        Ptr(float32(-3.4e38)),
 						LocationY:        Ptr(float32(0.1)),
 						WidthProportion:  Ptr(float32(1e21)),
 					},
-					ZOrder: Ptr(int32(-2147483648)),
+					ZOrder: Ptr(int32(0)),
 				}, {
 					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(-3),
+					StreamIndex:      int32(-2147483648),
 					WidthProportion:  float32(123456.789),
 					Alpha:            Ptr(float32(1e-6)),
 					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
 					LocationX:        Ptr(float32(0.1)),
 					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(0)),
+					RenderMode:       Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-2.5)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					ZOrder: Ptr(int32(0)),
-				}, {
-					HeightProportion: float32(0.1),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(1e-7),
-					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(123456.789)),
-					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
 					ZOrder: Ptr(int32(42)),
 				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
 				FrameInterpolationMode: Ptr(int32(2147483647)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "bad \xff utf-8 </script>",
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
 					Index:      Ptr(int32(42)),
 					MediaType:  Ptr(int32(-3)),
 					StreamType: Ptr(int32(0)),
-					UserID:     "<a&\"b\">\n\u2028é",
+					UserID:     "bad \xff utf-8 </script>",
 				},
 			},
 		},
@@ -5171,33 +5315,33 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 
 func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
 	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			MaxIdleTime:            Ptr(int32(-2147483648)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
+				AddVolumeValue:           Ptr(false),
+				PassthroughRTCSEIMessage: Ptr(true),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
-				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(-3.4e38)),
-				VolumeIndicationMode:     Ptr(false),
+				SEIPayloadUUID:           "bad \xff utf-8 </script>",
+				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				VolumeIndicationInterval: Ptr(float32(1e-7)),
+				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1e21), float32(1e-7), float32(-2.5)},
-					Right:   []float32{float32(0), float32(123456.789), float32(1e-6)},
-					Up:      []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Forward: []float32{float32(0), float32(123456.789), float32(1e-6)},
+					Right:   []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Up:      []float32{float32(1e-7), float32(-2.5), float32(0)},
 				},
 				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-				EnableSpatialRender:     Ptr(true),
+				EnableSpatialRender:     Ptr(false),
 			},
 		},
 		Encode: &Encode{
@@ -5213,16 +5357,142 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 			VideoHeight:     Ptr(int32(-2147483648)),
 			VideoWidth:      Ptr(int32(42)),
 		},
-		IsUpdatePartialParam: Ptr(true),
+		IsUpdatePartialParam: Ptr(false),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
 					Height:          Ptr(int32(-2147483648)),
 					Width:           Ptr(int32(42)),
 				},
 				Regions: []LayoutRegion{{
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		SequenceNumber: Ptr(int32(-2147483648)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
@@ -5264,152 +5534,26 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					},
 					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		SequenceNumber: Ptr(int32(-2147483648)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
-	return &UpdateRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -5419,41 +5563,41 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			StreamURL:      "<a&\"b\">\n\u2028é",
 			Bitrate:        Ptr(int32(42)),
 			FrameRate:      Ptr(int32(-3)),
-			Loop:           Ptr(true),
+			Loop:           Ptr(false),
 			MediaType:      Ptr(int32(2147483647)),
 			StartTimeStamp: Ptr(int32(-2147483648)),
 			StreamMode:     Ptr(int32(42)),
 			VideoHeight:    Ptr(int32(-3)),
 			VideoWidth:     Ptr(int32(0)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Duration:   Ptr(int32(-2147483648)),
-		Handle:     Ptr(false),
-		Identifier: "<a&\"b\">\n\u2028é",
+		Handle:     Ptr(true),
+		Identifier: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
 			Height:   Ptr(int32(-3)),
@@ -5463,9 +5607,34 @@ func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	}
 }
 
+func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(0)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}, {
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}},
+			RoomTargetLanguages: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		ReceiverList: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+	}
+}
+
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-2147483648),
+		ID:               int32(-3),
 		VendorProportion: "<a&\"b\">\n\u2028é",
 	}
 }
@@ -5475,62 +5644,69 @@ func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 		AppID:         "tab\there\\ \x01 \u2029 🎉",
 		RoomID:        "bad \xff utf-8 </script>",
 		TaskID:        "<a&\"b\">\n\u2028é",
-		Command:       VoiceChatEndTurn,
+		Command:       VoiceChatUpdateFarfield,
 		Message:       "tab\there\\ \x01 \u2029 🎉",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
+		ImageConfig: &VoiceChatImageConfig{
+			Action:    VoiceChatImageDelete,
+			GroupID:   int32(0),
+			ImageType: VoiceChatImageURL,
+			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		},
+		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(42),
-		Content:   "<a&\"b\">\n\u2028é",
-		MsgTTL:    int64(0),
-		MsgType:   int32(2147483647),
-		Sender:    int64(-9223372036854775808),
-		Ext:       json.RawMessage("[ true , false ]"),
-		InboxType: Ptr(int32(-3)),
-		TagOp:     Ptr(int32(0)),
-		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		AppID:     int32(0),
+		Content:   "bad \xff utf-8 </script>",
+		MsgTTL:    int64(-9223372036854775808),
+		MsgType:   int32(42),
+		Sender:    int64(-3),
+		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		InboxType: Ptr(int32(2147483647)),
+		TagOp:     Ptr(int32(-2147483648)),
+		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(2147483647),
-		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(42),
-		PreSignDuration: Ptr(int32(-3)),
+		AppID:           "<a&\"b\">\n\u2028é",
+		Operator:        "tab\there\\ \x01 \u2029 🎉",
+		Priority:        int32(42),
+		Resource:        "<a&\"b\">\n\u2028é",
+		TranscodeMode:   int32(0),
+		PreSignDuration: Ptr(int32(2147483647)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(2147483647),
+			FileName: "<a&\"b\">\n\u2028é",
+			Size:     int32(42),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(-3),
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(2147483647),
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(2147483647),
+				SecretKey: "bad \xff utf-8 </script>",
+				Vendor:    int32(42),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(-3),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(2147483647),
 			},
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(-2147483648)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: true,
-			InputFormat:        int32(-2147483648),
-			OutputFormat:       int32(42),
-			OutputHeight:       int32(-3),
-			OutputWidth:        int32(0),
+			InputFormat:        int32(-3),
+			OutputFormat:       int32(0),
+			OutputHeight:       int32(2147483647),
+			OutputWidth:        int32(-2147483648),
 			Thumbnail:          false,
-			ThumbnailHeight:    int32(-2147483648),
-			ThumbnailWidth:     int32(42),
+			ThumbnailHeight:    int32(-3),
+			ThumbnailWidth:     int32(0),
 		},
 	}
 }

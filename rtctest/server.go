@@ -9,7 +9,9 @@
 // service does, keeps state where it matters (rooms, users and bans; tasks;
 // apps, business IDs, callbacks and failover policies; messages), and can
 // inject faults on demand (error codes, latency, dropped connections, bodies
-// that are not JSON, huge bodies, throttling, clock skew).
+// that are not JSON, huge bodies, throttling, clock skew, answers lost after
+// the action ran). Given WithEventCallback or WithEventHandler, it also
+// posts signed event callbacks for what happens in it, as RTC does.
 //
 // # Checks, in order
 //

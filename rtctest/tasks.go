@@ -11,7 +11,9 @@ import (
 	"github.com/volcrtc/rtc/internal/spec"
 )
 
-// Task status values, as the vendor documents them for Get*Task results.
+// Task status values, as the vendor documents them for Get*Task results
+// (the SDK's rtc.TaskStatusRunning, rtc.TaskStatusEnded and
+// rtc.TaskStatusFailed; the SDK's results carry them typed).
 const (
 	TaskStatusRunning = 2
 	TaskStatusStopped = 3

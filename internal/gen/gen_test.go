@@ -213,7 +213,7 @@ func TestSafetyClassification(t *testing.T) {
 	for _, c := range cases {
 		require.Equal(t, c.want, got[c.action], c.action)
 	}
-	require.Len(t, got, 143)
+	require.Len(t, got, 146)
 }
 
 func TestPagingDetection(t *testing.T) {
@@ -248,7 +248,7 @@ func TestIDValidationReachesNestedFields(t *testing.T) {
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files, err := generate(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	require.Len(t, files, 24) // 19 categories, types_shared.go, enums.go, operations.go, waiters.go, samples
+	require.Len(t, files, 25) // 20 categories, types_shared.go, enums.go, operations.go, waiters.go, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}

@@ -5,6 +5,7 @@
 package spec
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -15,7 +16,16 @@ import (
 //go:embed rtc-openapi.json
 var raw []byte
 
-// Raw returns the embedded JSON document.
+// pagesRaw holds the actions written from the vendor's public API pages
+// rather than from its SDK models: actions no SDK models yet (subtitles)
+// and newer versions of modelled ones (voice chat 2025-06-01). Each names
+// its page in "source". Load merges them over rtc-openapi.json.
+//
+//go:embed rtc-openapi-pages.json
+var pagesRaw []byte
+
+// Raw returns the embedded copy of rtc-openapi.json (without the actions
+// from the vendor's pages; Load merges those in).
 func Raw() []byte { return raw }
 
 // Spec is the whole document.
@@ -85,10 +95,46 @@ func Load() (*Spec, error) {
 			err = fmt.Errorf("spec: decode rtc-openapi.json: %w", e)
 			return
 		}
+		if e := mergePages(&s, pagesRaw); e != nil {
+			err = e
+			return
+		}
 		sort.Slice(s.Actions, func(i, j int) bool { return s.Actions[i].Action < s.Actions[j].Action })
 		parsed = &s
 	})
 	return parsed, err
+}
+
+// mergePages adds the actions of rtc-openapi-pages.json to s, replacing
+// actions of the same name. Every page action must name its source.
+func mergePages(s *Spec, b []byte) error {
+	var pages struct {
+		Actions []Action `json:"actions"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if e := dec.Decode(&struct {
+		Source  string    `json:"source"`
+		Actions *[]Action `json:"actions"`
+	}{Actions: &pages.Actions}); e != nil {
+		return fmt.Errorf("spec: decode rtc-openapi-pages.json: %w", e)
+	}
+	for _, a := range pages.Actions {
+		if a.Source == "" {
+			return fmt.Errorf("spec: rtc-openapi-pages.json: action %s does not name its source", a.Action)
+		}
+		replaced := false
+		for i := range s.Actions {
+			if s.Actions[i].Action == a.Action {
+				s.Actions[i] = a
+				replaced = true
+			}
+		}
+		if !replaced {
+			s.Actions = append(s.Actions, a)
+		}
+	}
+	return nil
 }
 
 // MustLoad is Load for callers that cannot go on without the spec (the

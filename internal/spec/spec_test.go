@@ -7,8 +7,8 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(s.Actions); got != 143 {
-		t.Fatalf("actions = %d, want 143", got)
+	if got := len(s.Actions); got != 146 {
+		t.Fatalf("actions = %d, want 146 (143 from the SDK models, 3 subtitle actions from the vendor pages)", got)
 	}
 	a := s.Find("BanRoomUser")
 	if a == nil || a.Method != "POST" || a.Version != "2023-11-01" || !a.HasVersion("2020-12-01") {
@@ -16,5 +16,24 @@ func TestLoad(t *testing.T) {
 	}
 	if s.Find("NoSuchAction") != nil {
 		t.Fatal("found an action that does not exist")
+	}
+}
+
+func TestPagesActions(t *testing.T) {
+	s := MustLoad()
+	for _, name := range []string{"StartSubtitle", "UpdateSubtitle", "StopSubtitle"} {
+		a := s.Find(name)
+		if a == nil || a.Version != "2024-06-01" || a.Category != "subtitle" || a.Source == "" {
+			t.Fatalf("%s = %+v", name, a)
+		}
+	}
+	for _, name := range []string{"StartVoiceChat", "UpdateVoiceChat", "StopVoiceChat"} {
+		a := s.Find(name)
+		if a == nil || a.Version != "2025-06-01" || !a.HasVersion("2024-12-01") || a.Source == "" {
+			t.Fatalf("%s = %+v", name, a)
+		}
+	}
+	if err := mergePages(&Spec{}, []byte(`{"actions":[{"action":"X"}]}`)); err == nil {
+		t.Fatal("a page action without a source was accepted")
 	}
 }
