@@ -28,7 +28,7 @@ const redactMark = "[redacted]"
 // and its kin: AccessKey, SecretKey, SecurityToken), access tokens
 // (LimitTokenPrivilege, StartRelayStream), App Keys. The field facts in internal/spec mark these fields "secret";
 // TestSecretFieldsCoverFacts keeps this list a superset of them.
-var secretFields = [...]string{"SecretKey", "SecretAccessKey", "SecurityToken", "SessionToken", "AppKey", "Token", "AccessKeySecret", "AccessKey"}
+var secretFields = [...]string{"SecretKey", "SecretAccessKey", "SecurityToken", "SessionToken", "AppKey", "Token", "AccessKeySecret", "AccessKey", "SecondaryAppKey", "ServerMessageSignature", "ServerMessageSignatureForRTS"}
 
 // secretFieldKeys are the quoted JSON keys, for a cheap first check.
 var secretFieldKeys = func() (keys [len(secretFields)][]byte) {

@@ -517,3 +517,67 @@ func (v WhiteboardStorageConfig) String() string {
 func (v WhiteboardStorageConfig) LogValue() slog.Value {
 	return slog.AnyValue(plainWhiteboardStorageConfig(redactCopy(v)))
 }
+
+type plainAgentConfig AgentConfig
+
+// Format prints the value with its secrets redacted, for every verb.
+func (v AgentConfig) Format(f fmt.State, verb rune) {
+	formatPlain(f, verb, plainAgentConfig(redactCopy(v)))
+}
+
+// String returns the value as %+v prints it, secrets redacted.
+func (v AgentConfig) String() string { return fmt.Sprintf("%+v", plainAgentConfig(redactCopy(v))) }
+
+// LogValue makes log/slog show the value with its secrets redacted.
+func (v AgentConfig) LogValue() slog.Value { return slog.AnyValue(plainAgentConfig(redactCopy(v))) }
+
+type plainFunctionCallingConfig FunctionCallingConfig
+
+// Format prints the value with its secrets redacted, for every verb.
+func (v FunctionCallingConfig) Format(f fmt.State, verb rune) {
+	formatPlain(f, verb, plainFunctionCallingConfig(redactCopy(v)))
+}
+
+// String returns the value as %+v prints it, secrets redacted.
+func (v FunctionCallingConfig) String() string {
+	return fmt.Sprintf("%+v", plainFunctionCallingConfig(redactCopy(v)))
+}
+
+// LogValue makes log/slog show the value with its secrets redacted.
+func (v FunctionCallingConfig) LogValue() slog.Value {
+	return slog.AnyValue(plainFunctionCallingConfig(redactCopy(v)))
+}
+
+type plainStartVoiceChatRequest StartVoiceChatRequest
+
+// Format prints the value with its secrets redacted, for every verb.
+func (v StartVoiceChatRequest) Format(f fmt.State, verb rune) {
+	formatPlain(f, verb, plainStartVoiceChatRequest(redactCopy(v)))
+}
+
+// String returns the value as %+v prints it, secrets redacted.
+func (v StartVoiceChatRequest) String() string {
+	return fmt.Sprintf("%+v", plainStartVoiceChatRequest(redactCopy(v)))
+}
+
+// LogValue makes log/slog show the value with its secrets redacted.
+func (v StartVoiceChatRequest) LogValue() slog.Value {
+	return slog.AnyValue(plainStartVoiceChatRequest(redactCopy(v)))
+}
+
+type plainVoiceChatConfig VoiceChatConfig
+
+// Format prints the value with its secrets redacted, for every verb.
+func (v VoiceChatConfig) Format(f fmt.State, verb rune) {
+	formatPlain(f, verb, plainVoiceChatConfig(redactCopy(v)))
+}
+
+// String returns the value as %+v prints it, secrets redacted.
+func (v VoiceChatConfig) String() string {
+	return fmt.Sprintf("%+v", plainVoiceChatConfig(redactCopy(v)))
+}
+
+// LogValue makes log/slog show the value with its secrets redacted.
+func (v VoiceChatConfig) LogValue() slog.Value {
+	return slog.AnyValue(plainVoiceChatConfig(redactCopy(v)))
+}
