@@ -42,8 +42,8 @@ const (
 // safe for concurrent use. The in-memory MemoryDedupStore suits a single
 // process; several replicas behind a load balancer need a shared store,
 // such as the Redis one of the module github.com/volcrtc/rtc/rtcredis. A
-// Begin error makes CallbackHandler answer 503 without processing the
-// event.
+// Begin error makes the handler of NewCallbackHandler answer 503 without
+// processing the event.
 type DedupStore interface {
 	// Begin claims eventID for processing and reports its status. Only a
 	// DedupNew answer hands the event to the caller.

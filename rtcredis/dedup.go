@@ -341,6 +341,10 @@ func (s *DedupStore) Begin(ctx context.Context, eventKey string) (rtc.DedupStatu
 // again once the claim's lease is over. A failed release needs nothing: the
 // claim ends with its lease. Under DedupFailClosed Finish then returns the
 // error; under DedupFailOpen it returns nil (the store has warned already).
+//
+// A store remembers one claim per key: should it claim a key again while a
+// first delivery still runs past its lease, the first Finish ends the newer
+// claim and the second has none left to release (it ends with its lease).
 func (s *DedupStore) Finish(ctx context.Context, eventKey string, success bool) error {
 	key := s.Key(eventKey)
 	s.mu.Lock()

@@ -118,6 +118,8 @@ type dedupRig struct {
 	servers  []*httptest.Server
 	client   *http.Client
 	failOnce bool // the function fails on the first call for each event
+	// during, when set, runs inside the function before it succeeds.
+	during func(ev *rtc.CallbackEvent)
 
 	mu        sync.Mutex
 	calls     map[string]int // function calls per event id
@@ -163,6 +165,9 @@ func (r *dedupRig) handle(_ context.Context, ev *rtc.CallbackEvent) error {
 	time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
 	if r.failOnce && first {
 		return errors.New("first attempt fails")
+	}
+	if r.during != nil {
+		r.during(ev)
 	}
 	r.mu.Lock()
 	r.processed[ev.EventID]++

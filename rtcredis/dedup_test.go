@@ -2,10 +2,14 @@ package rtcredis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,8 +76,10 @@ func TestDedupStoreSemantics(t *testing.T) {
 	ctx := context.Background()
 	prefix := uniquePrefix(t)
 	const lease = 400 * time.Millisecond
-	a := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupRetention(time.Hour))
-	b := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupRetention(time.Hour))
+	opts := []DedupOption{WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupRetention(time.Hour),
+		WithDedupOpTimeout(2 * time.Second)} // generous: the test machine may be slow
+	a := NewDedupStore(newClient(t, addr), opts...)
+	b := NewDedupStore(newClient(t, addr), opts...)
 	rdb := newClient(t, addr)
 
 	begin := func(s *DedupStore, id string) rtc.DedupStatus {
@@ -176,9 +182,9 @@ func TestDedupFailedEventProcessedOnRedelivery(t *testing.T) {
 func TestDedupAbandonedClaim(t *testing.T) {
 	addr := sharedRedis(t)
 	prefix := uniquePrefix(t)
-	const lease = 600 * time.Millisecond
+	const lease = 2 * time.Second // long enough for the 409s below on a slow machine
 	rig := newDedupRig(t, addr, 2, WithDedupKeyPrefix(prefix), WithDedupLease(lease))
-	dead := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease))
+	dead := NewDedupStore(newClient(t, addr), WithDedupKeyPrefix(prefix), WithDedupLease(lease), WithDedupOpTimeout(2*time.Second))
 	ids, bodies := newEvents(t, 5)
 
 	start := time.Now()
@@ -284,6 +290,37 @@ func TestDedupRedisOutage(t *testing.T) {
 	})
 }
 
+// Redis goes away while an event is being processed: the handler still
+// answers 200 (the event was processed), the store keeps the outcome and
+// records it once Redis answers, so redeliveries after the claim's lease
+// are not processed again, on any replica.
+func TestDedupOutageDuringProcessing(t *testing.T) {
+	addr := sharedRedis(t)
+	proxy := startProxy(t, addr)
+	logger, _ := newLogger()
+	const lease = 300 * time.Millisecond
+	rig := newDedupRig(t, proxy.Addr(), 3, WithDedupKeyPrefix(uniquePrefix(t)), WithDedupLease(lease),
+		WithDedupLogger(logger), WithDedupRetryInterval(50*time.Millisecond))
+	ids, bodies := newEvents(t, 1)
+	started, release := make(chan struct{}), make(chan struct{})
+	rig.during = func(*rtc.CallbackEvent) { close(started); <-release }
+
+	answer := make(chan int, 1)
+	go func() { answer <- rig.deliver(0, bodies[0]) }()
+	<-started
+	proxy.Cut()
+	close(release)
+	require.Equal(t, http.StatusOK, <-answer, "processed: 200 although Redis did not take the outcome")
+	require.Positive(t, rig.stores[0].Pending())
+	rig.during = nil
+
+	time.Sleep(lease + 100*time.Millisecond) // the claim has expired
+	proxy.Restore()
+	require.Eventually(t, func() bool { return rig.stores[0].Pending() == 0 }, 5*time.Second, 10*time.Millisecond)
+	rig.deliverAll(bodies, 3, 10*time.Second)
+	rig.requireEachProcessedOnce(ids)
+}
+
 // A server that accepts connections and never answers: every call returns
 // within the store's timeout, whatever the client's own timeouts.
 func TestDedupHangingRedis(t *testing.T) {
@@ -346,4 +383,48 @@ func TestDedupNilClient(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, errors.Is(err, errNoClient))
 	require.Equal(t, 1, logs.count("rtcredis: redis unavailable"))
+}
+
+// A caller that gives up is not Redis failing: no failure counted, no
+// failure mode applied.
+func TestDedupCallerGivesUp(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: hangingListener(t), MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	logger, logs := newLogger()
+	s := NewDedupStore(rdb, WithDedupOpTimeout(time.Second), WithDedupLogger(logger), WithDedupFailureMode(DedupFailOpen))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := s.Begin(ctx, "gone")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "fail open does not hand out an event whose caller left")
+	require.Less(t, time.Since(start), 500*time.Millisecond)
+	require.Zero(t, s.Failures())
+	require.False(t, s.Degraded())
+	require.Zero(t, logs.count("redis unavailable"))
+}
+
+// The cost a deduplicated delivery adds: one Begin and one Finish, two
+// round trips to Redis.
+func BenchmarkDedupBeginFinish(b *testing.B) {
+	addr := os.Getenv("REDIS_ADDR")
+	if addr == "" {
+		b.Skip("REDIS_ADDR is not set (run with scripts/with-redis.sh)")
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	var p [6]byte
+	_, _ = rand.Read(p[:])
+	s := NewDedupStore(rdb, WithDedupKeyPrefix("rtc:bench:"+hex.EncodeToString(p[:])+":"), WithDedupRetention(time.Minute))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		key := strconv.Itoa(i)
+		if st, err := s.Begin(ctx, key); err != nil || st != rtc.DedupNew {
+			b.Fatal(st, err)
+		}
+		if err := s.Finish(ctx, key, true); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
