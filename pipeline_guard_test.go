@@ -181,10 +181,10 @@ func TestStalledBodyIsBounded(t *testing.T) {
 // MaxClockCorrection is ignored: the call fails with InvalidTimestamp and
 // later calls still sign with the local clock.
 func TestClockCorrectionIsBounded(t *testing.T) {
-	s := newFake(t)
+	s := NewFake(t)
 	s.SetClockOffset(10 * 365 * 24 * time.Hour) // a Date in 2036
 	var logs bytes.Buffer
-	c := newTestClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	c := NewStubClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
@@ -195,9 +195,9 @@ func TestClockCorrectionIsBounded(t *testing.T) {
 	require.WithinDuration(t, time.Now(), c.now(), time.Minute)
 
 	// Within the limit the correction applies, to the endpoint's host only.
-	s2 := newFake(t)
+	s2 := NewFake(t)
 	s2.SetClockOffset(3 * time.Hour)
-	c2 := newTestClient(t, s2.URL)
+	c2 := NewStubClient(t, s2.URL)
 	_, err = c2.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
 	require.WithinDuration(t, time.Now().Add(3*time.Hour), c2.now(), time.Minute)
