@@ -242,7 +242,7 @@ type IMBatchAddBlockParticipantsRequest struct {
 	// for apps whose user IDs are strings (raw JSON).
 	ParticipantBlockInfosStr json.RawMessage `json:"ParticipantBlockInfosStr,omitempty"`
 	// BlockAction says whether users are muted or blocked from joining. One of
-	// IMBlockMute, IMBlockBan. Default: IMBlockMute.
+	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
 	BlockAction *IMBlockAction `json:"BlockAction,omitempty"`
 }
 
@@ -631,7 +631,7 @@ type IMBatchDeleteBlockParticipantsRequest struct {
 	// IDs are strings; give one of the two.
 	ParticipantUserIDsStr []string `json:"ParticipantUserIdsStr,omitempty"`
 	// BlockAction says whether users are muted or blocked from joining. One of
-	// IMBlockMute, IMBlockBan. Default: IMBlockMute.
+	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
 	BlockAction *IMBlockAction `json:"BlockAction,omitempty"`
 }
 
@@ -835,7 +835,7 @@ type IMBatchGetBlockParticipantsRequest struct {
 	// Limit is the page size. Range: from 1 to 20.
 	Limit int64 `json:"Limit"`
 	// BlockAction says whether users are muted or blocked from joining. One of
-	// IMBlockMute, IMBlockBan. Default: IMBlockMute.
+	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
 	BlockAction *IMBlockAction `json:"BlockAction,omitempty"`
 }
 
@@ -1637,7 +1637,7 @@ type IMBatchUpdateLiveParticipantsRequest struct {
 	// most 10 elements.
 	ParticipantInfos []IMLiveParticipantMark `json:"ParticipantInfos"`
 	// MarkAction says whether the marks are added or removed. One of IMMarkAdd,
-	// IMMarkRemove. Default: IMMarkAdd.
+	// IMMarkRemove. Default: IMMarkAdd (1).
 	MarkAction *IMMarkAction `json:"MarkAction,omitempty"`
 }
 
@@ -1817,7 +1817,7 @@ type IMBatchUpdateUserTagsRequest struct {
 	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
 	// Op says how the tags change. One of IMTagsSet, IMTagsDelete. Default:
-	// IMTagsSet.
+	// IMTagsSet (0).
 	Op IMTagOp `json:"Op"`
 	// Tags lists the tags to add, overwrite or delete, each "key" or "key:value".
 	Tags []string `json:"Tags"`
@@ -2028,7 +2028,7 @@ type IMDeleteConversationMessageRequest struct {
 	MessageID int64 `json:"MessageId"`
 	// DeleteType says for whom the message is deleted (a live group takes 0
 	// only). One of IMDeleteForEveryone, IMDeleteForSender. Default:
-	// IMDeleteForEveryone.
+	// IMDeleteForEveryone (0).
 	DeleteType *IMDeleteType `json:"DeleteType,omitempty"`
 }
 
@@ -2581,7 +2581,7 @@ type IMGetConversationMessagesRequest struct {
 	// Limit is the page size. Range: from 1 to 20.
 	Limit int64 `json:"Limit"`
 	// Reverse pages backwards, from newer to older, when 1 (live groups accept
-	// only 1). One of IMPageForward, IMPageBackward. Default: IMPageForward.
+	// only 1). One of IMPageForward, IMPageBackward. Default: IMPageForward (0).
 	Reverse *IMPageDirection `json:"Reverse,omitempty"`
 }
 
@@ -3014,7 +3014,7 @@ type IMGetUserConversationsRequest struct {
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
 	// DataType says where the list comes from and in which order. One of
 	// IMConversationsRecent, IMConversationsAll, IMConversationsOwnedLiveGroups.
-	// Default: IMConversationsRecent.
+	// Default: IMConversationsRecent (0).
 	DataType *IMConversationSource `json:"DataType,omitempty"`
 	// InboxType is the inbox, a number that keeps separate sets of conversations,
 	// friends and black lists apart within one app. Default: 0.
@@ -3454,7 +3454,7 @@ type IMMarkConversationRequest struct {
 	// MarkTypes lists marks (labels).
 	MarkTypes []string `json:"MarkTypes"`
 	// MarkAction says whether the marks are added or removed. One of IMMarkAdd,
-	// IMMarkRemove. Default: IMMarkAdd.
+	// IMMarkRemove. Default: IMMarkAdd (1).
 	MarkAction *IMMarkAction `json:"MarkAction,omitempty"`
 	// Operator is the numeric ID of the participant whose marks these are.
 	Operator *int64 `json:"Operator,omitempty"`
@@ -3990,7 +3990,7 @@ type IMRecallMessageRequest struct {
 	ParticipantUserID int64 `json:"ParticipantUserId"`
 	// RecallRole is the role the user recalls the message in: a member recalls
 	// its own messages, the owner or a manager anyone's. One of IMRecallAsMember,
-	// IMRecallAsOwner, IMRecallAsManager. Default: IMRecallAsMember.
+	// IMRecallAsOwner, IMRecallAsManager. Default: IMRecallAsMember (0).
 	RecallRole *IMRecallRole `json:"RecallRole,omitempty"`
 }
 
@@ -4834,7 +4834,7 @@ type IMUserBroadcastRequest struct {
 	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 	// TagOp says how Tags pick users. One of IMTagMatchAny, IMTagMatchAll.
-	// Default: IMTagMatchAny.
+	// Default: IMTagMatchAny (0).
 	TagOp *IMTagMatch `json:"TagOp,omitempty"`
 	// Tags picks the users who receive the broadcast by their tags (all users
 	// when empty).
