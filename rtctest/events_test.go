@@ -283,6 +283,10 @@ func TestEndTaskWithReason(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rtc.TaskStatusEnded, res.RecordTask.Status)
 	assert.Equal(t, rtc.StopReasonIdleTimeOut, res.RecordTask.StopReason)
+	info, ok := srv.Task("app", "record", "room1", "idle")
+	require.True(t, ok)
+	assert.Equal(t, "IdleTimeOut", info.StopReason)
+	assert.False(t, info.Running || info.Failed)
 
 	_, err = c.StartRecord(ctx, recordReq("broken"))
 	require.NoError(t, err)
@@ -325,3 +329,51 @@ func TestNoEventsWithoutCallback(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// After Close nothing is sent, and no delivery goroutine outlives it
+// (TestMain checks for leaks).
+func TestNoEventsAfterClose(t *testing.T) {
+	sink := &eventSink{}
+	srv := rtctest.NewServer(rtctest.WithEventHandler(sink.handler(t), cbSecret))
+	require.NoError(t, srv.Join("app", "r", "u"))
+	flush(t, srv)
+	srv.Close()
+	n := len(srv.Events())
+	require.NoError(t, srv.Join("app", "r", "v"))
+	assert.Len(t, srv.Events(), n)
+	require.NoError(t, srv.FlushEvents(context.Background()), "everything was delivered before Close")
+
+	// A receiver that never answers: Close cuts the delivery short and
+	// FlushEvents reports the event as undelivered.
+	stuck := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	srv2 := rtctest.NewServer(rtctest.WithEventHandler(stuck, cbSecret))
+	require.NoError(t, srv2.Join("app", "r", "u"))
+	srv2.Close()
+	require.Error(t, srv2.FlushEvents(context.Background()))
+	for _, e := range srv2.Events() {
+		assert.False(t, e.Delivered)
+	}
+}
+
+// BenchmarkEventDelivery measures signing and delivering one event to an
+// in-process rtc.CallbackHandler (which verifies and deduplicates it).
+func BenchmarkEventDelivery(b *testing.B) {
+	h, err := rtc.NewCallbackHandler(cbSecret, func(context.Context, *rtc.CallbackEvent) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := rtctest.NewServer(rtctest.WithEventHandler(h, cbSecret))
+	defer srv.Close()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = srv.EmitEvent("app", "Custom", map[string]int{"i": i})
+	}
+	if err := srv.FlushEvents(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range srv.Events() {
+		if !e.Delivered {
+			b.Fatalf("event %s not delivered: status %d", e.ID, e.Status)
+		}
+	}
+}
