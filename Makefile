@@ -1,11 +1,13 @@
 # The project's commands. `make test` is what CI runs (.ci/run).
 #
-#   make test      vet, generated-code check, race tests of every module, allocation guards
+#   make test      file sizes, vet, generated-code check, API guard, race tests
+#                  of every module, allocation guards, release-check (what CI runs)
 #   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
 #   make fuzz      each fuzz target for FUZZTIME
 #   make lint      staticcheck on every module
 #   make generate  regenerate the typed actions from internal/spec
 #   make api       record the exported API of every module in api/ (see CONTRIBUTING.md)
+#   make release-check  build the modules as users of the next release get them (RELEASING.md)
 
 # Every Go module in the repository: the root and the nested ones.
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
@@ -16,9 +18,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # developer may keep for an editor must not change what the checks see.
 export GOWORK := off
 
-.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck
+.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck release-check
 
-test: sizecheck vet gencheck apicheck race allocs
+# The version the next release would tag (RELEASING.md).
+RELEASE_VERSION ?= v0.1.0
+
+test: sizecheck vet gencheck apicheck race allocs release-check
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
@@ -58,6 +63,13 @@ apicheck:
 # Records the current exported API of every module in api/.
 api:
 	cd internal/tools && go run ./apiguard -repo $(CURDIR) -write
+
+# What users of release $(RELEASE_VERSION) would see: go.mod requirements,
+# replace directives and Go versions, every module built against a local
+# file proxy of the modules the tags would publish, and a module outside the
+# repository that requires them and runs a call against rtctest.
+release-check:
+	@cd internal/tools && go run ./releasecheck -repo $(CURDIR) -version $(RELEASE_VERSION)
 
 # No tracked file over 1 MiB.
 sizecheck:

@@ -45,6 +45,7 @@ func post(t testing.TB, h http.Handler, body []byte) *httptest.ResponseRecorder 
 }
 
 func TestCallbackHandlerRejects(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	fn := func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }
 	var logs bytes.Buffer
@@ -84,6 +85,7 @@ func TestCallbackHandlerRejects(t *testing.T) {
 }
 
 func TestCallbackHandlerDeliversOnce(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	var got *CallbackEvent
 	h := mustCallbackHandler(t, func(_ context.Context, ev *CallbackEvent) error {
@@ -107,6 +109,7 @@ func TestCallbackHandlerDeliversOnce(t *testing.T) {
 }
 
 func TestCallbackHandlerFailureIsRetried(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	fail := atomic.Bool{}
 	fail.Store(true)
@@ -129,6 +132,7 @@ func TestCallbackHandlerFailureIsRetried(t *testing.T) {
 // A panicking function answers 500, is logged with its stack, and the event
 // is not marked done: RTC's next delivery runs the function again.
 func TestCallbackHandlerPanicAnswers500(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	var logs bytes.Buffer
 	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
@@ -160,6 +164,7 @@ func TestCallbackHandlerPanicAnswers500(t *testing.T) {
 }
 
 func TestCallbackHandlerInProgress(t *testing.T) {
+	t.Parallel()
 	started := make(chan struct{})
 	release := make(chan struct{})
 	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error {
@@ -178,6 +183,7 @@ func TestCallbackHandlerInProgress(t *testing.T) {
 }
 
 func TestCallbackHandlerTimeout(t *testing.T) {
+	t.Parallel()
 	h := mustCallbackHandler(t, func(ctx context.Context, _ *CallbackEvent) error {
 		dl, ok := ctx.Deadline()
 		if !ok || time.Until(dl) > 50*time.Millisecond {
@@ -204,6 +210,7 @@ func TestCallbackHandlerTimeout(t *testing.T) {
 // Bad configuration is an error from the constructor that says what to fix,
 // never a handler that fails every request.
 func TestNewCallbackHandlerRefusesBadConfig(t *testing.T) {
+	t.Parallel()
 	fn := func(context.Context, *CallbackEvent) error { return nil }
 	tests := []struct {
 		name   string
@@ -235,6 +242,7 @@ func TestNewCallbackHandlerRefusesBadConfig(t *testing.T) {
 }
 
 func TestCallbackHandlerWithoutDedup(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
 		WithoutCallbackDedup())
@@ -260,6 +268,7 @@ func (s failingStore) Begin(context.Context, string) (DedupStatus, error) {
 func (s failingStore) Finish(context.Context, string, bool) error { return s.finishErr }
 
 func TestCallbackHandlerStoreErrors(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	var calls atomic.Int32
@@ -278,6 +287,7 @@ func TestCallbackHandlerStoreErrors(t *testing.T) {
 // Many deliveries of many events, concurrently, with duplicates: each event
 // is processed exactly once. Run with -race.
 func TestCallbackHandlerConcurrent(t *testing.T) {
+	t.Parallel()
 	const events, senders = 40, 6
 	var mu sync.Mutex
 	seen := map[string]int{}
@@ -333,6 +343,7 @@ func TestCallbackHandlerConcurrent(t *testing.T) {
 }
 
 func TestMemoryDedupStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	now := time.Unix(1000, 0)
 	s := NewMemoryDedupStore(time.Hour, 3)
@@ -383,6 +394,7 @@ func TestMemoryDedupStore(t *testing.T) {
 }
 
 func TestCallbackHandlerLogsNoSecret(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { return errors.New("nope") },
 		WithCallbackLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))

@@ -35,6 +35,7 @@ func mustJSON(t testing.TB, v any) []byte {
 }
 
 func TestParseCallbackVectors(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadCallbackVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			body := mustJSON(t, v.Event)
@@ -56,6 +57,7 @@ func TestParseCallbackVectors(t *testing.T) {
 }
 
 func TestParseCallbackRecordUploadDone(t *testing.T) {
+	t.Parallel()
 	v := loadCallbackVectors(t)[0]
 	ev, err := ParseCallback(mustJSON(t, v.Event), v.Secret)
 	require.NoError(t, err)
@@ -72,6 +74,7 @@ func TestParseCallbackRecordUploadDone(t *testing.T) {
 }
 
 func TestParseCallbackAcceptsNoce(t *testing.T) {
+	t.Parallel()
 	v := loadCallbackVectors(t)[0]
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(mustJSON(t, v.Event), &m))
@@ -90,6 +93,7 @@ func TestParseCallbackAcceptsNoce(t *testing.T) {
 }
 
 func TestParseCallbackSignatureForms(t *testing.T) {
+	t.Parallel()
 	v := loadCallbackVectors(t)[0]
 	upper := v.Event
 	upper.Signature = strings.ToUpper(upper.Signature)
@@ -103,6 +107,7 @@ func TestParseCallbackSignatureForms(t *testing.T) {
 }
 
 func TestParseCallbackErrors(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-callback-key"
 	signed := func(mod func(*CallbackEvent)) []byte {
 		ev := CallbackEvent{EventType: EventUserJoinRoom, EventData: `{"RoomId":"r"}`, EventID: "id", AppID: "a", Version: CallbackVersion, Nonce: "1234"}
@@ -148,12 +153,14 @@ func TestParseCallbackErrors(t *testing.T) {
 }
 
 func TestCallbackEventVerifyEmptySecret(t *testing.T) {
+	t.Parallel()
 	ev := CallbackEvent{EventType: "X"}
 	ev.Sign("")
 	require.ErrorIs(t, ev.Verify(""), ErrCallbackSignature)
 }
 
 func TestNewCallbackEvent(t *testing.T) {
+	t.Parallel()
 	ev, err := NewCallbackEvent("app", EventUserJoinRoom, UserEventData{RoomID: "r", UserID: "u", Timestamp: 1764000000123})
 	require.NoError(t, err)
 	require.Equal(t, "app", ev.AppID)
@@ -187,6 +194,7 @@ func TestNewCallbackEvent(t *testing.T) {
 }
 
 func TestCallbackParseData(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typ  string
 		data string
@@ -221,6 +229,7 @@ func TestCallbackParseData(t *testing.T) {
 }
 
 func TestCallbackEventTimes(t *testing.T) {
+	t.Parallel()
 	u := UserEventData{Timestamp: 1764000000123}
 	require.Equal(t, time.UnixMilli(1764000000123), u.Time())
 	require.True(t, (&UserEventData{}).Time().IsZero())

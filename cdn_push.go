@@ -706,7 +706,7 @@ type CDNPushStream struct {
 	// UserID is the user who publishes the stream.
 	UserID string `json:"UserId"`
 	// StreamType says whether the stream is the user's main or screen stream. One
-	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain (0).
 	StreamType *StreamType `json:"StreamType,omitempty"`
 }
 
@@ -743,7 +743,7 @@ type CDNPushStreamInfo struct {
 	// UserID is the user who publishes the stream.
 	UserID string `json:"UserId"`
 	// StreamType says whether the stream is the user's main or screen stream. One
-	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain (0).
 	StreamType StreamType `json:"StreamType"`
 }
 
@@ -783,13 +783,13 @@ type EncodeInfo struct {
 	// Range: from 32 to 192 kbps.
 	AudioBitrate int32 `json:"AudioBitrate"`
 	// AudioChannels is the number of audio channels. One of AudioMono,
-	// AudioStereo. Default: AudioStereo.
+	// AudioStereo. Default: AudioStereo (2).
 	AudioChannels AudioChannels `json:"AudioChannels"`
 	// AudioCodec is the audio codec; only AAC. One of AudioCodecAAC. Default:
-	// AudioCodecAAC.
+	// AudioCodecAAC (0).
 	AudioCodec AudioCodec `json:"AudioCodec"`
 	// AudioProfile is the AAC profile. One of AudioProfileLC, AudioProfileHEv1,
-	// AudioProfileHEv2. Default: AudioProfileLC.
+	// AudioProfileHEv2. Default: AudioProfileLC (0).
 	AudioProfile AudioProfile `json:"AudioProfile"`
 	// AudioSampleRate is the audio sample rate. One of 32000, 44100, 48000 Hz.
 	// Default: 48000 Hz.
@@ -799,7 +799,7 @@ type EncodeInfo struct {
 	// Default: 0 kbps.
 	VideoBitrate int32 `json:"VideoBitrate"`
 	// VideoCodec is the video codec. One of VideoCodecH264, VideoCodecByteVC1.
-	// Default: VideoCodecH264.
+	// Default: VideoCodecH264 (0).
 	VideoCodec VideoCodec `json:"VideoCodec"`
 	// VideoFps is the video frame rate. Range: from 1 to 60 fps. Default: 15 fps.
 	VideoFps int32 `json:"VideoFps"`
@@ -822,7 +822,7 @@ type LayoutInfo struct {
 	// CustomLayout places each stream when LayoutMode is LayoutCustom.
 	CustomLayout CustomLayoutInfo `json:"CustomLayout"`
 	// LayoutMode is how the streams are arranged. One of LayoutAuto,
-	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto.
+	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto (0).
 	LayoutMode LayoutMode `json:"LayoutMode"`
 	// MainVideoStream is the stream shown large in the vertical layout.
 	MainVideoStream StreamInfo `json:"MainVideoStream"`
@@ -849,7 +849,7 @@ type LayoutRegionInfo struct {
 	AlternateImage string `json:"AlternateImage"`
 	// AlternateImageFillMode says how the placeholder image fills the region. One
 	// of AlternateImageFillVideoRatio, AlternateImageFillImageRatio. Default:
-	// AlternateImageFillVideoRatio.
+	// AlternateImageFillVideoRatio (0).
 	AlternateImageFillMode AlternateImageFillMode `json:"AlternateImageFillMode"`
 	// ApplySpatialAudio says whether the stream's user is heard with spatial
 	// audio. Default: true.
@@ -866,10 +866,10 @@ type LayoutRegionInfo struct {
 	LocationY int32 `json:"LocationY"`
 	// MediaType says which media of the stream go into the mix. One of
 	// RegionAudioVideo, RegionAudioOnly, RegionVideoOnly. Default:
-	// RegionAudioVideo.
+	// RegionAudioVideo (0).
 	MediaType RegionMediaType `json:"MediaType"`
 	// RenderMode says how the video fits the region. One of RenderStretch,
-	// RenderFill, RenderFit, RenderScale. Default: RenderStretch.
+	// RenderFill, RenderFit, RenderScale. Default: RenderStretch (0).
 	RenderMode RenderMode `json:"RenderMode"`
 	// SourceCrop crops the stream's video before it is placed; an odd resulting
 	// size is made even.
@@ -889,17 +889,17 @@ type MixedPushControl struct {
 	// FrameInterpolationMode says what fills a region while its stream sends no
 	// frames; an AlternateImage takes precedence, and it does not apply to screen
 	// streams or the automatic layout. One of FrameInterpolationLastFrame,
-	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame.
+	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame (0).
 	FrameInterpolationMode *FrameInterpolationMode `json:"FrameInterpolationMode,omitempty"`
 	// MaxIdleTime ends the task when nobody has published for this long. Range:
 	// from 10 to 86400 seconds. Default: 180 seconds.
 	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
 	// MediaType says which media of the streams the task takes. One of
-	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo.
+	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo (0).
 	MediaType *SubscribeMediaType `json:"MediaType,omitempty"`
 	// PushStreamMode says when the push to the CDN starts; the idle timeout still
 	// applies. One of PushWhenStreamPublished, PushImmediately. Default:
-	// PushWhenStreamPublished.
+	// PushWhenStreamPublished (0).
 	PushStreamMode *PushStreamMode `json:"PushStreamMode,omitempty"`
 	// SEIConfig configures the SEI the task writes into the pushed stream.
 	SEIConfig *SEIConfig `json:"SEIConfig,omitempty"`
@@ -986,17 +986,17 @@ type MixedPushControlInfo struct {
 	// FrameInterpolationMode says what fills a region while its stream sends no
 	// frames; an AlternateImage takes precedence, and it does not apply to screen
 	// streams or the automatic layout. One of FrameInterpolationLastFrame,
-	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame.
+	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame (0).
 	FrameInterpolationMode FrameInterpolationMode `json:"FrameInterpolationMode"`
 	// MaxIdleTime ends the task when nobody has published for this long. Range:
 	// from 10 to 86400 seconds. Default: 180 seconds.
 	MaxIdleTime int32 `json:"MaxIdleTime"`
 	// MediaType says which media of the streams the task takes. One of
-	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo.
+	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo (0).
 	MediaType SubscribeMediaType `json:"MediaType"`
 	// PushStreamMode says when the push to the CDN starts; the idle timeout still
 	// applies. One of PushWhenStreamPublished, PushImmediately. Default:
-	// PushWhenStreamPublished.
+	// PushWhenStreamPublished (0).
 	PushStreamMode PushStreamMode `json:"PushStreamMode"`
 	// SEIConfig configures the SEI the task writes into the pushed stream.
 	SEIConfig SEIConfigInfo `json:"SEIConfig"`
@@ -1074,11 +1074,11 @@ type SEIConfig struct {
 	PassthroughRTCSEIMessage *bool `json:"PassthroughRTCSEIMessage,omitempty"`
 	// SEIContentMode says what the SEI of non-key frames carries in volume
 	// indication mode. One of SEIContentFull, SEIContentVolumeOnly. Default:
-	// SEIContentFull.
+	// SEIContentFull (0).
 	SEIContentMode *SEIContentMode `json:"SEIContentMode,omitempty"`
 	// SEIPayLoadType is the SEI payload type, for the task's own SEI and the
 	// passed-on SEI. One of SEIPayloadUserDataUnregistered, SEIPayloadCustom.
-	// Default: SEIPayloadCustom.
+	// Default: SEIPayloadCustom (100).
 	SEIPayLoadType *SEIPayloadType `json:"SEIPayLoadType,omitempty"`
 	// SEIPayloadUUID is the UUID of passed-on SEI when SEIPayLoadType is 5: 32
 	// hexadecimal digits without dashes; ignored with payload type 100. Must be
@@ -1179,11 +1179,11 @@ type SEIConfigInfo struct {
 	PassthroughRTCSEIMessage bool `json:"PassthroughRTCSEIMessage"`
 	// SEIContentMode says what the SEI of non-key frames carries in volume
 	// indication mode. One of SEIContentFull, SEIContentVolumeOnly. Default:
-	// SEIContentFull.
+	// SEIContentFull (0).
 	SEIContentMode SEIContentMode `json:"SEIContentMode"`
 	// SEIPayLoadType is the SEI payload type, for the task's own SEI and the
 	// passed-on SEI. One of SEIPayloadUserDataUnregistered, SEIPayloadCustom.
-	// Default: SEIPayloadCustom.
+	// Default: SEIPayloadCustom (100).
 	SEIPayLoadType SEIPayloadType `json:"SEIPayLoadType"`
 	// SEIPayloadUUID is the UUID of passed-on SEI when SEIPayLoadType is 5: 32
 	// hexadecimal digits without dashes; ignored with payload type 100. Must be
@@ -1209,7 +1209,7 @@ type SinglePushControl struct {
 	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
 	// MediaType says which media of the stream the task pushes; video only is not
 	// supported. One of SubscribeAudioVideo, SubscribeAudioOnly. Default:
-	// SubscribeAudioVideo.
+	// SubscribeAudioVideo (0).
 	MediaType *SubscribeMediaType `json:"MediaType,omitempty"`
 }
 
@@ -1257,7 +1257,7 @@ type SinglePushControlInfo struct {
 	MaxIdleTime int32 `json:"MaxIdleTime"`
 	// MediaType says which media of the stream the task pushes; video only is not
 	// supported. One of SubscribeAudioVideo, SubscribeAudioOnly. Default:
-	// SubscribeAudioVideo.
+	// SubscribeAudioVideo (0).
 	MediaType SubscribeMediaType `json:"MediaType"`
 }
 

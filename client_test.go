@@ -2,12 +2,10 @@ package rtc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,61 +16,20 @@ import (
 	"github.com/volcrtc/rtc/rtctest"
 )
 
-var testCreds = Credentials{AccessKeyID: "AKTEST", SecretAccessKey: "SECRETKEY-never-shown", SessionToken: "SESSION-never-shown"}
-
-// envelopeJSON renders a response envelope.
-func envelopeJSON(action, code, msg string, result any) string {
-	meta := map[string]any{"RequestId": "req-" + action, "Action": action, "Version": "2023-11-01", "Service": "rtc", "Region": "cn-north-1"}
-	if code != "" {
-		meta["Error"] = map[string]any{"Code": code, "Message": msg}
-	}
-	env := map[string]any{"ResponseMetadata": meta}
-	if result != nil {
-		env["Result"] = result
-	}
-	b, _ := json.Marshal(env)
-	return string(b)
-}
-
-// newStub starts a hand-rolled httptest server. Tests use one only for what
-// rtctest cannot show or produce: the exact request on the wire, redirects,
-// and a proxy echoing the request back.
-func newStub(t *testing.T, h http.HandlerFunc) *httptest.Server {
-	t.Helper()
-	s := httptest.NewServer(h)
-	t.Cleanup(s.Close)
-	return s
-}
-
-// newFake starts rtctest's fake RTC OpenAPI server accepting testCreds.
-func newFake(t *testing.T, opts ...rtctest.Option) *rtctest.Server {
-	t.Helper()
-	srv := rtctest.NewServer(append([]rtctest.Option{rtctest.WithCredentials(testCreds.AccessKeyID, testCreds.SecretAccessKey)}, opts...)...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // kickInput is a valid KickUser input.
 var kickInput = map[string]string{"AppId": "a", "RoomId": "r", "UserId": "u"}
 
-func newTestClient(t *testing.T, url string, opts ...Option) *Client {
-	t.Helper()
-	base := []Option{WithEndpoint(url), WithCredentials(testCreds), WithRetry(RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})}
-	c, err := New(append(base, opts...)...)
-	require.NoError(t, err)
-	return c
-}
-
 func TestCallSuccessAndWireShape(t *testing.T) {
+	t.Parallel()
 	// A stub: the test inspects the exact query, body and headers sent.
 	var got *http.Request
 	var gotBody []byte
-	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+	s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 		got = r
 		gotBody, _ = io.ReadAll(r.Body)
-		fmt.Fprint(w, envelopeJSON("KickUser", "", "", map[string]any{"Message": "success"}))
+		fmt.Fprint(w, StubEnvelope("req-KickUser", "KickUser", "", "", map[string]any{"Message": "success"}))
 	})
-	c := newTestClient(t, s.URL)
+	c := NewStubClient(t, s.URL)
 	var out struct{ Message string }
 	meta, err := c.Call(context.Background(), "KickUser", "2020-12-01", map[string]string{"AppId": "a", "RoomId": "r"}, &out)
 	require.NoError(t, err)
@@ -83,7 +40,7 @@ func TestCallSuccessAndWireShape(t *testing.T) {
 	require.Equal(t, "application/json", got.Header.Get("Content-Type"))
 	require.JSONEq(t, `{"AppId":"a","RoomId":"r"}`, string(gotBody))
 	require.Contains(t, got.Header.Get("Authorization"), "Credential=AKTEST/")
-	require.Equal(t, testCreds.SessionToken, got.Header.Get("X-Security-Token"))
+	require.Equal(t, StubCreds.SessionToken, got.Header.Get("X-Security-Token"))
 	require.Contains(t, got.Header.Get("User-Agent"), "volcrtc-go/")
 
 	// url.Values makes a GET with a canonical query.
@@ -94,16 +51,18 @@ func TestCallSuccessAndWireShape(t *testing.T) {
 }
 
 func TestBareStringResult(t *testing.T) {
-	s := newFake(t) // StartRecord's Result is the bare string "success"
-	c := newTestClient(t, s.URL)
+	t.Parallel()
+	s := NewFake(t) // StartRecord's Result is the bare string "success"
+	c := NewStubClient(t, s.URL)
 	var msg string
-	in := map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "t", "StorageConfig": map[string]any{"Type": 0}}
+	in := map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "t", "StorageConfig": map[string]any{"Type": 0, "TosConfig": map[string]any{"AccountId": "acc", "Bucket": "b"}}}
 	_, err := c.Call(context.Background(), "StartRecord", "2023-11-01", in, &msg)
 	require.NoError(t, err)
 	require.Equal(t, "success", msg)
 }
 
 func TestErrorsTyped(t *testing.T) {
+	t.Parallel()
 	jsonBody := func(body []byte) *rtctest.Fault {
 		return &rtctest.Fault{Body: body, ContentType: "application/json"}
 	}
@@ -111,7 +70,7 @@ func TestErrorsTyped(t *testing.T) {
 		name     string
 		action   string         // default KickUser
 		fault    *rtctest.Fault // nil: the fake's own answer
-		secret   string         // the fake's secret for testCreds' key, if not the same
+		secret   string         // the fake's secret for StubCreds' key, if not the same
 		is       []error
 		contains string
 		attempts int
@@ -138,9 +97,9 @@ func TestErrorsTyped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var opts []rtctest.Option
 			if tt.secret != "" {
-				opts = append(opts, rtctest.WithCredentials(testCreds.AccessKeyID, tt.secret))
+				opts = append(opts, rtctest.WithCredentials(StubCreds.AccessKeyID, tt.secret))
 			}
-			s := newFake(t, opts...)
+			s := NewFake(t, opts...)
 			action, version := "KickUser", "2020-12-01"
 			if tt.action != "" {
 				action = tt.action
@@ -148,7 +107,7 @@ func TestErrorsTyped(t *testing.T) {
 			if tt.fault != nil {
 				s.InjectFault(action, *tt.fault)
 			}
-			c := newTestClient(t, s.URL)
+			c := NewStubClient(t, s.URL)
 			_, err := c.Call(context.Background(), action, version, kickInput, nil)
 			require.Error(t, err)
 			for _, target := range tt.is {
@@ -170,9 +129,10 @@ func TestErrorsTyped(t *testing.T) {
 }
 
 func TestInvalidTimestampCorrectsClockOnce(t *testing.T) {
-	s := newFake(t)
+	t.Parallel()
+	s := NewFake(t)
 	s.SetClockOffset(2 * time.Hour) // the server's clock is two hours ahead of ours
-	c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
 	codes := func() []string {
@@ -190,9 +150,10 @@ func TestInvalidTimestampCorrectsClockOnce(t *testing.T) {
 }
 
 func TestContextDeadlineUnwrappable(t *testing.T) {
-	s := newFake(t)
+	t.Parallel()
+	s := NewFake(t)
 	s.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Delay: 2 * time.Second})
-	c := newTestClient(t, s.URL)
+	c := NewStubClient(t, s.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -202,6 +163,7 @@ func TestContextDeadlineUnwrappable(t *testing.T) {
 }
 
 func TestNewOptionErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts []Option
@@ -253,7 +215,7 @@ func TestMissingCredentialsSayWhatWasLookedFor(t *testing.T) {
 	for _, k := range []string{EnvAccessKey, EnvSecretKey, EnvLegacyAccessKey, EnvLegacySecretKey} {
 		t.Setenv(k, "")
 	}
-	s := newFake(t)
+	s := NewFake(t)
 	c, err := New(WithEndpoint(s.URL))
 	require.NoError(t, err)
 	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
@@ -264,7 +226,8 @@ func TestMissingCredentialsSayWhatWasLookedFor(t *testing.T) {
 }
 
 func TestCallValidation(t *testing.T) {
-	c := newTestClient(t, "http://127.0.0.1:1")
+	t.Parallel()
+	c := NewStubClient(t, "http://127.0.0.1:1")
 	_, err := c.Call(context.Background(), "", "latest", nil, nil)
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -275,7 +238,8 @@ func TestCallValidation(t *testing.T) {
 }
 
 func TestDialFailureRetriedAndReported(t *testing.T) {
-	c := newTestClient(t, "http://127.0.0.1:1")
+	t.Parallel()
+	c := NewStubClient(t, "http://127.0.0.1:1")
 	_, err := c.Call(context.Background(), "SendUnicast", "2023-07-20", nil, nil)
 	require.Error(t, err)
 	require.True(t, IsRetryable(err))
@@ -283,12 +247,13 @@ func TestDialFailureRetriedAndReported(t *testing.T) {
 }
 
 func TestNoRedirectFollowed(t *testing.T) {
-	target := newFake(t)
+	t.Parallel()
+	target := NewFake(t)
 	// A stub: rtctest never redirects.
-	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+	s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.URL+"/?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
 	})
-	c := newTestClient(t, s.URL)
+	c := NewStubClient(t, s.URL)
 	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	var re *ResponseError
 	require.ErrorAs(t, err, &re)
@@ -297,37 +262,39 @@ func TestNoRedirectFollowed(t *testing.T) {
 }
 
 func TestSecretsNeverFormatted(t *testing.T) {
+	t.Parallel()
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		out := fmt.Sprintf(verb, testCreds)
-		require.NotContains(t, out, testCreds.SecretAccessKey)
-		require.NotContains(t, out, testCreds.SessionToken)
-		require.Contains(t, out, testCreds.AccessKeyID)
-		c := newTestClient(t, "http://127.0.0.1:1")
+		out := fmt.Sprintf(verb, StubCreds)
+		require.NotContains(t, out, StubCreds.SecretAccessKey)
+		require.NotContains(t, out, StubCreds.SessionToken)
+		require.Contains(t, out, StubCreds.AccessKeyID)
+		c := NewStubClient(t, "http://127.0.0.1:1")
 		out = fmt.Sprintf(verb, c)
-		require.NotContains(t, out, testCreds.SecretAccessKey)
-		require.NotContains(t, out, testCreds.SessionToken)
+		require.NotContains(t, out, StubCreds.SecretAccessKey)
+		require.NotContains(t, out, StubCreds.SessionToken)
 	}
 	// A proxy echoing the request back does not leak it into the error. (A
 	// stub: rtctest never echoes request headers.)
-	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+	s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(502)
 		fmt.Fprintf(w, "<html>bad gateway %s %s</html>", r.Header.Get("X-Security-Token"), r.Header.Get("Authorization"))
 	})
-	c := newTestClient(t, s.URL)
+	c := NewStubClient(t, s.URL)
 	_, err := c.Call(context.Background(), "X", "2023-11-01", nil, nil)
 	require.Error(t, err)
-	require.NotContains(t, err.Error(), testCreds.SessionToken)
+	require.NotContains(t, err.Error(), StubCreds.SessionToken)
 	require.False(t, strings.Contains(err.Error(), "Signature=") && !strings.Contains(err.Error(), "Signature=[redacted]"))
 }
 
 func TestCallQueryPostForDeleteCallback(t *testing.T) {
+	t.Parallel()
 	// A stub: the test inspects the exact query sent.
 	var method, query string
-	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+	s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 		method, query = r.Method, r.URL.RawQuery
-		fmt.Fprint(w, envelopeJSON("DeleteCallback", "", "", "success"))
+		fmt.Fprint(w, StubEnvelope("req-DeleteCallback", "DeleteCallback", "", "", "success"))
 	})
-	c := newTestClient(t, s.URL)
+	c := NewStubClient(t, s.URL)
 	_, err := c.Call(context.Background(), "DeleteCallback", "2020-12-01", url.Values{"AppId": {"a"}, "EventType": {"RecordUploadDone"}}, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.MethodPost, method)
@@ -349,7 +316,8 @@ func TestEnvCredentialsFrom(t *testing.T) {
 }
 
 func TestNilContextIsAnError(t *testing.T) {
-	c := newTestClient(t, "http://127.0.0.1:1")
+	t.Parallel()
+	c := NewStubClient(t, "http://127.0.0.1:1")
 	//lint:ignore SA1012 the point is to pass nil
 	_, err := c.Call(nil, "KickUser", "2020-12-01", nil, nil) //nolint:staticcheck
 	require.ErrorContains(t, err, "nil context")
@@ -361,8 +329,9 @@ func (nilCtxObserver) CallStart(context.Context, CallInfo) context.Context      
 func (nilCtxObserver) AttemptStart(context.Context, AttemptInfo) context.Context { return nil }
 
 func TestObserverReturningNilContextIsIgnored(t *testing.T) {
-	srv := newFake(t)
-	c := newTestClient(t, srv.URL, WithObserver(nilCtxObserver{}))
+	t.Parallel()
+	srv := NewFake(t)
+	c := NewStubClient(t, srv.URL, WithObserver(nilCtxObserver{}))
 	_, err := c.Call(context.Background(), "GetRoomOnlineUsers", "2023-11-01", url.Values{"AppId": {"app"}, "RoomId": {"r"}}, nil)
 	require.NoError(t, err)
 }

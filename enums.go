@@ -78,6 +78,177 @@ const (
 	FrameInterpolationBlack FrameInterpolationMode = 1
 )
 
+// IMBlockAction says what a live-group block does.
+type IMBlockAction int32
+
+// Values of IMBlockAction.
+const (
+	// IMBlockMute mutes: the user cannot send messages.
+	IMBlockMute IMBlockAction = 0
+	// IMBlockBan bans: the user cannot join.
+	IMBlockBan IMBlockAction = 1
+)
+
+// IMConversationSource says where GetUserConversations reads conversations
+// from.
+type IMConversationSource int32
+
+// Values of IMConversationSource.
+const (
+	// IMConversationsRecent the cache, most recently active first.
+	IMConversationsRecent IMConversationSource = 0
+	// IMConversationsAll the database, oldest first.
+	IMConversationsAll IMConversationSource = 1
+	// IMConversationsOwnedLiveGroups the live groups the user created, newest
+	// first.
+	IMConversationsOwnedLiveGroups IMConversationSource = 2
+)
+
+// IMConversationType is the kind of an IM conversation.
+type IMConversationType int32
+
+// Values of IMConversationType.
+const (
+	// IMOneToOne a conversation between two users.
+	IMOneToOne IMConversationType = 1
+	// IMGroup a group chat.
+	IMGroup IMConversationType = 2
+	// IMLiveGroup a live group: large, members come and go, messages are not
+	// stored per member.
+	IMLiveGroup IMConversationType = 100
+)
+
+// IMDeleteType says for whom DeleteConversationMessage deletes a message.
+type IMDeleteType int32
+
+// Values of IMDeleteType.
+const (
+	// IMDeleteForEveryone no participant sees it any more.
+	IMDeleteForEveryone IMDeleteType = 0
+	// IMDeleteForSender only its sender stops seeing it.
+	IMDeleteForSender IMDeleteType = 1
+)
+
+// IMMarkAction says whether marks are added or removed.
+type IMMarkAction int32
+
+// Values of IMMarkAction.
+const (
+	// IMMarkAdd adds the marks.
+	IMMarkAdd IMMarkAction = 1
+	// IMMarkRemove removes the marks.
+	IMMarkRemove IMMarkAction = 2
+)
+
+// IMMessageStatus is the state of an IM message.
+type IMMessageStatus int32
+
+// Values of IMMessageStatus.
+const (
+	// IMMessageVisible visible.
+	IMMessageVisible IMMessageStatus = 0
+	// IMMessageExpired expired.
+	IMMessageExpired IMMessageStatus = 1
+	// IMMessageHidden not visible to this user.
+	IMMessageHidden IMMessageStatus = 2
+	// IMMessageRecalled recalled.
+	IMMessageRecalled IMMessageStatus = 3
+	// IMMessageDeleted deleted after it was visible.
+	IMMessageDeleted IMMessageStatus = 4
+)
+
+// IMMsgPriority is a message's priority in a live group.
+type IMMsgPriority int32
+
+// Values of IMMsgPriority.
+const (
+	// IMPriorityLow low.
+	IMPriorityLow IMMsgPriority = 0
+	// IMPriorityNormal normal.
+	IMPriorityNormal IMMsgPriority = 1
+	// IMPriorityHigh high.
+	IMPriorityHigh IMMsgPriority = 2
+)
+
+// IMMsgType is the kind of an IM message (the kinds the vendor documents;
+// another value needs WithCallLenientValidation).
+type IMMsgType int32
+
+// Values of IMMsgType.
+const (
+	// IMMsgText text.
+	IMMsgText IMMsgType = 10001
+	// IMMsgImage an image.
+	IMMsgImage IMMsgType = 10003
+	// IMMsgVideo a video.
+	IMMsgVideo IMMsgType = 10004
+	// IMMsgFile a file.
+	IMMsgFile IMMsgType = 10005
+	// IMMsgAudio audio.
+	IMMsgAudio IMMsgType = 10006
+	// IMMsgCustom a message of your own format.
+	IMMsgCustom IMMsgType = 10012
+)
+
+// IMPageDirection says in which direction GetConversationMessages pages.
+type IMPageDirection int32
+
+// Values of IMPageDirection.
+const (
+	// IMPageForward from older to newer.
+	IMPageForward IMPageDirection = 0
+	// IMPageBackward from newer to older.
+	IMPageBackward IMPageDirection = 1
+)
+
+// IMParticipantRole is a participant's role in an IM conversation.
+type IMParticipantRole int64
+
+// Values of IMParticipantRole.
+const (
+	// IMRoleMember a plain participant.
+	IMRoleMember IMParticipantRole = 0
+	// IMRoleOwner the owner; it must be the conversation's OwnerUserId.
+	IMRoleOwner IMParticipantRole = 1
+	// IMRoleManager a manager.
+	IMRoleManager IMParticipantRole = 2
+)
+
+// IMRecallRole is the role RecallMessage acts in.
+type IMRecallRole int32
+
+// Values of IMRecallRole.
+const (
+	// IMRecallAsMember a plain participant recalling its own message.
+	IMRecallAsMember IMRecallRole = 0
+	// IMRecallAsOwner the owner, recalling anyone's message.
+	IMRecallAsOwner IMRecallRole = 1
+	// IMRecallAsManager a manager, recalling anyone's message.
+	IMRecallAsManager IMRecallRole = 2
+)
+
+// IMTagMatch says how UserBroadcast matches users by tags.
+type IMTagMatch int32
+
+// Values of IMTagMatch.
+const (
+	// IMTagMatchAny users with any of the tags.
+	IMTagMatchAny IMTagMatch = 0
+	// IMTagMatchAll users with all of the tags.
+	IMTagMatchAll IMTagMatch = 1
+)
+
+// IMTagOp says how BatchUpdateUserTags changes tags.
+type IMTagOp int32
+
+// Values of IMTagOp.
+const (
+	// IMTagsSet adds the tags; a tag whose key exists replaces it.
+	IMTagsSet IMTagOp = 0
+	// IMTagsDelete deletes the tags with these keys.
+	IMTagsDelete IMTagOp = 1
+)
+
 // ImageFormat is the image format of snapshots.
 type ImageFormat int32
 

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDecodeEnvelope(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		body   string
@@ -110,6 +111,7 @@ func jsonDepth(b []byte) int {
 }
 
 func TestMessageOnly(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw  string
 		msg  string

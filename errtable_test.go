@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -148,11 +147,11 @@ func TestRetryDecisionReasonLogged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newFake(t)
+			s := NewFake(t)
 			s.InjectFault(tt.action, tt.fault)
 			var logs bytes.Buffer
-			c := newTestClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-			waits := fakeSleep(c)
+			c := NewStubClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			waits := RecordSleeps(c)
 			var err error
 			if tt.action == "SendUnicast" {
 				_, err = c.SendUnicast(context.Background(), &SendUnicastRequest{AppID: "a", From: "f", To: "u", Message: "m"})
@@ -164,34 +163,10 @@ func TestRetryDecisionReasonLogged(t *testing.T) {
 			}
 			if tt.name == "retry after" {
 				require.NoError(t, err)
-				require.Equal(t, []time.Duration{time.Second}, waits.get())
+				require.Equal(t, []time.Duration{time.Second}, waits.Waits())
 			}
 		})
 	}
-}
-
-// sleepRecorder replaces a client's wait between attempts in tests: it
-// records each wait and returns at once, so no test sleeps for real.
-type sleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func fakeSleep(c *Client) *sleepRecorder {
-	r := &sleepRecorder{}
-	c.sleep = func(ctx context.Context, d time.Duration) error {
-		r.mu.Lock()
-		r.waits = append(r.waits, d)
-		r.mu.Unlock()
-		return ctx.Err()
-	}
-	return r
-}
-
-func (r *sleepRecorder) get() []time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]time.Duration(nil), r.waits...)
 }
 
 // Retry-After is honoured up to RetryPolicy.MaxRetryAfter; a longer wait
@@ -206,25 +181,25 @@ func TestRetryAfterBounded(t *testing.T) {
 	}
 	t.Run("waited within the bound", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(t)
+		s := NewFake(t)
 		s.InjectFault("KickUser", rtctest.Fault{Code: "FlowLimitExceeded", RetryAfter: 3 * time.Second})
-		c := newTestClient(t, s.URL)
-		waits := fakeSleep(c)
+		c := NewStubClient(t, s.URL)
+		waits := RecordSleeps(c)
 		require.NoError(t, kick(t, c, context.Background()))
-		require.Equal(t, []time.Duration{3 * time.Second}, waits.get())
+		require.Equal(t, []time.Duration{3 * time.Second}, waits.Waits())
 		require.Len(t, s.Requests(), 2)
 	})
 	t.Run("beyond the bound fails at once", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(t)
+		s := NewFake(t)
 		s.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Code: "FlowLimitExceeded", RetryAfter: time.Hour})
-		c := newTestClient(t, s.URL)
-		waits := fakeSleep(c)
+		c := NewStubClient(t, s.URL)
+		waits := RecordSleeps(c)
 		start := time.Now()
 		err := kick(t, c, context.Background()) // no deadline at all
 		require.ErrorIs(t, err, ErrThrottled)
 		require.Less(t, time.Since(start), 5*time.Second)
-		require.Empty(t, waits.get(), "no wait at all")
+		require.Empty(t, waits.Waits(), "no wait at all")
 		require.Len(t, s.Requests(), 1)
 		d, ok := RetryAfter(err)
 		require.True(t, ok)
@@ -236,41 +211,41 @@ func TestRetryAfterBounded(t *testing.T) {
 	})
 	t.Run("a 503 asking for a long wait is throttling too", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(t)
+		s := NewFake(t)
 		s.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Status: 503, RetryAfter: time.Hour})
-		c := newTestClient(t, s.URL)
-		waits := fakeSleep(c)
+		c := NewStubClient(t, s.URL)
+		waits := RecordSleeps(c)
 		err := kick(t, c, context.Background())
 		require.ErrorIs(t, err, ErrThrottled)
 		require.ErrorIs(t, err, ErrServer)
-		require.Empty(t, waits.get())
+		require.Empty(t, waits.Waits())
 		d, ok := RetryAfter(err)
 		require.True(t, ok)
 		require.Equal(t, time.Hour, d)
 	})
 	t.Run("the bound is the policy's", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(t)
+		s := NewFake(t)
 		s.InjectFault("KickUser", rtctest.Fault{Code: "FlowLimitExceeded", RetryAfter: time.Hour})
-		c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxRetryAfter: 2 * time.Hour}))
-		waits := fakeSleep(c)
+		c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxRetryAfter: 2 * time.Hour}))
+		waits := RecordSleeps(c)
 		require.NoError(t, kick(t, c, context.Background()))
-		require.Equal(t, []time.Duration{time.Hour}, waits.get())
-		require.Equal(t, DefaultMaxRetryAfter, newTestClient(t, s.URL).retry.MaxRetryAfter, "the default")
+		require.Equal(t, []time.Duration{time.Hour}, waits.Waits())
+		require.Equal(t, DefaultMaxRetryAfter, NewStubClient(t, s.URL).retry.MaxRetryAfter, "the default")
 		_, err := New(WithRetry(RetryPolicy{MaxRetryAfter: -1}))
 		require.ErrorContains(t, err, "MaxRetryAfter must not be negative")
 	})
 	t.Run("never past the context deadline", func(t *testing.T) {
 		t.Parallel()
-		s := newFake(t)
+		s := NewFake(t)
 		s.InjectFault("KickUser", rtctest.Fault{Times: rtctest.Always, Code: "FlowLimitExceeded", RetryAfter: 5 * time.Second})
-		c := newTestClient(t, s.URL)
-		waits := fakeSleep(c)
+		c := NewStubClient(t, s.URL)
+		waits := RecordSleeps(c)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		err := kick(t, c, ctx)
 		require.ErrorIs(t, err, ErrThrottled)
-		require.Empty(t, waits.get(), "a wait past the deadline is not started")
+		require.Empty(t, waits.Waits(), "a wait past the deadline is not started")
 		require.Len(t, s.Requests(), 1)
 		d, _ := RetryAfter(err)
 		require.Equal(t, 5*time.Second, d)
@@ -305,14 +280,14 @@ func TestRequestIDFromHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+			s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 				for k, v := range tt.header {
 					w.Header().Set(k, v)
 				}
 				w.WriteHeader(http.StatusBadGateway)
 				_, _ = w.Write([]byte(tt.body))
 			})
-			c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
+			c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
 			_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"})
 			var re *ResponseError
 			var ae *APIError

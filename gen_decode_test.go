@@ -15,12 +15,13 @@ import (
 // bare strings land in Message,
 // and the metadata is filled in.
 func TestDecodeResults(t *testing.T) {
+	t.Parallel()
 	byAction := map[string]sampleCall{}
 	for _, sc := range sampleCalls {
 		byAction[sc.Action] = sc
 	}
-	s := newGenServer(t, func(r genRecorded) genReply {
-		return genReply{Result: json.RawMessage(byAction[r.Query.Get("Action")].Result)}
+	s := NewStubServer(t, func(r StubRequest) StubAnswer {
+		return StubAnswer{Result: json.RawMessage(byAction[r.Query.Get("Action")].Result)}
 	})
 	c := newGenClient(t, s.URL)
 	for _, sc := range sampleCalls {
@@ -51,6 +52,7 @@ func TestDecodeResults(t *testing.T) {
 // an old lower-case "message" object, and a bare string for an action whose
 // spec result is an object with a Message field.
 func TestDecodeMessageShapes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		result string
@@ -87,7 +89,7 @@ func TestDecodeMessageShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newGenServer(t, func(genRecorded) genReply { return genReply{Result: json.RawMessage(tc.result)} })
+			s := NewStubServer(t, func(StubRequest) StubAnswer { return StubAnswer{Result: json.RawMessage(tc.result)} })
 			msg, err := tc.call(newGenClient(t, s.URL))
 			require.NoError(t, err)
 			want := tc.result

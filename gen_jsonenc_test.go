@@ -35,6 +35,7 @@ func requireSameJSON(t *testing.T, v any, msg string) {
 // text and numbers) and on its zero value (required lists and objects
 // written as null, optional fields left out).
 func TestAppendJSONSamples(t *testing.T) {
+	t.Parallel()
 	bodies := 0
 	for _, op := range operations {
 		if !op.InQuery {
@@ -56,6 +57,7 @@ func TestAppendJSONSamples(t *testing.T) {
 // TestQueryRequestsHaveNoAppendJSON checks that only body requests get an
 // encoder: the query requests are encoded by appendQuery.
 func TestQueryRequestsHaveNoAppendJSON(t *testing.T) {
+	t.Parallel()
 	var query []any = []any{&DeleteCallbackRequest{}}
 	for _, q := range query {
 		_, isQuery := q.(queryRequest)
@@ -71,6 +73,7 @@ func TestQueryRequestsHaveNoAppendJSON(t *testing.T) {
 // invalid json.RawMessage) and compares appendJSON with json.Marshal,
 // errors included.
 func TestAppendJSONRandomRequests(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	f := &randomFiller{rng: rng, bad: true}
 	rounds := 300
@@ -193,7 +196,8 @@ func (f *randomFiller) fill(v reflect.Value, depth int) {
 // TestInvokeRefusesUnencodableBodies checks that a request json.Marshal
 // cannot encode fails before anything is sent, with json.Marshal's error.
 func TestInvokeRefusesUnencodableBodies(t *testing.T) {
-	s := newGenServer(t, func(genRecorded) genReply { return genReply{Result: json.RawMessage(`{"Message":"success"}`)} })
+	t.Parallel()
+	s := NewStubServer(t, func(StubRequest) StubAnswer { return StubAnswer{Result: json.RawMessage(`{"Message":"success"}`)} })
 	c := newGenClient(t, s.URL)
 
 	rec := sampleStartRecordRequest()
@@ -214,13 +218,14 @@ func TestInvokeRefusesUnencodableBodies(t *testing.T) {
 	var me *json.MarshalerError
 	require.True(t, errors.As(err, &me), "%T", err)
 
-	require.Empty(t, s.requests(), "nothing is sent")
+	require.Empty(t, s.Requests(), "nothing is sent")
 }
 
 // TestInvokeSendsAppendJSONBytes checks that what the server receives is
 // exactly json.Marshal's encoding of the full sample.
 func TestInvokeSendsAppendJSONBytes(t *testing.T) {
-	s := newGenServer(t, func(genRecorded) genReply { return genReply{Result: json.RawMessage(`{"Message":"success"}`)} })
+	t.Parallel()
+	s := NewStubServer(t, func(StubRequest) StubAnswer { return StubAnswer{Result: json.RawMessage(`{"Message":"success"}`)} })
 	c := newGenClient(t, s.URL)
 	req := sampleBanRoomUserRequest()
 	req.AppID = `<app&"1">`
@@ -228,7 +233,7 @@ func TestInvokeSendsAppendJSONBytes(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.BanRoomUser(context.Background(), req)
 	require.NoError(t, err)
-	reqs := s.requests()
+	reqs := s.Requests()
 	require.Len(t, reqs, 1)
 	require.Equal(t, string(want), string(reqs[0].Body))
 }

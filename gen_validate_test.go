@@ -26,6 +26,7 @@ func genPaths(ps []FieldProblem) []string {
 }
 
 func TestGeneratedValidation(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", 129)
 	cases := []struct {
 		name  string
@@ -108,8 +109,9 @@ func TestGeneratedValidation(t *testing.T) {
 }
 
 func TestEverySampleRequestIsValid(t *testing.T) {
+	t.Parallel()
 	// The samples fill every field; the wire test relies on them passing.
-	s := newGenServer(t, func(genRecorded) genReply { return genReply{Result: []byte(`"success"`)} })
+	s := NewStubServer(t, func(StubRequest) StubAnswer { return StubAnswer{Result: []byte(`"success"`)} })
 	c := newGenClient(t, s.URL)
 	for _, sc := range sampleCalls {
 		_, err := sc.Call(context.Background(), c)
@@ -119,7 +121,8 @@ func TestEverySampleRequestIsValid(t *testing.T) {
 }
 
 func TestValidationStopsTheCall(t *testing.T) {
-	s := newGenServer(t, func(genRecorded) genReply { return genReply{Result: []byte(`"success"`)} })
+	t.Parallel()
+	s := NewStubServer(t, func(StubRequest) StubAnswer { return StubAnswer{Result: []byte(`"success"`)} })
 	c := newGenClient(t, s.URL)
 	req := sampleStartRecordRequest()
 	req.TargetStreams.StreamList[0].UserID = "no spaces"
@@ -129,16 +132,17 @@ func TestValidationStopsTheCall(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "StartRecord", ve.Action)
 	require.Equal(t, []string{"TaskId", "TargetStreams.StreamList[0].UserId"}, genPaths(ve.Problems))
-	require.Empty(t, s.requests(), "nothing is sent for an invalid request")
+	require.Empty(t, s.Requests(), "nothing is sent for an invalid request")
 
 	_, err = c.KickUser(context.Background(), nil)
 	require.ErrorAs(t, err, &ve)
-	require.Empty(t, s.requests())
+	require.Empty(t, s.Requests())
 }
 
 // The failover and callback actions spell the IDs RoomID and BusinessID;
 // the ID rule applies to them too.
 func TestGenValidateIDRuleAnyCase(t *testing.T) {
+	t.Parallel()
 	c, err := New(WithEndpoint("http://127.0.0.1:1"), WithCredentials(Credentials{AccessKeyID: "ak", SecretAccessKey: "sk"}))
 	require.NoError(t, err)
 	_, err = c.CreateVendorPolicy(context.Background(), &CreateVendorPolicyRequest{

@@ -6,103 +6,33 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/volcrtc/rtc/internal/spec"
 	"github.com/volcrtc/rtc/internal/sigv4"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/golden/<Action>.json from the requests the generated methods send")
 
-// genCreds are fake credentials for the generated-code tests.
-var genCreds = Credentials{AccessKeyID: "AKGENTEST", SecretAccessKey: "gen-test-secret", SessionToken: "gen-test-session"}
+// genCreds are the credentials the generated-code tests sign with.
+var genCreds = StubCreds
 
-// genRecorded is one request as the test server saw it.
-type genRecorded struct {
-	Method   string
-	Path     string
-	RawQuery string
-	Query    url.Values
-	Header   http.Header
-	Host     string
-	Body     []byte
-}
-
-// genServer is an httptest server that records every request and answers
-// with the envelope the reply function builds.
-type genServer struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []genRecorded
-}
-
-// genReply is the HTTP status and the Result (or error) to answer with.
-type genReply struct {
-	Status    int
-	Result    json.RawMessage
-	ErrorCode string
-}
-
-func newGenServer(t *testing.T, reply func(r genRecorded) genReply) *genServer {
-	t.Helper()
-	s := &genServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rec := genRecorded{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Query: r.URL.Query(), Header: r.Header.Clone(), Host: r.Host, Body: body}
-		s.mu.Lock()
-		s.reqs = append(s.reqs, rec)
-		s.mu.Unlock()
-		rp := reply(rec)
-		meta := map[string]any{
-			"RequestId": "req-" + rec.Query.Get("Action"), "Action": rec.Query.Get("Action"),
-			"Version": rec.Query.Get("Version"), "Service": "rtc", "Region": "cn-north-1",
-		}
-		env := map[string]any{"ResponseMetadata": meta}
-		if rp.ErrorCode != "" {
-			meta["Error"] = map[string]any{"Code": rp.ErrorCode, "Message": "test failure"}
-		} else {
-			env["Result"] = rp.Result
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if rp.Status != 0 {
-			w.WriteHeader(rp.Status)
-		}
-		_ = json.NewEncoder(w).Encode(env)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *genServer) requests() []genRecorded {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]genRecorded(nil), s.reqs...)
-}
-
-// newGenClient builds a real client against a test server: one attempt,
-// fixed clock.
+// newGenClient builds a client for the generated-code tests on the shared
+// harness: one attempt, fixed clock.
 func newGenClient(t *testing.T, url string) *Client {
 	t.Helper()
 	now := time.Date(2026, 11, 25, 10, 40, 27, 0, time.UTC)
-	c, err := New(WithEndpoint(url), WithCredentials(genCreds), WithRetry(RetryPolicy{MaxAttempts: 1}),
-		WithClock(func() time.Time { return now }))
-	require.NoError(t, err)
-	return c
+	return NewStubClient(t, url, WithRetry(RetryPolicy{MaxAttempts: 1}), WithClock(func() time.Time { return now }))
 }
 
 // verifyGenSignature recomputes the signature of a recorded request from
 // its Authorization header's signed headers and the known secret.
-func verifyGenSignature(t *testing.T, r genRecorded) {
+func verifyGenSignature(t *testing.T, r StubRequest) {
 	t.Helper()
 	auth := r.Header.Get("Authorization")
 	require.True(t, strings.HasPrefix(auth, sigv4.Algorithm+" "), "Authorization: %q", auth)
@@ -151,13 +81,14 @@ type goldenWire struct {
 // and a real client, and checks method, Action, Version, the parameters
 // (against testdata/golden) and the signature.
 func TestWire(t *testing.T) {
-	s := newGenServer(t, func(r genRecorded) genReply {
+	t.Parallel()
+	s := NewStubServer(t, func(r StubRequest) StubAnswer {
 		for _, sc := range sampleCalls {
 			if sc.Action == r.Query.Get("Action") {
-				return genReply{Result: json.RawMessage(sc.Result)}
+				return StubAnswer{Result: json.RawMessage(sc.Result)}
 			}
 		}
-		return genReply{Status: 404, ErrorCode: "InvalidActionOrVersion"}
+		return StubAnswer{Status: 404, Code: "InvalidActionOrVersion"}
 	})
 	c := newGenClient(t, s.URL)
 	sp := spec.MustLoad()
@@ -168,7 +99,7 @@ func TestWire(t *testing.T) {
 			require.NotNil(t, a)
 			_, err := sc.Call(context.Background(), c)
 			require.NoError(t, err)
-			reqs := s.requests()
+			reqs := s.Requests()
 			require.Len(t, reqs, i+1)
 			r := reqs[i]
 
@@ -217,6 +148,7 @@ func checkGolden(t *testing.T, action string, got goldenWire) {
 // TestOperationTable checks the generated operation table against the
 // spec, and the retry classification of representative actions.
 func TestOperationTable(t *testing.T) {
+	t.Parallel()
 	sp := spec.MustLoad()
 	require.Len(t, operations, len(sp.Actions))
 	byName := map[string]*operation{}

@@ -49,16 +49,25 @@ func (c *IMClient) AddBlackList(ctx context.Context, req *IMAddBlackListRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListInfos, UserId.
 type IMAddBlackListRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID          int32             `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// BlackListInfos lists black-list entries. Must have at most 10 elements.
 	BlackListInfos []IMBlackListItem `json:"BlackListInfos"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMAddBlackListRequest) validate(v *validator) {
 	v.required("BlackListInfos", len(r.BlackListInfos) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.BlackListInfos) > 0 && (len(r.BlackListInfos) > 10) {
+		v.badItems("BlackListInfos", len(r.BlackListInfos), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -97,6 +106,8 @@ func (r *IMAddBlackListRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMAddBlackListResult is what [IMClient.AddBlackList] returns.
 type IMAddBlackListResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -123,17 +134,29 @@ func (c *IMClient) AddFriend(ctx context.Context, req *IMAddFriendRequest, opts 
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // FriendUserIds, UserId.
 type IMAddFriendRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID         int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// FriendUserIDs lists the users to check or befriend. Must have at most 10
+	// elements.
 	FriendUserIDs []int64 `json:"FriendUserIds"`
-	// UserID is the ID of the user.
-	UserID    int64           `json:"UserId"`
-	Ext       json.RawMessage `json:"Ext,omitempty"`
-	InboxType *int32          `json:"InboxType,omitempty"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// Ext holds extension fields of your own for the new friendships, as a JSON
+	// object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMAddFriendRequest) validate(v *validator) {
 	v.required("FriendUserIds", len(r.FriendUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.FriendUserIDs) > 0 && (len(r.FriendUserIDs) > 10) {
+		v.badItems("FriendUserIds", len(r.FriendUserIDs), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -176,6 +199,8 @@ func (r *IMAddFriendRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMAddFriendResult is what [IMClient.AddFriend] returns.
 type IMAddFriendResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -205,16 +230,30 @@ func (c *IMClient) BatchAddBlockParticipants(ctx context.Context, req *IMBatchAd
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantBlockInfos.
 type IMBatchAddBlockParticipantsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                    int32           `json:"AppId"`
-	ConversationShortID      int64           `json:"ConversationShortId"`
-	ParticipantBlockInfos    json.RawMessage `json:"ParticipantBlockInfos"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantBlockInfos maps each user ID (as a JSON object key) to the
+	// length of its mute or block in seconds (raw JSON).
+	ParticipantBlockInfos json.RawMessage `json:"ParticipantBlockInfos"`
+	// ParticipantBlockInfosStr is ParticipantBlockInfos keyed by string user IDs,
+	// for apps whose user IDs are strings (raw JSON).
 	ParticipantBlockInfosStr json.RawMessage `json:"ParticipantBlockInfosStr,omitempty"`
-	BlockAction              *int32          `json:"BlockAction,omitempty"`
+	// BlockAction says whether users are muted or blocked from joining. One of
+	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
+	BlockAction *IMBlockAction `json:"BlockAction,omitempty"`
 }
 
 func (r *IMBatchAddBlockParticipantsRequest) validate(v *validator) {
 	v.required("ParticipantBlockInfos", len(r.ParticipantBlockInfos) > 0)
+	if v.lenient {
+		return
+	}
+	if r.BlockAction != nil && (*r.BlockAction != 0 && *r.BlockAction != 1) {
+		v.badInt("BlockAction", -1, int64(*r.BlockAction), "must be one of 0 (IMBlockMute), 1 (IMBlockBan)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -249,7 +288,11 @@ func (r *IMBatchAddBlockParticipantsRequest) appendJSON(b []byte) ([]byte, error
 // IMBatchAddBlockParticipantsResult is what
 // [IMClient.BatchAddBlockParticipants] returns.
 type IMBatchAddBlockParticipantsResult struct {
-	FailedParticipantUserIDs    []int64  `json:"FailedParticipantUserIds"`
+	// FailedParticipantUserIDs lists the participants for whom the change failed;
+	// the call itself succeeded.
+	FailedParticipantUserIDs []int64 `json:"FailedParticipantUserIds"`
+	// FailedParticipantUserIDsStr is FailedParticipantUserIds as text, for apps
+	// whose user IDs are strings; give one of the two.
 	FailedParticipantUserIDsStr []string `json:"FailedParticipantUserIdsStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -277,16 +320,32 @@ func (c *IMClient) BatchAddConversationParticipant(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantInfos.
 type IMBatchAddConversationParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32              `json:"AppId"`
-	ConversationShortID int64              `json:"ConversationShortId"`
-	Operator            int64              `json:"Operator"`
-	ParticipantInfos    []IMNewParticipant `json:"ParticipantInfos"`
-	Barrier             *bool              `json:"Barrier,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// ParticipantInfos lists the participants and their attributes.
+	ParticipantInfos []IMNewParticipant `json:"ParticipantInfos"`
+	// Barrier hides the messages sent before they joined from the new
+	// participants. Default: false.
+	Barrier *bool `json:"Barrier,omitempty"`
 }
 
 func (r *IMBatchAddConversationParticipantRequest) validate(v *validator) {
 	v.required("ParticipantInfos", len(r.ParticipantInfos) > 0)
+	if len(r.ParticipantInfos) > 0 {
+		v.push("ParticipantInfos")
+		for i := range r.ParticipantInfos {
+			v.index(i)
+			r.ParticipantInfos[i].validate(v)
+			v.pop()
+		}
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -328,6 +387,8 @@ func (r *IMBatchAddConversationParticipantRequest) appendJSON(b []byte) ([]byte,
 // IMBatchAddConversationParticipantResult is what
 // [IMClient.BatchAddConversationParticipant] returns.
 type IMBatchAddConversationParticipantResult struct {
+	// FailedUserIDs lists the users for whom the change failed; the call itself
+	// succeeded.
 	FailedUserIDs []int64 `json:"FailedUserIds"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -356,13 +417,22 @@ func (c *IMClient) BatchAddManager(ctx context.Context, req *IMBatchAddManagerRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ManagerUserIds, Operator.
 type IMBatchAddManagerRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32    `json:"AppId"`
-	ConversationShortID int64    `json:"ConversationShortId"`
-	ManagerUserIDs      []int64  `json:"ManagerUserIds"`
-	ManagerUserIDsStr   []string `json:"ManagerUserIdsStr,omitempty"`
-	Operator            int64    `json:"Operator"`
-	OperatorStr         string   `json:"OperatorStr,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ManagerUserIDs lists the participants to make managers.
+	ManagerUserIDs []int64 `json:"ManagerUserIds"`
+	// ManagerUserIDsStr is ManagerUserIds as text, for apps whose user IDs are
+	// strings; give one of the two.
+	ManagerUserIDsStr []string `json:"ManagerUserIdsStr,omitempty"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// OperatorStr is Operator as text, for apps whose user IDs are strings; give
+	// one of the two.
+	OperatorStr string `json:"OperatorStr,omitempty"`
 }
 
 func (r *IMBatchAddManagerRequest) validate(v *validator) {
@@ -415,7 +485,11 @@ func (r *IMBatchAddManagerRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMBatchAddManagerResult is what [IMClient.BatchAddManager] returns.
 type IMBatchAddManagerResult struct {
-	FailedManagerUserIDs    []int64  `json:"FailedManagerUserIds"`
+	// FailedManagerUserIDs lists the users for whom the change failed; the call
+	// itself succeeded.
+	FailedManagerUserIDs []int64 `json:"FailedManagerUserIds"`
+	// FailedManagerUserIDsStr is FailedManagerUserIds as text, for apps whose
+	// user IDs are strings; give one of the two.
 	FailedManagerUserIDsStr []string `json:"FailedManagerUserIdsStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -445,12 +519,21 @@ func (c *IMClient) BatchAddWhitelistParticipant(ctx context.Context, req *IMBatc
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantUserIds.
 type IMBatchAddWhitelistParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                 int32    `json:"AppId"`
-	ConversationShortID   int64    `json:"ConversationShortId"`
-	Operator              int64    `json:"Operator"`
-	OperatorStr           string   `json:"OperatorStr,omitempty"`
-	ParticipantUserIDs    []int64  `json:"ParticipantUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// OperatorStr is Operator as text, for apps whose user IDs are strings; give
+	// one of the two.
+	OperatorStr string `json:"OperatorStr,omitempty"`
+	// ParticipantUserIDs lists the numeric IDs of the participants.
+	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
+	// ParticipantUserIDsStr is ParticipantUserIds as text, for apps whose user
+	// IDs are strings; give one of the two.
 	ParticipantUserIDsStr []string `json:"ParticipantUserIdsStr,omitempty"`
 }
 
@@ -505,7 +588,11 @@ func (r *IMBatchAddWhitelistParticipantRequest) appendJSON(b []byte) ([]byte, er
 // IMBatchAddWhitelistParticipantResult is what
 // [IMClient.BatchAddWhitelistParticipant] returns.
 type IMBatchAddWhitelistParticipantResult struct {
-	FailedUserIDs    []int64  `json:"FailedUserIds"`
+	// FailedUserIDs lists the users for whom the change failed; the call itself
+	// succeeded.
+	FailedUserIDs []int64 `json:"FailedUserIds"`
+	// FailedUserIDsStr is FailedUserIds as text, for apps whose user IDs are
+	// strings; give one of the two.
 	FailedUserIDsStr []string `json:"FailedUserIdsStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -533,16 +620,29 @@ func (c *IMClient) BatchDeleteBlockParticipants(ctx context.Context, req *IMBatc
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserIds.
 type IMBatchDeleteBlockParticipantsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                 int32    `json:"AppId"`
-	ConversationShortID   int64    `json:"ConversationShortId"`
-	ParticipantUserIDs    []int64  `json:"ParticipantUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantUserIDs lists the numeric IDs of the participants.
+	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
+	// ParticipantUserIDsStr is ParticipantUserIds as text, for apps whose user
+	// IDs are strings; give one of the two.
 	ParticipantUserIDsStr []string `json:"ParticipantUserIdsStr,omitempty"`
-	BlockAction           *int32   `json:"BlockAction,omitempty"`
+	// BlockAction says whether users are muted or blocked from joining. One of
+	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
+	BlockAction *IMBlockAction `json:"BlockAction,omitempty"`
 }
 
 func (r *IMBatchDeleteBlockParticipantsRequest) validate(v *validator) {
 	v.required("ParticipantUserIds", len(r.ParticipantUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if r.BlockAction != nil && (*r.BlockAction != 0 && *r.BlockAction != 1) {
+		v.badInt("BlockAction", -1, int64(*r.BlockAction), "must be one of 0 (IMBlockMute), 1 (IMBlockBan)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -590,7 +690,11 @@ func (r *IMBatchDeleteBlockParticipantsRequest) appendJSON(b []byte) ([]byte, er
 // IMBatchDeleteBlockParticipantsResult is what
 // [IMClient.BatchDeleteBlockParticipants] returns.
 type IMBatchDeleteBlockParticipantsResult struct {
-	FailedParticipantUserIDs    []int64  `json:"FailedParticipantUserIds"`
+	// FailedParticipantUserIDs lists the participants for whom the change failed;
+	// the call itself succeeded.
+	FailedParticipantUserIDs []int64 `json:"FailedParticipantUserIds"`
+	// FailedParticipantUserIDsStr is FailedParticipantUserIds as text, for apps
+	// whose user IDs are strings; give one of the two.
 	FailedParticipantUserIDsStr []string `json:"FailedParticipantUserIdsStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -618,11 +722,16 @@ func (c *IMClient) BatchDeleteConversationParticipant(ctx context.Context, req *
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantUserIds.
 type IMBatchDeleteConversationParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32   `json:"AppId"`
-	ConversationShortID int64   `json:"ConversationShortId"`
-	Operator            int64   `json:"Operator"`
-	ParticipantUserIDs  []int64 `json:"ParticipantUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// ParticipantUserIDs lists the numeric IDs of the participants.
+	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
 }
 
 func (r *IMBatchDeleteConversationParticipantRequest) validate(v *validator) {
@@ -661,6 +770,8 @@ func (r *IMBatchDeleteConversationParticipantRequest) appendJSON(b []byte) ([]by
 // IMBatchDeleteConversationParticipantResult is what
 // [IMClient.BatchDeleteConversationParticipant] returns.
 type IMBatchDeleteConversationParticipantResult struct {
+	// FailedUserIDs lists the users for whom the change failed; the call itself
+	// succeeded.
 	FailedUserIDs []int64 `json:"FailedUserIds"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -713,15 +824,35 @@ func (c *IMClient) BatchGetBlockParticipantsAll(ctx context.Context, req *IMBatc
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMBatchGetBlockParticipantsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32  `json:"AppId"`
-	ConversationShortID int64  `json:"ConversationShortId"`
-	Cursor              int64  `json:"Cursor"`
-	Limit               int64  `json:"Limit"`
-	BlockAction         *int32 `json:"BlockAction,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Cursor is where the page starts: 0 for the first page, then the cursor the
+	// previous page answered. Range: at least 0.
+	Cursor int64 `json:"Cursor"`
+	// Limit is the page size. Range: from 1 to 20.
+	Limit int64 `json:"Limit"`
+	// BlockAction says whether users are muted or blocked from joining. One of
+	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
+	BlockAction *IMBlockAction `json:"BlockAction,omitempty"`
 }
 
-func (r *IMBatchGetBlockParticipantsRequest) validate(*validator) {}
+func (r *IMBatchGetBlockParticipantsRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.Cursor >= 0) {
+		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+	}
+	if !(r.Limit >= 1 && r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	}
+	if r.BlockAction != nil && (*r.BlockAction != 0 && *r.BlockAction != 1) {
+		v.badInt("BlockAction", -1, int64(*r.BlockAction), "must be one of 0 (IMBlockMute), 1 (IMBlockBan)")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -748,8 +879,11 @@ func (r *IMBatchGetBlockParticipantsRequest) appendJSON(b []byte) ([]byte, error
 // IMBatchGetBlockParticipantsResult is what
 // [IMClient.BatchGetBlockParticipants] returns.
 type IMBatchGetBlockParticipantsResult struct {
-	HasMore      bool                   `json:"HasMore"`
-	NextCursor   int64                  `json:"NextCursor"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// NextCursor is the Cursor of the next page.
+	NextCursor int64 `json:"NextCursor"`
+	// Participants lists the participants.
 	Participants []IMBlockedParticipant `json:"Participants"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -777,10 +911,13 @@ func (c *IMClient) BatchGetConversationParticipant(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserIds.
 type IMBatchGetConversationParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32   `json:"AppId"`
-	ConversationShortID int64   `json:"ConversationShortId"`
-	ParticipantUserIDs  []int64 `json:"ParticipantUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantUserIDs lists the numeric IDs of the participants.
+	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
 }
 
 func (r *IMBatchGetConversationParticipantRequest) validate(v *validator) {
@@ -817,6 +954,7 @@ func (r *IMBatchGetConversationParticipantRequest) appendJSON(b []byte) ([]byte,
 // IMBatchGetConversationParticipantResult is what
 // [IMClient.BatchGetConversationParticipant] returns.
 type IMBatchGetConversationParticipantResult struct {
+	// Participants lists the participants.
 	Participants []IMParticipantDetail `json:"Participants"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -844,10 +982,14 @@ func (c *IMClient) BatchGetConversations(ctx context.Context, req *IMBatchGetCon
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMBatchGetConversationsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID []int64 `json:"ConversationShortId"`
-	SkipMemberCount     *bool   `json:"SkipMemberCount,omitempty"`
+	// SkipMemberCount leaves MemberCount out of the answer, which makes the call
+	// cheaper. Default: false.
+	SkipMemberCount *bool `json:"SkipMemberCount,omitempty"`
 }
 
 func (r *IMBatchGetConversationsRequest) validate(v *validator) {
@@ -886,6 +1028,8 @@ func (r *IMBatchGetConversationsRequest) appendJSON(b []byte) ([]byte, error) {
 // IMBatchGetConversationsResult is what [IMClient.BatchGetConversations]
 // returns.
 type IMBatchGetConversationsResult struct {
+	// ConversationCoreInfos lists the conversations found; unknown IDs are left
+	// out.
 	ConversationCoreInfos []IMConversationInfo `json:"ConversationCoreInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -911,13 +1055,20 @@ func (c *IMClient) BatchGetUser(ctx context.Context, req *IMBatchGetUserRequest,
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserIds.
 type IMBatchGetUserRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID   int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// UserIDs lists the numeric IDs of the users. Must have at most 50 elements.
 	UserIDs []int64 `json:"UserIds"`
 }
 
 func (r *IMBatchGetUserRequest) validate(v *validator) {
 	v.required("UserIds", len(r.UserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.UserIDs) > 0 && (len(r.UserIDs) > 50) {
+		v.badItems("UserIds", len(r.UserIDs), "must have at most 50 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -947,8 +1098,10 @@ func (r *IMBatchGetUserRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMBatchGetUserResult is what [IMClient.BatchGetUser] returns.
 type IMBatchGetUserResult struct {
-	NotFoundUsers []int64         `json:"NotFoundUsers"`
-	Users         []IMUserProfile `json:"Users"`
+	// NotFoundUsers lists the requested IDs that are not registered.
+	NotFoundUsers []int64 `json:"NotFoundUsers"`
+	// Users lists the users.
+	Users []IMUserProfile `json:"Users"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -1001,14 +1154,29 @@ func (c *IMClient) BatchGetWhitelistParticipantAll(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMBatchGetWhitelistParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
-	Cursor              int64 `json:"Cursor"`
-	Limit               int64 `json:"Limit"`
+	// Cursor is where the page starts: 0 for the first page, then the cursor the
+	// previous page answered. Range: at least 0.
+	Cursor int64 `json:"Cursor"`
+	// Limit is the page size. Range: from 1 to 20.
+	Limit int64 `json:"Limit"`
 }
 
-func (r *IMBatchGetWhitelistParticipantRequest) validate(*validator) {}
+func (r *IMBatchGetWhitelistParticipantRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.Cursor >= 0) {
+		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+	}
+	if !(r.Limit >= 1 && r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -1031,8 +1199,11 @@ func (r *IMBatchGetWhitelistParticipantRequest) appendJSON(b []byte) ([]byte, er
 // IMBatchGetWhitelistParticipantResult is what
 // [IMClient.BatchGetWhitelistParticipant] returns.
 type IMBatchGetWhitelistParticipantResult struct {
-	HasMore      bool                     `json:"HasMore"`
-	NextCursor   int64                    `json:"NextCursor"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// NextCursor is the Cursor of the next page.
+	NextCursor int64 `json:"NextCursor"`
+	// Participants lists the participants.
 	Participants []IMWhitelistParticipant `json:"Participants"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1062,15 +1233,29 @@ func (c *IMClient) BatchModifyConversationParticipant(ctx context.Context, req *
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantInfos.
 type IMBatchModifyConversationParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32                 `json:"AppId"`
-	ConversationShortID int64                 `json:"ConversationShortId"`
-	Operator            int64                 `json:"Operator"`
-	ParticipantInfos    []IMParticipantChange `json:"ParticipantInfos"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// ParticipantInfos lists the participants and their attributes.
+	ParticipantInfos []IMParticipantChange `json:"ParticipantInfos"`
 }
 
 func (r *IMBatchModifyConversationParticipantRequest) validate(v *validator) {
 	v.required("ParticipantInfos", len(r.ParticipantInfos) > 0)
+	if len(r.ParticipantInfos) > 0 {
+		v.push("ParticipantInfos")
+		for i := range r.ParticipantInfos {
+			v.index(i)
+			r.ParticipantInfos[i].validate(v)
+			v.pop()
+		}
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1108,6 +1293,8 @@ func (r *IMBatchModifyConversationParticipantRequest) appendJSON(b []byte) ([]by
 // IMBatchModifyConversationParticipantResult is what
 // [IMClient.BatchModifyConversationParticipant] returns.
 type IMBatchModifyConversationParticipantResult struct {
+	// FailedUserIDs lists the users for whom the change failed; the call itself
+	// succeeded.
 	FailedUserIDs []int64 `json:"FailedUserIds"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1136,12 +1323,21 @@ func (c *IMClient) BatchRemoveManager(ctx context.Context, req *IMBatchRemoveMan
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, RemoveManagerUserIds.
 type IMBatchRemoveManagerRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                   int32    `json:"AppId"`
-	ConversationShortID     int64    `json:"ConversationShortId"`
-	Operator                int64    `json:"Operator"`
-	OperatorStr             string   `json:"OperatorStr,omitempty"`
-	RemoveManagerUserIDs    []int64  `json:"RemoveManagerUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// OperatorStr is Operator as text, for apps whose user IDs are strings; give
+	// one of the two.
+	OperatorStr string `json:"OperatorStr,omitempty"`
+	// RemoveManagerUserIDs lists the managers to make plain participants again.
+	RemoveManagerUserIDs []int64 `json:"RemoveManagerUserIds"`
+	// RemoveManagerUserIDsStr is RemoveManagerUserIds as text, for apps whose
+	// user IDs are strings; give one of the two.
 	RemoveManagerUserIDsStr []string `json:"RemoveManagerUserIdsStr,omitempty"`
 }
 
@@ -1195,7 +1391,11 @@ func (r *IMBatchRemoveManagerRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMBatchRemoveManagerResult is what [IMClient.BatchRemoveManager] returns.
 type IMBatchRemoveManagerResult struct {
-	FailedManagerUserIDs    []int64  `json:"FailedManagerUserIds"`
+	// FailedManagerUserIDs lists the users for whom the change failed; the call
+	// itself succeeded.
+	FailedManagerUserIDs []int64 `json:"FailedManagerUserIds"`
+	// FailedManagerUserIDsStr is FailedManagerUserIds as text, for apps whose
+	// user IDs are strings; give one of the two.
 	FailedManagerUserIDsStr []string `json:"FailedManagerUserIdsStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1223,12 +1423,21 @@ func (c *IMClient) BatchRemoveWhitelistParticipant(ctx context.Context, req *IMB
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Operator, ParticipantUserIds.
 type IMBatchRemoveWhitelistParticipantRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                 int32    `json:"AppId"`
-	ConversationShortID   int64    `json:"ConversationShortId"`
-	Operator              int64    `json:"Operator"`
-	OperatorStr           string   `json:"OperatorStr,omitempty"`
-	ParticipantUserIDs    []int64  `json:"ParticipantUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// OperatorStr is Operator as text, for apps whose user IDs are strings; give
+	// one of the two.
+	OperatorStr string `json:"OperatorStr,omitempty"`
+	// ParticipantUserIDs lists the numeric IDs of the participants.
+	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
+	// ParticipantUserIDsStr is ParticipantUserIds as text, for apps whose user
+	// IDs are strings; give one of the two.
 	ParticipantUserIDsStr []string `json:"ParticipantUserIdsStr,omitempty"`
 }
 
@@ -1283,7 +1492,11 @@ func (r *IMBatchRemoveWhitelistParticipantRequest) appendJSON(b []byte) ([]byte,
 // IMBatchRemoveWhitelistParticipantResult is what
 // [IMClient.BatchRemoveWhitelistParticipant] returns.
 type IMBatchRemoveWhitelistParticipantResult struct {
-	FailedUserIDs    []int64  `json:"FailedUserIds"`
+	// FailedUserIDs lists the users for whom the change failed; the call itself
+	// succeeded.
+	FailedUserIDs []int64 `json:"FailedUserIds"`
+	// FailedUserIDsStr is FailedUserIds as text, for apps whose user IDs are
+	// strings; give one of the two.
 	FailedUserIDsStr []string `json:"FailedUserIdsStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1311,19 +1524,36 @@ func (c *IMClient) BatchSendMessage(ctx context.Context, req *IMBatchSendMessage
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Content,
 // MsgType, Receiver, Sender.
 type IMBatchSendMessageRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID     int32           `json:"AppId"`
-	Content   string          `json:"Content"`
-	MsgType   int32           `json:"MsgType"`
-	Receiver  []int64         `json:"Receiver"`
-	Sender    int64           `json:"Sender"`
-	Ext       json.RawMessage `json:"Ext,omitempty"`
-	InboxType *int32          `json:"InboxType,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Content is the message body, in the format clients expect for MsgType (for
+	// text, a JSON object with the text).
+	Content string `json:"Content"`
+	// MsgType is the kind of message. One of IMMsgText, IMMsgImage, IMMsgVideo,
+	// IMMsgFile, IMMsgAudio, IMMsgCustom.
+	MsgType IMMsgType `json:"MsgType"`
+	// Receiver lists the users who receive the message, each in a one-to-one
+	// conversation with Sender.
+	Receiver []int64 `json:"Receiver"`
+	// Sender is the numeric ID of the user the message is sent as.
+	Sender int64 `json:"Sender"`
+	// Ext holds extension fields of your own for the message, as a JSON object of
+	// strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
+	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMBatchSendMessageRequest) validate(v *validator) {
 	v.required("Content", r.Content != "")
 	v.required("Receiver", len(r.Receiver) > 0)
+	if v.lenient {
+		return
+	}
+	if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
+		v.badInt("MsgType", -1, int64(r.MsgType), "must be one of 10001 (IMMsgText), 10003 (IMMsgImage), 10004 (IMMsgVideo), 10005 (IMMsgFile), 10006 (IMMsgAudio), 10012 (IMMsgCustom)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1370,6 +1600,7 @@ func (r *IMBatchSendMessageRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMBatchSendMessageResult is what [IMClient.BatchSendMessage] returns.
 type IMBatchSendMessageResult struct {
+	// UserMessageID is the ID of the batch message (raw JSON: a number).
 	UserMessageID json.RawMessage `json:"UserMessageId"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1397,11 +1628,17 @@ func (c *IMClient) BatchUpdateLiveParticipants(ctx context.Context, req *IMBatch
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantInfos.
 type IMBatchUpdateLiveParticipantsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32                   `json:"AppId"`
-	ConversationShortID int64                   `json:"ConversationShortId"`
-	ParticipantInfos    []IMLiveParticipantMark `json:"ParticipantInfos"`
-	MarkAction          *int32                  `json:"MarkAction,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantInfos lists the participants and their attributes. Must have at
+	// most 10 elements.
+	ParticipantInfos []IMLiveParticipantMark `json:"ParticipantInfos"`
+	// MarkAction says whether the marks are added or removed. One of IMMarkAdd,
+	// IMMarkRemove. Default: IMMarkAdd (1).
+	MarkAction *IMMarkAction `json:"MarkAction,omitempty"`
 }
 
 func (r *IMBatchUpdateLiveParticipantsRequest) validate(v *validator) {
@@ -1414,6 +1651,15 @@ func (r *IMBatchUpdateLiveParticipantsRequest) validate(v *validator) {
 			v.pop()
 		}
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if len(r.ParticipantInfos) > 0 && (len(r.ParticipantInfos) > 10) {
+		v.badItems("ParticipantInfos", len(r.ParticipantInfos), "must have at most 10 elements")
+	}
+	if r.MarkAction != nil && (*r.MarkAction != 1 && *r.MarkAction != 2) {
+		v.badInt("MarkAction", -1, int64(*r.MarkAction), "must be one of 1 (IMMarkAdd), 2 (IMMarkRemove)")
 	}
 }
 
@@ -1454,6 +1700,8 @@ func (r *IMBatchUpdateLiveParticipantsRequest) appendJSON(b []byte) ([]byte, err
 // IMBatchUpdateLiveParticipantsResult is what
 // [IMClient.BatchUpdateLiveParticipants] returns.
 type IMBatchUpdateLiveParticipantsResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedLiveParticipant `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1481,8 +1729,9 @@ func (c *IMClient) BatchUpdateUser(ctx context.Context, req *IMBatchUpdateUserRe
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Users.
 type IMBatchUpdateUserRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID int32          `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Users lists the users. Must have at most 10 elements.
 	Users []IMUserChange `json:"Users"`
 }
 
@@ -1496,6 +1745,12 @@ func (r *IMBatchUpdateUserRequest) validate(v *validator) {
 			v.pop()
 		}
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if len(r.Users) > 0 && (len(r.Users) > 10) {
+		v.badItems("Users", len(r.Users), "must have at most 10 elements")
 	}
 }
 
@@ -1529,6 +1784,8 @@ func (r *IMBatchUpdateUserRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMBatchUpdateUserResult is what [IMClient.BatchUpdateUser] returns.
 type IMBatchUpdateUserResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1557,16 +1814,26 @@ func (c *IMClient) BatchUpdateUserTags(ctx context.Context, req *IMBatchUpdateUs
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Op, Tags,
 // UserIds.
 type IMBatchUpdateUserTagsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID   int32    `json:"AppId"`
-	Op      int32    `json:"Op"`
-	Tags    []string `json:"Tags"`
-	UserIDs []int64  `json:"UserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Op says how the tags change. One of IMTagsSet, IMTagsDelete. Default:
+	// IMTagsSet (0).
+	Op IMTagOp `json:"Op"`
+	// Tags lists the tags to add, overwrite or delete, each "key" or "key:value".
+	Tags []string `json:"Tags"`
+	// UserIDs lists the numeric IDs of the users.
+	UserIDs []int64 `json:"UserIds"`
 }
 
 func (r *IMBatchUpdateUserTagsRequest) validate(v *validator) {
 	v.required("Tags", len(r.Tags) > 0)
 	v.required("UserIds", len(r.UserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if r.Op != 0 && r.Op != 1 {
+		v.badInt("Op", -1, int64(r.Op), "must be one of 0 (IMTagsSet), 1 (IMTagsDelete)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1611,6 +1878,8 @@ func (r *IMBatchUpdateUserTagsRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMBatchUpdateUserTagsResult is what [IMClient.BatchUpdateUserTags] returns.
 type IMBatchUpdateUserTagsResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1640,19 +1909,36 @@ func (c *IMClient) CreateConversation(ctx context.Context, req *IMCreateConversa
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationCoreInfo, OwnerUserId.
 type IMCreateConversationRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                int32              `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationCoreInfo describes the conversation.
 	ConversationCoreInfo *IMNewConversation `json:"ConversationCoreInfo"`
-	OwnerUserID          int64              `json:"OwnerUserId"`
-	OwnerUserIDStr       string             `json:"OwnerUserIdStr,omitempty"`
-	IdempotentID         string             `json:"IdempotentId,omitempty"`
-	InboxType            *int32             `json:"InboxType,omitempty"`
-	OtherUserID          *int64             `json:"OtherUserId,omitempty"`
-	OtherUserIDStr       string             `json:"OtherUserIdStr,omitempty"`
+	// OwnerUserID is the numeric ID of the conversation's owner.
+	OwnerUserID int64 `json:"OwnerUserId"`
+	// OwnerUserIDStr is OwnerUserId as text, for apps whose user IDs are strings;
+	// give one of the two.
+	OwnerUserIDStr string `json:"OwnerUserIdStr,omitempty"`
+	// IdempotentID is a key of your own: a repeat with the same key answers the
+	// conversation created first, with Exist true, instead of creating another.
+	IdempotentID string `json:"IdempotentId,omitempty"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
+	InboxType *int32 `json:"InboxType,omitempty"`
+	// OtherUserID is the numeric ID of the second user of a one-to-one
+	// conversation.
+	OtherUserID *int64 `json:"OtherUserId,omitempty"`
+	// OtherUserIDStr is OtherUserId as text, for apps whose user IDs are strings;
+	// give one of the two.
+	OtherUserIDStr string `json:"OtherUserIdStr,omitempty"`
 }
 
 func (r *IMCreateConversationRequest) validate(v *validator) {
 	v.required("ConversationCoreInfo", r.ConversationCoreInfo != nil)
+	if r.ConversationCoreInfo != nil {
+		v.push("ConversationCoreInfo")
+		r.ConversationCoreInfo.validate(v)
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1696,10 +1982,17 @@ func (r *IMCreateConversationRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMCreateConversationResult is what [IMClient.CreateConversation] returns.
 type IMCreateConversationResult struct {
-	ConversationInfo    IMConversationInfo `json:"ConversationInfo"`
-	ConversationID      string             `json:"ConversationId"`
-	ConversationShortID int64              `json:"ConversationShortId"`
-	Exist               bool               `json:"Exist"`
+	// ConversationInfo describes the conversation.
+	ConversationInfo IMConversationInfo `json:"ConversationInfo"`
+	// ConversationID is the conversation's text ID; older actions name a
+	// conversation by it, newer ones by ConversationShortId.
+	ConversationID string `json:"ConversationId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Exist says whether the conversation existed already (same IdempotentId, or
+	// the same two users of a one-to-one conversation).
+	Exist bool `json:"Exist"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -1726,14 +2019,27 @@ func (c *IMClient) DeleteConversationMessage(ctx context.Context, req *IMDeleteC
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId.
 type IMDeleteConversationMessageRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32  `json:"AppId"`
-	ConversationShortID int64  `json:"ConversationShortId"`
-	MessageID           int64  `json:"MessageId"`
-	DeleteType          *int32 `json:"DeleteType,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MessageID is the message's ID.
+	MessageID int64 `json:"MessageId"`
+	// DeleteType says for whom the message is deleted (a live group takes 0
+	// only). One of IMDeleteForEveryone, IMDeleteForSender. Default:
+	// IMDeleteForEveryone (0).
+	DeleteType *IMDeleteType `json:"DeleteType,omitempty"`
 }
 
-func (r *IMDeleteConversationMessageRequest) validate(*validator) {}
+func (r *IMDeleteConversationMessageRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.DeleteType != nil && (*r.DeleteType != 0 && *r.DeleteType != 1) {
+		v.badInt("DeleteType", -1, int64(*r.DeleteType), "must be one of 0 (IMDeleteForEveryone), 1 (IMDeleteForSender)")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -1789,16 +2095,25 @@ func (c *IMClient) DeleteFriend(ctx context.Context, req *IMDeleteFriendRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // DeleteUserIds, UserId.
 type IMDeleteFriendRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID         int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// DeleteUserIDs lists the friends to remove. Must have at most 10 elements.
 	DeleteUserIDs []int64 `json:"DeleteUserIds"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMDeleteFriendRequest) validate(v *validator) {
 	v.required("DeleteUserIds", len(r.DeleteUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.DeleteUserIDs) > 0 && (len(r.DeleteUserIDs) > 10) {
+		v.badItems("DeleteUserIds", len(r.DeleteUserIDs), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1834,6 +2149,8 @@ func (r *IMDeleteFriendRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMDeleteFriendResult is what [IMClient.DeleteFriend] returns.
 type IMDeleteFriendResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -1860,11 +2177,15 @@ func (c *IMClient) DeleteMessage(ctx context.Context, req *IMDeleteMessageReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId, ParticipantUserId.
 type IMDeleteMessageRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
-	MessageID           int64 `json:"MessageId"`
-	ParticipantUserID   int64 `json:"ParticipantUserId"`
+	// MessageID is the message's ID.
+	MessageID int64 `json:"MessageId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
 }
 
 func (r *IMDeleteMessageRequest) validate(*validator) {}
@@ -1920,11 +2241,16 @@ func (c *IMClient) DestroyConversation(ctx context.Context, req *IMDestroyConver
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, OwnerUserId.
 type IMDestroyConversationRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32  `json:"AppId"`
-	ConversationShortID int64  `json:"ConversationShortId"`
-	OwnerUserID         int64  `json:"OwnerUserId"`
-	OwnerUserIDStr      string `json:"OwnerUserIdStr,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// OwnerUserID is the numeric ID of the conversation's owner.
+	OwnerUserID int64 `json:"OwnerUserId"`
+	// OwnerUserIDStr is OwnerUserId as text, for apps whose user IDs are strings;
+	// give one of the two.
+	OwnerUserIDStr string `json:"OwnerUserIdStr,omitempty"`
 }
 
 func (r *IMDestroyConversationRequest) validate(*validator) {}
@@ -1980,11 +2306,14 @@ func (c *IMClient) GetAppToken(ctx context.Context, req *IMGetAppTokenRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, ExpireTime,
 // UserId.
 type IMGetAppTokenRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID      int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ExpireTime is when the token expires, in unix milliseconds. A Unix time in
+	// milliseconds.
 	ExpireTime int64 `json:"ExpireTime"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user.
+	UserID int64 `json:"UserId"`
+	// UserIDStr is UserId as a string, for apps whose user IDs are strings.
 	UserIDStr string `json:"UserIdStr,omitempty"`
 }
 
@@ -2013,11 +2342,14 @@ func (r *IMGetAppTokenRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMGetAppTokenResult is what [IMClient.GetAppToken] returns.
 type IMGetAppTokenResult struct {
-	// AppID is the ID of the RTC app.
-	AppID int32  `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Token is the IM login token for the user's client. A secret: it never
+	// appears in errors or logs.
 	Token string `json:"Token"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user.
+	UserID int64 `json:"UserId"`
+	// UserIDStr is UserId as a string, for apps whose user IDs are strings.
 	UserIDStr string `json:"UserIdStr"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2068,17 +2400,32 @@ func (c *IMClient) GetBlackListAll(ctx context.Context, req *IMGetBlackListReque
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Cursor,
 // Limit, UserId.
 type IMGetBlackListRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID  int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Cursor is where the page starts: 0 for the first page, then the cursor the
+	// previous page answered. Range: at least 0.
 	Cursor int64 `json:"Cursor"`
-	Limit  int64 `json:"Limit"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// Limit is the page size. Range: from 1 to 20. Default: 20.
+	Limit int64 `json:"Limit"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
-	NeedTotal *bool  `json:"NeedTotal,omitempty"`
+	// NeedTotal asks for TotalCount in the answer. Default: false.
+	NeedTotal *bool `json:"NeedTotal,omitempty"`
 }
 
 func (r *IMGetBlackListRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.Cursor >= 0) {
+		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+	}
+	if !(r.Limit >= 1 && r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -2109,10 +2456,15 @@ func (r *IMGetBlackListRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMGetBlackListResult is what [IMClient.GetBlackList] returns.
 type IMGetBlackListResult struct {
+	// BlackListInfos lists black-list entries.
 	BlackListInfos []IMBlackListEntry `json:"BlackListInfos"`
-	HasMore        bool               `json:"HasMore"`
-	NextCursor     int64              `json:"NextCursor"`
-	TotalCount     int64              `json:"TotalCount"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// NextCursor is the Cursor of the next page.
+	NextCursor int64 `json:"NextCursor"`
+	// TotalCount is the number of entries over all pages (when NeedTotal was
+	// set).
+	TotalCount int64 `json:"TotalCount"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -2138,8 +2490,10 @@ func (c *IMClient) GetConversationMarks(ctx context.Context, req *IMGetConversat
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMGetConversationMarksRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
 }
 
@@ -2162,6 +2516,7 @@ func (r *IMGetConversationMarksRequest) appendJSON(b []byte) ([]byte, error) {
 // IMGetConversationMarksResult is what [IMClient.GetConversationMarks]
 // returns.
 type IMGetConversationMarksResult struct {
+	// MarkTypes lists marks (labels).
 	MarkTypes []string `json:"MarkTypes"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2214,15 +2569,36 @@ func (c *IMClient) GetConversationMessagesAll(ctx context.Context, req *IMGetCon
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMGetConversationMessagesRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32  `json:"AppId"`
-	ConversationShortID int64  `json:"ConversationShortId"`
-	Cursor              int64  `json:"Cursor"`
-	Limit               int64  `json:"Limit"`
-	Reverse             *int32 `json:"Reverse,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Cursor is the message index the page starts from (exclusive): 0 starts from
+	// the oldest, or with Reverse 1 from the newest; then the NewCursor of the
+	// previous page. Range: at least 0.
+	Cursor int64 `json:"Cursor"`
+	// Limit is the page size. Range: from 1 to 20.
+	Limit int64 `json:"Limit"`
+	// Reverse pages backwards, from newer to older, when 1 (live groups accept
+	// only 1). One of IMPageForward, IMPageBackward. Default: IMPageForward (0).
+	Reverse *IMPageDirection `json:"Reverse,omitempty"`
 }
 
-func (r *IMGetConversationMessagesRequest) validate(*validator) {}
+func (r *IMGetConversationMessagesRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.Cursor >= 0) {
+		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+	}
+	if !(r.Limit >= 1 && r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	}
+	if r.Reverse != nil && (*r.Reverse != 0 && *r.Reverse != 1) {
+		v.badInt("Reverse", -1, int64(*r.Reverse), "must be one of 0 (IMPageForward), 1 (IMPageBackward)")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -2249,9 +2625,12 @@ func (r *IMGetConversationMessagesRequest) appendJSON(b []byte) ([]byte, error) 
 // IMGetConversationMessagesResult is what [IMClient.GetConversationMessages]
 // returns.
 type IMGetConversationMessagesResult struct {
-	HasMore   bool        `json:"HasMore"`
-	Messages  []IMMessage `json:"Messages"`
-	NewCursor int64       `json:"NewCursor"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// Messages lists the messages.
+	Messages []IMMessage `json:"Messages"`
+	// NewCursor is the Cursor of the next page.
+	NewCursor int64 `json:"NewCursor"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -2278,12 +2657,19 @@ func (c *IMClient) GetConversationSetting(ctx context.Context, req *IMGetConvers
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserId.
 type IMGetConversationSettingRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                int32  `json:"AppId"`
-	ConversationShortID  int64  `json:"ConversationShortId"`
-	ParticipantUserID    int64  `json:"ParticipantUserId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr,omitempty"`
-	NoReadIndex          *bool  `json:"NoReadIndex,omitempty"`
+	// NoReadIndex leaves the participant's read position out of the answer when
+	// true. Default: false.
+	NoReadIndex *bool `json:"NoReadIndex,omitempty"`
 }
 
 func (r *IMGetConversationSettingRequest) validate(*validator) {}
@@ -2315,6 +2701,7 @@ func (r *IMGetConversationSettingRequest) appendJSON(b []byte) ([]byte, error) {
 // IMGetConversationSettingResult is what [IMClient.GetConversationSetting]
 // returns.
 type IMGetConversationSettingResult struct {
+	// ConversationSettingInfo is the participant's setting for the conversation.
 	ConversationSettingInfo IMConversationSetting `json:"ConversationSettingInfo"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2341,8 +2728,10 @@ func (c *IMClient) GetConversationUserCount(ctx context.Context, req *IMGetConve
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMGetConversationUserCountRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
 }
 
@@ -2365,6 +2754,7 @@ func (r *IMGetConversationUserCountRequest) appendJSON(b []byte) ([]byte, error)
 // IMGetConversationUserCountResult is what
 // [IMClient.GetConversationUserCount] returns.
 type IMGetConversationUserCountResult struct {
+	// Count is the number of participants.
 	Count int64 `json:"Count"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2390,10 +2780,13 @@ func (c *IMClient) GetMessages(ctx context.Context, req *IMGetMessagesRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageIds.
 type IMGetMessagesRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32   `json:"AppId"`
-	ConversationShortID int64   `json:"ConversationShortId"`
-	MessageIDs          []int64 `json:"MessageIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MessageIDs lists message IDs.
+	MessageIDs []int64 `json:"MessageIds"`
 }
 
 func (r *IMGetMessagesRequest) validate(v *validator) {
@@ -2429,6 +2822,7 @@ func (r *IMGetMessagesRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMGetMessagesResult is what [IMClient.GetMessages] returns.
 type IMGetMessagesResult struct {
+	// Messages lists the messages.
 	Messages []IMMessage `json:"Messages"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2456,10 +2850,13 @@ func (c *IMClient) GetMessagesReadReceipt(ctx context.Context, req *IMGetMessage
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageIds.
 type IMGetMessagesReadReceiptRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32   `json:"AppId"`
-	ConversationShortID int64   `json:"ConversationShortId"`
-	MessageIDs          []int64 `json:"MessageIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MessageIDs lists message IDs.
+	MessageIDs []int64 `json:"MessageIds"`
 }
 
 func (r *IMGetMessagesReadReceiptRequest) validate(v *validator) {
@@ -2496,6 +2893,7 @@ func (r *IMGetMessagesReadReceiptRequest) appendJSON(b []byte) ([]byte, error) {
 // IMGetMessagesReadReceiptResult is what [IMClient.GetMessagesReadReceipt]
 // returns.
 type IMGetMessagesReadReceiptResult struct {
+	// ReadReceipt lists, per message, who has read it.
 	ReadReceipt []IMReadReceipt `json:"ReadReceipt"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2523,8 +2921,10 @@ func (c *IMClient) GetParticipantReadIndex(ctx context.Context, req *IMGetPartic
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId.
 type IMGetParticipantReadIndexRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
 }
 
@@ -2547,6 +2947,7 @@ func (r *IMGetParticipantReadIndexRequest) appendJSON(b []byte) ([]byte, error) 
 // IMGetParticipantReadIndexResult is what [IMClient.GetParticipantReadIndex]
 // returns.
 type IMGetParticipantReadIndexResult struct {
+	// ReadIndexes lists the read position of every participant.
 	ReadIndexes []IMReadIndex `json:"ReadIndexes"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2599,19 +3000,44 @@ func (c *IMClient) GetUserConversationsAll(ctx context.Context, req *IMGetUserCo
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Cursor,
 // Limit, ParticipantUserId, ParticipantUserIdStr.
 type IMGetUserConversationsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                int32  `json:"AppId"`
-	Cursor               int64  `json:"Cursor"`
-	Limit                int64  `json:"Limit"`
-	ParticipantUserID    int64  `json:"ParticipantUserId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Cursor is where the page starts: 0 for the first page, then the cursor the
+	// previous page answered. Range: at least 0.
+	Cursor int64 `json:"Cursor"`
+	// Limit is the page size. Range: from 1 to 20.
+	Limit int64 `json:"Limit"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
-	DataType             *int32 `json:"DataType,omitempty"`
-	InboxType            *int32 `json:"InboxType,omitempty"`
-	SkipMemberCount      *bool  `json:"SkipMemberCount,omitempty"`
+	// DataType says where the list comes from and in which order. One of
+	// IMConversationsRecent, IMConversationsAll, IMConversationsOwnedLiveGroups.
+	// Default: IMConversationsRecent (0).
+	DataType *IMConversationSource `json:"DataType,omitempty"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
+	InboxType *int32 `json:"InboxType,omitempty"`
+	// SkipMemberCount leaves MemberCount out of the answer, which makes the call
+	// cheaper. Default: false.
+	SkipMemberCount *bool `json:"SkipMemberCount,omitempty"`
 }
 
 func (r *IMGetUserConversationsRequest) validate(v *validator) {
 	v.required("ParticipantUserIdStr", r.ParticipantUserIDStr != "")
+	if v.lenient {
+		return
+	}
+	if !(r.Cursor >= 0) {
+		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+	}
+	if !(r.Limit >= 1 && r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	}
+	if r.DataType != nil && (*r.DataType != 0 && *r.DataType != 1 && *r.DataType != 2) {
+		v.badInt("DataType", -1, int64(*r.DataType), "must be one of 0 (IMConversationsRecent), 1 (IMConversationsAll), 2 (IMConversationsOwnedLiveGroups)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -2649,9 +3075,12 @@ func (r *IMGetUserConversationsRequest) appendJSON(b []byte) ([]byte, error) {
 // IMGetUserConversationsResult is what [IMClient.GetUserConversations]
 // returns.
 type IMGetUserConversationsResult struct {
+	// ConversationInfos lists the user's conversations.
 	ConversationInfos []IMConversationInfo `json:"ConversationInfos"`
-	HasMore           bool                 `json:"HasMore"`
-	NextCursor        int64                `json:"NextCursor"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// NextCursor is the Cursor of the next page.
+	NextCursor int64 `json:"NextCursor"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -2677,16 +3106,26 @@ func (c *IMClient) IsFriend(ctx context.Context, req *IMIsFriendRequest, opts ..
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // FriendUserIds, UserId.
 type IMIsFriendRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID         int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// FriendUserIDs lists the users to check or befriend. Must have at most 10
+	// elements.
 	FriendUserIDs []int64 `json:"FriendUserIds"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMIsFriendRequest) validate(v *validator) {
 	v.required("FriendUserIds", len(r.FriendUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.FriendUserIDs) > 0 && (len(r.FriendUserIDs) > 10) {
+		v.badItems("FriendUserIds", len(r.FriendUserIDs), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -2722,6 +3161,7 @@ func (r *IMIsFriendRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMIsFriendResult is what [IMClient.IsFriend] returns.
 type IMIsFriendResult struct {
+	// Infos lists, per user, whether the two are friends.
 	Infos []IMFriendCheck `json:"Infos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2749,16 +3189,26 @@ func (c *IMClient) IsInBlackList(ctx context.Context, req *IMIsInBlackListReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListUserIds, UserId.
 type IMIsInBlackListRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID            int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// BlackListUserIDs lists the users to check or remove. Must have at most 10
+	// elements.
 	BlackListUserIDs []int64 `json:"BlackListUserIds"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMIsInBlackListRequest) validate(v *validator) {
 	v.required("BlackListUserIds", len(r.BlackListUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.BlackListUserIDs) > 0 && (len(r.BlackListUserIDs) > 10) {
+		v.badItems("BlackListUserIds", len(r.BlackListUserIDs), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -2794,6 +3244,8 @@ func (r *IMIsInBlackListRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMIsInBlackListResult is what [IMClient.IsInBlackList] returns.
 type IMIsInBlackListResult struct {
+	// IsInBlackListInfos tells, per user, whether the user is on the black list
+	// (raw JSON in the vendor's format).
 	IsInBlackListInfos json.RawMessage `json:"IsInBlackListInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2820,10 +3272,13 @@ func (c *IMClient) IsUserInConversation(ctx context.Context, req *IMIsUserInConv
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserId.
 type IMIsUserInConversationRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
-	ParticipantUserID   int64 `json:"ParticipantUserId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
 }
 
 func (r *IMIsUserInConversationRequest) validate(*validator) {}
@@ -2847,6 +3302,7 @@ func (r *IMIsUserInConversationRequest) appendJSON(b []byte) ([]byte, error) {
 // IMIsUserInConversationResult is what [IMClient.IsUserInConversation]
 // returns.
 type IMIsUserInConversationResult struct {
+	// IsUserInConversation says whether the user takes part in the conversation.
 	IsUserInConversation bool `json:"IsUserInConversation"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -2895,17 +3351,32 @@ func (c *IMClient) ListFriendAll(ctx context.Context, req *IMListFriendRequest, 
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserId.
 type IMListFriendRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
-	Cursor    *int64 `json:"Cursor,omitempty"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// Cursor is where the page starts: 0 for the first page, then the cursor the
+	// previous page answered. Range: at least 0.
+	Cursor *int64 `json:"Cursor,omitempty"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
-	Limit     *int64 `json:"Limit,omitempty"`
-	NeedTotal *bool  `json:"NeedTotal,omitempty"`
+	// Limit is the page size. Range: from 1 to 20. Default: 20.
+	Limit *int64 `json:"Limit,omitempty"`
+	// NeedTotal asks for TotalCount in the answer. Default: false.
+	NeedTotal *bool `json:"NeedTotal,omitempty"`
 }
 
 func (r *IMListFriendRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Cursor != nil && (!(*r.Cursor >= 0)) {
+		v.badInt("Cursor", -1, int64(*r.Cursor), "must be at least 0")
+	}
+	if r.Limit != nil && (!(*r.Limit >= 1 && *r.Limit <= 20)) {
+		v.badInt("Limit", -1, int64(*r.Limit), "must be from 1 to 20")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -2940,10 +3411,15 @@ func (r *IMListFriendRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMListFriendResult is what [IMClient.ListFriend] returns.
 type IMListFriendResult struct {
+	// FriendInfos lists the friends.
 	FriendInfos []IMFriend `json:"FriendInfos"`
-	HasMore     bool       `json:"HasMore"`
-	NextCursor  int64      `json:"NextCursor"`
-	TotalCount  int64      `json:"TotalCount"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// NextCursor is the Cursor of the next page.
+	NextCursor int64 `json:"NextCursor"`
+	// TotalCount is the number of entries over all pages (when NeedTotal was
+	// set).
+	TotalCount int64 `json:"TotalCount"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -2970,17 +3446,31 @@ func (c *IMClient) MarkConversation(ctx context.Context, req *IMMarkConversation
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MarkTypes.
 type IMMarkConversationRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32    `json:"AppId"`
-	ConversationShortID int64    `json:"ConversationShortId"`
-	MarkTypes           []string `json:"MarkTypes"`
-	MarkAction          *int32   `json:"MarkAction,omitempty"`
-	Operator            *int64   `json:"Operator,omitempty"`
-	OperatorStr         string   `json:"OperatorStr,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MarkTypes lists marks (labels).
+	MarkTypes []string `json:"MarkTypes"`
+	// MarkAction says whether the marks are added or removed. One of IMMarkAdd,
+	// IMMarkRemove. Default: IMMarkAdd (1).
+	MarkAction *IMMarkAction `json:"MarkAction,omitempty"`
+	// Operator is the numeric ID of the participant whose marks these are.
+	Operator *int64 `json:"Operator,omitempty"`
+	// OperatorStr is Operator as text, for apps whose user IDs are strings; give
+	// one of the two.
+	OperatorStr string `json:"OperatorStr,omitempty"`
 }
 
 func (r *IMMarkConversationRequest) validate(v *validator) {
 	v.required("MarkTypes", len(r.MarkTypes) > 0)
+	if v.lenient {
+		return
+	}
+	if r.MarkAction != nil && (*r.MarkAction != 1 && *r.MarkAction != 2) {
+		v.badInt("MarkAction", -1, int64(*r.MarkAction), "must be one of 1 (IMMarkAdd), 2 (IMMarkRemove)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -3055,8 +3545,9 @@ func (c *IMClient) ModifyConversation(ctx context.Context, req *IMModifyConversa
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationCoreInfo.
 type IMModifyConversationRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                int32                 `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationCoreInfo describes the conversation.
 	ConversationCoreInfo *IMConversationChange `json:"ConversationCoreInfo"`
 }
 
@@ -3114,8 +3605,9 @@ func (c *IMClient) ModifyConversationSetting(ctx context.Context, req *IMModifyC
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationSettingInfo.
 type IMModifyConversationSettingRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                   int32                        `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationSettingInfo is the participant's setting for the conversation.
 	ConversationSettingInfo *IMConversationSettingChange `json:"ConversationSettingInfo"`
 }
 
@@ -3173,12 +3665,18 @@ func (c *IMClient) ModifyMessage(ctx context.Context, req *IMModifyMessageReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId.
 type IMModifyMessageRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32           `json:"AppId"`
-	ConversationShortID int64           `json:"ConversationShortId"`
-	MessageID           int64           `json:"MessageId"`
-	Content             string          `json:"Content,omitempty"`
-	Ext                 json.RawMessage `json:"Ext,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MessageID is the message's ID.
+	MessageID int64 `json:"MessageId"`
+	// Content is the new message body; empty keeps the old one.
+	Content string `json:"Content,omitempty"`
+	// Ext holds extension fields of your own for the message, as a JSON object of
+	// strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
 }
 
 func (r *IMModifyMessageRequest) validate(*validator) {}
@@ -3243,15 +3741,29 @@ func (c *IMClient) ModifyParticipantReadIndex(ctx context.Context, req *IMModify
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserId, ReadIndex.
 type IMModifyParticipantReadIndexRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                int32  `json:"AppId"`
-	ConversationShortID  int64  `json:"ConversationShortId"`
-	ParticipantUserID    int64  `json:"ParticipantUserId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr,omitempty"`
-	ReadIndex            int64  `json:"ReadIndex"`
+	// ReadIndex is the index of the last message the participant has read; at
+	// most the conversation's last index. Range: at least 0.
+	ReadIndex int64 `json:"ReadIndex"`
 }
 
-func (r *IMModifyParticipantReadIndexRequest) validate(*validator) {}
+func (r *IMModifyParticipantReadIndexRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.ReadIndex >= 0) {
+		v.badInt("ReadIndex", -1, int64(r.ReadIndex), "must be at least 0")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -3309,15 +3821,27 @@ func (c *IMClient) QueryLiveParticipantStatus(ctx context.Context, req *IMQueryL
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, ParticipantUserIds.
 type IMQueryLiveParticipantStatusRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                 int32    `json:"AppId"`
-	ConversationShortID   int64    `json:"ConversationShortId"`
-	ParticipantUserIDs    []int64  `json:"ParticipantUserIds"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantUserIDs lists the numeric IDs of the participants. Must have at
+	// most 100 elements.
+	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
+	// ParticipantUserIDsStr is ParticipantUserIds as text, for apps whose user
+	// IDs are strings; give one of the two.
 	ParticipantUserIDsStr []string `json:"ParticipantUserIdsStr,omitempty"`
 }
 
 func (r *IMQueryLiveParticipantStatusRequest) validate(v *validator) {
 	v.required("ParticipantUserIds", len(r.ParticipantUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.ParticipantUserIDs) > 0 && (len(r.ParticipantUserIDs) > 100) {
+		v.badItems("ParticipantUserIds", len(r.ParticipantUserIDs), "must have at most 100 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -3361,6 +3885,7 @@ func (r *IMQueryLiveParticipantStatusRequest) appendJSON(b []byte) ([]byte, erro
 // IMQueryLiveParticipantStatusResult is what
 // [IMClient.QueryLiveParticipantStatus] returns.
 type IMQueryLiveParticipantStatusResult struct {
+	// Status lists, per user, whether the user is in the live group.
 	Status []IMLiveParticipantStatus `json:"Status"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -3386,8 +3911,9 @@ func (c *IMClient) QueryOnlineStatus(ctx context.Context, req *IMQueryOnlineStat
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserIds.
 type IMQueryOnlineStatusRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID   int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// UserIDs lists the numeric IDs of the users.
 	UserIDs []int64 `json:"UserIds"`
 }
 
@@ -3422,8 +3948,10 @@ func (r *IMQueryOnlineStatusRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMQueryOnlineStatusResult is what [IMClient.QueryOnlineStatus] returns.
 type IMQueryOnlineStatusResult struct {
-	// AppID is the ID of the RTC app.
-	AppID              int32           `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// QueryOnlineResults tells, per user, whether the user is online (raw JSON in
+	// the vendor's format).
 	QueryOnlineResults json.RawMessage `json:"QueryOnlineResults"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -3451,15 +3979,29 @@ func (c *IMClient) RecallMessage(ctx context.Context, req *IMRecallMessageReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, MessageId, ParticipantUserId.
 type IMRecallMessageRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32  `json:"AppId"`
-	ConversationShortID int64  `json:"ConversationShortId"`
-	MessageID           int64  `json:"MessageId"`
-	ParticipantUserID   int64  `json:"ParticipantUserId"`
-	RecallRole          *int32 `json:"RecallRole,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MessageID is the message's ID.
+	MessageID int64 `json:"MessageId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// RecallRole is the role the user recalls the message in: a member recalls
+	// its own messages, the owner or a manager anyone's. One of IMRecallAsMember,
+	// IMRecallAsOwner, IMRecallAsManager. Default: IMRecallAsMember (0).
+	RecallRole *IMRecallRole `json:"RecallRole,omitempty"`
 }
 
-func (r *IMRecallMessageRequest) validate(*validator) {}
+func (r *IMRecallMessageRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.RecallRole != nil && (*r.RecallRole != 0 && *r.RecallRole != 1 && *r.RecallRole != 2) {
+		v.badInt("RecallRole", -1, int64(*r.RecallRole), "must be one of 0 (IMRecallAsMember), 1 (IMRecallAsOwner), 2 (IMRecallAsManager)")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -3518,8 +4060,9 @@ func (c *IMClient) RegisterUsers(ctx context.Context, req *IMRegisterUsersReques
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Users.
 type IMRegisterUsersRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID int32       `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Users lists the users. Must have at most 20 elements.
 	Users []IMNewUser `json:"Users"`
 }
 
@@ -3533,6 +4076,12 @@ func (r *IMRegisterUsersRequest) validate(v *validator) {
 			v.pop()
 		}
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if len(r.Users) > 0 && (len(r.Users) > 20) {
+		v.badItems("Users", len(r.Users), "must have at most 20 elements")
 	}
 }
 
@@ -3566,6 +4115,8 @@ func (r *IMRegisterUsersRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMRegisterUsersResult is what [IMClient.RegisterUsers] returns.
 type IMRegisterUsersResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -3591,16 +4142,26 @@ func (c *IMClient) RemoveBlackList(ctx context.Context, req *IMRemoveBlackListRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListUserIds, UserId.
 type IMRemoveBlackListRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID            int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// BlackListUserIDs lists the users to check or remove. Must have at most 10
+	// elements.
 	BlackListUserIDs []int64 `json:"BlackListUserIds"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMRemoveBlackListRequest) validate(v *validator) {
 	v.required("BlackListUserIds", len(r.BlackListUserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.BlackListUserIDs) > 0 && (len(r.BlackListUserIDs) > 10) {
+		v.badItems("BlackListUserIds", len(r.BlackListUserIDs), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -3693,18 +4254,39 @@ func (c *IMClient) ScanConversationParticipantListAll(ctx context.Context, req *
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // ConversationShortId, Cursor, Limit.
 type IMScanConversationParticipantListRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID                 int32  `json:"AppId"`
-	ConversationShortID   int64  `json:"ConversationShortId"`
-	Cursor                int64  `json:"Cursor"`
-	Limit                 int64  `json:"Limit"`
-	MarkType              string `json:"MarkType,omitempty"`
-	OnlyUserIDs           *bool  `json:"OnlyUserIds,omitempty"`
-	Reverse               *bool  `json:"Reverse,omitempty"`
-	ScanOnlineParticipant *bool  `json:"ScanOnlineParticipant,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Cursor is where the page starts: 0 for the first page, then the cursor the
+	// previous page answered. Range: at least 0.
+	Cursor int64 `json:"Cursor"`
+	// Limit is the page size. Range: from 1 to 20.
+	Limit int64 `json:"Limit"`
+	// MarkType lists only the online participants with this mark.
+	MarkType string `json:"MarkType,omitempty"`
+	// OnlyUserIDs answers only the participants' user IDs when true. Default:
+	// false.
+	OnlyUserIDs *bool `json:"OnlyUserIds,omitempty"`
+	// Reverse lists the participants in reverse order when true. Default: false.
+	Reverse *bool `json:"Reverse,omitempty"`
+	// ScanOnlineParticipant lists the online members of a live group, newest
+	// first, when true; Reverse and OnlyUserIds are then ignored. Default: false.
+	ScanOnlineParticipant *bool `json:"ScanOnlineParticipant,omitempty"`
 }
 
-func (r *IMScanConversationParticipantListRequest) validate(*validator) {}
+func (r *IMScanConversationParticipantListRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.Cursor >= 0) {
+		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+	}
+	if !(r.Limit >= 1 && r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -3743,8 +4325,11 @@ func (r *IMScanConversationParticipantListRequest) appendJSON(b []byte) ([]byte,
 // IMScanConversationParticipantListResult is what
 // [IMClient.ScanConversationParticipantList] returns.
 type IMScanConversationParticipantListResult struct {
-	HasMore      bool            `json:"HasMore"`
-	NextCursor   int32           `json:"NextCursor"`
+	// HasMore says whether another page follows.
+	HasMore bool `json:"HasMore"`
+	// NextCursor is the Cursor of the next page.
+	NextCursor int32 `json:"NextCursor"`
+	// Participants lists the participants.
 	Participants []IMParticipant `json:"Participants"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -3772,24 +4357,53 @@ func (c *IMClient) SendMessage(ctx context.Context, req *IMSendMessageRequest, o
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Content,
 // ConversationShortId, MsgType, Sender.
 type IMSendMessageRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID               int32           `json:"AppId"`
-	Content             string          `json:"Content"`
-	ConversationShortID int64           `json:"ConversationShortId"`
-	MsgType             int32           `json:"MsgType"`
-	Sender              int64           `json:"Sender"`
-	SenderStr           string          `json:"SenderStr,omitempty"`
-	ClientMsgID         string          `json:"ClientMsgId,omitempty"`
-	CreateTime          *int64          `json:"CreateTime,omitempty"`
-	Ext                 json.RawMessage `json:"Ext,omitempty"`
-	InvisibleUsers      []int64         `json:"InvisibleUsers,omitempty"`
-	InvisibleUsersStr   []string        `json:"InvisibleUsersStr,omitempty"`
-	MentionedUsers      []int64         `json:"MentionedUsers,omitempty"`
-	MentionedUsersStr   []string        `json:"MentionedUsersStr,omitempty"`
-	Priority            *int32          `json:"Priority,omitempty"`
-	RefMsgInfo          *IMRefMessage   `json:"RefMsgInfo,omitempty"`
-	VisibleUsers        []int64         `json:"VisibleUsers,omitempty"`
-	VisibleUsersStr     []string        `json:"VisibleUsersStr,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Content is the message body, in the format clients expect for MsgType (for
+	// text, a JSON object with the text).
+	Content string `json:"Content"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MsgType is the kind of message. One of IMMsgText, IMMsgImage, IMMsgVideo,
+	// IMMsgFile, IMMsgAudio, IMMsgCustom.
+	MsgType IMMsgType `json:"MsgType"`
+	// Sender is the numeric ID of the user the message is sent as.
+	Sender int64 `json:"Sender"`
+	// SenderStr is Sender as text, for apps whose user IDs are strings; give one
+	// of the two.
+	SenderStr string `json:"SenderStr,omitempty"`
+	// ClientMsgID is an ID of your own for the message, to recognise it on the
+	// client.
+	ClientMsgID string `json:"ClientMsgId,omitempty"`
+	// CreateTime is the time to record as the message's sending time, in unix
+	// milliseconds; the server's time when left out. A Unix time in milliseconds.
+	CreateTime *int64 `json:"CreateTime,omitempty"`
+	// Ext holds extension fields of your own for the message, as a JSON object of
+	// strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// InvisibleUsers hides the message from these users.
+	InvisibleUsers []int64 `json:"InvisibleUsers,omitempty"`
+	// InvisibleUsersStr is InvisibleUsers as text, for apps whose user IDs are
+	// strings; give one of the two.
+	InvisibleUsersStr []string `json:"InvisibleUsersStr,omitempty"`
+	// MentionedUsers lists the users the message mentions (@).
+	MentionedUsers []int64 `json:"MentionedUsers,omitempty"`
+	// MentionedUsersStr is MentionedUsers as text, for apps whose user IDs are
+	// strings; give one of the two.
+	MentionedUsersStr []string `json:"MentionedUsersStr,omitempty"`
+	// Priority is the message's priority in a live group, where normal and low
+	// priority messages share a limit of 30 a second and high priority ones have
+	// 10 a second; what exceeds the limit may be dropped. One of IMPriorityLow,
+	// IMPriorityNormal, IMPriorityHigh.
+	Priority *IMMsgPriority `json:"Priority,omitempty"`
+	// RefMsgInfo quotes an earlier message of the conversation.
+	RefMsgInfo *IMRefMessage `json:"RefMsgInfo,omitempty"`
+	// VisibleUsers limits who sees the message to these users (and the sender).
+	VisibleUsers []int64 `json:"VisibleUsers,omitempty"`
+	// VisibleUsersStr is VisibleUsers as text, for apps whose user IDs are
+	// strings; give one of the two.
+	VisibleUsersStr []string `json:"VisibleUsersStr,omitempty"`
 }
 
 func (r *IMSendMessageRequest) validate(v *validator) {
@@ -3798,6 +4412,15 @@ func (r *IMSendMessageRequest) validate(v *validator) {
 		v.push("RefMsgInfo")
 		r.RefMsgInfo.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
+		v.badInt("MsgType", -1, int64(r.MsgType), "must be one of 10001 (IMMsgText), 10003 (IMMsgImage), 10004 (IMMsgVideo), 10005 (IMMsgFile), 10006 (IMMsgAudio), 10012 (IMMsgCustom)")
+	}
+	if r.Priority != nil && (*r.Priority != 0 && *r.Priority != 1 && *r.Priority != 2) {
+		v.badInt("Priority", -1, int64(*r.Priority), "must be one of 0 (IMPriorityLow), 1 (IMPriorityNormal), 2 (IMPriorityHigh)")
 	}
 }
 
@@ -3918,6 +4541,7 @@ func (r *IMSendMessageRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMSendMessageResult is what [IMClient.SendMessage] returns.
 type IMSendMessageResult struct {
+	// MessageID is the message's ID.
 	MessageID int64 `json:"MessageId"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -3943,13 +4567,20 @@ func (c *IMClient) UnRegisterUsers(ctx context.Context, req *IMUnRegisterUsersRe
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, UserIds.
 type IMUnRegisterUsersRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID   int32   `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// UserIDs lists the numeric IDs of the users. Must have at most 10 elements.
 	UserIDs []int64 `json:"UserIds"`
 }
 
 func (r *IMUnRegisterUsersRequest) validate(v *validator) {
 	v.required("UserIds", len(r.UserIDs) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.UserIDs) > 0 && (len(r.UserIDs) > 10) {
+		v.badItems("UserIds", len(r.UserIDs), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -3979,6 +4610,8 @@ func (r *IMUnRegisterUsersRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMUnRegisterUsersResult is what [IMClient.UnRegisterUsers] returns.
 type IMUnRegisterUsersResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -4006,16 +4639,25 @@ func (c *IMClient) UpdateBlackList(ctx context.Context, req *IMUpdateBlackListRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // BlackListInfos, UserId.
 type IMUpdateBlackListRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID          int32             `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// BlackListInfos lists black-list entries. Must have at most 10 elements.
 	BlackListInfos []IMBlackListItem `json:"BlackListInfos"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
 func (r *IMUpdateBlackListRequest) validate(v *validator) {
 	v.required("BlackListInfos", len(r.BlackListInfos) > 0)
+	if v.lenient {
+		return
+	}
+	if len(r.BlackListInfos) > 0 && (len(r.BlackListInfos) > 10) {
+		v.badItems("BlackListInfos", len(r.BlackListInfos), "must have at most 10 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4054,6 +4696,8 @@ func (r *IMUpdateBlackListRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMUpdateBlackListResult is what [IMClient.UpdateBlackList] returns.
 type IMUpdateBlackListResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -4081,11 +4725,14 @@ func (c *IMClient) UpdateFriend(ctx context.Context, req *IMUpdateFriendRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId,
 // FriendInfos, UserId.
 type IMUpdateFriendRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID       int32            `json:"AppId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// FriendInfos lists the friends.
 	FriendInfos []IMFriendChange `json:"FriendInfos"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user whose friends or black list these are.
+	UserID int64 `json:"UserId"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
 }
 
@@ -4138,6 +4785,8 @@ func (r *IMUpdateFriendRequest) appendJSON(b []byte) ([]byte, error) {
 
 // IMUpdateFriendResult is what [IMClient.UpdateFriend] returns.
 type IMUpdateFriendResult struct {
+	// FailedInfos lists the items that failed, with why; the call itself
+	// succeeded.
 	FailedInfos []IMFailedInfo `json:"FailedInfos"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -4165,20 +4814,47 @@ func (c *IMClient) UserBroadcast(ctx context.Context, req *IMUserBroadcastReques
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Content,
 // MsgTTL, MsgType, Sender.
 type IMUserBroadcastRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID     int32           `json:"AppId"`
-	Content   string          `json:"Content"`
-	MsgTTL    int64           `json:"MsgTTL"`
-	MsgType   int32           `json:"MsgType"`
-	Sender    int64           `json:"Sender"`
-	Ext       json.RawMessage `json:"Ext,omitempty"`
-	InboxType *int32          `json:"InboxType,omitempty"`
-	TagOp     *int32          `json:"TagOp,omitempty"`
-	Tags      []string        `json:"Tags,omitempty"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Content is the message body, in the format clients expect for MsgType (for
+	// text, a JSON object with the text).
+	Content string `json:"Content"`
+	// MsgTTL is how long the broadcast is kept for users who are offline. Range:
+	// from 1 to 604800 seconds.
+	MsgTTL int64 `json:"MsgTTL"`
+	// MsgType is the kind of message. One of IMMsgText, IMMsgImage, IMMsgVideo,
+	// IMMsgFile, IMMsgAudio, IMMsgCustom.
+	MsgType IMMsgType `json:"MsgType"`
+	// Sender is the numeric ID of the user the broadcast is sent as.
+	Sender int64 `json:"Sender"`
+	// Ext holds extension fields of your own for the message, as a JSON object of
+	// strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app. Default: 0.
+	InboxType *int32 `json:"InboxType,omitempty"`
+	// TagOp says how Tags pick users. One of IMTagMatchAny, IMTagMatchAll.
+	// Default: IMTagMatchAny (0).
+	TagOp *IMTagMatch `json:"TagOp,omitempty"`
+	// Tags picks the users who receive the broadcast by their tags (all users
+	// when empty).
+	Tags []string `json:"Tags,omitempty"`
 }
 
 func (r *IMUserBroadcastRequest) validate(v *validator) {
 	v.required("Content", r.Content != "")
+	if v.lenient {
+		return
+	}
+	if !(r.MsgTTL >= 1 && r.MsgTTL <= 604800) {
+		v.badInt("MsgTTL", -1, int64(r.MsgTTL), "must be from 1 to 604800 seconds")
+	}
+	if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
+		v.badInt("MsgType", -1, int64(r.MsgType), "must be one of 10001 (IMMsgText), 10003 (IMMsgImage), 10004 (IMMsgVideo), 10005 (IMMsgFile), 10006 (IMMsgAudio), 10012 (IMMsgCustom)")
+	}
+	if r.TagOp != nil && (*r.TagOp != 0 && *r.TagOp != 1) {
+		v.badInt("TagOp", -1, int64(*r.TagOp), "must be one of 0 (IMTagMatchAny), 1 (IMTagMatchAll)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4241,17 +4917,28 @@ func (r *IMUserBroadcastResult) setMessage(s string) { r.Message = s }
 // IMBlackListEntry is a result object used by GetBlackList, as
 // BlackListInfos.
 type IMBlackListEntry struct {
-	BlackListUserID  int64           `json:"BlackListUserId"`
-	CreateTime       int64           `json:"CreateTime"`
-	ModifyTime       int64           `json:"ModifyTime"`
+	// BlackListUserID is the numeric ID of the blocked user.
+	BlackListUserID int64 `json:"BlackListUserId"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
+	// milliseconds.
+	ModifyTime int64 `json:"ModifyTime"`
+	// BlackListUserExt holds extension fields of your own for the entry, as a
+	// JSON object of strings.
 	BlackListUserExt json.RawMessage `json:"BlackListUserExt"`
-	FriendUserInfo   IMFriend        `json:"FriendUserInfo"`
+	// FriendUserInfo is the friendship, when the blocked user is also a friend.
+	FriendUserInfo IMFriend `json:"FriendUserInfo"`
 }
 
 // IMBlackListItem is an input object used by AddBlackList, UpdateBlackList,
 // as BlackListInfos.
 type IMBlackListItem struct {
-	BlackListUserID  int64           `json:"BlackListUserId"`
+	// BlackListUserID is the numeric ID of the blocked user.
+	BlackListUserID int64 `json:"BlackListUserId"`
+	// BlackListUserExt holds extension fields of your own for the entry, as a
+	// JSON object of strings.
 	BlackListUserExt json.RawMessage `json:"BlackListUserExt,omitempty"`
 }
 
@@ -4277,27 +4964,48 @@ func (r *IMBlackListItem) appendJSON(b []byte) ([]byte, error) {
 // IMBlockedParticipant is a result object used by BatchGetBlockParticipants,
 // as Participants.
 type IMBlockedParticipant struct {
-	AvatarURL            string          `json:"AvatarUrl"`
-	BlockTime            int64           `json:"BlockTime"`
-	CreateTime           int64           `json:"CreateTime"`
-	Ext                  json.RawMessage `json:"Ext"`
-	Marks                []string        `json:"Marks"`
-	NickName             string          `json:"NickName"`
-	ParticipantUserID    int64           `json:"ParticipantUserId"`
-	ParticipantUserIDStr string          `json:"ParticipantUserIdStr"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl"`
+	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
+	// Unix time in seconds.
+	BlockTime int64 `json:"BlockTime"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// Marks lists the marks (labels) set on the participant.
+	Marks []string `json:"Marks"`
+	// NickName is the display name.
+	NickName string `json:"NickName"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
+	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
 }
 
 // IMConversationChange is an input object used by ModifyConversation, as
 // ConversationCoreInfo.
 type IMConversationChange struct {
-	ConversationShortID int64           `json:"ConversationShortId"`
-	AvatarURL           string          `json:"AvatarUrl,omitempty"`
-	Description         string          `json:"Description,omitempty"`
-	Ext                 json.RawMessage `json:"Ext,omitempty"`
-	Name                string          `json:"Name,omitempty"`
-	Notice              string          `json:"Notice,omitempty"`
-	OwnerUserID         *int64          `json:"OwnerUserId,omitempty"`
-	OwnerUserIDStr      string          `json:"OwnerUserIdStr,omitempty"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl,omitempty"`
+	// Description is the conversation's description.
+	Description string `json:"Description,omitempty"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// Name is the conversation's name.
+	Name string `json:"Name,omitempty"`
+	// Notice is the conversation's notice, shown to its participants.
+	Notice string `json:"Notice,omitempty"`
+	// OwnerUserID is the numeric ID of the conversation's owner.
+	OwnerUserID *int64 `json:"OwnerUserId,omitempty"`
+	// OwnerUserIDStr is OwnerUserId as text, for apps whose user IDs are strings;
+	// give one of the two.
+	OwnerUserIDStr string `json:"OwnerUserIdStr,omitempty"`
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4347,61 +5055,124 @@ func (r *IMConversationChange) appendJSON(b []byte) ([]byte, error) {
 // CreateConversation, GetUserConversations, as ConversationCoreInfos,
 // ConversationInfo, ConversationInfos.
 type IMConversationInfo struct {
-	// AppID is the ID of the RTC app.
-	AppID               int32           `json:"AppId"`
-	ConversationShortID int64           `json:"ConversationShortId"`
-	ConversationID      string          `json:"ConversationId"`
-	ConversationType    int32           `json:"ConversationType"`
-	CreateTime          int64           `json:"CreateTime"`
-	CreatorUserID       int64           `json:"CreatorUserId"`
-	CreatorUserIDStr    string          `json:"CreatorUserIdStr"`
-	InboxType           int32           `json:"InboxType"`
-	ModifyTime          int64           `json:"ModifyTime"`
-	OwnerUserID         int64           `json:"OwnerUserId"`
-	OwnerUserIDStr      string          `json:"OwnerUserIdStr"`
-	AvatarURL           string          `json:"AvatarUrl"`
-	Description         string          `json:"Description"`
-	Ext                 json.RawMessage `json:"Ext"`
-	MemberCount         int64           `json:"MemberCount"`
-	Name                string          `json:"Name"`
-	Notice              string          `json:"Notice"`
-	OnlineCount         int64           `json:"OnlineCount"`
-	OtherUserID         int64           `json:"OtherUserId"`
-	OtherUserIDStr      string          `json:"OtherUserIdStr"`
-	Status              int32           `json:"Status"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ConversationID is the conversation's text ID; older actions name a
+	// conversation by it, newer ones by ConversationShortId.
+	ConversationID string `json:"ConversationId"`
+	// ConversationType is the kind of conversation. One of IMOneToOne, IMGroup,
+	// IMLiveGroup.
+	ConversationType IMConversationType `json:"ConversationType"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// CreatorUserID is the numeric ID of the user who created the conversation.
+	CreatorUserID int64 `json:"CreatorUserId"`
+	// CreatorUserIDStr is CreatorUserId as text, for apps whose user IDs are
+	// strings; give one of the two.
+	CreatorUserIDStr string `json:"CreatorUserIdStr"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app.
+	InboxType int32 `json:"InboxType"`
+	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
+	// milliseconds.
+	ModifyTime int64 `json:"ModifyTime"`
+	// OwnerUserID is the numeric ID of the conversation's owner.
+	OwnerUserID int64 `json:"OwnerUserId"`
+	// OwnerUserIDStr is OwnerUserId as text, for apps whose user IDs are strings;
+	// give one of the two.
+	OwnerUserIDStr string `json:"OwnerUserIdStr"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl"`
+	// Description is the conversation's description.
+	Description string `json:"Description"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// MemberCount is the number of participants (left out with SkipMemberCount).
+	MemberCount int64 `json:"MemberCount"`
+	// Name is the conversation's name.
+	Name string `json:"Name"`
+	// Notice is the conversation's notice, shown to its participants.
+	Notice string `json:"Notice"`
+	// OnlineCount is the number of participants online (live groups).
+	OnlineCount int64 `json:"OnlineCount"`
+	// OtherUserID is the numeric ID of the second user of a one-to-one
+	// conversation.
+	OtherUserID int64 `json:"OtherUserId"`
+	// OtherUserIDStr is OtherUserId as text, for apps whose user IDs are strings;
+	// give one of the two.
+	OtherUserIDStr string `json:"OtherUserIdStr"`
+	// Status is the conversation's state: 0 active, 1 dissolved.
+	Status int32 `json:"Status"`
 }
 
 // IMConversationSetting is a result object used by GetConversationSetting, as
 // ConversationSettingInfo.
 type IMConversationSetting struct {
-	// AppID is the ID of the RTC app.
-	AppID                int32           `json:"AppId"`
-	ConversationShortID  int64           `json:"ConversationShortId"`
-	ConversationID       string          `json:"ConversationId"`
-	ConversationType     int32           `json:"ConversationType"`
-	InboxType            int32           `json:"InboxType"`
-	ParticipantUserID    int64           `json:"ParticipantUserId"`
-	ParticipantUserIDStr string          `json:"ParticipantUserIdStr"`
-	ReadIndex            int64           `json:"ReadIndex"`
-	StickTopTime         int64           `json:"StickTopTime"`
-	Ext                  json.RawMessage `json:"Ext"`
-	IsMute               bool            `json:"IsMute"`
-	IsSetFavorite        bool            `json:"IsSetFavorite"`
-	IsStickTop           bool            `json:"IsStickTop"`
-	SetFavoriteTime      int64           `json:"SetFavoriteTime"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ConversationID is the conversation's text ID; older actions name a
+	// conversation by it, newer ones by ConversationShortId.
+	ConversationID string `json:"ConversationId"`
+	// ConversationType is the kind of conversation. One of IMOneToOne, IMGroup,
+	// IMLiveGroup.
+	ConversationType IMConversationType `json:"ConversationType"`
+	// InboxType is the inbox, a number that keeps separate sets of conversations,
+	// friends and black lists apart within one app.
+	InboxType int32 `json:"InboxType"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
+	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
+	// ReadIndex is the index of the last message the participant has read.
+	ReadIndex int64 `json:"ReadIndex"`
+	// StickTopTime is when the conversation was pinned, in unix milliseconds. A
+	// Unix time in milliseconds.
+	StickTopTime int64 `json:"StickTopTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// IsMute says whether the participant muted the conversation's notifications.
+	IsMute bool `json:"IsMute"`
+	// IsSetFavorite says whether the participant marked the conversation as a
+	// favourite.
+	IsSetFavorite bool `json:"IsSetFavorite"`
+	// IsStickTop says whether the participant pinned the conversation to the top.
+	IsStickTop bool `json:"IsStickTop"`
+	// SetFavoriteTime is when the conversation was marked as a favourite, in unix
+	// milliseconds. A Unix time in milliseconds.
+	SetFavoriteTime int64 `json:"SetFavoriteTime"`
 }
 
 // IMConversationSettingChange is an input object used by
 // ModifyConversationSetting, as ConversationSettingInfo.
 type IMConversationSettingChange struct {
-	ConversationShortID int64           `json:"ConversationShortId"`
-	ParticipantUserID   int64           `json:"ParticipantUserId"`
-	Ext                 json.RawMessage `json:"Ext,omitempty"`
-	IsMute              *bool           `json:"IsMute,omitempty"`
-	IsSetFavorite       *bool           `json:"IsSetFavorite,omitempty"`
-	IsStickTop          *bool           `json:"IsStickTop,omitempty"`
-	SetFavoriteTime     *int64          `json:"SetFavoriteTime,omitempty"`
-	StickTopTime        *int64          `json:"StickTopTime,omitempty"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// IsMute says whether the participant muted the conversation's notifications.
+	IsMute *bool `json:"IsMute,omitempty"`
+	// IsSetFavorite says whether the participant marked the conversation as a
+	// favourite.
+	IsSetFavorite *bool `json:"IsSetFavorite,omitempty"`
+	// IsStickTop says whether the participant pinned the conversation to the top.
+	IsStickTop *bool `json:"IsStickTop,omitempty"`
+	// SetFavoriteTime is when the conversation was marked as a favourite, in unix
+	// milliseconds. A Unix time in milliseconds.
+	SetFavoriteTime *int64 `json:"SetFavoriteTime,omitempty"`
+	// StickTopTime is when the conversation was pinned, in unix milliseconds. A
+	// Unix time in milliseconds.
+	StickTopTime *int64 `json:"StickTopTime,omitempty"`
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4448,40 +5219,55 @@ func (r *IMConversationSettingChange) appendJSON(b []byte) ([]byte, error) {
 // IMFailedInfo is a result object used by 9 actions, among them AddBlackList,
 // AddFriend, BatchUpdateUser, as FailedInfos.
 type IMFailedInfo struct {
+	// Code is the error code of the failed item.
 	Code string `json:"Code"`
-	// Message is "success" when the call succeeded.
+	// Message says why the item failed.
 	Message string `json:"Message"`
-	// UserID is the ID of the user.
+	// UserID is the numeric ID of the user the item failed for.
 	UserID int64 `json:"UserId"`
 }
 
 // IMFailedLiveParticipant is a result object used by
 // BatchUpdateLiveParticipants, as FailedInfos.
 type IMFailedLiveParticipant struct {
+	// Code is the error code of the failed item.
 	Code string `json:"Code"`
-	// Message is "success" when the call succeeded.
+	// Message says why the item failed.
 	Message string `json:"Message"`
-	// UserID is the ID of the user.
-	UserID    int64  `json:"UserId"`
+	// UserID is the numeric ID of the user the item failed for.
+	UserID int64 `json:"UserId"`
+	// UserIDStr is UserId as a string, for apps whose user IDs are strings.
 	UserIDStr string `json:"UserIdStr"`
 }
 
 // IMFriend is a result object used by GetBlackList, ListFriend, as
 // BlackListInfos.FriendUserInfo, FriendInfos.
 type IMFriend struct {
-	Alias        string          `json:"Alias"`
-	ApplyTime    int64           `json:"ApplyTime"`
-	CreateTime   int64           `json:"CreateTime"`
-	Ext          json.RawMessage `json:"Ext"`
-	FriendUserID int64           `json:"FriendUserId"`
-	ModifyTime   int64           `json:"ModifyTime"`
+	// Alias is the name the user gives the friend.
+	Alias string `json:"Alias"`
+	// ApplyTime is when the friendship was requested, in unix milliseconds. A
+	// Unix time in milliseconds.
+	ApplyTime int64 `json:"ApplyTime"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// FriendUserID is the friend's numeric user ID.
+	FriendUserID int64 `json:"FriendUserId"`
+	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
+	// milliseconds.
+	ModifyTime int64 `json:"ModifyTime"`
 }
 
 // IMFriendChange is an input object used by UpdateFriend, as FriendInfos.
 type IMFriendChange struct {
-	Ext          json.RawMessage `json:"Ext"`
-	FriendUserID int64           `json:"FriendUserId"`
-	Alias        string          `json:"Alias,omitempty"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// FriendUserID is the friend's numeric user ID.
+	FriendUserID int64 `json:"FriendUserId"`
+	// Alias is the name the user gives the friend.
+	Alias string `json:"Alias,omitempty"`
 }
 
 func (r *IMFriendChange) validate(v *validator) {
@@ -4511,20 +5297,27 @@ func (r *IMFriendChange) appendJSON(b []byte) ([]byte, error) {
 
 // IMFriendCheck is a result object used by IsFriend, as Infos.
 type IMFriendCheck struct {
+	// FriendUserID is the friend's numeric user ID.
 	FriendUserID int64 `json:"FriendUserId"`
-	IsFriend     bool  `json:"IsFriend"`
+	// IsFriend says whether the users are friends.
+	IsFriend bool `json:"IsFriend"`
 }
 
 // IMLiveParticipantMark is an input object used by
 // BatchUpdateLiveParticipants, as ParticipantInfos.
 type IMLiveParticipantMark struct {
-	// UserID is the ID of the user.
-	UserID    int64           `json:"UserId"`
-	UserIDStr string          `json:"UserIdStr,omitempty"`
-	AvatarURL string          `json:"AvatarUrl,omitempty"`
-	Ext       json.RawMessage `json:"Ext,omitempty"`
-	Marks     []string        `json:"Marks,omitempty"`
-	NickName  string          `json:"NickName,omitempty"`
+	// UserID is the numeric ID of the participant.
+	UserID int64 `json:"UserId"`
+	// UserIDStr is UserId as a string, for apps whose user IDs are strings.
+	UserIDStr string `json:"UserIdStr,omitempty"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl,omitempty"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// Marks lists the marks to add or remove (MarkAction).
+	Marks []string `json:"Marks,omitempty"`
+	// NickName is the display name.
+	NickName string `json:"NickName,omitempty"`
 }
 
 func (r *IMLiveParticipantMark) validate(v *validator) {
@@ -4575,43 +5368,87 @@ func (r *IMLiveParticipantMark) appendJSON(b []byte) ([]byte, error) {
 // IMLiveParticipantStatus is a result object used by
 // QueryLiveParticipantStatus, as Status.
 type IMLiveParticipantStatus struct {
-	// AppID is the ID of the RTC app.
-	AppID                int32  `json:"AppId"`
-	ConversationShortID  int64  `json:"ConversationShortId"`
-	CreateTime           int64  `json:"CreateTime"`
-	IsInConversation     bool   `json:"IsInConversation"`
-	ParticipantUserID    int64  `json:"ParticipantUserId"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// IsInConversation says whether the user is in the live group.
+	IsInConversation bool `json:"IsInConversation"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
 }
 
 // IMMessage is a result object used by GetConversationMessages, GetMessages,
 // as Messages.
 type IMMessage struct {
-	// AppID is the ID of the RTC app.
-	AppID               int32            `json:"AppId"`
-	Content             string           `json:"Content"`
-	ConversationShortID int64            `json:"ConversationShortId"`
-	ConversationType    int32            `json:"ConversationType"`
-	CreateTime          int64            `json:"CreateTime"`
-	MessageID           int64            `json:"MessageId"`
-	MsgType             int32            `json:"MsgType"`
-	Sender              int64            `json:"Sender"`
-	SenderStr           string           `json:"SenderStr"`
-	Status              int32            `json:"Status"`
-	Ext                 json.RawMessage  `json:"Ext"`
-	IndexInConversation int64            `json:"IndexInConversation"`
-	RefMsgInfo          IMRefMessageInfo `json:"RefMsgInfo"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// Content is the message body, in the format clients expect for MsgType (for
+	// text, a JSON object with the text).
+	Content string `json:"Content"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// ConversationType is the kind of conversation. One of IMOneToOne, IMGroup,
+	// IMLiveGroup.
+	ConversationType IMConversationType `json:"ConversationType"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// MessageID is the message's ID.
+	MessageID int64 `json:"MessageId"`
+	// MsgType is the kind of message. One of IMMsgText, IMMsgImage, IMMsgVideo,
+	// IMMsgFile, IMMsgAudio, IMMsgCustom.
+	MsgType IMMsgType `json:"MsgType"`
+	// Sender is the numeric ID of the user the message is sent as.
+	Sender int64 `json:"Sender"`
+	// SenderStr is Sender as text, for apps whose user IDs are strings; give one
+	// of the two.
+	SenderStr string `json:"SenderStr"`
+	// Status is the state of the message. One of IMMessageVisible,
+	// IMMessageExpired, IMMessageHidden, IMMessageRecalled, IMMessageDeleted.
+	Status IMMessageStatus `json:"Status"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// IndexInConversation is the message's position in the conversation, counting
+	// from 1.
+	IndexInConversation int64 `json:"IndexInConversation"`
+	// RefMsgInfo quotes an earlier message of the conversation.
+	RefMsgInfo IMRefMessageInfo `json:"RefMsgInfo"`
 }
 
 // IMNewConversation is an input object used by CreateConversation, as
 // ConversationCoreInfo.
 type IMNewConversation struct {
-	ConversationType int32           `json:"ConversationType"`
-	AvatarURL        string          `json:"AvatarUrl,omitempty"`
-	Description      string          `json:"Description,omitempty"`
-	Ext              json.RawMessage `json:"Ext,omitempty"`
-	Name             string          `json:"Name,omitempty"`
-	Notice           string          `json:"Notice,omitempty"`
+	// ConversationType is the kind of conversation. One of IMOneToOne, IMGroup,
+	// IMLiveGroup.
+	ConversationType IMConversationType `json:"ConversationType"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl,omitempty"`
+	// Description is the conversation's description.
+	Description string `json:"Description,omitempty"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// Name is the conversation's name.
+	Name string `json:"Name,omitempty"`
+	// Notice is the conversation's notice, shown to its participants.
+	Notice string `json:"Notice,omitempty"`
+}
+
+func (r *IMNewConversation) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.ConversationType != 1 && r.ConversationType != 2 && r.ConversationType != 100 {
+		v.badInt("ConversationType", -1, int64(r.ConversationType), "must be one of 1 (IMOneToOne), 2 (IMGroup), 100 (IMLiveGroup)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4652,12 +5489,28 @@ func (r *IMNewConversation) appendJSON(b []byte) ([]byte, error) {
 // IMNewParticipant is an input object used by
 // BatchAddConversationParticipant, as ParticipantInfos.
 type IMNewParticipant struct {
-	ParticipantUserID int64           `json:"ParticipantUserId"`
-	Ext               json.RawMessage `json:"Ext,omitempty"`
-	Level             *int32          `json:"Level,omitempty"`
-	NickName          string          `json:"NickName,omitempty"`
-	ReadIndex         *int64          `json:"ReadIndex,omitempty"`
-	Role              *int64          `json:"Role,omitempty"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// Level is the participant's level, a number of your own.
+	Level *int32 `json:"Level,omitempty"`
+	// NickName is the display name.
+	NickName string `json:"NickName,omitempty"`
+	// ReadIndex is the index of the last message the participant has read.
+	ReadIndex *int64 `json:"ReadIndex,omitempty"`
+	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
+	// IMRoleManager.
+	Role *IMParticipantRole `json:"Role,omitempty"`
+}
+
+func (r *IMNewParticipant) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Role != nil && (*r.Role != 0 && *r.Role != 1 && *r.Role != 2) {
+		v.badInt("Role", -1, int64(*r.Role), "must be one of 0 (IMRoleMember), 1 (IMRoleOwner), 2 (IMRoleManager)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4689,7 +5542,7 @@ func (r *IMNewParticipant) appendJSON(b []byte) ([]byte, error) {
 	}
 	if r.Role != nil {
 		b = append(b, `,"Role":`...)
-		b = strconv.AppendInt(b, *r.Role, 10)
+		b = strconv.AppendInt(b, int64(*r.Role), 10)
 	}
 	b = append(b, '}')
 	return b, nil
@@ -4697,13 +5550,18 @@ func (r *IMNewParticipant) appendJSON(b []byte) ([]byte, error) {
 
 // IMNewUser is an input object used by RegisterUsers, as Users.
 type IMNewUser struct {
-	// UserID is the ID of the user.
-	UserID   int64           `json:"UserId"`
-	Ext      json.RawMessage `json:"Ext,omitempty"`
-	NickName string          `json:"NickName,omitempty"`
-	Portrait string          `json:"Portrait,omitempty"`
-	Tags     []string        `json:"Tags,omitempty"`
-	IsRobot  *bool           `json:"IsRobot,omitempty"`
+	// UserID is the numeric ID of the user.
+	UserID int64 `json:"UserId"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// NickName is the display name.
+	NickName string `json:"NickName,omitempty"`
+	// Portrait is the URL of the user's portrait image. A URL.
+	Portrait string `json:"Portrait,omitempty"`
+	// Tags lists the user's tags; UserBroadcast can pick users by them.
+	Tags []string `json:"Tags,omitempty"`
+	// IsRobot says whether the user is a bot. Default: false.
+	IsRobot *bool `json:"IsRobot,omitempty"`
 }
 
 func (r *IMNewUser) validate(v *validator) {
@@ -4754,31 +5612,69 @@ func (r *IMNewUser) appendJSON(b []byte) ([]byte, error) {
 // IMParticipant is a result object used by ScanConversationParticipantList,
 // as Participants.
 type IMParticipant struct {
-	AvatarURL            string          `json:"AvatarUrl"`
-	ConversationShortID  int64           `json:"ConversationShortId"`
-	Operator             int64           `json:"Operator"`
-	OperatorStr          string          `json:"OperatorStr"`
-	ParticipantUserID    int64           `json:"ParticipantUserId"`
-	ParticipantUserIDStr string          `json:"ParticipantUserIdStr"`
-	Role                 int64           `json:"Role"`
-	BlockTime            int64           `json:"BlockTime"`
-	CreateTime           int64           `json:"CreateTime"`
-	Ext                  json.RawMessage `json:"Ext"`
-	Level                int32           `json:"Level"`
-	Marks                []string        `json:"Marks"`
-	NickName             string          `json:"NickName"`
-	Status               int32           `json:"Status"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// OperatorStr is Operator as text, for apps whose user IDs are strings; give
+	// one of the two.
+	OperatorStr string `json:"OperatorStr"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
+	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
+	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
+	// IMRoleManager.
+	Role IMParticipantRole `json:"Role"`
+	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
+	// Unix time in seconds.
+	BlockTime int64 `json:"BlockTime"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// Level is the participant's level, a number of your own.
+	Level int32 `json:"Level"`
+	// Marks lists the marks (labels) set on the participant.
+	Marks []string `json:"Marks"`
+	// NickName is the display name.
+	NickName string `json:"NickName"`
+	// Status is the participant's state: 0 taking part, 1 left.
+	Status int32 `json:"Status"`
 }
 
 // IMParticipantChange is an input object used by
 // BatchModifyConversationParticipant, as ParticipantInfos.
 type IMParticipantChange struct {
-	ParticipantUserID int64           `json:"ParticipantUserId"`
-	BlockTime         *int64          `json:"BlockTime,omitempty"`
-	Ext               json.RawMessage `json:"Ext,omitempty"`
-	Level             *int32          `json:"Level,omitempty"`
-	NickName          string          `json:"NickName,omitempty"`
-	Role              *int64          `json:"Role,omitempty"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
+	// Unix time in seconds.
+	BlockTime *int64 `json:"BlockTime,omitempty"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext,omitempty"`
+	// Level is the participant's level, a number of your own.
+	Level *int32 `json:"Level,omitempty"`
+	// NickName is the display name.
+	NickName string `json:"NickName,omitempty"`
+	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
+	// IMRoleManager.
+	Role *IMParticipantRole `json:"Role,omitempty"`
+}
+
+func (r *IMParticipantChange) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Role != nil && (*r.Role != 0 && *r.Role != 1 && *r.Role != 2) {
+		v.badInt("Role", -1, int64(*r.Role), "must be one of 0 (IMRoleMember), 1 (IMRoleOwner), 2 (IMRoleManager)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4810,7 +5706,7 @@ func (r *IMParticipantChange) appendJSON(b []byte) ([]byte, error) {
 	}
 	if r.Role != nil {
 		b = append(b, `,"Role":`...)
-		b = strconv.AppendInt(b, *r.Role, 10)
+		b = strconv.AppendInt(b, int64(*r.Role), 10)
 	}
 	b = append(b, '}')
 	return b, nil
@@ -4819,42 +5715,74 @@ func (r *IMParticipantChange) appendJSON(b []byte) ([]byte, error) {
 // IMParticipantDetail is a result object used by
 // BatchGetConversationParticipant, as Participants.
 type IMParticipantDetail struct {
-	ConversationShortID int64           `json:"ConversationShortId"`
-	Operator            int64           `json:"Operator"`
-	ParticipantUserID   int64           `json:"ParticipantUserId"`
-	Role                int64           `json:"Role"`
-	BlockTime           int64           `json:"BlockTime"`
-	CreateTime          int64           `json:"CreateTime"`
-	Ext                 json.RawMessage `json:"Ext"`
-	Level               int32           `json:"Level"`
-	NickName            string          `json:"NickName"`
-	Status              int32           `json:"Status"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
+	// IMRoleManager.
+	Role IMParticipantRole `json:"Role"`
+	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
+	// Unix time in seconds.
+	BlockTime int64 `json:"BlockTime"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// Level is the participant's level, a number of your own.
+	Level int32 `json:"Level"`
+	// NickName is the display name.
+	NickName string `json:"NickName"`
+	// Status is the participant's state: 0 taking part, 1 left.
+	Status int32 `json:"Status"`
 }
 
 // IMReadIndex is a result object used by GetParticipantReadIndex, as
 // ReadIndexes.
 type IMReadIndex struct {
-	ParticipantUserID    int64  `json:"ParticipantUserId"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
+	// are strings; give one of the two.
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
-	ReadIndex            int64  `json:"ReadIndex"`
+	// ReadIndex is the index of the last message the participant has read.
+	ReadIndex int64 `json:"ReadIndex"`
 }
 
 // IMReadReceipt is a result object used by GetMessagesReadReceipt, as
 // ReadReceipt.
 type IMReadReceipt struct {
-	ConversationShortID int64    `json:"ConversationShortId"`
-	MessageID           int64    `json:"MessageId"`
-	ReadUserIDs         []int64  `json:"ReadUserIds"`
-	ReadUserIDsStr      []string `json:"ReadUserIdsStr"`
-	ReceiverIsRead      bool     `json:"ReceiverIsRead"`
-	UnReadUserIDs       []int64  `json:"UnReadUserIds"`
-	UnReadUserIDsStr    []string `json:"UnReadUserIdsStr"`
+	// ConversationShortID is the numeric ID of the conversation, as
+	// CreateConversation answers it.
+	ConversationShortID int64 `json:"ConversationShortId"`
+	// MessageID is the message's ID.
+	MessageID int64 `json:"MessageId"`
+	// ReadUserIDs lists the participants who have read the message.
+	ReadUserIDs []int64 `json:"ReadUserIds"`
+	// ReadUserIDsStr is ReadUserIds as text, for apps whose user IDs are strings;
+	// give one of the two.
+	ReadUserIDsStr []string `json:"ReadUserIdsStr"`
+	// ReceiverIsRead says whether the receiver has read the message (one-to-one
+	// conversations).
+	ReceiverIsRead bool `json:"ReceiverIsRead"`
+	// UnReadUserIDs lists the participants who have not read the message yet.
+	UnReadUserIDs []int64 `json:"UnReadUserIds"`
+	// UnReadUserIDsStr is UnReadUserIds as text, for apps whose user IDs are
+	// strings; give one of the two.
+	UnReadUserIDsStr []string `json:"UnReadUserIdsStr"`
 }
 
 // IMRefMessage is an input object used by SendMessage, as RefMsgInfo.
 type IMRefMessage struct {
-	Hint                string `json:"Hint"`
-	ReferencedMessageID int64  `json:"ReferencedMessageId"`
+	// Hint is the text shown for the quoted message.
+	Hint string `json:"Hint"`
+	// ReferencedMessageID is the ID of the quoted message.
+	ReferencedMessageID int64 `json:"ReferencedMessageId"`
 }
 
 func (r *IMRefMessage) validate(v *validator) {
@@ -4878,19 +5806,28 @@ func (r *IMRefMessage) appendJSON(b []byte) ([]byte, error) {
 // IMRefMessageInfo is a result object used by GetConversationMessages,
 // GetMessages, as Messages.RefMsgInfo.
 type IMRefMessageInfo struct {
-	Hint                  string `json:"Hint"`
-	ReferencedMessageID   int64  `json:"ReferencedMessageId"`
-	ReferencedMessageType int32  `json:"ReferencedMessageType"`
-	Status                int32  `json:"Status"`
+	// Hint is the text shown for the quoted message.
+	Hint string `json:"Hint"`
+	// ReferencedMessageID is the ID of the quoted message.
+	ReferencedMessageID int64 `json:"ReferencedMessageId"`
+	// ReferencedMessageType is the MsgType of the quoted message.
+	ReferencedMessageType int32 `json:"ReferencedMessageType"`
+	// Status is the state of the quoted message. One of IMMessageVisible,
+	// IMMessageExpired, IMMessageHidden, IMMessageRecalled, IMMessageDeleted.
+	Status IMMessageStatus `json:"Status"`
 }
 
 // IMUserChange is an input object used by BatchUpdateUser, as Users.
 type IMUserChange struct {
-	Ext      json.RawMessage `json:"Ext"`
-	NickName string          `json:"NickName"`
-	Portrait string          `json:"Portrait"`
-	Tags     []string        `json:"Tags"`
-	// UserID is the ID of the user.
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// NickName is the display name.
+	NickName string `json:"NickName"`
+	// Portrait is the URL of the user's portrait image. A URL.
+	Portrait string `json:"Portrait"`
+	// Tags lists the user's tags; UserBroadcast can pick users by them.
+	Tags []string `json:"Tags"`
+	// UserID is the numeric ID of the user.
 	UserID int64 `json:"UserId"`
 }
 
@@ -4937,27 +5874,45 @@ func (r *IMUserChange) appendJSON(b []byte) ([]byte, error) {
 
 // IMUserProfile is a result object used by BatchGetUser, as Users.
 type IMUserProfile struct {
-	// AppID is the ID of the RTC app.
-	AppID      int32           `json:"AppId"`
-	CreateTime int64           `json:"CreateTime"`
-	Ext        json.RawMessage `json:"Ext"`
-	ModifyTime int64           `json:"ModifyTime"`
-	NickName   string          `json:"NickName"`
-	Portrait   string          `json:"Portrait"`
-	// UserID is the ID of the user.
-	UserID  int64    `json:"UserId"`
-	Tags    []string `json:"Tags"`
-	IsRobot bool     `json:"IsRobot"`
+	// AppID is the numeric ID of your app on the IM service, from the console.
+	AppID int32 `json:"AppId"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
+	// milliseconds.
+	ModifyTime int64 `json:"ModifyTime"`
+	// NickName is the display name.
+	NickName string `json:"NickName"`
+	// Portrait is the URL of the user's portrait image. A URL.
+	Portrait string `json:"Portrait"`
+	// UserID is the numeric ID of the user.
+	UserID int64 `json:"UserId"`
+	// Tags lists the user's tags; UserBroadcast can pick users by them.
+	Tags []string `json:"Tags"`
+	// IsRobot says whether the user is a bot.
+	IsRobot bool `json:"IsRobot"`
 }
 
 // IMWhitelistParticipant is a result object used by
 // BatchGetWhitelistParticipant, as Participants.
 type IMWhitelistParticipant struct {
-	AvatarURL         string          `json:"AvatarUrl"`
-	CreateTime        int64           `json:"CreateTime"`
-	Ext               json.RawMessage `json:"Ext"`
-	NickName          string          `json:"NickName"`
-	Operator          int64           `json:"Operator"`
-	ParticipantUserID int64           `json:"ParticipantUserId"`
-	Marks             []string        `json:"Marks"`
+	// AvatarURL is the URL of the avatar image. A URL.
+	AvatarURL string `json:"AvatarUrl"`
+	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// milliseconds.
+	CreateTime int64 `json:"CreateTime"`
+	// Ext holds extension fields of your own, as a JSON object of strings.
+	Ext json.RawMessage `json:"Ext"`
+	// NickName is the display name.
+	NickName string `json:"NickName"`
+	// Operator is the numeric ID of the user who makes the change; the owner or a
+	// manager for most changes.
+	Operator int64 `json:"Operator"`
+	// ParticipantUserID is the numeric ID of the participant.
+	ParticipantUserID int64 `json:"ParticipantUserId"`
+	// Marks lists the marks (labels) set on the participant.
+	Marks []string `json:"Marks"`
 }

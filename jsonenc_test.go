@@ -20,6 +20,7 @@ func marshalString(t testing.TB, s string) string {
 }
 
 func TestAppendJSONStringExamples(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"", `""`},
 		{"plain", `"plain"`},
@@ -41,6 +42,7 @@ func TestAppendJSONStringExamples(t *testing.T) {
 }
 
 func TestAppendJSONStringMatchesMarshal(t *testing.T) {
+	t.Parallel()
 	check := func(s string) {
 		t.Helper()
 		got := appendJSONString([]byte("prefix"), s)
@@ -99,6 +101,7 @@ var (
 )
 
 func TestAppendJSONFloatMatchesMarshal(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	f64 := append([]float64{}, float64Cases...)
 	f32 := append([]float32{}, float32Cases...)
@@ -131,6 +134,7 @@ func TestAppendJSONFloatMatchesMarshal(t *testing.T) {
 }
 
 func TestAppendJSONFloatRefusesNaNAndInf(t *testing.T) {
+	t.Parallel()
 	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		_, want := json.Marshal(f)
 		require.Error(t, want)
@@ -150,6 +154,7 @@ func TestAppendJSONFloatRefusesNaNAndInf(t *testing.T) {
 }
 
 func TestAppendJSONRawMatchesMarshal(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		raw  json.RawMessage
@@ -195,6 +200,7 @@ func TestAppendJSONRawMatchesMarshal(t *testing.T) {
 }
 
 func TestAppendJSONRawRandomMatchesMarshal(t *testing.T) {
+	t.Parallel()
 	pieces := []string{"{", "}", "[", "]", ":", ",", " ", "\n", `"k"`, `"<&>"`, "\"\u2028\"", `"\""`, `"\\"`, "1", "-2.5e3", "true", "null", `"é"`, "\"\xff\""}
 	rng := rand.New(rand.NewPCG(5, 6))
 	valid := 0
@@ -225,6 +231,7 @@ type plainBody struct {
 }
 
 func TestEncodeBody(t *testing.T) {
+	t.Parallel()
 	t.Run("generated request uses appendJSON", func(t *testing.T) {
 		req := &BanRoomUserRequest{AppID: "app<1>", RoomID: "r", ForbiddenInterval: Ptr[int32](-5)}
 		var _ jsonAppender = req

@@ -30,12 +30,12 @@ func genJSON(t *testing.T, v any) json.RawMessage {
 // genAppServer serves ListApps pages from n apps, reading Offset and Limit
 // from the JSON body (strings, as the spec types them). reportTotal=false
 // leaves Total out so that only short pages end the walk.
-func genAppServer(t *testing.T, n int, reportTotal bool) *genServer {
+func genAppServer(t *testing.T, n int, reportTotal bool) *StubServer {
 	apps := make([]App, n)
 	for i := range apps {
 		apps[i] = App{AppID: fmt.Sprintf("app%02d", i)}
 	}
-	return newGenServer(t, func(r genRecorded) genReply {
+	return NewStubServer(t, func(r StubRequest) StubAnswer {
 		var req ListAppsRequest
 		require.NoError(t, json.Unmarshal(r.Body, &req))
 		off, _ := strconv.Atoi(req.Offset)
@@ -47,7 +47,7 @@ func genAppServer(t *testing.T, n int, reportTotal bool) *genServer {
 		if reportTotal {
 			res["Total"] = n
 		}
-		return genReply{Result: genJSON(t, res)}
+		return StubAnswer{Result: genJSON(t, res)}
 	})
 }
 
@@ -65,9 +65,9 @@ func genCollect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, []erro
 	return items, errs
 }
 
-func genOffsetsOf(t *testing.T, s *genServer) []string {
+func genOffsetsOf(t *testing.T, s *StubServer) []string {
 	var out []string
-	for _, r := range s.requests() {
+	for _, r := range s.Requests() {
 		var req ListAppsRequest
 		require.NoError(t, json.Unmarshal(r.Body, &req))
 		out = append(out, req.Offset)
@@ -76,6 +76,7 @@ func genOffsetsOf(t *testing.T, s *genServer) []string {
 }
 
 func TestListAppsAllWalksPages(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		n           int
@@ -110,6 +111,7 @@ func TestListAppsAllWalksPages(t *testing.T) {
 }
 
 func TestListAppsAllStopsWhenTheCallerBreaks(t *testing.T) {
+	t.Parallel()
 	s := genAppServer(t, 10, true)
 	c := newGenClient(t, s.URL)
 	n := 0
@@ -124,6 +126,7 @@ func TestListAppsAllStopsWhenTheCallerBreaks(t *testing.T) {
 }
 
 func TestListAppsAllBadOffset(t *testing.T) {
+	t.Parallel()
 	s := genAppServer(t, 3, true)
 	c := newGenClient(t, s.URL)
 	items, errs := genCollect(t, c.ListAppsAll(context.Background(), &ListAppsRequest{Offset: "ten"}))
@@ -132,18 +135,19 @@ func TestListAppsAllBadOffset(t *testing.T) {
 	var ve *ValidationError
 	require.ErrorAs(t, errs[0], &ve)
 	require.Equal(t, "Offset", ve.Problems[0].Path)
-	require.Empty(t, s.requests())
+	require.Empty(t, s.Requests())
 }
 
 func TestRoomInfoAllByPageNumber(t *testing.T) {
+	t.Parallel()
 	rooms := make([]Room, 7)
 	for i := range rooms {
 		rooms[i] = Room{RoomID: fmt.Sprintf("room%d", i)}
 	}
-	s := newGenServer(t, func(r genRecorded) genReply {
+	s := NewStubServer(t, func(r StubRequest) StubAnswer {
 		num, _ := strconv.Atoi(r.Query.Get("PageNum"))
 		size, _ := strconv.Atoi(r.Query.Get("PageSize"))
-		return genReply{Result: genJSON(t, map[string]any{
+		return StubAnswer{Result: genJSON(t, map[string]any{
 			"RoomList": genPageOf(rooms, (num-1)*size, size), "Total": len(rooms), "PageNum": num, "PageSize": size,
 		})}
 	})
@@ -153,7 +157,7 @@ func TestRoomInfoAllByPageNumber(t *testing.T) {
 	require.Empty(t, errs)
 	require.Len(t, items, 7)
 	var pages []string
-	for _, r := range s.requests() {
+	for _, r := range s.Requests() {
 		pages = append(pages, r.Query.Get("PageNum"))
 	}
 	require.Equal(t, []string{"1", "2", "3"}, pages)
@@ -161,13 +165,14 @@ func TestRoomInfoAllByPageNumber(t *testing.T) {
 }
 
 func TestIteratorErrorMidway(t *testing.T) {
-	s := newGenServer(t, func(r genRecorded) genReply {
+	t.Parallel()
+	s := NewStubServer(t, func(r StubRequest) StubAnswer {
 		if r.Query.Get("Offset") == "0" {
-			return genReply{Result: genJSON(t, map[string]any{
+			return StubAnswer{Result: genJSON(t, map[string]any{
 				"Task": []RelayTask{{TaskID: "t1"}, {TaskID: "t2"}}, "Total": 10,
 			})}
 		}
-		return genReply{Status: 400, ErrorCode: "InvalidParameter"}
+		return StubAnswer{Status: 400, Code: "InvalidParameter"}
 	})
 	c := newGenClient(t, s.URL)
 	var got []string
@@ -184,13 +189,14 @@ func TestIteratorErrorMidway(t *testing.T) {
 	var ae *APIError
 	require.ErrorAs(t, errs[0], &ae)
 	require.True(t, errors.Is(errs[0], ErrInvalidParameter))
-	require.Len(t, s.requests(), 2)
+	require.Len(t, s.Requests(), 2)
 }
 
 func TestIteratorPageNotAdvancing(t *testing.T) {
+	t.Parallel()
 	// A server that ignores the position answers every page alike.
-	s := newGenServer(t, func(genRecorded) genReply {
-		return genReply{Result: genJSON(t, map[string]any{
+	s := NewStubServer(t, func(StubRequest) StubAnswer {
+		return StubAnswer{Result: genJSON(t, map[string]any{
 			"List": []Music{{SongID: "a"}, {SongID: "b"}}, "Total": 100,
 		})}
 	})
@@ -200,21 +206,22 @@ func TestIteratorPageNotAdvancing(t *testing.T) {
 	require.Len(t, errs, 1)
 	require.ErrorIs(t, errs[0], ErrPageNotAdvancing)
 	require.Contains(t, errs[0].Error(), "ListMusics")
-	require.Len(t, s.requests(), 2)
+	require.Len(t, s.Requests(), 2)
 }
 
 func TestIteratorStringOffsetTotal(t *testing.T) {
+	t.Parallel()
 	// GetAllBusinessID types Offset and Limit as strings and reports TotalSize.
 	recs := []BusinessRecord{{BusinessID: "b1"}, {BusinessID: "b2"}, {BusinessID: "b3"}}
-	s := newGenServer(t, func(r genRecorded) genReply {
+	s := NewStubServer(t, func(r StubRequest) StubAnswer {
 		var req GetAllBusinessIDRequest
 		require.NoError(t, json.Unmarshal(r.Body, &req))
 		off, _ := strconv.Atoi(req.Offset)
-		return genReply{Result: genJSON(t, map[string]any{"BusinessRecords": genPageOf(recs, off, 2), "TotalSize": 3})}
+		return StubAnswer{Result: genJSON(t, map[string]any{"BusinessRecords": genPageOf(recs, off, 2), "TotalSize": 3})}
 	})
 	c := newGenClient(t, s.URL)
 	items, errs := genCollect(t, c.GetAllBusinessIDAll(context.Background(), &GetAllBusinessIDRequest{AppID: "a"}))
 	require.Empty(t, errs)
 	require.Len(t, items, 3)
-	require.Len(t, s.requests(), 2)
+	require.Len(t, s.Requests(), 2)
 }

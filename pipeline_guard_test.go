@@ -55,12 +55,12 @@ func TestBodySecretsRedactedFromEchoes(t *testing.T) {
 	for name, form := range echoForms(bodySecret) {
 		for _, shape := range []string{"api error", "html page", "long page", "straddling"} {
 			t.Run(name+"/"+shape, func(t *testing.T) {
-				s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+				s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 					echo := `{"SecretKey":"` + form + `"}`
 					switch shape {
 					case "api error":
 						w.WriteHeader(http.StatusBadRequest)
-						fmt.Fprint(w, envelopeJSON("CreateCallback", "InvalidParameter", "bad request body: "+echo, nil))
+						fmt.Fprint(w, StubEnvelope("req-CreateCallback", "CreateCallback", "InvalidParameter", "bad request body: "+echo, nil))
 					case "html page":
 						w.WriteHeader(http.StatusBadGateway)
 						fmt.Fprint(w, "<html>upstream said: "+echo+"</html>")
@@ -73,7 +73,7 @@ func TestBodySecretsRedactedFromEchoes(t *testing.T) {
 					}
 				})
 				var logs bytes.Buffer
-				c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}),
+				c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}),
 					WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: LevelTrace}))))
 				_, err := c.CreateCallback(context.Background(), createCallbackReq())
 				require.Error(t, err)
@@ -121,12 +121,12 @@ func jsonString(s string) (string, error) {
 // request; the trace log must not show it either way.
 func TestTraceLogRedactsTrimmedSessionToken(t *testing.T) {
 	const token = "session-token-value-1234"
-	s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+	s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprint(w, envelopeJSON("KickUser", "SignatureDoesNotMatch", "signature mismatch", nil))
+		fmt.Fprint(w, StubEnvelope("req-KickUser", "KickUser", "SignatureDoesNotMatch", "signature mismatch", nil))
 	})
 	var logs bytes.Buffer
-	c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}),
+	c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}),
 		WithCredentials(Credentials{AccessKeyID: "AK", SecretAccessKey: "SK-secret-value", SessionToken: "  " + token + "  "}),
 		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: LevelTrace}))))
 	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
@@ -142,7 +142,7 @@ func TestStalledBodyIsBounded(t *testing.T) {
 	for _, mode := range []string{"stall", "trickle"} {
 		t.Run(mode, func(t *testing.T) {
 			release := make(chan struct{})
-			s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+			s := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("Content-Length", "1000")
 				w.WriteHeader(http.StatusOK)
@@ -162,7 +162,7 @@ func TestStalledBodyIsBounded(t *testing.T) {
 				}
 			})
 			defer close(release)
-			c := newTestClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
+			c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
 			c.bodyTimeout = 300 * time.Millisecond
 			start := time.Now()
 			_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
@@ -173,6 +173,6 @@ func TestStalledBodyIsBounded(t *testing.T) {
 		})
 	}
 	// The default bound is documented and set.
-	c := newTestClient(t, "http://127.0.0.1:1")
+	c := NewStubClient(t, "http://127.0.0.1:1")
 	require.Equal(t, DefaultBodyTimeout, c.bodyTimeout)
 }

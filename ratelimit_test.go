@@ -3,9 +3,7 @@ package rtc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -251,42 +249,24 @@ func TestLocalLimiterConcurrentRate(t *testing.T) {
 	require.GreaterOrEqual(t, observed, qps*0.5)
 }
 
-// rlServer answers KickUser with an envelope, failing the first failFirst
-// requests with a retryable 503, and records when each request arrived.
-type rlServer struct {
-	*httptest.Server
-	mu        sync.Mutex
-	arrivals  []time.Time
-	failFirst int
-}
-
-func newRLServer(t *testing.T, failFirst int) *rlServer {
+// newRLServer is the shared stub server failing the first failFirst
+// requests with a retryable 503.
+func newRLServer(t *testing.T, failFirst int) *StubServer {
 	t.Helper()
-	s := &rlServer{failFirst: failFirst}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.arrivals = append(s.arrivals, time.Now())
-		n := len(s.arrivals)
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		meta := `"RequestId":"req","Action":"KickUser","Version":"2020-12-01","Service":"rtc","Region":"cn-north-1"`
-		if n <= s.failFirst {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, `{"ResponseMetadata":{%s,"Error":{"Code":"ServiceUnavailableTemp","Message":"try again"}}}`, meta)
-			return
+	return NewStubServer(t, func(r StubRequest) StubAnswer {
+		if r.N <= failFirst {
+			return StubAnswer{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailableTemp", Message: "try again"}
 		}
-		fmt.Fprintf(w, `{"ResponseMetadata":{%s},"Result":{"message":"success"}}`, meta)
-	}))
-	t.Cleanup(s.Close)
-	return s
+		return StubAnswer{Result: map[string]any{"message": "success"}}
+	})
 }
 
-func (s *rlServer) gaps() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// rlGaps returns the time between consecutive requests' arrivals.
+func rlGaps(s *StubServer) []time.Duration {
+	reqs := s.Requests()
 	var g []time.Duration
-	for i := 1; i < len(s.arrivals); i++ {
-		g = append(g, s.arrivals[i].Sub(s.arrivals[i-1]))
+	for i := 1; i < len(reqs); i++ {
+		g = append(g, reqs[i].Time.Sub(reqs[i-1].Time))
 	}
 	return g
 }
@@ -304,12 +284,8 @@ func (c *countingLimiter) Wait(ctx context.Context, action string) error {
 
 func newRLClient(t *testing.T, url string, lim RateLimiter) *Client {
 	t.Helper()
-	c, err := New(WithEndpoint(url),
-		WithCredentials(Credentials{AccessKeyID: "AKLTtest", SecretAccessKey: "c2VjcmV0"}),
-		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}),
+	return NewStubClient(t, url, WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}),
 		WithRateLimiter(lim))
-	require.NoError(t, err)
-	return c
 }
 
 func kick(ctx context.Context, c *Client) error {
@@ -345,12 +321,12 @@ func TestClientWithLocalLimiterSpacesCalls(t *testing.T) {
 	require.GreaterOrEqual(t, elapsed, time.Duration(calls-1)*time.Second/time.Duration(qps)-10*time.Millisecond)
 	require.LessOrEqual(t, observed, qps*1.10)
 	var short int
-	for _, g := range srv.gaps() {
+	for _, g := range rlGaps(srv) {
 		if g < 10*time.Millisecond { // half the 20ms spacing
 			short++
 		}
 	}
-	require.LessOrEqual(t, short, 2, "requests must arrive spaced out: %v", srv.gaps())
+	require.LessOrEqual(t, short, 2, "requests must arrive spaced out: %v", rlGaps(srv))
 }
 
 func TestClientWaitsBeforeEveryAttempt(t *testing.T) {
@@ -373,7 +349,5 @@ func TestClientLimiterContextError(t *testing.T) {
 	err := kick(ctx, c)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Less(t, time.Since(start), 500*time.Millisecond)
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	require.Len(t, srv.arrivals, 1, "a call the limiter refused is never sent")
+	require.Len(t, srv.Requests(), 1, "a call the limiter refused is never sent")
 }

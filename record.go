@@ -194,7 +194,7 @@ type StartRecordRequest struct {
 	Layout *Layout `json:"Layout,omitempty"`
 	// RecordMode says whether the streams are mixed into one file or recorded one
 	// file per stream. One of RecordModeMixed, RecordModeSingleStream. Default:
-	// RecordModeMixed.
+	// RecordModeMixed (0).
 	RecordMode *RecordMode `json:"RecordMode,omitempty"`
 	// TargetStreams lists the streams to record; left out, every stream of the
 	// room.
@@ -611,7 +611,7 @@ type RecordControl struct {
 	// FrameInterpolationMode says what fills a region while its stream sends no
 	// frames; an AlternateImage takes precedence, and it does not apply to the
 	// automatic layout. One of FrameInterpolationLastFrame,
-	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame.
+	// FrameInterpolationBlack. Default: FrameInterpolationLastFrame (0).
 	FrameInterpolationMode *FrameInterpolationMode `json:"FrameInterpolationMode,omitempty"`
 	// MaxIdleTime ends the task when nobody has published for this long. Range:
 	// from 10 to 86400 seconds. Default: 180 seconds.
@@ -625,7 +625,7 @@ type RecordControl struct {
 	// seconds.
 	MaxSilenceSeconds *int32 `json:"MaxSilenceSeconds,omitempty"`
 	// MediaType says which media of the streams are recorded. One of
-	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo.
+	// SubscribeAudioVideo, SubscribeAudioOnly. Default: SubscribeAudioVideo (0).
 	MediaType *SubscribeMediaType `json:"MediaType,omitempty"`
 }
 
@@ -712,7 +712,7 @@ type RecordCustomConfig struct {
 	SecurityToken string `json:"SecurityToken,omitempty"`
 	// Vendor is the storage provider. One of StorageVendorAmazonS3,
 	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
-	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3 (0).
 	Vendor *StorageVendor `json:"Vendor,omitempty"`
 }
 
@@ -792,7 +792,7 @@ type RecordStorageConfig struct {
 	TosConfig *TosConfig `json:"TosConfig,omitempty"`
 	// Type says which storage the files go to; the matching config is required.
 	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
-	// Default: StorageTOS.
+	// Default: StorageTOS (0).
 	Type *StorageType `json:"Type,omitempty"`
 	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig *VeImageXConfig `json:"VeImageXConfig,omitempty"`

@@ -330,21 +330,12 @@ func TestReliabilityNoSecrets(t *testing.T) {
 				}
 			}
 			check("the logs", logs.String())
-			if len(leaks) == 0 {
-				return
+			if len(leaks) > 0 {
+				t.Errorf("secrets leaked: %s", strings.Join(leaks, "; "))
 			}
-			if bug, ok := secKnownLeaks[tc.name]; ok {
-				t.Skipf("core bug (%s): %s", bug, strings.Join(leaks, "; "))
-			}
-			t.Errorf("secrets leaked: %s", strings.Join(leaks, "; "))
 		})
 	}
 }
-
-// secKnownLeaks are leaks in files this suite does not own, reported to
-// their owners with a fix; the case is skipped (not failed) while they
-// remain, and passes once they are fixed.
-var secKnownLeaks = map[string]string{}
 
 // secName says which secret s is, without printing it.
 func secName(s string) string {

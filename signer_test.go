@@ -55,6 +55,7 @@ func (v signVector) request(t testing.TB) *http.Request {
 }
 
 func TestSignerVectors(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadSignVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			s := NewSigner(v.Region, v.Service)
@@ -74,6 +75,7 @@ func TestSignerVectors(t *testing.T) {
 }
 
 func TestSignerErrors(t *testing.T) {
+	t.Parallel()
 	req, _ := http.NewRequest("GET", "https://rtc.volcengineapi.com/?Action=A&Version=B", nil)
 	good := Credentials{AccessKeyID: "ak", SecretAccessKey: "sk"}
 	require.ErrorContains(t, NewSigner("cn-north-1", "rtc").Sign(nil, nil, good, time.Now()), "nil")
@@ -82,6 +84,7 @@ func TestSignerErrors(t *testing.T) {
 }
 
 func TestSignerKeyCacheFollowsDateAndSecret(t *testing.T) {
+	t.Parallel()
 	v := loadSignVectors(t)[0]
 	s := NewSigner(v.Region, v.Service)
 	creds := Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey}
@@ -94,6 +97,7 @@ func TestSignerKeyCacheFollowsDateAndSecret(t *testing.T) {
 }
 
 func TestSignerDebugMatchesSignature(t *testing.T) {
+	t.Parallel()
 	v := loadSignVectors(t)[1]
 	s := NewSigner(v.Region, v.Service)
 	req := v.request(t)

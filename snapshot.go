@@ -341,7 +341,7 @@ func (r *UpdateSnapshotResult) setMessage(s string) { r.Message = s }
 // ImageConfig.
 type ImageConfig struct {
 	// Format is the image format. One of ImageFormatJPEG, ImageFormatPNG.
-	// Default: ImageFormatJPEG.
+	// Default: ImageFormatJPEG (0).
 	Format *ImageFormat `json:"Format,omitempty"`
 	// Height is the height of the frames used; 0 keeps the stream's own height.
 	// Range: from 0 to 1920 pixels. Default: 0 pixels.
@@ -408,7 +408,7 @@ func (r *ImageConfig) appendJSON(b []byte) ([]byte, error) {
 // SnapshotTask.ImageConfig.
 type ImageConfigInfo struct {
 	// Format is the image format. One of ImageFormatJPEG, ImageFormatPNG.
-	// Default: ImageFormatJPEG.
+	// Default: ImageFormatJPEG (0).
 	Format ImageFormat `json:"Format"`
 	// Height is the height of the frames used; 0 keeps the stream's own height.
 	// Range: from 0 to 1920 pixels. Default: 0 pixels.

@@ -67,6 +67,7 @@ func vectorToken(t *testing.T, v tokenVector) *AccessToken {
 }
 
 func TestAccessTokenVectors(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadTokenVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			tok := vectorToken(t, v)
@@ -102,6 +103,7 @@ func TestAccessTokenVectors(t *testing.T) {
 }
 
 func TestAccessTokenNew(t *testing.T) {
+	t.Parallel()
 	before := time.Now().Add(-time.Second)
 	a := NewAccessToken("123456781234567812345678", "room", "user")
 	b := NewAccessToken("123456781234567812345678", "room", "user")
@@ -118,6 +120,7 @@ func TestAccessTokenNew(t *testing.T) {
 }
 
 func TestAccessTokenRoundTripNow(t *testing.T) {
+	t.Parallel()
 	tok := NewAccessToken("661e2f2a543cf0123456789a", "*", "user-1")
 	tok.ExpireAt = tok.IssuedAt.Add(24 * time.Hour)
 	tok.AddPrivilege(PrivPublishStream, tok.IssuedAt.Add(time.Hour))
@@ -149,6 +152,7 @@ func requireSameToken(t *testing.T, want, got *AccessToken) {
 }
 
 func TestAccessTokenSerializeErrors(t *testing.T) {
+	t.Parallel()
 	issued := time.Unix(1764000000, 0)
 	valid := func() *AccessToken {
 		return &AccessToken{
@@ -227,6 +231,7 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 }
 
 func TestAccessTokenExpired(t *testing.T) {
+	t.Parallel()
 	issued := time.Unix(1764000000, 0)
 	tok := &AccessToken{AppID: "123456781234567812345678", RoomID: "r", UserID: "u", IssuedAt: issued}
 	require.False(t, tok.Expired(issued.Add(1000*time.Hour)), "no ExpireAt: never expires")
@@ -243,6 +248,7 @@ func TestAccessTokenExpired(t *testing.T) {
 }
 
 func TestAccessTokenSerializeKeepsKeyOut(t *testing.T) {
+	t.Parallel()
 	const key = "super-secret-app-key"
 	tok := &AccessToken{AppID: "short", RoomID: "r", UserID: "u", IssuedAt: time.Unix(1, 0)}
 	_, err := tok.Serialize(key)
@@ -252,6 +258,7 @@ func TestAccessTokenSerializeKeepsKeyOut(t *testing.T) {
 }
 
 func TestParseAccessTokenErrors(t *testing.T) {
+	t.Parallel()
 	const appID = "123456781234567812345678"
 	enc := func(b []byte) string { return "001" + appID + base64.StdEncoding.EncodeToString(b) }
 	sig := make([]byte, 32)
@@ -306,6 +313,7 @@ func TestParseAccessTokenErrors(t *testing.T) {
 }
 
 func TestPrivilegeString(t *testing.T) {
+	t.Parallel()
 	tests := map[Privilege]string{
 		PrivPublishStream:      "PublishStream",
 		PrivPublishAudioStream: "PublishAudioStream",
@@ -320,6 +328,7 @@ func TestPrivilegeString(t *testing.T) {
 }
 
 func TestAccessTokenString(t *testing.T) {
+	t.Parallel()
 	tok := &AccessToken{AppID: "a", RoomID: "r", UserID: "u", Nonce: 7, IssuedAt: time.Unix(1764000000, 0),
 		Privileges: map[Privilege]time.Time{PrivSubscribeStream: {}, PrivPublishAudioStream: time.Unix(1764086400, 0)}}
 	require.Equal(t,

@@ -12,16 +12,17 @@ import (
 )
 
 func TestTLSSettingsOfUserClientRespected(t *testing.T) {
+	t.Parallel()
 	// rtctest listens on plain HTTP only: httptest serves its handler over
 	// TLS.
-	fake := rtctest.NewUnstartedServer(rtctest.WithCredentials(testCreds.AccessKeyID, testCreds.SecretAccessKey))
+	fake := rtctest.NewUnstartedServer(rtctest.WithCredentials(StubCreds.AccessKeyID, StubCreds.SecretAccessKey))
 	defer fake.Close()
 	srv := httptest.NewTLSServer(fake.Handler())
 	defer srv.Close()
 
 	// The server's certificate is trusted only by srv.Client(): with it the
 	// call works, so its TLS settings are used.
-	c, err := New(WithEndpoint(srv.URL), WithCredentials(testCreds), WithHTTPClient(srv.Client()))
+	c, err := New(WithEndpoint(srv.URL), WithCredentials(StubCreds), WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.NoError(t, err)
@@ -29,7 +30,7 @@ func TestTLSSettingsOfUserClientRespected(t *testing.T) {
 
 	// The default client does not trust it: a certificate error, not retried,
 	// and nothing reached the handler.
-	c, err = New(WithEndpoint(srv.URL), WithCredentials(testCreds))
+	c, err = New(WithEndpoint(srv.URL), WithCredentials(StubCreds))
 	require.NoError(t, err)
 	_, err = c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
 	require.ErrorContains(t, err, "certificate")
@@ -38,6 +39,7 @@ func TestTLSSettingsOfUserClientRespected(t *testing.T) {
 }
 
 func TestHTTPSByDefault(t *testing.T) {
+	t.Parallel()
 	for _, opts := range [][]Option{nil, {WithRegion(RegionAPSoutheast1)}, {WithBytePlus()}} {
 		c, err := New(opts...)
 		require.NoError(t, err)
@@ -52,8 +54,9 @@ func TestHTTPSByDefault(t *testing.T) {
 }
 
 func TestRedirectToOtherHostGetsNoCredentials(t *testing.T) {
+	t.Parallel()
 	// The other host is a fake that would record any request reaching it.
-	other := newFake(t)
+	other := NewFake(t)
 	for _, code := range []int{301, 302, 307, 308} {
 		// A stub: rtctest never redirects.
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +65,7 @@ func TestRedirectToOtherHostGetsNoCredentials(t *testing.T) {
 		// Also with a user client whose CheckRedirect would follow anything.
 		follow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
 		for _, hc := range []*http.Client{nil, follow} {
-			opts := []Option{WithEndpoint(srv.URL), WithCredentials(testCreds)}
+			opts := []Option{WithEndpoint(srv.URL), WithCredentials(StubCreds)}
 			if hc != nil {
 				opts = append(opts, WithHTTPClient(hc))
 			}

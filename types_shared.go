@@ -98,7 +98,7 @@ type CustomConfig struct {
 	Region *int32 `json:"Region,omitempty"`
 	// Vendor is the storage provider. One of StorageVendorAmazonS3,
 	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
-	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3 (0).
 	Vendor *StorageVendor `json:"Vendor,omitempty"`
 }
 
@@ -156,7 +156,7 @@ type CustomConfigInfo struct {
 	Region int32 `json:"Region"`
 	// Vendor is the storage provider. One of StorageVendorAmazonS3,
 	// StorageVendorAliyunOSS, StorageVendorHuaweiOBS, StorageVendorTencentCOS,
-	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3.
+	// StorageVendorQiniuKodo. Default: StorageVendorAmazonS3 (0).
 	Vendor StorageVendor `json:"Vendor"`
 }
 
@@ -234,13 +234,13 @@ type Encode struct {
 	// Range: from 32 to 192 kbps.
 	AudioBitrate *int32 `json:"AudioBitrate,omitempty"`
 	// AudioChannels is the number of audio channels. One of AudioMono,
-	// AudioStereo. Default: AudioStereo.
+	// AudioStereo. Default: AudioStereo (2).
 	AudioChannels *AudioChannels `json:"AudioChannels,omitempty"`
 	// AudioCodec is the audio codec; only AAC. One of AudioCodecAAC. Default:
-	// AudioCodecAAC.
+	// AudioCodecAAC (0).
 	AudioCodec *AudioCodec `json:"AudioCodec,omitempty"`
 	// AudioProfile is the AAC profile. One of AudioProfileLC, AudioProfileHEv1,
-	// AudioProfileHEv2. Default: AudioProfileLC.
+	// AudioProfileHEv2. Default: AudioProfileLC (0).
 	AudioProfile *AudioProfile `json:"AudioProfile,omitempty"`
 	// AudioSampleRate is the audio sample rate. One of 32000, 44100, 48000 Hz.
 	// Default: 48000 Hz.
@@ -250,7 +250,7 @@ type Encode struct {
 	// Default: 0 kbps.
 	VideoBitrate *int32 `json:"VideoBitrate,omitempty"`
 	// VideoCodec is the video codec. One of VideoCodecH264, VideoCodecByteVC1.
-	// Default: VideoCodecH264.
+	// Default: VideoCodecH264 (0).
 	VideoCodec *VideoCodec `json:"VideoCodec,omitempty"`
 	// VideoFps is the video frame rate. Range: from 1 to 60 fps. Default: 15 fps.
 	VideoFps *int32 `json:"VideoFps,omitempty"`
@@ -399,7 +399,7 @@ type Layout struct {
 	// CustomLayout places each stream when LayoutMode is LayoutCustom.
 	CustomLayout *CustomLayout `json:"CustomLayout,omitempty"`
 	// LayoutMode is how the streams are arranged. One of LayoutAuto,
-	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto.
+	// LayoutVertical, LayoutCustom, LayoutSideBySide. Default: LayoutAuto (0).
 	LayoutMode *LayoutMode `json:"LayoutMode,omitempty"`
 	// MainVideoStream is the stream shown large in the vertical layout.
 	MainVideoStream *Stream `json:"MainVideoStream,omitempty"`
@@ -483,7 +483,7 @@ type LayoutRegion struct {
 	AlternateImage string `json:"AlternateImage,omitempty"`
 	// AlternateImageFillMode says how the placeholder image fills the region. One
 	// of AlternateImageFillVideoRatio, AlternateImageFillImageRatio. Default:
-	// AlternateImageFillVideoRatio.
+	// AlternateImageFillVideoRatio (0).
 	AlternateImageFillMode *AlternateImageFillMode `json:"AlternateImageFillMode,omitempty"`
 	// ApplySpatialAudio says whether the stream's user is heard with spatial
 	// audio. Default: true.
@@ -500,10 +500,10 @@ type LayoutRegion struct {
 	LocationY *int32 `json:"LocationY,omitempty"`
 	// MediaType says which media of the stream go into the mix. One of
 	// RegionAudioVideo, RegionAudioOnly, RegionVideoOnly. Default:
-	// RegionAudioVideo.
+	// RegionAudioVideo (0).
 	MediaType *RegionMediaType `json:"MediaType,omitempty"`
 	// RenderMode says how the video fits the region. One of RenderStretch,
-	// RenderFill, RenderFit, RenderScale. Default: RenderStretch.
+	// RenderFill, RenderFit, RenderScale. Default: RenderStretch (0).
 	RenderMode *RenderMode `json:"RenderMode,omitempty"`
 	// SourceCrop crops the stream's video before it is placed; an odd resulting
 	// size is made even.
@@ -749,7 +749,7 @@ type StorageConfig struct {
 	TosConfig *TosConfig `json:"TosConfig,omitempty"`
 	// Type says which storage the files go to; the matching config is required.
 	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
-	// Default: StorageTOS.
+	// Default: StorageTOS (0).
 	Type *StorageType `json:"Type,omitempty"`
 	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig *VeImageXConfig `json:"VeImageXConfig,omitempty"`
@@ -853,7 +853,7 @@ type StorageConfigInfo struct {
 	TosConfig TosConfigInfo `json:"TosConfig"`
 	// Type says which storage the files go to; the matching config is required.
 	// One of StorageTOS, StorageVOD, StorageS3Compatible, StorageVeImageX.
-	// Default: StorageTOS.
+	// Default: StorageTOS (0).
 	Type StorageType `json:"Type"`
 	// VeImageXConfig is the veImageX service, when Type is StorageVeImageX.
 	VeImageXConfig VeImageXConfigInfo `json:"VeImageXConfig"`
@@ -874,7 +874,7 @@ type Stream struct {
 	// it.
 	Index *int32 `json:"Index,omitempty"`
 	// StreamType says whether the stream is the user's main or screen stream. One
-	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain (0).
 	StreamType *StreamType `json:"StreamType,omitempty"`
 }
 
@@ -921,7 +921,7 @@ type StreamInfo struct {
 	// it.
 	Index int32 `json:"Index"`
 	// StreamType says whether the stream is the user's main or screen stream. One
-	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain.
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain (0).
 	StreamType StreamType `json:"StreamType"`
 }
 
@@ -1104,7 +1104,7 @@ type VodConfig struct {
 	Region *int32 `json:"Region,omitempty"`
 	// StorageClass is the storage class of the uploaded files. One of
 	// VodStorageStandard, VodStorageArchive, VodStorageInfrequent. Default:
-	// VodStorageStandard.
+	// VodStorageStandard (1).
 	StorageClass *VodStorageClass `json:"StorageClass,omitempty"`
 }
 
@@ -1162,6 +1162,6 @@ type VodConfigInfo struct {
 	Region int32 `json:"Region"`
 	// StorageClass is the storage class of the uploaded files. One of
 	// VodStorageStandard, VodStorageArchive, VodStorageInfrequent. Default:
-	// VodStorageStandard.
+	// VodStorageStandard (1).
 	StorageClass VodStorageClass `json:"StorageClass"`
 }

@@ -483,7 +483,7 @@ type SubtitleConfig struct {
 	DisableRTSSubtitle *bool `json:"DisableRTSSubtitle,omitempty"`
 	// SubtitleMode says how subtitles are timed. One of VoiceChatSubtitleAligned,
 	// VoiceChatSubtitleFast, VoiceChatSubtitleFrameAligned. Default:
-	// VoiceChatSubtitleAligned.
+	// VoiceChatSubtitleAligned (0).
 	SubtitleMode *VoiceChatSubtitleMode `json:"SubtitleMode,omitempty"`
 }
 
@@ -542,7 +542,7 @@ type VoiceChatConfig struct {
 	LLMConfig json.RawMessage `json:"LLMConfig,omitempty"`
 	// InterruptMode says whether the user's speech interrupts the agent. One of
 	// VoiceChatInterruptAuto, VoiceChatInterruptOff. Default:
-	// VoiceChatInterruptAuto.
+	// VoiceChatInterruptAuto (0).
 	InterruptMode *VoiceChatInterruptMode `json:"InterruptMode,omitempty"`
 	// SubtitleConfig configures the subtitles of the conversation (what the users
 	// and the agent say, as text).

@@ -1100,7 +1100,7 @@ func sampleBatchAddBlockParticipantsRequest() *IMBatchAddBlockParticipantsReques
 		ConversationShortID:      int64(3),
 		ParticipantBlockInfos:    json.RawMessage(`{"Sample":true}`),
 		ParticipantBlockInfosStr: json.RawMessage(`{"Sample":true}`),
-		BlockAction:              Ptr(int32(3)),
+		BlockAction:              Ptr(IMBlockMute),
 	}
 }
 
@@ -1115,7 +1115,7 @@ func sampleBatchAddConversationParticipantRequest() *IMBatchAddConversationParti
 			Level:             Ptr(int32(3)),
 			NickName:          "NickName-1",
 			ReadIndex:         Ptr(int64(3)),
-			Role:              Ptr(int64(3)),
+			Role:              Ptr(IMRoleMember),
 		}},
 		Barrier: Ptr(true),
 	}
@@ -1149,7 +1149,7 @@ func sampleBatchDeleteBlockParticipantsRequest() *IMBatchDeleteBlockParticipants
 		ConversationShortID:   int64(3),
 		ParticipantUserIDs:    []int64{int64(3)},
 		ParticipantUserIDsStr: []string{"ParticipantUserIdsStr-1"},
-		BlockAction:           Ptr(int32(3)),
+		BlockAction:           Ptr(IMBlockMute),
 	}
 }
 
@@ -1166,9 +1166,9 @@ func sampleBatchGetBlockParticipantsRequest() *IMBatchGetBlockParticipantsReques
 	return &IMBatchGetBlockParticipantsRequest{
 		AppID:               int32(3),
 		ConversationShortID: int64(3),
-		Cursor:              int64(3),
-		Limit:               int64(3),
-		BlockAction:         Ptr(int32(3)),
+		Cursor:              int64(0),
+		Limit:               int64(1),
+		BlockAction:         Ptr(IMBlockMute),
 	}
 }
 
@@ -1199,8 +1199,8 @@ func sampleBatchGetWhitelistParticipantRequest() *IMBatchGetWhitelistParticipant
 	return &IMBatchGetWhitelistParticipantRequest{
 		AppID:               int32(3),
 		ConversationShortID: int64(3),
-		Cursor:              int64(3),
-		Limit:               int64(3),
+		Cursor:              int64(0),
+		Limit:               int64(1),
 	}
 }
 
@@ -1215,7 +1215,7 @@ func sampleBatchModifyConversationParticipantRequest() *IMBatchModifyConversatio
 			Ext:               json.RawMessage(`{"Sample":true}`),
 			Level:             Ptr(int32(3)),
 			NickName:          "NickName-1",
-			Role:              Ptr(int64(3)),
+			Role:              Ptr(IMRoleMember),
 		}},
 	}
 }
@@ -1246,7 +1246,7 @@ func sampleBatchSendMessageRequest() *IMBatchSendMessageRequest {
 	return &IMBatchSendMessageRequest{
 		AppID:     int32(3),
 		Content:   "Content-1",
-		MsgType:   int32(3),
+		MsgType:   IMMsgText,
 		Receiver:  []int64{int64(3)},
 		Sender:    int64(3),
 		Ext:       json.RawMessage(`{"Sample":true}`),
@@ -1277,7 +1277,7 @@ func sampleBatchUpdateLiveParticipantsRequest() *IMBatchUpdateLiveParticipantsRe
 			Marks:     []string{"Marks-1"},
 			NickName:  "NickName-1",
 		}},
-		MarkAction: Ptr(int32(3)),
+		MarkAction: Ptr(IMMarkAdd),
 	}
 }
 
@@ -1297,7 +1297,7 @@ func sampleBatchUpdateUserRequest() *IMBatchUpdateUserRequest {
 func sampleBatchUpdateUserTagsRequest() *IMBatchUpdateUserTagsRequest {
 	return &IMBatchUpdateUserTagsRequest{
 		AppID:   int32(3),
-		Op:      int32(3),
+		Op:      IMTagsSet,
 		Tags:    []string{"Tags-1"},
 		UserIDs: []int64{int64(3)},
 	}
@@ -1327,7 +1327,7 @@ func sampleCreateConversationRequest() *IMCreateConversationRequest {
 	return &IMCreateConversationRequest{
 		AppID: int32(3),
 		ConversationCoreInfo: &IMNewConversation{
-			ConversationType: int32(3),
+			ConversationType: IMOneToOne,
 			AvatarURL:        "AvatarUrl-1",
 			Description:      "Description-1",
 			Ext:              json.RawMessage(`{"Sample":true}`),
@@ -1380,7 +1380,7 @@ func sampleDeleteConversationMessageRequest() *IMDeleteConversationMessageReques
 		AppID:               int32(3),
 		ConversationShortID: int64(3),
 		MessageID:           int64(3),
-		DeleteType:          Ptr(int32(3)),
+		DeleteType:          Ptr(IMDeleteForEveryone),
 	}
 }
 
@@ -1444,8 +1444,8 @@ func sampleGetAppTokenRequest() *IMGetAppTokenRequest {
 func sampleGetBlackListRequest() *IMGetBlackListRequest {
 	return &IMGetBlackListRequest{
 		AppID:     int32(3),
-		Cursor:    int64(3),
-		Limit:     int64(3),
+		Cursor:    int64(0),
+		Limit:     int64(1),
 		UserID:    int64(3),
 		InboxType: Ptr(int32(3)),
 		NeedTotal: Ptr(true),
@@ -1469,9 +1469,9 @@ func sampleGetConversationMessagesRequest() *IMGetConversationMessagesRequest {
 	return &IMGetConversationMessagesRequest{
 		AppID:               int32(3),
 		ConversationShortID: int64(3),
-		Cursor:              int64(3),
-		Limit:               int64(3),
-		Reverse:             Ptr(int32(3)),
+		Cursor:              int64(0),
+		Limit:               int64(1),
+		Reverse:             Ptr(IMPageForward),
 	}
 }
 
@@ -1596,11 +1596,11 @@ func sampleGetSnapshotTaskRequest() *GetSnapshotTaskRequest {
 func sampleGetUserConversationsRequest() *IMGetUserConversationsRequest {
 	return &IMGetUserConversationsRequest{
 		AppID:                int32(3),
-		Cursor:               int64(3),
-		Limit:                int64(3),
+		Cursor:               int64(0),
+		Limit:                int64(1),
 		ParticipantUserID:    int64(3),
 		ParticipantUserIDStr: "ParticipantUserIdStr-1",
-		DataType:             Ptr(int32(3)),
+		DataType:             Ptr(IMConversationsRecent),
 		InboxType:            Ptr(int32(3)),
 		SkipMemberCount:      Ptr(true),
 	}
@@ -1691,9 +1691,9 @@ func sampleListFriendRequest() *IMListFriendRequest {
 	return &IMListFriendRequest{
 		AppID:     int32(3),
 		UserID:    int64(3),
-		Cursor:    Ptr(int64(3)),
+		Cursor:    Ptr(int64(0)),
 		InboxType: Ptr(int32(3)),
-		Limit:     Ptr(int64(3)),
+		Limit:     Ptr(int64(1)),
 		NeedTotal: Ptr(true),
 	}
 }
@@ -1862,7 +1862,7 @@ func sampleMarkConversationRequest() *IMMarkConversationRequest {
 		AppID:               int32(3),
 		ConversationShortID: int64(3),
 		MarkTypes:           []string{"MarkTypes-1"},
-		MarkAction:          Ptr(int32(3)),
+		MarkAction:          Ptr(IMMarkAdd),
 		Operator:            Ptr(int64(3)),
 		OperatorStr:         "OperatorStr-1",
 	}
@@ -1931,7 +1931,7 @@ func sampleModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequ
 		ConversationShortID:  int64(3),
 		ParticipantUserID:    int64(3),
 		ParticipantUserIDStr: "ParticipantUserIdStr-1",
-		ReadIndex:            int64(3),
+		ReadIndex:            int64(0),
 	}
 }
 
@@ -1957,7 +1957,7 @@ func sampleRecallMessageRequest() *IMRecallMessageRequest {
 		ConversationShortID: int64(3),
 		MessageID:           int64(3),
 		ParticipantUserID:   int64(3),
-		RecallRole:          Ptr(int32(3)),
+		RecallRole:          Ptr(IMRecallAsMember),
 	}
 }
 
@@ -1988,8 +1988,8 @@ func sampleScanConversationParticipantListRequest() *IMScanConversationParticipa
 	return &IMScanConversationParticipantListRequest{
 		AppID:                 int32(3),
 		ConversationShortID:   int64(3),
-		Cursor:                int64(3),
-		Limit:                 int64(3),
+		Cursor:                int64(0),
+		Limit:                 int64(1),
 		MarkType:              "MarkType-1",
 		OnlyUserIDs:           Ptr(true),
 		Reverse:               Ptr(true),
@@ -2022,7 +2022,7 @@ func sampleSendMessageRequest() *IMSendMessageRequest {
 		AppID:               int32(3),
 		Content:             "Content-1",
 		ConversationShortID: int64(3),
-		MsgType:             int32(3),
+		MsgType:             IMMsgText,
 		Sender:              int64(3),
 		SenderStr:           "SenderStr-1",
 		ClientMsgID:         "ClientMsgId-1",
@@ -2032,7 +2032,7 @@ func sampleSendMessageRequest() *IMSendMessageRequest {
 		InvisibleUsersStr:   []string{"InvisibleUsersStr-1"},
 		MentionedUsers:      []int64{int64(3)},
 		MentionedUsersStr:   []string{"MentionedUsersStr-1"},
-		Priority:            Ptr(int32(3)),
+		Priority:            Ptr(IMPriorityLow),
 		RefMsgInfo: &IMRefMessage{
 			Hint:                "Hint-1",
 			ReferencedMessageID: int64(3),
@@ -3091,12 +3091,12 @@ func sampleUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
 		AppID:     int32(3),
 		Content:   "Content-1",
-		MsgTTL:    int64(3),
-		MsgType:   int32(3),
+		MsgTTL:    int64(1),
+		MsgType:   IMMsgText,
 		Sender:    int64(3),
 		Ext:       json.RawMessage(`{"Sample":true}`),
 		InboxType: Ptr(int32(3)),
-		TagOp:     Ptr(int32(3)),
+		TagOp:     Ptr(IMTagMatchAny),
 		Tags:      []string{"Tags-1"},
 	}
 }
@@ -3360,36 +3360,36 @@ func sampleFullBatchAddBlockParticipantsRequest() *IMBatchAddBlockParticipantsRe
 		ConversationShortID:      int64(-3),
 		ParticipantBlockInfos:    json.RawMessage("[ true , false ]"),
 		ParticipantBlockInfosStr: json.RawMessage("\"x\u2028y\""),
-		BlockAction:              Ptr(int32(-2147483648)),
+		BlockAction:              Ptr(IMBlockBan),
 	}
 }
 
 func sampleFullBatchAddConversationParticipantRequest() *IMBatchAddConversationParticipantRequest {
 	return &IMBatchAddConversationParticipantRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
-		Operator:            int64(0),
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		Operator:            int64(-3),
 		ParticipantInfos: []IMNewParticipant{{
-			ParticipantUserID: int64(9223372036854775807),
-			Ext:               json.RawMessage("\"x\u2028y\""),
-			Level:             Ptr(int32(42)),
-			NickName:          "tab\there\\ \x01 \u2029 🎉",
-			ReadIndex:         Ptr(int64(0)),
-			Role:              Ptr(int64(9223372036854775807)),
+			ParticipantUserID: int64(0),
+			Ext:               json.RawMessage("[ true , false ]"),
+			Level:             Ptr(int32(-2147483648)),
+			NickName:          "<a&\"b\">\n\u2028é",
+			ReadIndex:         Ptr(int64(-3)),
+			Role:              Ptr(IMRoleManager),
 		}, {
-			ParticipantUserID: int64(-9223372036854775808),
-			Ext:               json.RawMessage("\"x\u2028y\""),
-			Level:             Ptr(int32(-3)),
-			NickName:          "tab\there\\ \x01 \u2029 🎉",
-			ReadIndex:         Ptr(int64(9223372036854775807)),
-			Role:              Ptr(int64(-9223372036854775808)),
+			ParticipantUserID: int64(0),
+			Ext:               json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Level:             Ptr(int32(-2147483648)),
+			NickName:          "bad \xff utf-8 </script>",
+			ReadIndex:         Ptr(int64(-3)),
+			Role:              Ptr(IMRoleManager),
 		}, {
-			ParticipantUserID: int64(1700000000000),
+			ParticipantUserID: int64(0),
 			Ext:               json.RawMessage("\"x\u2028y\""),
-			Level:             Ptr(int32(0)),
+			Level:             Ptr(int32(-2147483648)),
 			NickName:          "tab\there\\ \x01 \u2029 🎉",
-			ReadIndex:         Ptr(int64(-9223372036854775808)),
-			Role:              Ptr(int64(1700000000000)),
+			ReadIndex:         Ptr(int64(-3)),
+			Role:              Ptr(IMRoleManager),
 		}},
 		Barrier: Ptr(true),
 	}
@@ -3397,33 +3397,33 @@ func sampleFullBatchAddConversationParticipantRequest() *IMBatchAddConversationP
 
 func sampleFullBatchAddManagerRequest() *IMBatchAddManagerRequest {
 	return &IMBatchAddManagerRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		ManagerUserIDs:      []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		ManagerUserIDsStr:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		Operator:            int64(1700000000000),
-		OperatorStr:         "bad \xff utf-8 </script>",
+		AppID:               int32(2147483647),
+		ConversationShortID: int64(-9223372036854775808),
+		ManagerUserIDs:      []int64{int64(1700000000000), int64(-3), int64(0)},
+		ManagerUserIDsStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		Operator:            int64(-3),
+		OperatorStr:         "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullBatchAddWhitelistParticipantRequest() *IMBatchAddWhitelistParticipantRequest {
 	return &IMBatchAddWhitelistParticipantRequest{
-		AppID:                 int32(0),
-		ConversationShortID:   int64(9223372036854775807),
-		Operator:              int64(-9223372036854775808),
-		OperatorStr:           "<a&\"b\">\n\u2028é",
-		ParticipantUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		ParticipantUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		AppID:                 int32(2147483647),
+		ConversationShortID:   int64(-9223372036854775808),
+		Operator:              int64(1700000000000),
+		OperatorStr:           "bad \xff utf-8 </script>",
+		ParticipantUserIDs:    []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullBatchDeleteBlockParticipantsRequest() *IMBatchDeleteBlockParticipantsRequest {
 	return &IMBatchDeleteBlockParticipantsRequest{
-		AppID:                 int32(0),
-		ConversationShortID:   int64(9223372036854775807),
-		ParticipantUserIDs:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		BlockAction:           Ptr(int32(42)),
+		AppID:                 int32(2147483647),
+		ConversationShortID:   int64(-9223372036854775808),
+		ParticipantUserIDs:    []int64{int64(1700000000000), int64(-3), int64(0)},
+		ParticipantUserIDsStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		BlockAction:           Ptr(IMBlockBan),
 	}
 }
 
@@ -3442,114 +3442,114 @@ func sampleFullBatchGetBlockParticipantsRequest() *IMBatchGetBlockParticipantsRe
 		ConversationShortID: int64(9223372036854775807),
 		Cursor:              int64(-9223372036854775808),
 		Limit:               int64(1700000000000),
-		BlockAction:         Ptr(int32(-3)),
+		BlockAction:         Ptr(IMBlockBan),
 	}
 }
 
 func sampleFullBatchGetConversationParticipantRequest() *IMBatchGetConversationParticipantRequest {
 	return &IMBatchGetConversationParticipantRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		ParticipantUserIDs:  []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		ParticipantUserIDs:  []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
 	}
 }
 
 func sampleFullBatchGetConversationsRequest() *IMBatchGetConversationsRequest {
 	return &IMBatchGetConversationsRequest{
-		AppID:               int32(0),
-		ConversationShortID: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		AppID:               int32(-3),
+		ConversationShortID: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
 		SkipMemberCount:     Ptr(true),
 	}
 }
 
 func sampleFullBatchGetUserRequest() *IMBatchGetUserRequest {
 	return &IMBatchGetUserRequest{
-		AppID:   int32(0),
-		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		AppID:   int32(-3),
+		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
 	}
 }
 
 func sampleFullBatchGetWhitelistParticipantRequest() *IMBatchGetWhitelistParticipantRequest {
 	return &IMBatchGetWhitelistParticipantRequest{
-		AppID:               int32(-3),
-		ConversationShortID: int64(0),
-		Cursor:              int64(9223372036854775807),
-		Limit:               int64(-9223372036854775808),
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		Cursor:              int64(0),
+		Limit:               int64(9223372036854775807),
 	}
 }
 
 func sampleFullBatchModifyConversationParticipantRequest() *IMBatchModifyConversationParticipantRequest {
 	return &IMBatchModifyConversationParticipantRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
-		Operator:            int64(0),
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		Operator:            int64(-3),
 		ParticipantInfos: []IMParticipantChange{{
-			ParticipantUserID: int64(9223372036854775807),
-			BlockTime:         Ptr(int64(-9223372036854775808)),
+			ParticipantUserID: int64(0),
+			BlockTime:         Ptr(int64(9223372036854775807)),
 			Ext:               json.RawMessage("\"x\u2028y\""),
-			Level:             Ptr(int32(-3)),
+			Level:             Ptr(int32(42)),
 			NickName:          "tab\there\\ \x01 \u2029 🎉",
-			Role:              Ptr(int64(9223372036854775807)),
+			Role:              Ptr(IMRoleManager),
 		}, {
-			ParticipantUserID: int64(-9223372036854775808),
-			BlockTime:         Ptr(int64(1700000000000)),
-			Ext:               json.RawMessage("\"x\u2028y\""),
-			Level:             Ptr(int32(0)),
-			NickName:          "tab\there\\ \x01 \u2029 🎉",
-			Role:              Ptr(int64(-9223372036854775808)),
+			ParticipantUserID: int64(0),
+			BlockTime:         Ptr(int64(9223372036854775807)),
+			Ext:               json.RawMessage("[ true , false ]"),
+			Level:             Ptr(int32(42)),
+			NickName:          "<a&\"b\">\n\u2028é",
+			Role:              Ptr(IMRoleManager),
 		}, {
-			ParticipantUserID: int64(1700000000000),
-			BlockTime:         Ptr(int64(-3)),
-			Ext:               json.RawMessage("\"x\u2028y\""),
-			Level:             Ptr(int32(2147483647)),
-			NickName:          "tab\there\\ \x01 \u2029 🎉",
-			Role:              Ptr(int64(1700000000000)),
+			ParticipantUserID: int64(0),
+			BlockTime:         Ptr(int64(9223372036854775807)),
+			Ext:               json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Level:             Ptr(int32(42)),
+			NickName:          "bad \xff utf-8 </script>",
+			Role:              Ptr(IMRoleManager),
 		}},
 	}
 }
 
 func sampleFullBatchRemoveManagerRequest() *IMBatchRemoveManagerRequest {
 	return &IMBatchRemoveManagerRequest{
-		AppID:                   int32(-3),
-		ConversationShortID:     int64(0),
-		Operator:                int64(9223372036854775807),
+		AppID:                   int32(0),
+		ConversationShortID:     int64(9223372036854775807),
+		Operator:                int64(-9223372036854775808),
 		OperatorStr:             "<a&\"b\">\n\u2028é",
-		RemoveManagerUserIDs:    []int64{int64(1700000000000), int64(-3), int64(0)},
+		RemoveManagerUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
 		RemoveManagerUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullBatchRemoveWhitelistParticipantRequest() *IMBatchRemoveWhitelistParticipantRequest {
 	return &IMBatchRemoveWhitelistParticipantRequest{
-		AppID:                 int32(-3),
-		ConversationShortID:   int64(0),
-		Operator:              int64(9223372036854775807),
+		AppID:                 int32(0),
+		ConversationShortID:   int64(9223372036854775807),
+		Operator:              int64(-9223372036854775808),
 		OperatorStr:           "tab\there\\ \x01 \u2029 🎉",
-		ParticipantUserIDs:    []int64{int64(1700000000000), int64(-3), int64(0)},
+		ParticipantUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
 		ParticipantUserIDsStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullBatchSendMessageRequest() *IMBatchSendMessageRequest {
 	return &IMBatchSendMessageRequest{
-		AppID:     int32(-3),
+		AppID:     int32(0),
 		Content:   "<a&\"b\">\n\u2028é",
-		MsgType:   int32(2147483647),
+		MsgType:   IMMsgCustom,
 		Receiver:  []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
 		Sender:    int64(0),
-		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		Ext:       json.RawMessage("\"x\u2028y\""),
 		InboxType: Ptr(int32(-2147483648)),
 	}
 }
 
 func sampleFullBatchSendRoomUnicastRequest() *BatchSendRoomUnicastRequest {
 	return &BatchSendRoomUnicastRequest{
-		AppID:   "bad \xff utf-8 </script>",
+		AppID:   "tab\there\\ \x01 \u2029 🎉",
 		Binary:  true,
-		From:    "tab\there\\ \x01 \u2029 🎉",
-		Message: "bad \xff utf-8 </script>",
-		RoomID:  "<a&\"b\">\n\u2028é",
-		To:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		From:    "<a&\"b\">\n\u2028é",
+		Message: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:  "bad \xff utf-8 </script>",
+		To:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
@@ -3559,61 +3559,61 @@ func sampleFullBatchUpdateLiveParticipantsRequest() *IMBatchUpdateLiveParticipan
 		ConversationShortID: int64(-9223372036854775808),
 		ParticipantInfos: []IMLiveParticipantMark{{
 			UserID:    int64(1700000000000),
-			UserIDStr: "tab\there\\ \x01 \u2029 🎉",
-			AvatarURL: "bad \xff utf-8 </script>",
-			Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			Marks:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			NickName:  "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			UserID:    int64(9223372036854775807),
 			UserIDStr: "<a&\"b\">\n\u2028é",
 			AvatarURL: "tab\there\\ \x01 \u2029 🎉",
 			Ext:       json.RawMessage("\"x\u2028y\""),
 			Marks:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			NickName:  "<a&\"b\">\n\u2028é",
 		}, {
-			UserID:    int64(-3),
+			UserID:    int64(9223372036854775807),
 			UserIDStr: "bad \xff utf-8 </script>",
 			AvatarURL: "<a&\"b\">\n\u2028é",
 			Ext:       json.RawMessage("[ true , false ]"),
 			Marks:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 			NickName:  "bad \xff utf-8 </script>",
+		}, {
+			UserID:    int64(-3),
+			UserIDStr: "tab\there\\ \x01 \u2029 🎉",
+			AvatarURL: "bad \xff utf-8 </script>",
+			Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Marks:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			NickName:  "tab\there\\ \x01 \u2029 🎉",
 		}},
-		MarkAction: Ptr(int32(-2147483648)),
+		MarkAction: Ptr(IMMarkRemove),
 	}
 }
 
 func sampleFullBatchUpdateUserRequest() *IMBatchUpdateUserRequest {
 	return &IMBatchUpdateUserRequest{
-		AppID: int32(42),
+		AppID: int32(-2147483648),
 		Users: []IMUserChange{{
-			Ext:      json.RawMessage("\"x\u2028y\""),
-			NickName: "<a&\"b\">\n\u2028é",
-			Portrait: "tab\there\\ \x01 \u2029 🎉",
-			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			UserID:   int64(0),
-		}, {
 			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			NickName: "tab\there\\ \x01 \u2029 🎉",
 			Portrait: "bad \xff utf-8 </script>",
 			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			UserID:   int64(-9223372036854775808),
+			UserID:   int64(-3),
 		}, {
 			Ext:      json.RawMessage("[ true , false ]"),
 			NickName: "bad \xff utf-8 </script>",
 			Portrait: "<a&\"b\">\n\u2028é",
 			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			UserID:   int64(-3),
+			UserID:   int64(9223372036854775807),
+		}, {
+			Ext:      json.RawMessage("\"x\u2028y\""),
+			NickName: "<a&\"b\">\n\u2028é",
+			Portrait: "tab\there\\ \x01 \u2029 🎉",
+			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			UserID:   int64(1700000000000),
 		}},
 	}
 }
 
 func sampleFullBatchUpdateUserTagsRequest() *IMBatchUpdateUserTagsRequest {
 	return &IMBatchUpdateUserTagsRequest{
-		AppID:   int32(0),
-		Op:      int32(2147483647),
+		AppID:   int32(-3),
+		Op:      IMTagsDelete,
 		Tags:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		UserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
 	}
 }
 
@@ -3639,140 +3639,140 @@ func sampleFullCreateCallbackRequest() *CreateCallbackRequest {
 
 func sampleFullCreateConversationRequest() *IMCreateConversationRequest {
 	return &IMCreateConversationRequest{
-		AppID: int32(2147483647),
+		AppID: int32(-3),
 		ConversationCoreInfo: &IMNewConversation{
-			ConversationType: int32(-2147483648),
-			AvatarURL:        "bad \xff utf-8 </script>",
-			Description:      "<a&\"b\">\n\u2028é",
-			Ext:              json.RawMessage("[ true , false ]"),
-			Name:             "bad \xff utf-8 </script>",
-			Notice:           "<a&\"b\">\n\u2028é",
+			ConversationType: IMLiveGroup,
+			AvatarURL:        "tab\there\\ \x01 \u2029 🎉",
+			Description:      "bad \xff utf-8 </script>",
+			Ext:              json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Name:             "tab\there\\ \x01 \u2029 🎉",
+			Notice:           "bad \xff utf-8 </script>",
 		},
-		OwnerUserID:    int64(1700000000000),
-		OwnerUserIDStr: "bad \xff utf-8 </script>",
-		IdempotentID:   "<a&\"b\">\n\u2028é",
-		InboxType:      Ptr(int32(2147483647)),
-		OtherUserID:    Ptr(int64(-9223372036854775808)),
-		OtherUserIDStr: "<a&\"b\">\n\u2028é",
+		OwnerUserID:    int64(0),
+		OwnerUserIDStr: "tab\there\\ \x01 \u2029 🎉",
+		IdempotentID:   "bad \xff utf-8 </script>",
+		InboxType:      Ptr(int32(42)),
+		OtherUserID:    Ptr(int64(-3)),
+		OtherUserIDStr: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullCreateFailRecoveryPolicyRequest() *CreateFailRecoveryPolicyRequest {
 	return &CreateFailRecoveryPolicyRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		FromVendor: "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		ToVendor:   "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		FromVendor: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		ToVendor:   "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullCreateVendorPolicyRequest() *CreateVendorPolicyRequest {
 	return &CreateVendorPolicyRequest{
-		AppID:            "bad \xff utf-8 </script>",
-		BusinessID:       "<a&\"b\">\n\u2028é",
-		RoomID:           "tab\there\\ \x01 \u2029 🎉",
-		VendorProportion: "bad \xff utf-8 </script>",
+		AppID:            "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:       "bad \xff utf-8 </script>",
+		RoomID:           "<a&\"b\">\n\u2028é",
+		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullDeleteBusinessIDRequest() *DeleteBusinessIDRequest {
 	return &DeleteBusinessIDRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullDeleteConversationMessageRequest() *IMDeleteConversationMessageRequest {
 	return &IMDeleteConversationMessageRequest{
-		AppID:               int32(-3),
-		ConversationShortID: int64(0),
-		MessageID:           int64(9223372036854775807),
-		DeleteType:          Ptr(int32(-2147483648)),
+		AppID:               int32(2147483647),
+		ConversationShortID: int64(-9223372036854775808),
+		MessageID:           int64(1700000000000),
+		DeleteType:          Ptr(IMDeleteForSender),
 	}
 }
 
 func sampleFullDeleteFailRecoveryPolicyRequest() *DeleteFailRecoveryPolicyRequest {
 	return &DeleteFailRecoveryPolicyRequest{
-		ID: int32(42),
+		ID: int32(-3),
 	}
 }
 
 func sampleFullDeleteFriendRequest() *IMDeleteFriendRequest {
 	return &IMDeleteFriendRequest{
-		AppID:         int32(-3),
-		DeleteUserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-		UserID:        int64(1700000000000),
-		InboxType:     Ptr(int32(-3)),
+		AppID:         int32(0),
+		DeleteUserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		UserID:        int64(-3),
+		InboxType:     Ptr(int32(0)),
 	}
 }
 
 func sampleFullDeleteMessageRequest() *IMDeleteMessageRequest {
 	return &IMDeleteMessageRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		MessageID:           int64(-9223372036854775808),
-		ParticipantUserID:   int64(1700000000000),
+		AppID:               int32(2147483647),
+		ConversationShortID: int64(-9223372036854775808),
+		MessageID:           int64(1700000000000),
+		ParticipantUserID:   int64(-3),
 	}
 }
 
 func sampleFullDestroyConversationRequest() *IMDestroyConversationRequest {
 	return &IMDestroyConversationRequest{
-		AppID:               int32(-3),
-		ConversationShortID: int64(0),
-		OwnerUserID:         int64(9223372036854775807),
-		OwnerUserIDStr:      "bad \xff utf-8 </script>",
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		OwnerUserID:         int64(-9223372036854775808),
+		OwnerUserIDStr:      "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullDismissRoomRequest() *DismissRoomRequest {
 	return &DismissRoomRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullGetAllBusinessIDRequest() *GetAllBusinessIDRequest {
 	return &GetAllBusinessIDRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		Limit:  "<a&\"b\">\n\u2028é",
-		Offset: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		Limit:  "tab\there\\ \x01 \u2029 🎉",
+		Offset: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullGetAppTokenRequest() *IMGetAppTokenRequest {
 	return &IMGetAppTokenRequest{
-		AppID:      int32(42),
-		ExpireTime: int64(-3),
-		UserID:     int64(0),
-		UserIDStr:  "bad \xff utf-8 </script>",
+		AppID:      int32(-3),
+		ExpireTime: int64(0),
+		UserID:     int64(9223372036854775807),
+		UserIDStr:  "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullGetBlackListRequest() *IMGetBlackListRequest {
 	return &IMGetBlackListRequest{
-		AppID:     int32(-2147483648),
-		Cursor:    int64(1700000000000),
-		Limit:     int64(-3),
-		UserID:    int64(0),
-		InboxType: Ptr(int32(2147483647)),
+		AppID:     int32(42),
+		Cursor:    int64(-3),
+		Limit:     int64(0),
+		UserID:    int64(9223372036854775807),
+		InboxType: Ptr(int32(-2147483648)),
 		NeedTotal: Ptr(true),
 	}
 }
 
 func sampleFullGetConversationMarksRequest() *IMGetConversationMarksRequest {
 	return &IMGetConversationMarksRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
 	}
 }
 
 func sampleFullGetConversationMessagesRequest() *IMGetConversationMessagesRequest {
 	return &IMGetConversationMessagesRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		Cursor:              int64(-9223372036854775808),
-		Limit:               int64(1700000000000),
-		Reverse:             Ptr(int32(-3)),
+		AppID:               int32(2147483647),
+		ConversationShortID: int64(-9223372036854775808),
+		Cursor:              int64(1700000000000),
+		Limit:               int64(-3),
+		Reverse:             Ptr(IMPageBackward),
 	}
 }
 
@@ -3782,7 +3782,7 @@ func sampleFullGetConversationSettingRequest() *IMGetConversationSettingRequest 
 		ConversationShortID:  int64(9223372036854775807),
 		ParticipantUserID:    int64(-9223372036854775808),
 		ParticipantUserIDStr: "tab\there\\ \x01 \u2029 🎉",
-		NoReadIndex:          Ptr(true),
+		NoReadIndex:          Ptr(false),
 	}
 }
 
@@ -3837,133 +3837,176 @@ func sampleFullGetUserConversationsRequest() *IMGetUserConversationsRequest {
 		Limit:                int64(9223372036854775807),
 		ParticipantUserID:    int64(-9223372036854775808),
 		ParticipantUserIDStr: "bad \xff utf-8 </script>",
-		DataType:             Ptr(int32(-3)),
-		InboxType:            Ptr(int32(0)),
+		DataType:             Ptr(IMConversationsOwnedLiveGroups),
+		InboxType:            Ptr(int32(-3)),
 		SkipMemberCount:      Ptr(false),
 	}
 }
 
 func sampleFullIsFriendRequest() *IMIsFriendRequest {
 	return &IMIsFriendRequest{
-		AppID:         int32(-2147483648),
-		FriendUserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
-		UserID:        int64(9223372036854775807),
-		InboxType:     Ptr(int32(-2147483648)),
+		AppID:         int32(2147483647),
+		FriendUserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		UserID:        int64(0),
+		InboxType:     Ptr(int32(2147483647)),
 	}
 }
 
 func sampleFullIsInBlackListRequest() *IMIsInBlackListRequest {
 	return &IMIsInBlackListRequest{
-		AppID:            int32(42),
-		BlackListUserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		UserID:           int64(-9223372036854775808),
-		InboxType:        Ptr(int32(42)),
+		AppID:            int32(-2147483648),
+		BlackListUserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
+		UserID:           int64(9223372036854775807),
+		InboxType:        Ptr(int32(-2147483648)),
 	}
 }
 
 func sampleFullIsUserInConversationRequest() *IMIsUserInConversationRequest {
 	return &IMIsUserInConversationRequest{
-		AppID:               int32(-3),
-		ConversationShortID: int64(0),
-		ParticipantUserID:   int64(9223372036854775807),
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		ParticipantUserID:   int64(0),
 	}
 }
 
 func sampleFullKickUserRequest() *KickUserRequest {
 	return &KickUserRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullLimitTokenPrivilegeRequest() *LimitTokenPrivilegeRequest {
 	return &LimitTokenPrivilegeRequest{
-		AppID:             "<a&\"b\">\n\u2028é",
-		ForbiddenInterval: int32(2147483647),
-		RoomID:            "bad \xff utf-8 </script>",
-		Token:             "<a&\"b\">\n\u2028é",
-		UserID:            "tab\there\\ \x01 \u2029 🎉",
+		AppID:             "bad \xff utf-8 </script>",
+		ForbiddenInterval: int32(0),
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		Token:             "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullListAppsRequest() *ListAppsRequest {
 	return &ListAppsRequest{
-		AppID:       "bad \xff utf-8 </script>",
-		Limit:       "<a&\"b\">\n\u2028é",
-		Offset:      "tab\there\\ \x01 \u2029 🎉",
-		ProjectName: "bad \xff utf-8 </script>",
-		Reverse:     Ptr(int32(-3)),
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		Limit:       "bad \xff utf-8 </script>",
+		Offset:      "<a&\"b\">\n\u2028é",
+		ProjectName: "tab\there\\ \x01 \u2029 🎉",
+		Reverse:     Ptr(int32(42)),
 	}
 }
 
 func sampleFullListFriendRequest() *IMListFriendRequest {
 	return &IMListFriendRequest{
-		AppID:     int32(0),
-		UserID:    int64(9223372036854775807),
-		Cursor:    Ptr(int64(-9223372036854775808)),
-		InboxType: Ptr(int32(42)),
-		Limit:     Ptr(int64(-3)),
+		AppID:     int32(-3),
+		UserID:    int64(0),
+		Cursor:    Ptr(int64(9223372036854775807)),
+		InboxType: Ptr(int32(-2147483648)),
+		Limit:     Ptr(int64(1700000000000)),
 		NeedTotal: Ptr(false),
 	}
 }
 
 func sampleFullListHotMusicRequest() *ListHotMusicRequest {
 	return &ListHotMusicRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		CustomHotListID: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		HotTypes:        []int32{int32(0), int32(2147483647), int32(-2147483648)},
+		AppID:           "<a&\"b\">\n\u2028é",
+		CustomHotListID: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		HotTypes:        []int32{int32(-3), int32(0), int32(2147483647)},
 	}
 }
 
 func sampleFullListMusicsRequest() *ListMusicsRequest {
 	return &ListMusicsRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		Filters:        []int32{int32(-3), int32(0), int32(2147483647)},
-		LastUpdateTime: Ptr(int32(-2147483648)),
-		PageNum:        Ptr(int32(42)),
-		PageSize:       Ptr(int32(-3)),
-		SongIDs:        []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		Filters:        []int32{int32(42), int32(-3), int32(0)},
+		LastUpdateTime: Ptr(int32(2147483647)),
+		PageNum:        Ptr(int32(-2147483648)),
+		PageSize:       Ptr(int32(42)),
+		SongIDs:        []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullListOperationDataRequest() *ListOperationDataRequest {
 	return &ListOperationDataRequest{
-		AggregateGranularity: "<a&\"b\">\n\u2028é",
-		AppID:                "tab\there\\ \x01 \u2029 🎉",
-		EndTime:              "bad \xff utf-8 </script>",
-		Indicator:            []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime:            "<a&\"b\">\n\u2028é",
+		AggregateGranularity: "bad \xff utf-8 </script>",
+		AppID:                "<a&\"b\">\n\u2028é",
+		EndTime:              "tab\there\\ \x01 \u2029 🎉",
+		Indicator:            []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime:            "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullListOperationDistributionRequest() *ListOperationDistributionRequest {
 	return &ListOperationDistributionRequest{
-		AppID:     "tab\there\\ \x01 \u2029 🎉",
-		Dimension: "bad \xff utf-8 </script>",
-		EndTime:   "<a&\"b\">\n\u2028é",
-		Indicator: "tab\there\\ \x01 \u2029 🎉",
-		StartTime: "bad \xff utf-8 </script>",
+		AppID:     "<a&\"b\">\n\u2028é",
+		Dimension: "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: "<a&\"b\">\n\u2028é",
+		StartTime: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullListQualityRequest() *ListQualityRequest {
 	return &ListQualityRequest{
-		AggregateGranularity: "<a&\"b\">\n\u2028é",
-		AppID:                "tab\there\\ \x01 \u2029 🎉",
-		EndTime:              "bad \xff utf-8 </script>",
-		Indicator:            []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime:            "<a&\"b\">\n\u2028é",
-		Access:               []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		OS:                   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		ProductType:          "tab\there\\ \x01 \u2029 🎉",
-		RoomID:               "bad \xff utf-8 </script>",
-		UserID:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AggregateGranularity: "bad \xff utf-8 </script>",
+		AppID:                "<a&\"b\">\n\u2028é",
+		EndTime:              "tab\there\\ \x01 \u2029 🎉",
+		Indicator:            []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime:            "bad \xff utf-8 </script>",
+		Access:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		OS:                   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		ProductType:          "<a&\"b\">\n\u2028é",
+		RoomID:               "tab\there\\ \x01 \u2029 🎉",
+		UserID:               []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
+		AppID:       "bad \xff utf-8 </script>",
+		Dimension:   "<a&\"b\">\n\u2028é",
+		EndTime:     "tab\there\\ \x01 \u2029 🎉",
+		Indicator:   "bad \xff utf-8 </script>",
+		StartTime:   "<a&\"b\">\n\u2028é",
+		Platform:    "tab\there\\ \x01 \u2029 🎉",
+		ProductType: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
+	return &ListRealTimeOperationDataRequest{
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
+	return &ListRealTimePublicStreamInfoRequest{
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		StartTime: "bad \xff utf-8 </script>",
+		StreamID:  "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
+	return &ListRealTimeQualityRequest{
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		EndTime:     "bad \xff utf-8 </script>",
+		Indicator:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime:   "<a&\"b\">\n\u2028é",
+		ProductType: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:      "bad \xff utf-8 </script>",
+		UserID:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
+func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
+	return &ListRealTimeQualityDistributionRequest{
 		AppID:       "<a&\"b\">\n\u2028é",
 		Dimension:   "tab\there\\ \x01 \u2029 🎉",
 		EndTime:     "bad \xff utf-8 </script>",
@@ -3971,49 +4014,6 @@ func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest 
 		StartTime:   "tab\there\\ \x01 \u2029 🎉",
 		Platform:    "bad \xff utf-8 </script>",
 		ProductType: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
-	return &ListRealTimeOperationDataRequest{
-		AppID:     "tab\there\\ \x01 \u2029 🎉",
-		EndTime:   "bad \xff utf-8 </script>",
-		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
-	return &ListRealTimePublicStreamInfoRequest{
-		AppID:     "tab\there\\ \x01 \u2029 🎉",
-		EndTime:   "bad \xff utf-8 </script>",
-		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime: "<a&\"b\">\n\u2028é",
-		StreamID:  "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
-	return &ListRealTimeQualityRequest{
-		AppID:       "bad \xff utf-8 </script>",
-		EndTime:     "<a&\"b\">\n\u2028é",
-		Indicator:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		StartTime:   "tab\there\\ \x01 \u2029 🎉",
-		ProductType: "bad \xff utf-8 </script>",
-		RoomID:      "<a&\"b\">\n\u2028é",
-		UserID:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-	}
-}
-
-func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
-	return &ListRealTimeQualityDistributionRequest{
-		AppID:       "tab\there\\ \x01 \u2029 🎉",
-		Dimension:   "bad \xff utf-8 </script>",
-		EndTime:     "<a&\"b\">\n\u2028é",
-		Indicator:   "tab\there\\ \x01 \u2029 🎉",
-		StartTime:   "bad \xff utf-8 </script>",
-		Platform:    "<a&\"b\">\n\u2028é",
-		ProductType: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
@@ -4027,135 +4027,135 @@ func sampleFullListResourcePackagesV2Request() *ListResourcePackagesV2Request {
 
 func sampleFullListUsagesRequest() *ListUsagesRequest {
 	return &ListUsagesRequest{
-		AppID:     "bad \xff utf-8 </script>",
-		EndTime:   "<a&\"b\">\n\u2028é",
-		StartTime: "tab\there\\ \x01 \u2029 🎉",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		StartTime: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullMarkConversationRequest() *IMMarkConversationRequest {
 	return &IMMarkConversationRequest{
-		AppID:               int32(-3),
-		ConversationShortID: int64(0),
-		MarkTypes:           []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		MarkAction:          Ptr(int32(-3)),
-		Operator:            Ptr(int64(0)),
-		OperatorStr:         "<a&\"b\">\n\u2028é",
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		MarkTypes:           []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		MarkAction:          Ptr(IMMarkRemove),
+		Operator:            Ptr(int64(1700000000000)),
+		OperatorStr:         "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		Status: int32(42),
+		AppID:  "bad \xff utf-8 </script>",
+		Status: int32(2147483647),
 	}
 }
 
 func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 	return &ModifyBusinessRemarksRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Remarks:    "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Remarks:    "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullModifyConversationRequest() *IMModifyConversationRequest {
 	return &IMModifyConversationRequest{
-		AppID: int32(-2147483648),
+		AppID: int32(0),
 		ConversationCoreInfo: &IMConversationChange{
-			ConversationShortID: int64(1700000000000),
-			AvatarURL:           "bad \xff utf-8 </script>",
-			Description:         "<a&\"b\">\n\u2028é",
-			Ext:                 json.RawMessage("[ true , false ]"),
-			Name:                "bad \xff utf-8 </script>",
-			Notice:              "<a&\"b\">\n\u2028é",
-			OwnerUserID:         Ptr(int64(-3)),
-			OwnerUserIDStr:      "bad \xff utf-8 </script>",
+			ConversationShortID: int64(9223372036854775807),
+			AvatarURL:           "<a&\"b\">\n\u2028é",
+			Description:         "tab\there\\ \x01 \u2029 🎉",
+			Ext:                 json.RawMessage("\"x\u2028y\""),
+			Name:                "<a&\"b\">\n\u2028é",
+			Notice:              "tab\there\\ \x01 \u2029 🎉",
+			OwnerUserID:         Ptr(int64(-9223372036854775808)),
+			OwnerUserIDStr:      "<a&\"b\">\n\u2028é",
 		},
 	}
 }
 
 func sampleFullModifyConversationSettingRequest() *IMModifyConversationSettingRequest {
 	return &IMModifyConversationSettingRequest{
-		AppID: int32(2147483647),
+		AppID: int32(-3),
 		ConversationSettingInfo: &IMConversationSettingChange{
-			ConversationShortID: int64(-9223372036854775808),
-			ParticipantUserID:   int64(1700000000000),
-			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			IsMute:              Ptr(true),
-			IsSetFavorite:       Ptr(false),
-			IsStickTop:          Ptr(true),
-			SetFavoriteTime:     Ptr(int64(1700000000000)),
-			StickTopTime:        Ptr(int64(-3)),
+			ConversationShortID: int64(0),
+			ParticipantUserID:   int64(9223372036854775807),
+			Ext:                 json.RawMessage("[ true , false ]"),
+			IsMute:              Ptr(false),
+			IsSetFavorite:       Ptr(true),
+			IsStickTop:          Ptr(false),
+			SetFavoriteTime:     Ptr(int64(9223372036854775807)),
+			StickTopTime:        Ptr(int64(-9223372036854775808)),
 		},
 	}
 }
 
 func sampleFullModifyMessageRequest() *IMModifyMessageRequest {
 	return &IMModifyMessageRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		MessageID:           int64(-9223372036854775808),
-		Content:             "<a&\"b\">\n\u2028é",
-		Ext:                 json.RawMessage("[ true , false ]"),
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		MessageID:           int64(0),
+		Content:             "tab\there\\ \x01 \u2029 🎉",
+		Ext:                 json.RawMessage("\"x\u2028y\""),
 	}
 }
 
 func sampleFullModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequest {
 	return &IMModifyParticipantReadIndexRequest{
-		AppID:                int32(0),
-		ConversationShortID:  int64(9223372036854775807),
-		ParticipantUserID:    int64(-9223372036854775808),
-		ParticipantUserIDStr: "bad \xff utf-8 </script>",
-		ReadIndex:            int64(-3),
+		AppID:                int32(42),
+		ConversationShortID:  int64(-3),
+		ParticipantUserID:    int64(0),
+		ParticipantUserIDStr: "<a&\"b\">\n\u2028é",
+		ReadIndex:            int64(-9223372036854775808),
 	}
 }
 
 func sampleFullQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatusRequest {
 	return &IMQueryLiveParticipantStatusRequest{
-		AppID:                 int32(0),
-		ConversationShortID:   int64(9223372036854775807),
-		ParticipantUserIDs:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:                 int32(42),
+		ConversationShortID:   int64(-3),
+		ParticipantUserIDs:    []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		ParticipantUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullQueryOnlineStatusRequest() *IMQueryOnlineStatusRequest {
 	return &IMQueryOnlineStatusRequest{
-		AppID:   int32(42),
-		UserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		AppID:   int32(2147483647),
+		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
 	}
 }
 
 func sampleFullRecallMessageRequest() *IMRecallMessageRequest {
 	return &IMRecallMessageRequest{
-		AppID:               int32(-2147483648),
-		ConversationShortID: int64(1700000000000),
-		MessageID:           int64(-3),
-		ParticipantUserID:   int64(0),
-		RecallRole:          Ptr(int32(2147483647)),
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		MessageID:           int64(-9223372036854775808),
+		ParticipantUserID:   int64(1700000000000),
+		RecallRole:          Ptr(IMRecallAsManager),
 	}
 }
 
 func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 	return &IMRegisterUsersRequest{
-		AppID: int32(-2147483648),
+		AppID: int32(-3),
 		Users: []IMNewUser{{
-			UserID:   int64(1700000000000),
+			UserID:   int64(0),
 			Ext:      json.RawMessage("\"x\u2028y\""),
 			NickName: "<a&\"b\">\n\u2028é",
 			Portrait: "tab\there\\ \x01 \u2029 🎉",
 			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 			IsRobot:  Ptr(true),
 		}, {
-			UserID:   int64(9223372036854775807),
+			UserID:   int64(1700000000000),
 			Ext:      json.RawMessage("[ true , false ]"),
 			NickName: "bad \xff utf-8 </script>",
 			Portrait: "<a&\"b\">\n\u2028é",
 			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			IsRobot:  Ptr(true),
 		}, {
-			UserID:   int64(-3),
+			UserID:   int64(9223372036854775807),
 			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			NickName: "tab\there\\ \x01 \u2029 🎉",
 			Portrait: "bad \xff utf-8 </script>",
@@ -4167,19 +4167,19 @@ func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 
 func sampleFullRemoveBlackListRequest() *IMRemoveBlackListRequest {
 	return &IMRemoveBlackListRequest{
-		AppID:            int32(-2147483648),
-		BlackListUserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
-		UserID:           int64(9223372036854775807),
-		InboxType:        Ptr(int32(-2147483648)),
+		AppID:            int32(-3),
+		BlackListUserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		UserID:           int64(1700000000000),
+		InboxType:        Ptr(int32(-3)),
 	}
 }
 
 func sampleFullScanConversationParticipantListRequest() *IMScanConversationParticipantListRequest {
 	return &IMScanConversationParticipantListRequest{
-		AppID:                 int32(42),
-		ConversationShortID:   int64(-3),
-		Cursor:                int64(0),
-		Limit:                 int64(9223372036854775807),
+		AppID:                 int32(0),
+		ConversationShortID:   int64(9223372036854775807),
+		Cursor:                int64(-9223372036854775808),
+		Limit:                 int64(1700000000000),
 		MarkType:              "bad \xff utf-8 </script>",
 		OnlyUserIDs:           Ptr(true),
 		Reverse:               Ptr(false),
@@ -4190,10 +4190,10 @@ func sampleFullScanConversationParticipantListRequest() *IMScanConversationParti
 func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
 		AppID:    "<a&\"b\">\n\u2028é",
-		Filters:  []int32{int32(-2147483648), int32(42), int32(-3)},
+		Filters:  []int32{int32(-3), int32(0), int32(2147483647)},
 		KeyWord:  "tab\there\\ \x01 \u2029 🎉",
-		PageNum:  Ptr(int32(2147483647)),
-		PageSize: Ptr(int32(-2147483648)),
+		PageNum:  Ptr(int32(42)),
+		PageSize: Ptr(int32(-3)),
 	}
 }
 
@@ -4209,71 +4209,71 @@ func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
 
 func sampleFullSendMessageRequest() *IMSendMessageRequest {
 	return &IMSendMessageRequest{
-		AppID:               int32(42),
+		AppID:               int32(0),
 		Content:             "tab\there\\ \x01 \u2029 🎉",
-		ConversationShortID: int64(0),
-		MsgType:             int32(2147483647),
-		Sender:              int64(-9223372036854775808),
-		SenderStr:           "bad \xff utf-8 </script>",
-		ClientMsgID:         "<a&\"b\">\n\u2028é",
-		CreateTime:          Ptr(int64(0)),
-		Ext:                 json.RawMessage("\"x\u2028y\""),
-		InvisibleUsers:      []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		InvisibleUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		MentionedUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
-		MentionedUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		Priority:            Ptr(int32(-3)),
+		ConversationShortID: int64(-9223372036854775808),
+		MsgType:             IMMsgCustom,
+		Sender:              int64(1700000000000),
+		SenderStr:           "tab\there\\ \x01 \u2029 🎉",
+		ClientMsgID:         "bad \xff utf-8 </script>",
+		CreateTime:          Ptr(int64(9223372036854775807)),
+		Ext:                 json.RawMessage("[ true , false ]"),
+		InvisibleUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
+		InvisibleUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		MentionedUsers:      []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		MentionedUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		Priority:            Ptr(IMPriorityHigh),
 		RefMsgInfo: &IMRefMessage{
-			Hint:                "tab\there\\ \x01 \u2029 🎉",
+			Hint:                "bad \xff utf-8 </script>",
 			ReferencedMessageID: int64(9223372036854775807),
 		},
 		VisibleUsers:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		VisibleUsersStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		VisibleUsersStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullSendRoomUnicastRequest() *SendRoomUnicastRequest {
 	return &SendRoomUnicastRequest{
-		AppID:   "<a&\"b\">\n\u2028é",
+		AppID:   "tab\there\\ \x01 \u2029 🎉",
 		Binary:  true,
-		From:    "bad \xff utf-8 </script>",
-		Message: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
-		To:      "bad \xff utf-8 </script>",
+		From:    "<a&\"b\">\n\u2028é",
+		Message: "tab\there\\ \x01 \u2029 🎉",
+		RoomID:  "bad \xff utf-8 </script>",
+		To:      "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullSendUnicastRequest() *SendUnicastRequest {
 	return &SendUnicastRequest{
-		AppID:   "<a&\"b\">\n\u2028é",
+		AppID:   "tab\there\\ \x01 \u2029 🎉",
 		Binary:  true,
-		From:    "bad \xff utf-8 </script>",
-		Message: "<a&\"b\">\n\u2028é",
-		To:      "tab\there\\ \x01 \u2029 🎉",
+		From:    "<a&\"b\">\n\u2028é",
+		Message: "tab\there\\ \x01 \u2029 🎉",
+		To:      "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStartDetectionRequest() *StartDetectionRequest {
 	return &StartDetectionRequest{
-		AppID:        "bad \xff utf-8 </script>",
-		RoomID:       "<a&\"b\">\n\u2028é",
-		Callback:     "tab\there\\ \x01 \u2029 🎉",
+		AppID:        "<a&\"b\">\n\u2028é",
+		RoomID:       "tab\there\\ \x01 \u2029 🎉",
+		Callback:     "bad \xff utf-8 </script>",
 		CallbackType: Ptr(int32(-2147483648)),
 		Duration:     Ptr(int32(42)),
 		IdleSec:      Ptr(int32(-3)),
 		Interval:     Ptr(int32(0)),
 		MediaType:    Ptr(int32(2147483647)),
-		UserID:       "tab\there\\ \x01 \u2029 🎉",
+		UserID:       "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
 	return &StartPushMixedStreamToCDNRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		PushURL:    "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		PushURL:    "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			MaxIdleTime:            Ptr(int32(42)),
@@ -4284,16 +4284,16 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				PassthroughRTCSEIMessage: Ptr(true),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
-				VolumeIndicationInterval: Ptr(float32(0.1)),
+				SEIPayloadUUID:           "bad \xff utf-8 </script>",
+				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				VolumeIndicationInterval: Ptr(float32(0)),
 				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1e-7), float32(-2.5), float32(0)},
-					Right:   []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
-					Up:      []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Forward: []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Right:   []float32{float32(1e21), float32(1e-7), float32(-2.5)},
+					Up:      []float32{float32(0), float32(123456.789), float32(1e-6)},
 				},
 				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 				EnableSpatialRender:     Ptr(false),
@@ -4314,15 +4314,15 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -4330,8 +4330,8 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
 					Height:          Ptr(int32(42)),
 					Width:           Ptr(int32(-3)),
 				},
@@ -4339,20 +4339,20 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:                 int32(0),
 					StreamIndex:            int32(2147483647),
 					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
+					CornerRadius:           Ptr(float32(1e-7)),
 					LocationX:              Ptr(int32(-2147483648)),
 					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
 					},
 					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 					ZOrder:          Ptr(int32(2147483647)),
@@ -4360,20 +4360,20 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
+					CornerRadius:           Ptr(float32(-2.5)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
@@ -4381,20 +4381,20 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
+					CornerRadius:           Ptr(float32(0)),
 					LocationX:              Ptr(int32(2147483647)),
 					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -4402,22 +4402,22 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -4427,9 +4427,15 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 
 func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 	return &StartPushPublicStreamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
 		TargetStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
 			Index:      Ptr(int32(-2147483648)),
 			MediaType:  Ptr(int32(42)),
@@ -4441,16 +4447,10 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 			MediaType:  Ptr(int32(42)),
 			StreamType: Ptr(int32(-3)),
 			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
 		}},
-		BusinessID: "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &PublicStreamControl{
-			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
+			DataMsg:                    "bad \xff utf-8 </script>",
 			MaxIdleTime:                Ptr(int32(42)),
 			StreamPublishStatsInterval: Ptr(int32(-3)),
 			StreamPublishStatsMode:     Ptr(false),
@@ -4469,6 +4469,12 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 			},
 		},
 		ExcludeStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
 			RoomID:     "bad \xff utf-8 </script>",
 			Index:      Ptr(int32(2147483647)),
 			MediaType:  Ptr(int32(-2147483648)),
@@ -4480,76 +4486,70 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 			MediaType:  Ptr(int32(-2147483648)),
 			StreamType: Ptr(int32(42)),
 			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		Layout: &PublicStreamLayout{
 			LayoutMode: int32(0),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-7),
+					HeightProportion: float32(1e-6),
 					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
+					WidthProportion:  float32(0.1),
+					Alpha:            Ptr(float32(1e21)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(-2.5)),
+					LocationY:        Ptr(float32(0)),
 					RenderMode:       Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
 					},
 					ZOrder: Ptr(int32(42)),
 				}, {
-					HeightProportion: float32(-3.4e38),
+					HeightProportion: float32(-2.5),
 					StreamIndex:      int32(0),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
+					WidthProportion:  float32(123456.789),
+					Alpha:            Ptr(float32(1e-6)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(0.1)),
+					LocationY:        Ptr(float32(1e21)),
 					RenderMode:       Ptr(int32(2147483647)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
 					ZOrder: Ptr(int32(2147483647)),
 				}, {
-					HeightProportion: float32(0),
+					HeightProportion: float32(0.1),
 					StreamIndex:      int32(42),
-					WidthProportion:  float32(1e-6),
-					Alpha:            Ptr(float32(-3.4e38)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e21)),
-					LocationY:        Ptr(float32(1e-7)),
+					WidthProportion:  float32(1e-7),
+					Alpha:            Ptr(float32(-2.5)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(123456.789)),
+					LocationY:        Ptr(float32(1e-6)),
 					RenderMode:       Ptr(int32(-3)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
 					ZOrder: Ptr(int32(-3)),
 				}},
-				BackgroundColor:        "<a&\"b\">\n\u2028é",
-				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
 				FrameInterpolationMode: Ptr(int32(-2147483648)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "<a&\"b\">\n\u2028é",
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
 					Index:      Ptr(int32(-3)),
 					MediaType:  Ptr(int32(0)),
 					StreamType: Ptr(int32(2147483647)),
-					UserID:     "tab\there\\ \x01 \u2029 🎉",
+					UserID:     "bad \xff utf-8 </script>",
 				},
 			},
 		},
@@ -4559,56 +4559,56 @@ func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 
 func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &SinglePushControl{
 			MaxIdleTime: Ptr(int32(0)),
 			MediaType:   Ptr(SubscribeAudioOnly),
 		},
-		PushURL: "bad \xff utf-8 </script>",
-		RoomID:  "<a&\"b\">\n\u2028é",
+		PushURL: "<a&\"b\">\n\u2028é",
+		RoomID:  "tab\there\\ \x01 \u2029 🎉",
 		Stream: &CDNPushStream{
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			UserID:     "bad \xff utf-8 </script>",
 			StreamType: Ptr(StreamTypeScreen),
 		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartRecordRequest() *StartRecordRequest {
 	return &StartRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
 		StorageConfig: &RecordStorageConfig{
 			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "<a&\"b\">\n\u2028é",
-				Bucket:        "tab\there\\ \x01 \u2029 🎉",
-				SecretKey:     "bad \xff utf-8 </script>",
+				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
+				Bucket:        "bad \xff utf-8 </script>",
+				SecretKey:     "<a&\"b\">\n\u2028é",
 				Region:        Ptr(int32(2147483647)),
-				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
+				SecurityToken: "bad \xff utf-8 </script>",
 				Vendor:        Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
 				Region:    Ptr(int32(0)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
 				Region:    Ptr(int32(42)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
 				AutoSetFileExtension: Ptr(false),
 				Region:               Ptr(int32(-2147483648)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &RecordControl{
 			EnableSyncUpload:       Ptr(false),
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
@@ -4632,15 +4632,15 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -4649,14 +4649,14 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
 		},
 		FileNameConfig: &FileNameConfig{
-			Pattern: "tab\there\\ \x01 \u2029 🎉",
-			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			Pattern: "bad \xff utf-8 </script>",
+			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
 					Height:          Ptr(int32(42)),
 					Width:           Ptr(int32(-3)),
 				},
@@ -4664,20 +4664,20 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					Height:                 int32(0),
 					StreamIndex:            int32(2147483647),
 					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
+					CornerRadius:           Ptr(float32(-3.4e38)),
 					LocationX:              Ptr(int32(-2147483648)),
 					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
 					},
 					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 					ZOrder:          Ptr(int32(2147483647)),
@@ -4685,20 +4685,20 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
+					CornerRadius:           Ptr(float32(0.1)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
@@ -4706,20 +4706,20 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
+					CornerRadius:           Ptr(float32(1e21)),
 					LocationX:              Ptr(int32(2147483647)),
 					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -4727,7 +4727,7 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
@@ -4735,15 +4735,15 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 		RecordMode: Ptr(RecordModeSingleStream),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -4753,9 +4753,9 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 
 func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 	return &StartRelayStreamRequest{
-		AppID: "bad \xff utf-8 </script>",
+		AppID: "<a&\"b\">\n\u2028é",
 		Control: &RelayControl{
-			StreamURL:      "<a&\"b\">\n\u2028é",
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
 			Bitrate:        Ptr(int32(2147483647)),
 			FrameRate:      Ptr(int32(-2147483648)),
 			Loop:           Ptr(false),
@@ -4765,48 +4765,48 @@ func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 			VideoHeight:    Ptr(int32(-2147483648)),
 			VideoWidth:     Ptr(int32(42)),
 		},
-		RoomID:      "<a&\"b\">\n\u2028é",
-		TaskID:      "tab\there\\ \x01 \u2029 🎉",
-		Token:       "bad \xff utf-8 </script>",
-		UserID:      "<a&\"b\">\n\u2028é",
-		BusinessID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID:      "tab\there\\ \x01 \u2029 🎉",
+		TaskID:      "bad \xff utf-8 </script>",
+		Token:       "<a&\"b\">\n\u2028é",
+		UserID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:  "bad \xff utf-8 </script>",
 		MaxIdleTime: Ptr(int32(-3)),
 	}
 }
 
 func sampleFullStartSegmentRequest() *StartSegmentRequest {
 	return &StartSegmentRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
 		StorageConfig: &StorageConfig{
 			CustomConfig: &CustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				SecretKey: "bad \xff utf-8 </script>",
 				Region:    Ptr(int32(0)),
 				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
 				Region:    Ptr(int32(42)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				ServiceID: "bad \xff utf-8 </script>",
 				Region:    Ptr(int32(2147483647)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AccountID:            "tab\there\\ \x01 \u2029 🎉",
+				Space:                "bad \xff utf-8 </script>",
 				AutoSetFileExtension: Ptr(false),
 				Region:               Ptr(int32(0)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &SegmentControl{
 			Align:             Ptr(false),
 			IgnoreSilence:     Ptr(true),
@@ -4815,19 +4815,19 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 		},
 		Duration:    Ptr(int32(-2147483648)),
 		Handle:      Ptr(true),
-		Identifier:  "<a&\"b\">\n\u2028é",
+		Identifier:  "tab\there\\ \x01 \u2029 🎉",
 		MaxIdleTime: Ptr(int32(0)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -4837,37 +4837,37 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 
 func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 	return &StartSnapshotRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
 		StorageConfig: &StorageConfig{
 			CustomConfig: &CustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				SecretKey: "<a&\"b\">\n\u2028é",
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
 				Region:    Ptr(int32(-2147483648)),
 				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
 				Region:    Ptr(int32(0)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
 				Region:    Ptr(int32(42)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
 				AutoSetFileExtension: Ptr(false),
 				Region:               Ptr(int32(-2147483648)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
 			Height:   Ptr(int32(0)),
@@ -4877,15 +4877,15 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 		MaxIdleTime: Ptr(int32(42)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -4895,89 +4895,89 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 
 func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
 	return &StartSubtitleRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
 			Type: Ptr(int32(42)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
-				UserID:       "tab\there\\ \x01 \u2029 🎉",
-				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
 				UserID:       "bad \xff utf-8 </script>",
 				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			}, {
 				UserID:       "<a&\"b\">\n\u2028é",
 				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}, {
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 			}},
-			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			RoomTargetLanguages: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		ReceiverList: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 	return &StartVoiceChatRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			UserID:                          "bad \xff utf-8 </script>",
-			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
+			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			UserID:                          "<a&\"b\">\n\u2028é",
+			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
 			EnableConversationStateCallback: Ptr(true),
-			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
-			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
+			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
+			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
 			IdleTimeout:                     Ptr(int32(-3)),
 			Burst: &Burst{
 				Enable: Ptr(true),
-				Ratio:  Ptr(float32(0.1)),
+				Ratio:  Ptr(float32(0)),
 			},
-			VoicePrint: json.RawMessage("[ true , false ]"),
+			VoicePrint: json.RawMessage("\"x\u2028y\""),
 		},
 		Config: &VoiceChatConfig{
-			ASRConfig:     json.RawMessage("\"x\u2028y\""),
-			TTSConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			LLMConfig:     json.RawMessage("[ true , false ]"),
+			ASRConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			TTSConfig:     json.RawMessage("[ true , false ]"),
+			LLMConfig:     json.RawMessage("\"x\u2028y\""),
 			InterruptMode: Ptr(VoiceChatInterruptOff),
 			SubtitleConfig: &SubtitleConfig{
 				DisableRTSSubtitle: Ptr(true),
 				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
 			},
 			FunctionCallingConfig: &FunctionCallingConfig{
-				ServerMessageURL:       "<a&\"b\">\n\u2028é",
-				ServerMessageSignature: "tab\there\\ \x01 \u2029 🎉",
+				ServerMessageURL:       "tab\there\\ \x01 \u2029 🎉",
+				ServerMessageSignature: "bad \xff utf-8 </script>",
 			},
-			AvatarConfig:         json.RawMessage("\"x\u2028y\""),
-			WebSearchAgentConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			MemoryConfig:         json.RawMessage("[ true , false ]"),
-			S2SConfig:            json.RawMessage("\"x\u2028y\""),
+			AvatarConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			WebSearchAgentConfig: json.RawMessage("[ true , false ]"),
+			MemoryConfig:         json.RawMessage("\"x\u2028y\""),
+			S2SConfig:            json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		},
 	}
 }
 
 func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
 	return &StartWBRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		UserID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		SourceURL:  "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStartWebcastRequest() *StartWebcastRequest {
 	return &StartWebcastRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		SourceURL:  "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(false),
 			StartTimeout:      Ptr(int32(2147483647)),
@@ -5009,47 +5009,30 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 
 func sampleFullStopDetectionRequest() *StopDetectionRequest {
 	return &StopDetectionRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
 	return &StopPushPublicStreamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:     "bad \xff utf-8 </script>",
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		BusinessID:     "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
 	return &StopPushStreamToCDNRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
 		AppID:      "tab\there\\ \x01 \u2029 🎉",
 		RoomID:     "bad \xff utf-8 </script>",
 		TaskID:     "<a&\"b\">\n\u2028é",
@@ -5057,8 +5040,16 @@ func sampleFullStopSegmentRequest() *StopSegmentRequest {
 	}
 }
 
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
 		AppID:      "bad \xff utf-8 </script>",
 		RoomID:     "<a&\"b\">\n\u2028é",
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
@@ -5066,36 +5057,45 @@ func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
 	}
 }
 
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
 func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
 	return &StopSubtitleRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
 	return &StopVoiceChatRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
 	return &StopWBRecordRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStopWebcastRequest() *StopWebcastRequest {
 	return &StopWebcastRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
@@ -5108,9 +5108,9 @@ func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
 
 func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 	return &UnbanUserStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
 		Audio:  Ptr(false),
 		Video:  Ptr(true),
 	}
@@ -5118,10 +5118,10 @@ func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		AppID:             "bad \xff utf-8 </script>",
 		ForbiddenInterval: Ptr(int32(0)),
-		RoomID:            "<a&\"b\">\n\u2028é",
-		UserID:            "tab\there\\ \x01 \u2029 🎉",
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		UserID:            "bad \xff utf-8 </script>",
 	}
 }
 
@@ -5130,13 +5130,13 @@ func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 		AppID: int32(42),
 		BlackListInfos: []IMBlackListItem{{
 			BlackListUserID:  int64(-3),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
 		}, {
 			BlackListUserID:  int64(9223372036854775807),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
 		}, {
 			BlackListUserID:  int64(1700000000000),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		}},
 		UserID:    int64(0),
 		InboxType: Ptr(int32(2147483647)),
@@ -5145,11 +5145,11 @@ func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 
 func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
 	return &UpdateCallbackRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
-		URL:        "bad \xff utf-8 </script>",
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		SecretKey:  "bad \xff utf-8 </script>",
+		URL:        "<a&\"b\">\n\u2028é",
 	}
 }
 
@@ -5164,17 +5164,17 @@ func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 	return &IMUpdateFriendRequest{
 		AppID: int32(2147483647),
 		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Ext:          json.RawMessage("[ true , false ]"),
 			FriendUserID: int64(1700000000000),
-			Alias:        "bad \xff utf-8 </script>",
+			Alias:        "<a&\"b\">\n\u2028é",
 		}, {
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Ext:          json.RawMessage("[ true , false ]"),
 			FriendUserID: int64(9223372036854775807),
-			Alias:        "bad \xff utf-8 </script>",
+			Alias:        "<a&\"b\">\n\u2028é",
 		}, {
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Ext:          json.RawMessage("[ true , false ]"),
 			FriendUserID: int64(-3),
-			Alias:        "bad \xff utf-8 </script>",
+			Alias:        "<a&\"b\">\n\u2028é",
 		}},
 		UserID:    int64(9223372036854775807),
 		InboxType: Ptr(int32(-2147483648)),
@@ -5183,9 +5183,15 @@ func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 
 func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 	return &UpdatePublicStreamParamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
 		TargetStreams: []RoomStream{{
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
 			Index:      Ptr(int32(2147483647)),
 			MediaType:  Ptr(int32(-2147483648)),
@@ -5197,16 +5203,10 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(-2147483648)),
 			StreamType: Ptr(int32(42)),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
 		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
+			DataMsg:                    "<a&\"b\">\n\u2028é",
 			MaxIdleTime:                Ptr(int32(-2147483648)),
 			StreamPublishStatsInterval: Ptr(int32(42)),
 			StreamPublishStatsMode:     Ptr(true),
@@ -5225,6 +5225,12 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			},
 		},
 		ExcludeStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
 			Index:      Ptr(int32(0)),
 			MediaType:  Ptr(int32(2147483647)),
@@ -5236,76 +5242,70 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(2147483647)),
 			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "bad \xff utf-8 </script>",
 		}},
 		Layout: &PublicStreamLayout{
 			LayoutMode: int32(-3),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e21),
+					HeightProportion: float32(123456.789),
 					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(-2.5),
-					Alpha:            Ptr(float32(0)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(1e-6)),
-					LocationY:        Ptr(float32(-3.4e38)),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
 					RenderMode:       Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
 					},
 					ZOrder: Ptr(int32(-2147483648)),
 				}, {
-					HeightProportion: float32(1e-6),
+					HeightProportion: float32(1e-7),
 					StreamIndex:      int32(-3),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
+					WidthProportion:  float32(0),
+					Alpha:            Ptr(float32(123456.789)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(-3.4e38)),
+					LocationY:        Ptr(float32(0.1)),
 					RenderMode:       Ptr(int32(0)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
 					},
 					ZOrder: Ptr(int32(0)),
 				}, {
-					HeightProportion: float32(-2.5),
+					HeightProportion: float32(-3.4e38),
 					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(123456.789),
-					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(0.1)),
-					LocationY:        Ptr(float32(1e21)),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
 					RenderMode:       Ptr(int32(42)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					ZOrder: Ptr(int32(42)),
 				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
+				BackgroundColor:        "bad \xff utf-8 </script>",
+				BackgroundImage:        "<a&\"b\">\n\u2028é",
 				FrameInterpolationMode: Ptr(int32(2147483647)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
+					RoomID:     "bad \xff utf-8 </script>",
 					Index:      Ptr(int32(42)),
 					MediaType:  Ptr(int32(-3)),
 					StreamType: Ptr(int32(0)),
-					UserID:     "bad \xff utf-8 </script>",
+					UserID:     "<a&\"b\">\n\u2028é",
 				},
 			},
 		},
@@ -5315,10 +5315,10 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 
 func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
 	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			MaxIdleTime:            Ptr(int32(-2147483648)),
@@ -5329,16 +5329,16 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 				PassthroughRTCSEIMessage: Ptr(true),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
-				VolumeIndicationInterval: Ptr(float32(1e-7)),
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
+				VolumeIndicationInterval: Ptr(float32(1e-6)),
 				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(0), float32(123456.789), float32(1e-6)},
-					Right:   []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
-					Up:      []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Forward: []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Right:   []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Up:      []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
 				},
 				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 				EnableSpatialRender:     Ptr(false),
@@ -5361,8 +5361,8 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
 					Height:          Ptr(int32(-2147483648)),
 					Width:           Ptr(int32(42)),
 				},
@@ -5370,20 +5370,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
+					CornerRadius:           Ptr(float32(-3.4e38)),
 					LocationX:              Ptr(int32(2147483647)),
 					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -5391,20 +5391,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
+					CornerRadius:           Ptr(float32(0.1)),
 					LocationX:              Ptr(int32(42)),
 					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
 					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 					ZOrder:          Ptr(int32(-2147483648)),
@@ -5412,20 +5412,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(42),
 					StreamIndex:            int32(-3),
 					Width:                  int32(0),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
+					CornerRadius:           Ptr(float32(1e21)),
 					LocationX:              Ptr(int32(0)),
 					LocationY:              Ptr(int32(2147483647)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
 					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
 					ZOrder:          Ptr(int32(-3)),
@@ -5433,7 +5433,7 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
@@ -5441,15 +5441,15 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		SequenceNumber: Ptr(int32(-2147483648)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -5459,15 +5459,15 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
 					Height:          Ptr(int32(0)),
 					Width:           Ptr(int32(2147483647)),
 				},
@@ -5475,20 +5475,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
+					CornerRadius:           Ptr(float32(-2.5)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
@@ -5496,20 +5496,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
+					CornerRadius:           Ptr(float32(0)),
 					LocationX:              Ptr(int32(2147483647)),
 					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -5517,20 +5517,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
+					CornerRadius:           Ptr(float32(123456.789)),
 					LocationX:              Ptr(int32(42)),
 					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
 					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 					ZOrder:          Ptr(int32(-2147483648)),
@@ -5538,22 +5538,22 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
@@ -5563,9 +5563,9 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "bad \xff utf-8 </script>",
+		AppID: "<a&\"b\">\n\u2028é",
 		Control: &RelayControl{
-			StreamURL:      "<a&\"b\">\n\u2028é",
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
 			Bitrate:        Ptr(int32(42)),
 			FrameRate:      Ptr(int32(-3)),
 			Loop:           Ptr(false),
@@ -5575,29 +5575,29 @@ func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 			VideoHeight:    Ptr(int32(-3)),
 			VideoWidth:     Ptr(int32(0)),
 		},
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Duration:   Ptr(int32(-2147483648)),
 		Handle:     Ptr(true),
-		Identifier: "bad \xff utf-8 </script>",
+		Identifier: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
 			Height:   Ptr(int32(-3)),
@@ -5609,104 +5609,104 @@ func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 
 func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	return &UpdateSubtitleRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 		VendorConfig: &VendorConfig{
 			Type: Ptr(int32(0)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			}, {
 				UserID:       "<a&\"b\">\n\u2028é",
 				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			}, {
 				UserID:       "tab\there\\ \x01 \u2029 🎉",
 				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			}},
-			RoomTargetLanguages: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		},
-		ReceiverList: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
 		ID:               int32(-3),
-		VendorProportion: "<a&\"b\">\n\u2028é",
+		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "tab\there\\ \x01 \u2029 🎉",
-		RoomID:        "bad \xff utf-8 </script>",
-		TaskID:        "<a&\"b\">\n\u2028é",
+		AppID:         "bad \xff utf-8 </script>",
+		RoomID:        "<a&\"b\">\n\u2028é",
+		TaskID:        "tab\there\\ \x01 \u2029 🎉",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "tab\there\\ \x01 \u2029 🎉",
+		Message:       "bad \xff utf-8 </script>",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
 			GroupID:   int32(0),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			Images:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 		},
-		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		Parameters: json.RawMessage("[ true , false ]"),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
 		AppID:     int32(0),
-		Content:   "bad \xff utf-8 </script>",
+		Content:   "<a&\"b\">\n\u2028é",
 		MsgTTL:    int64(-9223372036854775808),
-		MsgType:   int32(42),
-		Sender:    int64(-3),
+		MsgType:   IMMsgCustom,
+		Sender:    int64(1700000000000),
 		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		InboxType: Ptr(int32(2147483647)),
-		TagOp:     Ptr(int32(-2147483648)),
-		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		InboxType: Ptr(int32(0)),
+		TagOp:     Ptr(IMTagMatchAll),
+		Tags:      []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "<a&\"b\">\n\u2028é",
-		Operator:        "tab\there\\ \x01 \u2029 🎉",
-		Priority:        int32(42),
-		Resource:        "<a&\"b\">\n\u2028é",
-		TranscodeMode:   int32(0),
-		PreSignDuration: Ptr(int32(2147483647)),
+		AppID:           "bad \xff utf-8 </script>",
+		Operator:        "<a&\"b\">\n\u2028é",
+		Priority:        int32(2147483647),
+		Resource:        "bad \xff utf-8 </script>",
+		TranscodeMode:   int32(42),
+		PreSignDuration: Ptr(int32(-3)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "<a&\"b\">\n\u2028é",
-			Size:     int32(42),
+			FileName: "bad \xff utf-8 </script>",
+			Size:     int32(2147483647),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(2147483647),
-				SecretKey: "bad \xff utf-8 </script>",
-				Vendor:    int32(42),
+				AccessKey: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(-3),
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:    int32(2147483647),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(2147483647),
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(-3),
 			},
-			Type: Ptr(int32(-2147483648)),
+			Type: Ptr(int32(0)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: true,
-			InputFormat:        int32(-3),
-			OutputFormat:       int32(0),
-			OutputHeight:       int32(2147483647),
-			OutputWidth:        int32(-2147483648),
+			InputFormat:        int32(-2147483648),
+			OutputFormat:       int32(42),
+			OutputHeight:       int32(-3),
+			OutputWidth:        int32(0),
 			Thumbnail:          false,
-			ThumbnailHeight:    int32(-3),
-			ThumbnailWidth:     int32(0),
+			ThumbnailHeight:    int32(-2147483648),
+			ThumbnailWidth:     int32(42),
 		},
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -124,22 +124,37 @@ func (s *Server) Events() []Event {
 }
 
 // FlushEvents waits until every event produced so far was delivered or
-// given up, or until ctx ends.
+// given up, or until ctx ends. Once the server is closed it returns an
+// error if events were left undelivered.
 func (s *Server) FlushEvents(ctx context.Context) error {
 	q := &s.events
-	q.mu.Lock()
-	idle := q.idle
-	q.mu.Unlock()
-	if idle == nil {
-		return nil
-	}
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.closing:
-		return errors.New("rtctest: server closed before its events were delivered")
+	for {
+		q.mu.Lock()
+		busy, idle := q.running || len(q.pending) > 0, q.idle
+		q.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-idle:
+			continue // drained; look again in case more came
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.closing:
+		}
+		// Close has begun: the delivery goroutine stops at its next
+		// attempt, keeping what it did not deliver pending.
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		q.mu.Lock()
+		left := len(q.pending)
+		q.mu.Unlock()
+		if left > 0 {
+			return fmt.Errorf("rtctest: server closed before %d event(s) were delivered", left)
+		}
 	}
 }
 
@@ -190,6 +205,13 @@ func (s *Server) emit(appID, eventType, data string) {
 	t, _ := time.Parse(time.RFC3339, w.EventTime)
 	ev := &Event{Type: eventType, ID: w.EventID, AppID: appID, Time: t, Data: data, Body: body}
 
+	// Once Close has begun nothing new is sent: Close waits for the
+	// delivery goroutine, which must not start after that.
+	s.activeMu.Lock()
+	defer s.activeMu.Unlock()
+	if s.closed {
+		return
+	}
 	q := &s.events
 	q.mu.Lock()
 	q.all = append(q.all, ev)
@@ -228,8 +250,10 @@ func (s *Server) deliverEvents(sink *eventSink) {
 		for attempt := 0; attempt <= EventRetries; attempt++ {
 			select {
 			case <-s.closing:
+				// Keep the undelivered events pending, so that
+				// FlushEvents reports them.
 				q.mu.Lock()
-				q.pending = nil
+				q.pending = append([]*Event{ev}, q.pending...)
 				q.running = false
 				close(q.idle)
 				q.mu.Unlock()
@@ -277,6 +301,9 @@ func (s *Server) deliverOnce(sink *eventSink, body []byte) int {
 		}()
 		select {
 		case <-done:
+			if ctx.Err() != nil {
+				return 0 // answered only after the deadline, or cut off by Close
+			}
 			if rec.Code == 0 {
 				return http.StatusOK
 			}

@@ -325,3 +325,28 @@ func TestNoEventsWithoutCallback(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// After Close nothing is sent, and no delivery goroutine outlives it
+// (TestMain checks for leaks).
+func TestNoEventsAfterClose(t *testing.T) {
+	sink := &eventSink{}
+	srv := rtctest.NewServer(rtctest.WithEventHandler(sink.handler(t), cbSecret))
+	require.NoError(t, srv.Join("app", "r", "u"))
+	flush(t, srv)
+	srv.Close()
+	n := len(srv.Events())
+	require.NoError(t, srv.Join("app", "r", "v"))
+	assert.Len(t, srv.Events(), n)
+	require.NoError(t, srv.FlushEvents(context.Background()), "everything was delivered before Close")
+
+	// A receiver that never answers: Close cuts the delivery short and
+	// FlushEvents reports the event as undelivered.
+	stuck := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	srv2 := rtctest.NewServer(rtctest.WithEventHandler(stuck, cbSecret))
+	require.NoError(t, srv2.Join("app", "r", "u"))
+	srv2.Close()
+	require.Error(t, srv2.FlushEvents(context.Background()))
+	for _, e := range srv2.Events() {
+		assert.False(t, e.Delivered)
+	}
+}

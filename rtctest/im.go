@@ -43,6 +43,9 @@ const (
 	imRoleManager = 2
 )
 
+// imMsgRecalled is the Status of a recalled message (0 is visible).
+const imMsgRecalled = 3
+
 // MaxIMContent is the largest message Content the fake accepts, in bytes.
 // The vendor does not publish the limit; 64 KiB matches MaxMessageSize.
 const MaxIMContent = 64 << 10
@@ -1377,13 +1380,13 @@ func (cv *imConv) msgInfo(app int32, m *imMsg) map[string]any {
 		"MessageId": m.id, "IndexInConversation": m.index, "Sender": m.sender, "Content": m.content,
 		"MsgType": m.msgType, "Ext": extOrEmpty(m.ext), "CreateTime": ms(m.created), "Status": 0}
 	if m.recalled {
-		out["Status"] = 1
+		out["Status"] = imMsgRecalled
 		out["Content"] = ""
 	}
 	if m.ref != nil {
 		st := 0
 		if r := cv.find(m.ref.id); r != nil && r.recalled {
-			st = 1
+			st = imMsgRecalled
 		}
 		rt := int32(0)
 		if r := cv.find(m.ref.id); r != nil {

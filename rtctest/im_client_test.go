@@ -83,7 +83,7 @@ func TestIMEndToEnd(t *testing.T) {
 	}
 	require.Len(t, got, 2, "the deleted message is gone, the recalled one stays")
 	require.Equal(t, sent[0], got[0].MessageID)
-	require.Equal(t, int32(1), got[0].Status, "recalled")
+	require.Equal(t, rtc.IMMessageRecalled, got[0].Status)
 	require.Equal(t, sent[2], got[1].MessageID)
 	require.Equal(t, `{"text":"m2"}`, got[1].Content)
 

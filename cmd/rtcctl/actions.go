@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -126,9 +127,13 @@ func runDescribe(a *app, _ *cmdOpts, args []string) error {
 	if len(act.Input) == 0 {
 		fmt.Fprintln(w, "  (none)")
 	}
+	fs, _ := spec.LoadFacts() // the tests check that they load
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	writeFields(tw, c, act.Input, 1, true)
+	in := &fieldWriter{tw: tw, c: c, fs: fs, action: act.Action, dir: "in"}
+	out := &fieldWriter{tw: tw, c: c, fs: fs, action: act.Action, dir: "out"}
+	in.write(act.Input, 1, "")
 	tw.Flush()
+	writeRules(w, fs, act)
 	fmt.Fprintln(w, "\nResult:")
 	switch act.ResultType {
 	case "string":
@@ -140,7 +145,7 @@ func runDescribe(a *app, _ *cmdOpts, args []string) error {
 	case "array":
 		fmt.Fprintln(w, "  a bare list; each element:")
 		if act.ResultElem != nil && act.ResultElem.Type == "object" {
-			writeFields(tw, c, act.ResultElem.Fields, 2, false)
+			out.write(act.ResultElem.Fields, 2, "")
 			tw.Flush()
 		} else if act.ResultElem != nil {
 			fmt.Fprintf(w, "    %s\n", typeName(act.ResultElem))
@@ -149,7 +154,7 @@ func runDescribe(a *app, _ *cmdOpts, args []string) error {
 		if len(act.Result) == 0 {
 			fmt.Fprintln(w, "  an object (fields not described)")
 		}
-		writeFields(tw, c, act.Result, 1, false)
+		out.write(act.Result, 1, "")
 		tw.Flush()
 	}
 	tmpl, _ := json.Marshal(template(act.Input))
@@ -157,24 +162,101 @@ func runDescribe(a *app, _ *cmdOpts, args []string) error {
 	return nil
 }
 
-func writeFields(tw *tabwriter.Writer, c *checker, fields []spec.Field, depth int, input bool) {
+// fieldWriter writes the fields of one side of an action with their facts:
+// type (the enumeration's name), marks, what the field is, its unit,
+// default, range and format, and each allowed value with its meaning.
+type fieldWriter struct {
+	tw     *tabwriter.Writer
+	c      *checker
+	fs     *spec.Facts
+	action string
+	dir    string // "in" or "out"
+}
+
+func (fw *fieldWriter) write(fields []spec.Field, depth int, path string) {
 	indent := strings.Repeat("  ", depth)
+	input := fw.dir == "in"
 	for i := range fields {
 		f := &fields[i]
+		p := f.Name
+		if path != "" {
+			p = path + "." + f.Name
+		}
+		var x *spec.Fact
+		if fw.fs != nil {
+			x = fw.fs.Field(fw.action, fw.dir, p)
+		}
 		var marks []string
 		if input && f.Required {
 			marks = append(marks, "required")
 		}
-		if input && c.isID(f.Name) && (f.Type == "string" || f.Type == "array") {
+		if input && fw.c.isID(f.Name) && (f.Type == "string" || f.Type == "array") {
 			marks = append(marks, "ID rule")
 		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, f.Name, typeName(f), strings.Join(marks, ", "))
+		if x != nil && x.Secret {
+			marks = append(marks, "secret")
+		}
+		typ := typeName(f)
+		var doc []string
+		if x != nil {
+			doc = append(doc, x.Doc)
+			if e := fw.fs.Enum(x); e != nil {
+				typ += " (" + e.Name + ")"
+			}
+			doc = append(doc, fw.fs.Describe(x, f)...)
+		}
+		fmt.Fprintf(fw.tw, "%s%s\t%s\t%s\t%s\n", indent, f.Name, typ, strings.Join(marks, ", "), strings.Join(doc, " "))
+		if e := fw.fs.Enum(x); e != nil {
+			for _, v := range e.Values {
+				fmt.Fprintf(fw.tw, "%s  = %s\t%s\t\t%s\n", indent, v.Text(), v.Name, v.Doc)
+			}
+		}
 		switch {
 		case f.Type == "object":
-			writeFields(tw, c, f.Fields, depth+1, input)
+			fw.write(f.Fields, depth+1, p)
 		case f.Type == "array" && f.Elem != nil && f.Elem.Type == "object":
-			writeFields(tw, c, f.Elem.Fields, depth+1, input)
+			fw.write(f.Elem.Fields, depth+1, p)
 		}
+	}
+}
+
+// writeRules lists the rules between fields of an action's input, at every
+// depth.
+func writeRules(w io.Writer, fs *spec.Facts, a *spec.Action) {
+	if fs == nil {
+		return
+	}
+	var lines []string
+	var walk func(fields []spec.Field, path string)
+	walk = func(fields []spec.Field, path string) {
+		for _, r := range fs.Rules(a.Action, path) {
+			if path != "" {
+				lines = append(lines, path+": "+r.Doc)
+			} else {
+				lines = append(lines, r.Doc)
+			}
+		}
+		for i := range fields {
+			f := &fields[i]
+			p := f.Name
+			if path != "" {
+				p = path + "." + f.Name
+			}
+			switch {
+			case f.Type == "object":
+				walk(f.Fields, p)
+			case f.Type == "array" && f.Elem != nil && f.Elem.Type == "object":
+				walk(f.Elem.Fields, p)
+			}
+		}
+	}
+	walk(a.Input, "")
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nRules between fields:")
+	for _, l := range lines {
+		fmt.Fprintln(w, "  "+l)
 	}
 }
 

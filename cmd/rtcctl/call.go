@@ -26,7 +26,7 @@ func cmdCall() *command {
 		name:    "call",
 		summary: "call an action; the input is checked against the API description first",
 		help: helpText{
-			usage: "rtcctl call ACTION [--version V] [--data JSON | --data @FILE | --data -] [--raw] [--strict]",
+			usage: "rtcctl call ACTION [--version V] [--data JSON | --data @FILE | --data -] [--raw] [--strict] [--lenient]",
 			description: `Calls one OpenAPI action and prints its Result as indented JSON on stdout.
 
 Before anything is sent, the input is checked against the embedded API
@@ -34,9 +34,14 @@ description: the action and version must exist, the input must be a JSON
 object, required fields must be present (null, "" and [] count as absent),
 values must have the described types (a string is not a number), and every
 BusinessId, TaskId, RoomId and UserId, at any depth, must follow the ID rule
-(at most 128 characters of a-z A-Z 0-9 @ . _ -). Every problem is listed with
-its field path and the exit code is 2. Fields the description does not know
-are sent anyway with a warning on stderr; --strict refuses them.
+(at most 128 characters of a-z A-Z 0-9 @ . _ -). The field facts are checked
+too, as the client checks them: allowed values, ranges, lengths, evenness,
+#RRGGBB colors and the rules between fields ("rtcctl describe ACTION" shows
+them); values the service clamps pass. --lenient skips those and keeps only
+the required fields and the ID rule. Every problem is listed with its field
+path, the value given and what is allowed, and the exit code is 2. Fields
+the description does not know are sent anyway with a warning on stderr;
+--strict refuses them.
 
 GET actions send the input's values as query parameters; POST actions send
 the JSON object as the body, as written. With --raw, the whole envelope is
@@ -58,6 +63,7 @@ request id goes to stderr and the exit code is 1.`,
 			fs.StringVar(&o.data, "data", "", "the input: a `JSON` object, @FILE to read it from a file, or - for stdin (default {})")
 			fs.BoolVar(&o.raw, "raw", false, "print the whole response envelope, not only Result")
 			fs.BoolVar(&o.strict, "strict", false, "refuse fields the API description does not know (default: warn and send)")
+			fs.BoolVar(&o.lenient, "lenient", false, "check only required fields and the ID rule, not the field facts (for a rule the service has widened)")
 		},
 		run: runCall,
 	}
@@ -160,6 +166,9 @@ func runCall(a *app, o *cmdOpts, args []string) error {
 		return usageErr("%s: %v", act.Action, err)
 	}
 	c := checkInput(s, act, in)
+	if !o.lenient {
+		c.checkFacts(act, in)
+	}
 	if act.Method == "POST" && act.InputIn == "query" {
 		// Sent through the typed method, which carries only the known fields.
 		for i := range c.warnings {

@@ -373,3 +373,22 @@ func checkInput(s *spec.Spec, a *spec.Action, m map[string]any) *checker {
 	}
 	return c
 }
+
+// checkFacts applies the field facts (internal/spec/facts), the same
+// checks the client's validators and rtctest make: allowed values, ranges,
+// lengths, evenness, colors and rules between fields. Secrets are never
+// echoed.
+func (c *checker) checkFacts(a *spec.Action, m map[string]any) {
+	fs, err := spec.LoadFacts()
+	if err != nil {
+		c.problem("", "the field facts do not load: %v", err)
+		return
+	}
+	for _, p := range fs.CheckInput(a.Action, m) {
+		rule := p.Rule
+		if p.Value != "" {
+			rule += " (got " + p.Value + ")"
+		}
+		c.problems = append(c.problems, issue{path: p.Path, rule: rule})
+	}
+}

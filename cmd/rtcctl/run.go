@@ -73,6 +73,7 @@ type cmdOpts struct {
 	data    string
 	raw     bool
 	strict  bool
+	lenient bool
 	// actions
 	category string
 	// token

@@ -259,7 +259,7 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 		if e := fs.Enum(x); e != nil {
 			for _, v := range e.Values {
 				if string(v.Value) == string(x.Default) {
-					d = v.Name
+					d = v.Name + " (" + v.Text() + ")"
 				}
 			}
 		} else if u := UnitName(x.Unit); u != "" && d != "" {

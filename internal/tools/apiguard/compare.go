@@ -93,11 +93,31 @@ func mentions(text, ident string) bool {
 	return regexp.MustCompile(`(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(ident) + `($|[^A-Za-z0-9_])`).MatchString(text)
 }
 
+// member returns the field or method name of a "field T.F ..." or
+// "method (T).M..." declaration, and "" for package-level ones.
+func member(decl string) string {
+	kind, rest, _ := strings.Cut(decl, " ")
+	if kind != "field" && kind != "method" {
+		return ""
+	}
+	if i := strings.Index(rest, ")."); strings.HasPrefix(rest, "(") && i >= 0 {
+		rest = rest[i+2:]
+	} else if _, after, ok := strings.Cut(rest, "."); ok {
+		rest = after
+	}
+	end := strings.IndexAny(rest, " [(")
+	if end < 0 {
+		end = len(rest)
+	}
+	return rest[:end]
+}
+
 // unacknowledged returns the recorded breaking lines that the changelog
 // text does not acknowledge, and the names that would acknowledge them.
 //
 // A line is acknowledged when the text names its owner (for
-// "field BanRoomUserRequest.RoomID string", BanRoomUserRequest), or names a
+// "field BanRoomUserRequest.RoomID string", BanRoomUserRequest), the field
+// or method itself (RoomID), or names a
 // type of the same package that the line refers to and that was itself
 // removed or changed (renaming type Region to LayoutRegion changes every
 // field of type Region; naming Region acknowledges them all).
@@ -113,6 +133,9 @@ func unacknowledged(breaking []string, text string) (lines, names []string) {
 	for _, l := range breaking {
 		prefix, owner, decl := parseLine(l)
 		if mentions(text, owner) {
+			continue
+		}
+		if m := member(decl); m != "" && mentions(text, m) {
 			continue
 		}
 		ok := false

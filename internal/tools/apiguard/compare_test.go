@@ -145,24 +145,43 @@ func TestUnacknowledged(t *testing.T) {
 	breaking := []string{
 		"rtc: type Region struct",
 		"rtc: field Layout.Regions []Region",          // acknowledged through the renamed type
-		"rtc: method (*Client).StartRecord(*Req)",     // owner Client not named...
-		"rtc: func StartRecord(*Req)",                 // ...but this owner is
+		"rtc: method (*Client).StartRecord(*Req)",     // the method is named
+		"rtc: method (*Client).StopRecord(*Req)",      // neither Client nor StopRecord is
+		"rtc: func StartRecord(*Req)",                 // the function is named
 		"rtc: func Everything()",                      // named only in a released section
-		"rtc: field Canvas.Region string",             // a field named Region, not of type Region
+		"rtc: field Canvas.Region string",             // a field named Region: named
+		"rtc: field Canvas.Width int64",               // not named
 		"rtc/rtctest: field Fake.Layout []Region",     // Region of another package
 		"rtc: const RegionCNNorth1 Region = \"cn-1\"", // typed with the renamed type
 	}
 	lines, names := unacknowledged(breaking, unreleased(changelog))
 	wantLines := []string{
-		"rtc: method (*Client).StartRecord(*Req)",
+		"rtc: method (*Client).StopRecord(*Req)",
 		"rtc: func Everything()",
+		"rtc: field Canvas.Width int64",
 		"rtc/rtctest: field Fake.Layout []Region",
 	}
 	if !reflect.DeepEqual(lines, wantLines) {
 		t.Errorf("unacknowledged lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(wantLines, "\n"))
 	}
-	if want := []string{"Client", "Everything", "Fake"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"Canvas", "Client", "Everything", "Fake"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("names = %v, want %v", names, want)
+	}
+}
+
+func TestMember(t *testing.T) {
+	for decl, want := range map[string]string{
+		"field S.A *int32":                   "A",
+		"method (*Client).StartRecord(*Req)": "StartRecord",
+		"method (S).M() error":               "M",
+		"method Sealed.A()":                  "A",
+		"method (List[T]).All() iter.Seq[T]": "All",
+		"func Ptr[T any](T) *T":              "",
+		"type S struct":                      "",
+	} {
+		if got := member(decl); got != want {
+			t.Errorf("member(%q) = %q, want %q", decl, got, want)
+		}
 	}
 }
 

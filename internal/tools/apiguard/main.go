@@ -35,11 +35,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/volcrtc/rtc/internal/tools/modules"
 )
 
 // repoModule is the root module's path; api files are named after the
 // module path relative to it.
-const repoModule = "github.com/volcrtc/rtc"
+const repoModule = modules.Root
 
 const header = "# Exported API of %s, one line per element. Written by `make api`; do not edit.\n"
 const breakingHeader = "# Incompatible changes to %s since the last release, recorded by `make api`.\n" +
@@ -55,13 +57,10 @@ func main() {
 	}
 }
 
-type module struct {
-	dir  string // relative to the repository root
-	path string // module path
-}
-
-func (m module) apiName() string {
-	rel := strings.TrimPrefix(strings.TrimPrefix(m.path, repoModule), "/")
+// apiName names a module's files in api/: "rtc" for the root, the path
+// below the root otherwise ("otelrtc", "examples-otel").
+func apiName(m modules.Module) string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(m.Path, repoModule), "/")
 	if rel == "" {
 		return "rtc"
 	}
@@ -69,7 +68,7 @@ func (m module) apiName() string {
 }
 
 func run(repo string, write bool, out io.Writer) error {
-	mods, err := findModules(repo)
+	mods, err := modules.Find(repo)
 	if err != nil {
 		return err
 	}
@@ -88,8 +87,8 @@ func run(repo string, write bool, out io.Writer) error {
 			return err
 		}
 		if len(lines) > 0 {
-			current[m.apiName()] = lines
-			owner[m.apiName()] = m.path
+			current[apiName(m)] = lines
+			owner[apiName(m)] = m.Path
 		}
 	}
 	// Baselines of modules that no longer have an API are compared with an
@@ -240,52 +239,9 @@ func indent(lines []string, max int) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// findModules returns every module under repo (directories with a go.mod),
-// skipping hidden directories, testdata and vendor.
-func findModules(repo string) ([]module, error) {
-	var mods []module
-	err := filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			n := d.Name()
-			if p != repo && (strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || n == "testdata" || n == "vendor") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Name() != "go.mod" {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		mp := modulePath(data)
-		if mp == "" {
-			return fmt.Errorf("%s: no module line", p)
-		}
-		rel, _ := filepath.Rel(repo, filepath.Dir(p))
-		mods = append(mods, module{dir: rel, path: mp})
-		return nil
-	})
-	return mods, err
-}
-
-func modulePath(gomod []byte) string {
-	for _, l := range strings.Split(string(gomod), "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], `"`)
-		}
-	}
-	return ""
-}
-
 // moduleAPI lists the exported API of the importable packages of m.
-func moduleAPI(repo string, m module) ([]string, error) {
-	dir := filepath.Join(repo, m.dir)
+func moduleAPI(repo string, m modules.Module) ([]string, error) {
+	dir := filepath.Join(repo, m.Dir)
 	listing, err := goList(dir, "-e", "-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}", "./...")
 	if err != nil {
 		return nil, err
@@ -297,7 +253,7 @@ func moduleAPI(repo string, m module) ([]string, error) {
 		}
 		f := strings.SplitN(l, "\t", 3)
 		if len(f) == 3 && f[2] != "" {
-			return nil, fmt.Errorf("%s: %s", m.dir, f[2])
+			return nil, fmt.Errorf("%s: %s", m.Dir, f[2])
 		}
 		if f[1] == "main" || !importable(f[0]) {
 			continue
