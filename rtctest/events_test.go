@@ -283,6 +283,10 @@ func TestEndTaskWithReason(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rtc.TaskStatusEnded, res.RecordTask.Status)
 	assert.Equal(t, rtc.StopReasonIdleTimeOut, res.RecordTask.StopReason)
+	info, ok := srv.Task("app", "record", "room1", "idle")
+	require.True(t, ok)
+	assert.Equal(t, "IdleTimeOut", info.StopReason)
+	assert.False(t, info.Running || info.Failed)
 
 	_, err = c.StartRecord(ctx, recordReq("broken"))
 	require.NoError(t, err)
