@@ -354,3 +354,26 @@ func TestNoEventsAfterClose(t *testing.T) {
 		assert.False(t, e.Delivered)
 	}
 }
+
+// BenchmarkEventDelivery measures signing and delivering one event to an
+// in-process rtc.CallbackHandler (which verifies and deduplicates it).
+func BenchmarkEventDelivery(b *testing.B) {
+	h, err := rtc.NewCallbackHandler(cbSecret, func(context.Context, *rtc.CallbackEvent) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := rtctest.NewServer(rtctest.WithEventHandler(h, cbSecret))
+	defer srv.Close()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = srv.EmitEvent("app", "Custom", map[string]int{"i": i})
+	}
+	if err := srv.FlushEvents(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range srv.Events() {
+		if !e.Delivered {
+			b.Fatalf("event %s not delivered: status %d", e.ID, e.Status)
+		}
+	}
+}
