@@ -14,6 +14,33 @@ const (
 	AlternateImageFillImageRatio AlternateImageFillMode = 1
 )
 
+// AppStatus is the state of an RTC app.
+type AppStatus int32
+
+// Values of AppStatus.
+const (
+	// AppStatusCreating the app is being set up.
+	AppStatusCreating AppStatus = 0
+	// AppStatusRunning the app is in service.
+	AppStatusRunning AppStatus = 1
+	// AppStatusSuspendedForArrears the app is suspended because the account is in
+	// arrears.
+	AppStatusSuspendedForArrears AppStatus = 6
+	// AppStatusDisabled the app was disabled with ModifyAppStatus.
+	AppStatusDisabled AppStatus = 98
+)
+
+// AppStatusChange is what ModifyAppStatus does to an app.
+type AppStatusChange int32
+
+// Values of AppStatusChange.
+const (
+	// AppEnable puts the app in service.
+	AppEnable AppStatusChange = 1
+	// AppDisable takes the app out of service.
+	AppDisable AppStatusChange = 2
+)
+
 // AudioChannels is the number of audio channels.
 type AudioChannels int32
 

@@ -1664,7 +1664,7 @@ func sampleListAppsRequest() *ListAppsRequest {
 		Limit:       "Limit-1",
 		Offset:      "Offset-1",
 		ProjectName: "ProjectName-1",
-		Reverse:     Ptr(int32(3)),
+		Reverse:     Ptr(int32(0)),
 	}
 }
 
@@ -1871,7 +1871,7 @@ func sampleMarkConversationRequest() *IMMarkConversationRequest {
 func sampleModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
 		AppID:  "AppId-1",
-		Status: int32(3),
+		Status: AppEnable,
 	}
 }
 
@@ -4047,662 +4047,295 @@ func sampleFullMarkConversationRequest() *IMMarkConversationRequest {
 func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
 		AppID:  "bad \xff utf-8 </script>",
-		Status: int32(2147483647),
+		Status: AppDisable,
 	}
 }
 
 func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 	return &ModifyBusinessRemarksRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Remarks:    "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Remarks:    "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullModifyConversationRequest() *IMModifyConversationRequest {
 	return &IMModifyConversationRequest{
-		AppID: int32(0),
+		AppID: int32(-3),
 		ConversationCoreInfo: &IMConversationChange{
-			ConversationShortID: int64(9223372036854775807),
-			AvatarURL:           "<a&\"b\">\n\u2028é",
-			Description:         "tab\there\\ \x01 \u2029 🎉",
-			Ext:                 json.RawMessage("\"x\u2028y\""),
-			Name:                "<a&\"b\">\n\u2028é",
-			Notice:              "tab\there\\ \x01 \u2029 🎉",
-			OwnerUserID:         Ptr(int64(-9223372036854775808)),
-			OwnerUserIDStr:      "<a&\"b\">\n\u2028é",
+			ConversationShortID: int64(0),
+			AvatarURL:           "bad \xff utf-8 </script>",
+			Description:         "<a&\"b\">\n\u2028é",
+			Ext:                 json.RawMessage("[ true , false ]"),
+			Name:                "bad \xff utf-8 </script>",
+			Notice:              "<a&\"b\">\n\u2028é",
+			OwnerUserID:         Ptr(int64(9223372036854775807)),
+			OwnerUserIDStr:      "bad \xff utf-8 </script>",
 		},
 	}
 }
 
 func sampleFullModifyConversationSettingRequest() *IMModifyConversationSettingRequest {
 	return &IMModifyConversationSettingRequest{
-		AppID: int32(-3),
+		AppID: int32(42),
 		ConversationSettingInfo: &IMConversationSettingChange{
-			ConversationShortID: int64(0),
-			ParticipantUserID:   int64(9223372036854775807),
-			Ext:                 json.RawMessage("[ true , false ]"),
-			IsMute:              Ptr(false),
-			IsSetFavorite:       Ptr(true),
-			IsStickTop:          Ptr(false),
-			SetFavoriteTime:     Ptr(int64(9223372036854775807)),
-			StickTopTime:        Ptr(int64(-9223372036854775808)),
+			ConversationShortID: int64(-3),
+			ParticipantUserID:   int64(0),
+			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			IsMute:              Ptr(true),
+			IsSetFavorite:       Ptr(false),
+			IsStickTop:          Ptr(true),
+			SetFavoriteTime:     Ptr(int64(0)),
+			StickTopTime:        Ptr(int64(9223372036854775807)),
 		},
 	}
 }
 
 func sampleFullModifyMessageRequest() *IMModifyMessageRequest {
 	return &IMModifyMessageRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
-		MessageID:           int64(0),
-		Content:             "tab\there\\ \x01 \u2029 🎉",
-		Ext:                 json.RawMessage("\"x\u2028y\""),
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		MessageID:           int64(-3),
+		Content:             "<a&\"b\">\n\u2028é",
+		Ext:                 json.RawMessage("[ true , false ]"),
 	}
 }
 
 func sampleFullModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequest {
 	return &IMModifyParticipantReadIndexRequest{
-		AppID:                int32(42),
-		ConversationShortID:  int64(-3),
-		ParticipantUserID:    int64(0),
-		ParticipantUserIDStr: "<a&\"b\">\n\u2028é",
-		ReadIndex:            int64(-9223372036854775808),
+		AppID:                int32(-2147483648),
+		ConversationShortID:  int64(1700000000000),
+		ParticipantUserID:    int64(-3),
+		ParticipantUserIDStr: "bad \xff utf-8 </script>",
+		ReadIndex:            int64(9223372036854775807),
 	}
 }
 
 func sampleFullQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatusRequest {
 	return &IMQueryLiveParticipantStatusRequest{
-		AppID:                 int32(42),
-		ConversationShortID:   int64(-3),
-		ParticipantUserIDs:    []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-		ParticipantUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		AppID:                 int32(-2147483648),
+		ConversationShortID:   int64(1700000000000),
+		ParticipantUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullQueryOnlineStatusRequest() *IMQueryOnlineStatusRequest {
 	return &IMQueryOnlineStatusRequest{
-		AppID:   int32(2147483647),
-		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		AppID:   int32(0),
+		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
 	}
 }
 
 func sampleFullRecallMessageRequest() *IMRecallMessageRequest {
 	return &IMRecallMessageRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		MessageID:           int64(-9223372036854775808),
-		ParticipantUserID:   int64(1700000000000),
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		MessageID:           int64(9223372036854775807),
+		ParticipantUserID:   int64(-9223372036854775808),
 		RecallRole:          Ptr(IMRecallAsManager),
 	}
 }
 
 func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 	return &IMRegisterUsersRequest{
-		AppID: int32(-3),
+		AppID: int32(42),
 		Users: []IMNewUser{{
+			UserID:   int64(-3),
+			Ext:      json.RawMessage("[ true , false ]"),
+			NickName: "bad \xff utf-8 </script>",
+			Portrait: "<a&\"b\">\n\u2028é",
+			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			IsRobot:  Ptr(false),
+		}, {
+			UserID:   int64(-9223372036854775808),
+			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			NickName: "tab\there\\ \x01 \u2029 🎉",
+			Portrait: "bad \xff utf-8 </script>",
+			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			IsRobot:  Ptr(false),
+		}, {
 			UserID:   int64(0),
 			Ext:      json.RawMessage("\"x\u2028y\""),
 			NickName: "<a&\"b\">\n\u2028é",
 			Portrait: "tab\there\\ \x01 \u2029 🎉",
 			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			IsRobot:  Ptr(true),
-		}, {
-			UserID:   int64(1700000000000),
-			Ext:      json.RawMessage("[ true , false ]"),
-			NickName: "bad \xff utf-8 </script>",
-			Portrait: "<a&\"b\">\n\u2028é",
-			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			IsRobot:  Ptr(true),
-		}, {
-			UserID:   int64(9223372036854775807),
-			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			NickName: "tab\there\\ \x01 \u2029 🎉",
-			Portrait: "bad \xff utf-8 </script>",
-			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			IsRobot:  Ptr(true),
+			IsRobot:  Ptr(false),
 		}},
 	}
 }
 
 func sampleFullRemoveBlackListRequest() *IMRemoveBlackListRequest {
 	return &IMRemoveBlackListRequest{
-		AppID:            int32(-3),
-		BlackListUserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-		UserID:           int64(1700000000000),
-		InboxType:        Ptr(int32(-3)),
+		AppID:            int32(42),
+		BlackListUserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		UserID:           int64(-9223372036854775808),
+		InboxType:        Ptr(int32(42)),
 	}
 }
 
 func sampleFullScanConversationParticipantListRequest() *IMScanConversationParticipantListRequest {
 	return &IMScanConversationParticipantListRequest{
-		AppID:                 int32(0),
-		ConversationShortID:   int64(9223372036854775807),
-		Cursor:                int64(-9223372036854775808),
-		Limit:                 int64(1700000000000),
-		MarkType:              "bad \xff utf-8 </script>",
-		OnlyUserIDs:           Ptr(true),
-		Reverse:               Ptr(false),
-		ScanOnlineParticipant: Ptr(true),
+		AppID:                 int32(-3),
+		ConversationShortID:   int64(0),
+		Cursor:                int64(9223372036854775807),
+		Limit:                 int64(-9223372036854775808),
+		MarkType:              "tab\there\\ \x01 \u2029 🎉",
+		OnlyUserIDs:           Ptr(false),
+		Reverse:               Ptr(true),
+		ScanOnlineParticipant: Ptr(false),
 	}
 }
 
 func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
-		AppID:    "<a&\"b\">\n\u2028é",
-		Filters:  []int32{int32(-3), int32(0), int32(2147483647)},
-		KeyWord:  "tab\there\\ \x01 \u2029 🎉",
-		PageNum:  Ptr(int32(42)),
-		PageSize: Ptr(int32(-3)),
+		AppID:    "bad \xff utf-8 </script>",
+		Filters:  []int32{int32(42), int32(-3), int32(0)},
+		KeyWord:  "<a&\"b\">\n\u2028é",
+		PageNum:  Ptr(int32(-2147483648)),
+		PageSize: Ptr(int32(42)),
 	}
 }
 
 func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
 	return &SendBroadcastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  false,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
+		AppID:   "<a&\"b\">\n\u2028é",
+		Binary:  true,
+		From:    "bad \xff utf-8 </script>",
+		Message: "<a&\"b\">\n\u2028é",
+		RoomID:  "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullSendMessageRequest() *IMSendMessageRequest {
 	return &IMSendMessageRequest{
-		AppID:               int32(0),
-		Content:             "tab\there\\ \x01 \u2029 🎉",
-		ConversationShortID: int64(-9223372036854775808),
+		AppID:               int32(-3),
+		Content:             "<a&\"b\">\n\u2028é",
+		ConversationShortID: int64(9223372036854775807),
 		MsgType:             IMMsgCustom,
-		Sender:              int64(1700000000000),
-		SenderStr:           "tab\there\\ \x01 \u2029 🎉",
-		ClientMsgID:         "bad \xff utf-8 </script>",
-		CreateTime:          Ptr(int64(9223372036854775807)),
-		Ext:                 json.RawMessage("[ true , false ]"),
-		InvisibleUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
-		InvisibleUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		MentionedUsers:      []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		MentionedUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		Sender:              int64(-9223372036854775808),
+		SenderStr:           "<a&\"b\">\n\u2028é",
+		ClientMsgID:         "tab\there\\ \x01 \u2029 🎉",
+		CreateTime:          Ptr(int64(0)),
+		Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		InvisibleUsers:      []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		InvisibleUsersStr:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		MentionedUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
+		MentionedUsersStr:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 		Priority:            Ptr(IMPriorityHigh),
 		RefMsgInfo: &IMRefMessage{
-			Hint:                "bad \xff utf-8 </script>",
-			ReferencedMessageID: int64(9223372036854775807),
+			Hint:                "tab\there\\ \x01 \u2029 🎉",
+			ReferencedMessageID: int64(0),
 		},
-		VisibleUsers:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		VisibleUsersStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		VisibleUsers:    []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		VisibleUsersStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullSendRoomUnicastRequest() *SendRoomUnicastRequest {
 	return &SendRoomUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  true,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
-		To:      "<a&\"b\">\n\u2028é",
+		AppID:   "<a&\"b\">\n\u2028é",
+		Binary:  false,
+		From:    "bad \xff utf-8 </script>",
+		Message: "<a&\"b\">\n\u2028é",
+		RoomID:  "tab\there\\ \x01 \u2029 🎉",
+		To:      "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullSendUnicastRequest() *SendUnicastRequest {
 	return &SendUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  true,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		To:      "bad \xff utf-8 </script>",
+		AppID:   "<a&\"b\">\n\u2028é",
+		Binary:  false,
+		From:    "bad \xff utf-8 </script>",
+		Message: "<a&\"b\">\n\u2028é",
+		To:      "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartDetectionRequest() *StartDetectionRequest {
 	return &StartDetectionRequest{
-		AppID:        "<a&\"b\">\n\u2028é",
-		RoomID:       "tab\there\\ \x01 \u2029 🎉",
-		Callback:     "bad \xff utf-8 </script>",
-		CallbackType: Ptr(int32(-2147483648)),
-		Duration:     Ptr(int32(42)),
-		IdleSec:      Ptr(int32(-3)),
-		Interval:     Ptr(int32(0)),
-		MediaType:    Ptr(int32(2147483647)),
-		UserID:       "bad \xff utf-8 </script>",
+		AppID:        "bad \xff utf-8 </script>",
+		RoomID:       "<a&\"b\">\n\u2028é",
+		Callback:     "tab\there\\ \x01 \u2029 🎉",
+		CallbackType: Ptr(int32(2147483647)),
+		Duration:     Ptr(int32(-2147483648)),
+		IdleSec:      Ptr(int32(42)),
+		Interval:     Ptr(int32(-3)),
+		MediaType:    Ptr(int32(0)),
+		UserID:       "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
 	return &StartPushMixedStreamToCDNRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		PushURL:    "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		PushURL:    "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-2147483648)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(false),
-				PassthroughRTCSEIMessage: Ptr(true),
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
-				VolumeIndicationInterval: Ptr(float32(0)),
-				VolumeIndicationMode:     Ptr(true),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
-					Right:   []float32{float32(1e21), float32(1e-7), float32(-2.5)},
-					Up:      []float32{float32(0), float32(123456.789), float32(1e-6)},
+					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
 				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-				EnableSpatialRender:     Ptr(false),
+				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
+			AudioBitrate:    Ptr(int32(-2147483648)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(-3)),
-			VideoBitrate:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(42)),
+			VideoBitrate:    Ptr(int32(-3)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(2147483647)),
-			VideoGop:        Ptr(int32(-2147483648)),
-			VideoHeight:     Ptr(int32(42)),
-			VideoWidth:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
-	return &StartPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
-			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
-			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(42)),
-			VolumeIndicationMode:       Ptr(false),
-		},
-		Encode: &PublicStreamEncode{
-			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
-			},
-		},
-		ExcludeStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
-		}},
-		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
-			CustomLayout: &PublicStreamCustomLayout{
-				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-6),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					ZOrder: Ptr(int32(42)),
-				}, {
-					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(123456.789),
-					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(0.1)),
-					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
-					HeightProportion: float32(0.1),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(1e-7),
-					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(123456.789)),
-					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					ZOrder: Ptr(int32(-3)),
-				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
-					UserID:     "bad \xff utf-8 </script>",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(42)),
-	}
-}
-
-func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
-	return &StartPushSingleStreamToCDNRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(0)),
-			MediaType:   Ptr(SubscribeAudioOnly),
-		},
-		PushURL: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
-		Stream: &CDNPushStream{
-			UserID:     "bad \xff utf-8 </script>",
-			StreamType: Ptr(StreamTypeScreen),
-		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStartRecordRequest() *StartRecordRequest {
-	return &StartRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		StorageConfig: &RecordStorageConfig{
-			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
-				Bucket:        "bad \xff utf-8 </script>",
-				SecretKey:     "<a&\"b\">\n\u2028é",
-				Region:        Ptr(int32(2147483647)),
-				SecurityToken: "bad \xff utf-8 </script>",
-				Vendor:        Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(42)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-2147483648)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(false),
-			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(2147483647)),
-			MaxRecordTime:          Ptr(int32(-2147483648)),
-			MaxSilenceSeconds:      Ptr(int32(42)),
-			MediaType:              Ptr(SubscribeAudioOnly),
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-3)),
-			AudioChannels:   Ptr(AudioStereo),
-			AudioCodec:      Ptr(AudioCodecAAC),
-			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(0)),
-			VideoBitrate:    Ptr(int32(2147483647)),
-			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(-2147483648)),
-			VideoGop:        Ptr(int32(42)),
-			VideoHeight:     Ptr(int32(-3)),
-			VideoWidth:      Ptr(int32(0)),
-		},
-		ExcludeStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
-		},
-		FileNameConfig: &FileNameConfig{
-			Pattern: "bad \xff utf-8 </script>",
-			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
@@ -4723,469 +4356,86 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		RecordMode: Ptr(RecordModeSingleStream),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
-			}, {
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
-	return &StartRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
-		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(-3)),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(int32(2147483647)),
-			VideoHeight:    Ptr(int32(-2147483648)),
-			VideoWidth:     Ptr(int32(42)),
-		},
-		RoomID:      "tab\there\\ \x01 \u2029 🎉",
-		TaskID:      "bad \xff utf-8 </script>",
-		Token:       "<a&\"b\">\n\u2028é",
-		UserID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:  "bad \xff utf-8 </script>",
-		MaxIdleTime: Ptr(int32(-3)),
-	}
-}
-
-func sampleFullStartSegmentRequest() *StartSegmentRequest {
-	return &StartSegmentRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				SecretKey: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(0)),
-				Vendor:    Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(42)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				ServiceID: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(2147483647)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "tab\there\\ \x01 \u2029 🎉",
-				Space:                "bad \xff utf-8 </script>",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(0)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Control: &SegmentControl{
-			Align:             Ptr(false),
-			IgnoreSilence:     Ptr(true),
-			Mixed:             Ptr(false),
-			RedundantDuration: Ptr(int32(2147483647)),
-		},
-		Duration:    Ptr(int32(-2147483648)),
-		Handle:      Ptr(true),
-		Identifier:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(0)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
+			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
-	return &StartSnapshotRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(-2147483648)),
-				Vendor:    Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(42)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-2147483648)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		ImageConfig: &ImageConfig{
-			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(0)),
-			Interval: Ptr(int32(2147483647)),
-			Width:    Ptr(int32(-2147483648)),
-		},
-		MaxIdleTime: Ptr(int32(42)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 	}
 }
 
-func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
-	return &StartSubtitleRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(42)),
-		},
-		LanguageConfig: &LanguageConfig{
-			SourceLanguages: []SourceLanguage{{
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			}, {
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}, {
-				UserID:       "tab\there\\ \x01 \u2029 🎉",
-				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}},
-			RoomTargetLanguages: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		},
-		ReceiverList: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-	}
-}
-
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			UserID:                          "<a&\"b\">\n\u2028é",
-			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
-			EnableConversationStateCallback: Ptr(true),
-			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
-			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
-			IdleTimeout:                     Ptr(int32(-3)),
-			Burst: &Burst{
-				Enable: Ptr(true),
-				Ratio:  Ptr(float32(0)),
-			},
-			VoicePrint: json.RawMessage("\"x\u2028y\""),
-		},
-		Config: &VoiceChatConfig{
-			ASRConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			TTSConfig:     json.RawMessage("[ true , false ]"),
-			LLMConfig:     json.RawMessage("\"x\u2028y\""),
-			InterruptMode: Ptr(VoiceChatInterruptOff),
-			SubtitleConfig: &SubtitleConfig{
-				DisableRTSSubtitle: Ptr(true),
-				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
-			},
-			FunctionCallingConfig: &FunctionCallingConfig{
-				ServerMessageURL:       "tab\there\\ \x01 \u2029 🎉",
-				ServerMessageSignature: "bad \xff utf-8 </script>",
-			},
-			AvatarConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			WebSearchAgentConfig: json.RawMessage("[ true , false ]"),
-			MemoryConfig:         json.RawMessage("\"x\u2028y\""),
-			S2SConfig:            json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		},
-	}
-}
-
-func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
-	return &StartWBRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStartWebcastRequest() *StartWebcastRequest {
-	return &StartWebcastRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(2147483647)),
-		},
-		MaxRunningTime: Ptr(int32(-2147483648)),
-		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(42)),
-			CrashCheckInterval:  Ptr(int32(-3)),
-			FreezeCheckInterval: Ptr(int32(0)),
-		},
-		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(2147483647)),
-			FrameRate: Ptr(int32(-2147483648)),
-			Height:    Ptr(int32(42)),
-			Width:     Ptr(int32(-3)),
-		}, {
-			Bitrate:   Ptr(int32(0)),
-			FrameRate: Ptr(int32(2147483647)),
-			Height:    Ptr(int32(-2147483648)),
-			Width:     Ptr(int32(42)),
-		}, {
-			Bitrate:   Ptr(int32(-3)),
-			FrameRate: Ptr(int32(0)),
-			Height:    Ptr(int32(2147483647)),
-			Width:     Ptr(int32(-2147483648)),
-		}},
-	}
-}
-
-func sampleFullStopDetectionRequest() *StopDetectionRequest {
-	return &StopDetectionRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
-	return &StopPushPublicStreamRequest{
+func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
+	return &StartPushPublicStreamRequest{
 		AppID:          "tab\there\\ \x01 \u2029 🎉",
 		PublicStreamID: "bad \xff utf-8 </script>",
-		BusinessID:     "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
-	return &StopPushStreamToCDNRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
-	return &StopSubtitleRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
-	return &StopWBRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopWebcastRequest() *StopWebcastRequest {
-	return &StopWebcastRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
-	return &IMUnRegisterUsersRequest{
-		AppID:   int32(0),
-		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
-	}
-}
-
-func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
-	return &UnbanUserStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-		Audio:  Ptr(false),
-		Video:  Ptr(true),
-	}
-}
-
-func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
-	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "bad \xff utf-8 </script>",
-		ForbiddenInterval: Ptr(int32(0)),
-		RoomID:            "tab\there\\ \x01 \u2029 🎉",
-		UserID:            "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
-	return &IMUpdateBlackListRequest{
-		AppID: int32(42),
-		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(-3),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}, {
-			BlackListUserID:  int64(9223372036854775807),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
-		}, {
-			BlackListUserID:  int64(1700000000000),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		}},
-		UserID:    int64(0),
-		InboxType: Ptr(int32(2147483647)),
-	}
-}
-
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		SecretKey:  "bad \xff utf-8 </script>",
-		URL:        "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(-3),
-		RecoveryPercentage: int32(0),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(2147483647),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(1700000000000),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(9223372036854775807),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(-3),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}},
-		UserID:    int64(9223372036854775807),
-		InboxType: Ptr(int32(-2147483648)),
-	}
-}
-
-func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
-	return &UpdatePublicStreamParamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
 		TargetStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(int32(-2147483648)),
+			StreamType: Ptr(int32(42)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
 			RoomID:     "bad \xff utf-8 </script>",
 			Index:      Ptr(int32(2147483647)),
 			MediaType:  Ptr(int32(-2147483648)),
@@ -5197,16 +4447,10 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			MediaType:  Ptr(int32(-2147483648)),
 			StreamType: Ptr(int32(42)),
 			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
-		BusinessID: "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &PublicStreamControl{
-			DataMsg:                    "<a&\"b\">\n\u2028é",
+			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
 			MaxIdleTime:                Ptr(int32(-2147483648)),
 			StreamPublishStatsInterval: Ptr(int32(42)),
 			StreamPublishStatsMode:     Ptr(true),
@@ -5225,6 +4469,723 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			},
 		},
 		ExcludeStreams: []RoomStream{{
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(int32(2147483647)),
+			StreamType: Ptr(int32(-2147483648)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: int32(-3),
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(1e-7),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(0),
+					Alpha:            Ptr(float32(123456.789)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(-3.4e38)),
+					LocationY:        Ptr(float32(0.1)),
+					RenderMode:       Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}, {
+					HeightProportion: float32(-3.4e38),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
+					RenderMode:       Ptr(int32(42)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}},
+				BackgroundColor:        "<a&\"b\">\n\u2028é",
+				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
+				FrameInterpolationMode: Ptr(int32(2147483647)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(42)),
+					MediaType:  Ptr(int32(-3)),
+					StreamType: Ptr(int32(0)),
+					UserID:     "tab\there\\ \x01 \u2029 🎉",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
+	return &StartPushSingleStreamToCDNRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &SinglePushControl{
+			MaxIdleTime: Ptr(int32(-3)),
+			MediaType:   Ptr(SubscribeAudioOnly),
+		},
+		PushURL: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		Stream: &CDNPushStream{
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			StreamType: Ptr(StreamTypeScreen),
+		},
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStartRecordRequest() *StartRecordRequest {
+	return &StartRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &RecordStorageConfig{
+			CustomConfig: &RecordCustomConfig{
+				AccessKey:     "<a&\"b\">\n\u2028é",
+				Bucket:        "tab\there\\ \x01 \u2029 🎉",
+				SecretKey:     "bad \xff utf-8 </script>",
+				Region:        Ptr(int32(0)),
+				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:        Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-3)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(2147483647)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &RecordControl{
+			EnableSyncUpload:       Ptr(true),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(0)),
+			MaxRecordTime:          Ptr(int32(2147483647)),
+			MaxSilenceSeconds:      Ptr(int32(-2147483648)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(42)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(-3)),
+			VideoBitrate:    Ptr(int32(0)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(2147483647)),
+			VideoGop:        Ptr(int32(-2147483648)),
+			VideoHeight:     Ptr(int32(42)),
+			VideoWidth:      Ptr(int32(-3)),
+		},
+		ExcludeStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+		FileFormatConfig: &FileFormatConfig{
+			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
+		},
+		FileNameConfig: &FileNameConfig{
+			Pattern: "tab\there\\ \x01 \u2029 🎉",
+			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		RecordMode: Ptr(RecordModeSingleStream),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
+	return &StartRelayStreamRequest{
+		AppID: "bad \xff utf-8 </script>",
+		Control: &RelayControl{
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(0)),
+			FrameRate:      Ptr(int32(2147483647)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(int32(42)),
+			StartTimeStamp: Ptr(int32(-3)),
+			StreamMode:     Ptr(int32(0)),
+			VideoHeight:    Ptr(int32(2147483647)),
+			VideoWidth:     Ptr(int32(-2147483648)),
+		},
+		RoomID:      "<a&\"b\">\n\u2028é",
+		TaskID:      "tab\there\\ \x01 \u2029 🎉",
+		Token:       "bad \xff utf-8 </script>",
+		UserID:      "<a&\"b\">\n\u2028é",
+		BusinessID:  "tab\there\\ \x01 \u2029 🎉",
+		MaxIdleTime: Ptr(int32(42)),
+	}
+}
+
+func sampleFullStartSegmentRequest() *StartSegmentRequest {
+	return &StartSegmentRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(-3)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(0)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(-3)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &SegmentControl{
+			Align:             Ptr(true),
+			IgnoreSilence:     Ptr(false),
+			Mixed:             Ptr(true),
+			RedundantDuration: Ptr(int32(0)),
+		},
+		Duration:    Ptr(int32(2147483647)),
+		Handle:      Ptr(false),
+		Identifier:  "<a&\"b\">\n\u2028é",
+		MaxIdleTime: Ptr(int32(-3)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
+	return &StartSnapshotRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(2147483647)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-3)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(2147483647)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(-3)),
+			Interval: Ptr(int32(0)),
+			Width:    Ptr(int32(2147483647)),
+		},
+		MaxIdleTime: Ptr(int32(-2147483648)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(-2147483648)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AgentConfig: &AgentConfig{
+			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			UserID:                          "bad \xff utf-8 </script>",
+			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
+			EnableConversationStateCallback: Ptr(false),
+			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
+			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
+			IdleTimeout:                     Ptr(int32(42)),
+			Burst: &Burst{
+				Enable: Ptr(false),
+				Ratio:  Ptr(float32(-2.5)),
+			},
+			VoicePrint: json.RawMessage("[ true , false ]"),
+		},
+		Config: &VoiceChatConfig{
+			ASRConfig:     json.RawMessage("\"x\u2028y\""),
+			TTSConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			LLMConfig:     json.RawMessage("[ true , false ]"),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(false),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "<a&\"b\">\n\u2028é",
+				ServerMessageSignature: "tab\there\\ \x01 \u2029 🎉",
+			},
+			AvatarConfig:         json.RawMessage("\"x\u2028y\""),
+			WebSearchAgentConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			MemoryConfig:         json.RawMessage("[ true , false ]"),
+			S2SConfig:            json.RawMessage("\"x\u2028y\""),
+		},
+	}
+}
+
+func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
+	return &StartWBRecordRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStartWebcastRequest() *StartWebcastRequest {
+	return &StartWebcastRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		SourceURL:  "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		EventNotifyConfig: &EventNotifyConfig{
+			EnableEventNotify: Ptr(true),
+			StartTimeout:      Ptr(int32(0)),
+		},
+		MaxRunningTime: Ptr(int32(2147483647)),
+		MonitorConfig: &MonitorConfig{
+			BlankCheckInterval:  Ptr(int32(-2147483648)),
+			CrashCheckInterval:  Ptr(int32(42)),
+			FreezeCheckInterval: Ptr(int32(-3)),
+		},
+		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(2147483647)),
+			Height:    Ptr(int32(-2147483648)),
+			Width:     Ptr(int32(42)),
+		}, {
+			Bitrate:   Ptr(int32(-3)),
+			FrameRate: Ptr(int32(0)),
+			Height:    Ptr(int32(2147483647)),
+			Width:     Ptr(int32(-2147483648)),
+		}, {
+			Bitrate:   Ptr(int32(42)),
+			FrameRate: Ptr(int32(-3)),
+			Height:    Ptr(int32(0)),
+			Width:     Ptr(int32(2147483647)),
+		}},
+	}
+}
+
+func sampleFullStopDetectionRequest() *StopDetectionRequest {
+	return &StopDetectionRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
+	return &StopPushPublicStreamRequest{
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:     "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
+	return &StopPushStreamToCDNRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
+	return &StopWBRecordRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopWebcastRequest() *StopWebcastRequest {
+	return &StopWebcastRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(-3),
+		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+	}
+}
+
+func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
+	return &UnbanUserStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+		Audio:  Ptr(true),
+		Video:  Ptr(false),
+	}
+}
+
+func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
+	return &UpdateBanRoomUserRuleRequest{
+		AppID:             "tab\there\\ \x01 \u2029 🎉",
+		ForbiddenInterval: Ptr(int32(-3)),
+		RoomID:            "<a&\"b\">\n\u2028é",
+		UserID:            "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(-2147483648),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(0),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}, {
+			BlackListUserID:  int64(-9223372036854775808),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}},
+		UserID:    int64(-3),
+		InboxType: Ptr(int32(0)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
+		URL:        "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(42),
+		RecoveryPercentage: int32(-3),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(0),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(-9223372036854775808),
+			Alias:        "bad \xff utf-8 </script>",
+		}, {
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(0),
+			Alias:        "bad \xff utf-8 </script>",
+		}, {
+			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			FriendUserID: int64(1700000000000),
+			Alias:        "bad \xff utf-8 </script>",
+		}},
+		UserID:    int64(0),
+		InboxType: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
+	return &UpdatePublicStreamParamRequest{
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
+		TargetStreams: []RoomStream{{
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
 			Index:      Ptr(int32(0)),
 			MediaType:  Ptr(int32(2147483647)),
@@ -5243,140 +5204,200 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			StreamType: Ptr(int32(-2147483648)),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}},
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &PublicStreamControl{
+			DataMsg:                    "bad \xff utf-8 </script>",
+			MaxIdleTime:                Ptr(int32(2147483647)),
+			StreamPublishStatsInterval: Ptr(int32(-2147483648)),
+			StreamPublishStatsMode:     Ptr(false),
+			UserCaptureStatsInterval:   Ptr(int32(-3)),
+			UserCaptureStatsMode:       Ptr(false),
+			VolumeIndicationInterval:   Ptr(int32(2147483647)),
+			VolumeIndicationMode:       Ptr(false),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(42)),
+				FrameRate:  Ptr(int32(-3)),
+				Height:     Ptr(int32(0)),
+				VideoCodec: Ptr(int32(2147483647)),
+				Width:      Ptr(int32(-2147483648)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(int32(0)),
+			StreamType: Ptr(int32(2147483647)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(int32(0)),
+			StreamType: Ptr(int32(2147483647)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(int32(0)),
+			StreamType: Ptr(int32(2147483647)),
+			UserID:     "bad \xff utf-8 </script>",
+		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(-3),
+			LayoutMode: int32(42),
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
+					HeightProportion: float32(0),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
+					RenderMode:       Ptr(int32(2147483647)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
 					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}, {
+					HeightProportion: float32(1e-6),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(0.1),
+					Alpha:            Ptr(float32(1e21)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(-2.5)),
+					LocationY:        Ptr(float32(0)),
 					RenderMode:       Ptr(int32(-2147483648)),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
 					},
 					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					ZOrder: Ptr(int32(0)),
-				}, {
-					HeightProportion: float32(-3.4e38),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					ZOrder: Ptr(int32(42)),
 				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(2147483647)),
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
+				FrameInterpolationMode: Ptr(int32(0)),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(42)),
-					MediaType:  Ptr(int32(-3)),
-					StreamType: Ptr(int32(0)),
-					UserID:     "<a&\"b\">\n\u2028é",
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
+					Index:      Ptr(int32(-2147483648)),
+					MediaType:  Ptr(int32(42)),
+					StreamType: Ptr(int32(-3)),
+					UserID:     "bad \xff utf-8 </script>",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(-2147483648)),
+		TranscodeMode: Ptr(int32(2147483647)),
 	}
 }
 
 func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
 	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(2147483647)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(false),
-				PassthroughRTCSEIMessage: Ptr(true),
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
-				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(1e-6)),
-				VolumeIndicationMode:     Ptr(true),
+				SEIPayloadUUID:           "bad \xff utf-8 </script>",
+				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				VolumeIndicationInterval: Ptr(float32(123456.789)),
+				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Right:   []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Up:      []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Forward: []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Right:   []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Up:      []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
 				},
-				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-				EnableSpatialRender:     Ptr(false),
+				AudienceSpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioBitrate:    Ptr(int32(2147483647)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(42)),
-			VideoBitrate:    Ptr(int32(-3)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(0)),
-			VideoGop:        Ptr(int32(2147483647)),
-			VideoHeight:     Ptr(int32(-2147483648)),
-			VideoWidth:      Ptr(int32(42)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
 		},
-		IsUpdatePartialParam: Ptr(false),
+		IsUpdatePartialParam: Ptr(true),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
 					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5385,19 +5406,19 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(123456.789)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
 					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5406,51 +5427,30 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
-		SequenceNumber: Ptr(int32(-2147483648)),
+		SequenceNumber: Ptr(int32(2147483647)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -5459,29 +5459,50 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 
 func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 	return &UpdateRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
 					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5490,19 +5511,19 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 						LocationY:        Ptr(float32(0.1)),
 						WidthProportion:  Ptr(float32(1e21)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
 					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -5511,50 +5532,29 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 						LocationY:        Ptr(float32(1e21)),
 						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -5563,150 +5563,150 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 
 func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 	return &UpdateRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(42)),
-			FrameRate:      Ptr(int32(-3)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(2147483647)),
-			StartTimeStamp: Ptr(int32(-2147483648)),
-			StreamMode:     Ptr(int32(42)),
-			VideoHeight:    Ptr(int32(-3)),
-			VideoWidth:     Ptr(int32(0)),
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(-2147483648)),
+			FrameRate:      Ptr(int32(42)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(int32(0)),
+			StartTimeStamp: Ptr(int32(2147483647)),
+			StreamMode:     Ptr(int32(-2147483648)),
+			VideoHeight:    Ptr(int32(42)),
+			VideoWidth:     Ptr(int32(-3)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Duration:   Ptr(int32(-2147483648)),
-		Handle:     Ptr(true),
-		Identifier: "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Duration:   Ptr(int32(2147483647)),
+		Handle:     Ptr(false),
+		Identifier: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
+			Height:   Ptr(int32(42)),
+			Interval: Ptr(int32(-3)),
+			Width:    Ptr(int32(0)),
 		},
 	}
 }
 
 func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	return &UpdateSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(-3)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
 				UserID:       "<a&\"b\">\n\u2028é",
 				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			}, {
 				UserID:       "tab\there\\ \x01 \u2029 🎉",
 				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			}},
-			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			RoomTargetLanguages: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		ReceiverList: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-3),
-		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+		ID:               int32(42),
+		VendorProportion: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "bad \xff utf-8 </script>",
-		RoomID:        "<a&\"b\">\n\u2028é",
-		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:         "tab\there\\ \x01 \u2029 🎉",
+		RoomID:        "bad \xff utf-8 </script>",
+		TaskID:        "<a&\"b\">\n\u2028é",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "bad \xff utf-8 </script>",
+		Message:       "tab\there\\ \x01 \u2029 🎉",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(0),
+			GroupID:   int32(-3),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		},
-		Parameters: json.RawMessage("[ true , false ]"),
+		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(0),
-		Content:   "<a&\"b\">\n\u2028é",
-		MsgTTL:    int64(-9223372036854775808),
+		AppID:     int32(-3),
+		Content:   "bad \xff utf-8 </script>",
+		MsgTTL:    int64(9223372036854775807),
 		MsgType:   IMMsgCustom,
-		Sender:    int64(1700000000000),
-		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		InboxType: Ptr(int32(0)),
+		Sender:    int64(-9223372036854775808),
+		Ext:       json.RawMessage("\"x\u2028y\""),
+		InboxType: Ptr(int32(-3)),
 		TagOp:     Ptr(IMTagMatchAll),
-		Tags:      []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "bad \xff utf-8 </script>",
-		Operator:        "<a&\"b\">\n\u2028é",
-		Priority:        int32(2147483647),
-		Resource:        "bad \xff utf-8 </script>",
-		TranscodeMode:   int32(42),
-		PreSignDuration: Ptr(int32(-3)),
+		AppID:           "tab\there\\ \x01 \u2029 🎉",
+		Operator:        "bad \xff utf-8 </script>",
+		Priority:        int32(0),
+		Resource:        "tab\there\\ \x01 \u2029 🎉",
+		TranscodeMode:   int32(-2147483648),
+		PreSignDuration: Ptr(int32(42)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "bad \xff utf-8 </script>",
-			Size:     int32(2147483647),
+			FileName: "tab\there\\ \x01 \u2029 🎉",
+			Size:     int32(0),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(-3),
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Vendor:    int32(2147483647),
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(42),
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Vendor:    int32(0),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(-3),
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(42),
 			},
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(-3)),
 		},
 		TranscodeConfig: &TranscodeConfig{
-			ForceUseResolution: true,
-			InputFormat:        int32(-2147483648),
-			OutputFormat:       int32(42),
-			OutputHeight:       int32(-3),
-			OutputWidth:        int32(0),
-			Thumbnail:          false,
-			ThumbnailHeight:    int32(-2147483648),
-			ThumbnailWidth:     int32(42),
+			ForceUseResolution: false,
+			InputFormat:        int32(2147483647),
+			OutputFormat:       int32(-2147483648),
+			OutputHeight:       int32(42),
+			OutputWidth:        int32(-3),
+			Thumbnail:          true,
+			ThumbnailHeight:    int32(2147483647),
+			ThumbnailWidth:     int32(-2147483648),
 		},
 	}
 }
