@@ -81,7 +81,12 @@ func handleModifyAppStatus(c *call) (any, *apiError) {
 	defer s.mu.Unlock()
 	for _, r := range s.st.created {
 		if r.id == c.appID() {
-			r.status, _ = c.num("Status")
+			// 1 enables the app (running), 2 disables it (98 in the list).
+			if n, _ := c.num("Status"); n == 2 {
+				r.status = 98
+			} else {
+				r.status = 1
+			}
 			return "success", nil
 		}
 	}

@@ -294,9 +294,10 @@ func TestAppsBusinessCallbacksPolicies(t *testing.T) {
 	require.EqualValues(t, 3, page["Total"])
 	require.Len(t, page["AppList"], 1)
 	require.Equal(t, ids[1], page["AppList"].([]any)[0].(map[string]any)["AppId"])
-	mustOK(t, srv, "ModifyAppStatus", map[string]any{"AppId": ids[0], "Status": 0})
+	mustOK(t, srv, "ModifyAppStatus", map[string]any{"AppId": ids[0], "Status": 2})
 	one := mustOK(t, srv, "ListApps", map[string]any{"AppId": ids[0]}).result(t)["AppList"].([]any)
-	require.EqualValues(t, 0, one[0].(map[string]any)["Status"])
+	require.EqualValues(t, 98, one[0].(map[string]any)["Status"], "disabled")
+	mustFail(t, srv, "ModifyAppStatus", map[string]any{"AppId": ids[0], "Status": 0}, 400, "InvalidParameter")
 	mustFail(t, srv, "ModifyAppStatus", map[string]any{"AppId": "nope", "Status": 1}, 400, "InvalidParameter.NotExistAppId")
 
 	mustOK(t, srv, "AddBusinessID", map[string]any{"AppId": "a", "BusinessId": "b1", "Remarks": "first"})
