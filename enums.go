@@ -359,6 +359,44 @@ const (
 	RegionVideoOnly RegionMediaType = 2
 )
 
+// RelayMediaType says which media of an online stream are relayed.
+type RelayMediaType int32
+
+// Values of RelayMediaType.
+const (
+	// RelayAudioVideo audio and video.
+	RelayAudioVideo RelayMediaType = 0
+	// RelayAudioOnly audio only; the source must be AAC or Opus.
+	RelayAudioOnly RelayMediaType = 1
+	// RelayVideoOnly video only.
+	RelayVideoOnly RelayMediaType = 2
+)
+
+// RelayStreamMode says how an online stream is brought into the room.
+type RelayStreamMode int32
+
+// Values of RelayStreamMode.
+const (
+	// RelayTranscode transcoded; the source video must be H.264 or ByteVC1.
+	RelayTranscode RelayStreamMode = 0
+	// RelayRemux repackaged without transcoding; the source video must be H.264,
+	// with key frames at most 5 s apart (1 s advised).
+	RelayRemux RelayStreamMode = 1
+)
+
+// RelayTaskStatus is the state of a relay task.
+type RelayTaskStatus int32
+
+// Values of RelayTaskStatus.
+const (
+	// RelayStarting starting.
+	RelayStarting RelayTaskStatus = 1
+	// RelayRunning running.
+	RelayRunning RelayTaskStatus = 2
+	// RelayEnded ended.
+	RelayEnded RelayTaskStatus = 3
+)
+
 // RenderMode says how a video fits its region.
 type RenderMode int32
 

@@ -1811,9 +1811,9 @@ func sampleListRelayStreamRequest() *ListRelayStreamRequest {
 	return &ListRelayStreamRequest{
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
-		Limit:  Ptr(int32(3)),
-		Offset: Ptr(int32(3)),
-		Order:  Ptr(int32(3)),
+		Limit:  Ptr(int32(1)),
+		Offset: Ptr(int32(0)),
+		Order:  Ptr(int32(0)),
 	}
 }
 
@@ -2395,20 +2395,20 @@ func sampleStartRelayStreamRequest() *StartRelayStreamRequest {
 		Control: &RelayControl{
 			StreamURL:      "StreamUrl-1",
 			Bitrate:        Ptr(int32(3)),
-			FrameRate:      Ptr(int32(3)),
+			FrameRate:      Ptr(int32(1)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(3)),
+			MediaType:      Ptr(RelayAudioVideo),
 			StartTimeStamp: Ptr(int32(3)),
-			StreamMode:     Ptr(int32(3)),
-			VideoHeight:    Ptr(int32(3)),
-			VideoWidth:     Ptr(int32(3)),
+			StreamMode:     Ptr(RelayTranscode),
+			VideoHeight:    Ptr(int32(16)),
+			VideoWidth:     Ptr(int32(16)),
 		},
 		RoomID:      "RoomId-1",
 		TaskID:      "TaskId-1",
 		Token:       "Token-1",
 		UserID:      "UserId-1",
 		BusinessID:  "BusinessId-1",
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(5)),
 	}
 }
 
@@ -2596,19 +2596,19 @@ func sampleStartWebcastRequest() *StartWebcastRequest {
 		BusinessID: "BusinessId-1",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(3)),
+			StartTimeout:      Ptr(int32(0)),
 		},
-		MaxRunningTime: Ptr(int32(3)),
+		MaxRunningTime: Ptr(int32(10)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(3)),
-			CrashCheckInterval:  Ptr(int32(3)),
-			FreezeCheckInterval: Ptr(int32(3)),
+			BlankCheckInterval:  Ptr(int32(2)),
+			CrashCheckInterval:  Ptr(int32(0)),
+			FreezeCheckInterval: Ptr(int32(2)),
 		},
 		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(3)),
-			FrameRate: Ptr(int32(3)),
-			Height:    Ptr(int32(3)),
-			Width:     Ptr(int32(3)),
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(1)),
+			Height:    Ptr(int32(50)),
+			Width:     Ptr(int32(50)),
 		}},
 	}
 }
@@ -3003,13 +3003,13 @@ func sampleUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 		Control: &RelayControl{
 			StreamURL:      "StreamUrl-1",
 			Bitrate:        Ptr(int32(3)),
-			FrameRate:      Ptr(int32(3)),
+			FrameRate:      Ptr(int32(1)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(3)),
+			MediaType:      Ptr(RelayAudioVideo),
 			StartTimeStamp: Ptr(int32(3)),
-			StreamMode:     Ptr(int32(3)),
-			VideoHeight:    Ptr(int32(3)),
-			VideoWidth:     Ptr(int32(3)),
+			StreamMode:     Ptr(RelayTranscode),
+			VideoHeight:    Ptr(int32(16)),
+			VideoWidth:     Ptr(int32(16)),
 		},
 		RoomID: "RoomId-1",
 		TaskID: "TaskId-1",
@@ -4759,23 +4759,84 @@ func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 			Bitrate:        Ptr(int32(0)),
 			FrameRate:      Ptr(int32(2147483647)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(42)),
-			StartTimeStamp: Ptr(int32(-3)),
-			StreamMode:     Ptr(int32(0)),
-			VideoHeight:    Ptr(int32(2147483647)),
-			VideoWidth:     Ptr(int32(-2147483648)),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(42)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(-3)),
+			VideoWidth:     Ptr(int32(0)),
 		},
-		RoomID:      "<a&\"b\">\n\u2028é",
-		TaskID:      "tab\there\\ \x01 \u2029 🎉",
-		Token:       "bad \xff utf-8 </script>",
-		UserID:      "<a&\"b\">\n\u2028é",
-		BusinessID:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(42)),
+		RoomID:      "tab\there\\ \x01 \u2029 🎉",
+		TaskID:      "bad \xff utf-8 </script>",
+		Token:       "<a&\"b\">\n\u2028é",
+		UserID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:  "bad \xff utf-8 </script>",
+		MaxIdleTime: Ptr(int32(2147483647)),
 	}
 }
 
 func sampleFullStartSegmentRequest() *StartSegmentRequest {
 	return &StartSegmentRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				SecretKey: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(-2147483648)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(0)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				ServiceID: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(42)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "tab\there\\ \x01 \u2029 🎉",
+				Space:                "bad \xff utf-8 </script>",
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &SegmentControl{
+			Align:             Ptr(true),
+			IgnoreSilence:     Ptr(false),
+			Mixed:             Ptr(true),
+			RedundantDuration: Ptr(int32(42)),
+		},
+		Duration:    Ptr(int32(-3)),
+		Handle:      Ptr(false),
+		Identifier:  "tab\there\\ \x01 \u2029 🎉",
+		MaxIdleTime: Ptr(int32(-2147483648)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
+	return &StartSnapshotRequest{
 		AppID:  "<a&\"b\">\n\u2028é",
 		RoomID: "tab\there\\ \x01 \u2029 🎉",
 		StorageConfig: &StorageConfig{
@@ -4807,86 +4868,25 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 		},
 		TaskID:     "tab\there\\ \x01 \u2029 🎉",
 		BusinessID: "bad \xff utf-8 </script>",
-		Control: &SegmentControl{
-			Align:             Ptr(true),
-			IgnoreSilence:     Ptr(false),
-			Mixed:             Ptr(true),
-			RedundantDuration: Ptr(int32(0)),
-		},
-		Duration:    Ptr(int32(2147483647)),
-		Handle:      Ptr(false),
-		Identifier:  "<a&\"b\">\n\u2028é",
-		MaxIdleTime: Ptr(int32(-3)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
-	return &StartSnapshotRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(2147483647)),
-				Vendor:    Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-3)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-2147483648)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(true),
-				Region:               Ptr(int32(2147483647)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
+			Height:   Ptr(int32(-2147483648)),
+			Interval: Ptr(int32(42)),
+			Width:    Ptr(int32(-3)),
 		},
-		MaxIdleTime: Ptr(int32(-2147483648)),
+		MaxIdleTime: Ptr(int32(0)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4895,725 +4895,11 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 
 func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
 	return &StartSubtitleRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(-2147483648)),
-		},
-		LanguageConfig: &LanguageConfig{
-			SourceLanguages: []SourceLanguage{{
-				UserID:       "tab\there\\ \x01 \u2029 🎉",
-				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			}, {
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}},
-			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		},
-		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-	}
-}
-
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			UserID:                          "bad \xff utf-8 </script>",
-			WelcomeMessage:                  "<a&\"b\">\n\u2028é",
-			EnableConversationStateCallback: Ptr(false),
-			ServerMessageSignatureForRTS:    "bad \xff utf-8 </script>",
-			ServerMessageURLForRTS:          "<a&\"b\">\n\u2028é",
-			IdleTimeout:                     Ptr(int32(42)),
-			Burst: &Burst{
-				Enable: Ptr(false),
-				Ratio:  Ptr(float32(-2.5)),
-			},
-			VoicePrint: json.RawMessage("[ true , false ]"),
-		},
-		Config: &VoiceChatConfig{
-			ASRConfig:     json.RawMessage("\"x\u2028y\""),
-			TTSConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			LLMConfig:     json.RawMessage("[ true , false ]"),
-			InterruptMode: Ptr(VoiceChatInterruptOff),
-			SubtitleConfig: &SubtitleConfig{
-				DisableRTSSubtitle: Ptr(false),
-				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
-			},
-			FunctionCallingConfig: &FunctionCallingConfig{
-				ServerMessageURL:       "<a&\"b\">\n\u2028é",
-				ServerMessageSignature: "tab\there\\ \x01 \u2029 🎉",
-			},
-			AvatarConfig:         json.RawMessage("\"x\u2028y\""),
-			WebSearchAgentConfig: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			MemoryConfig:         json.RawMessage("[ true , false ]"),
-			S2SConfig:            json.RawMessage("\"x\u2028y\""),
-		},
-	}
-}
-
-func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
-	return &StartWBRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		UserID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		SourceURL:  "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStartWebcastRequest() *StartWebcastRequest {
-	return &StartWebcastRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		SourceURL:  "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(0)),
-		},
-		MaxRunningTime: Ptr(int32(2147483647)),
-		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-2147483648)),
-			CrashCheckInterval:  Ptr(int32(42)),
-			FreezeCheckInterval: Ptr(int32(-3)),
-		},
-		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(0)),
-			FrameRate: Ptr(int32(2147483647)),
-			Height:    Ptr(int32(-2147483648)),
-			Width:     Ptr(int32(42)),
-		}, {
-			Bitrate:   Ptr(int32(-3)),
-			FrameRate: Ptr(int32(0)),
-			Height:    Ptr(int32(2147483647)),
-			Width:     Ptr(int32(-2147483648)),
-		}, {
-			Bitrate:   Ptr(int32(42)),
-			FrameRate: Ptr(int32(-3)),
-			Height:    Ptr(int32(0)),
-			Width:     Ptr(int32(2147483647)),
-		}},
-	}
-}
-
-func sampleFullStopDetectionRequest() *StopDetectionRequest {
-	return &StopDetectionRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
-	return &StopPushPublicStreamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:     "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
-	return &StopPushStreamToCDNRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
-	return &StopSubtitleRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
-	return &StopWBRecordRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopWebcastRequest() *StopWebcastRequest {
-	return &StopWebcastRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
-	return &IMUnRegisterUsersRequest{
-		AppID:   int32(-3),
-		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-	}
-}
-
-func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
-	return &UnbanUserStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-		Audio:  Ptr(true),
-		Video:  Ptr(false),
-	}
-}
-
-func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
-	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "tab\there\\ \x01 \u2029 🎉",
-		ForbiddenInterval: Ptr(int32(-3)),
-		RoomID:            "<a&\"b\">\n\u2028é",
-		UserID:            "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
-	return &IMUpdateBlackListRequest{
-		AppID: int32(-2147483648),
-		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(1700000000000),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
-		}, {
-			BlackListUserID:  int64(0),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		}, {
-			BlackListUserID:  int64(-9223372036854775808),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}},
-		UserID:    int64(-3),
-		InboxType: Ptr(int32(0)),
-	}
-}
-
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventList:  []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		SecretKey:  "tab\there\\ \x01 \u2029 🎉",
-		URL:        "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(42),
-		RecoveryPercentage: int32(-3),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(0),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			FriendUserID: int64(-9223372036854775808),
-			Alias:        "bad \xff utf-8 </script>",
-		}, {
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			FriendUserID: int64(0),
-			Alias:        "bad \xff utf-8 </script>",
-		}, {
-			Ext:          json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			FriendUserID: int64(1700000000000),
-			Alias:        "bad \xff utf-8 </script>",
-		}},
-		UserID:    int64(0),
-		InboxType: Ptr(int32(2147483647)),
-	}
-}
-
-func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
-	return &UpdatePublicStreamParamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(2147483647)),
-			StreamPublishStatsInterval: Ptr(int32(-2147483648)),
-			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(-3)),
-			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(2147483647)),
-			VolumeIndicationMode:       Ptr(false),
-		},
-		Encode: &PublicStreamEncode{
-			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(42)),
-				FrameRate:  Ptr(int32(-3)),
-				Height:     Ptr(int32(0)),
-				VideoCodec: Ptr(int32(2147483647)),
-				Width:      Ptr(int32(-2147483648)),
-			},
-		},
-		ExcludeStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-3)),
-			MediaType:  Ptr(int32(0)),
-			StreamType: Ptr(int32(2147483647)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-3)),
-			MediaType:  Ptr(int32(0)),
-			StreamType: Ptr(int32(2147483647)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-3)),
-			MediaType:  Ptr(int32(0)),
-			StreamType: Ptr(int32(2147483647)),
-			UserID:     "bad \xff utf-8 </script>",
-		}},
-		Layout: &PublicStreamLayout{
-			LayoutMode: int32(42),
-			CustomLayout: &PublicStreamCustomLayout{
-				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(0),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(1e-6),
-					Alpha:            Ptr(float32(-3.4e38)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(1e21)),
-					LocationY:        Ptr(float32(1e-7)),
-					RenderMode:       Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
-					HeightProportion: float32(1e21),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(-2.5),
-					Alpha:            Ptr(float32(0)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-6)),
-					LocationY:        Ptr(float32(-3.4e38)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					ZOrder: Ptr(int32(-3)),
-				}, {
-					HeightProportion: float32(1e-6),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
-				FrameInterpolationMode: Ptr(int32(0)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(-2147483648)),
-					MediaType:  Ptr(int32(42)),
-					StreamType: Ptr(int32(-3)),
-					UserID:     "bad \xff utf-8 </script>",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(2147483647)),
-	}
-}
-
-func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
-	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(2147483647)),
-			MediaType:              Ptr(SubscribeAudioOnly),
-			PushStreamMode:         Ptr(PushImmediately),
-			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(SEIContentVolumeOnly),
-				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
-				VolumeIndicationInterval: Ptr(float32(123456.789)),
-				VolumeIndicationMode:     Ptr(false),
-			},
-			SpatialConfig: &SpatialConfig{
-				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
-					Right:   []float32{float32(1e-7), float32(-2.5), float32(0)},
-					Up:      []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
-				},
-				AudienceSpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-				EnableSpatialRender:     Ptr(true),
-			},
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(2147483647)),
-			AudioChannels:   Ptr(AudioStereo),
-			AudioCodec:      Ptr(AudioCodecAAC),
-			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(-2147483648)),
-			VideoBitrate:    Ptr(int32(42)),
-			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(-3)),
-			VideoGop:        Ptr(int32(0)),
-			VideoHeight:     Ptr(int32(2147483647)),
-			VideoWidth:      Ptr(int32(-2147483648)),
-		},
-		IsUpdatePartialParam: Ptr(true),
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(2147483647)),
-					Width:           Ptr(int32(-2147483648)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		SequenceNumber: Ptr(int32(2147483647)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
-	return &UpdateRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
-	return &UpdateRelayStreamRequest{
-		AppID: "bad \xff utf-8 </script>",
-		Control: &RelayControl{
-			StreamURL:      "<a&\"b\">\n\u2028é",
-			Bitrate:        Ptr(int32(-2147483648)),
-			FrameRate:      Ptr(int32(42)),
-			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(0)),
-			StartTimeStamp: Ptr(int32(2147483647)),
-			StreamMode:     Ptr(int32(-2147483648)),
-			VideoHeight:    Ptr(int32(42)),
-			VideoWidth:     Ptr(int32(-3)),
-		},
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
-	return &UpdateSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Duration:   Ptr(int32(2147483647)),
-		Handle:     Ptr(false),
-		Identifier: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
-	return &UpdateSnapshotRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		ImageConfig: &ImageConfig{
-			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(42)),
-			Interval: Ptr(int32(-3)),
-			Width:    Ptr(int32(0)),
-		},
-	}
-}
-
-func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
-	return &UpdateSubtitleRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(-3)),
+			Type: Ptr(int32(0)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
@@ -5632,81 +4918,795 @@ func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	}
 }
 
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		AgentConfig: &AgentConfig{
+			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			UserID:                          "<a&\"b\">\n\u2028é",
+			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
+			EnableConversationStateCallback: Ptr(false),
+			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
+			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
+			IdleTimeout:                     Ptr(int32(2147483647)),
+			Burst: &Burst{
+				Enable: Ptr(false),
+				Ratio:  Ptr(float32(1e21)),
+			},
+			VoicePrint: json.RawMessage("\"x\u2028y\""),
+		},
+		Config: &VoiceChatConfig{
+			ASRConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			TTSConfig:     json.RawMessage("[ true , false ]"),
+			LLMConfig:     json.RawMessage("\"x\u2028y\""),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(false),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "tab\there\\ \x01 \u2029 🎉",
+				ServerMessageSignature: "bad \xff utf-8 </script>",
+			},
+			AvatarConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			WebSearchAgentConfig: json.RawMessage("[ true , false ]"),
+			MemoryConfig:         json.RawMessage("\"x\u2028y\""),
+			S2SConfig:            json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		},
+	}
+}
+
+func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
+	return &StartWBRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStartWebcastRequest() *StartWebcastRequest {
+	return &StartWebcastRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventNotifyConfig: &EventNotifyConfig{
+			EnableEventNotify: Ptr(true),
+			StartTimeout:      Ptr(int32(42)),
+		},
+		MaxRunningTime: Ptr(int32(-3)),
+		MonitorConfig: &MonitorConfig{
+			BlankCheckInterval:  Ptr(int32(0)),
+			CrashCheckInterval:  Ptr(int32(2147483647)),
+			FreezeCheckInterval: Ptr(int32(-2147483648)),
+		},
+		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(42)),
+			FrameRate: Ptr(int32(-3)),
+			Height:    Ptr(int32(0)),
+			Width:     Ptr(int32(2147483647)),
+		}, {
+			Bitrate:   Ptr(int32(-2147483648)),
+			FrameRate: Ptr(int32(42)),
+			Height:    Ptr(int32(-3)),
+			Width:     Ptr(int32(0)),
+		}, {
+			Bitrate:   Ptr(int32(2147483647)),
+			FrameRate: Ptr(int32(-2147483648)),
+			Height:    Ptr(int32(42)),
+			Width:     Ptr(int32(-3)),
+		}},
+	}
+}
+
+func sampleFullStopDetectionRequest() *StopDetectionRequest {
+	return &StopDetectionRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
+	return &StopPushPublicStreamRequest{
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		BusinessID:     "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
+	return &StopPushStreamToCDNRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
+	return &StopWBRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopWebcastRequest() *StopWebcastRequest {
+	return &StopWebcastRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(-2147483648),
+		UserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
+	}
+}
+
+func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
+	return &UnbanUserStreamRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
+		Audio:  Ptr(true),
+		Video:  Ptr(false),
+	}
+}
+
+func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
+	return &UpdateBanRoomUserRuleRequest{
+		AppID:             "bad \xff utf-8 </script>",
+		ForbiddenInterval: Ptr(int32(-2147483648)),
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		UserID:            "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(0),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(9223372036854775807),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}, {
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(0),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}},
+		UserID:    int64(-9223372036854775808),
+		InboxType: Ptr(int32(42)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		SecretKey:  "bad \xff utf-8 </script>",
+		URL:        "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(2147483647),
+		RecoveryPercentage: int32(-2147483648),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(42),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(0),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(1700000000000),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(9223372036854775807),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}},
+		UserID:    int64(1700000000000),
+		InboxType: Ptr(int32(-3)),
+	}
+}
+
+func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
+	return &UpdatePublicStreamParamRequest{
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		TargetStreams: []RoomStream{{
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(int32(-3)),
+			StreamType: Ptr(int32(0)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}},
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &PublicStreamControl{
+			DataMsg:                    "<a&\"b\">\n\u2028é",
+			MaxIdleTime:                Ptr(int32(-3)),
+			StreamPublishStatsInterval: Ptr(int32(0)),
+			StreamPublishStatsMode:     Ptr(false),
+			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
+			UserCaptureStatsMode:       Ptr(false),
+			VolumeIndicationInterval:   Ptr(int32(-3)),
+			VolumeIndicationMode:       Ptr(false),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(2147483647)),
+				FrameRate:  Ptr(int32(-2147483648)),
+				Height:     Ptr(int32(42)),
+				VideoCodec: Ptr(int32(-3)),
+				Width:      Ptr(int32(0)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(int32(42)),
+			StreamType: Ptr(int32(-3)),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: int32(2147483647),
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(1e-7),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(0),
+					Alpha:            Ptr(float32(123456.789)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(-3.4e38)),
+					LocationY:        Ptr(float32(0.1)),
+					RenderMode:       Ptr(int32(-3)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}, {
+					HeightProportion: float32(-3.4e38),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(1e21),
+					Alpha:            Ptr(float32(1e-7)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(123456.789)),
+					RenderMode:       Ptr(int32(-2147483648)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(0),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
+					RenderMode:       Ptr(int32(0)),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}},
+				BackgroundColor:        "bad \xff utf-8 </script>",
+				BackgroundImage:        "<a&\"b\">\n\u2028é",
+				FrameInterpolationMode: Ptr(int32(42)),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "bad \xff utf-8 </script>",
+					Index:      Ptr(int32(0)),
+					MediaType:  Ptr(int32(2147483647)),
+					StreamType: Ptr(int32(-2147483648)),
+					UserID:     "<a&\"b\">\n\u2028é",
+				},
+			},
+		},
+		TranscodeMode: Ptr(int32(-3)),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &MixedPushControl{
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(-3)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+			PushStreamMode:         Ptr(PushImmediately),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
+				SEIContentMode:           Ptr(SEIContentVolumeOnly),
+				SEIPayLoadType:           Ptr(SEIPayloadCustom),
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
+				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationMode:     Ptr(false),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+				},
+				AudienceSpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+				EnableSpatialRender:     Ptr(true),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(-3)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(0)),
+			VideoBitrate:    Ptr(int32(2147483647)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(-2147483648)),
+			VideoGop:        Ptr(int32(42)),
+			VideoHeight:     Ptr(int32(-3)),
+			VideoWidth:      Ptr(int32(0)),
+		},
+		IsUpdatePartialParam: Ptr(true),
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		SequenceNumber: Ptr(int32(-3)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
+	return &UpdateRelayStreamRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &RelayControl{
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(0)),
+			FrameRate:      Ptr(int32(2147483647)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(42)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(-3)),
+			VideoWidth:     Ptr(int32(0)),
+		},
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
+	return &UpdateSegmentRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Duration:   Ptr(int32(-2147483648)),
+		Handle:     Ptr(false),
+		Identifier: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
+	return &UpdateSnapshotRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(-3)),
+			Interval: Ptr(int32(0)),
+			Width:    Ptr(int32(2147483647)),
+		},
+	}
+}
+
+func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(0)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(42),
-		VendorProportion: "<a&\"b\">\n\u2028é",
+		ID:               int32(-3),
+		VendorProportion: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "tab\there\\ \x01 \u2029 🎉",
-		RoomID:        "bad \xff utf-8 </script>",
-		TaskID:        "<a&\"b\">\n\u2028é",
+		AppID:         "<a&\"b\">\n\u2028é",
+		RoomID:        "tab\there\\ \x01 \u2029 🎉",
+		TaskID:        "bad \xff utf-8 </script>",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "tab\there\\ \x01 \u2029 🎉",
+		Message:       "<a&\"b\">\n\u2028é",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(-3),
+			GroupID:   int32(0),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			Images:    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		Parameters: json.RawMessage("\"x\u2028y\""),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(-3),
-		Content:   "bad \xff utf-8 </script>",
-		MsgTTL:    int64(9223372036854775807),
+		AppID:     int32(0),
+		Content:   "tab\there\\ \x01 \u2029 🎉",
+		MsgTTL:    int64(-9223372036854775808),
 		MsgType:   IMMsgCustom,
-		Sender:    int64(-9223372036854775808),
-		Ext:       json.RawMessage("\"x\u2028y\""),
-		InboxType: Ptr(int32(-3)),
+		Sender:    int64(1700000000000),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(0)),
 		TagOp:     Ptr(IMTagMatchAll),
-		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(0),
-		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(-2147483648),
-		PreSignDuration: Ptr(int32(42)),
+		AppID:           "<a&\"b\">\n\u2028é",
+		Operator:        "tab\there\\ \x01 \u2029 🎉",
+		Priority:        int32(2147483647),
+		Resource:        "<a&\"b\">\n\u2028é",
+		TranscodeMode:   int32(42),
+		PreSignDuration: Ptr(int32(-3)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(0),
+			FileName: "<a&\"b\">\n\u2028é",
+			Size:     int32(2147483647),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(42),
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(0),
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(-3),
+				SecretKey: "bad \xff utf-8 </script>",
+				Vendor:    int32(2147483647),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(42),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(-3),
 			},
-			Type: Ptr(int32(-3)),
+			Type: Ptr(int32(0)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(2147483647),
-			OutputFormat:       int32(-2147483648),
-			OutputHeight:       int32(42),
-			OutputWidth:        int32(-3),
+			InputFormat:        int32(-2147483648),
+			OutputFormat:       int32(42),
+			OutputHeight:       int32(-3),
+			OutputWidth:        int32(0),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(2147483647),
-			ThumbnailWidth:     int32(-2147483648),
+			ThumbnailHeight:    int32(-2147483648),
+			ThumbnailWidth:     int32(42),
 		},
 	}
 }
