@@ -74,6 +74,42 @@ const (
 	AudioProfileHEv2 AudioProfile = 2
 )
 
+// DetectionCallbackType says which moderation results are sent to the
+// callback.
+type DetectionCallbackType int32
+
+// Values of DetectionCallbackType.
+const (
+	// DetectCallbackViolations only content that may break the rules.
+	DetectCallbackViolations DetectionCallbackType = 0
+	// DetectCallbackAll every result.
+	DetectCallbackAll DetectionCallbackType = 1
+)
+
+// DetectionMediaType is what content moderation checks.
+type DetectionMediaType int32
+
+// Values of DetectionMediaType.
+const (
+	// DetectVideoSnapshots periodic video snapshots.
+	DetectVideoSnapshots DetectionMediaType = 1
+	// DetectAudioSegments audio segments.
+	DetectAudioSegments DetectionMediaType = 2
+	// DetectVideoAndAudio both.
+	DetectVideoAndAudio DetectionMediaType = 3
+)
+
+// DetectionStatus is the state of a moderation task.
+type DetectionStatus int32
+
+// Values of DetectionStatus.
+const (
+	// DetectionRunning running.
+	DetectionRunning DetectionStatus = 1
+	// DetectionDone finished.
+	DetectionDone DetectionStatus = 2
+)
+
 // FileFormat is the format of a recorded file.
 type FileFormat string
 
@@ -300,6 +336,29 @@ const (
 	LayoutCustom LayoutMode = 2
 	// LayoutSideBySide side by side.
 	LayoutSideBySide LayoutMode = 3
+)
+
+// PublicStreamTranscodeMode says how a public stream is made.
+type PublicStreamTranscodeMode int32
+
+// Values of PublicStreamTranscodeMode.
+const (
+	// PublicStreamTranscode streams are decoded, mixed and encoded again.
+	PublicStreamTranscode PublicStreamTranscodeMode = 0
+	// PublicStreamRemux one stream is repackaged: TargetStreams names exactly one
+	// user, ExcludeStreams is empty, and the encoding and layout are ignored.
+	PublicStreamRemux PublicStreamTranscodeMode = 1
+)
+
+// PublicStreamVideoCodec is the video codec of a public stream.
+type PublicStreamVideoCodec int32
+
+// Values of PublicStreamVideoCodec.
+const (
+	// PublicStreamH264 H.264.
+	PublicStreamH264 PublicStreamVideoCodec = 0
+	// PublicStreamVP8 VP8; ask the vendor's support to enable it first.
+	PublicStreamVP8 PublicStreamVideoCodec = 5
 )
 
 // PushStreamMode says when a CDN push starts sending.

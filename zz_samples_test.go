@@ -2068,11 +2068,11 @@ func sampleStartDetectionRequest() *StartDetectionRequest {
 		AppID:        "AppId-1",
 		RoomID:       "RoomId-1",
 		Callback:     "Callback-1",
-		CallbackType: Ptr(int32(3)),
-		Duration:     Ptr(int32(3)),
-		IdleSec:      Ptr(int32(3)),
-		Interval:     Ptr(int32(3)),
-		MediaType:    Ptr(int32(3)),
+		CallbackType: Ptr(DetectCallbackViolations),
+		Duration:     Ptr(int32(1000)),
+		IdleSec:      Ptr(int32(1)),
+		Interval:     Ptr(int32(100)),
+		MediaType:    Ptr(DetectVideoSnapshots),
 		UserID:       "UserId-1",
 	}
 }
@@ -2184,72 +2184,72 @@ func sampleStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 		TargetStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		BusinessID: "BusinessId-1",
 		Control: &PublicStreamControl{
 			DataMsg:                    "DataMsg-1",
-			MaxIdleTime:                Ptr(int32(3)),
-			StreamPublishStatsInterval: Ptr(int32(3)),
+			MaxIdleTime:                Ptr(int32(10)),
+			StreamPublishStatsInterval: Ptr(int32(1000)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(3)),
+			UserCaptureStatsInterval:   Ptr(int32(1000)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(3)),
+			VolumeIndicationInterval:   Ptr(int32(100)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(3)),
-				FrameRate:  Ptr(int32(3)),
-				Height:     Ptr(int32(3)),
-				VideoCodec: Ptr(int32(3)),
-				Width:      Ptr(int32(3)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(1)),
+				Height:     Ptr(int32(16)),
+				VideoCodec: Ptr(PublicStreamH264),
+				Width:      Ptr(int32(16)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(3),
+			LayoutMode: LayoutAuto,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1.5),
+					HeightProportion: float32(1),
 					StreamIndex:      int32(3),
-					WidthProportion:  float32(1.5),
-					Alpha:            Ptr(float32(1.5)),
+					WidthProportion:  float32(1),
+					Alpha:            Ptr(float32(1)),
 					AlternateImage:   "AlternateImage-1",
-					LocationX:        Ptr(float32(1.5)),
-					LocationY:        Ptr(float32(1.5)),
-					RenderMode:       Ptr(int32(3)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(1)),
 					},
-					ZOrder: Ptr(int32(3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "BackgroundColor-1",
+				BackgroundColor:        "#FF8800",
 				BackgroundImage:        "BackgroundImage-1",
-				FrameInterpolationMode: Ptr(int32(3)),
+				FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "RoomId-1",
 					Index:      Ptr(int32(3)),
-					MediaType:  Ptr(int32(3)),
-					StreamType: Ptr(int32(3)),
+					MediaType:  Ptr(RegionAudioVideo),
+					StreamType: Ptr(StreamTypeMain),
 					UserID:     "UserId-1",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(3)),
+		TranscodeMode: Ptr(PublicStreamTranscode),
 	}
 }
 
@@ -2780,72 +2780,72 @@ func sampleUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 		TargetStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		BusinessID: "BusinessId-1",
 		Control: &PublicStreamControl{
 			DataMsg:                    "DataMsg-1",
-			MaxIdleTime:                Ptr(int32(3)),
-			StreamPublishStatsInterval: Ptr(int32(3)),
+			MaxIdleTime:                Ptr(int32(10)),
+			StreamPublishStatsInterval: Ptr(int32(1000)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(3)),
+			UserCaptureStatsInterval:   Ptr(int32(1000)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(3)),
+			VolumeIndicationInterval:   Ptr(int32(100)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(3)),
-				FrameRate:  Ptr(int32(3)),
-				Height:     Ptr(int32(3)),
-				VideoCodec: Ptr(int32(3)),
-				Width:      Ptr(int32(3)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(1)),
+				Height:     Ptr(int32(16)),
+				VideoCodec: Ptr(PublicStreamH264),
+				Width:      Ptr(int32(16)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(3),
+			LayoutMode: LayoutAuto,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1.5),
+					HeightProportion: float32(1),
 					StreamIndex:      int32(3),
-					WidthProportion:  float32(1.5),
-					Alpha:            Ptr(float32(1.5)),
+					WidthProportion:  float32(1),
+					Alpha:            Ptr(float32(1)),
 					AlternateImage:   "AlternateImage-1",
-					LocationX:        Ptr(float32(1.5)),
-					LocationY:        Ptr(float32(1.5)),
-					RenderMode:       Ptr(int32(3)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(1)),
 					},
-					ZOrder: Ptr(int32(3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "BackgroundColor-1",
+				BackgroundColor:        "#FF8800",
 				BackgroundImage:        "BackgroundImage-1",
-				FrameInterpolationMode: Ptr(int32(3)),
+				FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "RoomId-1",
 					Index:      Ptr(int32(3)),
-					MediaType:  Ptr(int32(3)),
-					StreamType: Ptr(int32(3)),
+					MediaType:  Ptr(RegionAudioVideo),
+					StreamType: Ptr(StreamTypeMain),
 					UserID:     "UserId-1",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(3)),
+		TranscodeMode: Ptr(PublicStreamTranscode),
 	}
 }
 
@@ -4258,25 +4258,25 @@ func sampleFullStartDetectionRequest() *StartDetectionRequest {
 		AppID:        "bad \xff utf-8 </script>",
 		RoomID:       "<a&\"b\">\n\u2028é",
 		Callback:     "tab\there\\ \x01 \u2029 🎉",
-		CallbackType: Ptr(int32(2147483647)),
-		Duration:     Ptr(int32(-2147483648)),
-		IdleSec:      Ptr(int32(42)),
-		Interval:     Ptr(int32(-3)),
-		MediaType:    Ptr(int32(0)),
-		UserID:       "tab\there\\ \x01 \u2029 🎉",
+		CallbackType: Ptr(DetectCallbackAll),
+		Duration:     Ptr(int32(2147483647)),
+		IdleSec:      Ptr(int32(-2147483648)),
+		Interval:     Ptr(int32(42)),
+		MediaType:    Ptr(DetectVideoAndAudio),
+		UserID:       "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
 	return &StartPushMixedStreamToCDNRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		PushURL:    "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		AppID:      "<a&\"b\">\n\u2028é",
+		PushURL:    "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(0)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
@@ -4284,36 +4284,40 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
-				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				SEIPayloadUUID:           "bad \xff utf-8 </script>",
+				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				VolumeIndicationInterval: Ptr(float32(1e21)),
 				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
-					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Forward: []float32{float32(-2.5), float32(0), float32(123456.789)},
+					Right:   []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Up:      []float32{float32(1e21), float32(1e-7), float32(-2.5)},
 				},
-				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+				AudienceSpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
 				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioBitrate:    Ptr(int32(0)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(42)),
-			VideoBitrate:    Ptr(int32(-3)),
+			AudioSampleRate: Ptr(int32(2147483647)),
+			VideoBitrate:    Ptr(int32(-2147483648)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(0)),
-			VideoGop:        Ptr(int32(2147483647)),
-			VideoHeight:     Ptr(int32(-2147483648)),
-			VideoWidth:      Ptr(int32(42)),
+			VideoFps:        Ptr(int32(42)),
+			VideoGop:        Ptr(int32(-3)),
+			VideoHeight:     Ptr(int32(0)),
+			VideoWidth:      Ptr(int32(2147483647)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
@@ -4321,31 +4325,69 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
 				},
 				Regions: []LayoutRegion{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-3.4e38)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e-6)),
+					Alpha:                  Ptr(float32(123456.789)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4354,71 +4396,29 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 						LocationY:        Ptr(float32(1e-6)),
 						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
 					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4427,221 +4427,221 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 
 func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 	return &StartPushPublicStreamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
 		TargetStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
 		}},
-		BusinessID: "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &PublicStreamControl{
-			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
-			MaxIdleTime:                Ptr(int32(-2147483648)),
-			StreamPublishStatsInterval: Ptr(int32(42)),
+			DataMsg:                    "bad \xff utf-8 </script>",
+			MaxIdleTime:                Ptr(int32(-3)),
+			StreamPublishStatsInterval: Ptr(int32(0)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(0)),
+			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
+			VolumeIndicationInterval:   Ptr(int32(-3)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(-3)),
-				FrameRate:  Ptr(int32(0)),
-				Height:     Ptr(int32(2147483647)),
-				VideoCodec: Ptr(int32(-2147483648)),
-				Width:      Ptr(int32(42)),
+				Bitrate:    Ptr(int32(2147483647)),
+				FrameRate:  Ptr(int32(-2147483648)),
+				Height:     Ptr(int32(42)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(-3)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "bad \xff utf-8 </script>",
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(-3),
+			LayoutMode: LayoutSideBySide,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
 					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(2147483647),
+					StreamIndex:      int32(0),
 					WidthProportion:  float32(-3.4e38),
 					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:   "<a&\"b\">\n\u2028é",
 					LocationX:        Ptr(float32(1e-7)),
 					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(-2147483648)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
 					ZOrder: Ptr(int32(0)),
 				}, {
-					HeightProportion: float32(-3.4e38),
+					HeightProportion: float32(1e21),
 					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
 					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(42)),
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "<a&\"b\">\n\u2028é",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(-3)),
 				}},
-				BackgroundColor:        "<a&\"b\">\n\u2028é",
-				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
-				FrameInterpolationMode: Ptr(int32(2147483647)),
+				BackgroundColor:        "bad \xff utf-8 </script>",
+				BackgroundImage:        "<a&\"b\">\n\u2028é",
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "<a&\"b\">\n\u2028é",
+					RoomID:     "tab\there\\ \x01 \u2029 🎉",
 					Index:      Ptr(int32(42)),
-					MediaType:  Ptr(int32(-3)),
-					StreamType: Ptr(int32(0)),
-					UserID:     "tab\there\\ \x01 \u2029 🎉",
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
+					UserID:     "<a&\"b\">\n\u2028é",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(-2147483648)),
+		TranscodeMode: Ptr(PublicStreamRemux),
 	}
 }
 
 func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(-3)),
+			MaxIdleTime: Ptr(int32(2147483647)),
 			MediaType:   Ptr(SubscribeAudioOnly),
 		},
-		PushURL: "bad \xff utf-8 </script>",
-		RoomID:  "<a&\"b\">\n\u2028é",
+		PushURL: "<a&\"b\">\n\u2028é",
+		RoomID:  "tab\there\\ \x01 \u2029 🎉",
 		Stream: &CDNPushStream{
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			UserID:     "bad \xff utf-8 </script>",
 			StreamType: Ptr(StreamTypeScreen),
 		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartRecordRequest() *StartRecordRequest {
 	return &StartRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
 		StorageConfig: &RecordStorageConfig{
 			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "<a&\"b\">\n\u2028é",
-				Bucket:        "tab\there\\ \x01 \u2029 🎉",
-				SecretKey:     "bad \xff utf-8 </script>",
-				Region:        Ptr(int32(0)),
-				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
+				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
+				Bucket:        "bad \xff utf-8 </script>",
+				SecretKey:     "<a&\"b\">\n\u2028é",
+				Region:        Ptr(int32(-2147483648)),
+				SecurityToken: "bad \xff utf-8 </script>",
 				Vendor:        Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-3)),
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(2147483647)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-2147483648)),
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(-3)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(true),
-				Region:               Ptr(int32(2147483647)),
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(42)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(true),
+			EnableSyncUpload:       Ptr(false),
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(0)),
-			MaxRecordTime:          Ptr(int32(2147483647)),
-			MaxSilenceSeconds:      Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(-2147483648)),
+			MaxRecordTime:          Ptr(int32(42)),
+			MaxSilenceSeconds:      Ptr(int32(-3)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
+			AudioBitrate:    Ptr(int32(0)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(-3)),
-			VideoBitrate:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(2147483647)),
+			VideoBitrate:    Ptr(int32(-2147483648)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(2147483647)),
-			VideoGop:        Ptr(int32(-2147483648)),
-			VideoHeight:     Ptr(int32(42)),
-			VideoWidth:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(42)),
+			VideoGop:        Ptr(int32(-3)),
+			VideoHeight:     Ptr(int32(0)),
+			VideoWidth:      Ptr(int32(2147483647)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4649,44 +4649,23 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
 		},
 		FileNameConfig: &FileNameConfig{
-			Pattern: "tab\there\\ \x01 \u2029 🎉",
-			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			Pattern: "bad \xff utf-8 </script>",
+			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
 					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-3.4e38)),
@@ -4707,7 +4686,7 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					StreamIndex:            int32(-3),
 					Width:                  int32(0),
 					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0.1)),
@@ -4723,28 +4702,49 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					},
 					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
 					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		RecordMode: Ptr(RecordModeSingleStream),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4753,82 +4753,82 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 
 func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 	return &StartRelayStreamRequest{
-		AppID: "bad \xff utf-8 </script>",
+		AppID: "<a&\"b\">\n\u2028é",
 		Control: &RelayControl{
-			StreamURL:      "<a&\"b\">\n\u2028é",
-			Bitrate:        Ptr(int32(0)),
-			FrameRate:      Ptr(int32(2147483647)),
-			Loop:           Ptr(true),
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(-2147483648)),
+			FrameRate:      Ptr(int32(42)),
+			Loop:           Ptr(false),
 			MediaType:      Ptr(RelayVideoOnly),
-			StartTimeStamp: Ptr(int32(42)),
+			StartTimeStamp: Ptr(int32(0)),
 			StreamMode:     Ptr(RelayRemux),
-			VideoHeight:    Ptr(int32(-3)),
-			VideoWidth:     Ptr(int32(0)),
+			VideoHeight:    Ptr(int32(2147483647)),
+			VideoWidth:     Ptr(int32(-2147483648)),
 		},
-		RoomID:      "tab\there\\ \x01 \u2029 🎉",
-		TaskID:      "bad \xff utf-8 </script>",
-		Token:       "<a&\"b\">\n\u2028é",
-		UserID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID:  "bad \xff utf-8 </script>",
-		MaxIdleTime: Ptr(int32(2147483647)),
+		RoomID:      "bad \xff utf-8 </script>",
+		TaskID:      "<a&\"b\">\n\u2028é",
+		Token:       "tab\there\\ \x01 \u2029 🎉",
+		UserID:      "bad \xff utf-8 </script>",
+		BusinessID:  "<a&\"b\">\n\u2028é",
+		MaxIdleTime: Ptr(int32(42)),
 	}
 }
 
 func sampleFullStartSegmentRequest() *StartSegmentRequest {
 	return &StartSegmentRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
 		StorageConfig: &StorageConfig{
 			CustomConfig: &CustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				SecretKey: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(-2147483648)),
+				AccessKey: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-3)),
 				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(0)),
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				ServiceID: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(42)),
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(0)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "tab\there\\ \x01 \u2029 🎉",
-				Space:                "bad \xff utf-8 </script>",
-				AutoSetFileExtension: Ptr(true),
-				Region:               Ptr(int32(-2147483648)),
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-3)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &SegmentControl{
-			Align:             Ptr(true),
-			IgnoreSilence:     Ptr(false),
-			Mixed:             Ptr(true),
-			RedundantDuration: Ptr(int32(42)),
+			Align:             Ptr(false),
+			IgnoreSilence:     Ptr(true),
+			Mixed:             Ptr(false),
+			RedundantDuration: Ptr(int32(0)),
 		},
-		Duration:    Ptr(int32(-3)),
-		Handle:      Ptr(false),
-		Identifier:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(-2147483648)),
+		Duration:    Ptr(int32(2147483647)),
+		Handle:      Ptr(true),
+		Identifier:  "bad \xff utf-8 </script>",
+		MaxIdleTime: Ptr(int32(-3)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				UserID:     "<a&\"b\">\n\u2028é",
 				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4837,56 +4837,56 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 
 func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 	return &StartSnapshotRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
 		StorageConfig: &StorageConfig{
 			CustomConfig: &CustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(-3)),
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				SecretKey: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(2147483647)),
 				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(-2147483648)),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(-3)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				ServiceID: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(-2147483648)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(true),
-				Region:               Ptr(int32(-3)),
+				AccountID:            "tab\there\\ \x01 \u2029 🎉",
+				Space:                "bad \xff utf-8 </script>",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(2147483647)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-2147483648)),
-			Interval: Ptr(int32(42)),
-			Width:    Ptr(int32(-3)),
+			Height:   Ptr(int32(-3)),
+			Interval: Ptr(int32(0)),
+			Width:    Ptr(int32(2147483647)),
 		},
-		MaxIdleTime: Ptr(int32(0)),
+		MaxIdleTime: Ptr(int32(-2147483648)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
+				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
-				UserID:     "bad \xff utf-8 </script>",
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4895,11 +4895,725 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 
 func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
 	return &StartSubtitleRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(-2147483648)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}, {
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}},
+			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		},
+		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+	}
+}
+
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		AgentConfig: &AgentConfig{
+			TargetUserID:                    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			UserID:                          "tab\there\\ \x01 \u2029 🎉",
+			WelcomeMessage:                  "bad \xff utf-8 </script>",
+			EnableConversationStateCallback: Ptr(true),
+			ServerMessageSignatureForRTS:    "tab\there\\ \x01 \u2029 🎉",
+			ServerMessageURLForRTS:          "bad \xff utf-8 </script>",
+			IdleTimeout:                     Ptr(int32(42)),
+			Burst: &Burst{
+				Enable: Ptr(true),
+				Ratio:  Ptr(float32(1e-7)),
+			},
+			VoicePrint: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		},
+		Config: &VoiceChatConfig{
+			ASRConfig:     json.RawMessage("[ true , false ]"),
+			TTSConfig:     json.RawMessage("\"x\u2028y\""),
+			LLMConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(true),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "bad \xff utf-8 </script>",
+				ServerMessageSignature: "<a&\"b\">\n\u2028é",
+			},
+			AvatarConfig:         json.RawMessage("[ true , false ]"),
+			WebSearchAgentConfig: json.RawMessage("\"x\u2028y\""),
+			MemoryConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			S2SConfig:            json.RawMessage("[ true , false ]"),
+		},
+	}
+}
+
+func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
+	return &StartWBRecordRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStartWebcastRequest() *StartWebcastRequest {
+	return &StartWebcastRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		UserID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		EventNotifyConfig: &EventNotifyConfig{
+			EnableEventNotify: Ptr(false),
+			StartTimeout:      Ptr(int32(0)),
+		},
+		MaxRunningTime: Ptr(int32(2147483647)),
+		MonitorConfig: &MonitorConfig{
+			BlankCheckInterval:  Ptr(int32(-2147483648)),
+			CrashCheckInterval:  Ptr(int32(42)),
+			FreezeCheckInterval: Ptr(int32(-3)),
+		},
+		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(2147483647)),
+			Height:    Ptr(int32(-2147483648)),
+			Width:     Ptr(int32(42)),
+		}, {
+			Bitrate:   Ptr(int32(-3)),
+			FrameRate: Ptr(int32(0)),
+			Height:    Ptr(int32(2147483647)),
+			Width:     Ptr(int32(-2147483648)),
+		}, {
+			Bitrate:   Ptr(int32(42)),
+			FrameRate: Ptr(int32(-3)),
+			Height:    Ptr(int32(0)),
+			Width:     Ptr(int32(2147483647)),
+		}},
+	}
+}
+
+func sampleFullStopDetectionRequest() *StopDetectionRequest {
+	return &StopDetectionRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
+	return &StopPushPublicStreamRequest{
+		AppID:          "bad \xff utf-8 </script>",
+		PublicStreamID: "<a&\"b\">\n\u2028é",
+		BusinessID:     "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
+	return &StopPushStreamToCDNRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
+	return &StopWBRecordRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopWebcastRequest() *StopWebcastRequest {
+	return &StopWebcastRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(-3),
+		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+	}
+}
+
+func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
+	return &UnbanUserStreamRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+		Audio:  Ptr(false),
+		Video:  Ptr(true),
+	}
+}
+
+func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
+	return &UpdateBanRoomUserRuleRequest{
+		AppID:             "<a&\"b\">\n\u2028é",
+		ForbiddenInterval: Ptr(int32(-3)),
+		RoomID:            "bad \xff utf-8 </script>",
+		UserID:            "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(-2147483648),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}, {
+			BlackListUserID:  int64(0),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}, {
+			BlackListUserID:  int64(-9223372036854775808),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}},
+		UserID:    int64(-3),
+		InboxType: Ptr(int32(0)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		SecretKey:  "<a&\"b\">\n\u2028é",
+		URL:        "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(42),
+		RecoveryPercentage: int32(-3),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(0),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("\"x\u2028y\""),
+			FriendUserID: int64(-9223372036854775808),
+			Alias:        "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			Ext:          json.RawMessage("\"x\u2028y\""),
+			FriendUserID: int64(0),
+			Alias:        "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			Ext:          json.RawMessage("\"x\u2028y\""),
+			FriendUserID: int64(1700000000000),
+			Alias:        "tab\there\\ \x01 \u2029 🎉",
+		}},
+		UserID:    int64(0),
+		InboxType: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
+	return &UpdatePublicStreamParamRequest{
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		TargetStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}},
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &PublicStreamControl{
+			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
+			MaxIdleTime:                Ptr(int32(0)),
+			StreamPublishStatsInterval: Ptr(int32(2147483647)),
+			StreamPublishStatsMode:     Ptr(true),
+			UserCaptureStatsInterval:   Ptr(int32(42)),
+			UserCaptureStatsMode:       Ptr(true),
+			VolumeIndicationInterval:   Ptr(int32(0)),
+			VolumeIndicationMode:       Ptr(true),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(-2147483648)),
+				FrameRate:  Ptr(int32(42)),
+				Height:     Ptr(int32(-3)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(0)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: LayoutSideBySide,
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}},
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(-3)),
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
+					UserID:     "bad \xff utf-8 </script>",
+				},
+			},
+		},
+		TranscodeMode: Ptr(PublicStreamRemux),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &MixedPushControl{
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(0)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+			PushStreamMode:         Ptr(PushImmediately),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
+				SEIContentMode:           Ptr(SEIContentVolumeOnly),
+				SEIPayLoadType:           Ptr(SEIPayloadCustom),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(-3.4e38)),
+				VolumeIndicationMode:     Ptr(false),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(1e21), float32(1e-7), float32(-2.5)},
+					Right:   []float32{float32(0), float32(123456.789), float32(1e-6)},
+					Up:      []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+				},
+				AudienceSpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+				EnableSpatialRender:     Ptr(true),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(0)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(2147483647)),
+			VideoBitrate:    Ptr(int32(-2147483648)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(42)),
+			VideoGop:        Ptr(int32(-3)),
+			VideoHeight:     Ptr(int32(0)),
+			VideoWidth:      Ptr(int32(2147483647)),
+		},
+		IsUpdatePartialParam: Ptr(true),
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		SequenceNumber: Ptr(int32(0)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(42)),
+					Width:           Ptr(int32(-3)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
+	return &UpdateRelayStreamRequest{
+		AppID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &RelayControl{
+			StreamURL:      "bad \xff utf-8 </script>",
+			Bitrate:        Ptr(int32(2147483647)),
+			FrameRate:      Ptr(int32(-2147483648)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(-3)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(0)),
+			VideoWidth:     Ptr(int32(2147483647)),
+		},
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
+	return &UpdateSegmentRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Duration:   Ptr(int32(42)),
+		Handle:     Ptr(false),
+		Identifier: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
+	return &UpdateSnapshotRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(0)),
+			Interval: Ptr(int32(2147483647)),
+			Width:    Ptr(int32(-2147483648)),
+		},
+	}
+}
+
+func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(2147483647)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
@@ -4918,795 +5632,81 @@ func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
 	}
 }
 
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			UserID:                          "<a&\"b\">\n\u2028é",
-			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
-			EnableConversationStateCallback: Ptr(false),
-			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
-			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
-			IdleTimeout:                     Ptr(int32(2147483647)),
-			Burst: &Burst{
-				Enable: Ptr(false),
-				Ratio:  Ptr(float32(1e21)),
-			},
-			VoicePrint: json.RawMessage("\"x\u2028y\""),
-		},
-		Config: &VoiceChatConfig{
-			ASRConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			TTSConfig:     json.RawMessage("[ true , false ]"),
-			LLMConfig:     json.RawMessage("\"x\u2028y\""),
-			InterruptMode: Ptr(VoiceChatInterruptOff),
-			SubtitleConfig: &SubtitleConfig{
-				DisableRTSSubtitle: Ptr(false),
-				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
-			},
-			FunctionCallingConfig: &FunctionCallingConfig{
-				ServerMessageURL:       "tab\there\\ \x01 \u2029 🎉",
-				ServerMessageSignature: "bad \xff utf-8 </script>",
-			},
-			AvatarConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			WebSearchAgentConfig: json.RawMessage("[ true , false ]"),
-			MemoryConfig:         json.RawMessage("\"x\u2028y\""),
-			S2SConfig:            json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		},
-	}
-}
-
-func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
-	return &StartWBRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		UserID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStartWebcastRequest() *StartWebcastRequest {
-	return &StartWebcastRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		SourceURL:  "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(42)),
-		},
-		MaxRunningTime: Ptr(int32(-3)),
-		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(0)),
-			CrashCheckInterval:  Ptr(int32(2147483647)),
-			FreezeCheckInterval: Ptr(int32(-2147483648)),
-		},
-		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(42)),
-			FrameRate: Ptr(int32(-3)),
-			Height:    Ptr(int32(0)),
-			Width:     Ptr(int32(2147483647)),
-		}, {
-			Bitrate:   Ptr(int32(-2147483648)),
-			FrameRate: Ptr(int32(42)),
-			Height:    Ptr(int32(-3)),
-			Width:     Ptr(int32(0)),
-		}, {
-			Bitrate:   Ptr(int32(2147483647)),
-			FrameRate: Ptr(int32(-2147483648)),
-			Height:    Ptr(int32(42)),
-			Width:     Ptr(int32(-3)),
-		}},
-	}
-}
-
-func sampleFullStopDetectionRequest() *StopDetectionRequest {
-	return &StopDetectionRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
-	return &StopPushPublicStreamRequest{
-		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		PublicStreamID: "bad \xff utf-8 </script>",
-		BusinessID:     "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
-	return &StopPushStreamToCDNRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
-	return &StopSubtitleRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
-	return &StopWBRecordRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopWebcastRequest() *StopWebcastRequest {
-	return &StopWebcastRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
-	return &IMUnRegisterUsersRequest{
-		AppID:   int32(-2147483648),
-		UserIDs: []int64{int64(1700000000000), int64(-3), int64(0)},
-	}
-}
-
-func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
-	return &UnbanUserStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-		Audio:  Ptr(true),
-		Video:  Ptr(false),
-	}
-}
-
-func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
-	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "bad \xff utf-8 </script>",
-		ForbiddenInterval: Ptr(int32(-2147483648)),
-		RoomID:            "tab\there\\ \x01 \u2029 🎉",
-		UserID:            "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
-	return &IMUpdateBlackListRequest{
-		AppID: int32(0),
-		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(9223372036854775807),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}, {
-			BlackListUserID:  int64(1700000000000),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
-		}, {
-			BlackListUserID:  int64(0),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		}},
-		UserID:    int64(-9223372036854775808),
-		InboxType: Ptr(int32(42)),
-	}
-}
-
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		SecretKey:  "bad \xff utf-8 </script>",
-		URL:        "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(2147483647),
-		RecoveryPercentage: int32(-2147483648),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(42),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(0),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(1700000000000),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(9223372036854775807),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}},
-		UserID:    int64(1700000000000),
-		InboxType: Ptr(int32(-3)),
-	}
-}
-
-func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
-	return &UpdatePublicStreamParamRequest{
-		AppID:          "<a&\"b\">\n\u2028é",
-		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
-		TargetStreams: []RoomStream{{
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(42)),
-			MediaType:  Ptr(int32(-3)),
-			StreamType: Ptr(int32(0)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}},
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &PublicStreamControl{
-			DataMsg:                    "<a&\"b\">\n\u2028é",
-			MaxIdleTime:                Ptr(int32(-3)),
-			StreamPublishStatsInterval: Ptr(int32(0)),
-			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
-			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(-3)),
-			VolumeIndicationMode:       Ptr(false),
-		},
-		Encode: &PublicStreamEncode{
-			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(2147483647)),
-				FrameRate:  Ptr(int32(-2147483648)),
-				Height:     Ptr(int32(42)),
-				VideoCodec: Ptr(int32(-3)),
-				Width:      Ptr(int32(0)),
-			},
-		},
-		ExcludeStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}},
-		Layout: &PublicStreamLayout{
-			LayoutMode: int32(2147483647),
-			CustomLayout: &PublicStreamCustomLayout{
-				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(-3)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					ZOrder: Ptr(int32(-3)),
-				}, {
-					HeightProportion: float32(-3.4e38),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(0),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(1e-6),
-					Alpha:            Ptr(float32(-3.4e38)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(1e21)),
-					LocationY:        Ptr(float32(1e-7)),
-					RenderMode:       Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					ZOrder: Ptr(int32(0)),
-				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(42)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(0)),
-					MediaType:  Ptr(int32(2147483647)),
-					StreamType: Ptr(int32(-2147483648)),
-					UserID:     "<a&\"b\">\n\u2028é",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(-3)),
-	}
-}
-
-func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
-	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(-3)),
-			MediaType:              Ptr(SubscribeAudioOnly),
-			PushStreamMode:         Ptr(PushImmediately),
-			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(SEIContentVolumeOnly),
-				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
-				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(-2.5)),
-				VolumeIndicationMode:     Ptr(false),
-			},
-			SpatialConfig: &SpatialConfig{
-				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
-					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
-				},
-				AudienceSpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-				EnableSpatialRender:     Ptr(true),
-			},
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-3)),
-			AudioChannels:   Ptr(AudioStereo),
-			AudioCodec:      Ptr(AudioCodecAAC),
-			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(0)),
-			VideoBitrate:    Ptr(int32(2147483647)),
-			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(-2147483648)),
-			VideoGop:        Ptr(int32(42)),
-			VideoHeight:     Ptr(int32(-3)),
-			VideoWidth:      Ptr(int32(0)),
-		},
-		IsUpdatePartialParam: Ptr(true),
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		SequenceNumber: Ptr(int32(-3)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
-	return &UpdateRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
-	return &UpdateRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
-		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(0)),
-			FrameRate:      Ptr(int32(2147483647)),
-			Loop:           Ptr(true),
-			MediaType:      Ptr(RelayVideoOnly),
-			StartTimeStamp: Ptr(int32(42)),
-			StreamMode:     Ptr(RelayRemux),
-			VideoHeight:    Ptr(int32(-3)),
-			VideoWidth:     Ptr(int32(0)),
-		},
-		RoomID: "bad \xff utf-8 </script>",
-		TaskID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
-	return &UpdateSegmentRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Duration:   Ptr(int32(-2147483648)),
-		Handle:     Ptr(false),
-		Identifier: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
-	return &UpdateSnapshotRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		ImageConfig: &ImageConfig{
-			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
-		},
-	}
-}
-
-func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
-	return &UpdateSubtitleRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(0)),
-		},
-		LanguageConfig: &LanguageConfig{
-			SourceLanguages: []SourceLanguage{{
-				UserID:       "tab\there\\ \x01 \u2029 🎉",
-				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			}, {
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}},
-			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		},
-		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-	}
-}
-
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-3),
-		VendorProportion: "bad \xff utf-8 </script>",
+		ID:               int32(0),
+		VendorProportion: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "<a&\"b\">\n\u2028é",
-		RoomID:        "tab\there\\ \x01 \u2029 🎉",
-		TaskID:        "bad \xff utf-8 </script>",
+		AppID:         "tab\there\\ \x01 \u2029 🎉",
+		RoomID:        "bad \xff utf-8 </script>",
+		TaskID:        "<a&\"b\">\n\u2028é",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "<a&\"b\">\n\u2028é",
+		Message:       "tab\there\\ \x01 \u2029 🎉",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(0),
+			GroupID:   int32(2147483647),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		},
-		Parameters: json.RawMessage("\"x\u2028y\""),
+		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(0),
-		Content:   "tab\there\\ \x01 \u2029 🎉",
-		MsgTTL:    int64(-9223372036854775808),
+		AppID:     int32(2147483647),
+		Content:   "bad \xff utf-8 </script>",
+		MsgTTL:    int64(1700000000000),
 		MsgType:   IMMsgCustom,
-		Sender:    int64(1700000000000),
-		Ext:       json.RawMessage("[ true , false ]"),
-		InboxType: Ptr(int32(0)),
+		Sender:    int64(-3),
+		Ext:       json.RawMessage("\"x\u2028y\""),
+		InboxType: Ptr(int32(2147483647)),
 		TagOp:     Ptr(IMTagMatchAll),
-		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "<a&\"b\">\n\u2028é",
-		Operator:        "tab\there\\ \x01 \u2029 🎉",
-		Priority:        int32(2147483647),
-		Resource:        "<a&\"b\">\n\u2028é",
-		TranscodeMode:   int32(42),
-		PreSignDuration: Ptr(int32(-3)),
+		AppID:           "tab\there\\ \x01 \u2029 🎉",
+		Operator:        "bad \xff utf-8 </script>",
+		Priority:        int32(-2147483648),
+		Resource:        "tab\there\\ \x01 \u2029 🎉",
+		TranscodeMode:   int32(-3),
+		PreSignDuration: Ptr(int32(0)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "<a&\"b\">\n\u2028é",
-			Size:     int32(2147483647),
+			FileName: "tab\there\\ \x01 \u2029 🎉",
+			Size:     int32(-2147483648),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(-3),
-				SecretKey: "bad \xff utf-8 </script>",
-				Vendor:    int32(2147483647),
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    int32(0),
+				SecretKey: "<a&\"b\">\n\u2028é",
+				Vendor:    int32(-2147483648),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(-3),
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(0),
 			},
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(2147483647)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(-2147483648),
-			OutputFormat:       int32(42),
-			OutputHeight:       int32(-3),
-			OutputWidth:        int32(0),
+			InputFormat:        int32(42),
+			OutputFormat:       int32(-3),
+			OutputHeight:       int32(0),
+			OutputWidth:        int32(2147483647),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(-2147483648),
-			ThumbnailWidth:     int32(42),
+			ThumbnailHeight:    int32(42),
+			ThumbnailWidth:     int32(-3),
 		},
 	}
 }
