@@ -1496,7 +1496,7 @@ func sampleGetFailRecoveryPoliciesRequest() *GetFailRecoveryPoliciesRequest {
 	return &GetFailRecoveryPoliciesRequest{
 		AppID:      "AppID-1",
 		FromVendor: "FromVendor-1",
-		OrderBy:    "OrderBy-1",
+		OrderBy:    "createTime",
 		RoomID:     "RoomID-1",
 		ToVendor:   "ToVendor-1",
 	}
@@ -2756,7 +2756,7 @@ func sampleUpdateCallbackRequest() *UpdateCallbackRequest {
 func sampleUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
 		ID:                 int32(3),
-		RecoveryPercentage: int32(3),
+		RecoveryPercentage: int32(0),
 	}
 }
 
@@ -3108,7 +3108,7 @@ func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 		Priority:        int32(3),
 		Resource:        "Resource-1",
 		TranscodeMode:   int32(3),
-		PreSignDuration: Ptr(int32(3)),
+		PreSignDuration: Ptr(int32(0)),
 		ResourceAttr: &ResourceAttr{
 			FileName: "FileName-1",
 			Size:     int32(3),
@@ -3119,14 +3119,14 @@ func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 				Bucket:    "Bucket-1",
 				Region:    int32(3),
 				SecretKey: "SecretKey-1",
-				Vendor:    int32(3),
+				Vendor:    int32(0),
 			},
 			TosConfig: &WhiteboardTosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    int32(3),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(int32(0)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: true,
