@@ -74,6 +74,19 @@ const (
 	AudioProfileHEv2 AudioProfile = 2
 )
 
+// CallDirection is the direction of the data of a call.
+type CallDirection string
+
+// Values of CallDirection.
+const (
+	// CallBothWays sent and received.
+	CallBothWays CallDirection = "0"
+	// CallUplink sent (uplink).
+	CallUplink CallDirection = "1"
+	// CallDownlink received (downlink).
+	CallDownlink CallDirection = "2"
+)
+
 // DetectionCallbackType says which moderation results are sent to the
 // callback.
 type DetectionCallbackType int32
@@ -336,6 +349,17 @@ const (
 	LayoutCustom LayoutMode = 2
 	// LayoutSideBySide side by side.
 	LayoutSideBySide LayoutMode = 3
+)
+
+// ProductType says which SDKs quality data comes from.
+type ProductType string
+
+// Values of ProductType.
+const (
+	// ProductNative the Android, iOS, Linux, macOS and Windows SDKs.
+	ProductNative ProductType = "native"
+	// ProductWeb the Web SDK.
+	ProductWeb ProductType = "web"
 )
 
 // PublicStreamTranscodeMode says how a public stream is made.

@@ -1675,7 +1675,7 @@ func sampleListCallDetailRequest() *ListCallDetailRequest {
 		RoomID:    "RoomId-1",
 		StartTime: "StartTime-1",
 		UserID:    "UserId-1",
-		Direction: "Direction-1",
+		Direction: CallBothWays,
 	}
 }
 
@@ -1719,7 +1719,7 @@ func sampleListMusicsRequest() *ListMusicsRequest {
 
 func sampleListOperationDataRequest() *ListOperationDataRequest {
 	return &ListOperationDataRequest{
-		AggregateGranularity: "AggregateGranularity-1",
+		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
 		EndTime:              "EndTime-1",
 		Indicator:            []string{"Indicator-1"},
@@ -1730,23 +1730,23 @@ func sampleListOperationDataRequest() *ListOperationDataRequest {
 func sampleListOperationDistributionRequest() *ListOperationDistributionRequest {
 	return &ListOperationDistributionRequest{
 		AppID:     "AppId-1",
-		Dimension: "Dimension-1",
+		Dimension: "Province",
 		EndTime:   "EndTime-1",
-		Indicator: "Indicator-1",
+		Indicator: "user_count",
 		StartTime: "StartTime-1",
 	}
 }
 
 func sampleListQualityRequest() *ListQualityRequest {
 	return &ListQualityRequest{
-		AggregateGranularity: "AggregateGranularity-1",
+		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
 		EndTime:              "EndTime-1",
 		Indicator:            []string{"Indicator-1"},
 		StartTime:            "StartTime-1",
-		Access:               []string{"Access-1"},
+		Access:               []string{"2g"},
 		OS:                   []string{"OS-1"},
-		ProductType:          "ProductType-1",
+		ProductType:          ProductNative,
 		RoomID:               "RoomId-1",
 		UserID:               []string{"UserId-1"},
 	}
@@ -1755,12 +1755,12 @@ func sampleListQualityRequest() *ListQualityRequest {
 func sampleListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
 		AppID:       "AppId-1",
-		Dimension:   "Dimension-1",
+		Dimension:   "Province",
 		EndTime:     "EndTime-1",
 		Indicator:   "Indicator-1",
 		StartTime:   "StartTime-1",
 		Platform:    "Platform-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 	}
 }
 
@@ -1789,7 +1789,7 @@ func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 		EndTime:     "EndTime-1",
 		Indicator:   []string{"Indicator-1"},
 		StartTime:   "StartTime-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 		RoomID:      "RoomId-1",
 		UserID:      []string{"UserId-1"},
 	}
@@ -1798,12 +1798,12 @@ func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 func sampleListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
 	return &ListRealTimeQualityDistributionRequest{
 		AppID:       "AppId-1",
-		Dimension:   "Dimension-1",
+		Dimension:   "Province",
 		EndTime:     "EndTime-1",
 		Indicator:   "Indicator-1",
 		StartTime:   "StartTime-1",
 		Platform:    "Platform-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 	}
 }
 
@@ -1830,8 +1830,8 @@ func sampleListRoomInfoRequest() *ListRoomInfoRequest {
 		AppID:     "AppId-1",
 		EndTime:   "EndTime-1",
 		StartTime: "StartTime-1",
-		PageNum:   Ptr(int64(3)),
-		PageSize:  Ptr(int64(3)),
+		PageNum:   Ptr(int64(1)),
+		PageSize:  Ptr(int64(1)),
 		RoomID:    "RoomId-1",
 	}
 }
@@ -1850,8 +1850,8 @@ func sampleListUserInfoRequest() *ListUserInfoRequest {
 		EndTime:           "EndTime-1",
 		StartTime:         "StartTime-1",
 		ExcludeServerUser: Ptr(true),
-		PageNum:           Ptr(int64(3)),
-		PageSize:          Ptr(int64(3)),
+		PageNum:           Ptr(int64(1)),
+		PageSize:          Ptr(int64(1)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -3956,50 +3956,50 @@ func sampleFullListQualityRequest() *ListQualityRequest {
 		StartTime:            "bad \xff utf-8 </script>",
 		Access:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		OS:                   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		ProductType:          "<a&\"b\">\n\u2028é",
-		RoomID:               "tab\there\\ \x01 \u2029 🎉",
-		UserID:               []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		ProductType:          ProductWeb,
+		RoomID:               "<a&\"b\">\n\u2028é",
+		UserID:               []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
-		AppID:       "bad \xff utf-8 </script>",
-		Dimension:   "<a&\"b\">\n\u2028é",
-		EndTime:     "tab\there\\ \x01 \u2029 🎉",
-		Indicator:   "bad \xff utf-8 </script>",
-		StartTime:   "<a&\"b\">\n\u2028é",
-		Platform:    "tab\there\\ \x01 \u2029 🎉",
-		ProductType: "bad \xff utf-8 </script>",
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		Dimension:   "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime:   "bad \xff utf-8 </script>",
+		Platform:    "<a&\"b\">\n\u2028é",
+		ProductType: ProductWeb,
 	}
 }
 
 func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
 	return &ListRealTimeOperationDataRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
 	return &ListRealTimePublicStreamInfoRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
-		StreamID:  "<a&\"b\">\n\u2028é",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
+		StreamID:  "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 	return &ListRealTimeQualityRequest{
-		AppID:       "tab\there\\ \x01 \u2029 🎉",
-		EndTime:     "bad \xff utf-8 </script>",
-		Indicator:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime:   "<a&\"b\">\n\u2028é",
-		ProductType: "tab\there\\ \x01 \u2029 🎉",
+		AppID:       "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		StartTime:   "tab\there\\ \x01 \u2029 🎉",
+		ProductType: ProductWeb,
 		RoomID:      "bad \xff utf-8 </script>",
 		UserID:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
@@ -4013,7 +4013,7 @@ func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDist
 		Indicator:   "<a&\"b\">\n\u2028é",
 		StartTime:   "tab\there\\ \x01 \u2029 🎉",
 		Platform:    "bad \xff utf-8 </script>",
-		ProductType: "<a&\"b\">\n\u2028é",
+		ProductType: ProductWeb,
 	}
 }
 
@@ -4027,139 +4027,139 @@ func sampleFullListResourcePackagesV2Request() *ListResourcePackagesV2Request {
 
 func sampleFullListUsagesRequest() *ListUsagesRequest {
 	return &ListUsagesRequest{
-		AppID:     "tab\there\\ \x01 \u2029 🎉",
-		EndTime:   "bad \xff utf-8 </script>",
-		StartTime: "<a&\"b\">\n\u2028é",
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullMarkConversationRequest() *IMMarkConversationRequest {
 	return &IMMarkConversationRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
-		MarkTypes:           []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		MarkTypes:           []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		MarkAction:          Ptr(IMMarkRemove),
-		Operator:            Ptr(int64(1700000000000)),
-		OperatorStr:         "tab\there\\ \x01 \u2029 🎉",
+		Operator:            Ptr(int64(-3)),
+		OperatorStr:         "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
-		AppID:  "bad \xff utf-8 </script>",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		Status: AppDisable,
 	}
 }
 
 func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 	return &ModifyBusinessRemarksRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Remarks:    "bad \xff utf-8 </script>",
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Remarks:    "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullModifyConversationRequest() *IMModifyConversationRequest {
 	return &IMModifyConversationRequest{
-		AppID: int32(-3),
+		AppID: int32(0),
 		ConversationCoreInfo: &IMConversationChange{
-			ConversationShortID: int64(0),
-			AvatarURL:           "bad \xff utf-8 </script>",
-			Description:         "<a&\"b\">\n\u2028é",
-			Ext:                 json.RawMessage("[ true , false ]"),
-			Name:                "bad \xff utf-8 </script>",
-			Notice:              "<a&\"b\">\n\u2028é",
-			OwnerUserID:         Ptr(int64(9223372036854775807)),
-			OwnerUserIDStr:      "bad \xff utf-8 </script>",
+			ConversationShortID: int64(9223372036854775807),
+			AvatarURL:           "tab\there\\ \x01 \u2029 🎉",
+			Description:         "bad \xff utf-8 </script>",
+			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Name:                "tab\there\\ \x01 \u2029 🎉",
+			Notice:              "bad \xff utf-8 </script>",
+			OwnerUserID:         Ptr(int64(-9223372036854775808)),
+			OwnerUserIDStr:      "tab\there\\ \x01 \u2029 🎉",
 		},
 	}
 }
 
 func sampleFullModifyConversationSettingRequest() *IMModifyConversationSettingRequest {
 	return &IMModifyConversationSettingRequest{
-		AppID: int32(42),
+		AppID: int32(-3),
 		ConversationSettingInfo: &IMConversationSettingChange{
-			ConversationShortID: int64(-3),
-			ParticipantUserID:   int64(0),
-			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			ConversationShortID: int64(0),
+			ParticipantUserID:   int64(9223372036854775807),
+			Ext:                 json.RawMessage("\"x\u2028y\""),
 			IsMute:              Ptr(true),
 			IsSetFavorite:       Ptr(false),
 			IsStickTop:          Ptr(true),
-			SetFavoriteTime:     Ptr(int64(0)),
-			StickTopTime:        Ptr(int64(9223372036854775807)),
+			SetFavoriteTime:     Ptr(int64(9223372036854775807)),
+			StickTopTime:        Ptr(int64(-9223372036854775808)),
 		},
 	}
 }
 
 func sampleFullModifyMessageRequest() *IMModifyMessageRequest {
 	return &IMModifyMessageRequest{
-		AppID:               int32(-2147483648),
-		ConversationShortID: int64(1700000000000),
-		MessageID:           int64(-3),
-		Content:             "<a&\"b\">\n\u2028é",
-		Ext:                 json.RawMessage("[ true , false ]"),
+		AppID:               int32(42),
+		ConversationShortID: int64(-3),
+		MessageID:           int64(0),
+		Content:             "bad \xff utf-8 </script>",
+		Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
 func sampleFullModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequest {
 	return &IMModifyParticipantReadIndexRequest{
-		AppID:                int32(-2147483648),
-		ConversationShortID:  int64(1700000000000),
-		ParticipantUserID:    int64(-3),
-		ParticipantUserIDStr: "bad \xff utf-8 </script>",
-		ReadIndex:            int64(9223372036854775807),
+		AppID:                int32(42),
+		ConversationShortID:  int64(-3),
+		ParticipantUserID:    int64(0),
+		ParticipantUserIDStr: "tab\there\\ \x01 \u2029 🎉",
+		ReadIndex:            int64(-9223372036854775808),
 	}
 }
 
 func sampleFullQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatusRequest {
 	return &IMQueryLiveParticipantStatusRequest{
-		AppID:                 int32(-2147483648),
-		ConversationShortID:   int64(1700000000000),
-		ParticipantUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		ParticipantUserIDsStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:                 int32(42),
+		ConversationShortID:   int64(-3),
+		ParticipantUserIDs:    []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		ParticipantUserIDsStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullQueryOnlineStatusRequest() *IMQueryOnlineStatusRequest {
 	return &IMQueryOnlineStatusRequest{
-		AppID:   int32(0),
-		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		AppID:   int32(2147483647),
+		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
 	}
 }
 
 func sampleFullRecallMessageRequest() *IMRecallMessageRequest {
 	return &IMRecallMessageRequest{
-		AppID:               int32(-3),
-		ConversationShortID: int64(0),
-		MessageID:           int64(9223372036854775807),
-		ParticipantUserID:   int64(-9223372036854775808),
+		AppID:               int32(0),
+		ConversationShortID: int64(9223372036854775807),
+		MessageID:           int64(-9223372036854775808),
+		ParticipantUserID:   int64(1700000000000),
 		RecallRole:          Ptr(IMRecallAsManager),
 	}
 }
 
 func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 	return &IMRegisterUsersRequest{
-		AppID: int32(42),
+		AppID: int32(-3),
 		Users: []IMNewUser{{
-			UserID:   int64(-3),
-			Ext:      json.RawMessage("[ true , false ]"),
-			NickName: "bad \xff utf-8 </script>",
-			Portrait: "<a&\"b\">\n\u2028é",
-			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			IsRobot:  Ptr(false),
-		}, {
-			UserID:   int64(-9223372036854775808),
+			UserID:   int64(0),
 			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			NickName: "tab\there\\ \x01 \u2029 🎉",
 			Portrait: "bad \xff utf-8 </script>",
 			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			IsRobot:  Ptr(false),
 		}, {
-			UserID:   int64(0),
+			UserID:   int64(1700000000000),
 			Ext:      json.RawMessage("\"x\u2028y\""),
 			NickName: "<a&\"b\">\n\u2028é",
 			Portrait: "tab\there\\ \x01 \u2029 🎉",
 			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			IsRobot:  Ptr(false),
+		}, {
+			UserID:   int64(9223372036854775807),
+			Ext:      json.RawMessage("[ true , false ]"),
+			NickName: "bad \xff utf-8 </script>",
+			Portrait: "<a&\"b\">\n\u2028é",
+			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			IsRobot:  Ptr(false),
 		}},
 	}
@@ -4167,20 +4167,20 @@ func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 
 func sampleFullRemoveBlackListRequest() *IMRemoveBlackListRequest {
 	return &IMRemoveBlackListRequest{
-		AppID:            int32(42),
-		BlackListUserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		UserID:           int64(-9223372036854775808),
-		InboxType:        Ptr(int32(42)),
+		AppID:            int32(-3),
+		BlackListUserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		UserID:           int64(1700000000000),
+		InboxType:        Ptr(int32(-3)),
 	}
 }
 
 func sampleFullScanConversationParticipantListRequest() *IMScanConversationParticipantListRequest {
 	return &IMScanConversationParticipantListRequest{
-		AppID:                 int32(-3),
-		ConversationShortID:   int64(0),
-		Cursor:                int64(9223372036854775807),
-		Limit:                 int64(-9223372036854775808),
-		MarkType:              "tab\there\\ \x01 \u2029 🎉",
+		AppID:                 int32(0),
+		ConversationShortID:   int64(9223372036854775807),
+		Cursor:                int64(-9223372036854775808),
+		Limit:                 int64(1700000000000),
+		MarkType:              "<a&\"b\">\n\u2028é",
 		OnlyUserIDs:           Ptr(false),
 		Reverse:               Ptr(true),
 		ScanOnlineParticipant: Ptr(false),
@@ -4189,94 +4189,94 @@ func sampleFullScanConversationParticipantListRequest() *IMScanConversationParti
 
 func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
-		AppID:    "bad \xff utf-8 </script>",
-		Filters:  []int32{int32(42), int32(-3), int32(0)},
-		KeyWord:  "<a&\"b\">\n\u2028é",
-		PageNum:  Ptr(int32(-2147483648)),
-		PageSize: Ptr(int32(42)),
+		AppID:    "tab\there\\ \x01 \u2029 🎉",
+		Filters:  []int32{int32(-3), int32(0), int32(2147483647)},
+		KeyWord:  "bad \xff utf-8 </script>",
+		PageNum:  Ptr(int32(42)),
+		PageSize: Ptr(int32(-3)),
 	}
 }
 
 func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
 	return &SendBroadcastRequest{
-		AppID:   "<a&\"b\">\n\u2028é",
+		AppID:   "bad \xff utf-8 </script>",
 		Binary:  true,
-		From:    "bad \xff utf-8 </script>",
-		Message: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullSendMessageRequest() *IMSendMessageRequest {
 	return &IMSendMessageRequest{
-		AppID:               int32(-3),
-		Content:             "<a&\"b\">\n\u2028é",
-		ConversationShortID: int64(9223372036854775807),
+		AppID:               int32(0),
+		Content:             "bad \xff utf-8 </script>",
+		ConversationShortID: int64(-9223372036854775808),
 		MsgType:             IMMsgCustom,
-		Sender:              int64(-9223372036854775808),
-		SenderStr:           "<a&\"b\">\n\u2028é",
-		ClientMsgID:         "tab\there\\ \x01 \u2029 🎉",
-		CreateTime:          Ptr(int64(0)),
-		Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		InvisibleUsers:      []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		InvisibleUsersStr:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		MentionedUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
-		MentionedUsersStr:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		Sender:              int64(1700000000000),
+		SenderStr:           "bad \xff utf-8 </script>",
+		ClientMsgID:         "<a&\"b\">\n\u2028é",
+		CreateTime:          Ptr(int64(9223372036854775807)),
+		Ext:                 json.RawMessage("\"x\u2028y\""),
+		InvisibleUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
+		InvisibleUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		MentionedUsers:      []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		MentionedUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		Priority:            Ptr(IMPriorityHigh),
 		RefMsgInfo: &IMRefMessage{
-			Hint:                "tab\there\\ \x01 \u2029 🎉",
-			ReferencedMessageID: int64(0),
+			Hint:                "<a&\"b\">\n\u2028é",
+			ReferencedMessageID: int64(9223372036854775807),
 		},
-		VisibleUsers:    []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
-		VisibleUsersStr: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		VisibleUsers:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		VisibleUsersStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullSendRoomUnicastRequest() *SendRoomUnicastRequest {
 	return &SendRoomUnicastRequest{
-		AppID:   "<a&\"b\">\n\u2028é",
+		AppID:   "bad \xff utf-8 </script>",
 		Binary:  false,
-		From:    "bad \xff utf-8 </script>",
-		Message: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
-		To:      "bad \xff utf-8 </script>",
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		To:      "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullSendUnicastRequest() *SendUnicastRequest {
 	return &SendUnicastRequest{
-		AppID:   "<a&\"b\">\n\u2028é",
+		AppID:   "bad \xff utf-8 </script>",
 		Binary:  false,
-		From:    "bad \xff utf-8 </script>",
-		Message: "<a&\"b\">\n\u2028é",
-		To:      "tab\there\\ \x01 \u2029 🎉",
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		To:      "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStartDetectionRequest() *StartDetectionRequest {
 	return &StartDetectionRequest{
-		AppID:        "bad \xff utf-8 </script>",
-		RoomID:       "<a&\"b\">\n\u2028é",
-		Callback:     "tab\there\\ \x01 \u2029 🎉",
+		AppID:        "tab\there\\ \x01 \u2029 🎉",
+		RoomID:       "bad \xff utf-8 </script>",
+		Callback:     "<a&\"b\">\n\u2028é",
 		CallbackType: Ptr(DetectCallbackAll),
-		Duration:     Ptr(int32(2147483647)),
-		IdleSec:      Ptr(int32(-2147483648)),
-		Interval:     Ptr(int32(42)),
+		Duration:     Ptr(int32(-2147483648)),
+		IdleSec:      Ptr(int32(42)),
+		Interval:     Ptr(int32(-3)),
 		MediaType:    Ptr(DetectVideoAndAudio),
-		UserID:       "bad \xff utf-8 </script>",
+		UserID:       "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
 	return &StartPushMixedStreamToCDNRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		PushURL:    "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		PushURL:    "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(0)),
+			MaxIdleTime:            Ptr(int32(2147483647)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
@@ -4284,141 +4284,141 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
-				VolumeIndicationInterval: Ptr(float32(1e21)),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(123456.789)),
 				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Right:   []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
-					Up:      []float32{float32(1e21), float32(1e-7), float32(-2.5)},
+					Forward: []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Right:   []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Up:      []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
 				},
-				AudienceSpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+				AudienceSpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(0)),
+			AudioBitrate:    Ptr(int32(2147483647)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(2147483647)),
-			VideoBitrate:    Ptr(int32(-2147483648)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(42)),
-			VideoGop:        Ptr(int32(-3)),
-			VideoHeight:     Ptr(int32(0)),
-			VideoWidth:      Ptr(int32(2147483647)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
 				},
 				Regions: []LayoutRegion{{
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0)),
+					Alpha:                  Ptr(float32(1e-7)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
+					CornerRadius:           Ptr(float32(123456.789)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4427,762 +4427,6 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 
 func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 	return &StartPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-3)),
-			MediaType:  Ptr(RegionVideoOnly),
-			StreamType: Ptr(StreamTypeScreen),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(RegionVideoOnly),
-			StreamType: Ptr(StreamTypeScreen),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(RegionVideoOnly),
-			StreamType: Ptr(StreamTypeScreen),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(-3)),
-			StreamPublishStatsInterval: Ptr(int32(0)),
-			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(-2147483648)),
-			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(-3)),
-			VolumeIndicationMode:       Ptr(true),
-		},
-		Encode: &PublicStreamEncode{
-			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(2147483647)),
-				FrameRate:  Ptr(int32(-2147483648)),
-				Height:     Ptr(int32(42)),
-				VideoCodec: Ptr(PublicStreamVP8),
-				Width:      Ptr(int32(-3)),
-			},
-		},
-		ExcludeStreams: []RoomStream{{
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(RegionVideoOnly),
-			StreamType: Ptr(StreamTypeScreen),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-3)),
-			MediaType:  Ptr(RegionVideoOnly),
-			StreamType: Ptr(StreamTypeScreen),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(RegionVideoOnly),
-			StreamType: Ptr(StreamTypeScreen),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}},
-		Layout: &PublicStreamLayout{
-			LayoutMode: LayoutSideBySide,
-			CustomLayout: &PublicStreamCustomLayout{
-				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					ZOrder: Ptr(int32(0)),
-				}, {
-					HeightProportion: float32(1e21),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(-2.5),
-					Alpha:            Ptr(float32(0)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-6)),
-					LocationY:        Ptr(float32(-3.4e38)),
-					RenderMode:       Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					ZOrder: Ptr(int32(-3)),
-				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(42)),
-					MediaType:  Ptr(RegionVideoOnly),
-					StreamType: Ptr(StreamTypeScreen),
-					UserID:     "<a&\"b\">\n\u2028é",
-				},
-			},
-		},
-		TranscodeMode: Ptr(PublicStreamRemux),
-	}
-}
-
-func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
-	return &StartPushSingleStreamToCDNRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(2147483647)),
-			MediaType:   Ptr(SubscribeAudioOnly),
-		},
-		PushURL: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
-		Stream: &CDNPushStream{
-			UserID:     "bad \xff utf-8 </script>",
-			StreamType: Ptr(StreamTypeScreen),
-		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStartRecordRequest() *StartRecordRequest {
-	return &StartRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		StorageConfig: &RecordStorageConfig{
-			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
-				Bucket:        "bad \xff utf-8 </script>",
-				SecretKey:     "<a&\"b\">\n\u2028é",
-				Region:        Ptr(int32(-2147483648)),
-				SecurityToken: "bad \xff utf-8 </script>",
-				Vendor:        Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(2147483647)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(-3)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(42)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(false),
-			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(-2147483648)),
-			MaxRecordTime:          Ptr(int32(42)),
-			MaxSilenceSeconds:      Ptr(int32(-3)),
-			MediaType:              Ptr(SubscribeAudioOnly),
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(0)),
-			AudioChannels:   Ptr(AudioStereo),
-			AudioCodec:      Ptr(AudioCodecAAC),
-			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(2147483647)),
-			VideoBitrate:    Ptr(int32(-2147483648)),
-			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(42)),
-			VideoGop:        Ptr(int32(-3)),
-			VideoHeight:     Ptr(int32(0)),
-			VideoWidth:      Ptr(int32(2147483647)),
-		},
-		ExcludeStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
-		},
-		FileNameConfig: &FileNameConfig{
-			Pattern: "bad \xff utf-8 </script>",
-			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(-3)),
-					Width:           Ptr(int32(0)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}, {
-					Height:                 int32(42),
-					StreamIndex:            int32(-3),
-					Width:                  int32(0),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(0)),
-					LocationY:              Ptr(int32(2147483647)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-					ZOrder:          Ptr(int32(-3)),
-				}, {
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		RecordMode: Ptr(RecordModeSingleStream),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
-	return &StartRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
-		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(-2147483648)),
-			FrameRate:      Ptr(int32(42)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(RelayVideoOnly),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(RelayRemux),
-			VideoHeight:    Ptr(int32(2147483647)),
-			VideoWidth:     Ptr(int32(-2147483648)),
-		},
-		RoomID:      "bad \xff utf-8 </script>",
-		TaskID:      "<a&\"b\">\n\u2028é",
-		Token:       "tab\there\\ \x01 \u2029 🎉",
-		UserID:      "bad \xff utf-8 </script>",
-		BusinessID:  "<a&\"b\">\n\u2028é",
-		MaxIdleTime: Ptr(int32(42)),
-	}
-}
-
-func sampleFullStartSegmentRequest() *StartSegmentRequest {
-	return &StartSegmentRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-3)),
-				Vendor:    Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(-2147483648)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				ServiceID: "<a&\"b\">\n\u2028é",
-				Region:    Ptr(int32(0)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "bad \xff utf-8 </script>",
-				Space:                "<a&\"b\">\n\u2028é",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-3)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &SegmentControl{
-			Align:             Ptr(false),
-			IgnoreSilence:     Ptr(true),
-			Mixed:             Ptr(false),
-			RedundantDuration: Ptr(int32(0)),
-		},
-		Duration:    Ptr(int32(2147483647)),
-		Handle:      Ptr(true),
-		Identifier:  "bad \xff utf-8 </script>",
-		MaxIdleTime: Ptr(int32(-3)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(0)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
-	return &StartSnapshotRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		StorageConfig: &StorageConfig{
-			CustomConfig: &CustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				SecretKey: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(2147483647)),
-				Vendor:    Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(-3)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "tab\there\\ \x01 \u2029 🎉",
-				ServiceID: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(-2147483648)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "tab\there\\ \x01 \u2029 🎉",
-				Space:                "bad \xff utf-8 </script>",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(2147483647)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		ImageConfig: &ImageConfig{
-			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
-		},
-		MaxIdleTime: Ptr(int32(-2147483648)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
-	return &StartSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(-2147483648)),
-		},
-		LanguageConfig: &LanguageConfig{
-			SourceLanguages: []SourceLanguage{{
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}, {
-				UserID:       "tab\there\\ \x01 \u2029 🎉",
-				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			}, {
-				UserID:       "bad \xff utf-8 </script>",
-				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			}},
-			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-	}
-}
-
-func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
-	return &StartVoiceChatRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		AgentConfig: &AgentConfig{
-			TargetUserID:                    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			UserID:                          "tab\there\\ \x01 \u2029 🎉",
-			WelcomeMessage:                  "bad \xff utf-8 </script>",
-			EnableConversationStateCallback: Ptr(true),
-			ServerMessageSignatureForRTS:    "tab\there\\ \x01 \u2029 🎉",
-			ServerMessageURLForRTS:          "bad \xff utf-8 </script>",
-			IdleTimeout:                     Ptr(int32(42)),
-			Burst: &Burst{
-				Enable: Ptr(true),
-				Ratio:  Ptr(float32(1e-7)),
-			},
-			VoicePrint: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		},
-		Config: &VoiceChatConfig{
-			ASRConfig:     json.RawMessage("[ true , false ]"),
-			TTSConfig:     json.RawMessage("\"x\u2028y\""),
-			LLMConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			InterruptMode: Ptr(VoiceChatInterruptOff),
-			SubtitleConfig: &SubtitleConfig{
-				DisableRTSSubtitle: Ptr(true),
-				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
-			},
-			FunctionCallingConfig: &FunctionCallingConfig{
-				ServerMessageURL:       "bad \xff utf-8 </script>",
-				ServerMessageSignature: "<a&\"b\">\n\u2028é",
-			},
-			AvatarConfig:         json.RawMessage("[ true , false ]"),
-			WebSearchAgentConfig: json.RawMessage("\"x\u2028y\""),
-			MemoryConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-			S2SConfig:            json.RawMessage("[ true , false ]"),
-		},
-	}
-}
-
-func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
-	return &StartWBRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		UserID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStartWebcastRequest() *StartWebcastRequest {
-	return &StartWebcastRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		SourceURL:  "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		UserID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(0)),
-		},
-		MaxRunningTime: Ptr(int32(2147483647)),
-		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(-2147483648)),
-			CrashCheckInterval:  Ptr(int32(42)),
-			FreezeCheckInterval: Ptr(int32(-3)),
-		},
-		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(0)),
-			FrameRate: Ptr(int32(2147483647)),
-			Height:    Ptr(int32(-2147483648)),
-			Width:     Ptr(int32(42)),
-		}, {
-			Bitrate:   Ptr(int32(-3)),
-			FrameRate: Ptr(int32(0)),
-			Height:    Ptr(int32(2147483647)),
-			Width:     Ptr(int32(-2147483648)),
-		}, {
-			Bitrate:   Ptr(int32(42)),
-			FrameRate: Ptr(int32(-3)),
-			Height:    Ptr(int32(0)),
-			Width:     Ptr(int32(2147483647)),
-		}},
-	}
-}
-
-func sampleFullStopDetectionRequest() *StopDetectionRequest {
-	return &StopDetectionRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		UserID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
-	return &StopPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		BusinessID:     "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
-	return &StopPushStreamToCDNRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopRecordRequest() *StopRecordRequest {
-	return &StopRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
-	return &StopRelayStreamRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopSegmentRequest() *StopSegmentRequest {
-	return &StopSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
-	return &StopSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
-	return &StopSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
-	return &StopVoiceChatRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
-	return &StopWBRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
-		UserID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullStopWebcastRequest() *StopWebcastRequest {
-	return &StopWebcastRequest{
-		AppID:  "<a&\"b\">\n\u2028é",
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
-	}
-}
-
-func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
-	return &IMUnRegisterUsersRequest{
-		AppID:   int32(-3),
-		UserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-	}
-}
-
-func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
-	return &UnbanUserStreamRequest{
-		AppID:  "tab\there\\ \x01 \u2029 🎉",
-		RoomID: "bad \xff utf-8 </script>",
-		UserID: "<a&\"b\">\n\u2028é",
-		Audio:  Ptr(false),
-		Video:  Ptr(true),
-	}
-}
-
-func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
-	return &UpdateBanRoomUserRuleRequest{
-		AppID:             "<a&\"b\">\n\u2028é",
-		ForbiddenInterval: Ptr(int32(-3)),
-		RoomID:            "bad \xff utf-8 </script>",
-		UserID:            "<a&\"b\">\n\u2028é",
-	}
-}
-
-func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
-	return &IMUpdateBlackListRequest{
-		AppID: int32(-2147483648),
-		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(1700000000000),
-			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		}, {
-			BlackListUserID:  int64(0),
-			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
-		}, {
-			BlackListUserID:  int64(-9223372036854775808),
-			BlackListUserExt: json.RawMessage("[ true , false ]"),
-		}},
-		UserID:    int64(-3),
-		InboxType: Ptr(int32(0)),
-	}
-}
-
-func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
-	return &UpdateCallbackRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		EventList:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		SecretKey:  "<a&\"b\">\n\u2028é",
-		URL:        "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
-	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(42),
-		RecoveryPercentage: int32(-3),
-	}
-}
-
-func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
-	return &IMUpdateFriendRequest{
-		AppID: int32(0),
-		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(-9223372036854775808),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(0),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			Ext:          json.RawMessage("\"x\u2028y\""),
-			FriendUserID: int64(1700000000000),
-			Alias:        "tab\there\\ \x01 \u2029 🎉",
-		}},
-		UserID:    int64(0),
-		InboxType: Ptr(int32(2147483647)),
-	}
-}
-
-func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
-	return &UpdatePublicStreamParamRequest{
 		AppID:          "tab\there\\ \x01 \u2029 🎉",
 		PublicStreamID: "bad \xff utf-8 </script>",
 		TargetStreams: []RoomStream{{
@@ -5247,24 +4491,8 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			LayoutMode: LayoutSideBySide,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
 					HeightProportion: float32(1e21),
-					StreamIndex:      int32(42),
+					StreamIndex:      int32(2147483647),
 					WidthProportion:  float32(-2.5),
 					Alpha:            Ptr(float32(0)),
 					AlternateImage:   "bad \xff utf-8 </script>",
@@ -5277,10 +4505,10 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 						LocationY:        Ptr(float32(1e-7)),
 						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(2147483647)),
 				}, {
 					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(0),
+					StreamIndex:      int32(42),
 					WidthProportion:  float32(-3.4e38),
 					Alpha:            Ptr(float32(0.1)),
 					AlternateImage:   "bad \xff utf-8 </script>",
@@ -5292,6 +4520,22 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 						LocationX:        Ptr(float32(123456.789)),
 						LocationY:        Ptr(float32(1e-6)),
 						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
 					ZOrder: Ptr(int32(0)),
 				}},
@@ -5313,237 +4557,80 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 	}
 }
 
-func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
-	return &UpdatePushMixedStreamToCDNRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
+	return &StartPushSingleStreamToCDNRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &SinglePushControl{
+			MaxIdleTime: Ptr(int32(-2147483648)),
+			MediaType:   Ptr(SubscribeAudioOnly),
+		},
+		PushURL: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		Stream: &CDNPushStream{
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			StreamType: Ptr(StreamTypeScreen),
+		},
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
-		Control: &MixedPushControl{
-			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(0)),
-			MediaType:              Ptr(SubscribeAudioOnly),
-			PushStreamMode:         Ptr(PushImmediately),
-			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(true),
-				PassthroughRTCSEIMessage: Ptr(false),
-				SEIContentMode:           Ptr(SEIContentVolumeOnly),
-				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
-				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
-				VolumeIndicationInterval: Ptr(float32(-3.4e38)),
-				VolumeIndicationMode:     Ptr(false),
-			},
-			SpatialConfig: &SpatialConfig{
-				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1e21), float32(1e-7), float32(-2.5)},
-					Right:   []float32{float32(0), float32(123456.789), float32(1e-6)},
-					Up:      []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
-				},
-				AudienceSpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
-				EnableSpatialRender:     Ptr(true),
-			},
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(0)),
-			AudioChannels:   Ptr(AudioStereo),
-			AudioCodec:      Ptr(AudioCodecAAC),
-			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(2147483647)),
-			VideoBitrate:    Ptr(int32(-2147483648)),
-			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(42)),
-			VideoGop:        Ptr(int32(-3)),
-			VideoHeight:     Ptr(int32(0)),
-			VideoWidth:      Ptr(int32(2147483647)),
-		},
-		IsUpdatePartialParam: Ptr(true),
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		SequenceNumber: Ptr(int32(0)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
 	}
 }
 
-func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
-	return &UpdateRecordRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "tab\there\\ \x01 \u2029 🎉",
-					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(1e-7)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(-2.5)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-6)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e21)),
-						LocationX:        Ptr(float32(1e-7)),
-						LocationY:        Ptr(float32(-2.5)),
-						WidthProportion:  Ptr(float32(0)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}},
+func sampleFullStartRecordRequest() *StartRecordRequest {
+	return &StartRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &RecordStorageConfig{
+			CustomConfig: &RecordCustomConfig{
+				AccessKey:     "<a&\"b\">\n\u2028é",
+				Bucket:        "tab\there\\ \x01 \u2029 🎉",
+				SecretKey:     "bad \xff utf-8 </script>",
+				Region:        Ptr(int32(42)),
+				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:        Ptr(StorageVendorQiniuKodo),
 			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(0)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-3)),
+				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TargetStreams: &Streams{
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &RecordControl{
+			EnableSyncUpload:       Ptr(false),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(42)),
+			MaxRecordTime:          Ptr(int32(-3)),
+			MaxSilenceSeconds:      Ptr(int32(0)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(2147483647)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
+		},
+		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(-3)),
@@ -5558,62 +4645,261 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
-	}
-}
-
-func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
-	return &UpdateRelayStreamRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &RelayControl{
-			StreamURL:      "bad \xff utf-8 </script>",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
-			Loop:           Ptr(true),
-			MediaType:      Ptr(RelayVideoOnly),
-			StartTimeStamp: Ptr(int32(-3)),
-			StreamMode:     Ptr(RelayRemux),
-			VideoHeight:    Ptr(int32(0)),
-			VideoWidth:     Ptr(int32(2147483647)),
+		FileFormatConfig: &FileFormatConfig{
+			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
 		},
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		FileNameConfig: &FileNameConfig{
+			Pattern: "tab\there\\ \x01 \u2029 🎉",
+			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}, {
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
+				}, {
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		RecordMode: Ptr(RecordModeSingleStream),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
 	}
 }
 
-func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
-	return &UpdateSegmentRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Duration:   Ptr(int32(42)),
-		Handle:     Ptr(false),
-		Identifier: "bad \xff utf-8 </script>",
+func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
+	return &StartRelayStreamRequest{
+		AppID: "bad \xff utf-8 </script>",
+		Control: &RelayControl{
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(42)),
+			FrameRate:      Ptr(int32(-3)),
+			Loop:           Ptr(false),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(2147483647)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(-2147483648)),
+			VideoWidth:     Ptr(int32(42)),
+		},
+		RoomID:      "tab\there\\ \x01 \u2029 🎉",
+		TaskID:      "bad \xff utf-8 </script>",
+		Token:       "<a&\"b\">\n\u2028é",
+		UserID:      "tab\there\\ \x01 \u2029 🎉",
+		BusinessID:  "bad \xff utf-8 </script>",
+		MaxIdleTime: Ptr(int32(-3)),
 	}
 }
 
-func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
-	return &UpdateSnapshotRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+func sampleFullStartSegmentRequest() *StartSegmentRequest {
+	return &StartSegmentRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				SecretKey: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(0)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(42)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				ServiceID: "bad \xff utf-8 </script>",
+				Region:    Ptr(int32(2147483647)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "tab\there\\ \x01 \u2029 🎉",
+				Space:                "bad \xff utf-8 </script>",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(0)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &SegmentControl{
+			Align:             Ptr(false),
+			IgnoreSilence:     Ptr(true),
+			Mixed:             Ptr(false),
+			RedundantDuration: Ptr(int32(2147483647)),
+		},
+		Duration:    Ptr(int32(-2147483648)),
+		Handle:      Ptr(true),
+		Identifier:  "tab\there\\ \x01 \u2029 🎉",
+		MaxIdleTime: Ptr(int32(0)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
+	return &StartSnapshotRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		StorageConfig: &StorageConfig{
+			CustomConfig: &CustomConfig{
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				SecretKey: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(-2147483648)),
+				Vendor:    Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				Bucket:    "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(0)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "<a&\"b\">\n\u2028é",
+				ServiceID: "tab\there\\ \x01 \u2029 🎉",
+				Region:    Ptr(int32(42)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "<a&\"b\">\n\u2028é",
+				Space:                "tab\there\\ \x01 \u2029 🎉",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-2147483648)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
 			Height:   Ptr(int32(0)),
 			Interval: Ptr(int32(2147483647)),
 			Width:    Ptr(int32(-2147483648)),
 		},
+		MaxIdleTime: Ptr(int32(42)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
 	}
 }
 
-func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
-	return &UpdateSubtitleRequest{
+func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
+	return &StartSubtitleRequest{
 		AppID:  "tab\there\\ \x01 \u2029 🎉",
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(2147483647)),
+			Type: Ptr(int32(42)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
@@ -5632,81 +4918,795 @@ func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	}
 }
 
+func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
+	return &StartVoiceChatRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		AgentConfig: &AgentConfig{
+			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			UserID:                          "<a&\"b\">\n\u2028é",
+			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
+			EnableConversationStateCallback: Ptr(true),
+			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
+			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
+			IdleTimeout:                     Ptr(int32(-3)),
+			Burst: &Burst{
+				Enable: Ptr(true),
+				Ratio:  Ptr(float32(1e-6)),
+			},
+			VoicePrint: json.RawMessage("\"x\u2028y\""),
+		},
+		Config: &VoiceChatConfig{
+			ASRConfig:     json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			TTSConfig:     json.RawMessage("[ true , false ]"),
+			LLMConfig:     json.RawMessage("\"x\u2028y\""),
+			InterruptMode: Ptr(VoiceChatInterruptOff),
+			SubtitleConfig: &SubtitleConfig{
+				DisableRTSSubtitle: Ptr(true),
+				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
+			},
+			FunctionCallingConfig: &FunctionCallingConfig{
+				ServerMessageURL:       "tab\there\\ \x01 \u2029 🎉",
+				ServerMessageSignature: "bad \xff utf-8 </script>",
+			},
+			AvatarConfig:         json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			WebSearchAgentConfig: json.RawMessage("[ true , false ]"),
+			MemoryConfig:         json.RawMessage("\"x\u2028y\""),
+			S2SConfig:            json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		},
+	}
+}
+
+func sampleFullStartWBRecordRequest() *StartWBRecordRequest {
+	return &StartWBRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		UserID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStartWebcastRequest() *StartWebcastRequest {
+	return &StartWebcastRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		SourceURL:  "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		UserID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		EventNotifyConfig: &EventNotifyConfig{
+			EnableEventNotify: Ptr(false),
+			StartTimeout:      Ptr(int32(2147483647)),
+		},
+		MaxRunningTime: Ptr(int32(-2147483648)),
+		MonitorConfig: &MonitorConfig{
+			BlankCheckInterval:  Ptr(int32(42)),
+			CrashCheckInterval:  Ptr(int32(-3)),
+			FreezeCheckInterval: Ptr(int32(0)),
+		},
+		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(2147483647)),
+			FrameRate: Ptr(int32(-2147483648)),
+			Height:    Ptr(int32(42)),
+			Width:     Ptr(int32(-3)),
+		}, {
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(2147483647)),
+			Height:    Ptr(int32(-2147483648)),
+			Width:     Ptr(int32(42)),
+		}, {
+			Bitrate:   Ptr(int32(-3)),
+			FrameRate: Ptr(int32(0)),
+			Height:    Ptr(int32(2147483647)),
+			Width:     Ptr(int32(-2147483648)),
+		}},
+	}
+}
+
+func sampleFullStopDetectionRequest() *StopDetectionRequest {
+	return &StopDetectionRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		UserID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopPushPublicStreamRequest() *StopPushPublicStreamRequest {
+	return &StopPushPublicStreamRequest{
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		BusinessID:     "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopPushStreamToCDNRequest() *StopPushStreamToCDNRequest {
+	return &StopPushStreamToCDNRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopRecordRequest() *StopRecordRequest {
+	return &StopRecordRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopRelayStreamRequest() *StopRelayStreamRequest {
+	return &StopRelayStreamRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopSegmentRequest() *StopSegmentRequest {
+	return &StopSegmentRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullStopSnapshotRequest() *StopSnapshotRequest {
+	return &StopSnapshotRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopSubtitleRequest() *StopSubtitleRequest {
+	return &StopSubtitleRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopVoiceChatRequest() *StopVoiceChatRequest {
+	return &StopVoiceChatRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStopWBRecordRequest() *StopWBRecordRequest {
+	return &StopWBRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+		UserID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullStopWebcastRequest() *StopWebcastRequest {
+	return &StopWebcastRequest{
+		AppID:  "bad \xff utf-8 </script>",
+		RoomID: "<a&\"b\">\n\u2028é",
+		TaskID: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
+	return &IMUnRegisterUsersRequest{
+		AppID:   int32(0),
+		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+	}
+}
+
+func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
+	return &UnbanUserStreamRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		UserID: "bad \xff utf-8 </script>",
+		Audio:  Ptr(false),
+		Video:  Ptr(true),
+	}
+}
+
+func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
+	return &UpdateBanRoomUserRuleRequest{
+		AppID:             "bad \xff utf-8 </script>",
+		ForbiddenInterval: Ptr(int32(0)),
+		RoomID:            "tab\there\\ \x01 \u2029 🎉",
+		UserID:            "bad \xff utf-8 </script>",
+	}
+}
+
+func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
+	return &IMUpdateBlackListRequest{
+		AppID: int32(42),
+		BlackListInfos: []IMBlackListItem{{
+			BlackListUserID:  int64(-3),
+			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
+		}, {
+			BlackListUserID:  int64(9223372036854775807),
+			BlackListUserExt: json.RawMessage("[ true , false ]"),
+		}, {
+			BlackListUserID:  int64(1700000000000),
+			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		}},
+		UserID:    int64(0),
+		InboxType: Ptr(int32(2147483647)),
+	}
+}
+
+func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
+	return &UpdateCallbackRequest{
+		AppID:      "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		EventList:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		SecretKey:  "bad \xff utf-8 </script>",
+		URL:        "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
+	return &UpdateFailRecoveryPolicyRequest{
+		ID:                 int32(-3),
+		RecoveryPercentage: int32(0),
+	}
+}
+
+func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
+	return &IMUpdateFriendRequest{
+		AppID: int32(2147483647),
+		FriendInfos: []IMFriendChange{{
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(1700000000000),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(9223372036854775807),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(-3),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}},
+		UserID:    int64(9223372036854775807),
+		InboxType: Ptr(int32(-2147483648)),
+	}
+}
+
+func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
+	return &UpdatePublicStreamParamRequest{
+		AppID:          "<a&\"b\">\n\u2028é",
+		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
+		TargetStreams: []RoomStream{{
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}, {
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+		}},
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &PublicStreamControl{
+			DataMsg:                    "<a&\"b\">\n\u2028é",
+			MaxIdleTime:                Ptr(int32(2147483647)),
+			StreamPublishStatsInterval: Ptr(int32(-2147483648)),
+			StreamPublishStatsMode:     Ptr(true),
+			UserCaptureStatsInterval:   Ptr(int32(-3)),
+			UserCaptureStatsMode:       Ptr(true),
+			VolumeIndicationInterval:   Ptr(int32(2147483647)),
+			VolumeIndicationMode:       Ptr(true),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(42)),
+				FrameRate:  Ptr(int32(-3)),
+				Height:     Ptr(int32(0)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(2147483647)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: LayoutSideBySide,
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
+				}, {
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(-3)),
+				}, {
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}},
+				BackgroundColor:        "<a&\"b\">\n\u2028é",
+				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "bad \xff utf-8 </script>",
+					Index:      Ptr(int32(0)),
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
+					UserID:     "tab\there\\ \x01 \u2029 🎉",
+				},
+			},
+		},
+		TranscodeMode: Ptr(PublicStreamRemux),
+	}
+}
+
+func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRequest {
+	return &UpdatePushMixedStreamToCDNRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Control: &MixedPushControl{
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(2147483647)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+			PushStreamMode:         Ptr(PushImmediately),
+			SEIConfig: &SEIConfig{
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
+				SEIContentMode:           Ptr(SEIContentVolumeOnly),
+				SEIPayLoadType:           Ptr(SEIPayloadCustom),
+				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
+				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
+				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationMode:     Ptr(false),
+			},
+			SpatialConfig: &SpatialConfig{
+				AudienceSpatialOrientation: &AudienceSpatialOrientation{
+					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
+				},
+				AudienceSpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+				EnableSpatialRender:     Ptr(true),
+			},
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(2147483647)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
+		},
+		IsUpdatePartialParam: Ptr(true),
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		SequenceNumber: Ptr(int32(2147483647)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(123456.789)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0.1)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
+				}, {
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e-6)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(1e21)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
+	return &UpdateRelayStreamRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &RelayControl{
+			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
+			Bitrate:        Ptr(int32(-2147483648)),
+			FrameRate:      Ptr(int32(42)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(0)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(2147483647)),
+			VideoWidth:     Ptr(int32(-2147483648)),
+		},
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
+	return &UpdateSegmentRequest{
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Duration:   Ptr(int32(-3)),
+		Handle:     Ptr(false),
+		Identifier: "tab\there\\ \x01 \u2029 🎉",
+	}
+}
+
+func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
+	return &UpdateSnapshotRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		ImageConfig: &ImageConfig{
+			Format:   Ptr(ImageFormatPNG),
+			Height:   Ptr(int32(2147483647)),
+			Interval: Ptr(int32(-2147483648)),
+			Width:    Ptr(int32(42)),
+		},
+	}
+}
+
+func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
+	return &UpdateSubtitleRequest{
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
+		VendorConfig: &VendorConfig{
+			Type: Ptr(int32(-2147483648)),
+		},
+		LanguageConfig: &LanguageConfig{
+			SourceLanguages: []SourceLanguage{{
+				UserID:       "tab\there\\ \x01 \u2029 🎉",
+				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			}, {
+				UserID:       "bad \xff utf-8 </script>",
+				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			}},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+	}
+}
+
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(0),
-		VendorProportion: "<a&\"b\">\n\u2028é",
+		ID:               int32(2147483647),
+		VendorProportion: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "tab\there\\ \x01 \u2029 🎉",
-		RoomID:        "bad \xff utf-8 </script>",
-		TaskID:        "<a&\"b\">\n\u2028é",
+		AppID:         "<a&\"b\">\n\u2028é",
+		RoomID:        "tab\there\\ \x01 \u2029 🎉",
+		TaskID:        "bad \xff utf-8 </script>",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "tab\there\\ \x01 \u2029 🎉",
+		Message:       "<a&\"b\">\n\u2028é",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(2147483647),
+			GroupID:   int32(-2147483648),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			Images:    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		Parameters: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+		Parameters: json.RawMessage("\"x\u2028y\""),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(2147483647),
-		Content:   "bad \xff utf-8 </script>",
-		MsgTTL:    int64(1700000000000),
+		AppID:     int32(-2147483648),
+		Content:   "tab\there\\ \x01 \u2029 🎉",
+		MsgTTL:    int64(-3),
 		MsgType:   IMMsgCustom,
-		Sender:    int64(-3),
-		Ext:       json.RawMessage("\"x\u2028y\""),
-		InboxType: Ptr(int32(2147483647)),
+		Sender:    int64(0),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(-2147483648)),
 		TagOp:     Ptr(IMTagMatchAll),
-		Tags:      []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "tab\there\\ \x01 \u2029 🎉",
-		Operator:        "bad \xff utf-8 </script>",
-		Priority:        int32(-2147483648),
-		Resource:        "tab\there\\ \x01 \u2029 🎉",
-		TranscodeMode:   int32(-3),
-		PreSignDuration: Ptr(int32(0)),
+		AppID:           "<a&\"b\">\n\u2028é",
+		Operator:        "tab\there\\ \x01 \u2029 🎉",
+		Priority:        int32(42),
+		Resource:        "<a&\"b\">\n\u2028é",
+		TranscodeMode:   int32(0),
+		PreSignDuration: Ptr(int32(2147483647)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "tab\there\\ \x01 \u2029 🎉",
-			Size:     int32(-2147483648),
+			FileName: "<a&\"b\">\n\u2028é",
+			Size:     int32(42),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(0),
-				SecretKey: "<a&\"b\">\n\u2028é",
-				Vendor:    int32(-2147483648),
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(2147483647),
+				SecretKey: "bad \xff utf-8 </script>",
+				Vendor:    int32(42),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "bad \xff utf-8 </script>",
-				Bucket:    "<a&\"b\">\n\u2028é",
-				Region:    int32(0),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(2147483647),
 			},
-			Type: Ptr(int32(2147483647)),
+			Type: Ptr(int32(-2147483648)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: false,
-			InputFormat:        int32(42),
-			OutputFormat:       int32(-3),
-			OutputHeight:       int32(0),
-			OutputWidth:        int32(2147483647),
+			InputFormat:        int32(-3),
+			OutputFormat:       int32(0),
+			OutputHeight:       int32(2147483647),
+			OutputWidth:        int32(-2147483648),
 			Thumbnail:          true,
-			ThumbnailHeight:    int32(42),
-			ThumbnailWidth:     int32(-3),
+			ThumbnailHeight:    int32(-3),
+			ThumbnailWidth:     int32(0),
 		},
 	}
 }
