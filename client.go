@@ -50,7 +50,7 @@ type Client struct {
 	logger    *slog.Logger // nil: no logging
 	userAgent string
 	clock     func() time.Time
-	skew      atomic.Int64 // nanoseconds to add to the clock (server minus local)
+	clockFix  atomic.Pointer[clockCorrection] // learnt from an InvalidTimestamp answer
 	limiter   RateLimiter
 	observers []Observer
 	maxBody   int64
@@ -415,7 +415,11 @@ func newHTTPClient(user *http.Client) *http.Client {
 }
 
 // now returns the signing time: the clock corrected by the offset learnt
-// from an InvalidTimestamp answer.
+// from an InvalidTimestamp answer of the client's endpoint.
 func (c *Client) now() time.Time {
-	return c.clock().Add(time.Duration(c.skew.Load()))
+	t := c.clock()
+	if fix := c.clockFix.Load(); fix != nil && fix.host == c.ep.host {
+		t = t.Add(fix.offset)
+	}
+	return t
 }

@@ -137,8 +137,21 @@ func ambiguousTransport(err error) bool {
 	return errors.As(err, &te) && !notSent(err)
 }
 
+// MaxClockCorrection bounds the clock correction learnt from a Date header
+// after an InvalidTimestamp answer: a Date further than this from the local
+// clock is ignored (with a warning), and the call fails with the
+// InvalidTimestamp error. Sync the clock (NTP) instead.
+const MaxClockCorrection = 24 * time.Hour
+
+// clockCorrection is the offset between a host's clock and ours.
+type clockCorrection struct {
+	host   string
+	offset time.Duration
+}
+
 // correctClock learns the offset between the server's clock (the Date
-// header) and ours. It reports whether there was a usable Date.
+// header) and ours, for the client's endpoint only. It reports whether there
+// was a usable Date within MaxClockCorrection.
 func (c *Client) correctClock(h http.Header) bool {
 	if h == nil {
 		return false
@@ -148,7 +161,14 @@ func (c *Client) correctClock(h http.Header) bool {
 		return false
 	}
 	off := t.Sub(c.clock())
-	c.skew.Store(int64(off))
+	if off > MaxClockCorrection || off < -MaxClockCorrection {
+		if c.logger != nil {
+			c.logger.LogAttrs(context.Background(), slog.LevelWarn, "rtc: ignoring a Date header that would move the signing clock too far; sync the local clock with NTP",
+				slog.Duration("offset", off.Round(time.Second)), slog.Duration("limit", MaxClockCorrection))
+		}
+		return false
+	}
+	c.clockFix.Store(&clockCorrection{host: c.ep.host, offset: off})
 	if c.logger != nil {
 		c.logger.LogAttrs(context.Background(), slog.LevelWarn, "rtc: the local clock differs from the service's; correcting signatures (sync the clock with NTP)", slog.Duration("offset", off.Round(time.Second)))
 	}

@@ -176,3 +176,31 @@ func TestStalledBodyIsBounded(t *testing.T) {
 	c := NewStubClient(t, "http://127.0.0.1:1")
 	require.Equal(t, DefaultBodyTimeout, c.bodyTimeout)
 }
+
+// A Date header that would move the signing clock by more than
+// MaxClockCorrection is ignored: the call fails with InvalidTimestamp and
+// later calls still sign with the local clock.
+func TestClockCorrectionIsBounded(t *testing.T) {
+	s := NewFake(t)
+	s.SetClockOffset(10 * 365 * 24 * time.Hour) // a Date in 2036
+	var logs bytes.Buffer
+	c := NewStubClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	_, err := c.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "InvalidTimestamp", ae.Code)
+	require.Len(t, s.Requests(), 1, "no retry with a clock moved by years")
+	require.Nil(t, c.clockFix.Load())
+	require.Contains(t, logs.String(), "ignoring a Date header")
+	require.WithinDuration(t, time.Now(), c.now(), time.Minute)
+
+	// Within the limit the correction applies, to the endpoint's host only.
+	s2 := NewFake(t)
+	s2.SetClockOffset(3 * time.Hour)
+	c2 := NewStubClient(t, s2.URL)
+	_, err = c2.Call(context.Background(), "KickUser", "2020-12-01", kickInput, nil)
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now().Add(3*time.Hour), c2.now(), time.Minute)
+	c2.clockFix.Store(&clockCorrection{host: "other.example.com", offset: 3 * time.Hour})
+	require.WithinDuration(t, time.Now(), c2.now(), time.Minute, "a correction learnt from another host does not apply")
+}

@@ -95,6 +95,9 @@ const messageGroup = "message"
 //	ListRoomInfo            10  BytePlus docs-156026
 //	ListUserInfo            10  BytePlus docs-1186716
 //	ListCallDetail  10 per minute  BytePlus docs-1186717
+//	StartSubtitle, UpdateSubtitle, StopSubtitle  60 each  6348/1402681,
+//	                            6348/1402683, 6348/1402682 (2024-06-01)
+//	StartVoiceChat, UpdateVoiceChat  60 each  6348/2123348, 6348/1404671
 //	SendUnicast, SendRoomUnicast, SendBroadcast, BatchSendRoomUnicast:
 //	                       500 per second for the four together, per AppId
 //	                            (6348/142118); one shared bucket "message" here.
@@ -102,7 +105,11 @@ const messageGroup = "message"
 //	                            message on the server; the SDK counts one call.
 //
 // Every other action falls back to DefaultLimit(). The general OpenAPI page
-// (6348/412251) states that limits are per action and per account.
+// (6348/412251) states that limits are per action and per account. That
+// holds for the IM server API too; its pages publish no per-action figure
+// (only a per-live-group message rate, which the service enforces per
+// conversation, see IMSendMessageRequest.Priority), so IM actions use
+// DefaultLimit() until the vendor publishes theirs.
 func DefaultActionLimits() map[string]Limit {
 	perSecond := func(q float64) Limit { return Limit{QPS: q, Burst: 1} }
 	msg := Limit{QPS: 500, Burst: 1, Group: messageGroup}
@@ -123,6 +130,11 @@ func DefaultActionLimits() map[string]Limit {
 		"ListRoomInfo":              perSecond(10),
 		"ListUserInfo":              perSecond(10),
 		"ListCallDetail":            {QPS: 10.0 / 60.0, Burst: 1},
+		"StartSubtitle":             perSecond(60),
+		"UpdateSubtitle":            perSecond(60),
+		"StopSubtitle":              perSecond(60),
+		"StartVoiceChat":            perSecond(60),
+		"UpdateVoiceChat":           perSecond(60),
 		"SendUnicast":               msg,
 		"SendRoomUnicast":           msg,
 		"SendBroadcast":             msg,

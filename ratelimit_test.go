@@ -30,6 +30,8 @@ func TestDefaultActionLimits(t *testing.T) {
 		{"StartPushMixedStreamToCDN", 150},
 		{"ListRoomInfo", 10},
 		{"SendRoomUnicast", 500},
+		{"StartSubtitle", 60},
+		{"UpdateVoiceChat", 60},
 	}
 	for _, tc := range tests {
 		t.Run(tc.action, func(t *testing.T) {
@@ -42,6 +44,12 @@ func TestDefaultActionLimits(t *testing.T) {
 	require.InDelta(t, 10.0/60.0, b["ListCallDetail"].QPS, 1e-9)
 	for _, act := range []string{"SendUnicast", "SendRoomUnicast", "SendBroadcast", "BatchSendRoomUnicast"} {
 		require.Equal(t, "message", b[act].Group, act)
+	}
+	// The IM server API publishes no per-action figure: IM actions keep the
+	// default.
+	for _, act := range []string{"SendMessage", "RegisterUsers", "GetConversationMessages"} {
+		_, listed := b[act]
+		require.False(t, listed, act)
 	}
 	for act, l := range b {
 		require.Greater(t, l.QPS, 0.0, act)

@@ -25,10 +25,10 @@ const redactMark = "[redacted]"
 // secretFields names the request fields whose values are secrets, wherever
 // they appear in a request body: the callback secret of CreateCallback and
 // UpdateCallback, the keys and tokens of third-party storage (CustomConfig
-// and its kin), access tokens (LimitTokenPrivilege, StartRelayStream), App
-// Keys. The field facts in internal/spec mark these fields "secret";
+// and its kin: AccessKey, SecretKey, SecurityToken), access tokens
+// (LimitTokenPrivilege, StartRelayStream), App Keys. The field facts in internal/spec mark these fields "secret";
 // TestSecretFieldsCoverFacts keeps this list a superset of them.
-var secretFields = [...]string{"SecretKey", "SecretAccessKey", "SecurityToken", "SessionToken", "AppKey", "Token", "AccessKeySecret"}
+var secretFields = [...]string{"SecretKey", "SecretAccessKey", "SecurityToken", "SessionToken", "AppKey", "Token", "AccessKeySecret", "AccessKey", "SecondaryAppKey", "ServerMessageSignature", "ServerMessageSignatureForRTS"}
 
 // secretFieldKeys are the quoted JSON keys, for a cheap first check.
 var secretFieldKeys = func() (keys [len(secretFields)][]byte) {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/volcrtc/rtc"
+	"github.com/volcrtc/rtc/internal/spec"
 	"github.com/volcrtc/rtc/rtctest"
 )
 
@@ -353,4 +355,162 @@ func secName(s string) string {
 		return "an Authorization header"
 	}
 	return "an Authorization signature"
+}
+
+// secBody is a secret put in request bodies: its '/', '=' and '+' have
+// escaped and URL-encoded forms an echo may use.
+const secBody = "BODYSECRET/9c56cc51=b374c3ba+189210d5"
+
+// secBodyForms are the ways a gateway may echo secBody.
+func secBodyForms() map[string]string {
+	return map[string]string{
+		"plain":          secBody,
+		"slash escaped":  strings.ReplaceAll(secBody, "/", `\/`),
+		"u003d":          strings.NewReplacer("=", `\u003d`, "+", `\u002b`).Replace(secBody),
+		"url encoded":    url.QueryEscape(secBody),
+		"double escaped": strings.ReplaceAll(secBody, "/", `\\\/`),
+	}
+}
+
+// secBodyEcho answers like a gateway that echoes the request body, in the
+// given form and shape.
+func secBodyEcho(form, shape string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		echo := strings.ReplaceAll(string(b), secBody, secBodyForms()[form])
+		switch shape {
+		case "envelope":
+			env, _ := json.Marshal(map[string]any{"ResponseMetadata": map[string]any{
+				"RequestId": "echo-1", "Error": map[string]any{"Code": "InvalidParameter", "Message": "cannot parse " + echo},
+			}})
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write(env)
+		case "html":
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, strings.Repeat("<!-- padding -->", 30)+"<pre>"+echo+"</pre>")
+		case "too large":
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, strings.Repeat("x", 200)+echo+strings.Repeat(" ", 4096))
+		}
+	})
+}
+
+// secretInputs returns, from the field facts, every action whose input holds
+// a field marked secret, with a body that puts secBody in each such field.
+func secretInputs(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	facts, err := spec.LoadFacts()
+	require.NoError(t, err)
+	out := map[string]map[string]any{}
+	for action, af := range facts.Actions {
+		for path, f := range af.In {
+			if f == nil || !f.Secret {
+				continue
+			}
+			body := out[action]
+			if body == nil {
+				body = map[string]any{"AppId": relAppID, "RoomId": "room1", "TaskId": "task1"}
+				out[action] = body
+			}
+			parts := strings.Split(path, ".")
+			m := body
+			for _, p := range parts[:len(parts)-1] {
+				next, ok := m[p].(map[string]any)
+				if !ok {
+					next = map[string]any{}
+					m[p] = next
+				}
+				m = next
+			}
+			m[parts[len(parts)-1]] = secBody
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+// Every action whose input holds a secret, called against a gateway that
+// echoes the request body (in an error envelope, an HTML page, a page over
+// the read bound; plain, JSON-escaped or URL-encoded): the secret appears in
+// no error, excerpt or log record. Typed calls are covered as well as Call.
+func TestReliabilityNoSecretsInEchoedBodies(t *testing.T) {
+	var logs relLogBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: rtc.LevelTrace}))
+	creds := rtc.Credentials{AccessKeyID: secKeyID, SecretAccessKey: secSecret, SessionToken: secToken}
+	sp := spec.MustLoad()
+	inputs := secretInputs(t)
+	for _, want := range []string{"CreateCallback", "UpdateCallback", "StartRecord"} {
+		require.Contains(t, inputs, want, "the facts mark the secret of %s", want)
+	}
+	typed := map[string]func(*rtc.Client) error{
+		"CreateCallback": func(c *rtc.Client) error {
+			_, err := c.CreateCallback(context.Background(), &rtc.CreateCallbackRequest{AppID: relAppID, BusinessID: "b",
+				EventList: []string{"RecordStarted"}, SecretKey: secBody, URL: "https://example.com/cb"})
+			return err
+		},
+		"StartRecord": func(c *rtc.Client) error {
+			_, err := c.StartRecord(context.Background(), &rtc.StartRecordRequest{AppID: relAppID, RoomID: "room1", TaskID: "task1",
+				StorageConfig: &rtc.RecordStorageConfig{Type: rtc.Ptr(rtc.StorageS3Compatible),
+					CustomConfig: &rtc.RecordCustomConfig{AccessKey: "AK", SecretKey: secBody, Bucket: "b"}}})
+			return err
+		},
+	}
+	check := func(t *testing.T, where, text string) {
+		t.Helper()
+		for name, form := range secBodyForms() {
+			if strings.Contains(text, form) {
+				t.Errorf("%s shows the body secret (%s form)", where, name)
+			}
+		}
+		for _, s := range []string{secSecret, secToken} {
+			if strings.Contains(text, s) {
+				t.Errorf("%s shows %s", where, secName(s))
+			}
+		}
+	}
+	for _, shape := range []string{"envelope", "html", "too large"} {
+		for form := range secBodyForms() {
+			t.Run(shape+"/"+form, func(t *testing.T) {
+				logs.mu.Lock()
+				logs.b.Reset()
+				logs.mu.Unlock()
+				hs := httptest.NewServer(secBodyEcho(form, shape))
+				defer hs.Close()
+				c, err := rtc.New(rtc.WithEndpoint(hs.URL), rtc.WithCredentials(creds), rtc.WithLogger(logger),
+					rtc.WithRetry(rtc.RetryPolicy{MaxAttempts: 1}), rtc.WithMaxResponseBytes(1024), rtc.WithLenientValidation())
+				require.NoError(t, err)
+				var errs []error
+				for action, body := range inputs {
+					a := sp.Find(action)
+					require.NotNil(t, a, action)
+					_, err := c.Call(context.Background(), action, a.Version, body, nil)
+					require.Error(t, err, action)
+					errs = append(errs, err)
+				}
+				for action, call := range typed {
+					err := call(c)
+					require.Error(t, err, action)
+					errs = append(errs, err)
+				}
+				for i, err := range errs {
+					for _, verb := range []string{"%v", "%+v", "%#v"} {
+						check(t, fmt.Sprintf("error %d as %s", i, verb), fmt.Sprintf(verb, err))
+					}
+					var re *rtc.ResponseError
+					if errors.As(err, &re) {
+						check(t, fmt.Sprintf("error %d's excerpt", i), re.Excerpt)
+					}
+					var ae *rtc.APIError
+					if errors.As(err, &ae) {
+						check(t, fmt.Sprintf("error %d's message", i), ae.Message)
+						require.Contains(t, ae.Message, "[redacted]", "the echo was found and replaced")
+					}
+				}
+				check(t, "the logs", logs.String())
+			})
+		}
+	}
 }

@@ -95,7 +95,7 @@ const maxTransientPolls = 3
 // failure (IsRetryable) is tolerated maxTransientPolls times in a row. Any
 // other error ends the wait. When ctx ends first, it returns the last
 // result it got together with an error wrapping ctx.Err().
-func waitTask[Req, Res any](ctx context.Context, action string, req *Req,
+func waitTask[Req, Res any](ctx context.Context, c *Client, action string, req *Req,
 	get func(context.Context, *Req, ...CallOption) (*Res, error),
 	status func(*Res) TaskStatus, opts []WaitOption) (*Res, error) {
 	cfg := waitConfig{until: TaskStatus.Ended, first: DefaultWaitFirstInterval, most: DefaultWaitMaxInterval}
@@ -135,7 +135,7 @@ func waitTask[Req, Res any](ctx context.Context, action string, req *Req,
 		default:
 			return last, fmt.Errorf("rtc: waiting with %s: %w", action, err)
 		}
-		if err := sleepCtx(ctx, pause); err != nil {
+		if err := c.sleep(ctx, pause); err != nil {
 			return last, waitGaveUp(action, lastStatus, err)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // first other error or when ctx ends; then it returns the last result it got
 // with the error.
 func (c *Client) WaitPushMixedStreamToCDNTask(ctx context.Context, req *GetPushMixedStreamToCDNTaskRequest, opts ...WaitOption) (*GetPushMixedStreamToCDNTaskResult, error) {
-	return waitTask(ctx, "GetPushMixedStreamToCDNTask", req, c.GetPushMixedStreamToCDNTask, func(r *GetPushMixedStreamToCDNTaskResult) TaskStatus { return r.PushMixedStreamToCDNTask.Status }, opts)
+	return waitTask(ctx, c, "GetPushMixedStreamToCDNTask", req, c.GetPushMixedStreamToCDNTask, func(r *GetPushMixedStreamToCDNTaskResult) TaskStatus { return r.PushMixedStreamToCDNTask.Status }, opts)
 }
 
 // StartedAt returns StartTime as a time.Time (the zero Time when unset).
@@ -32,7 +32,7 @@ func (t *PushMixedStreamToCDNTask) EndedAt() time.Time { return unixMilli(t.EndT
 // first other error or when ctx ends; then it returns the last result it got
 // with the error.
 func (c *Client) WaitPushSingleStreamToCDNTask(ctx context.Context, req *GetPushSingleStreamToCDNTaskRequest, opts ...WaitOption) (*GetPushSingleStreamToCDNTaskResult, error) {
-	return waitTask(ctx, "GetPushSingleStreamToCDNTask", req, c.GetPushSingleStreamToCDNTask, func(r *GetPushSingleStreamToCDNTaskResult) TaskStatus { return r.PushSingleStreamToCDNTask.Status }, opts)
+	return waitTask(ctx, c, "GetPushSingleStreamToCDNTask", req, c.GetPushSingleStreamToCDNTask, func(r *GetPushSingleStreamToCDNTaskResult) TaskStatus { return r.PushSingleStreamToCDNTask.Status }, opts)
 }
 
 // StartedAt returns StartTime as a time.Time (the zero Time when unset).
@@ -48,7 +48,7 @@ func (t *PushSingleStreamToCDNTask) EndedAt() time.Time { return unixMilli(t.End
 // and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitRecordTask(ctx context.Context, req *GetRecordTaskRequest, opts ...WaitOption) (*GetRecordTaskResult, error) {
-	return waitTask(ctx, "GetRecordTask", req, c.GetRecordTask, func(r *GetRecordTaskResult) TaskStatus { return r.RecordTask.Status }, opts)
+	return waitTask(ctx, c, "GetRecordTask", req, c.GetRecordTask, func(r *GetRecordTaskResult) TaskStatus { return r.RecordTask.Status }, opts)
 }
 
 // StartedAt returns StartTime as a time.Time (the zero Time when unset).
@@ -64,7 +64,7 @@ func (t *RecordTask) EndedAt() time.Time { return unixMilli(t.EndTime) }
 // and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitSegmentTask(ctx context.Context, req *GetSegmentTaskRequest, opts ...WaitOption) (*GetSegmentTaskResult, error) {
-	return waitTask(ctx, "GetSegmentTask", req, c.GetSegmentTask, func(r *GetSegmentTaskResult) TaskStatus { return r.SegmentTask.Status }, opts)
+	return waitTask(ctx, c, "GetSegmentTask", req, c.GetSegmentTask, func(r *GetSegmentTaskResult) TaskStatus { return r.SegmentTask.Status }, opts)
 }
 
 // StartedAt returns StartTime as a time.Time (the zero Time when unset).
@@ -80,7 +80,7 @@ func (t *SegmentTask) EndedAt() time.Time { return unixMilli(t.EndTime) }
 // and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitSnapshotTask(ctx context.Context, req *GetSnapshotTaskRequest, opts ...WaitOption) (*GetSnapshotTaskResult, error) {
-	return waitTask(ctx, "GetSnapshotTask", req, c.GetSnapshotTask, func(r *GetSnapshotTaskResult) TaskStatus { return r.SnapshotTask.Status }, opts)
+	return waitTask(ctx, c, "GetSnapshotTask", req, c.GetSnapshotTask, func(r *GetSnapshotTaskResult) TaskStatus { return r.SnapshotTask.Status }, opts)
 }
 
 // StartedAt returns StartTime as a time.Time (the zero Time when unset).
@@ -96,7 +96,7 @@ func (t *SnapshotTask) EndedAt() time.Time { return unixMilli(t.EndTime) }
 // and brief unavailability, and stops at the first other error or when ctx
 // ends; then it returns the last result it got with the error.
 func (c *Client) WaitWebCastTask(ctx context.Context, req *GetWebCastTaskRequest, opts ...WaitOption) (*GetWebCastTaskResult, error) {
-	return waitTask(ctx, "GetWebCastTask", req, c.GetWebCastTask, func(r *GetWebCastTaskResult) TaskStatus { return r.WebCastTask.Status }, opts)
+	return waitTask(ctx, c, "GetWebCastTask", req, c.GetWebCastTask, func(r *GetWebCastTaskResult) TaskStatus { return r.WebCastTask.Status }, opts)
 }
 
 // StartedAt returns StartTime as a time.Time (the zero Time when unset).

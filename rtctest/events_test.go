@@ -283,6 +283,10 @@ func TestEndTaskWithReason(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rtc.TaskStatusEnded, res.RecordTask.Status)
 	assert.Equal(t, rtc.StopReasonIdleTimeOut, res.RecordTask.StopReason)
+	info, ok := srv.Task("app", "record", "room1", "idle")
+	require.True(t, ok)
+	assert.Equal(t, "IdleTimeOut", info.StopReason)
+	assert.False(t, info.Running || info.Failed)
 
 	_, err = c.StartRecord(ctx, recordReq("broken"))
 	require.NoError(t, err)
@@ -348,5 +352,28 @@ func TestNoEventsAfterClose(t *testing.T) {
 	require.Error(t, srv2.FlushEvents(context.Background()))
 	for _, e := range srv2.Events() {
 		assert.False(t, e.Delivered)
+	}
+}
+
+// BenchmarkEventDelivery measures signing and delivering one event to an
+// in-process rtc.CallbackHandler (which verifies and deduplicates it).
+func BenchmarkEventDelivery(b *testing.B) {
+	h, err := rtc.NewCallbackHandler(cbSecret, func(context.Context, *rtc.CallbackEvent) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := rtctest.NewServer(rtctest.WithEventHandler(h, cbSecret))
+	defer srv.Close()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = srv.EmitEvent("app", "Custom", map[string]int{"i": i})
+	}
+	if err := srv.FlushEvents(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range srv.Events() {
+		if !e.Delivered {
+			b.Fatalf("event %s not delivered: status %d", e.ID, e.Status)
+		}
 	}
 }

@@ -7,7 +7,9 @@
 // vendor's "V4" scheme), answers every action of the embedded OpenAPI
 // description with a well-formed envelope, validates inputs the way the
 // service does, keeps state where it matters (rooms, users and bans; tasks;
-// apps, business IDs, callbacks and failover policies; messages), and can
+// apps, business IDs, callbacks and failover policies; messages; the IM
+// server API's users, conversations, messages, friends and black lists),
+// and can
 // inject faults on demand (error codes, latency, dropped connections, bodies
 // that are not JSON, huge bodies, throttling, clock skew, answers lost after
 // the action ran). Given WithEventCallback or WithEventHandler, it also

@@ -109,6 +109,10 @@ type TaskInfo struct {
 	Kind, RoomID, TaskID string
 	Running              bool
 	Started, Ended       time.Time
+	// StopReason is why the task ended ("StopByAPI" after a Stop, or the
+	// reason given to EndTask); Failed reports an EndTask with failed set.
+	StopReason string
+	Failed     bool
 	// Input is the latest input: the Start input with Update inputs merged
 	// over it, field by field. Do not modify it.
 	Input map[string]any
@@ -126,7 +130,7 @@ func (s *Server) Task(appID, kind, roomID, taskID string) (TaskInfo, bool) {
 		return TaskInfo{}, false
 	}
 	return TaskInfo{Kind: kind, RoomID: roomID, TaskID: taskID, Running: t.running,
-		Started: t.started, Ended: t.ended, Input: t.input}, true
+		Started: t.started, Ended: t.ended, StopReason: t.stopReason, Failed: t.failed, Input: t.input}, true
 }
 
 func (op taskOp) key(c *call) taskKey {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,4 +170,27 @@ func mustMarshal(t *testing.T, v any) []byte {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+// A gateway echoing the request body into its error answer: rtcctl's stderr
+// (the error and the --verbose log) never shows the secret of the input.
+func TestCallStderrNeverShowsBodySecrets(t *testing.T) {
+	const secret = "CB/rtcctl=secret+value"
+	for _, form := range []string{secret, strings.ReplaceAll(secret, "/", `\/`), strings.ReplaceAll(secret, "=", `\u003d`)} {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			echo := strings.ReplaceAll(string(b), secret, form)
+			env, _ := json.Marshal(map[string]any{"ResponseMetadata": map[string]any{
+				"RequestId": "echo-1", "Error": map[string]any{"Code": "InvalidParameter", "Message": "bad body " + echo}}})
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write(env)
+		}))
+		env := map[string]string{"RTC_ENDPOINT": hs.URL, "VOLCENGINE_ACCESS_KEY": "AK", "VOLCENGINE_SECRET_KEY": "SK-rtcctl-secret"}
+		data := `{"AppId":"` + testAppID + `","BusinessId":"b","EventList":["RecordStarted"],"SecretKey":"` + secret + `","URL":"https://example.com/cb"}`
+		p := runTool(t, env, "", "--verbose", "call", "CreateCallback", "--data", data)
+		hs.Close()
+		require.Equal(t, exitAPI, p.code, p.stderr)
+		require.Contains(t, p.stderr, "[redacted]")
+		requireNoSecret(t, p, form, "SK-rtcctl-secret")
+	}
 }

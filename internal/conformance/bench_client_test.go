@@ -67,21 +67,25 @@ func BenchmarkBanRoomUser(b *testing.B) {
 		c := newOurClient(b, "https://"+benchHost, &http.Client{Transport: memTransport{body: banEnvelope}})
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			if err := banOurs(ctx, c, newBenchBan()); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("vendor", func(b *testing.B) {
 		c := newVendorClient(benchHost, "https", &http.Client{Transport: memTransport{body: banEnvelope}})
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			if err := banVendor(ctx, c); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }
 

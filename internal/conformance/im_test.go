@@ -122,7 +122,7 @@ func TestOurIMClientAgreesWithVendor(t *testing.T) {
 		Content: "same", Priority: rtc.Ptr[int32](1)})
 	require.NoError(t, err)
 	_, err = ours.IM().SendMessage(ctx, &rtc.IMSendMessageRequest{AppID: app, ConversationShortID: cr.ConversationShortID, Sender: 1,
-		MsgType: 10001, Content: "same", Priority: rtc.Ptr[int32](1)})
+		MsgType: 10001, Content: "same", Priority: rtc.Ptr(rtc.IMPriorityNormal)})
 	require.NoError(t, err)
 	reqs := srv.Requests()
 	require.GreaterOrEqual(t, len(reqs), 2)

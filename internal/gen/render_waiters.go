@@ -89,7 +89,7 @@ func (m *model) renderWaiters(b *strings.Builder) {
 			"Retry-After asks) and brief unavailability, and stops at the first other error or when ctx "+
 			"ends; then it returns the last result it got with the error.", f.waiterName(), get))
 		fmt.Fprintf(b, "func (c *Client) %s(ctx context.Context, req *%s, opts ...WaitOption) (*%s, error) {\n", f.waiterName(), req, res)
-		fmt.Fprintf(b, "\treturn waitTask(ctx, %q, req, c.%s, func(r *%s) TaskStatus { return r.%s.Status }, opts)\n}\n\n", get, get, res, f.Wrap.Name)
+		fmt.Fprintf(b, "\treturn waitTask(ctx, c, %q, req, c.%s, func(r *%s) TaskStatus { return r.%s.Status }, opts)\n}\n\n", get, get, res, f.Wrap.Name)
 		if done[f.Task] {
 			continue
 		}

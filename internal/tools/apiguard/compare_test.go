@@ -68,13 +68,14 @@ func hidden() {}
 
 func TestCompatibleChangesAreAdditionsOnly(t *testing.T) {
 	for name, c := range map[string][2]string{
-		"parameter renamed":           {`func F(a int) {}`, `func F(b int) {}`},
-		"function added":              {`func F() {}`, `func F() {}; func G() {}`},
-		"field added":                 {`type S struct{ A int }`, `type S struct{ A int; B string }`},
-		"method added to struct":      {`type S struct{}`, `type S struct{}; func (S) M() {}`},
-		"method added to sealed":      {`type I interface{ A(); x() }`, `type I interface{ A(); B(); x() }`},
-		"unexported element changed":  {`func f(int) {}`, `func f(string) {}`},
-		"value receiver from pointer": {`type S struct{}; func (*S) M() {}`, `type S struct{}; func (S) M() {}`},
+		"parameter renamed":            {`func F(a int) {}`, `func F(b int) {}`},
+		"func field parameter renamed": {`type S struct{ F func(a int) error; M map[string]func(x int) }`, `type S struct{ F func(b int) error; M map[string]func(y int) }`},
+		"function added":               {`func F() {}`, `func F() {}; func G() {}`},
+		"field added":                  {`type S struct{ A int }`, `type S struct{ A int; B string }`},
+		"method added to struct":       {`type S struct{}`, `type S struct{}; func (S) M() {}`},
+		"method added to sealed":       {`type I interface{ A(); x() }`, `type I interface{ A(); B(); x() }`},
+		"unexported element changed":   {`func f(int) {}`, `func f(string) {}`},
+		"value receiver from pointer":  {`type S struct{}; func (*S) M() {}`, `type S struct{}; func (S) M() {}`},
 	} {
 		removed, _ := change(t, c[0], c[1])
 		// A method moving from a pointer to a value receiver stays callable

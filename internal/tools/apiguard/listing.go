@@ -25,7 +25,8 @@ func listPackage(pkg *types.Package, prefix string) []string {
 		}
 		return p.Path()
 	}
-	ts := func(t types.Type) string { return types.TypeString(t, qual) }
+	var ts func(t types.Type) string
+	ts = func(t types.Type) string { return typeString(t, qual, ts) }
 	var out []string
 	add := func(format string, args ...any) {
 		out = append(out, prefix+": "+fmt.Sprintf(format, args...))
@@ -172,4 +173,31 @@ func typeParams(list *types.TypeParamList, ts func(types.Type) string) string {
 		parts[i] = tp.Obj().Name() + " " + ts(tp.Constraint())
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// typeString is types.TypeString without parameter names in function
+// types (a field of type func(ctx context.Context) lists as
+// func(context.Context)), so renaming a parameter is not a change.
+func typeString(t types.Type, qual types.Qualifier, ts func(types.Type) string) string {
+	switch t := t.(type) {
+	case *types.Signature:
+		return signature(t, ts)
+	case *types.Pointer:
+		return "*" + ts(t.Elem())
+	case *types.Slice:
+		return "[]" + ts(t.Elem())
+	case *types.Array:
+		return fmt.Sprintf("[%d]%s", t.Len(), ts(t.Elem()))
+	case *types.Map:
+		return "map[" + ts(t.Key()) + "]" + ts(t.Elem())
+	case *types.Chan:
+		switch t.Dir() {
+		case types.SendOnly:
+			return "chan<- " + ts(t.Elem())
+		case types.RecvOnly:
+			return "<-chan " + ts(t.Elem())
+		}
+		return "chan " + ts(t.Elem())
+	}
+	return types.TypeString(t, qual)
 }
