@@ -196,7 +196,11 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "bad call option: " + strings.Join(cl.cfg.errs, "; ")}}}
 	}
 	if in == nil || (reflect.ValueOf(in).Kind() == reflect.Pointer && reflect.ValueOf(in).IsNil()) {
-		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + op.Action + "Request{...}"}}}
+		name := op.Action + "Request"
+		if t := reflect.TypeOf(in); t != nil && t.Kind() == reflect.Pointer {
+			name = t.Elem().Name() // IMSendMessageRequest for the IM actions
+		}
+		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + name + "{...}"}}}
 	}
 	v := validatorPool.Get().(*validator)
 	v.lenient = c.lenient || cl.cfg.lenient
