@@ -58,7 +58,7 @@ generate:
 # or changed and that change is not recorded (make api) and named in
 # CHANGELOG.md. Additions pass.
 apicheck:
-	@echo "== exported API is compatible with api/"
+	@echo "== API guard: exported API against api/"
 	@cd internal/tools && go run ./apiguard -repo $(CURDIR) || { echo "API guard failed: see above; an intended change needs 'make api' and a CHANGELOG.md line"; exit 1; }
 
 # Records the current exported API of every module in api/.
