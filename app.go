@@ -167,18 +167,32 @@ func (r *CreateByteplusAppRequest) appendJSON(b []byte) ([]byte, error) {
 // CreateByteplusAppResult is what [Client.CreateByteplusApp] returns.
 type CreateByteplusAppResult struct {
 	// AppID is the ID of the RTC app.
-	AppID           string `json:"AppId"`
-	AppKey          string `json:"AppKey"`
-	CreateDate      string `json:"CreateDate"`
-	Enabled         bool   `json:"Enabled"`
-	InstanceID      string `json:"InstanceId"`
-	InstanceStatus  int32  `json:"InstanceStatus"`
-	LicenseStatus   int32  `json:"LicenseStatus"`
-	LicenseType     int32  `json:"LicenseType"`
-	Name            string `json:"Name"`
-	Owner           string `json:"Owner"`
+	AppID string `json:"AppId"`
+	// AppKey is the app's primary key, used to sign access tokens. A secret: it
+	// never appears in errors or logs.
+	AppKey string `json:"AppKey"`
+	// CreateDate is when the app was created.
+	CreateDate string `json:"CreateDate"`
+	// Enabled says whether the app is enabled.
+	Enabled bool `json:"Enabled"`
+	// InstanceID is the ID of the billing instance behind the app.
+	InstanceID string `json:"InstanceId"`
+	// InstanceStatus is the state of the billing instance (a vendor code).
+	InstanceStatus int32 `json:"InstanceStatus"`
+	// LicenseStatus is the state of the app's licence (a vendor code).
+	LicenseStatus int32 `json:"LicenseStatus"`
+	// LicenseType is the kind of licence the app has (a vendor code).
+	LicenseType int32 `json:"LicenseType"`
+	// Name is the app's name.
+	Name string `json:"Name"`
+	// Owner is the account that owns the app.
+	Owner string `json:"Owner"`
+	// SecondaryAppKey is the app's second key, for rotating keys without
+	// downtime. A secret: it never appears in errors or logs.
 	SecondaryAppKey string `json:"SecondaryAppKey"`
-	Status          int32  `json:"Status"`
+	// Status is the app's service state: 0 being created, 1 running, 6 stopped
+	// for arrears, 98 disabled.
+	Status int32 `json:"Status"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }

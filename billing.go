@@ -48,6 +48,7 @@ func (r *GetResourcePackNumRequest) appendJSON(b []byte) ([]byte, error) {
 // GetResourcePackNumResult is what [Client.GetResourcePackNum] returns. The
 // server answers with a bare int32, kept in Count.
 type GetResourcePackNumResult struct {
+	// Count is the number of resource packages the account holds.
 	Count int32 `json:"Count"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -102,6 +103,7 @@ func (r *ListResourcePackagesRequest) appendJSON(b []byte) ([]byte, error) {
 // ListResourcePackagesResult is what [Client.ListResourcePackages] returns.
 // The server answers with a bare array, kept in Packages.
 type ListResourcePackagesResult struct {
+	// Packages lists the resource packages on sale.
 	Packages []ResourcePackage `json:"Packages"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -158,6 +160,7 @@ func (r *ListResourcePackagesV2Request) appendJSON(b []byte) ([]byte, error) {
 // ListResourcePackagesV2Result is what [Client.ListResourcePackagesV2]
 // returns. The server answers with a bare array, kept in Groups.
 type ListResourcePackagesV2Result struct {
+	// Groups lists the packages on sale, grouped by resource type.
 	Groups []ResourcePackageGroup `json:"Groups"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -231,32 +234,53 @@ type ListUsagesResult struct {
 // ResourcePackage is a result object used by ListResourcePackages, as
 // Packages.
 type ResourcePackage struct {
-	ConfigurationCode  string  `json:"ConfigurationCode"`
-	PackageType        int32   `json:"PackageType"`
-	Price              int32   `json:"Price"`
-	ZhName             string  `json:"ZhName"`
-	EffectiveTimeType  int32   `json:"EffectiveTimeType"`
+	// ConfigurationCode is the package configuration's code, the key to buy it
+	// by.
+	ConfigurationCode string `json:"ConfigurationCode"`
+	// PackageType is the kind of package (a vendor code).
+	PackageType int32 `json:"PackageType"`
+	// Price is the package's price.
+	Price int32 `json:"Price"`
+	// ZhName is the package's name, in Chinese.
+	ZhName string `json:"ZhName"`
+	// EffectiveTimeType says from when the package counts its validity (a vendor
+	// code).
+	EffectiveTimeType int32 `json:"EffectiveTimeType"`
+	// ValidityOptionList lists the validity periods the package is sold with.
 	ValidityOptionList []int32 `json:"ValidityOptionList"`
-	ValidityPeriod     int32   `json:"ValidityPeriod"`
+	// ValidityPeriod is the package's validity period.
+	ValidityPeriod int32 `json:"ValidityPeriod"`
 }
 
 // ResourcePackageConfig is a result object used by ListResourcePackagesV2, as
 // Groups.PackageConfigs.
 type ResourcePackageConfig struct {
-	ConfigurationCode  string  `json:"ConfigurationCode"`
-	EffectiveTimeType  int32   `json:"EffectiveTimeType"`
-	PackageType        int32   `json:"PackageType"`
-	Price              float32 `json:"Price"`
-	ValidityOptionList string  `json:"ValidityOptionList"`
-	ValidityPeriod     int32   `json:"ValidityPeriod"`
-	ZhName             string  `json:"ZhName"`
+	// ConfigurationCode is the package configuration's code, the key to buy it
+	// by.
+	ConfigurationCode string `json:"ConfigurationCode"`
+	// EffectiveTimeType says from when the package counts its validity (a vendor
+	// code).
+	EffectiveTimeType int32 `json:"EffectiveTimeType"`
+	// PackageType is the kind of package (a vendor code).
+	PackageType int32 `json:"PackageType"`
+	// Price is the package's price.
+	Price float32 `json:"Price"`
+	// ValidityOptionList lists the validity periods the package is sold with.
+	ValidityOptionList string `json:"ValidityOptionList"`
+	// ValidityPeriod is the package's validity period.
+	ValidityPeriod int32 `json:"ValidityPeriod"`
+	// ZhName is the package's name, in Chinese.
+	ZhName string `json:"ZhName"`
 }
 
 // ResourcePackageGroup is a result object used by ListResourcePackagesV2, as
 // Groups.
 type ResourcePackageGroup struct {
+	// PackageConfigs lists the package configurations of the group.
 	PackageConfigs []ResourcePackageConfig `json:"PackageConfigs"`
-	ResourceType   int32                   `json:"ResourceType"`
+	// ResourceType is the kind of resource the group's packages cover: 1 audio
+	// and video calls, 2 cloud recording.
+	ResourceType int32 `json:"ResourceType"`
 }
 
 // Usage is a result object used by ListUsages, as Usages.

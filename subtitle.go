@@ -37,14 +37,19 @@ func (c *Client) StartSubtitle(ctx context.Context, req *StartSubtitleRequest, o
 type StartSubtitleRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the room whose speech is subtitled.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
-	TaskID         string          `json:"TaskId"`
-	VendorConfig   *VendorConfig   `json:"VendorConfig,omitempty"`
+	// TaskID identifies the subtitle task within the room; UpdateSubtitle and
+	// StopSubtitle name it the same way.
+	TaskID string `json:"TaskId"`
+	// VendorConfig chooses the speech service that makes the subtitles.
+	VendorConfig *VendorConfig `json:"VendorConfig,omitempty"`
+	// LanguageConfig sets whose speech is subtitled, in which spoken language,
+	// and into which languages it is translated.
 	LanguageConfig *LanguageConfig `json:"LanguageConfig,omitempty"`
-	ReceiverList   []string        `json:"ReceiverList,omitempty"`
+	// ReceiverList lists the users in the room who receive the subtitles as
+	// binary messages.
+	ReceiverList []string `json:"ReceiverList,omitempty"`
 }
 
 func (r *StartSubtitleRequest) validate(v *validator) {
@@ -133,10 +138,9 @@ func (c *Client) StopSubtitle(ctx context.Context, req *StopSubtitleRequest, opt
 type StopSubtitleRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the room of the subtitle task.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the subtitle task to stop.
 	TaskID string `json:"TaskId"`
 }
 
@@ -199,14 +203,18 @@ func (c *Client) UpdateSubtitle(ctx context.Context, req *UpdateSubtitleRequest,
 type UpdateSubtitleRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the room whose speech is subtitled.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
-	TaskID         string          `json:"TaskId"`
-	VendorConfig   *VendorConfig   `json:"VendorConfig,omitempty"`
+	// TaskID is the subtitle task to change.
+	TaskID string `json:"TaskId"`
+	// VendorConfig chooses the speech service that makes the subtitles.
+	VendorConfig *VendorConfig `json:"VendorConfig,omitempty"`
+	// LanguageConfig sets whose speech is subtitled, in which spoken language,
+	// and into which languages it is translated.
 	LanguageConfig *LanguageConfig `json:"LanguageConfig,omitempty"`
-	ReceiverList   []string        `json:"ReceiverList,omitempty"`
+	// ReceiverList lists the users in the room who receive the subtitles as
+	// binary messages.
+	ReceiverList []string `json:"ReceiverList,omitempty"`
 }
 
 func (r *UpdateSubtitleRequest) validate(v *validator) {
@@ -276,8 +284,13 @@ func (r *UpdateSubtitleResult) setMessage(s string) { r.Message = s }
 // LanguageConfig is an input object used by StartSubtitle, UpdateSubtitle, as
 // LanguageConfig.
 type LanguageConfig struct {
-	SourceLanguages     []SourceLanguage `json:"SourceLanguages,omitempty"`
-	RoomTargetLanguages []string         `json:"RoomTargetLanguages,omitempty"`
+	// SourceLanguages lists the users whose speech is subtitled, each with its
+	// spoken language.
+	SourceLanguages []SourceLanguage `json:"SourceLanguages,omitempty"`
+	// RoomTargetLanguages lists the languages the subtitles are given in; the
+	// spoken language when left out (translation takes machine translation
+	// enabled in the console).
+	RoomTargetLanguages []string `json:"RoomTargetLanguages,omitempty"`
 }
 
 func (r *LanguageConfig) validate(v *validator) {
@@ -336,13 +349,22 @@ func (r *LanguageConfig) appendJSON(b []byte) ([]byte, error) {
 // SourceLanguage is an input object used by StartSubtitle, UpdateSubtitle, as
 // LanguageConfig.SourceLanguages.
 type SourceLanguage struct {
-	// UserID is the ID of the user.
-	UserID       string   `json:"UserId,omitempty"`
+	// UserID is the user in the room whose speech is subtitled.
+	UserID string `json:"UserId,omitempty"`
+	// LanguageCode is the user's spoken language, as a language code from the
+	// console's speech-recognition settings (such as zh); one code only. Must
+	// have at most 1 elements.
 	LanguageCode []string `json:"LanguageCode,omitempty"`
 }
 
 func (r *SourceLanguage) validate(v *validator) {
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if len(r.LanguageCode) > 0 && (len(r.LanguageCode) > 1) {
+		v.badItems("LanguageCode", len(r.LanguageCode), "must have at most 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -379,6 +401,8 @@ func (r *SourceLanguage) appendJSON(b []byte) ([]byte, error) {
 // VendorConfig is an input object used by StartSubtitle, UpdateSubtitle, as
 // VendorConfig.
 type VendorConfig struct {
+	// Type is the speech service: 0, the vendor's own speech technology (the only
+	// one offered). Default: 0.
 	Type *int32 `json:"Type,omitempty"`
 }
 

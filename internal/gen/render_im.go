@@ -110,45 +110,15 @@ func init() {
 	}
 }
 
-// bareResults names the one field that holds a Result that is a bare
-// number or a bare list (result_type int32 or array).
-var bareResults = map[string]string{
-	"GetResourcePackNum":     "Count",
-	"ListResourcePackages":   "Packages",
-	"ListResourcePackagesV2": "Groups",
-}
-
-// isBare reports whether an action's Result is a bare number or list.
-func isBare(a *spec.Action) bool {
-	switch a.ResultType {
-	case "object", "string", "any", "":
-		return false
-	}
-	return true
-}
+// isBare reports whether an action's Result is a bare number or list; the
+// spec package names the one result field that holds it.
+func isBare(a *spec.Action) bool { return a.IsBare() }
 
 // isText reports whether an action's Result may be a bare text.
 func isText(a *spec.Action) bool { return a.ResultType == "string" || a.ResultType == "any" }
 
-// resultFields is the result shape of an action: the spec's fields, or for
-// a bare result one synthetic field that holds it.
-func resultFields(a *spec.Action) ([]spec.Field, error) {
-	if !isBare(a) {
-		return a.Result, nil
-	}
-	name := bareResults[a.Action]
-	if name == "" {
-		return nil, fmt.Errorf("%s: its Result is a bare %s; name the field that holds it in bareResults", a.Action, a.ResultType)
-	}
-	f := spec.Field{Name: name, Type: a.ResultType, Required: true}
-	if a.ResultType == "array" {
-		if a.ResultElem == nil {
-			return nil, fmt.Errorf("%s: a bare list Result needs result_elem", a.Action)
-		}
-		f.Elem = a.ResultElem
-	}
-	return []spec.Field{f}, nil
-}
+// resultFields is the result shape of an action.
+func resultFields(a *spec.Action) ([]spec.Field, error) { return a.Result, nil }
 
 // renderBareResult writes the JSON methods of a result whose Result is a
 // bare value: it decodes from and encodes to that value.

@@ -99,6 +99,10 @@ func Load() (*Spec, error) {
 			err = e
 			return
 		}
+		if e := nameBareResults(&s); e != nil {
+			err = e
+			return
+		}
 		sort.Slice(s.Actions, func(i, j int) bool { return s.Actions[i].Action < s.Actions[j].Action })
 		parsed = &s
 	})
