@@ -14,6 +14,33 @@ const (
 	AlternateImageFillImageRatio AlternateImageFillMode = 1
 )
 
+// AppStatus is the state of an RTC app.
+type AppStatus int32
+
+// Values of AppStatus.
+const (
+	// AppStatusCreating the app is being set up.
+	AppStatusCreating AppStatus = 0
+	// AppStatusRunning the app is in service.
+	AppStatusRunning AppStatus = 1
+	// AppStatusSuspendedForArrears the app is suspended because the account is in
+	// arrears.
+	AppStatusSuspendedForArrears AppStatus = 6
+	// AppStatusDisabled the app was disabled with ModifyAppStatus.
+	AppStatusDisabled AppStatus = 98
+)
+
+// AppStatusChange is what ModifyAppStatus does to an app.
+type AppStatusChange int32
+
+// Values of AppStatusChange.
+const (
+	// AppEnable puts the app in service.
+	AppEnable AppStatusChange = 1
+	// AppDisable takes the app out of service.
+	AppDisable AppStatusChange = 2
+)
+
 // AudioChannels is the number of audio channels.
 type AudioChannels int32
 
@@ -47,6 +74,55 @@ const (
 	AudioProfileHEv2 AudioProfile = 2
 )
 
+// CallDirection is the direction of the data of a call.
+type CallDirection string
+
+// Values of CallDirection.
+const (
+	// CallBothWays sent and received.
+	CallBothWays CallDirection = "0"
+	// CallUplink sent (uplink).
+	CallUplink CallDirection = "1"
+	// CallDownlink received (downlink).
+	CallDownlink CallDirection = "2"
+)
+
+// DetectionCallbackType says which moderation results are sent to the
+// callback.
+type DetectionCallbackType int32
+
+// Values of DetectionCallbackType.
+const (
+	// DetectCallbackViolations only content that may break the rules.
+	DetectCallbackViolations DetectionCallbackType = 0
+	// DetectCallbackAll every result.
+	DetectCallbackAll DetectionCallbackType = 1
+)
+
+// DetectionMediaType is what content moderation checks.
+type DetectionMediaType int32
+
+// Values of DetectionMediaType.
+const (
+	// DetectVideoSnapshots periodic video snapshots.
+	DetectVideoSnapshots DetectionMediaType = 1
+	// DetectAudioSegments audio segments.
+	DetectAudioSegments DetectionMediaType = 2
+	// DetectVideoAndAudio both.
+	DetectVideoAndAudio DetectionMediaType = 3
+)
+
+// DetectionStatus is the state of a moderation task.
+type DetectionStatus int32
+
+// Values of DetectionStatus.
+const (
+	// DetectionRunning running.
+	DetectionRunning DetectionStatus = 1
+	// DetectionDone finished.
+	DetectionDone DetectionStatus = 2
+)
+
 // FileFormat is the format of a recorded file.
 type FileFormat string
 
@@ -76,6 +152,17 @@ const (
 	FrameInterpolationLastFrame FrameInterpolationMode = 0
 	// FrameInterpolationBlack fills with black frames.
 	FrameInterpolationBlack FrameInterpolationMode = 1
+)
+
+// HotListType is a kind of hot song list.
+type HotListType int32
+
+// Values of HotListType.
+const (
+	// HotListContentCenter the vendor's content center list.
+	HotListContentCenter HotListType = 1
+	// HotListProject your project's list.
+	HotListProject HotListType = 2
 )
 
 // IMBlockAction says what a live-group block does.
@@ -275,6 +362,105 @@ const (
 	LayoutSideBySide LayoutMode = 3
 )
 
+// LyricType is a lyrics format.
+type LyricType int32
+
+// Values of LyricType.
+const (
+	// LyricKRC KRC (per word).
+	LyricKRC LyricType = 0
+	// LyricLRC LRC (per line).
+	LyricLRC LyricType = 1
+)
+
+// MusicBgmType says whether a song switches between backing track and
+// original vocals.
+type MusicBgmType int32
+
+// Values of MusicBgmType.
+const (
+	// BgmNoSwitch it cannot.
+	BgmNoSwitch MusicBgmType = 0
+	// BgmChannelSwitch by switching audio channels.
+	BgmChannelSwitch MusicBgmType = 1
+	// BgmTrackSwitch by switching audio tracks.
+	BgmTrackSwitch MusicBgmType = 2
+)
+
+// MusicFilter leaves songs out of a music list.
+type MusicFilter int32
+
+// Values of MusicFilter.
+const (
+	// MusicWithLyrics leaves out songs without lyrics.
+	MusicWithLyrics MusicFilter = 1
+	// MusicWithScoring leaves out songs that cannot be scored.
+	MusicWithScoring MusicFilter = 2
+	// MusicWithBackingSwitch leaves out songs without a switch between backing
+	// and original vocals.
+	MusicWithBackingSwitch MusicFilter = 3
+	// MusicWithChorus leaves out songs without a chorus segment.
+	MusicWithChorus MusicFilter = 4
+)
+
+// MusicRegion is where a song is licensed.
+type MusicRegion int32
+
+// Values of MusicRegion.
+const (
+	// MusicRegionMainlandChina mainland China.
+	MusicRegionMainlandChina MusicRegion = 0
+	// MusicRegionGlobal worldwide.
+	MusicRegionGlobal MusicRegion = 1
+)
+
+// MusicScene is what a song may be used for.
+type MusicScene int32
+
+// Values of MusicScene.
+const (
+	// MusicSceneAll everything.
+	MusicSceneAll MusicScene = 0
+	// MusicSceneBGM background music.
+	MusicSceneBGM MusicScene = 1
+	// MusicSceneKaraoke karaoke.
+	MusicSceneKaraoke MusicScene = 2
+)
+
+// ProductType says which SDKs quality data comes from.
+type ProductType string
+
+// Values of ProductType.
+const (
+	// ProductNative the Android, iOS, Linux, macOS and Windows SDKs.
+	ProductNative ProductType = "native"
+	// ProductWeb the Web SDK.
+	ProductWeb ProductType = "web"
+)
+
+// PublicStreamTranscodeMode says how a public stream is made.
+type PublicStreamTranscodeMode int32
+
+// Values of PublicStreamTranscodeMode.
+const (
+	// PublicStreamTranscode streams are decoded, mixed and encoded again.
+	PublicStreamTranscode PublicStreamTranscodeMode = 0
+	// PublicStreamRemux one stream is repackaged: TargetStreams names exactly one
+	// user, ExcludeStreams is empty, and the encoding and layout are ignored.
+	PublicStreamRemux PublicStreamTranscodeMode = 1
+)
+
+// PublicStreamVideoCodec is the video codec of a public stream.
+type PublicStreamVideoCodec int32
+
+// Values of PublicStreamVideoCodec.
+const (
+	// PublicStreamH264 H.264.
+	PublicStreamH264 PublicStreamVideoCodec = 0
+	// PublicStreamVP8 VP8; ask the vendor's support to enable it first.
+	PublicStreamVP8 PublicStreamVideoCodec = 5
+)
+
 // PushStreamMode says when a CDN push starts sending.
 type PushStreamMode int32
 
@@ -330,6 +516,44 @@ const (
 	RegionAudioOnly RegionMediaType = 1
 	// RegionVideoOnly video only.
 	RegionVideoOnly RegionMediaType = 2
+)
+
+// RelayMediaType says which media of an online stream are relayed.
+type RelayMediaType int32
+
+// Values of RelayMediaType.
+const (
+	// RelayAudioVideo audio and video.
+	RelayAudioVideo RelayMediaType = 0
+	// RelayAudioOnly audio only; the source must be AAC or Opus.
+	RelayAudioOnly RelayMediaType = 1
+	// RelayVideoOnly video only.
+	RelayVideoOnly RelayMediaType = 2
+)
+
+// RelayStreamMode says how an online stream is brought into the room.
+type RelayStreamMode int32
+
+// Values of RelayStreamMode.
+const (
+	// RelayTranscode transcoded; the source video must be H.264 or ByteVC1.
+	RelayTranscode RelayStreamMode = 0
+	// RelayRemux repackaged without transcoding; the source video must be H.264,
+	// with key frames at most 5 s apart (1 s advised).
+	RelayRemux RelayStreamMode = 1
+)
+
+// RelayTaskStatus is the state of a relay task.
+type RelayTaskStatus int32
+
+// Values of RelayTaskStatus.
+const (
+	// RelayStarting starting.
+	RelayStarting RelayTaskStatus = 1
+	// RelayRunning running.
+	RelayRunning RelayTaskStatus = 2
+	// RelayEnded ended.
+	RelayEnded RelayTaskStatus = 3
 )
 
 // RenderMode says how a video fits its region.

@@ -1496,7 +1496,7 @@ func sampleGetFailRecoveryPoliciesRequest() *GetFailRecoveryPoliciesRequest {
 	return &GetFailRecoveryPoliciesRequest{
 		AppID:      "AppID-1",
 		FromVendor: "FromVendor-1",
-		OrderBy:    "OrderBy-1",
+		OrderBy:    "createTime",
 		RoomID:     "RoomID-1",
 		ToVendor:   "ToVendor-1",
 	}
@@ -1664,7 +1664,7 @@ func sampleListAppsRequest() *ListAppsRequest {
 		Limit:       "Limit-1",
 		Offset:      "Offset-1",
 		ProjectName: "ProjectName-1",
-		Reverse:     Ptr(int32(3)),
+		Reverse:     Ptr(int32(0)),
 	}
 }
 
@@ -1675,7 +1675,7 @@ func sampleListCallDetailRequest() *ListCallDetailRequest {
 		RoomID:    "RoomId-1",
 		StartTime: "StartTime-1",
 		UserID:    "UserId-1",
-		Direction: "Direction-1",
+		Direction: CallBothWays,
 	}
 }
 
@@ -1702,24 +1702,24 @@ func sampleListHotMusicRequest() *ListHotMusicRequest {
 	return &ListHotMusicRequest{
 		AppID:           "AppId-1",
 		CustomHotListID: []string{"CustomHotListId-1"},
-		HotTypes:        []int32{int32(3)},
+		HotTypes:        []HotListType{HotListContentCenter},
 	}
 }
 
 func sampleListMusicsRequest() *ListMusicsRequest {
 	return &ListMusicsRequest{
 		AppID:          "AppId-1",
-		Filters:        []int32{int32(3)},
+		Filters:        []MusicFilter{MusicWithLyrics},
 		LastUpdateTime: Ptr(int32(3)),
-		PageNum:        Ptr(int32(3)),
-		PageSize:       Ptr(int32(3)),
+		PageNum:        Ptr(int32(1)),
+		PageSize:       Ptr(int32(1)),
 		SongIDs:        []string{"SongIds-1"},
 	}
 }
 
 func sampleListOperationDataRequest() *ListOperationDataRequest {
 	return &ListOperationDataRequest{
-		AggregateGranularity: "AggregateGranularity-1",
+		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
 		EndTime:              "EndTime-1",
 		Indicator:            []string{"Indicator-1"},
@@ -1730,23 +1730,23 @@ func sampleListOperationDataRequest() *ListOperationDataRequest {
 func sampleListOperationDistributionRequest() *ListOperationDistributionRequest {
 	return &ListOperationDistributionRequest{
 		AppID:     "AppId-1",
-		Dimension: "Dimension-1",
+		Dimension: "Province",
 		EndTime:   "EndTime-1",
-		Indicator: "Indicator-1",
+		Indicator: "user_count",
 		StartTime: "StartTime-1",
 	}
 }
 
 func sampleListQualityRequest() *ListQualityRequest {
 	return &ListQualityRequest{
-		AggregateGranularity: "AggregateGranularity-1",
+		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
 		EndTime:              "EndTime-1",
 		Indicator:            []string{"Indicator-1"},
 		StartTime:            "StartTime-1",
-		Access:               []string{"Access-1"},
+		Access:               []string{"2g"},
 		OS:                   []string{"OS-1"},
-		ProductType:          "ProductType-1",
+		ProductType:          ProductNative,
 		RoomID:               "RoomId-1",
 		UserID:               []string{"UserId-1"},
 	}
@@ -1755,12 +1755,12 @@ func sampleListQualityRequest() *ListQualityRequest {
 func sampleListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
 		AppID:       "AppId-1",
-		Dimension:   "Dimension-1",
+		Dimension:   "Province",
 		EndTime:     "EndTime-1",
 		Indicator:   "Indicator-1",
 		StartTime:   "StartTime-1",
 		Platform:    "Platform-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 	}
 }
 
@@ -1789,7 +1789,7 @@ func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 		EndTime:     "EndTime-1",
 		Indicator:   []string{"Indicator-1"},
 		StartTime:   "StartTime-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 		RoomID:      "RoomId-1",
 		UserID:      []string{"UserId-1"},
 	}
@@ -1798,12 +1798,12 @@ func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 func sampleListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
 	return &ListRealTimeQualityDistributionRequest{
 		AppID:       "AppId-1",
-		Dimension:   "Dimension-1",
+		Dimension:   "Province",
 		EndTime:     "EndTime-1",
 		Indicator:   "Indicator-1",
 		StartTime:   "StartTime-1",
 		Platform:    "Platform-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 	}
 }
 
@@ -1811,9 +1811,9 @@ func sampleListRelayStreamRequest() *ListRelayStreamRequest {
 	return &ListRelayStreamRequest{
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
-		Limit:  Ptr(int32(3)),
-		Offset: Ptr(int32(3)),
-		Order:  Ptr(int32(3)),
+		Limit:  Ptr(int32(1)),
+		Offset: Ptr(int32(0)),
+		Order:  Ptr(int32(0)),
 	}
 }
 
@@ -1830,8 +1830,8 @@ func sampleListRoomInfoRequest() *ListRoomInfoRequest {
 		AppID:     "AppId-1",
 		EndTime:   "EndTime-1",
 		StartTime: "StartTime-1",
-		PageNum:   Ptr(int64(3)),
-		PageSize:  Ptr(int64(3)),
+		PageNum:   Ptr(int64(1)),
+		PageSize:  Ptr(int64(1)),
 		RoomID:    "RoomId-1",
 	}
 }
@@ -1850,8 +1850,8 @@ func sampleListUserInfoRequest() *ListUserInfoRequest {
 		EndTime:           "EndTime-1",
 		StartTime:         "StartTime-1",
 		ExcludeServerUser: Ptr(true),
-		PageNum:           Ptr(int64(3)),
-		PageSize:          Ptr(int64(3)),
+		PageNum:           Ptr(int64(1)),
+		PageSize:          Ptr(int64(1)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -1871,7 +1871,7 @@ func sampleMarkConversationRequest() *IMMarkConversationRequest {
 func sampleModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
 		AppID:  "AppId-1",
-		Status: int32(3),
+		Status: AppEnable,
 	}
 }
 
@@ -2000,10 +2000,10 @@ func sampleScanConversationParticipantListRequest() *IMScanConversationParticipa
 func sampleSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
 		AppID:    "AppId-1",
-		Filters:  []int32{int32(3)},
+		Filters:  []MusicFilter{MusicWithLyrics},
 		KeyWord:  "KeyWord-1",
-		PageNum:  Ptr(int32(3)),
-		PageSize: Ptr(int32(3)),
+		PageNum:  Ptr(int32(1)),
+		PageSize: Ptr(int32(1)),
 	}
 }
 
@@ -2068,11 +2068,11 @@ func sampleStartDetectionRequest() *StartDetectionRequest {
 		AppID:        "AppId-1",
 		RoomID:       "RoomId-1",
 		Callback:     "Callback-1",
-		CallbackType: Ptr(int32(3)),
-		Duration:     Ptr(int32(3)),
-		IdleSec:      Ptr(int32(3)),
-		Interval:     Ptr(int32(3)),
-		MediaType:    Ptr(int32(3)),
+		CallbackType: Ptr(DetectCallbackViolations),
+		Duration:     Ptr(int32(1000)),
+		IdleSec:      Ptr(int32(1)),
+		Interval:     Ptr(int32(100)),
+		MediaType:    Ptr(DetectVideoSnapshots),
 		UserID:       "UserId-1",
 	}
 }
@@ -2184,72 +2184,72 @@ func sampleStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 		TargetStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		BusinessID: "BusinessId-1",
 		Control: &PublicStreamControl{
 			DataMsg:                    "DataMsg-1",
-			MaxIdleTime:                Ptr(int32(3)),
-			StreamPublishStatsInterval: Ptr(int32(3)),
+			MaxIdleTime:                Ptr(int32(10)),
+			StreamPublishStatsInterval: Ptr(int32(1000)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(3)),
+			UserCaptureStatsInterval:   Ptr(int32(1000)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(3)),
+			VolumeIndicationInterval:   Ptr(int32(100)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(3)),
-				FrameRate:  Ptr(int32(3)),
-				Height:     Ptr(int32(3)),
-				VideoCodec: Ptr(int32(3)),
-				Width:      Ptr(int32(3)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(1)),
+				Height:     Ptr(int32(16)),
+				VideoCodec: Ptr(PublicStreamH264),
+				Width:      Ptr(int32(16)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(3),
+			LayoutMode: LayoutAuto,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1.5),
+					HeightProportion: float32(1),
 					StreamIndex:      int32(3),
-					WidthProportion:  float32(1.5),
-					Alpha:            Ptr(float32(1.5)),
+					WidthProportion:  float32(1),
+					Alpha:            Ptr(float32(1)),
 					AlternateImage:   "AlternateImage-1",
-					LocationX:        Ptr(float32(1.5)),
-					LocationY:        Ptr(float32(1.5)),
-					RenderMode:       Ptr(int32(3)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(1)),
 					},
-					ZOrder: Ptr(int32(3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "BackgroundColor-1",
+				BackgroundColor:        "#FF8800",
 				BackgroundImage:        "BackgroundImage-1",
-				FrameInterpolationMode: Ptr(int32(3)),
+				FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "RoomId-1",
 					Index:      Ptr(int32(3)),
-					MediaType:  Ptr(int32(3)),
-					StreamType: Ptr(int32(3)),
+					MediaType:  Ptr(RegionAudioVideo),
+					StreamType: Ptr(StreamTypeMain),
 					UserID:     "UserId-1",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(3)),
+		TranscodeMode: Ptr(PublicStreamTranscode),
 	}
 }
 
@@ -2395,20 +2395,20 @@ func sampleStartRelayStreamRequest() *StartRelayStreamRequest {
 		Control: &RelayControl{
 			StreamURL:      "StreamUrl-1",
 			Bitrate:        Ptr(int32(3)),
-			FrameRate:      Ptr(int32(3)),
+			FrameRate:      Ptr(int32(1)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(3)),
+			MediaType:      Ptr(RelayAudioVideo),
 			StartTimeStamp: Ptr(int32(3)),
-			StreamMode:     Ptr(int32(3)),
-			VideoHeight:    Ptr(int32(3)),
-			VideoWidth:     Ptr(int32(3)),
+			StreamMode:     Ptr(RelayTranscode),
+			VideoHeight:    Ptr(int32(16)),
+			VideoWidth:     Ptr(int32(16)),
 		},
 		RoomID:      "RoomId-1",
 		TaskID:      "TaskId-1",
 		Token:       "Token-1",
 		UserID:      "UserId-1",
 		BusinessID:  "BusinessId-1",
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(5)),
 	}
 }
 
@@ -2596,19 +2596,19 @@ func sampleStartWebcastRequest() *StartWebcastRequest {
 		BusinessID: "BusinessId-1",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(3)),
+			StartTimeout:      Ptr(int32(0)),
 		},
-		MaxRunningTime: Ptr(int32(3)),
+		MaxRunningTime: Ptr(int32(10)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(3)),
-			CrashCheckInterval:  Ptr(int32(3)),
-			FreezeCheckInterval: Ptr(int32(3)),
+			BlankCheckInterval:  Ptr(int32(2)),
+			CrashCheckInterval:  Ptr(int32(0)),
+			FreezeCheckInterval: Ptr(int32(2)),
 		},
 		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(3)),
-			FrameRate: Ptr(int32(3)),
-			Height:    Ptr(int32(3)),
-			Width:     Ptr(int32(3)),
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(1)),
+			Height:    Ptr(int32(50)),
+			Width:     Ptr(int32(50)),
 		}},
 	}
 }
@@ -2756,7 +2756,7 @@ func sampleUpdateCallbackRequest() *UpdateCallbackRequest {
 func sampleUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
 		ID:                 int32(3),
-		RecoveryPercentage: int32(3),
+		RecoveryPercentage: int32(0),
 	}
 }
 
@@ -2780,72 +2780,72 @@ func sampleUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 		TargetStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		BusinessID: "BusinessId-1",
 		Control: &PublicStreamControl{
 			DataMsg:                    "DataMsg-1",
-			MaxIdleTime:                Ptr(int32(3)),
-			StreamPublishStatsInterval: Ptr(int32(3)),
+			MaxIdleTime:                Ptr(int32(10)),
+			StreamPublishStatsInterval: Ptr(int32(1000)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(3)),
+			UserCaptureStatsInterval:   Ptr(int32(1000)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(3)),
+			VolumeIndicationInterval:   Ptr(int32(100)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(3)),
-				FrameRate:  Ptr(int32(3)),
-				Height:     Ptr(int32(3)),
-				VideoCodec: Ptr(int32(3)),
-				Width:      Ptr(int32(3)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(1)),
+				Height:     Ptr(int32(16)),
+				VideoCodec: Ptr(PublicStreamH264),
+				Width:      Ptr(int32(16)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(3),
+			LayoutMode: LayoutAuto,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1.5),
+					HeightProportion: float32(1),
 					StreamIndex:      int32(3),
-					WidthProportion:  float32(1.5),
-					Alpha:            Ptr(float32(1.5)),
+					WidthProportion:  float32(1),
+					Alpha:            Ptr(float32(1)),
 					AlternateImage:   "AlternateImage-1",
-					LocationX:        Ptr(float32(1.5)),
-					LocationY:        Ptr(float32(1.5)),
-					RenderMode:       Ptr(int32(3)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(1)),
 					},
-					ZOrder: Ptr(int32(3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "BackgroundColor-1",
+				BackgroundColor:        "#FF8800",
 				BackgroundImage:        "BackgroundImage-1",
-				FrameInterpolationMode: Ptr(int32(3)),
+				FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "RoomId-1",
 					Index:      Ptr(int32(3)),
-					MediaType:  Ptr(int32(3)),
-					StreamType: Ptr(int32(3)),
+					MediaType:  Ptr(RegionAudioVideo),
+					StreamType: Ptr(StreamTypeMain),
 					UserID:     "UserId-1",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(3)),
+		TranscodeMode: Ptr(PublicStreamTranscode),
 	}
 }
 
@@ -3003,13 +3003,13 @@ func sampleUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 		Control: &RelayControl{
 			StreamURL:      "StreamUrl-1",
 			Bitrate:        Ptr(int32(3)),
-			FrameRate:      Ptr(int32(3)),
+			FrameRate:      Ptr(int32(1)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(3)),
+			MediaType:      Ptr(RelayAudioVideo),
 			StartTimeStamp: Ptr(int32(3)),
-			StreamMode:     Ptr(int32(3)),
-			VideoHeight:    Ptr(int32(3)),
-			VideoWidth:     Ptr(int32(3)),
+			StreamMode:     Ptr(RelayTranscode),
+			VideoHeight:    Ptr(int32(16)),
+			VideoWidth:     Ptr(int32(16)),
 		},
 		RoomID: "RoomId-1",
 		TaskID: "TaskId-1",
@@ -3108,7 +3108,7 @@ func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 		Priority:        int32(3),
 		Resource:        "Resource-1",
 		TranscodeMode:   int32(3),
-		PreSignDuration: Ptr(int32(3)),
+		PreSignDuration: Ptr(int32(0)),
 		ResourceAttr: &ResourceAttr{
 			FileName: "FileName-1",
 			Size:     int32(3),
@@ -3119,14 +3119,14 @@ func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 				Bucket:    "Bucket-1",
 				Region:    int32(3),
 				SecretKey: "SecretKey-1",
-				Vendor:    int32(3),
+				Vendor:    int32(0),
 			},
 			TosConfig: &WhiteboardTosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    int32(3),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(int32(0)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: true,
@@ -3912,17 +3912,17 @@ func sampleFullListHotMusicRequest() *ListHotMusicRequest {
 	return &ListHotMusicRequest{
 		AppID:           "<a&\"b\">\n\u2028é",
 		CustomHotListID: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-		HotTypes:        []int32{int32(-3), int32(0), int32(2147483647)},
+		HotTypes:        []HotListType{HotListProject, HotListProject, HotListProject},
 	}
 }
 
 func sampleFullListMusicsRequest() *ListMusicsRequest {
 	return &ListMusicsRequest{
 		AppID:          "tab\there\\ \x01 \u2029 🎉",
-		Filters:        []int32{int32(42), int32(-3), int32(0)},
-		LastUpdateTime: Ptr(int32(2147483647)),
-		PageNum:        Ptr(int32(-2147483648)),
-		PageSize:       Ptr(int32(42)),
+		Filters:        []MusicFilter{MusicWithChorus, MusicWithChorus, MusicWithChorus},
+		LastUpdateTime: Ptr(int32(0)),
+		PageNum:        Ptr(int32(2147483647)),
+		PageSize:       Ptr(int32(-2147483648)),
 		SongIDs:        []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
@@ -3956,50 +3956,50 @@ func sampleFullListQualityRequest() *ListQualityRequest {
 		StartTime:            "bad \xff utf-8 </script>",
 		Access:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		OS:                   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		ProductType:          "<a&\"b\">\n\u2028é",
-		RoomID:               "tab\there\\ \x01 \u2029 🎉",
-		UserID:               []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		ProductType:          ProductWeb,
+		RoomID:               "<a&\"b\">\n\u2028é",
+		UserID:               []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
-		AppID:       "bad \xff utf-8 </script>",
-		Dimension:   "<a&\"b\">\n\u2028é",
-		EndTime:     "tab\there\\ \x01 \u2029 🎉",
-		Indicator:   "bad \xff utf-8 </script>",
-		StartTime:   "<a&\"b\">\n\u2028é",
-		Platform:    "tab\there\\ \x01 \u2029 🎉",
-		ProductType: "bad \xff utf-8 </script>",
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		Dimension:   "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime:   "bad \xff utf-8 </script>",
+		Platform:    "<a&\"b\">\n\u2028é",
+		ProductType: ProductWeb,
 	}
 }
 
 func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
 	return &ListRealTimeOperationDataRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
 	return &ListRealTimePublicStreamInfoRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
-		StreamID:  "<a&\"b\">\n\u2028é",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
+		StreamID:  "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 	return &ListRealTimeQualityRequest{
-		AppID:       "tab\there\\ \x01 \u2029 🎉",
-		EndTime:     "bad \xff utf-8 </script>",
-		Indicator:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime:   "<a&\"b\">\n\u2028é",
-		ProductType: "tab\there\\ \x01 \u2029 🎉",
+		AppID:       "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		StartTime:   "tab\there\\ \x01 \u2029 🎉",
+		ProductType: ProductWeb,
 		RoomID:      "bad \xff utf-8 </script>",
 		UserID:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
@@ -4013,7 +4013,7 @@ func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDist
 		Indicator:   "<a&\"b\">\n\u2028é",
 		StartTime:   "tab\there\\ \x01 \u2029 🎉",
 		Platform:    "bad \xff utf-8 </script>",
-		ProductType: "<a&\"b\">\n\u2028é",
+		ProductType: ProductWeb,
 	}
 }
 
@@ -4027,9 +4027,9 @@ func sampleFullListResourcePackagesV2Request() *ListResourcePackagesV2Request {
 
 func sampleFullListUsagesRequest() *ListUsagesRequest {
 	return &ListUsagesRequest{
-		AppID:     "tab\there\\ \x01 \u2029 🎉",
-		EndTime:   "bad \xff utf-8 </script>",
-		StartTime: "<a&\"b\">\n\u2028é",
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime: "bad \xff utf-8 </script>",
 	}
 }
 
@@ -4037,246 +4037,246 @@ func sampleFullMarkConversationRequest() *IMMarkConversationRequest {
 	return &IMMarkConversationRequest{
 		AppID:               int32(42),
 		ConversationShortID: int64(-3),
-		MarkTypes:           []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		MarkTypes:           []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		MarkAction:          Ptr(IMMarkRemove),
 		Operator:            Ptr(int64(1700000000000)),
-		OperatorStr:         "tab\there\\ \x01 \u2029 🎉",
+		OperatorStr:         "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		Status: int32(2147483647),
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		Status: AppDisable,
 	}
 }
 
 func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 	return &ModifyBusinessRemarksRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Remarks:    "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Remarks:    "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullModifyConversationRequest() *IMModifyConversationRequest {
 	return &IMModifyConversationRequest{
-		AppID: int32(0),
+		AppID: int32(-3),
 		ConversationCoreInfo: &IMConversationChange{
-			ConversationShortID: int64(9223372036854775807),
-			AvatarURL:           "<a&\"b\">\n\u2028é",
-			Description:         "tab\there\\ \x01 \u2029 🎉",
-			Ext:                 json.RawMessage("\"x\u2028y\""),
-			Name:                "<a&\"b\">\n\u2028é",
-			Notice:              "tab\there\\ \x01 \u2029 🎉",
-			OwnerUserID:         Ptr(int64(-9223372036854775808)),
-			OwnerUserIDStr:      "<a&\"b\">\n\u2028é",
+			ConversationShortID: int64(0),
+			AvatarURL:           "tab\there\\ \x01 \u2029 🎉",
+			Description:         "bad \xff utf-8 </script>",
+			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Name:                "tab\there\\ \x01 \u2029 🎉",
+			Notice:              "bad \xff utf-8 </script>",
+			OwnerUserID:         Ptr(int64(9223372036854775807)),
+			OwnerUserIDStr:      "tab\there\\ \x01 \u2029 🎉",
 		},
 	}
 }
 
 func sampleFullModifyConversationSettingRequest() *IMModifyConversationSettingRequest {
 	return &IMModifyConversationSettingRequest{
-		AppID: int32(-3),
+		AppID: int32(42),
 		ConversationSettingInfo: &IMConversationSettingChange{
-			ConversationShortID: int64(0),
-			ParticipantUserID:   int64(9223372036854775807),
-			Ext:                 json.RawMessage("[ true , false ]"),
-			IsMute:              Ptr(false),
-			IsSetFavorite:       Ptr(true),
-			IsStickTop:          Ptr(false),
-			SetFavoriteTime:     Ptr(int64(9223372036854775807)),
-			StickTopTime:        Ptr(int64(-9223372036854775808)),
+			ConversationShortID: int64(-3),
+			ParticipantUserID:   int64(0),
+			Ext:                 json.RawMessage("\"x\u2028y\""),
+			IsMute:              Ptr(true),
+			IsSetFavorite:       Ptr(false),
+			IsStickTop:          Ptr(true),
+			SetFavoriteTime:     Ptr(int64(0)),
+			StickTopTime:        Ptr(int64(9223372036854775807)),
 		},
 	}
 }
 
 func sampleFullModifyMessageRequest() *IMModifyMessageRequest {
 	return &IMModifyMessageRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
-		MessageID:           int64(0),
-		Content:             "tab\there\\ \x01 \u2029 🎉",
-		Ext:                 json.RawMessage("\"x\u2028y\""),
+		AppID:               int32(-2147483648),
+		ConversationShortID: int64(1700000000000),
+		MessageID:           int64(-3),
+		Content:             "bad \xff utf-8 </script>",
+		Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
 func sampleFullModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndexRequest {
 	return &IMModifyParticipantReadIndexRequest{
-		AppID:                int32(42),
-		ConversationShortID:  int64(-3),
-		ParticipantUserID:    int64(0),
-		ParticipantUserIDStr: "<a&\"b\">\n\u2028é",
-		ReadIndex:            int64(-9223372036854775808),
+		AppID:                int32(-2147483648),
+		ConversationShortID:  int64(1700000000000),
+		ParticipantUserID:    int64(-3),
+		ParticipantUserIDStr: "tab\there\\ \x01 \u2029 🎉",
+		ReadIndex:            int64(9223372036854775807),
 	}
 }
 
 func sampleFullQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatusRequest {
 	return &IMQueryLiveParticipantStatusRequest{
-		AppID:                 int32(42),
-		ConversationShortID:   int64(-3),
-		ParticipantUserIDs:    []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-		ParticipantUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		AppID:                 int32(-2147483648),
+		ConversationShortID:   int64(1700000000000),
+		ParticipantUserIDs:    []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		ParticipantUserIDsStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullQueryOnlineStatusRequest() *IMQueryOnlineStatusRequest {
 	return &IMQueryOnlineStatusRequest{
-		AppID:   int32(2147483647),
-		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
+		AppID:   int32(0),
+		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
 	}
 }
 
 func sampleFullRecallMessageRequest() *IMRecallMessageRequest {
 	return &IMRecallMessageRequest{
-		AppID:               int32(0),
-		ConversationShortID: int64(9223372036854775807),
-		MessageID:           int64(-9223372036854775808),
-		ParticipantUserID:   int64(1700000000000),
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		MessageID:           int64(9223372036854775807),
+		ParticipantUserID:   int64(-9223372036854775808),
 		RecallRole:          Ptr(IMRecallAsManager),
 	}
 }
 
 func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 	return &IMRegisterUsersRequest{
-		AppID: int32(-3),
+		AppID: int32(42),
 		Users: []IMNewUser{{
-			UserID:   int64(0),
-			Ext:      json.RawMessage("\"x\u2028y\""),
-			NickName: "<a&\"b\">\n\u2028é",
-			Portrait: "tab\there\\ \x01 \u2029 🎉",
-			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			IsRobot:  Ptr(true),
-		}, {
-			UserID:   int64(1700000000000),
-			Ext:      json.RawMessage("[ true , false ]"),
-			NickName: "bad \xff utf-8 </script>",
-			Portrait: "<a&\"b\">\n\u2028é",
-			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			IsRobot:  Ptr(true),
-		}, {
-			UserID:   int64(9223372036854775807),
+			UserID:   int64(-3),
 			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			NickName: "tab\there\\ \x01 \u2029 🎉",
 			Portrait: "bad \xff utf-8 </script>",
 			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			IsRobot:  Ptr(true),
+			IsRobot:  Ptr(false),
+		}, {
+			UserID:   int64(-9223372036854775808),
+			Ext:      json.RawMessage("\"x\u2028y\""),
+			NickName: "<a&\"b\">\n\u2028é",
+			Portrait: "tab\there\\ \x01 \u2029 🎉",
+			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			IsRobot:  Ptr(false),
+		}, {
+			UserID:   int64(0),
+			Ext:      json.RawMessage("[ true , false ]"),
+			NickName: "bad \xff utf-8 </script>",
+			Portrait: "<a&\"b\">\n\u2028é",
+			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			IsRobot:  Ptr(false),
 		}},
 	}
 }
 
 func sampleFullRemoveBlackListRequest() *IMRemoveBlackListRequest {
 	return &IMRemoveBlackListRequest{
-		AppID:            int32(-3),
-		BlackListUserIDs: []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-		UserID:           int64(1700000000000),
-		InboxType:        Ptr(int32(-3)),
+		AppID:            int32(42),
+		BlackListUserIDs: []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		UserID:           int64(-9223372036854775808),
+		InboxType:        Ptr(int32(42)),
 	}
 }
 
 func sampleFullScanConversationParticipantListRequest() *IMScanConversationParticipantListRequest {
 	return &IMScanConversationParticipantListRequest{
-		AppID:                 int32(0),
-		ConversationShortID:   int64(9223372036854775807),
-		Cursor:                int64(-9223372036854775808),
-		Limit:                 int64(1700000000000),
-		MarkType:              "bad \xff utf-8 </script>",
-		OnlyUserIDs:           Ptr(true),
-		Reverse:               Ptr(false),
-		ScanOnlineParticipant: Ptr(true),
+		AppID:                 int32(-3),
+		ConversationShortID:   int64(0),
+		Cursor:                int64(9223372036854775807),
+		Limit:                 int64(-9223372036854775808),
+		MarkType:              "<a&\"b\">\n\u2028é",
+		OnlyUserIDs:           Ptr(false),
+		Reverse:               Ptr(true),
+		ScanOnlineParticipant: Ptr(false),
 	}
 }
 
 func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
-		AppID:    "<a&\"b\">\n\u2028é",
-		Filters:  []int32{int32(-3), int32(0), int32(2147483647)},
-		KeyWord:  "tab\there\\ \x01 \u2029 🎉",
-		PageNum:  Ptr(int32(42)),
-		PageSize: Ptr(int32(-3)),
+		AppID:    "tab\there\\ \x01 \u2029 🎉",
+		Filters:  []MusicFilter{MusicWithChorus, MusicWithChorus, MusicWithChorus},
+		KeyWord:  "bad \xff utf-8 </script>",
+		PageNum:  Ptr(int32(-3)),
+		PageSize: Ptr(int32(0)),
 	}
 }
 
 func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
 	return &SendBroadcastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
+		AppID:   "bad \xff utf-8 </script>",
 		Binary:  false,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullSendMessageRequest() *IMSendMessageRequest {
 	return &IMSendMessageRequest{
-		AppID:               int32(0),
-		Content:             "tab\there\\ \x01 \u2029 🎉",
-		ConversationShortID: int64(-9223372036854775808),
+		AppID:               int32(2147483647),
+		Content:             "bad \xff utf-8 </script>",
+		ConversationShortID: int64(1700000000000),
 		MsgType:             IMMsgCustom,
-		Sender:              int64(1700000000000),
-		SenderStr:           "tab\there\\ \x01 \u2029 🎉",
-		ClientMsgID:         "bad \xff utf-8 </script>",
-		CreateTime:          Ptr(int64(9223372036854775807)),
-		Ext:                 json.RawMessage("[ true , false ]"),
-		InvisibleUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
-		InvisibleUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		MentionedUsers:      []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		MentionedUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		Sender:              int64(-3),
+		SenderStr:           "bad \xff utf-8 </script>",
+		ClientMsgID:         "<a&\"b\">\n\u2028é",
+		CreateTime:          Ptr(int64(-9223372036854775808)),
+		Ext:                 json.RawMessage("\"x\u2028y\""),
+		InvisibleUsers:      []int64{int64(-3), int64(0), int64(9223372036854775807)},
+		InvisibleUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		MentionedUsers:      []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
+		MentionedUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		Priority:            Ptr(IMPriorityHigh),
 		RefMsgInfo: &IMRefMessage{
-			Hint:                "bad \xff utf-8 </script>",
-			ReferencedMessageID: int64(9223372036854775807),
+			Hint:                "<a&\"b\">\n\u2028é",
+			ReferencedMessageID: int64(-9223372036854775808),
 		},
-		VisibleUsers:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		VisibleUsersStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		VisibleUsers:    []int64{int64(1700000000000), int64(-3), int64(0)},
+		VisibleUsersStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullSendRoomUnicastRequest() *SendRoomUnicastRequest {
 	return &SendRoomUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
+		AppID:   "bad \xff utf-8 </script>",
 		Binary:  true,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
-		To:      "<a&\"b\">\n\u2028é",
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		To:      "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullSendUnicastRequest() *SendUnicastRequest {
 	return &SendUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
+		AppID:   "bad \xff utf-8 </script>",
 		Binary:  true,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		To:      "bad \xff utf-8 </script>",
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		To:      "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStartDetectionRequest() *StartDetectionRequest {
 	return &StartDetectionRequest{
-		AppID:        "<a&\"b\">\n\u2028é",
-		RoomID:       "tab\there\\ \x01 \u2029 🎉",
-		Callback:     "bad \xff utf-8 </script>",
-		CallbackType: Ptr(int32(-2147483648)),
+		AppID:        "tab\there\\ \x01 \u2029 🎉",
+		RoomID:       "bad \xff utf-8 </script>",
+		Callback:     "<a&\"b\">\n\u2028é",
+		CallbackType: Ptr(DetectCallbackAll),
 		Duration:     Ptr(int32(42)),
 		IdleSec:      Ptr(int32(-3)),
 		Interval:     Ptr(int32(0)),
-		MediaType:    Ptr(int32(2147483647)),
-		UserID:       "bad \xff utf-8 </script>",
+		MediaType:    Ptr(DetectVideoAndAudio),
+		UserID:       "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
 	return &StartPushMixedStreamToCDNRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		PushURL:    "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		PushURL:    "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-2147483648)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
@@ -4284,8 +4284,8 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 				PassthroughRTCSEIMessage: Ptr(true),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
 				VolumeIndicationInterval: Ptr(float32(0)),
 				VolumeIndicationMode:     Ptr(true),
 			},
@@ -4295,57 +4295,57 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Right:   []float32{float32(1e21), float32(1e-7), float32(-2.5)},
 					Up:      []float32{float32(0), float32(123456.789), float32(1e-6)},
 				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 				EnableSpatialRender:     Ptr(false),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
+			AudioBitrate:    Ptr(int32(-2147483648)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(-3)),
-			VideoBitrate:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(42)),
+			VideoBitrate:    Ptr(int32(-3)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(2147483647)),
-			VideoGop:        Ptr(int32(-2147483648)),
-			VideoHeight:     Ptr(int32(42)),
-			VideoWidth:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(-2147483648)),
+					Width:           Ptr(int32(42)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
+					Height:                 int32(-3),
+					StreamIndex:            int32(0),
+					Width:                  int32(2147483647),
 					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(1e-7)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
+					LocationX:              Ptr(int32(2147483647)),
+					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4354,19 +4354,19 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 						LocationY:        Ptr(float32(-3.4e38)),
 						WidthProportion:  Ptr(float32(0.1)),
 					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
+					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+					ZOrder:          Ptr(int32(0)),
 				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
 					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4375,19 +4375,19 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 						LocationY:        Ptr(float32(0.1)),
 						WidthProportion:  Ptr(float32(1e21)),
 					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
 					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
@@ -4396,29 +4396,29 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 						LocationY:        Ptr(float32(1e21)),
 						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4427,221 +4427,221 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 
 func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 	return &StartPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
 		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
 			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "<a&\"b\">\n\u2028é",
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
+			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
+			MaxIdleTime:                Ptr(int32(2147483647)),
+			StreamPublishStatsInterval: Ptr(int32(-2147483648)),
 			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
+			UserCaptureStatsInterval:   Ptr(int32(-3)),
 			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(42)),
+			VolumeIndicationInterval:   Ptr(int32(2147483647)),
 			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
+				Bitrate:    Ptr(int32(42)),
+				FrameRate:  Ptr(int32(-3)),
+				Height:     Ptr(int32(0)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(2147483647)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "<a&\"b\">\n\u2028é",
 		}, {
 			RoomID:     "tab\there\\ \x01 \u2029 🎉",
 			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
+			LayoutMode: LayoutSideBySide,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-6),
+					HeightProportion: float32(0.1),
 					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
+					WidthProportion:  float32(1e-7),
+					Alpha:            Ptr(float32(-2.5)),
 					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(42)),
+					LocationX:        Ptr(float32(123456.789)),
+					LocationY:        Ptr(float32(1e-6)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(-2147483648)),
 				}, {
-					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(123456.789),
-					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(0.1)),
-					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(2147483647)),
+					HeightProportion: float32(0),
+					StreamIndex:      int32(-3),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-2.5)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(123456.789)),
 						WidthProportion:  Ptr(float32(1e-6)),
 					},
-					ZOrder: Ptr(int32(2147483647)),
+					ZOrder: Ptr(int32(-3)),
 				}, {
 					HeightProportion: float32(0.1),
-					StreamIndex:      int32(42),
+					StreamIndex:      int32(2147483647),
 					WidthProportion:  float32(1e-7),
 					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					AlternateImage:   "bad \xff utf-8 </script>",
 					LocationX:        Ptr(float32(123456.789)),
 					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(-3)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					ZOrder: Ptr(int32(-3)),
+					ZOrder: Ptr(int32(2147483647)),
 				}},
 				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
 				BackgroundImage:        "bad \xff utf-8 </script>",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
+					RoomID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(0)),
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
 					UserID:     "bad \xff utf-8 </script>",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(42)),
+		TranscodeMode: Ptr(PublicStreamRemux),
 	}
 }
 
 func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
 	return &StartPushSingleStreamToCDNRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
+		AppID: "<a&\"b\">\n\u2028é",
 		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(0)),
+			MaxIdleTime: Ptr(int32(42)),
 			MediaType:   Ptr(SubscribeAudioOnly),
 		},
-		PushURL: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
+		PushURL: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
 		Stream: &CDNPushStream{
-			UserID:     "bad \xff utf-8 </script>",
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 			StreamType: Ptr(StreamTypeScreen),
 		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStartRecordRequest() *StartRecordRequest {
 	return &StartRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
 		StorageConfig: &RecordStorageConfig{
 			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
-				Bucket:        "bad \xff utf-8 </script>",
-				SecretKey:     "<a&\"b\">\n\u2028é",
-				Region:        Ptr(int32(2147483647)),
-				SecurityToken: "bad \xff utf-8 </script>",
+				AccessKey:     "<a&\"b\">\n\u2028é",
+				Bucket:        "tab\there\\ \x01 \u2029 🎉",
+				SecretKey:     "bad \xff utf-8 </script>",
+				Region:        Ptr(int32(-3)),
+				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
 				Vendor:        Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(42)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(42)),
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(2147483647)),
 			},
 			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-2147483648)),
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(0)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
 		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(false),
+			EnableSyncUpload:       Ptr(true),
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(2147483647)),
-			MaxRecordTime:          Ptr(int32(-2147483648)),
-			MaxSilenceSeconds:      Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(-3)),
+			MaxRecordTime:          Ptr(int32(0)),
+			MaxSilenceSeconds:      Ptr(int32(2147483647)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-3)),
+			AudioBitrate:    Ptr(int32(-2147483648)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(0)),
-			VideoBitrate:    Ptr(int32(2147483647)),
+			AudioSampleRate: Ptr(int32(42)),
+			VideoBitrate:    Ptr(int32(-3)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(-2147483648)),
-			VideoGop:        Ptr(int32(42)),
-			VideoHeight:     Ptr(int32(-3)),
-			VideoWidth:      Ptr(int32(0)),
+			VideoFps:        Ptr(int32(0)),
+			VideoGop:        Ptr(int32(2147483647)),
+			VideoHeight:     Ptr(int32(-2147483648)),
+			VideoWidth:      Ptr(int32(42)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4649,35 +4649,56 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
 		},
 		FileNameConfig: &FileNameConfig{
-			Pattern: "bad \xff utf-8 </script>",
-			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			Pattern: "tab\there\\ \x01 \u2029 🎉",
+			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
 				},
 				Regions: []LayoutRegion{{
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(-3.4e38)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
 					Height:                 int32(0),
 					StreamIndex:            int32(2147483647),
 					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
+					CornerRadius:           Ptr(float32(-2.5)),
 					LocationX:              Ptr(int32(-2147483648)),
 					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
 					},
 					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 					ZOrder:          Ptr(int32(2147483647)),
@@ -4685,66 +4706,45 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
+					CornerRadius:           Ptr(float32(0)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		RecordMode: Ptr(RecordModeSingleStream),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4753,24 +4753,24 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 
 func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 	return &StartRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(-3)),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(int32(2147483647)),
-			VideoHeight:    Ptr(int32(-2147483648)),
-			VideoWidth:     Ptr(int32(42)),
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(-3)),
+			FrameRate:      Ptr(int32(0)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(-2147483648)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(42)),
+			VideoWidth:     Ptr(int32(-3)),
 		},
 		RoomID:      "tab\there\\ \x01 \u2029 🎉",
 		TaskID:      "bad \xff utf-8 </script>",
 		Token:       "<a&\"b\">\n\u2028é",
 		UserID:      "tab\there\\ \x01 \u2029 🎉",
 		BusinessID:  "bad \xff utf-8 </script>",
-		MaxIdleTime: Ptr(int32(-3)),
+		MaxIdleTime: Ptr(int32(0)),
 	}
 }
 
@@ -4783,52 +4783,52 @@ func sampleFullStartSegmentRequest() *StartSegmentRequest {
 				AccessKey: "<a&\"b\">\n\u2028é",
 				Bucket:    "tab\there\\ \x01 \u2029 🎉",
 				SecretKey: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(0)),
+				Region:    Ptr(int32(2147483647)),
 				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "tab\there\\ \x01 \u2029 🎉",
 				Bucket:    "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(42)),
+				Region:    Ptr(int32(-3)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "tab\there\\ \x01 \u2029 🎉",
 				ServiceID: "bad \xff utf-8 </script>",
-				Region:    Ptr(int32(2147483647)),
+				Region:    Ptr(int32(-2147483648)),
 			},
 			VodConfig: &VodConfig{
 				AccountID:            "tab\there\\ \x01 \u2029 🎉",
 				Space:                "bad \xff utf-8 </script>",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(0)),
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(2147483647)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
 		TaskID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &SegmentControl{
-			Align:             Ptr(false),
-			IgnoreSilence:     Ptr(true),
-			Mixed:             Ptr(false),
-			RedundantDuration: Ptr(int32(2147483647)),
+			Align:             Ptr(true),
+			IgnoreSilence:     Ptr(false),
+			Mixed:             Ptr(true),
+			RedundantDuration: Ptr(int32(-2147483648)),
 		},
-		Duration:    Ptr(int32(-2147483648)),
-		Handle:      Ptr(true),
+		Duration:    Ptr(int32(42)),
+		Handle:      Ptr(false),
 		Identifier:  "tab\there\\ \x01 \u2029 🎉",
-		MaxIdleTime: Ptr(int32(0)),
+		MaxIdleTime: Ptr(int32(2147483647)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4844,25 +4844,25 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 				AccessKey: "bad \xff utf-8 </script>",
 				Bucket:    "<a&\"b\">\n\u2028é",
 				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(-2147483648)),
+				Region:    Ptr(int32(42)),
 				Vendor:    Ptr(StorageVendorQiniuKodo),
 			},
 			TosConfig: &TosConfig{
 				AccountID: "<a&\"b\">\n\u2028é",
 				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
+				Region:    Ptr(int32(2147483647)),
 			},
 			Type: Ptr(StorageVeImageX),
 			VeImageXConfig: &VeImageXConfig{
 				AccountID: "<a&\"b\">\n\u2028é",
 				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(42)),
+				Region:    Ptr(int32(-3)),
 			},
 			VodConfig: &VodConfig{
 				AccountID:            "<a&\"b\">\n\u2028é",
 				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-2147483648)),
+				AutoSetFileExtension: Ptr(true),
+				Region:               Ptr(int32(42)),
 				StorageClass:         Ptr(VodStorageInfrequent),
 			},
 		},
@@ -4870,23 +4870,23 @@ func sampleFullStartSnapshotRequest() *StartSnapshotRequest {
 		BusinessID: "bad \xff utf-8 </script>",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(0)),
-			Interval: Ptr(int32(2147483647)),
-			Width:    Ptr(int32(-2147483648)),
+			Height:   Ptr(int32(2147483647)),
+			Interval: Ptr(int32(-2147483648)),
+			Width:    Ptr(int32(42)),
 		},
-		MaxIdleTime: Ptr(int32(42)),
+		MaxIdleTime: Ptr(int32(-3)),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4899,7 +4899,7 @@ func sampleFullStartSubtitleRequest() *StartSubtitleRequest {
 		RoomID: "bad \xff utf-8 </script>",
 		TaskID: "<a&\"b\">\n\u2028é",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(42)),
+			Type: Ptr(int32(-3)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
@@ -4928,13 +4928,13 @@ func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 			TargetUserID:                    []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 			UserID:                          "<a&\"b\">\n\u2028é",
 			WelcomeMessage:                  "tab\there\\ \x01 \u2029 🎉",
-			EnableConversationStateCallback: Ptr(true),
+			EnableConversationStateCallback: Ptr(false),
 			ServerMessageSignatureForRTS:    "<a&\"b\">\n\u2028é",
 			ServerMessageURLForRTS:          "tab\there\\ \x01 \u2029 🎉",
-			IdleTimeout:                     Ptr(int32(-3)),
+			IdleTimeout:                     Ptr(int32(0)),
 			Burst: &Burst{
-				Enable: Ptr(true),
-				Ratio:  Ptr(float32(0)),
+				Enable: Ptr(false),
+				Ratio:  Ptr(float32(123456.789)),
 			},
 			VoicePrint: json.RawMessage("\"x\u2028y\""),
 		},
@@ -4944,7 +4944,7 @@ func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 			LLMConfig:     json.RawMessage("\"x\u2028y\""),
 			InterruptMode: Ptr(VoiceChatInterruptOff),
 			SubtitleConfig: &SubtitleConfig{
-				DisableRTSSubtitle: Ptr(true),
+				DisableRTSSubtitle: Ptr(false),
 				SubtitleMode:       Ptr(VoiceChatSubtitleFrameAligned),
 			},
 			FunctionCallingConfig: &FunctionCallingConfig{
@@ -4979,16 +4979,21 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 		UserID:     "bad \xff utf-8 </script>",
 		BusinessID: "<a&\"b\">\n\u2028é",
 		EventNotifyConfig: &EventNotifyConfig{
-			EnableEventNotify: Ptr(false),
-			StartTimeout:      Ptr(int32(2147483647)),
+			EnableEventNotify: Ptr(true),
+			StartTimeout:      Ptr(int32(-2147483648)),
 		},
-		MaxRunningTime: Ptr(int32(-2147483648)),
+		MaxRunningTime: Ptr(int32(42)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(42)),
-			CrashCheckInterval:  Ptr(int32(-3)),
-			FreezeCheckInterval: Ptr(int32(0)),
+			BlankCheckInterval:  Ptr(int32(-3)),
+			CrashCheckInterval:  Ptr(int32(0)),
+			FreezeCheckInterval: Ptr(int32(2147483647)),
 		},
 		VideoSolutions: []VideoSolution{{
+			Bitrate:   Ptr(int32(-2147483648)),
+			FrameRate: Ptr(int32(42)),
+			Height:    Ptr(int32(-3)),
+			Width:     Ptr(int32(0)),
+		}, {
 			Bitrate:   Ptr(int32(2147483647)),
 			FrameRate: Ptr(int32(-2147483648)),
 			Height:    Ptr(int32(42)),
@@ -4998,11 +5003,6 @@ func sampleFullStartWebcastRequest() *StartWebcastRequest {
 			FrameRate: Ptr(int32(2147483647)),
 			Height:    Ptr(int32(-2147483648)),
 			Width:     Ptr(int32(42)),
-		}, {
-			Bitrate:   Ptr(int32(-3)),
-			FrameRate: Ptr(int32(0)),
-			Height:    Ptr(int32(2147483647)),
-			Width:     Ptr(int32(-2147483648)),
 		}},
 	}
 }
@@ -5101,8 +5101,8 @@ func sampleFullStopWebcastRequest() *StopWebcastRequest {
 
 func sampleFullUnRegisterUsersRequest() *IMUnRegisterUsersRequest {
 	return &IMUnRegisterUsersRequest{
-		AppID:   int32(0),
-		UserIDs: []int64{int64(9223372036854775807), int64(-9223372036854775808), int64(1700000000000)},
+		AppID:   int32(2147483647),
+		UserIDs: []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
 	}
 }
 
@@ -5111,15 +5111,15 @@ func sampleFullUnbanUserStreamRequest() *UnbanUserStreamRequest {
 		AppID:  "<a&\"b\">\n\u2028é",
 		RoomID: "tab\there\\ \x01 \u2029 🎉",
 		UserID: "bad \xff utf-8 </script>",
-		Audio:  Ptr(false),
-		Video:  Ptr(true),
+		Audio:  Ptr(true),
+		Video:  Ptr(false),
 	}
 }
 
 func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 	return &UpdateBanRoomUserRuleRequest{
 		AppID:             "bad \xff utf-8 </script>",
-		ForbiddenInterval: Ptr(int32(0)),
+		ForbiddenInterval: Ptr(int32(2147483647)),
 		RoomID:            "tab\there\\ \x01 \u2029 🎉",
 		UserID:            "bad \xff utf-8 </script>",
 	}
@@ -5127,19 +5127,19 @@ func sampleFullUpdateBanRoomUserRuleRequest() *UpdateBanRoomUserRuleRequest {
 
 func sampleFullUpdateBlackListRequest() *IMUpdateBlackListRequest {
 	return &IMUpdateBlackListRequest{
-		AppID: int32(42),
+		AppID: int32(-3),
 		BlackListInfos: []IMBlackListItem{{
-			BlackListUserID:  int64(-3),
+			BlackListUserID:  int64(0),
 			BlackListUserExt: json.RawMessage("\"x\u2028y\""),
 		}, {
-			BlackListUserID:  int64(9223372036854775807),
+			BlackListUserID:  int64(-9223372036854775808),
 			BlackListUserExt: json.RawMessage("[ true , false ]"),
 		}, {
-			BlackListUserID:  int64(1700000000000),
+			BlackListUserID:  int64(-3),
 			BlackListUserExt: json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 		}},
-		UserID:    int64(0),
-		InboxType: Ptr(int32(2147483647)),
+		UserID:    int64(9223372036854775807),
+		InboxType: Ptr(int32(-2147483648)),
 	}
 }
 
@@ -5155,29 +5155,29 @@ func sampleFullUpdateCallbackRequest() *UpdateCallbackRequest {
 
 func sampleFullUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
-		ID:                 int32(-3),
-		RecoveryPercentage: int32(0),
+		ID:                 int32(0),
+		RecoveryPercentage: int32(2147483647),
 	}
 }
 
 func sampleFullUpdateFriendRequest() *IMUpdateFriendRequest {
 	return &IMUpdateFriendRequest{
-		AppID: int32(2147483647),
+		AppID: int32(-2147483648),
 		FriendInfos: []IMFriendChange{{
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(1700000000000),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
-			Ext:          json.RawMessage("[ true , false ]"),
-			FriendUserID: int64(9223372036854775807),
-			Alias:        "<a&\"b\">\n\u2028é",
-		}, {
 			Ext:          json.RawMessage("[ true , false ]"),
 			FriendUserID: int64(-3),
 			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(-9223372036854775808),
+			Alias:        "<a&\"b\">\n\u2028é",
+		}, {
+			Ext:          json.RawMessage("[ true , false ]"),
+			FriendUserID: int64(0),
+			Alias:        "<a&\"b\">\n\u2028é",
 		}},
-		UserID:    int64(9223372036854775807),
-		InboxType: Ptr(int32(-2147483648)),
+		UserID:    int64(-9223372036854775808),
+		InboxType: Ptr(int32(42)),
 	}
 }
 
@@ -5187,21 +5187,21 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 		PublicStreamID: "tab\there\\ \x01 \u2029 🎉",
 		TargetStreams: []RoomStream{{
 			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		BusinessID: "bad \xff utf-8 </script>",
@@ -5209,84 +5209,52 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 			DataMsg:                    "<a&\"b\">\n\u2028é",
 			MaxIdleTime:                Ptr(int32(-2147483648)),
 			StreamPublishStatsInterval: Ptr(int32(42)),
-			StreamPublishStatsMode:     Ptr(true),
+			StreamPublishStatsMode:     Ptr(false),
 			UserCaptureStatsInterval:   Ptr(int32(0)),
-			UserCaptureStatsMode:       Ptr(true),
+			UserCaptureStatsMode:       Ptr(false),
 			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
-			VolumeIndicationMode:       Ptr(true),
+			VolumeIndicationMode:       Ptr(false),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
 				Bitrate:    Ptr(int32(-3)),
 				FrameRate:  Ptr(int32(0)),
 				Height:     Ptr(int32(2147483647)),
-				VideoCodec: Ptr(int32(-2147483648)),
-				Width:      Ptr(int32(42)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(-2147483648)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
 			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "<a&\"b\">\n\u2028é",
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(-3),
+			LayoutMode: LayoutSideBySide,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(-2147483648)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
-					},
-					ZOrder: Ptr(int32(-2147483648)),
-				}, {
-					HeightProportion: float32(1e-7),
-					StreamIndex:      int32(-3),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
+					HeightProportion: float32(0.1),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(1e-7),
+					Alpha:            Ptr(float32(-2.5)),
 					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(0)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					ZOrder: Ptr(int32(0)),
-				}, {
-					HeightProportion: float32(-3.4e38),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(42)),
+					LocationX:        Ptr(float32(123456.789)),
+					LocationY:        Ptr(float32(1e-6)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(-3.4e38)),
 						LocationX:        Ptr(float32(0.1)),
@@ -5294,22 +5262,54 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(0),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(1e-6),
+					Alpha:            Ptr(float32(-3.4e38)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e21)),
+					LocationY:        Ptr(float32(1e-7)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}, {
+					HeightProportion: float32(0.1),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(1e-7),
+					Alpha:            Ptr(float32(-2.5)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(123456.789)),
+					LocationY:        Ptr(float32(1e-6)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
+					},
+					ZOrder: Ptr(int32(-2147483648)),
 				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(2147483647)),
+				BackgroundColor:        "<a&\"b\">\n\u2028é",
+				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(42)),
-					MediaType:  Ptr(int32(-3)),
-					StreamType: Ptr(int32(0)),
-					UserID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(2147483647)),
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
+					UserID:     "tab\there\\ \x01 \u2029 🎉",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(-2147483648)),
+		TranscodeMode: Ptr(PublicStreamRemux),
 	}
 }
 
@@ -5331,14 +5331,14 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
 				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
 				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(1e-6)),
+				VolumeIndicationInterval: Ptr(float32(1e-7)),
 				VolumeIndicationMode:     Ptr(true),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Right:   []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Up:      []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Forward: []float32{float32(0), float32(123456.789), float32(1e-6)},
+					Right:   []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Up:      []float32{float32(1e-7), float32(-2.5), float32(0)},
 				},
 				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 				EnableSpatialRender:     Ptr(false),
@@ -5370,20 +5370,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(0)),
+					Alpha:                  Ptr(float32(0.1)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
+					CornerRadius:           Ptr(float32(-2.5)),
 					LocationX:              Ptr(int32(2147483647)),
 					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -5391,20 +5391,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
-					Alpha:                  Ptr(float32(123456.789)),
+					Alpha:                  Ptr(float32(1e21)),
 					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
+					CornerRadius:           Ptr(float32(0)),
 					LocationX:              Ptr(int32(42)),
 					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 					ZOrder:          Ptr(int32(-2147483648)),
@@ -5412,20 +5412,20 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					Height:                 int32(42),
 					StreamIndex:            int32(-3),
 					Width:                  int32(0),
-					Alpha:                  Ptr(float32(1e-6)),
+					Alpha:                  Ptr(float32(1e-7)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
+					CornerRadius:           Ptr(float32(123456.789)),
 					LocationX:              Ptr(int32(0)),
 					LocationY:              Ptr(int32(2147483647)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
 					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
 					ZOrder:          Ptr(int32(-3)),
@@ -5475,20 +5475,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0.1)),
+					Alpha:                  Ptr(float32(0)),
 					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
+					CornerRadius:           Ptr(float32(-3.4e38)),
 					LocationX:              Ptr(int32(-3)),
 					LocationY:              Ptr(int32(0)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
+						HeightProportion: Ptr(float32(1e-7)),
+						LocationX:        Ptr(float32(-2.5)),
+						LocationY:        Ptr(float32(0)),
+						WidthProportion:  Ptr(float32(123456.789)),
 					},
 					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
 					ZOrder:          Ptr(int32(42)),
@@ -5496,20 +5496,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(-3),
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e21)),
+					Alpha:                  Ptr(float32(123456.789)),
 					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
+					CornerRadius:           Ptr(float32(0.1)),
 					LocationX:              Ptr(int32(2147483647)),
 					LocationY:              Ptr(int32(-2147483648)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(-2.5)),
+						LocationX:        Ptr(float32(0)),
+						LocationY:        Ptr(float32(123456.789)),
+						WidthProportion:  Ptr(float32(1e-6)),
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
@@ -5517,20 +5517,20 @@ func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-7)),
+					Alpha:                  Ptr(float32(1e-6)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
+					CornerRadius:           Ptr(float32(1e21)),
 					LocationX:              Ptr(int32(42)),
 					LocationY:              Ptr(int32(-3)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
 					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
 					ZOrder:          Ptr(int32(-2147483648)),
@@ -5569,144 +5569,144 @@ func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 			Bitrate:        Ptr(int32(42)),
 			FrameRate:      Ptr(int32(-3)),
 			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(2147483647)),
-			StartTimeStamp: Ptr(int32(-2147483648)),
-			StreamMode:     Ptr(int32(42)),
-			VideoHeight:    Ptr(int32(-3)),
-			VideoWidth:     Ptr(int32(0)),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(2147483647)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(-2147483648)),
+			VideoWidth:     Ptr(int32(42)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Duration:   Ptr(int32(-2147483648)),
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Duration:   Ptr(int32(0)),
 		Handle:     Ptr(true),
-		Identifier: "<a&\"b\">\n\u2028é",
+		Identifier: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
+			Height:   Ptr(int32(-2147483648)),
+			Interval: Ptr(int32(42)),
+			Width:    Ptr(int32(-3)),
 		},
 	}
 }
 
 func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	return &UpdateSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(42)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}, {
 				UserID:       "tab\there\\ \x01 \u2029 🎉",
 				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 			}, {
 				UserID:       "bad \xff utf-8 </script>",
 				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			}},
-			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 		},
-		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-3),
-		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+		ID:               int32(-2147483648),
+		VendorProportion: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "bad \xff utf-8 </script>",
-		RoomID:        "<a&\"b\">\n\u2028é",
-		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:         "<a&\"b\">\n\u2028é",
+		RoomID:        "tab\there\\ \x01 \u2029 🎉",
+		TaskID:        "bad \xff utf-8 </script>",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "bad \xff utf-8 </script>",
+		Message:       "<a&\"b\">\n\u2028é",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(0),
+			GroupID:   int32(42),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			Images:    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		Parameters: json.RawMessage("[ true , false ]"),
+		Parameters: json.RawMessage("\"x\u2028y\""),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(0),
-		Content:   "<a&\"b\">\n\u2028é",
-		MsgTTL:    int64(-9223372036854775808),
+		AppID:     int32(42),
+		Content:   "tab\there\\ \x01 \u2029 🎉",
+		MsgTTL:    int64(0),
 		MsgType:   IMMsgCustom,
-		Sender:    int64(1700000000000),
-		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		InboxType: Ptr(int32(0)),
+		Sender:    int64(9223372036854775807),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(42)),
 		TagOp:     Ptr(IMTagMatchAll),
-		Tags:      []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "bad \xff utf-8 </script>",
-		Operator:        "<a&\"b\">\n\u2028é",
-		Priority:        int32(2147483647),
-		Resource:        "bad \xff utf-8 </script>",
-		TranscodeMode:   int32(42),
-		PreSignDuration: Ptr(int32(-3)),
+		AppID:           "<a&\"b\">\n\u2028é",
+		Operator:        "tab\there\\ \x01 \u2029 🎉",
+		Priority:        int32(-3),
+		Resource:        "<a&\"b\">\n\u2028é",
+		TranscodeMode:   int32(2147483647),
+		PreSignDuration: Ptr(int32(-2147483648)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "bad \xff utf-8 </script>",
-			Size:     int32(2147483647),
+			FileName: "<a&\"b\">\n\u2028é",
+			Size:     int32(-3),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(-3),
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Vendor:    int32(2147483647),
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(-2147483648),
+				SecretKey: "bad \xff utf-8 </script>",
+				Vendor:    int32(-3),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(-3),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(-2147483648),
 			},
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(42)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: true,
-			InputFormat:        int32(-2147483648),
-			OutputFormat:       int32(42),
-			OutputHeight:       int32(-3),
-			OutputWidth:        int32(0),
+			InputFormat:        int32(0),
+			OutputFormat:       int32(2147483647),
+			OutputHeight:       int32(-2147483648),
+			OutputWidth:        int32(42),
 			Thumbnail:          false,
-			ThumbnailHeight:    int32(-2147483648),
-			ThumbnailWidth:     int32(42),
+			ThumbnailHeight:    int32(0),
+			ThumbnailWidth:     int32(2147483647),
 		},
 	}
 }
