@@ -6,6 +6,7 @@ import (
 	"context"
 	"iter"
 	"strconv"
+	"unicode/utf8"
 )
 
 // AddBusinessID adds a business identifier (BusinessId) to an app, with a
@@ -34,10 +35,12 @@ func (c *Client) AddBusinessID(ctx context.Context, req *AddBusinessIDRequest, o
 type AddBusinessIDRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the new business identifier, unique in the app: up to 64 of
+	// 0-9 a-z A-Z _ - @. Must be at most 64 characters.
 	BusinessID string `json:"BusinessId"`
-	Remarks    string `json:"Remarks"`
+	// Remarks is the business's name, unique in the app: up to 24 letters
+	// (Chinese included), digits and _. Must be at most 24 characters.
+	Remarks string `json:"Remarks"`
 }
 
 func (r *AddBusinessIDRequest) validate(v *validator) {
@@ -45,6 +48,15 @@ func (r *AddBusinessIDRequest) validate(v *validator) {
 	v.required("BusinessId", r.BusinessID != "")
 	v.id("BusinessId", r.BusinessID)
 	v.required("Remarks", r.Remarks != "")
+	if v.lenient {
+		return
+	}
+	if r.BusinessID != "" && (utf8.RuneCountInString(r.BusinessID) > 64) {
+		v.badLen("BusinessId", -1, r.BusinessID, "must be at most 64 characters")
+	}
+	if r.Remarks != "" && (utf8.RuneCountInString(r.Remarks) > 24) {
+		v.badLen("Remarks", -1, r.Remarks, "must be at most 24 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -92,11 +104,19 @@ func (c *Client) CreateApp(ctx context.Context, req *CreateAppRequest, opts ...C
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppName.
 type CreateAppRequest struct {
+	// AppName is the app's name: up to 24 letters (Chinese included), digits and
+	// _. Must be at most 24 characters.
 	AppName string `json:"AppName"`
 }
 
 func (r *CreateAppRequest) validate(v *validator) {
 	v.required("AppName", r.AppName != "")
+	if v.lenient {
+		return
+	}
+	if r.AppName != "" && (utf8.RuneCountInString(r.AppName) > 24) {
+		v.badLen("AppName", -1, r.AppName, "must be at most 24 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -113,14 +133,24 @@ func (r *CreateAppRequest) appendJSON(b []byte) ([]byte, error) {
 
 // CreateAppResult is what [Client.CreateApp] returns.
 type CreateAppResult struct {
-	// AppID is the ID of the RTC app.
-	AppID           string `json:"AppId"`
-	AppKey          string `json:"AppKey"`
-	CreateDate      string `json:"CreateDate"`
-	InstanceID      string `json:"InstanceId"`
-	InstanceStatus  int32  `json:"InstanceStatus"`
-	Name            string `json:"Name"`
-	Owner           string `json:"Owner"`
+	// AppID is the new app's ID.
+	AppID string `json:"AppId"`
+	// AppKey is the primary AppKey, which signs tokens. A secret: it never
+	// appears in errors or logs.
+	AppKey string `json:"AppKey"`
+	// CreateDate is when the app was created.
+	CreateDate string `json:"CreateDate"`
+	// InstanceID is the ID of the app's service instance.
+	InstanceID string `json:"InstanceId"`
+	// InstanceStatus is the app's state. One of AppStatusCreating,
+	// AppStatusRunning, AppStatusSuspendedForArrears, AppStatusDisabled.
+	InstanceStatus AppStatus `json:"InstanceStatus"`
+	// Name is the app's name.
+	Name string `json:"Name"`
+	// Owner is the ID of the account that owns the app.
+	Owner string `json:"Owner"`
+	// SecondaryAppKey is the secondary AppKey, which signs tokens once enabled. A
+	// secret: it never appears in errors or logs.
 	SecondaryAppKey string `json:"SecondaryAppKey"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -215,10 +245,9 @@ func (c *Client) DeleteBusinessID(ctx context.Context, req *DeleteBusinessIDRequ
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, BusinessId.
 type DeleteBusinessIDRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the app the business identifier belongs to.
 	AppID string `json:"AppId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier to remove.
 	BusinessID string `json:"BusinessId"`
 }
 
@@ -298,9 +327,11 @@ func (c *Client) GetAllBusinessIDAll(ctx context.Context, req *GetAllBusinessIDR
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID.
 type GetAllBusinessIDRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID  string `json:"AppID"`
-	Limit  string `json:"Limit,omitempty"`
+	// AppID is the app whose business identifiers are listed.
+	AppID string `json:"AppID"`
+	// Limit is the page size, as a decimal string: at most 100. Default: 100.
+	Limit string `json:"Limit,omitempty"`
+	// Offset is the number of entries to skip, as a decimal string. Default: 0.
 	Offset string `json:"Offset,omitempty"`
 }
 
@@ -330,8 +361,10 @@ func (r *GetAllBusinessIDRequest) appendJSON(b []byte) ([]byte, error) {
 
 // GetAllBusinessIDResult is what [Client.GetAllBusinessID] returns.
 type GetAllBusinessIDResult struct {
+	// BusinessRecords lists the business identifiers.
 	BusinessRecords []BusinessRecord `json:"BusinessRecords"`
-	TotalSize       int32            `json:"TotalSize"`
+	// TotalSize is the number of business identifiers the app has.
+	TotalSize int32 `json:"TotalSize"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -381,15 +414,27 @@ func (c *Client) ListAppsAll(ctx context.Context, req *ListAppsRequest, opts ...
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: none.
 type ListAppsRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID       string `json:"AppId,omitempty"`
-	Limit       string `json:"Limit,omitempty"`
-	Offset      string `json:"Offset,omitempty"`
+	// AppID narrows the list to this app.
+	AppID string `json:"AppId,omitempty"`
+	// Limit is the page size, as a decimal string: at most 100. Default: 50.
+	Limit string `json:"Limit,omitempty"`
+	// Offset is the number of apps to skip, as a decimal string, for paging.
+	Offset string `json:"Offset,omitempty"`
+	// ProjectName narrows the list to the apps of this project.
 	ProjectName string `json:"ProjectName,omitempty"`
-	Reverse     *int32 `json:"Reverse,omitempty"`
+	// Reverse orders the apps by creation time: 0 oldest first, 1 newest first.
+	// One of 0, 1. Default: 0.
+	Reverse *int32 `json:"Reverse,omitempty"`
 }
 
-func (r *ListAppsRequest) validate(*validator) {}
+func (r *ListAppsRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Reverse != nil && (*r.Reverse != 0 && *r.Reverse != 1) {
+		v.badInt("Reverse", -1, int64(*r.Reverse), "must be one of 0, 1")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -429,10 +474,14 @@ func (r *ListAppsRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListAppsResult is what [Client.ListApps] returns.
 type ListAppsResult struct {
+	// AppList lists the apps.
 	AppList []App `json:"AppList"`
-	Limit   int32 `json:"Limit"`
-	Offset  int32 `json:"Offset"`
-	Total   int32 `json:"Total"`
+	// Limit is the page size used.
+	Limit int32 `json:"Limit"`
+	// Offset is the number of apps skipped.
+	Offset int32 `json:"Offset"`
+	// Total is the number of apps that match.
+	Total int32 `json:"Total"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -455,13 +504,21 @@ func (c *Client) ModifyAppStatus(ctx context.Context, req *ModifyAppStatusReques
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Status.
 type ModifyAppStatusRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID  string `json:"AppId"`
-	Status int32  `json:"Status"`
+	// AppID is the app to enable or disable.
+	AppID string `json:"AppId"`
+	// Status says whether to enable or disable the app. One of AppEnable,
+	// AppDisable.
+	Status AppStatusChange `json:"Status"`
 }
 
 func (r *ModifyAppStatusRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+	if v.lenient {
+		return
+	}
+	if r.Status != 1 && r.Status != 2 {
+		v.badInt("Status", -1, int64(r.Status), "must be one of 1 (AppEnable), 2 (AppDisable)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -513,10 +570,11 @@ func (c *Client) ModifyBusinessRemarks(ctx context.Context, req *ModifyBusinessR
 type ModifyBusinessRemarksRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier to rename.
 	BusinessID string `json:"BusinessId"`
-	Remarks    string `json:"Remarks"`
+	// Remarks is the business's new name, unique in the app: up to 24 letters
+	// (Chinese included), digits and _. Must be at most 24 characters.
+	Remarks string `json:"Remarks"`
 }
 
 func (r *ModifyBusinessRemarksRequest) validate(v *validator) {
@@ -524,6 +582,12 @@ func (r *ModifyBusinessRemarksRequest) validate(v *validator) {
 	v.required("BusinessId", r.BusinessID != "")
 	v.id("BusinessId", r.BusinessID)
 	v.required("Remarks", r.Remarks != "")
+	if v.lenient {
+		return
+	}
+	if r.Remarks != "" && (utf8.RuneCountInString(r.Remarks) > 24) {
+		v.badLen("Remarks", -1, r.Remarks, "must be at most 24 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -555,22 +619,33 @@ func (r *ModifyBusinessRemarksResult) setMessage(s string) { r.Message = s }
 
 // App is a result object used by ListApps, as AppList.
 type App struct {
-	// AppID is the ID of the RTC app.
-	AppID           string `json:"AppId"`
-	AppKey          string `json:"AppKey"`
-	AppName         string `json:"AppName"`
-	CreateAt        string `json:"CreateAt"`
+	// AppID is the app's ID.
+	AppID string `json:"AppId"`
+	// AppKey is the primary AppKey, which signs tokens. A secret: it never
+	// appears in errors or logs.
+	AppKey string `json:"AppKey"`
+	// AppName is the app's name.
+	AppName string `json:"AppName"`
+	// CreateAt is when the app was created.
+	CreateAt string `json:"CreateAt"`
+	// SecondaryAppKey is the secondary AppKey, which signs tokens once enabled. A
+	// secret: it never appears in errors or logs.
 	SecondaryAppKey string `json:"SecondaryAppKey"`
-	Status          int32  `json:"Status"`
+	// Status is the app's state. One of AppStatusCreating, AppStatusRunning,
+	// AppStatusSuspendedForArrears, AppStatusDisabled.
+	Status AppStatus `json:"Status"`
 }
 
 // BusinessRecord is a result object used by GetAllBusinessID, as
 // BusinessRecords.
 type BusinessRecord struct {
-	// AppID is the ID of the RTC app.
+	// AppID is the app.
 	AppID string `json:"AppId"`
 	// BusinessID is the business identifier.
-	BusinessID  string `json:"BusinessId"`
+	BusinessID string `json:"BusinessId"`
+	// CreatedTime is when the identifier was added. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	CreatedTime string `json:"CreatedTime"`
-	Remarks     string `json:"Remarks"`
+	// Remarks is the business's name.
+	Remarks string `json:"Remarks"`
 }

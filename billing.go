@@ -197,8 +197,12 @@ func (c *Client) ListUsages(ctx context.Context, req *ListUsagesRequest, opts ..
 // StartTime.
 type ListUsagesRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID     string `json:"AppId"`
-	EndTime   string `json:"EndTime"`
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried, at most 30 days after StartTime.
+	// An RFC 3339 time, such as 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	StartTime string `json:"StartTime"`
 }
 
@@ -226,6 +230,7 @@ func (r *ListUsagesRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListUsagesResult is what [Client.ListUsages] returns.
 type ListUsagesResult struct {
+	// Usages lists the call minutes per period.
 	Usages []Usage `json:"Usages"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -285,9 +290,15 @@ type ResourcePackageGroup struct {
 
 // Usage is a result object used by ListUsages, as Usages.
 type Usage struct {
-	Audio     int64  `json:"Audio"`
+	// Audio is the audio-only minutes. In minutes.
+	Audio int64 `json:"Audio"`
+	// TimeStamp is the start of the period the minutes are counted in. An RFC
+	// 3339 time, such as 2024-05-01T08:00:00+08:00.
 	TimeStamp string `json:"TimeStamp"`
-	VideoHD   int64  `json:"VideoHD"`
-	VideoSD   int64  `json:"VideoSD"`
-	VideoSDM  int64  `json:"VideoSDM"`
+	// VideoHD is the minutes billed as 1080p video. In minutes.
+	VideoHD int64 `json:"VideoHD"`
+	// VideoSD is the minutes billed as 720p video. In minutes.
+	VideoSD int64 `json:"VideoSD"`
+	// VideoSDM is the minutes billed as 360p video. In minutes.
+	VideoSDM int64 `json:"VideoSDM"`
 }

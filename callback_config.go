@@ -36,7 +36,7 @@ type CreateCallbackRequest struct {
 	// Must have at least 1 elements.
 	EventList []string `json:"EventList"`
 	// SecretKey is the secret the service signs callbacks with; give the same one
-	// to CallbackHandler. A secret: it never appears in errors or logs.
+	// to NewCallbackHandler. A secret: it never appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
 	// URL is the address that receives the callbacks. A URL.
 	URL string `json:"URL"`
@@ -121,10 +121,10 @@ func (c *Client) DeleteCallback(ctx context.Context, req *DeleteCallbackRequest,
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type DeleteCallbackRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the app whose callback configuration is removed.
 	AppID string `json:"AppId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID narrows the removal to the configuration of this business
+	// identifier.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -169,7 +169,7 @@ func (c *Client) GetCallback(ctx context.Context, req *GetCallbackRequest, opts 
 //
 // Version: 2020-12-01, HTTP method: GET, required fields: AppId.
 type GetCallbackRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the app whose callback configuration is read.
 	AppID string `json:"AppId"`
 }
 
@@ -183,19 +183,26 @@ func (r *GetCallbackRequest) appendQuery(q *queryBuilder) {
 
 // GetCallbackResult is what [Client.GetCallback] returns.
 type GetCallbackResult struct {
+	// AccountID is the account that owns the app.
 	AccountID string `json:"AccountId"`
-	// AppID is the ID of the RTC app.
+	// AppID is the app.
 	AppID string `json:"AppId"`
-	// BusinessID is the business identifier.
-	BusinessID string           `json:"BusinessId"`
-	Callbacks  []CallbackConfig `json:"Callbacks"`
-	CreatedAt  string           `json:"CreatedAt"`
-	EventList  string           `json:"EventList"`
-	Region     string           `json:"Region"`
+	// BusinessID is the business identifier of the configuration.
+	BusinessID string `json:"BusinessId"`
+	// Callbacks lists the configurations, one per business identifier.
+	Callbacks []CallbackConfig `json:"Callbacks"`
+	// CreatedAt is when the configuration was created.
+	CreatedAt string `json:"CreatedAt"`
+	// EventList is the list of event names sent, as text.
+	EventList string `json:"EventList"`
+	// Region is the region the configuration lives in.
+	Region string `json:"Region"`
 	// SecretKey is the secret callbacks are signed with. A secret: it never
 	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	URL       string `json:"URL"`
+	// URL is the address that receives the callbacks.
+	URL string `json:"URL"`
+	// UpdatedAt is when the configuration last changed.
 	UpdatedAt string `json:"UpdatedAt"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -223,14 +230,18 @@ func (c *Client) UpdateCallback(ctx context.Context, req *UpdateCallbackRequest,
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessID,
 // EventList, SecretKey, URL.
 type UpdateCallbackRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID      string   `json:"AppID"`
-	BusinessID string   `json:"BusinessID"`
-	EventList  []string `json:"EventList"`
+	// AppID is the app whose callbacks are configured.
+	AppID string `json:"AppID"`
+	// BusinessID is the business identifier the configuration applies to.
+	BusinessID string `json:"BusinessID"`
+	// EventList lists the names of the events to send, replacing the old list.
+	// Must have at least 1 elements.
+	EventList []string `json:"EventList"`
 	// SecretKey is the secret the service signs callbacks with; give the same one
-	// to CallbackHandler. A secret: it never appears in errors or logs.
+	// to NewCallbackHandler. A secret: it never appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	URL       string `json:"URL"`
+	// URL is the address that receives the callbacks. A URL.
+	URL string `json:"URL"`
 }
 
 func (r *UpdateCallbackRequest) validate(v *validator) {
@@ -240,6 +251,12 @@ func (r *UpdateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
+	if v.lenient {
+		return
+	}
+	if len(r.EventList) > 0 && (len(r.EventList) < 1) {
+		v.badItems("EventList", len(r.EventList), "must have at least 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -286,17 +303,23 @@ func (r *UpdateCallbackResult) setMessage(s string) { r.Message = s }
 
 // CallbackConfig is a result object used by GetCallback, as Callbacks.
 type CallbackConfig struct {
+	// AccountID is the account that owns the app.
 	AccountID string `json:"AccountId"`
-	// AppID is the ID of the RTC app.
+	// AppID is the app.
 	AppID string `json:"AppId"`
-	// BusinessID is the business identifier.
-	BusinessID string   `json:"BusinessId"`
-	CreatedAt  string   `json:"CreatedAt"`
-	EventList  []string `json:"EventList"`
-	Region     string   `json:"Region"`
+	// BusinessID is the business identifier of the configuration.
+	BusinessID string `json:"BusinessId"`
+	// CreatedAt is when the configuration was created.
+	CreatedAt string `json:"CreatedAt"`
+	// EventList lists the names of the events sent.
+	EventList []string `json:"EventList"`
+	// Region is the region the configuration lives in.
+	Region string `json:"Region"`
 	// SecretKey is the secret callbacks are signed with. A secret: it never
 	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	URL       string `json:"URL"`
+	// URL is the address that receives the callbacks.
+	URL string `json:"URL"`
+	// UpdatedAt is when the configuration last changed.
 	UpdatedAt string `json:"UpdatedAt"`
 }

@@ -28,9 +28,9 @@ func (c *Client) ListDetectionTask(ctx context.Context, req *ListDetectionTaskRe
 type ListDetectionTaskRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the room whose moderation tasks are listed.
 	RoomID string `json:"RoomId"`
-	// UserID is the ID of the user.
+	// UserID narrows the list to this user.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -51,6 +51,7 @@ func (r *ListDetectionTaskRequest) appendQuery(q *queryBuilder) {
 
 // ListDetectionTaskResult is what [Client.ListDetectionTask] returns.
 type ListDetectionTaskResult struct {
+	// EventData lists the tasks; empty when the user was never moderated.
 	EventData []DetectionTask `json:"EventData"`
 	// Message is "success" when the call succeeded.
 	Message string `json:"Message"`
@@ -82,15 +83,30 @@ func (c *Client) StartDetection(ctx context.Context, req *StartDetectionRequest,
 type StartDetectionRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
-	RoomID       string `json:"RoomId"`
-	Callback     string `json:"Callback,omitempty"`
-	CallbackType *int32 `json:"CallbackType,omitempty"`
-	Duration     *int32 `json:"Duration,omitempty"`
-	IdleSec      *int32 `json:"IdleSec,omitempty"`
-	Interval     *int32 `json:"Interval,omitempty"`
-	MediaType    *int32 `json:"MediaType,omitempty"`
-	// UserID is the ID of the user.
+	// RoomID is the room to moderate.
+	RoomID string `json:"RoomId"`
+	// Callback is the URL that receives the results; when empty or invalid,
+	// moderation goes on without callbacks. A URL.
+	Callback string `json:"Callback,omitempty"`
+	// CallbackType says which results are sent. One of DetectCallbackViolations,
+	// DetectCallbackAll. Default: DetectCallbackViolations (0).
+	CallbackType *DetectionCallbackType `json:"CallbackType,omitempty"`
+	// Duration is the length of each audio segment; long segments delay results
+	// and round up billing. Range: from 1000 to 600000 milliseconds. Default:
+	// 20000 milliseconds.
+	Duration *int32 `json:"Duration,omitempty"`
+	// IdleSec ends the task when no content has arrived for this long. Range:
+	// from 1 to 10800 seconds. Default: 180 seconds.
+	IdleSec *int32 `json:"IdleSec,omitempty"`
+	// Interval is the time between two snapshots. Range: from 100 to 600000
+	// milliseconds. Default: 2000 milliseconds.
+	Interval *int32 `json:"Interval,omitempty"`
+	// MediaType says what is checked. One of DetectVideoSnapshots,
+	// DetectAudioSegments, DetectVideoAndAudio. Default: DetectVideoAndAudio (3).
+	MediaType *DetectionMediaType `json:"MediaType,omitempty"`
+	// UserID is the user to moderate; left out, every publishing user of the room
+	// (at most 17 streams). A room-wide task replaces a user's task; a user's
+	// task while a room-wide one runs is an error.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -99,6 +115,24 @@ func (r *StartDetectionRequest) validate(v *validator) {
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.CallbackType != nil && (*r.CallbackType != 0 && *r.CallbackType != 1) {
+		v.badInt("CallbackType", -1, int64(*r.CallbackType), "must be one of 0 (DetectCallbackViolations), 1 (DetectCallbackAll)")
+	}
+	if r.Duration != nil && (!(*r.Duration >= 1000 && *r.Duration <= 600000)) {
+		v.badInt("Duration", -1, int64(*r.Duration), "must be from 1000 to 600000 milliseconds")
+	}
+	if r.IdleSec != nil && (!(*r.IdleSec >= 1 && *r.IdleSec <= 10800)) {
+		v.badInt("IdleSec", -1, int64(*r.IdleSec), "must be from 1 to 10800 seconds")
+	}
+	if r.Interval != nil && (!(*r.Interval >= 100 && *r.Interval <= 600000)) {
+		v.badInt("Interval", -1, int64(*r.Interval), "must be from 100 to 600000 milliseconds")
+	}
+	if r.MediaType != nil && (*r.MediaType != 1 && *r.MediaType != 2 && *r.MediaType != 3) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 1 (DetectVideoSnapshots), 2 (DetectAudioSegments), 3 (DetectVideoAndAudio)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -173,9 +207,9 @@ func (c *Client) StopDetection(ctx context.Context, req *StopDetectionRequest, o
 type StopDetectionRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the room whose moderation stops.
 	RoomID string `json:"RoomId"`
-	// UserID is the ID of the user.
+	// UserID narrows the stop to this user's task.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -216,11 +250,16 @@ func (r *StopDetectionResult) setMessage(s string) { r.Message = s }
 
 // DetectionTask is a result object used by ListDetectionTask, as EventData.
 type DetectionTask struct {
+	// CreateTime is when moderation started. A Unix time in seconds.
 	CreateTime int32 `json:"CreateTime"`
-	MediaType  int32 `json:"MediaType"`
-	// RoomID is the ID of the room.
+	// MediaType says what is checked. One of DetectVideoSnapshots,
+	// DetectAudioSegments, DetectVideoAndAudio.
+	MediaType DetectionMediaType `json:"MediaType"`
+	// RoomID is the room moderated.
 	RoomID string `json:"RoomId"`
-	Status int32  `json:"Status"`
-	// UserID is the ID of the user.
+	// Status is the task's state. One of DetectionRunning, DetectionDone.
+	Status DetectionStatus `json:"Status"`
+	// UserID is the user moderated: the one given to StartDetection, or each user
+	// the room-wide task checked.
 	UserID string `json:"UserId"`
 }

@@ -14,6 +14,33 @@ const (
 	AlternateImageFillImageRatio AlternateImageFillMode = 1
 )
 
+// AppStatus is the state of an RTC app.
+type AppStatus int32
+
+// Values of AppStatus.
+const (
+	// AppStatusCreating the app is being set up.
+	AppStatusCreating AppStatus = 0
+	// AppStatusRunning the app is in service.
+	AppStatusRunning AppStatus = 1
+	// AppStatusSuspendedForArrears the app is suspended because the account is in
+	// arrears.
+	AppStatusSuspendedForArrears AppStatus = 6
+	// AppStatusDisabled the app was disabled with ModifyAppStatus.
+	AppStatusDisabled AppStatus = 98
+)
+
+// AppStatusChange is what ModifyAppStatus does to an app.
+type AppStatusChange int32
+
+// Values of AppStatusChange.
+const (
+	// AppEnable puts the app in service.
+	AppEnable AppStatusChange = 1
+	// AppDisable takes the app out of service.
+	AppDisable AppStatusChange = 2
+)
+
 // AudioChannels is the number of audio channels.
 type AudioChannels int32
 
@@ -45,6 +72,55 @@ const (
 	AudioProfileHEv1 AudioProfile = 1
 	// AudioProfileHEv2 HE-AAC v2; the output must then be stereo.
 	AudioProfileHEv2 AudioProfile = 2
+)
+
+// CallDirection is the direction of the data of a call.
+type CallDirection string
+
+// Values of CallDirection.
+const (
+	// CallBothWays sent and received.
+	CallBothWays CallDirection = "0"
+	// CallUplink sent (uplink).
+	CallUplink CallDirection = "1"
+	// CallDownlink received (downlink).
+	CallDownlink CallDirection = "2"
+)
+
+// DetectionCallbackType says which moderation results are sent to the
+// callback.
+type DetectionCallbackType int32
+
+// Values of DetectionCallbackType.
+const (
+	// DetectCallbackViolations only content that may break the rules.
+	DetectCallbackViolations DetectionCallbackType = 0
+	// DetectCallbackAll every result.
+	DetectCallbackAll DetectionCallbackType = 1
+)
+
+// DetectionMediaType is what content moderation checks.
+type DetectionMediaType int32
+
+// Values of DetectionMediaType.
+const (
+	// DetectVideoSnapshots periodic video snapshots.
+	DetectVideoSnapshots DetectionMediaType = 1
+	// DetectAudioSegments audio segments.
+	DetectAudioSegments DetectionMediaType = 2
+	// DetectVideoAndAudio both.
+	DetectVideoAndAudio DetectionMediaType = 3
+)
+
+// DetectionStatus is the state of a moderation task.
+type DetectionStatus int32
+
+// Values of DetectionStatus.
+const (
+	// DetectionRunning running.
+	DetectionRunning DetectionStatus = 1
+	// DetectionDone finished.
+	DetectionDone DetectionStatus = 2
 )
 
 // FileFormat is the format of a recorded file.
@@ -275,6 +351,40 @@ const (
 	LayoutSideBySide LayoutMode = 3
 )
 
+// ProductType says which SDKs quality data comes from.
+type ProductType string
+
+// Values of ProductType.
+const (
+	// ProductNative the Android, iOS, Linux, macOS and Windows SDKs.
+	ProductNative ProductType = "native"
+	// ProductWeb the Web SDK.
+	ProductWeb ProductType = "web"
+)
+
+// PublicStreamTranscodeMode says how a public stream is made.
+type PublicStreamTranscodeMode int32
+
+// Values of PublicStreamTranscodeMode.
+const (
+	// PublicStreamTranscode streams are decoded, mixed and encoded again.
+	PublicStreamTranscode PublicStreamTranscodeMode = 0
+	// PublicStreamRemux one stream is repackaged: TargetStreams names exactly one
+	// user, ExcludeStreams is empty, and the encoding and layout are ignored.
+	PublicStreamRemux PublicStreamTranscodeMode = 1
+)
+
+// PublicStreamVideoCodec is the video codec of a public stream.
+type PublicStreamVideoCodec int32
+
+// Values of PublicStreamVideoCodec.
+const (
+	// PublicStreamH264 H.264.
+	PublicStreamH264 PublicStreamVideoCodec = 0
+	// PublicStreamVP8 VP8; ask the vendor's support to enable it first.
+	PublicStreamVP8 PublicStreamVideoCodec = 5
+)
+
 // PushStreamMode says when a CDN push starts sending.
 type PushStreamMode int32
 
@@ -330,6 +440,44 @@ const (
 	RegionAudioOnly RegionMediaType = 1
 	// RegionVideoOnly video only.
 	RegionVideoOnly RegionMediaType = 2
+)
+
+// RelayMediaType says which media of an online stream are relayed.
+type RelayMediaType int32
+
+// Values of RelayMediaType.
+const (
+	// RelayAudioVideo audio and video.
+	RelayAudioVideo RelayMediaType = 0
+	// RelayAudioOnly audio only; the source must be AAC or Opus.
+	RelayAudioOnly RelayMediaType = 1
+	// RelayVideoOnly video only.
+	RelayVideoOnly RelayMediaType = 2
+)
+
+// RelayStreamMode says how an online stream is brought into the room.
+type RelayStreamMode int32
+
+// Values of RelayStreamMode.
+const (
+	// RelayTranscode transcoded; the source video must be H.264 or ByteVC1.
+	RelayTranscode RelayStreamMode = 0
+	// RelayRemux repackaged without transcoding; the source video must be H.264,
+	// with key frames at most 5 s apart (1 s advised).
+	RelayRemux RelayStreamMode = 1
+)
+
+// RelayTaskStatus is the state of a relay task.
+type RelayTaskStatus int32
+
+// Values of RelayTaskStatus.
+const (
+	// RelayStarting starting.
+	RelayStarting RelayTaskStatus = 1
+	// RelayRunning running.
+	RelayRunning RelayTaskStatus = 2
+	// RelayEnded ended.
+	RelayEnded RelayTaskStatus = 3
 )
 
 // RenderMode says how a video fits its region.

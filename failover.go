@@ -30,11 +30,14 @@ func (c *Client) CreateFailRecoveryPolicy(ctx context.Context, req *CreateFailRe
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, FromVendor,
 // RoomID, ToVendor.
 type CreateFailRecoveryPolicyRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID      string `json:"AppID"`
+	// AppID is the ID of your RTC app.
+	AppID string `json:"AppID"`
+	// FromVendor is the vendor that failed.
 	FromVendor string `json:"FromVendor"`
-	RoomID     string `json:"RoomID"`
-	ToVendor   string `json:"ToVendor"`
+	// RoomID is the room the policy applies to.
+	RoomID string `json:"RoomID"`
+	// ToVendor is the vendor traffic moved to.
+	ToVendor string `json:"ToVendor"`
 }
 
 func (r *CreateFailRecoveryPolicyRequest) validate(v *validator) {
@@ -66,6 +69,7 @@ func (r *CreateFailRecoveryPolicyRequest) appendJSON(b []byte) ([]byte, error) {
 // CreateFailRecoveryPolicyResult is what [Client.CreateFailRecoveryPolicy]
 // returns.
 type CreateFailRecoveryPolicyResult struct {
+	// Policy describes the new policy.
 	Policy RecoveryPolicy `json:"Policy"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -93,10 +97,14 @@ func (c *Client) CreateVendorPolicy(ctx context.Context, req *CreateVendorPolicy
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, BusinessID,
 // RoomID, VendorProportion.
 type CreateVendorPolicyRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID            string `json:"AppID"`
-	BusinessID       string `json:"BusinessID"`
-	RoomID           string `json:"RoomID"`
+	// AppID is the ID of your RTC app.
+	AppID string `json:"AppID"`
+	// BusinessID is the business identifier the policy applies to.
+	BusinessID string `json:"BusinessID"`
+	// RoomID is the room the policy applies to.
+	RoomID string `json:"RoomID"`
+	// VendorProportion is the share of traffic per vendor, as JSON: {"agora": 50,
+	// "trtc": 50}. A JSON document, as a string.
 	VendorProportion string `json:"VendorProportion"`
 }
 
@@ -129,6 +137,7 @@ func (r *CreateVendorPolicyRequest) appendJSON(b []byte) ([]byte, error) {
 
 // CreateVendorPolicyResult is what [Client.CreateVendorPolicy] returns.
 type CreateVendorPolicyResult struct {
+	// Policy describes the new policy.
 	Policy VendorPolicy `json:"Policy"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -153,6 +162,7 @@ func (c *Client) DeleteFailRecoveryPolicy(ctx context.Context, req *DeleteFailRe
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: ID.
 type DeleteFailRecoveryPolicyRequest struct {
+	// ID is the policy to delete.
 	ID int32 `json:"ID"`
 }
 
@@ -204,12 +214,17 @@ func (c *Client) GetFailRecoveryPolicies(ctx context.Context, req *GetFailRecove
 // Version: 2020-12-01, HTTP method: POST, required fields: AppID, FromVendor,
 // OrderBy, RoomID, ToVendor.
 type GetFailRecoveryPoliciesRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID      string `json:"AppID"`
+	// AppID is the ID of your RTC app.
+	AppID string `json:"AppID"`
+	// FromVendor narrows the list to policies from this vendor.
 	FromVendor string `json:"FromVendor"`
-	OrderBy    string `json:"OrderBy"`
-	RoomID     string `json:"RoomID"`
-	ToVendor   string `json:"ToVendor"`
+	// OrderBy orders the list. One of createTime, updateTime, priority. Default:
+	// updateTime.
+	OrderBy string `json:"OrderBy"`
+	// RoomID is the room whose policies are listed.
+	RoomID string `json:"RoomID"`
+	// ToVendor narrows the list to policies to this vendor.
+	ToVendor string `json:"ToVendor"`
 }
 
 func (r *GetFailRecoveryPoliciesRequest) validate(v *validator) {
@@ -219,6 +234,12 @@ func (r *GetFailRecoveryPoliciesRequest) validate(v *validator) {
 	v.required("RoomID", r.RoomID != "")
 	v.id("RoomID", r.RoomID)
 	v.required("ToVendor", r.ToVendor != "")
+	if v.lenient {
+		return
+	}
+	if r.OrderBy != "" && (r.OrderBy != "createTime" && r.OrderBy != "updateTime" && r.OrderBy != "priority") {
+		v.badString("OrderBy", -1, string(r.OrderBy), "must be one of createTime, updateTime, priority")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -244,6 +265,7 @@ func (r *GetFailRecoveryPoliciesRequest) appendJSON(b []byte) ([]byte, error) {
 // GetFailRecoveryPoliciesResult is what [Client.GetFailRecoveryPolicies]
 // returns.
 type GetFailRecoveryPoliciesResult struct {
+	// Policies lists the policies.
 	Policies []RecoveryPolicy `json:"Policies"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -271,11 +293,21 @@ func (c *Client) UpdateFailRecoveryPolicy(ctx context.Context, req *UpdateFailRe
 // Version: 2020-12-01, HTTP method: POST, required fields: ID,
 // RecoveryPercentage.
 type UpdateFailRecoveryPolicyRequest struct {
-	ID                 int32 `json:"ID"`
+	// ID is the policy to change.
+	ID int32 `json:"ID"`
+	// RecoveryPercentage is the share of traffic to move back to the recovered
+	// vendor. Range: from 0 to 100 %.
 	RecoveryPercentage int32 `json:"RecoveryPercentage"`
 }
 
-func (r *UpdateFailRecoveryPolicyRequest) validate(*validator) {}
+func (r *UpdateFailRecoveryPolicyRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if !(r.RecoveryPercentage >= 0 && r.RecoveryPercentage <= 100) {
+		v.badInt("RecoveryPercentage", -1, int64(r.RecoveryPercentage), "must be from 0 to 100 %")
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -294,6 +326,7 @@ func (r *UpdateFailRecoveryPolicyRequest) appendJSON(b []byte) ([]byte, error) {
 // UpdateFailRecoveryPolicyResult is what [Client.UpdateFailRecoveryPolicy]
 // returns.
 type UpdateFailRecoveryPolicyResult struct {
+	// Policy describes the policy as changed.
 	Policy RecoveryPolicy `json:"Policy"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -320,7 +353,10 @@ func (c *Client) UpdateVendorPolicy(ctx context.Context, req *UpdateVendorPolicy
 // Version: 2020-12-01, HTTP method: POST, required fields: ID,
 // VendorProportion.
 type UpdateVendorPolicyRequest struct {
-	ID               int32  `json:"ID"`
+	// ID is the policy to change.
+	ID int32 `json:"ID"`
+	// VendorProportion is the new share of traffic per vendor, as JSON: {"agora":
+	// 50, "trtc": 50}. A JSON document, as a string.
 	VendorProportion string `json:"VendorProportion"`
 }
 
@@ -344,6 +380,7 @@ func (r *UpdateVendorPolicyRequest) appendJSON(b []byte) ([]byte, error) {
 
 // UpdateVendorPolicyResult is what [Client.UpdateVendorPolicy] returns.
 type UpdateVendorPolicyResult struct {
+	// Policy describes the policy as changed.
 	Policy VendorPolicy `json:"Policy"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -352,24 +389,42 @@ type UpdateVendorPolicyResult struct {
 // RecoveryPolicy is a result object used by CreateFailRecoveryPolicy,
 // GetFailRecoveryPolicies, UpdateFailRecoveryPolicy, as Policies, Policy.
 type RecoveryPolicy struct {
-	AppID              string `json:"AppID"`
-	CreateTime         int32  `json:"CreateTime"`
-	FromVendor         string `json:"FromVendor"`
-	ID                 int32  `json:"ID"`
-	RecoveryPercentage int32  `json:"RecoveryPercentage"`
-	RoomID             string `json:"RoomID"`
-	ToVendor           string `json:"ToVendor"`
-	UpdateTime         string `json:"UpdateTime"`
+	// AppID is the app.
+	AppID string `json:"AppID"`
+	// CreateTime is when the policy was created. A Unix time in milliseconds.
+	CreateTime int32 `json:"CreateTime"`
+	// FromVendor is the vendor that failed.
+	FromVendor string `json:"FromVendor"`
+	// ID is the policy's ID, for UpdateFailRecoveryPolicy and
+	// DeleteFailRecoveryPolicy.
+	ID int32 `json:"ID"`
+	// RecoveryPercentage is the share of traffic moved back to the recovered
+	// vendor. Range: from 0 to 100 %.
+	RecoveryPercentage int32 `json:"RecoveryPercentage"`
+	// RoomID is the room.
+	RoomID string `json:"RoomID"`
+	// ToVendor is the vendor traffic moved to.
+	ToVendor string `json:"ToVendor"`
+	// UpdateTime is when the policy last changed, in Unix milliseconds.
+	UpdateTime string `json:"UpdateTime"`
 }
 
 // VendorPolicy is a result object used by CreateVendorPolicy,
 // UpdateVendorPolicy, as Policy.
 type VendorPolicy struct {
-	AppID            string `json:"AppID"`
-	BusinessID       string `json:"BusinessID"`
-	CreateTime       int32  `json:"CreateTime"`
-	ID               int32  `json:"ID"`
-	RoomID           string `json:"RoomID"`
-	UpdateTime       int32  `json:"UpdateTime"`
+	// AppID is the app.
+	AppID string `json:"AppID"`
+	// BusinessID is the business identifier.
+	BusinessID string `json:"BusinessID"`
+	// CreateTime is when the policy was created. A Unix time in milliseconds.
+	CreateTime int32 `json:"CreateTime"`
+	// ID is the policy's ID, for UpdateVendorPolicy.
+	ID int32 `json:"ID"`
+	// RoomID is the room.
+	RoomID string `json:"RoomID"`
+	// UpdateTime is when the policy last changed. A Unix time in milliseconds.
+	UpdateTime int32 `json:"UpdateTime"`
+	// VendorProportion is the share of traffic per vendor, as JSON. A JSON
+	// document, as a string.
 	VendorProportion string `json:"VendorProportion"`
 }

@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"strconv"
+	"unicode/utf8"
 )
 
 // BatchSendRoomUnicast sends one point-to-point message from the server to
@@ -30,13 +31,19 @@ func (c *Client) BatchSendRoomUnicast(ctx context.Context, req *BatchSendRoomUni
 // From, Message, RoomId, To.
 type BatchSendRoomUnicastRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string `json:"AppId"`
-	Binary  bool   `json:"Binary"`
-	From    string `json:"From"`
+	AppID string `json:"AppId"`
+	// Binary says whether Message is binary (then base64-encoded) or text.
+	Binary bool `json:"Binary"`
+	// From is the ID the message is sent from: your server's ID, up to 128 of a-z
+	// A-Z 0-9 _ @ - . ; it must not be a real user's ID in the app. A fixed ID is
+	// advised. Must be at most 128 characters.
+	From string `json:"From"`
+	// Message is the message: text, or base64 of the bytes when Binary is true.
 	Message string `json:"Message"`
-	// RoomID is the ID of the room.
-	RoomID string   `json:"RoomId"`
-	To     []string `json:"To"`
+	// RoomID is the room of the receiving users.
+	RoomID string `json:"RoomId"`
+	// To lists the users in the room to send to.
+	To []string `json:"To"`
 }
 
 func (r *BatchSendRoomUnicastRequest) validate(v *validator) {
@@ -46,6 +53,12 @@ func (r *BatchSendRoomUnicastRequest) validate(v *validator) {
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
 	v.required("To", len(r.To) > 0)
+	if v.lenient {
+		return
+	}
+	if r.From != "" && (utf8.RuneCountInString(r.From) > 128) {
+		v.badLen("From", -1, r.From, "must be at most 128 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -83,7 +96,8 @@ func (r *BatchSendRoomUnicastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // BatchSendRoomUnicastResult is what [Client.BatchSendRoomUnicast] returns.
 type BatchSendRoomUnicastResult struct {
-	// Message is "success" when the call succeeded.
+	// Message is "success" once the service has taken the message; otherwise the
+	// error.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -112,11 +126,17 @@ func (c *Client) SendBroadcast(ctx context.Context, req *SendBroadcastRequest, o
 // From, Message, RoomId.
 type SendBroadcastRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string `json:"AppId"`
-	Binary  bool   `json:"Binary"`
-	From    string `json:"From"`
+	AppID string `json:"AppId"`
+	// Binary says whether Message is binary (then base64-encoded) or text.
+	Binary bool `json:"Binary"`
+	// From is the ID the message is sent from: your server's ID, up to 128 of a-z
+	// A-Z 0-9 _ @ - . ; it must not be a real user's ID in the app. A fixed ID is
+	// advised. Must be at most 128 characters.
+	From string `json:"From"`
+	// Message is the message for everyone in the room: text, or base64 of the
+	// bytes when Binary is true.
 	Message string `json:"Message"`
-	// RoomID is the ID of the room.
+	// RoomID is the room to broadcast to.
 	RoomID string `json:"RoomId"`
 }
 
@@ -126,6 +146,12 @@ func (r *SendBroadcastRequest) validate(v *validator) {
 	v.required("Message", r.Message != "")
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
+	if v.lenient {
+		return
+	}
+	if r.From != "" && (utf8.RuneCountInString(r.From) > 128) {
+		v.badLen("From", -1, r.From, "must be at most 128 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -150,7 +176,8 @@ func (r *SendBroadcastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SendBroadcastResult is what [Client.SendBroadcast] returns.
 type SendBroadcastResult struct {
-	// Message is "success" when the call succeeded.
+	// Message is "success" once the service has taken the message; otherwise the
+	// error.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -179,13 +206,19 @@ func (c *Client) SendRoomUnicast(ctx context.Context, req *SendRoomUnicastReques
 // From, Message, RoomId, To.
 type SendRoomUnicastRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string `json:"AppId"`
-	Binary  bool   `json:"Binary"`
-	From    string `json:"From"`
+	AppID string `json:"AppId"`
+	// Binary says whether Message is binary (then base64-encoded) or text.
+	Binary bool `json:"Binary"`
+	// From is the ID the message is sent from: your server's ID, up to 128 of a-z
+	// A-Z 0-9 _ @ - . ; it must not be a real user's ID in the app. A fixed ID is
+	// advised. Must be at most 128 characters.
+	From string `json:"From"`
+	// Message is the message: text, or base64 of the bytes when Binary is true.
 	Message string `json:"Message"`
-	// RoomID is the ID of the room.
+	// RoomID is the room of the receiving user.
 	RoomID string `json:"RoomId"`
-	To     string `json:"To"`
+	// To is the user in the room to send to.
+	To string `json:"To"`
 }
 
 func (r *SendRoomUnicastRequest) validate(v *validator) {
@@ -195,6 +228,12 @@ func (r *SendRoomUnicastRequest) validate(v *validator) {
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
 	v.required("To", r.To != "")
+	if v.lenient {
+		return
+	}
+	if r.From != "" && (utf8.RuneCountInString(r.From) > 128) {
+		v.badLen("From", -1, r.From, "must be at most 128 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -221,7 +260,8 @@ func (r *SendRoomUnicastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SendRoomUnicastResult is what [Client.SendRoomUnicast] returns.
 type SendRoomUnicastResult struct {
-	// Message is "success" when the call succeeded.
+	// Message is "success" once the service has taken the message; otherwise the
+	// error.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -252,11 +292,17 @@ func (c *Client) SendUnicast(ctx context.Context, req *SendUnicastRequest, opts 
 // From, Message, To.
 type SendUnicastRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string `json:"AppId"`
-	Binary  bool   `json:"Binary"`
-	From    string `json:"From"`
+	AppID string `json:"AppId"`
+	// Binary says whether Message is binary (then base64-encoded) or text.
+	Binary bool `json:"Binary"`
+	// From is the ID the message is sent from: your server's ID, up to 128 of a-z
+	// A-Z 0-9 _ @ - . ; it must not be a real user's ID in the app. A fixed ID is
+	// advised. Must be at most 128 characters.
+	From string `json:"From"`
+	// Message is the message: text, or base64 of the bytes when Binary is true.
 	Message string `json:"Message"`
-	To      string `json:"To"`
+	// To is the user to send to, as the user logged in (outside rooms).
+	To string `json:"To"`
 }
 
 func (r *SendUnicastRequest) validate(v *validator) {
@@ -264,6 +310,12 @@ func (r *SendUnicastRequest) validate(v *validator) {
 	v.required("From", r.From != "")
 	v.required("Message", r.Message != "")
 	v.required("To", r.To != "")
+	if v.lenient {
+		return
+	}
+	if r.From != "" && (utf8.RuneCountInString(r.From) > 128) {
+		v.badLen("From", -1, r.From, "must be at most 128 characters")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -288,7 +340,8 @@ func (r *SendUnicastRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SendUnicastResult is what [Client.SendUnicast] returns.
 type SendUnicastResult struct {
-	// Message is "success" when the call succeeded.
+	// Message is "success" once the service has taken the message; otherwise the
+	// error.
 	Message string `json:"Message"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`

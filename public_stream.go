@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"strconv"
+	"unicode/utf8"
 )
 
 // ListRealTimePublicStreamInfo reports real-time indicators of public streams
@@ -30,11 +31,17 @@ func (c *Client) ListRealTimePublicStreamInfo(ctx context.Context, req *ListReal
 // Indicator, StartTime.
 type ListRealTimePublicStreamInfoRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID     string   `json:"AppId"`
-	EndTime   string   `json:"EndTime"`
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator lists the indicators to return. Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
-	StartTime string   `json:"StartTime"`
-	StreamID  string   `json:"StreamId,omitempty"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
+	// StreamID narrows the query to one public stream.
+	StreamID string `json:"StreamId,omitempty"`
 }
 
 func (r *ListRealTimePublicStreamInfoRequest) validate(v *validator) {
@@ -42,6 +49,12 @@ func (r *ListRealTimePublicStreamInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -80,6 +93,7 @@ func (r *ListRealTimePublicStreamInfoRequest) appendJSON(b []byte) ([]byte, erro
 // ListRealTimePublicStreamInfoResult is what
 // [Client.ListRealTimePublicStreamInfo] returns.
 type ListRealTimePublicStreamInfoResult struct {
+	// Indicators lists the indicators, each with its data points.
 	Indicators []Indicator `json:"Indicators"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -110,17 +124,29 @@ func (c *Client) StartPushPublicStream(ctx context.Context, req *StartPushPublic
 // PublicStreamId, TargetStreams.
 type StartPushPublicStreamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID          string       `json:"AppId"`
-	PublicStreamID string       `json:"PublicStreamId"`
-	TargetStreams  []RoomStream `json:"TargetStreams"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID     string               `json:"BusinessId,omitempty"`
-	Control        *PublicStreamControl `json:"Control,omitempty"`
-	Encode         *PublicStreamEncode  `json:"Encode,omitempty"`
-	ExcludeStreams []RoomStream         `json:"ExcludeStreams,omitempty"`
-	Layout         *PublicStreamLayout  `json:"Layout,omitempty"`
-	TranscodeMode  *int32               `json:"TranscodeMode,omitempty"`
+	AppID string `json:"AppId"`
+	// PublicStreamID names the public stream: up to 128 of a-z A-Z 0-9 _ @ - . ;
+	// StopPushPublicStream and UpdatePublicStreamParam name it again. Must be at
+	// most 128 characters.
+	PublicStreamID string `json:"PublicStreamId"`
+	// TargetStreams lists the streams the public stream is made of, at most 17.
+	// Must have 1 to 17 elements.
+	TargetStreams []RoomStream `json:"TargetStreams"`
+	// BusinessID is the business identifier the stream's usage is reported under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Control holds advanced settings of the public stream.
+	Control *PublicStreamControl `json:"Control,omitempty"`
+	// Encode sets the encoding of the public stream.
+	Encode *PublicStreamEncode `json:"Encode,omitempty"`
+	// ExcludeStreams lists streams to leave out, at most 17; none may also be in
+	// TargetStreams. Must have at most 17 elements.
+	ExcludeStreams []RoomStream `json:"ExcludeStreams,omitempty"`
+	// Layout arranges the streams in the picture.
+	Layout *PublicStreamLayout `json:"Layout,omitempty"`
+	// TranscodeMode says whether the streams are transcoded or one stream is only
+	// repackaged. One of PublicStreamTranscode, PublicStreamRemux. Default:
+	// PublicStreamTranscode (0).
+	TranscodeMode *PublicStreamTranscodeMode `json:"TranscodeMode,omitempty"`
 }
 
 func (r *StartPushPublicStreamRequest) validate(v *validator) {
@@ -137,6 +163,16 @@ func (r *StartPushPublicStreamRequest) validate(v *validator) {
 		v.pop()
 	}
 	v.id("BusinessId", r.BusinessID)
+	if r.Control != nil {
+		v.push("Control")
+		r.Control.validate(v)
+		v.pop()
+	}
+	if r.Encode != nil {
+		v.push("Encode")
+		r.Encode.validate(v)
+		v.pop()
+	}
 	if len(r.ExcludeStreams) > 0 {
 		v.push("ExcludeStreams")
 		for i := range r.ExcludeStreams {
@@ -150,6 +186,21 @@ func (r *StartPushPublicStreamRequest) validate(v *validator) {
 		v.push("Layout")
 		r.Layout.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.PublicStreamID != "" && (utf8.RuneCountInString(r.PublicStreamID) > 128) {
+		v.badLen("PublicStreamId", -1, r.PublicStreamID, "must be at most 128 characters")
+	}
+	if len(r.TargetStreams) > 0 && (len(r.TargetStreams) < 1 || len(r.TargetStreams) > 17) {
+		v.badItems("TargetStreams", len(r.TargetStreams), "must have 1 to 17 elements")
+	}
+	if len(r.ExcludeStreams) > 0 && (len(r.ExcludeStreams) > 17) {
+		v.badItems("ExcludeStreams", len(r.ExcludeStreams), "must have at most 17 elements")
+	}
+	if r.TranscodeMode != nil && (*r.TranscodeMode != 0 && *r.TranscodeMode != 1) {
+		v.badInt("TranscodeMode", -1, int64(*r.TranscodeMode), "must be one of 0 (PublicStreamTranscode), 1 (PublicStreamRemux)")
 	}
 }
 
@@ -254,10 +305,10 @@ func (c *Client) StopPushPublicStream(ctx context.Context, req *StopPushPublicSt
 // PublicStreamId.
 type StopPushPublicStreamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID          string `json:"AppId"`
+	AppID string `json:"AppId"`
+	// PublicStreamID is the public stream to stop.
 	PublicStreamID string `json:"PublicStreamId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier of the stream.
 	BusinessID string `json:"BusinessId,omitempty"`
 }
 
@@ -319,17 +370,27 @@ func (c *Client) UpdatePublicStreamParam(ctx context.Context, req *UpdatePublicS
 // PublicStreamId, TargetStreams.
 type UpdatePublicStreamParamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID          string       `json:"AppId"`
-	PublicStreamID string       `json:"PublicStreamId"`
-	TargetStreams  []RoomStream `json:"TargetStreams"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID     string               `json:"BusinessId,omitempty"`
-	Control        *PublicStreamControl `json:"Control,omitempty"`
-	Encode         *PublicStreamEncode  `json:"Encode,omitempty"`
-	ExcludeStreams []RoomStream         `json:"ExcludeStreams,omitempty"`
-	Layout         *PublicStreamLayout  `json:"Layout,omitempty"`
-	TranscodeMode  *int32               `json:"TranscodeMode,omitempty"`
+	AppID string `json:"AppId"`
+	// PublicStreamID is the public stream to change.
+	PublicStreamID string `json:"PublicStreamId"`
+	// TargetStreams lists the streams the public stream is made of, at most 17.
+	// Must have 1 to 17 elements.
+	TargetStreams []RoomStream `json:"TargetStreams"`
+	// BusinessID is the business identifier of the stream.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// Control changes the advanced settings.
+	Control *PublicStreamControl `json:"Control,omitempty"`
+	// Encode changes the encoding.
+	Encode *PublicStreamEncode `json:"Encode,omitempty"`
+	// ExcludeStreams lists streams to leave out, at most 17. Must have at most 17
+	// elements.
+	ExcludeStreams []RoomStream `json:"ExcludeStreams,omitempty"`
+	// Layout changes the layout.
+	Layout *PublicStreamLayout `json:"Layout,omitempty"`
+	// TranscodeMode says whether the streams are transcoded or one stream is only
+	// repackaged. One of PublicStreamTranscode, PublicStreamRemux. Default:
+	// PublicStreamTranscode (0).
+	TranscodeMode *PublicStreamTranscodeMode `json:"TranscodeMode,omitempty"`
 }
 
 func (r *UpdatePublicStreamParamRequest) validate(v *validator) {
@@ -346,6 +407,16 @@ func (r *UpdatePublicStreamParamRequest) validate(v *validator) {
 		v.pop()
 	}
 	v.id("BusinessId", r.BusinessID)
+	if r.Control != nil {
+		v.push("Control")
+		r.Control.validate(v)
+		v.pop()
+	}
+	if r.Encode != nil {
+		v.push("Encode")
+		r.Encode.validate(v)
+		v.pop()
+	}
 	if len(r.ExcludeStreams) > 0 {
 		v.push("ExcludeStreams")
 		for i := range r.ExcludeStreams {
@@ -359,6 +430,18 @@ func (r *UpdatePublicStreamParamRequest) validate(v *validator) {
 		v.push("Layout")
 		r.Layout.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if len(r.TargetStreams) > 0 && (len(r.TargetStreams) < 1 || len(r.TargetStreams) > 17) {
+		v.badItems("TargetStreams", len(r.TargetStreams), "must have 1 to 17 elements")
+	}
+	if len(r.ExcludeStreams) > 0 && (len(r.ExcludeStreams) > 17) {
+		v.badItems("ExcludeStreams", len(r.ExcludeStreams), "must have at most 17 elements")
+	}
+	if r.TranscodeMode != nil && (*r.TranscodeMode != 0 && *r.TranscodeMode != 1) {
+		v.badInt("TranscodeMode", -1, int64(*r.TranscodeMode), "must be one of 0 (PublicStreamTranscode), 1 (PublicStreamRemux)")
 	}
 }
 
@@ -445,14 +528,57 @@ func (r *UpdatePublicStreamParamResult) setMessage(s string) { r.Message = s }
 // PublicStreamControl is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Control.
 type PublicStreamControl struct {
-	DataMsg                    string `json:"DataMsg,omitempty"`
-	MaxIdleTime                *int32 `json:"MaxIdleTime,omitempty"`
+	// DataMsg is custom data added to the next 30 video frames, to sync
+	// information with the stream; UpdatePublicStreamParam only. Must be at most
+	// 4096 characters.
+	DataMsg string `json:"DataMsg,omitempty"`
+	// MaxIdleTime ends the public stream when nobody has published for this long;
+	// StartPushPublicStream only. Range: from 10 to 86400 seconds. Default: 180
+	// seconds.
+	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
+	// StreamPublishStatsInterval is how often the publishing state is sent;
+	// audio-only streams only. Range: from 1000 to 2147483647 milliseconds.
+	// Default: 2000 milliseconds.
 	StreamPublishStatsInterval *int32 `json:"StreamPublishStatsInterval,omitempty"`
-	StreamPublishStatsMode     *bool  `json:"StreamPublishStatsMode,omitempty"`
-	UserCaptureStatsInterval   *int32 `json:"UserCaptureStatsInterval,omitempty"`
-	UserCaptureStatsMode       *bool  `json:"UserCaptureStatsMode,omitempty"`
-	VolumeIndicationInterval   *int32 `json:"VolumeIndicationInterval,omitempty"`
-	VolumeIndicationMode       *bool  `json:"VolumeIndicationMode,omitempty"`
+	// StreamPublishStatsMode says whether the publishing state of the room's
+	// users is sent with the stream (onPublicStreamDataMessageReceived). Default:
+	// false.
+	StreamPublishStatsMode *bool `json:"StreamPublishStatsMode,omitempty"`
+	// UserCaptureStatsInterval is how often the capture state is sent; audio-only
+	// streams only. Range: from 1000 to 2147483647 milliseconds. Default: 2000
+	// milliseconds.
+	UserCaptureStatsInterval *int32 `json:"UserCaptureStatsInterval,omitempty"`
+	// UserCaptureStatsMode says whether the capture state of the room's users is
+	// sent with the stream (onPublicStreamDataMessageReceived). Default: false.
+	UserCaptureStatsMode *bool `json:"UserCaptureStatsMode,omitempty"`
+	// VolumeIndicationInterval is how often volumes are sent; 100 ms needs a
+	// frame rate above 10 fps. Range: at least 100 milliseconds. Default: 2000
+	// milliseconds.
+	VolumeIndicationInterval *int32 `json:"VolumeIndicationInterval,omitempty"`
+	// VolumeIndicationMode says whether speaking volumes are sent with the
+	// stream. Default: false.
+	VolumeIndicationMode *bool `json:"VolumeIndicationMode,omitempty"`
+}
+
+func (r *PublicStreamControl) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.DataMsg != "" && (utf8.RuneCountInString(r.DataMsg) > 4096) {
+		v.badLen("DataMsg", -1, r.DataMsg, "must be at most 4096 characters")
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 10 && *r.MaxIdleTime <= 86400)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 10 to 86400 seconds")
+	}
+	if r.StreamPublishStatsInterval != nil && (!(*r.StreamPublishStatsInterval >= 1000 && *r.StreamPublishStatsInterval <= 2147483647)) {
+		v.badInt("StreamPublishStatsInterval", -1, int64(*r.StreamPublishStatsInterval), "must be from 1000 to 2147483647 milliseconds")
+	}
+	if r.UserCaptureStatsInterval != nil && (!(*r.UserCaptureStatsInterval >= 1000 && *r.UserCaptureStatsInterval <= 2147483647)) {
+		v.badInt("UserCaptureStatsInterval", -1, int64(*r.UserCaptureStatsInterval), "must be from 1000 to 2147483647 milliseconds")
+	}
+	if r.VolumeIndicationInterval != nil && (!(*r.VolumeIndicationInterval >= 100)) {
+		v.badInt("VolumeIndicationInterval", -1, int64(*r.VolumeIndicationInterval), "must be at least 100 milliseconds")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -506,10 +632,18 @@ func (r *PublicStreamControl) appendJSON(b []byte) ([]byte, error) {
 // PublicStreamCustomLayout is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.CustomLayout.
 type PublicStreamCustomLayout struct {
-	Regions                []PublicStreamRegion `json:"Regions"`
-	BackgroundColor        string               `json:"BackgroundColor,omitempty"`
-	BackgroundImage        string               `json:"BackgroundImage,omitempty"`
-	FrameInterpolationMode *int32               `json:"FrameInterpolationMode,omitempty"`
+	// Regions places the streams, one region per stream.
+	Regions []PublicStreamRegion `json:"Regions"`
+	// BackgroundColor is the background color; a background image covers it. A
+	// color written #RRGGBB. Default: #000000.
+	BackgroundColor string `json:"BackgroundColor,omitempty"`
+	// BackgroundImage is the URL of a JPG or PNG background image, scaled to fill
+	// the picture. Must be at most 1024 characters. A URL.
+	BackgroundImage string `json:"BackgroundImage,omitempty"`
+	// FrameInterpolationMode says what fills a region while its stream sends no
+	// frames. One of FrameInterpolationLastFrame, FrameInterpolationBlack.
+	// Default: FrameInterpolationLastFrame (0).
+	FrameInterpolationMode *FrameInterpolationMode `json:"FrameInterpolationMode,omitempty"`
 }
 
 func (r *PublicStreamCustomLayout) validate(v *validator) {
@@ -522,6 +656,18 @@ func (r *PublicStreamCustomLayout) validate(v *validator) {
 			v.pop()
 		}
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.BackgroundColor != "" && (!validColor(r.BackgroundColor)) {
+		v.badString("BackgroundColor", -1, string(r.BackgroundColor), "must be a color written #RRGGBB")
+	}
+	if r.BackgroundImage != "" && (utf8.RuneCountInString(r.BackgroundImage) > 1024) {
+		v.badLen("BackgroundImage", -1, r.BackgroundImage, "must be at most 1024 characters")
+	}
+	if r.FrameInterpolationMode != nil && (*r.FrameInterpolationMode != 0 && *r.FrameInterpolationMode != 1) {
+		v.badInt("FrameInterpolationMode", -1, int64(*r.FrameInterpolationMode), "must be one of 0 (FrameInterpolationLastFrame), 1 (FrameInterpolationBlack)")
 	}
 }
 
@@ -566,7 +712,16 @@ func (r *PublicStreamCustomLayout) appendJSON(b []byte) ([]byte, error) {
 // PublicStreamEncode is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Encode.
 type PublicStreamEncode struct {
+	// VideoConfig sets the video encoding.
 	VideoConfig *VideoConfig `json:"VideoConfig,omitempty"`
+}
+
+func (r *PublicStreamEncode) validate(v *validator) {
+	if r.VideoConfig != nil {
+		v.push("VideoConfig")
+		r.VideoConfig.validate(v)
+		v.pop()
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -595,9 +750,13 @@ func (r *PublicStreamEncode) appendJSON(b []byte) ([]byte, error) {
 // PublicStreamLayout is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.
 type PublicStreamLayout struct {
-	LayoutMode     int32                     `json:"LayoutMode"`
-	CustomLayout   *PublicStreamCustomLayout `json:"CustomLayout,omitempty"`
-	VerticalLayout *VerticalLayout           `json:"VerticalLayout,omitempty"`
+	// LayoutMode is how the streams are arranged. One of LayoutAuto,
+	// LayoutVertical, LayoutCustom, LayoutSideBySide.
+	LayoutMode LayoutMode `json:"LayoutMode"`
+	// CustomLayout places each stream when LayoutMode is LayoutCustom.
+	CustomLayout *PublicStreamCustomLayout `json:"CustomLayout,omitempty"`
+	// VerticalLayout sets the vertical layout.
+	VerticalLayout *VerticalLayout `json:"VerticalLayout,omitempty"`
 }
 
 func (r *PublicStreamLayout) validate(v *validator) {
@@ -610,6 +769,15 @@ func (r *PublicStreamLayout) validate(v *validator) {
 		v.push("VerticalLayout")
 		r.VerticalLayout.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.LayoutMode != 0 && r.LayoutMode != 1 && r.LayoutMode != 2 && r.LayoutMode != 3 {
+		v.badInt("LayoutMode", -1, int64(r.LayoutMode), "must be one of 0 (LayoutAuto), 1 (LayoutVertical), 2 (LayoutCustom), 3 (LayoutSideBySide)")
+	}
+	if ((true) && (r.LayoutMode == 2)) && (!(r.CustomLayout != nil)) {
+		v.bad("", -1, "", "CustomLayout is required when LayoutMode is 2 (LayoutCustom)")
 	}
 }
 
@@ -641,16 +809,34 @@ func (r *PublicStreamLayout) appendJSON(b []byte) ([]byte, error) {
 // PublicStreamRegion is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.CustomLayout.Regions.
 type PublicStreamRegion struct {
-	HeightProportion float32     `json:"HeightProportion"`
-	StreamIndex      int32       `json:"StreamIndex"`
-	WidthProportion  float32     `json:"WidthProportion"`
-	Alpha            *float32    `json:"Alpha,omitempty"`
-	AlternateImage   string      `json:"AlternateImage,omitempty"`
-	LocationX        *float32    `json:"LocationX,omitempty"`
-	LocationY        *float32    `json:"LocationY,omitempty"`
-	RenderMode       *int32      `json:"RenderMode,omitempty"`
-	SourceCrop       *SourceCrop `json:"SourceCrop,omitempty"`
-	ZOrder           *int32      `json:"ZOrder,omitempty"`
+	// HeightProportion is the region's height as a fraction of the picture's.
+	// Range: greater than 0 and at most 1.
+	HeightProportion float32 `json:"HeightProportion"`
+	// StreamIndex names the stream shown, by its Index in TargetStreams.
+	StreamIndex int32 `json:"StreamIndex"`
+	// WidthProportion is the region's width as a fraction of the picture's.
+	// Range: greater than 0 and at most 1.
+	WidthProportion float32 `json:"WidthProportion"`
+	// Alpha is the region's opacity: 1 opaque, towards 0 transparent. Range:
+	// greater than 0 and at most 1. Default: 1.
+	Alpha *float32 `json:"Alpha,omitempty"`
+	// AlternateImage is the URL of an image shown while the stream is missing. A
+	// URL.
+	AlternateImage string `json:"AlternateImage,omitempty"`
+	// LocationX is the region's left edge as a fraction of the picture's width.
+	// Range: at least 0 and less than 1. Default: 0.
+	LocationX *float32 `json:"LocationX,omitempty"`
+	// LocationY is the region's top edge as a fraction of the picture's height.
+	// Range: at least 0 and less than 1. Default: 0.
+	LocationY *float32 `json:"LocationY,omitempty"`
+	// RenderMode says how the video fits the region. One of RenderStretch,
+	// RenderFill, RenderFit, RenderScale. Default: RenderStretch (0).
+	RenderMode *RenderMode `json:"RenderMode,omitempty"`
+	// SourceCrop crops the stream's video before it is placed.
+	SourceCrop *SourceCrop `json:"SourceCrop,omitempty"`
+	// ZOrder is the region's layer where regions overlap: 0 at the bottom, 100 on
+	// top. Range: from 0 to 100. Default: 0.
+	ZOrder *int32 `json:"ZOrder,omitempty"`
 }
 
 func (r *PublicStreamRegion) validate(v *validator) {
@@ -658,6 +844,30 @@ func (r *PublicStreamRegion) validate(v *validator) {
 		v.push("SourceCrop")
 		r.SourceCrop.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if !(r.HeightProportion > 0.0 && r.HeightProportion <= 1.0) {
+		v.badFloat("HeightProportion", -1, float64(r.HeightProportion), "must be greater than 0 and at most 1")
+	}
+	if !(r.WidthProportion > 0.0 && r.WidthProportion <= 1.0) {
+		v.badFloat("WidthProportion", -1, float64(r.WidthProportion), "must be greater than 0 and at most 1")
+	}
+	if r.Alpha != nil && (!(*r.Alpha > 0.0 && *r.Alpha <= 1.0)) {
+		v.badFloat("Alpha", -1, float64(*r.Alpha), "must be greater than 0 and at most 1")
+	}
+	if r.LocationX != nil && (!(*r.LocationX >= 0.0 && *r.LocationX < 1.0)) {
+		v.badFloat("LocationX", -1, float64(*r.LocationX), "must be at least 0 and less than 1")
+	}
+	if r.LocationY != nil && (!(*r.LocationY >= 0.0 && *r.LocationY < 1.0)) {
+		v.badFloat("LocationY", -1, float64(*r.LocationY), "must be at least 0 and less than 1")
+	}
+	if r.RenderMode != nil && (*r.RenderMode != 0 && *r.RenderMode != 1 && *r.RenderMode != 2 && *r.RenderMode != 3) {
+		v.badInt("RenderMode", -1, int64(*r.RenderMode), "must be one of 0 (RenderStretch), 1 (RenderFill), 2 (RenderFit), 3 (RenderScale)")
+	}
+	if r.ZOrder != nil && (!(*r.ZOrder >= 0 && *r.ZOrder <= 100)) {
+		v.badInt("ZOrder", -1, int64(*r.ZOrder), "must be from 0 to 100")
 	}
 }
 
@@ -722,12 +932,20 @@ func (r *PublicStreamRegion) appendJSON(b []byte) ([]byte, error) {
 // UpdatePublicStreamParam, as ExcludeStreams,
 // Layout.VerticalLayout.MainStream, TargetStreams.
 type RoomStream struct {
-	// RoomID is the ID of the room.
-	RoomID     string `json:"RoomId"`
-	Index      *int32 `json:"Index,omitempty"`
-	MediaType  *int32 `json:"MediaType,omitempty"`
-	StreamType *int32 `json:"StreamType,omitempty"`
-	// UserID is the ID of the user.
+	// RoomID is the room of the publishing user.
+	RoomID string `json:"RoomId"`
+	// Index marks the stream for the custom layout, unique within TargetStreams;
+	// required with LayoutCustom.
+	Index *int32 `json:"Index,omitempty"`
+	// MediaType says which media of the stream are taken. One of
+	// RegionAudioVideo, RegionAudioOnly, RegionVideoOnly. Default:
+	// RegionAudioVideo (0).
+	MediaType *RegionMediaType `json:"MediaType,omitempty"`
+	// StreamType says whether the stream is the user's main or screen stream. One
+	// of StreamTypeMain, StreamTypeScreen. Default: StreamTypeMain (0).
+	StreamType *StreamType `json:"StreamType,omitempty"`
+	// UserID is the publishing user; left empty, every stream of the room. User
+	// IDs must be unique across rooms.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -735,6 +953,15 @@ func (r *RoomStream) validate(v *validator) {
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1 && *r.MediaType != 2) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (RegionAudioVideo), 1 (RegionAudioOnly), 2 (RegionVideoOnly)")
+	}
+	if r.StreamType != nil && (*r.StreamType != 0 && *r.StreamType != 1) {
+		v.badInt("StreamType", -1, int64(*r.StreamType), "must be one of 0 (StreamTypeMain), 1 (StreamTypeScreen)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -768,6 +995,7 @@ func (r *RoomStream) appendJSON(b []byte) ([]byte, error) {
 // VerticalLayout is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Layout.VerticalLayout.
 type VerticalLayout struct {
+	// MainStream is the stream shown large.
 	MainStream *RoomStream `json:"MainStream,omitempty"`
 }
 
@@ -805,11 +1033,48 @@ func (r *VerticalLayout) appendJSON(b []byte) ([]byte, error) {
 // VideoConfig is an input object used by StartPushPublicStream,
 // UpdatePublicStreamParam, as Encode.VideoConfig.
 type VideoConfig struct {
-	Bitrate    *int32 `json:"Bitrate,omitempty"`
-	FrameRate  *int32 `json:"FrameRate,omitempty"`
-	Height     *int32 `json:"Height,omitempty"`
-	VideoCodec *int32 `json:"VideoCodec,omitempty"`
-	Width      *int32 `json:"Width,omitempty"`
+	// Bitrate is the highest video bitrate; 0 adapts it. Range: from 0 to 10000
+	// kbps. Default: 0 kbps.
+	Bitrate *int32 `json:"Bitrate,omitempty"`
+	// FrameRate is the video frame rate. Range: from 1 to 60 fps. Default: 15
+	// fps.
+	FrameRate *int32 `json:"FrameRate,omitempty"`
+	// Height is the picture height. Range: from 16 to 1920 pixels. Must be even.
+	// Default: 480 pixels.
+	Height *int32 `json:"Height,omitempty"`
+	// VideoCodec is the video codec. One of PublicStreamH264, PublicStreamVP8.
+	// Default: PublicStreamH264 (0).
+	VideoCodec *PublicStreamVideoCodec `json:"VideoCodec,omitempty"`
+	// Width is the picture width. Range: from 16 to 1920 pixels. Must be even.
+	// Default: 640 pixels.
+	Width *int32 `json:"Width,omitempty"`
+}
+
+func (r *VideoConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Bitrate != nil && (!(*r.Bitrate >= 0 && *r.Bitrate <= 10000)) {
+		v.badInt("Bitrate", -1, int64(*r.Bitrate), "must be from 0 to 10000 kbps")
+	}
+	if r.FrameRate != nil && (!(*r.FrameRate >= 1 && *r.FrameRate <= 60)) {
+		v.badInt("FrameRate", -1, int64(*r.FrameRate), "must be from 1 to 60 fps")
+	}
+	if r.Height != nil && (!(*r.Height >= 16 && *r.Height <= 1920)) {
+		v.badInt("Height", -1, int64(*r.Height), "must be from 16 to 1920 pixels")
+	}
+	if r.Height != nil && (*r.Height%2 != 0) {
+		v.badInt("Height", -1, int64(*r.Height), "must be even")
+	}
+	if r.VideoCodec != nil && (*r.VideoCodec != 0 && *r.VideoCodec != 5) {
+		v.badInt("VideoCodec", -1, int64(*r.VideoCodec), "must be one of 0 (PublicStreamH264), 5 (PublicStreamVP8)")
+	}
+	if r.Width != nil && (!(*r.Width >= 16 && *r.Width <= 1920)) {
+		v.badInt("Width", -1, int64(*r.Width), "must be from 16 to 1920 pixels")
+	}
+	if r.Width != nil && (*r.Width%2 != 0) {
+		v.badInt("Width", -1, int64(*r.Width), "must be even")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

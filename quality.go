@@ -31,14 +31,21 @@ func (c *Client) ListCallDetail(ctx context.Context, req *ListCallDetailRequest,
 // RoomId, StartTime, UserId.
 type ListCallDetailRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string `json:"AppId"`
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
-	// RoomID is the ID of the room.
-	RoomID    string `json:"RoomId"`
+	// RoomID is the room of the call.
+	RoomID string `json:"RoomId"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	StartTime string `json:"StartTime"`
-	// UserID is the ID of the user.
-	UserID    string `json:"UserId"`
-	Direction string `json:"Direction,omitempty"`
+	// UserID lists the users queried, separated by commas, at most 20; invalid
+	// IDs are dropped.
+	UserID string `json:"UserId"`
+	// Direction is the direction of the data returned. One of CallBothWays,
+	// CallUplink, CallDownlink. Default: CallBothWays (0).
+	Direction CallDirection `json:"Direction,omitempty"`
 }
 
 func (r *ListCallDetailRequest) validate(v *validator) {
@@ -49,6 +56,12 @@ func (r *ListCallDetailRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.Direction != "" && (r.Direction != "0" && r.Direction != "1" && r.Direction != "2") {
+		v.badString("Direction", -1, string(r.Direction), "must be one of 0 (CallBothWays), 1 (CallUplink), 2 (CallDownlink)")
+	}
 }
 
 func (r *ListCallDetailRequest) appendQuery(q *queryBuilder) {
@@ -58,12 +71,13 @@ func (r *ListCallDetailRequest) appendQuery(q *queryBuilder) {
 	q.add("StartTime", r.StartTime)
 	q.add("UserId", r.UserID)
 	if r.Direction != "" {
-		q.add("Direction", r.Direction)
+		q.add("Direction", string(r.Direction))
 	}
 }
 
 // ListCallDetailResult is what [Client.ListCallDetail] returns.
 type ListCallDetailResult struct {
+	// UserCallDetail lists the call quality of each user.
 	UserCallDetail []UserCallDetail `json:"UserCallDetail"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -92,12 +106,20 @@ func (c *Client) ListOperationData(ctx context.Context, req *ListOperationDataRe
 // Version: 2023-11-01, HTTP method: POST, required fields:
 // AggregateGranularity, AppId, EndTime, Indicator, StartTime.
 type ListOperationDataRequest struct {
+	// AggregateGranularity is the time each data point covers: 1d (a day) or 1h
+	// (an hour). One of 1d, 1h.
 	AggregateGranularity string `json:"AggregateGranularity"`
 	// AppID is the ID of your RTC app, from the console.
-	AppID     string   `json:"AppId"`
-	EndTime   string   `json:"EndTime"`
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator lists the operation indicators to return, by the vendor's names.
+	// Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
-	StartTime string   `json:"StartTime"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
 }
 
 func (r *ListOperationDataRequest) validate(v *validator) {
@@ -106,6 +128,15 @@ func (r *ListOperationDataRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "1h") {
+		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 1h")
+	}
+	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -141,8 +172,10 @@ func (r *ListOperationDataRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListOperationDataResult is what [Client.ListOperationData] returns.
 type ListOperationDataResult struct {
-	AggregateGranularity string      `json:"AggregateGranularity"`
-	Indicators           []Indicator `json:"Indicators"`
+	// AggregateGranularity is the time each data point covers.
+	AggregateGranularity string `json:"AggregateGranularity"`
+	// Indicators lists the indicators, each with its data points.
+	Indicators []Indicator `json:"Indicators"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -171,10 +204,19 @@ func (c *Client) ListOperationDistribution(ctx context.Context, req *ListOperati
 // EndTime, Indicator, StartTime.
 type ListOperationDistributionRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID     string `json:"AppId"`
+	AppID string `json:"AppId"`
+	// Dimension is the dimension to break the data down by: Province (first-level
+	// regions, Hong Kong, Macao and Taiwan included) or Country. One of Province,
+	// Country.
 	Dimension string `json:"Dimension"`
-	EndTime   string `json:"EndTime"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator is the indicator: only user_count, the number of distinct users
+	// who called on those days. One of user_count.
 	Indicator string `json:"Indicator"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	StartTime string `json:"StartTime"`
 }
 
@@ -184,6 +226,15 @@ func (r *ListOperationDistributionRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", r.Indicator != "")
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if r.Dimension != "" && (r.Dimension != "Province" && r.Dimension != "Country") {
+		v.badString("Dimension", -1, string(r.Dimension), "must be one of Province, Country")
+	}
+	if r.Indicator != "" && (r.Indicator != "user_count") {
+		v.badString("Indicator", -1, string(r.Indicator), "must be one of user_count")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -209,9 +260,12 @@ func (r *ListOperationDistributionRequest) appendJSON(b []byte) ([]byte, error) 
 // ListOperationDistributionResult is what [Client.ListOperationDistribution]
 // returns.
 type ListOperationDistributionResult struct {
-	Data      []OperationDistribution `json:"Data"`
-	Dimension string                  `json:"Dimension"`
-	Name      string                  `json:"Name"`
+	// Data lists the values per dimension value.
+	Data []OperationDistribution `json:"Data"`
+	// Dimension is the dimension used.
+	Dimension string `json:"Dimension"`
+	// Name is the indicator's name.
+	Name string `json:"Name"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -240,18 +294,33 @@ func (c *Client) ListQuality(ctx context.Context, req *ListQualityRequest, opts 
 // Version: 2023-11-01, HTTP method: POST, required fields:
 // AggregateGranularity, AppId, EndTime, Indicator, StartTime.
 type ListQualityRequest struct {
+	// AggregateGranularity is the time each data point covers: 1d (a day) or 5min
+	// (five minutes). One of 1d, 5min.
 	AggregateGranularity string `json:"AggregateGranularity"`
 	// AppID is the ID of your RTC app, from the console.
-	AppID       string   `json:"AppId"`
-	EndTime     string   `json:"EndTime"`
-	Indicator   []string `json:"Indicator"`
-	StartTime   string   `json:"StartTime"`
-	Access      []string `json:"Access,omitempty"`
-	OS          []string `json:"OS,omitempty"`
-	ProductType string   `json:"ProductType,omitempty"`
-	// RoomID is the ID of the room.
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator lists the quality indicators to return, by the vendor's names.
+	// Must have at least 1 elements.
+	Indicator []string `json:"Indicator"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
+	// Access narrows the data to these network types: 2g, 3g, 4g, 5g, wifi;
+	// ignored for the Web SDK. One of 2g, 3g, 4g, 5g, wifi.
+	Access []string `json:"Access,omitempty"`
+	// OS narrows the data to these platforms: android, iOS, linux, mac, windows;
+	// ignored for the Web SDK.
+	OS []string `json:"OS,omitempty"`
+	// ProductType says which SDKs the data comes from. One of ProductNative,
+	// ProductWeb. Default: ProductNative (native).
+	ProductType ProductType `json:"ProductType,omitempty"`
+	// RoomID narrows the data to one room; left out, the whole app.
 	RoomID string `json:"RoomId,omitempty"`
-	// UserID is the ID of the user.
+	// UserID narrows the data to these users of RoomId, at most 20; invalid IDs
+	// are dropped. Must have at most 20 elements.
 	UserID []string `json:"UserId,omitempty"`
 }
 
@@ -263,6 +332,26 @@ func (r *ListQualityRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
 	v.ids("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "5min") {
+		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 5min")
+	}
+	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
+	}
+	for i, e := range r.Access {
+		if e != "2g" && e != "3g" && e != "4g" && e != "5g" && e != "wifi" {
+			v.badString("Access", i, string(e), "must be one of 2g, 3g, 4g, 5g, wifi")
+		}
+	}
+	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
+		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
+	}
+	if len(r.UserID) > 0 && (len(r.UserID) > 20) {
+		v.badItems("UserId", len(r.UserID), "must have at most 20 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -316,7 +405,7 @@ func (r *ListQualityRequest) appendJSON(b []byte) ([]byte, error) {
 	}
 	if r.ProductType != "" {
 		b = append(b, `,"ProductType":`...)
-		b = appendJSONString(b, r.ProductType)
+		b = appendJSONString(b, string(r.ProductType))
 	}
 	if r.RoomID != "" {
 		b = append(b, `,"RoomId":`...)
@@ -339,8 +428,10 @@ func (r *ListQualityRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListQualityResult is what [Client.ListQuality] returns.
 type ListQualityResult struct {
-	AggregateGranularity string      `json:"AggregateGranularity"`
-	Indicators           []Indicator `json:"Indicators"`
+	// AggregateGranularity is the time each data point covers.
+	AggregateGranularity string `json:"AggregateGranularity"`
+	// Indicators lists the indicators, each with its data points.
+	Indicators []Indicator `json:"Indicators"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -368,13 +459,24 @@ func (c *Client) ListQualityDistribution(ctx context.Context, req *ListQualityDi
 // EndTime, Indicator, StartTime.
 type ListQualityDistributionRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID       string `json:"AppId"`
-	Dimension   string `json:"Dimension"`
-	EndTime     string `json:"EndTime"`
-	Indicator   string `json:"Indicator"`
-	StartTime   string `json:"StartTime"`
-	Platform    string `json:"Platform,omitempty"`
-	ProductType string `json:"ProductType,omitempty"`
+	AppID string `json:"AppId"`
+	// Dimension is the dimension to break the data down by: Province, Country, OS
+	// (android, ios, linux, mac, windows) or Access (2g, 3g, 4g, 5g, wifi). One
+	// of Province, Country, OS, Access.
+	Dimension string `json:"Dimension"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator is the quality indicator, one at a time, by the vendor's name.
+	Indicator string `json:"Indicator"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
+	// Platform narrows the data to one platform: Android, iOS or Web.
+	Platform string `json:"Platform,omitempty"`
+	// ProductType says which SDKs the data comes from. One of ProductNative,
+	// ProductWeb. Default: ProductNative (native).
+	ProductType ProductType `json:"ProductType,omitempty"`
 }
 
 func (r *ListQualityDistributionRequest) validate(v *validator) {
@@ -383,6 +485,15 @@ func (r *ListQualityDistributionRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", r.Indicator != "")
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if r.Dimension != "" && (r.Dimension != "Province" && r.Dimension != "Country" && r.Dimension != "OS" && r.Dimension != "Access") {
+		v.badString("Dimension", -1, string(r.Dimension), "must be one of Province, Country, OS, Access")
+	}
+	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
+		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -407,7 +518,7 @@ func (r *ListQualityDistributionRequest) appendJSON(b []byte) ([]byte, error) {
 	}
 	if r.ProductType != "" {
 		b = append(b, `,"ProductType":`...)
-		b = appendJSONString(b, r.ProductType)
+		b = appendJSONString(b, string(r.ProductType))
 	}
 	b = append(b, '}')
 	return b, nil
@@ -416,6 +527,7 @@ func (r *ListQualityDistributionRequest) appendJSON(b []byte) ([]byte, error) {
 // ListQualityDistributionResult is what [Client.ListQualityDistribution]
 // returns.
 type ListQualityDistributionResult struct {
+	// Indicators lists the indicators, each with its data points.
 	Indicators []DistributionIndicator `json:"Indicators"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -444,10 +556,16 @@ func (c *Client) ListRealTimeOperationData(ctx context.Context, req *ListRealTim
 // Indicator, StartTime.
 type ListRealTimeOperationDataRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID     string   `json:"AppId"`
-	EndTime   string   `json:"EndTime"`
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator lists the real-time operation indicators to return, by the
+	// vendor's names. Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
-	StartTime string   `json:"StartTime"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
 }
 
 func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
@@ -455,6 +573,12 @@ func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -489,6 +613,7 @@ func (r *ListRealTimeOperationDataRequest) appendJSON(b []byte) ([]byte, error) 
 // ListRealTimeOperationDataResult is what [Client.ListRealTimeOperationData]
 // returns.
 type ListRealTimeOperationDataResult struct {
+	// Indicators lists the indicators, each with its data points.
 	Indicators []Indicator `json:"Indicators"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -517,14 +642,23 @@ func (c *Client) ListRealTimeQuality(ctx context.Context, req *ListRealTimeQuali
 // Indicator, StartTime.
 type ListRealTimeQualityRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID       string   `json:"AppId"`
-	EndTime     string   `json:"EndTime"`
-	Indicator   []string `json:"Indicator"`
-	StartTime   string   `json:"StartTime"`
-	ProductType string   `json:"ProductType,omitempty"`
-	// RoomID is the ID of the room.
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator lists the quality indicators to return, by the vendor's names.
+	// Must have at least 1 elements.
+	Indicator []string `json:"Indicator"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
+	// ProductType says which SDKs the data comes from. One of ProductNative,
+	// ProductWeb. Default: ProductNative (native).
+	ProductType ProductType `json:"ProductType,omitempty"`
+	// RoomID narrows the data to one room; left out, the whole app.
 	RoomID string `json:"RoomId,omitempty"`
-	// UserID is the ID of the user.
+	// UserID narrows the data to these users of RoomId, at most 20; invalid IDs
+	// are dropped. Must have at most 20 elements.
 	UserID []string `json:"UserId,omitempty"`
 }
 
@@ -535,6 +669,18 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
 	v.ids("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
+	}
+	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
+		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
+	}
+	if len(r.UserID) > 0 && (len(r.UserID) > 20) {
+		v.badItems("UserId", len(r.UserID), "must have at most 20 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -564,7 +710,7 @@ func (r *ListRealTimeQualityRequest) appendJSON(b []byte) ([]byte, error) {
 	b = appendJSONString(b, r.StartTime)
 	if r.ProductType != "" {
 		b = append(b, `,"ProductType":`...)
-		b = appendJSONString(b, r.ProductType)
+		b = appendJSONString(b, string(r.ProductType))
 	}
 	if r.RoomID != "" {
 		b = append(b, `,"RoomId":`...)
@@ -587,10 +733,11 @@ func (r *ListRealTimeQualityRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListRealTimeQualityResult is what [Client.ListRealTimeQuality] returns.
 type ListRealTimeQualityResult struct {
+	// Indicators lists the indicators, each with its data points.
 	Indicators []Indicator `json:"Indicators"`
-	// RoomID is the ID of the room.
+	// RoomID is the room queried.
 	RoomID string `json:"RoomId"`
-	// UserID is the ID of the user.
+	// UserID lists the users queried.
 	UserID []string `json:"UserId"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -619,13 +766,24 @@ func (c *Client) ListRealTimeQualityDistribution(ctx context.Context, req *ListR
 // EndTime, Indicator, StartTime.
 type ListRealTimeQualityDistributionRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID       string `json:"AppId"`
-	Dimension   string `json:"Dimension"`
-	EndTime     string `json:"EndTime"`
-	Indicator   string `json:"Indicator"`
-	StartTime   string `json:"StartTime"`
-	Platform    string `json:"Platform,omitempty"`
-	ProductType string `json:"ProductType,omitempty"`
+	AppID string `json:"AppId"`
+	// Dimension is the dimension to break the data down by: Province, Country, OS
+	// (android, ios, linux, mac, windows) or Access (2g, 3g, 4g, 5g, wifi). One
+	// of Province, Country, OS, Access.
+	Dimension string `json:"Dimension"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// Indicator is the quality indicator, one at a time, by the vendor's name.
+	Indicator string `json:"Indicator"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
+	// Platform narrows the data to one platform: Android, iOS or Web.
+	Platform string `json:"Platform,omitempty"`
+	// ProductType says which SDKs the data comes from. One of ProductNative,
+	// ProductWeb. Default: ProductNative (native).
+	ProductType ProductType `json:"ProductType,omitempty"`
 }
 
 func (r *ListRealTimeQualityDistributionRequest) validate(v *validator) {
@@ -634,6 +792,15 @@ func (r *ListRealTimeQualityDistributionRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", r.Indicator != "")
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if r.Dimension != "" && (r.Dimension != "Province" && r.Dimension != "Country" && r.Dimension != "OS" && r.Dimension != "Access") {
+		v.badString("Dimension", -1, string(r.Dimension), "must be one of Province, Country, OS, Access")
+	}
+	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
+		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -658,7 +825,7 @@ func (r *ListRealTimeQualityDistributionRequest) appendJSON(b []byte) ([]byte, e
 	}
 	if r.ProductType != "" {
 		b = append(b, `,"ProductType":`...)
-		b = appendJSONString(b, r.ProductType)
+		b = appendJSONString(b, string(r.ProductType))
 	}
 	b = append(b, '}')
 	return b, nil
@@ -667,6 +834,7 @@ func (r *ListRealTimeQualityDistributionRequest) appendJSON(b []byte) ([]byte, e
 // ListRealTimeQualityDistributionResult is what
 // [Client.ListRealTimeQualityDistribution] returns.
 type ListRealTimeQualityDistributionResult struct {
+	// Indicators lists the indicators, each with its data points.
 	Indicators []DistributionIndicator `json:"Indicators"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -720,12 +888,19 @@ func (c *Client) ListRoomInfoAll(ctx context.Context, req *ListRoomInfoRequest, 
 // StartTime.
 type ListRoomInfoRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID     string `json:"AppId"`
-	EndTime   string `json:"EndTime"`
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	StartTime string `json:"StartTime"`
-	PageNum   *int64 `json:"PageNum,omitempty"`
-	PageSize  *int64 `json:"PageSize,omitempty"`
-	// RoomID is the ID of the room.
+	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	PageNum *int64 `json:"PageNum,omitempty"`
+	// PageSize is the page size; values above 100 count as 100. Range: from 1 to
+	// 100. Larger values are lowered to 100 by the service. Default: 20.
+	PageSize *int64 `json:"PageSize,omitempty"`
+	// RoomID narrows the list to one room.
 	RoomID string `json:"RoomId,omitempty"`
 }
 
@@ -734,6 +909,15 @@ func (r *ListRoomInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
+	if v.lenient {
+		return
+	}
+	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+	}
+	if r.PageSize != nil && (!(*r.PageSize >= 1)) {
+		v.badInt("PageSize", -1, int64(*r.PageSize), "must be at least 1")
+	}
 }
 
 func (r *ListRoomInfoRequest) appendQuery(q *queryBuilder) {
@@ -753,11 +937,18 @@ func (r *ListRoomInfoRequest) appendQuery(q *queryBuilder) {
 
 // ListRoomInfoResult is what [Client.ListRoomInfo] returns.
 type ListRoomInfoResult struct {
-	HasMore  bool   `json:"HasMore"`
-	PageNum  int64  `json:"PageNum"`
-	PageSize int64  `json:"PageSize"`
+	// HasMore says whether more rooms match than were listed; narrow the query to
+	// see them.
+	HasMore bool `json:"HasMore"`
+	// PageNum is the page number.
+	PageNum int64 `json:"PageNum"`
+	// PageSize is the page size.
+	PageSize int64 `json:"PageSize"`
+	// RoomList lists the rooms' calls.
 	RoomList []Room `json:"RoomList"`
-	Total    int64  `json:"Total"`
+	// Total is the number of rooms found; a room with several calls counts once
+	// per call.
+	Total int64 `json:"Total"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -810,15 +1001,25 @@ func (c *Client) ListUserInfoAll(ctx context.Context, req *ListUserInfoRequest, 
 // StartTime.
 type ListUserInfoRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID             string `json:"AppId"`
-	EndTime           string `json:"EndTime"`
-	StartTime         string `json:"StartTime"`
-	ExcludeServerUser *bool  `json:"ExcludeServerUser,omitempty"`
-	PageNum           *int64 `json:"PageNum,omitempty"`
-	PageSize          *int64 `json:"PageSize,omitempty"`
-	// RoomID is the ID of the room.
+	AppID string `json:"AppId"`
+	// EndTime is the end of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	EndTime string `json:"EndTime"`
+	// StartTime is the start of the period queried. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	StartTime string `json:"StartTime"`
+	// ExcludeServerUser says whether Linux (server-side) users are left out.
+	// Default: true.
+	ExcludeServerUser *bool `json:"ExcludeServerUser,omitempty"`
+	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	PageNum *int64 `json:"PageNum,omitempty"`
+	// PageSize is the page size; values above 100 count as 100. Range: from 1 to
+	// 100. Larger values are lowered to 100 by the service. Default: 20.
+	PageSize *int64 `json:"PageSize,omitempty"`
+	// RoomID narrows the list to one room.
 	RoomID string `json:"RoomId,omitempty"`
-	// UserID is the ID of the user.
+	// UserID lists the users queried, separated by commas, at most 10; empty for
+	// every user of the room; invalid IDs are dropped.
 	UserID string `json:"UserId,omitempty"`
 }
 
@@ -828,6 +1029,15 @@ func (r *ListUserInfoRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+	}
+	if r.PageSize != nil && (!(*r.PageSize >= 1)) {
+		v.badInt("PageSize", -1, int64(*r.PageSize), "must be at least 1")
+	}
 }
 
 func (r *ListUserInfoRequest) appendQuery(q *queryBuilder) {
@@ -853,9 +1063,14 @@ func (r *ListUserInfoRequest) appendQuery(q *queryBuilder) {
 
 // ListUserInfoResult is what [Client.ListUserInfo] returns.
 type ListUserInfoResult struct {
-	PageNum  int64  `json:"PageNum"`
-	PageSize int64  `json:"PageSize"`
-	Total    int64  `json:"Total"`
+	// PageNum is the page number.
+	PageNum int64 `json:"PageNum"`
+	// PageSize is the page size.
+	PageSize int64 `json:"PageSize"`
+	// Total is the number of users found; a user with several calls counts once
+	// per call.
+	Total int64 `json:"Total"`
+	// UserList lists the users' calls.
 	UserList []User `json:"UserList"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -864,86 +1079,131 @@ type ListUserInfoResult struct {
 // CallDetail is a result object used by ListCallDetail, as
 // UserCallDetail.CallDetail.
 type CallDetail struct {
+	// Data lists the indicator's data points.
 	Data []CallDetailPoint `json:"Data"`
-	Desc string            `json:"Desc"`
-	Name string            `json:"Name"`
-	Unit string            `json:"Unit"`
+	// Desc is the indicator's description (in Chinese).
+	Desc string `json:"Desc"`
+	// Name is the indicator's field name.
+	Name string `json:"Name"`
+	// Unit is the indicator's unit.
+	Unit string `json:"Unit"`
 }
 
 // CallDetailPoint is a result object used by ListCallDetail, as
 // UserCallDetail.CallDetail.Data.
 type CallDetailPoint struct {
-	Time  int64   `json:"Time"`
+	// Time is the data point's time. A Unix time in milliseconds.
+	Time int64 `json:"Time"`
+	// Value is the data point's value.
 	Value float64 `json:"Value"`
 }
 
 // DistributionData is a result object used by ListQualityDistribution,
 // ListRealTimeQualityDistribution, as Indicators.Data.
 type DistributionData struct {
-	Dimension string  `json:"Dimension"`
-	TimeStamp string  `json:"TimeStamp"`
-	Value     float64 `json:"Value"`
+	// Dimension is the dimension value the point is for.
+	Dimension string `json:"Dimension"`
+	// TimeStamp is the start of the period the value covers (30 seconds). An RFC
+	// 3339 time, such as 2024-05-01T08:00:00+08:00.
+	TimeStamp string `json:"TimeStamp"`
+	// Value is the value, to two decimals.
+	Value float64 `json:"Value"`
 }
 
 // DistributionIndicator is a result object used by ListQualityDistribution,
 // ListRealTimeQualityDistribution, as Indicators.
 type DistributionIndicator struct {
+	// Data lists the data points.
 	Data []DistributionData `json:"Data"`
-	Name string             `json:"Name"`
+	// Name is the indicator's name.
+	Name string `json:"Name"`
 }
 
 // OperationDistribution is a result object used by ListOperationDistribution,
 // as Data.
 type OperationDistribution struct {
-	DistributionName string  `json:"DistributionName"`
-	Proportion       float64 `json:"Proportion"`
-	Value            float64 `json:"Value"`
+	// DistributionName is the dimension value (a province or country).
+	DistributionName string `json:"DistributionName"`
+	// Proportion is its share of the total.
+	Proportion float64 `json:"Proportion"`
+	// Value is the indicator's value.
+	Value float64 `json:"Value"`
 }
 
 // Room is a result object used by ListRoomInfo, as RoomList.
 type Room struct {
-	ActiveUserNum int64  `json:"ActiveUserNum"`
-	CallID        string `json:"CallId"`
-	CreatedTime   string `json:"CreatedTime"`
-	DestroyTime   string `json:"DestroyTime"`
-	IsFinished    bool   `json:"IsFinished"`
-	// RoomID is the ID of the room.
+	// ActiveUserNum is the number of users still in the room.
+	ActiveUserNum int64 `json:"ActiveUserNum"`
+	// CallID identifies the call.
+	CallID string `json:"CallId"`
+	// CreatedTime is when the call started. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	CreatedTime string `json:"CreatedTime"`
+	// DestroyTime is when the call ended; empty while it goes on. An RFC 3339
+	// time, such as 2024-05-01T08:00:00+08:00.
+	DestroyTime string `json:"DestroyTime"`
+	// IsFinished says whether the call has ended.
+	IsFinished bool `json:"IsFinished"`
+	// RoomID is the room.
 	RoomID string `json:"RoomId"`
 }
 
 // User is a result object used by ListUserInfo, as UserList.
 type User struct {
-	Access     string       `json:"Access"`
-	CallID     string       `json:"CallId"`
-	CreatedAt  string       `json:"CreatedAt"`
-	DeviceType string       `json:"DeviceType"`
-	Duration   int64        `json:"Duration"`
-	Finished   bool         `json:"Finished"`
-	LeaveAt    string       `json:"LeaveAt"`
-	OS         string       `json:"OS"`
-	Pub        bool         `json:"Pub"`
-	Record     []UserRecord `json:"Record"`
-	// RoomID is the ID of the room.
-	RoomID     string `json:"RoomId"`
+	// Access is the network type when the user last joined: 2g, 3g, 4g, 5g, wifi
+	// or unknown.
+	Access string `json:"Access"`
+	// CallID identifies the call.
+	CallID string `json:"CallId"`
+	// CreatedAt is when the user first joined the call. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
+	CreatedAt string `json:"CreatedAt"`
+	// DeviceType is the device model when the user last joined.
+	DeviceType string `json:"DeviceType"`
+	// Duration is the time the user was really in the call, over every join. In
+	// seconds.
+	Duration int64 `json:"Duration"`
+	// Finished says whether the user has left.
+	Finished bool `json:"Finished"`
+	// LeaveAt is when the user last left the call; empty while online. An RFC
+	// 3339 time, such as 2024-05-01T08:00:00+08:00.
+	LeaveAt string `json:"LeaveAt"`
+	// OS is the platform when the user last joined: android, ios, linux, mac,
+	// windows, web or unknown.
+	OS string `json:"OS"`
+	// Pub says whether the user published a stream in the call.
+	Pub bool `json:"Pub"`
+	// Record lists the user's joins and leaves.
+	Record []UserRecord `json:"Record"`
+	// RoomID is the room.
+	RoomID string `json:"RoomId"`
+	// SDKVersion is the SDK version when the user last joined.
 	SDKVersion string `json:"SdkVersion"`
-	// UserID is the ID of the user.
+	// UserID is the user.
 	UserID string `json:"UserId"`
 }
 
 // UserCallDetail is a result object used by ListCallDetail, as
 // UserCallDetail.
 type UserCallDetail struct {
+	// CallDetail lists the quality indicators.
 	CallDetail []CallDetail `json:"CallDetail"`
-	Direction  string       `json:"Direction"`
-	PeerID     string       `json:"PeerId"`
-	// RoomID is the ID of the room.
+	// Direction is the direction of the data. One of CallBothWays, CallUplink,
+	// CallDownlink.
+	Direction CallDirection `json:"Direction"`
+	// PeerID is the user on the other end, for received data only.
+	PeerID string `json:"PeerId"`
+	// RoomID is the room.
 	RoomID string `json:"RoomId"`
-	// UserID is the ID of the user.
+	// UserID is the user.
 	UserID string `json:"UserId"`
 }
 
 // UserRecord is a result object used by ListUserInfo, as UserList.Record.
 type UserRecord struct {
+	// Time is when the user joined or left. An RFC 3339 time, such as
+	// 2024-05-01T08:00:00+08:00.
 	Time string `json:"Time"`
+	// Type is joinroom or leaveroom.
 	Type string `json:"Type"`
 }

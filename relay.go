@@ -54,17 +54,33 @@ func (c *Client) ListRelayStreamAll(ctx context.Context, req *ListRelayStreamReq
 type ListRelayStreamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the room whose relay tasks are listed.
 	RoomID string `json:"RoomId"`
-	Limit  *int32 `json:"Limit,omitempty"`
+	// Limit is the page size. Range: from 1 to 100. Default: 10.
+	Limit *int32 `json:"Limit,omitempty"`
+	// Offset is where the page starts. Range: from 0 to 9999. Default: 0.
 	Offset *int32 `json:"Offset,omitempty"`
-	Order  *int32 `json:"Order,omitempty"`
+	// Order orders the tasks by when they were started: 0 newest first, 1 oldest
+	// first. One of 0, 1. Default: 0.
+	Order *int32 `json:"Order,omitempty"`
 }
 
 func (r *ListRelayStreamRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.required("RoomId", r.RoomID != "")
 	v.id("RoomId", r.RoomID)
+	if v.lenient {
+		return
+	}
+	if r.Limit != nil && (!(*r.Limit >= 1 && *r.Limit <= 100)) {
+		v.badInt("Limit", -1, int64(*r.Limit), "must be from 1 to 100")
+	}
+	if r.Offset != nil && (!(*r.Offset >= 0 && *r.Offset <= 9999)) {
+		v.badInt("Offset", -1, int64(*r.Offset), "must be from 0 to 9999")
+	}
+	if r.Order != nil && (*r.Order != 0 && *r.Order != 1) {
+		v.badInt("Order", -1, int64(*r.Order), "must be one of 0, 1")
+	}
 }
 
 func (r *ListRelayStreamRequest) appendQuery(q *queryBuilder) {
@@ -83,10 +99,14 @@ func (r *ListRelayStreamRequest) appendQuery(q *queryBuilder) {
 
 // ListRelayStreamResult is what [Client.ListRelayStream] returns.
 type ListRelayStreamResult struct {
-	Limit  int32       `json:"Limit"`
-	Offset int32       `json:"Offset"`
-	Task   []RelayTask `json:"Task"`
-	Total  int32       `json:"Total"`
+	// Limit is the page size used.
+	Limit int32 `json:"Limit"`
+	// Offset is where the next page starts.
+	Offset int32 `json:"Offset"`
+	// Task lists the tasks.
+	Task []RelayTask `json:"Task"`
+	// Total is the number of tasks in this page.
+	Total int32 `json:"Total"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -114,19 +134,23 @@ func (c *Client) StartRelayStream(ctx context.Context, req *StartRelayStreamRequ
 // RoomId, TaskId, Token, UserId.
 type StartRelayStreamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string        `json:"AppId"`
+	AppID string `json:"AppId"`
+	// Control says what to relay and how.
 	Control *RelayControl `json:"Control"`
-	// RoomID is the ID of the room.
+	// RoomID is the room the stream is brought into.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the task within the room; UpdateRelayStream and
+	// StopRelayStream name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
-	Token  string `json:"Token"`
-	// UserID is the ID of the user.
+	// Token is the token the relayed user joins the room with. A secret: it never
+	// appears in errors or logs.
+	Token string `json:"Token"`
+	// UserID is the user ID the online stream is published as.
 	UserID string `json:"UserId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID  string `json:"BusinessId,omitempty"`
+	// BusinessID is the business identifier the task's usage is reported under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// MaxIdleTime ends the task after this long without media. Range: from 5 to
+	// 600 seconds. Default: 300 seconds.
 	MaxIdleTime *int32 `json:"MaxIdleTime,omitempty"`
 }
 
@@ -146,6 +170,12 @@ func (r *StartRelayStreamRequest) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
 	v.id("BusinessId", r.BusinessID)
+	if v.lenient {
+		return
+	}
+	if r.MaxIdleTime != nil && (!(*r.MaxIdleTime >= 5 && *r.MaxIdleTime <= 600)) {
+		v.badInt("MaxIdleTime", -1, int64(*r.MaxIdleTime), "must be from 5 to 600 seconds")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -216,8 +246,7 @@ type StopRelayStreamRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to stop, as given to StartRelayStream.
 	TaskID string `json:"TaskId"`
 }
 
@@ -279,12 +308,12 @@ func (c *Client) UpdateRelayStream(ctx context.Context, req *UpdateRelayStreamRe
 // RoomId, TaskId.
 type UpdateRelayStreamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID   string        `json:"AppId"`
+	AppID string `json:"AppId"`
+	// Control changes what is relayed and how.
 	Control *RelayControl `json:"Control"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to update, as given to StartRelayStream.
 	TaskID string `json:"TaskId"`
 }
 
@@ -337,19 +366,54 @@ func (r *UpdateRelayStreamResult) setMessage(s string) { r.Message = s }
 // RelayControl is an input object used by StartRelayStream,
 // UpdateRelayStream, as Control.
 type RelayControl struct {
-	StreamURL      string `json:"StreamUrl"`
-	Bitrate        *int32 `json:"Bitrate,omitempty"`
-	FrameRate      *int32 `json:"FrameRate,omitempty"`
-	Loop           *bool  `json:"Loop,omitempty"`
-	MediaType      *int32 `json:"MediaType,omitempty"`
+	// StreamURL is the online stream's address: HLS, RTMP, MP4, FLV, DASH or TS.
+	// A URL.
+	StreamURL string `json:"StreamUrl"`
+	// Bitrate is the highest bitrate sent when transcoding; left out, no limit.
+	// In kbps.
+	Bitrate *int32 `json:"Bitrate,omitempty"`
+	// FrameRate is the frame rate sent when transcoding. Range: from 1 to 30 fps.
+	// Default: 15 fps.
+	FrameRate *int32 `json:"FrameRate,omitempty"`
+	// Loop says whether a video-on-demand source plays in a loop.
+	Loop *bool `json:"Loop,omitempty"`
+	// MediaType says which media are relayed. One of RelayAudioVideo,
+	// RelayAudioOnly, RelayVideoOnly. Default: RelayAudioVideo (0).
+	MediaType *RelayMediaType `json:"MediaType,omitempty"`
+	// StartTimeStamp is when to start playing, for a scheduled start; 0 starts at
+	// once. StartRelayStream only. A Unix time in seconds. Default: 0.
 	StartTimeStamp *int32 `json:"StartTimeStamp,omitempty"`
-	StreamMode     *int32 `json:"StreamMode,omitempty"`
-	VideoHeight    *int32 `json:"VideoHeight,omitempty"`
-	VideoWidth     *int32 `json:"VideoWidth,omitempty"`
+	// StreamMode says whether the stream is transcoded or only repackaged. One of
+	// RelayTranscode, RelayRemux. Default: RelayTranscode (0).
+	StreamMode *RelayStreamMode `json:"StreamMode,omitempty"`
+	// VideoHeight is the video height; required when transcoding; an odd value is
+	// made even by the service. Range: from 16 to 1920 pixels.
+	VideoHeight *int32 `json:"VideoHeight,omitempty"`
+	// VideoWidth is the video width; required when transcoding; an odd value is
+	// made even by the service. Range: from 16 to 1920 pixels.
+	VideoWidth *int32 `json:"VideoWidth,omitempty"`
 }
 
 func (r *RelayControl) validate(v *validator) {
 	v.required("StreamUrl", r.StreamURL != "")
+	if v.lenient {
+		return
+	}
+	if r.FrameRate != nil && (!(*r.FrameRate >= 1 && *r.FrameRate <= 30)) {
+		v.badInt("FrameRate", -1, int64(*r.FrameRate), "must be from 1 to 30 fps")
+	}
+	if r.MediaType != nil && (*r.MediaType != 0 && *r.MediaType != 1 && *r.MediaType != 2) {
+		v.badInt("MediaType", -1, int64(*r.MediaType), "must be one of 0 (RelayAudioVideo), 1 (RelayAudioOnly), 2 (RelayVideoOnly)")
+	}
+	if r.StreamMode != nil && (*r.StreamMode != 0 && *r.StreamMode != 1) {
+		v.badInt("StreamMode", -1, int64(*r.StreamMode), "must be one of 0 (RelayTranscode), 1 (RelayRemux)")
+	}
+	if r.VideoHeight != nil && (!(*r.VideoHeight >= 16 && *r.VideoHeight <= 1920)) {
+		v.badInt("VideoHeight", -1, int64(*r.VideoHeight), "must be from 16 to 1920 pixels")
+	}
+	if r.VideoWidth != nil && (!(*r.VideoWidth >= 16 && *r.VideoWidth <= 1920)) {
+		v.badInt("VideoWidth", -1, int64(*r.VideoWidth), "must be from 16 to 1920 pixels")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -398,20 +462,30 @@ func (r *RelayControl) appendJSON(b []byte) ([]byte, error) {
 
 // RelayTask is a result object used by ListRelayStream, as Task.
 type RelayTask struct {
-	// AppID is the ID of the RTC app.
-	AppID      string `json:"AppId"`
-	CreateTime int32  `json:"CreateTime"`
-	FrameRate  int32  `json:"FrameRate"`
-	MediaType  int32  `json:"MediaType"`
-	// RoomID is the ID of the room.
-	RoomID     string `json:"RoomId"`
-	Status     int32  `json:"Status"`
-	StreamMode int32  `json:"StreamMode"`
-	StreamURL  string `json:"StreamUrl"`
-	// TaskID is the ID of the task.
+	// AppID is the app.
+	AppID string `json:"AppId"`
+	// CreateTime is when the task started. A Unix time in seconds.
+	CreateTime int32 `json:"CreateTime"`
+	// FrameRate is the frame rate sent when transcoding. Range: from 1 to 60 fps.
+	FrameRate int32 `json:"FrameRate"`
+	// MediaType says which media are relayed. One of RelayAudioVideo,
+	// RelayAudioOnly, RelayVideoOnly.
+	MediaType RelayMediaType `json:"MediaType"`
+	// RoomID is the room.
+	RoomID string `json:"RoomId"`
+	// Status is the task's state. One of RelayStarting, RelayRunning, RelayEnded.
+	Status RelayTaskStatus `json:"Status"`
+	// StreamMode says whether the stream is transcoded or repackaged. One of
+	// RelayTranscode, RelayRemux.
+	StreamMode RelayStreamMode `json:"StreamMode"`
+	// StreamURL is the online stream's address.
+	StreamURL string `json:"StreamUrl"`
+	// TaskID is the task's ID.
 	TaskID string `json:"TaskId"`
-	// UserID is the ID of the user.
-	UserID      string `json:"UserId"`
-	VideoHeight int32  `json:"VideoHeight"`
-	VideoWidth  int32  `json:"VideoWidth"`
+	// UserID is the user ID the stream is published as.
+	UserID string `json:"UserId"`
+	// VideoHeight is the video height. Range: from 16 to 1920 pixels.
+	VideoHeight int32 `json:"VideoHeight"`
+	// VideoWidth is the video width. Range: from 16 to 1920 pixels.
+	VideoWidth int32 `json:"VideoWidth"`
 }

@@ -375,19 +375,27 @@ func (r *Encode) appendJSON(b []byte) ([]byte, error) {
 // Indicator is a result object used by 5 actions, among them
 // ListOperationData, ListQuality, ListRealTimeOperationData, as Indicators.
 type Indicator struct {
-	Data     []IndicatorData `json:"Data"`
-	Name     string          `json:"Name"`
-	Overview Overview        `json:"overview"`
-	Unit     string          `json:"Unit"`
+	// Data lists the data points.
+	Data []IndicatorData `json:"Data"`
+	// Name is the indicator's name.
+	Name string `json:"Name"`
+	// Overview sums the indicator up over the whole period.
+	Overview Overview `json:"overview"`
+	// Unit is the indicator's unit.
+	Unit string `json:"Unit"`
 }
 
 // IndicatorData is a result object used by 5 actions, among them
 // ListOperationData, ListQuality, ListRealTimeOperationData, as
 // Indicators.Data.
 type IndicatorData struct {
-	StreamID  string  `json:"StreamId"`
-	TimeStamp string  `json:"TimeStamp"`
-	Value     float64 `json:"Value"`
+	// StreamID is the stream the value is for, when the indicator is per stream.
+	StreamID string `json:"StreamId"`
+	// TimeStamp is the start of the period the value covers. An RFC 3339 time,
+	// such as 2024-05-01T08:00:00+08:00.
+	TimeStamp string `json:"TimeStamp"`
+	// Value is the value, to two decimals.
+	Value float64 `json:"Value"`
 }
 
 // Layout arranges the streams in a mixed picture (cloud recording and mixed
@@ -651,14 +659,22 @@ func (r *LayoutRegion) appendJSON(b []byte) ([]byte, error) {
 // ListOperationData, ListQuality, ListRealTimeOperationData, as
 // Indicators.overview.
 type Overview struct {
-	Alias     string `json:"Alias"`
+	// Alias is the indicator's display name (in Chinese).
+	Alias string `json:"Alias"`
+	// ExtraInfo is extra information about the indicator.
 	ExtraInfo string `json:"ExtraInfo"`
+	// HoverInfo is the hint the console shows for the indicator.
 	HoverInfo string `json:"HoverInfo"`
-	MaxValue  string `json:"MaxValue"`
-	MinValue  string `json:"MinValue"`
-	Name      string `json:"Name"`
-	Unit      string `json:"Unit"`
-	Value     string `json:"Value"`
+	// MaxValue is the largest value, as text.
+	MaxValue string `json:"MaxValue"`
+	// MinValue is the smallest value, as text.
+	MinValue string `json:"MinValue"`
+	// Name is the indicator's name.
+	Name string `json:"Name"`
+	// Unit is the indicator's unit.
+	Unit string `json:"Unit"`
+	// Value is the overall value, as text.
+	Value string `json:"Value"`
 }
 
 // SourceCrop is an input object used by 6 actions, among them

@@ -10,7 +10,10 @@ import (
 
 // StartVoiceChat starts a conversational AI agent in a room: it joins as a
 // user, listens to the target users and answers them by speech recognition, a
-// large language model and speech synthesis, as configured.
+// large language model and speech synthesis, as configured. It sends version
+// 2025-06-01; the 2024-12-01 shape differs (no BusinessId, IdleTimeout,
+// Burst; raw subtitle config), so call that version with Client.Call and
+// types of your own.
 //
 // Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, AgentConfig, Config.
@@ -27,7 +30,10 @@ func (c *Client) StartVoiceChat(ctx context.Context, req *StartVoiceChatRequest,
 // StartVoiceChatRequest holds the parameters of [Client.StartVoiceChat],
 // which starts a conversational AI agent in a room: it joins as a user,
 // listens to the target users and answers them by speech recognition, a large
-// language model and speech synthesis, as configured.
+// language model and speech synthesis, as configured. It sends version
+// 2025-06-01; the 2024-12-01 shape differs (no BusinessId, IdleTimeout,
+// Burst; raw subtitle config), so call that version with Client.Call and
+// types of your own.
 //
 // Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, AgentConfig, Config.
@@ -174,8 +180,9 @@ type StopVoiceChatResult struct {
 func (r *StopVoiceChatResult) setMessage(s string) { r.Message = s }
 
 // UpdateVoiceChat sends a command to a running conversational AI agent:
-// interrupt it, return a function call result, or feed it text to speak or to
-// send to the language model.
+// interrupt it, return a function call result, feed it text to speak or to
+// send to the language model, pass it images, or change its configuration,
+// speech-synthesis tags, voiceprint or far-field settings.
 //
 // Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.
@@ -191,8 +198,9 @@ func (c *Client) UpdateVoiceChat(ctx context.Context, req *UpdateVoiceChatReques
 
 // UpdateVoiceChatRequest holds the parameters of [Client.UpdateVoiceChat],
 // which sends a command to a running conversational AI agent: interrupt it,
-// return a function call result, or feed it text to speak or to send to the
-// language model.
+// return a function call result, feed it text to speak or to send to the
+// language model, pass it images, or change its configuration,
+// speech-synthesis tags, voiceprint or far-field settings.
 //
 // Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.

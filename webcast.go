@@ -5,6 +5,7 @@ package rtc
 import (
 	"context"
 	"strconv"
+	"unicode/utf8"
 )
 
 // GetWebCastTask returns the state and settings of a web page relay task.
@@ -31,8 +32,7 @@ type GetWebCastTaskRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to look up, as given to StartWebcast.
 	TaskID string `json:"TaskId"`
 }
 
@@ -52,6 +52,7 @@ func (r *GetWebCastTaskRequest) appendQuery(q *queryBuilder) {
 
 // GetWebCastTaskResult is what [Client.GetWebCastTask] returns.
 type GetWebCastTaskResult struct {
+	// WebCastTask describes the task.
 	WebCastTask WebCastTask `json:"WebCastTask"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -81,21 +82,32 @@ func (c *Client) StartWebcast(ctx context.Context, req *StartWebcastRequest, opt
 type StartWebcastRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
-	RoomID    string `json:"RoomId"`
+	// RoomID is the room the web page's audio and video are published to.
+	RoomID string `json:"RoomId"`
+	// SourceURL is the web page to capture, with any query parameters it needs
+	// (for authentication, say). Must be at most 1024 characters. A URL.
 	SourceURL string `json:"SourceURL"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the task within the room; StopWebcast and GetWebCastTask
+	// name it with the same RoomId and TaskId.
 	TaskID string `json:"TaskId"`
-	// UserID is the ID of the user.
+	// UserID is the user ID the page publishes as. It must differ from every
+	// other user in the room, or the one who joined first is removed; a prefix
+	// such as webcast_ helps.
 	UserID string `json:"UserId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
-	BusinessID        string             `json:"BusinessId,omitempty"`
+	// BusinessID is the business identifier the task's usage is reported under.
+	BusinessID string `json:"BusinessId,omitempty"`
+	// EventNotifyConfig lets the page say when capture starts and ends.
 	EventNotifyConfig *EventNotifyConfig `json:"EventNotifyConfig,omitempty"`
-	MaxRunningTime    *int32             `json:"MaxRunningTime,omitempty"`
-	MonitorConfig     *MonitorConfig     `json:"MonitorConfig,omitempty"`
-	VideoSolutions    []VideoSolution    `json:"VideoSolutions,omitempty"`
+	// MaxRunningTime ends the task after this long. Range: from 10 to 86400
+	// seconds. Default: 86400 seconds.
+	MaxRunningTime *int32 `json:"MaxRunningTime,omitempty"`
+	// MonitorConfig checks the page for trouble while it is captured.
+	MonitorConfig *MonitorConfig `json:"MonitorConfig,omitempty"`
+	// VideoSolutions lists the video streams published, at most two (a large and
+	// a smaller one, for subscribers to pick); the largest sets the page's
+	// rendering size. Left out, one stream with the defaults. Must have at most 2
+	// elements.
+	VideoSolutions []VideoSolution `json:"VideoSolutions,omitempty"`
 }
 
 func (r *StartWebcastRequest) validate(v *validator) {
@@ -108,6 +120,37 @@ func (r *StartWebcastRequest) validate(v *validator) {
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
 	v.id("BusinessId", r.BusinessID)
+	if r.EventNotifyConfig != nil {
+		v.push("EventNotifyConfig")
+		r.EventNotifyConfig.validate(v)
+		v.pop()
+	}
+	if r.MonitorConfig != nil {
+		v.push("MonitorConfig")
+		r.MonitorConfig.validate(v)
+		v.pop()
+	}
+	if len(r.VideoSolutions) > 0 {
+		v.push("VideoSolutions")
+		for i := range r.VideoSolutions {
+			v.index(i)
+			r.VideoSolutions[i].validate(v)
+			v.pop()
+		}
+		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.SourceURL != "" && (utf8.RuneCountInString(r.SourceURL) > 1024) {
+		v.badLen("SourceURL", -1, r.SourceURL, "must be at most 1024 characters")
+	}
+	if r.MaxRunningTime != nil && (!(*r.MaxRunningTime >= 10 && *r.MaxRunningTime <= 86400)) {
+		v.badInt("MaxRunningTime", -1, int64(*r.MaxRunningTime), "must be from 10 to 86400 seconds")
+	}
+	if len(r.VideoSolutions) > 0 && (len(r.VideoSolutions) > 2) {
+		v.badItems("VideoSolutions", len(r.VideoSolutions), "must have at most 2 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -199,8 +242,7 @@ type StopWebcastRequest struct {
 	AppID string `json:"AppId"`
 	// RoomID is the ID of the room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to stop, as given to StartWebcast.
 	TaskID string `json:"TaskId"`
 }
 
@@ -242,8 +284,24 @@ func (r *StopWebcastResult) setMessage(s string) { r.Message = s }
 // EventNotifyConfig is an input object used by StartWebcast, as
 // EventNotifyConfig.
 type EventNotifyConfig struct {
-	EnableEventNotify *bool  `json:"EnableEventNotify,omitempty"`
-	StartTimeout      *int32 `json:"StartTimeout,omitempty"`
+	// EnableEventNotify says whether the page controls capture: the service
+	// injects onWebcastStart() and onWebcastEnd(), which the page calls when
+	// ready and when done. Otherwise capture starts when the page opens and ends
+	// with StopWebcast. Default: false.
+	EnableEventNotify *bool `json:"EnableEventNotify,omitempty"`
+	// StartTimeout is how long to wait for onWebcastStart(); 0 waits without
+	// limit. Only with EnableEventNotify. Range: from 0 to 60 seconds. Default: 0
+	// seconds.
+	StartTimeout *int32 `json:"StartTimeout,omitempty"`
+}
+
+func (r *EventNotifyConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.StartTimeout != nil && (!(*r.StartTimeout >= 0 && *r.StartTimeout <= 60)) {
+		v.badInt("StartTimeout", -1, int64(*r.StartTimeout), "must be from 0 to 60 seconds")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -273,15 +331,47 @@ func (r *EventNotifyConfig) appendJSON(b []byte) ([]byte, error) {
 // EventNotifyConfigInfo is a result object used by GetWebCastTask, as
 // WebCastTask.EventNotifyConfig.
 type EventNotifyConfigInfo struct {
-	EnableEventNotify bool  `json:"EnableEventNotify"`
-	StartTimeout      int32 `json:"StartTimeout"`
+	// EnableEventNotify says whether the page controls capture: the service
+	// injects onWebcastStart() and onWebcastEnd(), which the page calls when
+	// ready and when done. Otherwise capture starts when the page opens and ends
+	// with StopWebcast. Default: false.
+	EnableEventNotify bool `json:"EnableEventNotify"`
+	// StartTimeout is how long to wait for onWebcastStart(); 0 waits without
+	// limit. Only with EnableEventNotify. Range: from 0 to 60 seconds. Default: 0
+	// seconds.
+	StartTimeout int32 `json:"StartTimeout"`
 }
 
 // MonitorConfig is an input object used by StartWebcast, as MonitorConfig.
 type MonitorConfig struct {
-	BlankCheckInterval  *int32 `json:"BlankCheckInterval,omitempty"`
-	CrashCheckInterval  *int32 `json:"CrashCheckInterval,omitempty"`
+	// BlankCheckInterval is how often the page is checked for a blank screen; 0
+	// turns the check off. Two hits in a row reload the page, two more reschedule
+	// the task. Range: 0, or from 2 to 30 seconds. Default: 0 seconds.
+	BlankCheckInterval *int32 `json:"BlankCheckInterval,omitempty"`
+	// CrashCheckInterval is how often the page's JavaScript is checked for a
+	// crash or hang; 0 turns the check off. A hit reschedules the task. Range:
+	// from 0 to 30 seconds. Default: 0 seconds.
+	CrashCheckInterval *int32 `json:"CrashCheckInterval,omitempty"`
+	// FreezeCheckInterval is how often the page is checked for content that no
+	// longer changes; 0 turns the check off. Two hits in a row reload the page,
+	// two more reschedule the task. Range: 0, or from 2 to 30 seconds. Default: 0
+	// seconds.
 	FreezeCheckInterval *int32 `json:"FreezeCheckInterval,omitempty"`
+}
+
+func (r *MonitorConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.BlankCheckInterval != nil && (!(*r.BlankCheckInterval == 0 || *r.BlankCheckInterval >= 2 && *r.BlankCheckInterval <= 30)) {
+		v.badInt("BlankCheckInterval", -1, int64(*r.BlankCheckInterval), "must be 0, or from 2 to 30 seconds")
+	}
+	if r.CrashCheckInterval != nil && (!(*r.CrashCheckInterval >= 0 && *r.CrashCheckInterval <= 30)) {
+		v.badInt("CrashCheckInterval", -1, int64(*r.CrashCheckInterval), "must be from 0 to 30 seconds")
+	}
+	if r.FreezeCheckInterval != nil && (!(*r.FreezeCheckInterval == 0 || *r.FreezeCheckInterval >= 2 && *r.FreezeCheckInterval <= 30)) {
+		v.badInt("FreezeCheckInterval", -1, int64(*r.FreezeCheckInterval), "must be 0, or from 2 to 30 seconds")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -315,17 +405,52 @@ func (r *MonitorConfig) appendJSON(b []byte) ([]byte, error) {
 // MonitorConfigInfo is a result object used by GetWebCastTask, as
 // WebCastTask.MonitorConfig.
 type MonitorConfigInfo struct {
-	BlankCheckInterval  int32 `json:"BlankCheckInterval"`
-	CrashCheckInterval  int32 `json:"CrashCheckInterval"`
+	// BlankCheckInterval is how often the page is checked for a blank screen; 0
+	// turns the check off. Two hits in a row reload the page, two more reschedule
+	// the task. Range: 0, or from 2 to 30 seconds. Default: 0 seconds.
+	BlankCheckInterval int32 `json:"BlankCheckInterval"`
+	// CrashCheckInterval is how often the page's JavaScript is checked for a
+	// crash or hang; 0 turns the check off. A hit reschedules the task. Range:
+	// from 0 to 30 seconds. Default: 0 seconds.
+	CrashCheckInterval int32 `json:"CrashCheckInterval"`
+	// FreezeCheckInterval is how often the page is checked for content that no
+	// longer changes; 0 turns the check off. Two hits in a row reload the page,
+	// two more reschedule the task. Range: 0, or from 2 to 30 seconds. Default: 0
+	// seconds.
 	FreezeCheckInterval int32 `json:"FreezeCheckInterval"`
 }
 
 // VideoSolution is an input object used by StartWebcast, as VideoSolutions.
 type VideoSolution struct {
-	Bitrate   *int32 `json:"Bitrate,omitempty"`
+	// Bitrate is the highest bitrate sent; 0 adapts it. Range: from 0 to 10000
+	// kbps. Default: 0 kbps.
+	Bitrate *int32 `json:"Bitrate,omitempty"`
+	// FrameRate is the frame rate sent. Range: from 1 to 60 fps. Default: 15 fps.
 	FrameRate *int32 `json:"FrameRate,omitempty"`
-	Height    *int32 `json:"Height,omitempty"`
-	Width     *int32 `json:"Width,omitempty"`
+	// Height is the video height; an odd value is made even by the service.
+	// Range: from 50 to 1080 pixels. Default: 720 pixels.
+	Height *int32 `json:"Height,omitempty"`
+	// Width is the video width; an odd value is made even by the service. Range:
+	// from 50 to 1920 pixels. Default: 1280 pixels.
+	Width *int32 `json:"Width,omitempty"`
+}
+
+func (r *VideoSolution) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if r.Bitrate != nil && (!(*r.Bitrate >= 0 && *r.Bitrate <= 10000)) {
+		v.badInt("Bitrate", -1, int64(*r.Bitrate), "must be from 0 to 10000 kbps")
+	}
+	if r.FrameRate != nil && (!(*r.FrameRate >= 1 && *r.FrameRate <= 60)) {
+		v.badInt("FrameRate", -1, int64(*r.FrameRate), "must be from 1 to 60 fps")
+	}
+	if r.Height != nil && (!(*r.Height >= 50 && *r.Height <= 1080)) {
+		v.badInt("Height", -1, int64(*r.Height), "must be from 50 to 1080 pixels")
+	}
+	if r.Width != nil && (!(*r.Width >= 50 && *r.Width <= 1920)) {
+		v.badInt("Width", -1, int64(*r.Width), "must be from 50 to 1920 pixels")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -363,28 +488,47 @@ func (r *VideoSolution) appendJSON(b []byte) ([]byte, error) {
 // VideoSolutionInfo is a result object used by GetWebCastTask, as
 // WebCastTask.VideoSolutions.
 type VideoSolutionInfo struct {
-	Bitrate   int32 `json:"Bitrate"`
+	// Bitrate is the highest bitrate sent; 0 adapts it. Range: from 0 to 10000
+	// kbps. Default: 0 kbps.
+	Bitrate int32 `json:"Bitrate"`
+	// FrameRate is the frame rate sent. Range: from 1 to 60 fps. Default: 15 fps.
 	FrameRate int32 `json:"FrameRate"`
-	Height    int32 `json:"Height"`
-	Width     int32 `json:"Width"`
+	// Height is the video height; an odd value is made even by the service.
+	// Range: from 50 to 1080 pixels. Default: 720 pixels.
+	Height int32 `json:"Height"`
+	// Width is the video width; an odd value is made even by the service. Range:
+	// from 50 to 1920 pixels. Default: 1280 pixels.
+	Width int32 `json:"Width"`
 }
 
 // WebCastTask is a result object used by GetWebCastTask, as WebCastTask.
 type WebCastTask struct {
-	// EndTime is when the task ended, in unix milliseconds; 0 while it runs (see
-	// EndedAt).
-	EndTime           int64                 `json:"EndTime"`
+	// EndTime is when the task ended; 0 while it runs. A Unix time in
+	// milliseconds.
+	EndTime int64 `json:"EndTime"`
+	// EventNotifyConfig lets the page say when capture starts and ends.
 	EventNotifyConfig EventNotifyConfigInfo `json:"EventNotifyConfig"`
-	MaxRunningTime    int32                 `json:"MaxRunningTime"`
-	MonitorConfig     MonitorConfigInfo     `json:"MonitorConfig"`
-	SourceURL         string                `json:"SourceURL"`
-	// StartTime is when the task started, in unix milliseconds (see StartedAt).
+	// MaxRunningTime ends the task after this long. Range: from 10 to 86400
+	// seconds. Default: 86400 seconds.
+	MaxRunningTime int32 `json:"MaxRunningTime"`
+	// MonitorConfig checks the page for trouble while it is captured.
+	MonitorConfig MonitorConfigInfo `json:"MonitorConfig"`
+	// SourceURL is the web page to capture, with any query parameters it needs
+	// (for authentication, say). Must be at most 1024 characters. A URL.
+	SourceURL string `json:"SourceURL"`
+	// StartTime is when the task started. A Unix time in milliseconds.
 	StartTime int64 `json:"StartTime"`
-	// Status is the task's state: running, ended, failed (see TaskStatus).
+	// Status is the task's state (see TaskStatus).
 	Status TaskStatus `json:"Status"`
-	// StopReason says why the task ended; empty while it has not.
+	// StopReason says why the task ended; empty while it runs (see StopReason).
 	StopReason StopReason `json:"StopReason"`
-	// UserID is the ID of the user.
-	UserID         string              `json:"UserId"`
+	// UserID is the user ID the page publishes as. It must differ from every
+	// other user in the room, or the one who joined first is removed; a prefix
+	// such as webcast_ helps.
+	UserID string `json:"UserId"`
+	// VideoSolutions lists the video streams published, at most two (a large and
+	// a smaller one, for subscribers to pick); the largest sets the page's
+	// rendering size. Left out, one stream with the defaults. Must have at most 2
+	// elements.
 	VideoSolutions []VideoSolutionInfo `json:"VideoSolutions"`
 }

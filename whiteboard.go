@@ -27,19 +27,20 @@ func (c *Client) StartWBRecord(ctx context.Context, req *StartWBRecordRequest, o
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, UserId.
 type StartWBRecordRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the ID of your RTC app, from the console or ListApps.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the whiteboard room to record.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID identifies the recording task, so that StopWBRecord can name it.
 	TaskID string `json:"TaskId"`
-	// UserID is the ID of the user.
+	// UserID is the user ID the recorder joins as; it must differ from every
+	// other user in the room, or the one who joined first is removed.
 	UserID string `json:"UserId"`
-	// BusinessID is a business identifier, to tell apart the rooms of one app by
-	// business.
+	// BusinessID is the business identifier the task's usage is reported under.
 	BusinessID string `json:"BusinessId,omitempty"`
-	SourceURL  string `json:"SourceURL,omitempty"`
+	// SourceURL is the web page with your own whiteboard UI; left out, the
+	// default whiteboard page. A URL.
+	SourceURL string `json:"SourceURL,omitempty"`
 }
 
 func (r *StartWBRecordRequest) validate(v *validator) {
@@ -112,12 +113,11 @@ func (c *Client) StopWBRecord(ctx context.Context, req *StopWBRecordRequest, opt
 type StopWBRecordRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// RoomID is the ID of the room.
+	// RoomID is the whiteboard room.
 	RoomID string `json:"RoomId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the task to stop, as given to StartWBRecord.
 	TaskID string `json:"TaskId"`
-	// UserID is the ID of the user.
+	// UserID is the user calling.
 	UserID string `json:"UserId"`
 }
 
@@ -183,16 +183,29 @@ func (c *Client) WbTranscodeCreate(ctx context.Context, req *WbTranscodeCreateRe
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Operator,
 // Priority, Resource, TranscodeMode.
 type WbTranscodeCreateRequest struct {
-	// AppID is the ID of your RTC app, from the console.
-	AppID           string                   `json:"AppId"`
-	Operator        string                   `json:"Operator"`
-	Priority        int32                    `json:"Priority"`
-	Resource        string                   `json:"Resource"`
-	TranscodeMode   int32                    `json:"TranscodeMode"`
-	PreSignDuration *int32                   `json:"PreSignDuration,omitempty"`
-	ResourceAttr    *ResourceAttr            `json:"ResourceAttr,omitempty"`
-	StorageConfig   *WhiteboardStorageConfig `json:"StorageConfig,omitempty"`
-	TranscodeConfig *TranscodeConfig         `json:"TranscodeConfig,omitempty"`
+	// AppID is the ID of your RTC app.
+	AppID string `json:"AppId"`
+	// Operator is who asks for the transcoding.
+	Operator string `json:"Operator"`
+	// Priority is the transcoding task's priority.
+	Priority int32 `json:"Priority"`
+	// Resource is the URL of the document to transcode. A URL.
+	Resource string `json:"Resource"`
+	// TranscodeMode is the transcoding mode: static (pages as images) or dynamic
+	// (pages kept animated), by the vendor's code.
+	TranscodeMode int32 `json:"TranscodeMode"`
+	// PreSignDuration is how long the pre-signed URLs of the results in the TOS
+	// bucket stay valid; 0 for ever. Range: from 0 to 604800 seconds. Default: 0
+	// seconds.
+	PreSignDuration *int32 `json:"PreSignDuration,omitempty"`
+	// ResourceAttr describes the document; needed for dynamic transcoding.
+	ResourceAttr *ResourceAttr `json:"ResourceAttr,omitempty"`
+	// StorageConfig says where the results are stored; it takes precedence over
+	// the console's setting.
+	StorageConfig *WhiteboardStorageConfig `json:"StorageConfig,omitempty"`
+	// TranscodeConfig sets the output; needed for static transcoding, and for
+	// thumbnails of dynamic transcoding.
+	TranscodeConfig *TranscodeConfig `json:"TranscodeConfig,omitempty"`
 }
 
 func (r *WbTranscodeCreateRequest) validate(v *validator) {
@@ -208,6 +221,12 @@ func (r *WbTranscodeCreateRequest) validate(v *validator) {
 		v.push("StorageConfig")
 		r.StorageConfig.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.PreSignDuration != nil && (!(*r.PreSignDuration >= 0 && *r.PreSignDuration <= 604800)) {
+		v.badInt("PreSignDuration", -1, int64(*r.PreSignDuration), "must be from 0 to 604800 seconds")
 	}
 }
 
@@ -256,7 +275,8 @@ func (r *WbTranscodeCreateRequest) appendJSON(b []byte) ([]byte, error) {
 
 // WbTranscodeCreateResult is what [Client.WbTranscodeCreate] returns.
 type WbTranscodeCreateResult struct {
-	// TaskID is the ID of the task.
+	// TaskID is the transcoding task's ID, for WbTranscodeQuery and
+	// WbTranscodeGet.
 	TaskID string `json:"TaskId"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -282,10 +302,9 @@ func (c *Client) WbTranscodeGet(ctx context.Context, req *WbTranscodeGetRequest,
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, TaskId.
 type WbTranscodeGetRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the ID of your RTC app.
 	AppID string `json:"AppId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the transcoding task, as WbTranscodeCreate returned it.
 	TaskID string `json:"TaskId"`
 }
 
@@ -302,14 +321,23 @@ func (r *WbTranscodeGetRequest) appendQuery(q *queryBuilder) {
 
 // WbTranscodeGetResult is what [Client.WbTranscodeGet] returns.
 type WbTranscodeGetResult struct {
-	FileName        string           `json:"FileName"`
-	Height          int32            `json:"Height"`
-	Images          []TranscodeImage `json:"Images"`
-	TranscodeMode   int32            `json:"TranscodeMode"`
-	Width           int32            `json:"Width"`
-	FileID          string           `json:"FileId"`
-	ThumbnailHeight int32            `json:"ThumbnailHeight"`
-	ThumbnailWidth  int32            `json:"ThumbnailWidth"`
+	// FileName is the document's file name.
+	FileName string `json:"FileName"`
+	// Height is the output height. In pixels.
+	Height int32 `json:"Height"`
+	// Images lists the pages made.
+	Images []TranscodeImage `json:"Images"`
+	// TranscodeMode is the transcoding mode, by the vendor's code.
+	TranscodeMode int32 `json:"TranscodeMode"`
+	// Width is the output width. In pixels.
+	Width int32 `json:"Width"`
+	// FileID is the file ID of a dynamic transcoding's result, to pass to the
+	// client SDK.
+	FileID string `json:"FileId"`
+	// ThumbnailHeight is the thumbnail height. In pixels.
+	ThumbnailHeight int32 `json:"ThumbnailHeight"`
+	// ThumbnailWidth is the thumbnail width. In pixels.
+	ThumbnailWidth int32 `json:"ThumbnailWidth"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -332,10 +360,9 @@ func (c *Client) WbTranscodeQuery(ctx context.Context, req *WbTranscodeQueryRequ
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, TaskId.
 type WbTranscodeQueryRequest struct {
-	// AppID is the ID of your RTC app, from the console.
+	// AppID is the ID of your RTC app.
 	AppID string `json:"AppId"`
-	// TaskID identifies the task within the room; the Stop, Update and Get
-	// actions name it with the same RoomId and TaskId.
+	// TaskID is the transcoding task, as WbTranscodeCreate returned it.
 	TaskID string `json:"TaskId"`
 }
 
@@ -352,19 +379,26 @@ func (r *WbTranscodeQueryRequest) appendQuery(q *queryBuilder) {
 
 // WbTranscodeQueryResult is what [Client.WbTranscodeQuery] returns.
 type WbTranscodeQueryResult struct {
-	Progress int32  `json:"Progress"`
-	Status   int32  `json:"Status"`
-	ErrCode  string `json:"ErrCode"`
-	ErrCodeN int32  `json:"ErrCodeN"`
-	ErrMsg   string `json:"ErrMsg"`
+	// Progress is how far the transcoding has got. Range: from 0 to 100 %.
+	Progress int32 `json:"Progress"`
+	// Status is the task's state, by the vendor's code.
+	Status int32 `json:"Status"`
+	// ErrCode is the error code, as text, when the task failed.
+	ErrCode string `json:"ErrCode"`
+	// ErrCodeN is the error code, as a number, when the task failed.
+	ErrCodeN int32 `json:"ErrCodeN"`
+	// ErrMsg is the error message, when the task failed.
+	ErrMsg string `json:"ErrMsg"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
 
 // ResourceAttr is an input object used by WbTranscodeCreate, as ResourceAttr.
 type ResourceAttr struct {
+	// FileName is the document's file name.
 	FileName string `json:"FileName"`
-	Size     int32  `json:"Size"`
+	// Size is the document's size. In bytes.
+	Size int32 `json:"Size"`
 }
 
 func (r *ResourceAttr) validate(v *validator) {
@@ -388,14 +422,23 @@ func (r *ResourceAttr) appendJSON(b []byte) ([]byte, error) {
 // TranscodeConfig is an input object used by WbTranscodeCreate, as
 // TranscodeConfig.
 type TranscodeConfig struct {
-	ForceUseResolution bool  `json:"ForceUseResolution"`
-	InputFormat        int32 `json:"InputFormat"`
-	OutputFormat       int32 `json:"OutputFormat"`
-	OutputHeight       int32 `json:"OutputHeight"`
-	OutputWidth        int32 `json:"OutputWidth"`
-	Thumbnail          bool  `json:"Thumbnail"`
-	ThumbnailHeight    int32 `json:"ThumbnailHeight"`
-	ThumbnailWidth     int32 `json:"ThumbnailWidth"`
+	// ForceUseResolution says whether the output size is forced to OutputWidth
+	// and OutputHeight.
+	ForceUseResolution bool `json:"ForceUseResolution"`
+	// InputFormat is the document's format, by the vendor's code.
+	InputFormat int32 `json:"InputFormat"`
+	// OutputFormat is the output image format, by the vendor's code.
+	OutputFormat int32 `json:"OutputFormat"`
+	// OutputHeight is the output height. In pixels.
+	OutputHeight int32 `json:"OutputHeight"`
+	// OutputWidth is the output width. In pixels.
+	OutputWidth int32 `json:"OutputWidth"`
+	// Thumbnail says whether thumbnails are made.
+	Thumbnail bool `json:"Thumbnail"`
+	// ThumbnailHeight is the thumbnail height. In pixels.
+	ThumbnailHeight int32 `json:"ThumbnailHeight"`
+	// ThumbnailWidth is the thumbnail width. In pixels.
+	ThumbnailWidth int32 `json:"ThumbnailWidth"`
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -426,26 +469,46 @@ func (r *TranscodeConfig) appendJSON(b []byte) ([]byte, error) {
 
 // TranscodeImage is a result object used by WbTranscodeGet, as Images.
 type TranscodeImage struct {
-	ImgURL       string  `json:"ImgUrl"`
-	PageID       float32 `json:"PageId"`
-	ThumbnailURL string  `json:"ThumbnailUrl"`
-	Warning      string  `json:"Warning"`
+	// ImgURL is the page image's URL.
+	ImgURL string `json:"ImgUrl"`
+	// PageID is the page number.
+	PageID float32 `json:"PageId"`
+	// ThumbnailURL is the page thumbnail's URL.
+	ThumbnailURL string `json:"ThumbnailUrl"`
+	// Warning explains why a page came out blank, when it failed.
+	Warning string `json:"Warning"`
 }
 
 // WhiteboardCustomConfig is an input object used by WbTranscodeCreate, as
 // StorageConfig.CustomConfig.
 type WhiteboardCustomConfig struct {
+	// AccessKey is the access key of the storage account; it needs write access
+	// to the bucket (read access is not advised). A secret: it never appears in
+	// errors or logs.
 	AccessKey string `json:"AccessKey"`
-	Bucket    string `json:"Bucket"`
-	Region    int32  `json:"Region"`
+	// Bucket is the bucket name.
+	Bucket string `json:"Bucket"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it; with Amazon S3, 7, 9, 15, 16, 17 and 23 are not supported.
+	Region int32 `json:"Region"`
+	// SecretKey is the secret key of the storage account. A secret: it never
+	// appears in errors or logs.
 	SecretKey string `json:"SecretKey"`
-	Vendor    int32  `json:"Vendor"`
+	// Vendor is the storage provider: 0 Amazon S3, 1 Alibaba Cloud OSS. One of 0,
+	// 1.
+	Vendor int32 `json:"Vendor"`
 }
 
 func (r *WhiteboardCustomConfig) validate(v *validator) {
 	v.required("AccessKey", r.AccessKey != "")
 	v.required("Bucket", r.Bucket != "")
 	v.required("SecretKey", r.SecretKey != "")
+	if v.lenient {
+		return
+	}
+	if r.Vendor != 0 && r.Vendor != 1 {
+		v.badInt("Vendor", -1, int64(r.Vendor), "must be one of 0, 1")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -471,9 +534,13 @@ func (r *WhiteboardCustomConfig) appendJSON(b []byte) ([]byte, error) {
 // WhiteboardStorageConfig is an input object used by WbTranscodeCreate, as
 // StorageConfig.
 type WhiteboardStorageConfig struct {
+	// CustomConfig is a third-party bucket, when Type is 1.
 	CustomConfig *WhiteboardCustomConfig `json:"CustomConfig,omitempty"`
-	TosConfig    *WhiteboardTosConfig    `json:"TosConfig,omitempty"`
-	Type         *int32                  `json:"Type,omitempty"`
+	// TosConfig is the TOS bucket, when Type is 0.
+	TosConfig *WhiteboardTosConfig `json:"TosConfig,omitempty"`
+	// Type says which storage the results go to: 0 TOS, 1 a third-party object
+	// storage. One of 0, 1. Default: 0.
+	Type *int32 `json:"Type,omitempty"`
 }
 
 func (r *WhiteboardStorageConfig) validate(v *validator) {
@@ -486,6 +553,18 @@ func (r *WhiteboardStorageConfig) validate(v *validator) {
 		v.push("TosConfig")
 		r.TosConfig.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if r.Type != nil && (*r.Type != 0 && *r.Type != 1) {
+		v.badInt("Type", -1, int64(*r.Type), "must be one of 0, 1")
+	}
+	if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+		v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+	}
+	if ((r.Type != nil) && (*r.Type == 1)) && (!(r.CustomConfig != nil)) {
+		v.bad("", -1, "", "CustomConfig is required when Type is 1 (third-party storage)")
 	}
 }
 
@@ -525,9 +604,14 @@ func (r *WhiteboardStorageConfig) appendJSON(b []byte) ([]byte, error) {
 // WhiteboardTosConfig is an input object used by WbTranscodeCreate, as
 // StorageConfig.TosConfig.
 type WhiteboardTosConfig struct {
+	// AccountID is the Volcengine account ID that owns the bucket, from the
+	// console's account menu.
 	AccountID string `json:"AccountId"`
-	Bucket    string `json:"Bucket"`
-	Region    int32  `json:"Region"`
+	// Bucket is the bucket name, from the TOS console.
+	Bucket string `json:"Bucket"`
+	// Region is the bucket's region, by the number the vendor's region table
+	// gives it.
+	Region int32 `json:"Region"`
 }
 
 func (r *WhiteboardTosConfig) validate(v *validator) {

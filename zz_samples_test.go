@@ -1496,7 +1496,7 @@ func sampleGetFailRecoveryPoliciesRequest() *GetFailRecoveryPoliciesRequest {
 	return &GetFailRecoveryPoliciesRequest{
 		AppID:      "AppID-1",
 		FromVendor: "FromVendor-1",
-		OrderBy:    "OrderBy-1",
+		OrderBy:    "createTime",
 		RoomID:     "RoomID-1",
 		ToVendor:   "ToVendor-1",
 	}
@@ -1664,7 +1664,7 @@ func sampleListAppsRequest() *ListAppsRequest {
 		Limit:       "Limit-1",
 		Offset:      "Offset-1",
 		ProjectName: "ProjectName-1",
-		Reverse:     Ptr(int32(3)),
+		Reverse:     Ptr(int32(0)),
 	}
 }
 
@@ -1675,7 +1675,7 @@ func sampleListCallDetailRequest() *ListCallDetailRequest {
 		RoomID:    "RoomId-1",
 		StartTime: "StartTime-1",
 		UserID:    "UserId-1",
-		Direction: "Direction-1",
+		Direction: CallBothWays,
 	}
 }
 
@@ -1719,7 +1719,7 @@ func sampleListMusicsRequest() *ListMusicsRequest {
 
 func sampleListOperationDataRequest() *ListOperationDataRequest {
 	return &ListOperationDataRequest{
-		AggregateGranularity: "AggregateGranularity-1",
+		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
 		EndTime:              "EndTime-1",
 		Indicator:            []string{"Indicator-1"},
@@ -1730,23 +1730,23 @@ func sampleListOperationDataRequest() *ListOperationDataRequest {
 func sampleListOperationDistributionRequest() *ListOperationDistributionRequest {
 	return &ListOperationDistributionRequest{
 		AppID:     "AppId-1",
-		Dimension: "Dimension-1",
+		Dimension: "Province",
 		EndTime:   "EndTime-1",
-		Indicator: "Indicator-1",
+		Indicator: "user_count",
 		StartTime: "StartTime-1",
 	}
 }
 
 func sampleListQualityRequest() *ListQualityRequest {
 	return &ListQualityRequest{
-		AggregateGranularity: "AggregateGranularity-1",
+		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
 		EndTime:              "EndTime-1",
 		Indicator:            []string{"Indicator-1"},
 		StartTime:            "StartTime-1",
-		Access:               []string{"Access-1"},
+		Access:               []string{"2g"},
 		OS:                   []string{"OS-1"},
-		ProductType:          "ProductType-1",
+		ProductType:          ProductNative,
 		RoomID:               "RoomId-1",
 		UserID:               []string{"UserId-1"},
 	}
@@ -1755,12 +1755,12 @@ func sampleListQualityRequest() *ListQualityRequest {
 func sampleListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
 		AppID:       "AppId-1",
-		Dimension:   "Dimension-1",
+		Dimension:   "Province",
 		EndTime:     "EndTime-1",
 		Indicator:   "Indicator-1",
 		StartTime:   "StartTime-1",
 		Platform:    "Platform-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 	}
 }
 
@@ -1789,7 +1789,7 @@ func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 		EndTime:     "EndTime-1",
 		Indicator:   []string{"Indicator-1"},
 		StartTime:   "StartTime-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 		RoomID:      "RoomId-1",
 		UserID:      []string{"UserId-1"},
 	}
@@ -1798,12 +1798,12 @@ func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 func sampleListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistributionRequest {
 	return &ListRealTimeQualityDistributionRequest{
 		AppID:       "AppId-1",
-		Dimension:   "Dimension-1",
+		Dimension:   "Province",
 		EndTime:     "EndTime-1",
 		Indicator:   "Indicator-1",
 		StartTime:   "StartTime-1",
 		Platform:    "Platform-1",
-		ProductType: "ProductType-1",
+		ProductType: ProductNative,
 	}
 }
 
@@ -1811,9 +1811,9 @@ func sampleListRelayStreamRequest() *ListRelayStreamRequest {
 	return &ListRelayStreamRequest{
 		AppID:  "AppId-1",
 		RoomID: "RoomId-1",
-		Limit:  Ptr(int32(3)),
-		Offset: Ptr(int32(3)),
-		Order:  Ptr(int32(3)),
+		Limit:  Ptr(int32(1)),
+		Offset: Ptr(int32(0)),
+		Order:  Ptr(int32(0)),
 	}
 }
 
@@ -1830,8 +1830,8 @@ func sampleListRoomInfoRequest() *ListRoomInfoRequest {
 		AppID:     "AppId-1",
 		EndTime:   "EndTime-1",
 		StartTime: "StartTime-1",
-		PageNum:   Ptr(int64(3)),
-		PageSize:  Ptr(int64(3)),
+		PageNum:   Ptr(int64(1)),
+		PageSize:  Ptr(int64(1)),
 		RoomID:    "RoomId-1",
 	}
 }
@@ -1850,8 +1850,8 @@ func sampleListUserInfoRequest() *ListUserInfoRequest {
 		EndTime:           "EndTime-1",
 		StartTime:         "StartTime-1",
 		ExcludeServerUser: Ptr(true),
-		PageNum:           Ptr(int64(3)),
-		PageSize:          Ptr(int64(3)),
+		PageNum:           Ptr(int64(1)),
+		PageSize:          Ptr(int64(1)),
 		RoomID:            "RoomId-1",
 		UserID:            "UserId-1",
 	}
@@ -1871,7 +1871,7 @@ func sampleMarkConversationRequest() *IMMarkConversationRequest {
 func sampleModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
 		AppID:  "AppId-1",
-		Status: int32(3),
+		Status: AppEnable,
 	}
 }
 
@@ -2068,11 +2068,11 @@ func sampleStartDetectionRequest() *StartDetectionRequest {
 		AppID:        "AppId-1",
 		RoomID:       "RoomId-1",
 		Callback:     "Callback-1",
-		CallbackType: Ptr(int32(3)),
-		Duration:     Ptr(int32(3)),
-		IdleSec:      Ptr(int32(3)),
-		Interval:     Ptr(int32(3)),
-		MediaType:    Ptr(int32(3)),
+		CallbackType: Ptr(DetectCallbackViolations),
+		Duration:     Ptr(int32(1000)),
+		IdleSec:      Ptr(int32(1)),
+		Interval:     Ptr(int32(100)),
+		MediaType:    Ptr(DetectVideoSnapshots),
 		UserID:       "UserId-1",
 	}
 }
@@ -2184,72 +2184,72 @@ func sampleStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
 		TargetStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		BusinessID: "BusinessId-1",
 		Control: &PublicStreamControl{
 			DataMsg:                    "DataMsg-1",
-			MaxIdleTime:                Ptr(int32(3)),
-			StreamPublishStatsInterval: Ptr(int32(3)),
+			MaxIdleTime:                Ptr(int32(10)),
+			StreamPublishStatsInterval: Ptr(int32(1000)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(3)),
+			UserCaptureStatsInterval:   Ptr(int32(1000)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(3)),
+			VolumeIndicationInterval:   Ptr(int32(100)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(3)),
-				FrameRate:  Ptr(int32(3)),
-				Height:     Ptr(int32(3)),
-				VideoCodec: Ptr(int32(3)),
-				Width:      Ptr(int32(3)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(1)),
+				Height:     Ptr(int32(16)),
+				VideoCodec: Ptr(PublicStreamH264),
+				Width:      Ptr(int32(16)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(3),
+			LayoutMode: LayoutAuto,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1.5),
+					HeightProportion: float32(1),
 					StreamIndex:      int32(3),
-					WidthProportion:  float32(1.5),
-					Alpha:            Ptr(float32(1.5)),
+					WidthProportion:  float32(1),
+					Alpha:            Ptr(float32(1)),
 					AlternateImage:   "AlternateImage-1",
-					LocationX:        Ptr(float32(1.5)),
-					LocationY:        Ptr(float32(1.5)),
-					RenderMode:       Ptr(int32(3)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(1)),
 					},
-					ZOrder: Ptr(int32(3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "BackgroundColor-1",
+				BackgroundColor:        "#FF8800",
 				BackgroundImage:        "BackgroundImage-1",
-				FrameInterpolationMode: Ptr(int32(3)),
+				FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "RoomId-1",
 					Index:      Ptr(int32(3)),
-					MediaType:  Ptr(int32(3)),
-					StreamType: Ptr(int32(3)),
+					MediaType:  Ptr(RegionAudioVideo),
+					StreamType: Ptr(StreamTypeMain),
 					UserID:     "UserId-1",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(3)),
+		TranscodeMode: Ptr(PublicStreamTranscode),
 	}
 }
 
@@ -2395,20 +2395,20 @@ func sampleStartRelayStreamRequest() *StartRelayStreamRequest {
 		Control: &RelayControl{
 			StreamURL:      "StreamUrl-1",
 			Bitrate:        Ptr(int32(3)),
-			FrameRate:      Ptr(int32(3)),
+			FrameRate:      Ptr(int32(1)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(3)),
+			MediaType:      Ptr(RelayAudioVideo),
 			StartTimeStamp: Ptr(int32(3)),
-			StreamMode:     Ptr(int32(3)),
-			VideoHeight:    Ptr(int32(3)),
-			VideoWidth:     Ptr(int32(3)),
+			StreamMode:     Ptr(RelayTranscode),
+			VideoHeight:    Ptr(int32(16)),
+			VideoWidth:     Ptr(int32(16)),
 		},
 		RoomID:      "RoomId-1",
 		TaskID:      "TaskId-1",
 		Token:       "Token-1",
 		UserID:      "UserId-1",
 		BusinessID:  "BusinessId-1",
-		MaxIdleTime: Ptr(int32(3)),
+		MaxIdleTime: Ptr(int32(5)),
 	}
 }
 
@@ -2596,19 +2596,19 @@ func sampleStartWebcastRequest() *StartWebcastRequest {
 		BusinessID: "BusinessId-1",
 		EventNotifyConfig: &EventNotifyConfig{
 			EnableEventNotify: Ptr(true),
-			StartTimeout:      Ptr(int32(3)),
+			StartTimeout:      Ptr(int32(0)),
 		},
-		MaxRunningTime: Ptr(int32(3)),
+		MaxRunningTime: Ptr(int32(10)),
 		MonitorConfig: &MonitorConfig{
-			BlankCheckInterval:  Ptr(int32(3)),
-			CrashCheckInterval:  Ptr(int32(3)),
-			FreezeCheckInterval: Ptr(int32(3)),
+			BlankCheckInterval:  Ptr(int32(2)),
+			CrashCheckInterval:  Ptr(int32(0)),
+			FreezeCheckInterval: Ptr(int32(2)),
 		},
 		VideoSolutions: []VideoSolution{{
-			Bitrate:   Ptr(int32(3)),
-			FrameRate: Ptr(int32(3)),
-			Height:    Ptr(int32(3)),
-			Width:     Ptr(int32(3)),
+			Bitrate:   Ptr(int32(0)),
+			FrameRate: Ptr(int32(1)),
+			Height:    Ptr(int32(50)),
+			Width:     Ptr(int32(50)),
 		}},
 	}
 }
@@ -2756,7 +2756,7 @@ func sampleUpdateCallbackRequest() *UpdateCallbackRequest {
 func sampleUpdateFailRecoveryPolicyRequest() *UpdateFailRecoveryPolicyRequest {
 	return &UpdateFailRecoveryPolicyRequest{
 		ID:                 int32(3),
-		RecoveryPercentage: int32(3),
+		RecoveryPercentage: int32(0),
 	}
 }
 
@@ -2780,72 +2780,72 @@ func sampleUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest {
 		TargetStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		BusinessID: "BusinessId-1",
 		Control: &PublicStreamControl{
 			DataMsg:                    "DataMsg-1",
-			MaxIdleTime:                Ptr(int32(3)),
-			StreamPublishStatsInterval: Ptr(int32(3)),
+			MaxIdleTime:                Ptr(int32(10)),
+			StreamPublishStatsInterval: Ptr(int32(1000)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(3)),
+			UserCaptureStatsInterval:   Ptr(int32(1000)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(3)),
+			VolumeIndicationInterval:   Ptr(int32(100)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(3)),
-				FrameRate:  Ptr(int32(3)),
-				Height:     Ptr(int32(3)),
-				VideoCodec: Ptr(int32(3)),
-				Width:      Ptr(int32(3)),
+				Bitrate:    Ptr(int32(0)),
+				FrameRate:  Ptr(int32(1)),
+				Height:     Ptr(int32(16)),
+				VideoCodec: Ptr(PublicStreamH264),
+				Width:      Ptr(int32(16)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
 			RoomID:     "RoomId-1",
 			Index:      Ptr(int32(3)),
-			MediaType:  Ptr(int32(3)),
-			StreamType: Ptr(int32(3)),
+			MediaType:  Ptr(RegionAudioVideo),
+			StreamType: Ptr(StreamTypeMain),
 			UserID:     "UserId-1",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(3),
+			LayoutMode: LayoutAuto,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1.5),
+					HeightProportion: float32(1),
 					StreamIndex:      int32(3),
-					WidthProportion:  float32(1.5),
-					Alpha:            Ptr(float32(1.5)),
+					WidthProportion:  float32(1),
+					Alpha:            Ptr(float32(1)),
 					AlternateImage:   "AlternateImage-1",
-					LocationX:        Ptr(float32(1.5)),
-					LocationY:        Ptr(float32(1.5)),
-					RenderMode:       Ptr(int32(3)),
+					LocationX:        Ptr(float32(0)),
+					LocationY:        Ptr(float32(0)),
+					RenderMode:       Ptr(RenderStretch),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(1)),
 						LocationX:        Ptr(float32(0)),
 						LocationY:        Ptr(float32(0)),
 						WidthProportion:  Ptr(float32(1)),
 					},
-					ZOrder: Ptr(int32(3)),
+					ZOrder: Ptr(int32(0)),
 				}},
-				BackgroundColor:        "BackgroundColor-1",
+				BackgroundColor:        "#FF8800",
 				BackgroundImage:        "BackgroundImage-1",
-				FrameInterpolationMode: Ptr(int32(3)),
+				FrameInterpolationMode: Ptr(FrameInterpolationLastFrame),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "RoomId-1",
 					Index:      Ptr(int32(3)),
-					MediaType:  Ptr(int32(3)),
-					StreamType: Ptr(int32(3)),
+					MediaType:  Ptr(RegionAudioVideo),
+					StreamType: Ptr(StreamTypeMain),
 					UserID:     "UserId-1",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(3)),
+		TranscodeMode: Ptr(PublicStreamTranscode),
 	}
 }
 
@@ -3003,13 +3003,13 @@ func sampleUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 		Control: &RelayControl{
 			StreamURL:      "StreamUrl-1",
 			Bitrate:        Ptr(int32(3)),
-			FrameRate:      Ptr(int32(3)),
+			FrameRate:      Ptr(int32(1)),
 			Loop:           Ptr(true),
-			MediaType:      Ptr(int32(3)),
+			MediaType:      Ptr(RelayAudioVideo),
 			StartTimeStamp: Ptr(int32(3)),
-			StreamMode:     Ptr(int32(3)),
-			VideoHeight:    Ptr(int32(3)),
-			VideoWidth:     Ptr(int32(3)),
+			StreamMode:     Ptr(RelayTranscode),
+			VideoHeight:    Ptr(int32(16)),
+			VideoWidth:     Ptr(int32(16)),
 		},
 		RoomID: "RoomId-1",
 		TaskID: "TaskId-1",
@@ -3108,7 +3108,7 @@ func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 		Priority:        int32(3),
 		Resource:        "Resource-1",
 		TranscodeMode:   int32(3),
-		PreSignDuration: Ptr(int32(3)),
+		PreSignDuration: Ptr(int32(0)),
 		ResourceAttr: &ResourceAttr{
 			FileName: "FileName-1",
 			Size:     int32(3),
@@ -3119,14 +3119,14 @@ func sampleWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 				Bucket:    "Bucket-1",
 				Region:    int32(3),
 				SecretKey: "SecretKey-1",
-				Vendor:    int32(3),
+				Vendor:    int32(0),
 			},
 			TosConfig: &WhiteboardTosConfig{
 				AccountID: "AccountId-1",
 				Bucket:    "Bucket-1",
 				Region:    int32(3),
 			},
-			Type: Ptr(int32(3)),
+			Type: Ptr(int32(0)),
 		},
 		TranscodeConfig: &TranscodeConfig{
 			ForceUseResolution: true,
@@ -3956,50 +3956,50 @@ func sampleFullListQualityRequest() *ListQualityRequest {
 		StartTime:            "bad \xff utf-8 </script>",
 		Access:               []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		OS:                   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		ProductType:          "<a&\"b\">\n\u2028é",
-		RoomID:               "tab\there\\ \x01 \u2029 🎉",
-		UserID:               []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		ProductType:          ProductWeb,
+		RoomID:               "<a&\"b\">\n\u2028é",
+		UserID:               []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
-		AppID:       "bad \xff utf-8 </script>",
-		Dimension:   "<a&\"b\">\n\u2028é",
-		EndTime:     "tab\there\\ \x01 \u2029 🎉",
-		Indicator:   "bad \xff utf-8 </script>",
-		StartTime:   "<a&\"b\">\n\u2028é",
-		Platform:    "tab\there\\ \x01 \u2029 🎉",
-		ProductType: "bad \xff utf-8 </script>",
+		AppID:       "tab\there\\ \x01 \u2029 🎉",
+		Dimension:   "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime:   "bad \xff utf-8 </script>",
+		Platform:    "<a&\"b\">\n\u2028é",
+		ProductType: ProductWeb,
 	}
 }
 
 func sampleFullListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
 	return &ListRealTimeOperationDataRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
 	return &ListRealTimePublicStreamInfoRequest{
-		AppID:     "<a&\"b\">\n\u2028é",
-		EndTime:   "tab\there\\ \x01 \u2029 🎉",
-		Indicator: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-		StartTime: "bad \xff utf-8 </script>",
-		StreamID:  "<a&\"b\">\n\u2028é",
+		AppID:     "tab\there\\ \x01 \u2029 🎉",
+		EndTime:   "bad \xff utf-8 </script>",
+		Indicator: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		StartTime: "<a&\"b\">\n\u2028é",
+		StreamID:  "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 	return &ListRealTimeQualityRequest{
-		AppID:       "tab\there\\ \x01 \u2029 🎉",
-		EndTime:     "bad \xff utf-8 </script>",
-		Indicator:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		StartTime:   "<a&\"b\">\n\u2028é",
-		ProductType: "tab\there\\ \x01 \u2029 🎉",
+		AppID:       "bad \xff utf-8 </script>",
+		EndTime:     "<a&\"b\">\n\u2028é",
+		Indicator:   []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		StartTime:   "tab\there\\ \x01 \u2029 🎉",
+		ProductType: ProductWeb,
 		RoomID:      "bad \xff utf-8 </script>",
 		UserID:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
@@ -4013,7 +4013,7 @@ func sampleFullListRealTimeQualityDistributionRequest() *ListRealTimeQualityDist
 		Indicator:   "<a&\"b\">\n\u2028é",
 		StartTime:   "tab\there\\ \x01 \u2029 🎉",
 		Platform:    "bad \xff utf-8 </script>",
-		ProductType: "<a&\"b\">\n\u2028é",
+		ProductType: ProductWeb,
 	}
 }
 
@@ -4027,35 +4027,35 @@ func sampleFullListResourcePackagesV2Request() *ListResourcePackagesV2Request {
 
 func sampleFullListUsagesRequest() *ListUsagesRequest {
 	return &ListUsagesRequest{
-		AppID:     "tab\there\\ \x01 \u2029 🎉",
-		EndTime:   "bad \xff utf-8 </script>",
-		StartTime: "<a&\"b\">\n\u2028é",
+		AppID:     "<a&\"b\">\n\u2028é",
+		EndTime:   "tab\there\\ \x01 \u2029 🎉",
+		StartTime: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullMarkConversationRequest() *IMMarkConversationRequest {
 	return &IMMarkConversationRequest{
-		AppID:               int32(42),
-		ConversationShortID: int64(-3),
-		MarkTypes:           []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		AppID:               int32(-3),
+		ConversationShortID: int64(0),
+		MarkTypes:           []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		MarkAction:          Ptr(IMMarkRemove),
-		Operator:            Ptr(int64(1700000000000)),
-		OperatorStr:         "tab\there\\ \x01 \u2029 🎉",
+		Operator:            Ptr(int64(-3)),
+		OperatorStr:         "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullModifyAppStatusRequest() *ModifyAppStatusRequest {
 	return &ModifyAppStatusRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		Status: int32(2147483647),
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		Status: AppDisable,
 	}
 }
 
 func sampleFullModifyBusinessRemarksRequest() *ModifyBusinessRemarksRequest {
 	return &ModifyBusinessRemarksRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Remarks:    "<a&\"b\">\n\u2028é",
+		AppID:      "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Remarks:    "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
@@ -4064,13 +4064,13 @@ func sampleFullModifyConversationRequest() *IMModifyConversationRequest {
 		AppID: int32(0),
 		ConversationCoreInfo: &IMConversationChange{
 			ConversationShortID: int64(9223372036854775807),
-			AvatarURL:           "<a&\"b\">\n\u2028é",
-			Description:         "tab\there\\ \x01 \u2029 🎉",
-			Ext:                 json.RawMessage("\"x\u2028y\""),
-			Name:                "<a&\"b\">\n\u2028é",
-			Notice:              "tab\there\\ \x01 \u2029 🎉",
+			AvatarURL:           "tab\there\\ \x01 \u2029 🎉",
+			Description:         "bad \xff utf-8 </script>",
+			Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
+			Name:                "tab\there\\ \x01 \u2029 🎉",
+			Notice:              "bad \xff utf-8 </script>",
 			OwnerUserID:         Ptr(int64(-9223372036854775808)),
-			OwnerUserIDStr:      "<a&\"b\">\n\u2028é",
+			OwnerUserIDStr:      "tab\there\\ \x01 \u2029 🎉",
 		},
 	}
 }
@@ -4081,10 +4081,10 @@ func sampleFullModifyConversationSettingRequest() *IMModifyConversationSettingRe
 		ConversationSettingInfo: &IMConversationSettingChange{
 			ConversationShortID: int64(0),
 			ParticipantUserID:   int64(9223372036854775807),
-			Ext:                 json.RawMessage("[ true , false ]"),
-			IsMute:              Ptr(false),
-			IsSetFavorite:       Ptr(true),
-			IsStickTop:          Ptr(false),
+			Ext:                 json.RawMessage("\"x\u2028y\""),
+			IsMute:              Ptr(true),
+			IsSetFavorite:       Ptr(false),
+			IsStickTop:          Ptr(true),
 			SetFavoriteTime:     Ptr(int64(9223372036854775807)),
 			StickTopTime:        Ptr(int64(-9223372036854775808)),
 		},
@@ -4096,8 +4096,8 @@ func sampleFullModifyMessageRequest() *IMModifyMessageRequest {
 		AppID:               int32(42),
 		ConversationShortID: int64(-3),
 		MessageID:           int64(0),
-		Content:             "tab\there\\ \x01 \u2029 🎉",
-		Ext:                 json.RawMessage("\"x\u2028y\""),
+		Content:             "bad \xff utf-8 </script>",
+		Ext:                 json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 	}
 }
 
@@ -4106,7 +4106,7 @@ func sampleFullModifyParticipantReadIndexRequest() *IMModifyParticipantReadIndex
 		AppID:                int32(42),
 		ConversationShortID:  int64(-3),
 		ParticipantUserID:    int64(0),
-		ParticipantUserIDStr: "<a&\"b\">\n\u2028é",
+		ParticipantUserIDStr: "tab\there\\ \x01 \u2029 🎉",
 		ReadIndex:            int64(-9223372036854775808),
 	}
 }
@@ -4116,7 +4116,7 @@ func sampleFullQueryLiveParticipantStatusRequest() *IMQueryLiveParticipantStatus
 		AppID:                 int32(42),
 		ConversationShortID:   int64(-3),
 		ParticipantUserIDs:    []int64{int64(0), int64(9223372036854775807), int64(-9223372036854775808)},
-		ParticipantUserIDsStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		ParticipantUserIDsStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
@@ -4142,25 +4142,25 @@ func sampleFullRegisterUsersRequest() *IMRegisterUsersRequest {
 		AppID: int32(-3),
 		Users: []IMNewUser{{
 			UserID:   int64(0),
-			Ext:      json.RawMessage("\"x\u2028y\""),
-			NickName: "<a&\"b\">\n\u2028é",
-			Portrait: "tab\there\\ \x01 \u2029 🎉",
-			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
-			IsRobot:  Ptr(true),
-		}, {
-			UserID:   int64(1700000000000),
-			Ext:      json.RawMessage("[ true , false ]"),
-			NickName: "bad \xff utf-8 </script>",
-			Portrait: "<a&\"b\">\n\u2028é",
-			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			IsRobot:  Ptr(true),
-		}, {
-			UserID:   int64(9223372036854775807),
 			Ext:      json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
 			NickName: "tab\there\\ \x01 \u2029 🎉",
 			Portrait: "bad \xff utf-8 </script>",
 			Tags:     []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-			IsRobot:  Ptr(true),
+			IsRobot:  Ptr(false),
+		}, {
+			UserID:   int64(1700000000000),
+			Ext:      json.RawMessage("\"x\u2028y\""),
+			NickName: "<a&\"b\">\n\u2028é",
+			Portrait: "tab\there\\ \x01 \u2029 🎉",
+			Tags:     []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+			IsRobot:  Ptr(false),
+		}, {
+			UserID:   int64(9223372036854775807),
+			Ext:      json.RawMessage("[ true , false ]"),
+			NickName: "bad \xff utf-8 </script>",
+			Portrait: "<a&\"b\">\n\u2028é",
+			Tags:     []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			IsRobot:  Ptr(false),
 		}},
 	}
 }
@@ -4180,18 +4180,18 @@ func sampleFullScanConversationParticipantListRequest() *IMScanConversationParti
 		ConversationShortID:   int64(9223372036854775807),
 		Cursor:                int64(-9223372036854775808),
 		Limit:                 int64(1700000000000),
-		MarkType:              "bad \xff utf-8 </script>",
-		OnlyUserIDs:           Ptr(true),
-		Reverse:               Ptr(false),
-		ScanOnlineParticipant: Ptr(true),
+		MarkType:              "<a&\"b\">\n\u2028é",
+		OnlyUserIDs:           Ptr(false),
+		Reverse:               Ptr(true),
+		ScanOnlineParticipant: Ptr(false),
 	}
 }
 
 func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 	return &SearchMusicsRequest{
-		AppID:    "<a&\"b\">\n\u2028é",
+		AppID:    "tab\there\\ \x01 \u2029 🎉",
 		Filters:  []int32{int32(-3), int32(0), int32(2147483647)},
-		KeyWord:  "tab\there\\ \x01 \u2029 🎉",
+		KeyWord:  "bad \xff utf-8 </script>",
 		PageNum:  Ptr(int32(42)),
 		PageSize: Ptr(int32(-3)),
 	}
@@ -4199,160 +4199,181 @@ func sampleFullSearchMusicsRequest() *SearchMusicsRequest {
 
 func sampleFullSendBroadcastRequest() *SendBroadcastRequest {
 	return &SendBroadcastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  false,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
+		AppID:   "bad \xff utf-8 </script>",
+		Binary:  true,
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullSendMessageRequest() *IMSendMessageRequest {
 	return &IMSendMessageRequest{
 		AppID:               int32(0),
-		Content:             "tab\there\\ \x01 \u2029 🎉",
+		Content:             "bad \xff utf-8 </script>",
 		ConversationShortID: int64(-9223372036854775808),
 		MsgType:             IMMsgCustom,
 		Sender:              int64(1700000000000),
-		SenderStr:           "tab\there\\ \x01 \u2029 🎉",
-		ClientMsgID:         "bad \xff utf-8 </script>",
+		SenderStr:           "bad \xff utf-8 </script>",
+		ClientMsgID:         "<a&\"b\">\n\u2028é",
 		CreateTime:          Ptr(int64(9223372036854775807)),
-		Ext:                 json.RawMessage("[ true , false ]"),
+		Ext:                 json.RawMessage("\"x\u2028y\""),
 		InvisibleUsers:      []int64{int64(1700000000000), int64(-3), int64(0)},
-		InvisibleUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		InvisibleUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		MentionedUsers:      []int64{int64(-3), int64(0), int64(9223372036854775807)},
-		MentionedUsersStr:   []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		MentionedUsersStr:   []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 		Priority:            Ptr(IMPriorityHigh),
 		RefMsgInfo: &IMRefMessage{
-			Hint:                "bad \xff utf-8 </script>",
+			Hint:                "<a&\"b\">\n\u2028é",
 			ReferencedMessageID: int64(9223372036854775807),
 		},
 		VisibleUsers:    []int64{int64(-9223372036854775808), int64(1700000000000), int64(-3)},
-		VisibleUsersStr: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+		VisibleUsersStr: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 	}
 }
 
 func sampleFullSendRoomUnicastRequest() *SendRoomUnicastRequest {
 	return &SendRoomUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  true,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		RoomID:  "bad \xff utf-8 </script>",
-		To:      "<a&\"b\">\n\u2028é",
+		AppID:   "bad \xff utf-8 </script>",
+		Binary:  false,
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		To:      "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullSendUnicastRequest() *SendUnicastRequest {
 	return &SendUnicastRequest{
-		AppID:   "tab\there\\ \x01 \u2029 🎉",
-		Binary:  true,
-		From:    "<a&\"b\">\n\u2028é",
-		Message: "tab\there\\ \x01 \u2029 🎉",
-		To:      "bad \xff utf-8 </script>",
+		AppID:   "bad \xff utf-8 </script>",
+		Binary:  false,
+		From:    "tab\there\\ \x01 \u2029 🎉",
+		Message: "bad \xff utf-8 </script>",
+		To:      "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullStartDetectionRequest() *StartDetectionRequest {
 	return &StartDetectionRequest{
-		AppID:        "<a&\"b\">\n\u2028é",
-		RoomID:       "tab\there\\ \x01 \u2029 🎉",
-		Callback:     "bad \xff utf-8 </script>",
-		CallbackType: Ptr(int32(-2147483648)),
-		Duration:     Ptr(int32(42)),
-		IdleSec:      Ptr(int32(-3)),
-		Interval:     Ptr(int32(0)),
-		MediaType:    Ptr(int32(2147483647)),
-		UserID:       "bad \xff utf-8 </script>",
+		AppID:        "tab\there\\ \x01 \u2029 🎉",
+		RoomID:       "bad \xff utf-8 </script>",
+		Callback:     "<a&\"b\">\n\u2028é",
+		CallbackType: Ptr(DetectCallbackAll),
+		Duration:     Ptr(int32(-2147483648)),
+		IdleSec:      Ptr(int32(42)),
+		Interval:     Ptr(int32(-3)),
+		MediaType:    Ptr(DetectVideoAndAudio),
+		UserID:       "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequest {
 	return &StartPushMixedStreamToCDNRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		PushURL:    "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		PushURL:    "<a&\"b\">\n\u2028é",
+		RoomID:     "tab\there\\ \x01 \u2029 🎉",
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(42)),
+			MaxIdleTime:            Ptr(int32(2147483647)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(false),
-				PassthroughRTCSEIMessage: Ptr(true),
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
-				SEIPayloadUUID:           "bad \xff utf-8 </script>",
-				UserConfigExtraInfo:      "<a&\"b\">\n\u2028é",
-				VolumeIndicationInterval: Ptr(float32(0)),
-				VolumeIndicationMode:     Ptr(true),
+				SEIPayloadUUID:           "tab\there\\ \x01 \u2029 🎉",
+				UserConfigExtraInfo:      "bad \xff utf-8 </script>",
+				VolumeIndicationInterval: Ptr(float32(123456.789)),
+				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
-					Right:   []float32{float32(1e21), float32(1e-7), float32(-2.5)},
-					Up:      []float32{float32(0), float32(123456.789), float32(1e-6)},
+					Forward: []float32{float32(-3.4e38), float32(0.1), float32(1e21)},
+					Right:   []float32{float32(1e-7), float32(-2.5), float32(0)},
+					Up:      []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
 				},
-				AudienceSpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-				EnableSpatialRender:     Ptr(false),
+				AudienceSpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(42)),
+			AudioBitrate:    Ptr(int32(2147483647)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(-3)),
-			VideoBitrate:    Ptr(int32(0)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(2147483647)),
-			VideoGop:        Ptr(int32(-2147483648)),
-			VideoHeight:     Ptr(int32(42)),
-			VideoWidth:      Ptr(int32(-3)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
 		},
 		ExcludeStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
-					Background:      "bad \xff utf-8 </script>",
-					BackgroundImage: "<a&\"b\">\n\u2028é",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
+					Background:      "tab\there\\ \x01 \u2029 🎉",
+					BackgroundImage: "bad \xff utf-8 </script>",
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
 				},
 				Regions: []LayoutRegion{{
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(0.1)),
+					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(-2.5)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e-6)),
+						LocationX:        Ptr(float32(-3.4e38)),
+						LocationY:        Ptr(float32(0.1)),
+						WidthProportion:  Ptr(float32(1e21)),
+					},
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
+				}, {
 					Height:                 int32(0),
 					StreamIndex:            int32(2147483647),
 					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(-3.4e38)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					Alpha:                  Ptr(float32(1e21)),
+					AlternateImage:         "bad \xff utf-8 </script>",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(1e-7)),
+					CornerRadius:           Ptr(float32(0)),
 					LocationX:              Ptr(int32(-2147483648)),
 					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
 					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
 					ZOrder:          Ptr(int32(2147483647)),
@@ -4360,8 +4381,291 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					Height:                 int32(-2147483648),
 					StreamIndex:            int32(42),
 					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
+	return &StartPushPublicStreamRequest{
+		AppID:          "tab\there\\ \x01 \u2029 🎉",
+		PublicStreamID: "bad \xff utf-8 </script>",
+		TargetStreams: []RoomStream{{
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}, {
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
+		}},
+		BusinessID: "<a&\"b\">\n\u2028é",
+		Control: &PublicStreamControl{
+			DataMsg:                    "tab\there\\ \x01 \u2029 🎉",
+			MaxIdleTime:                Ptr(int32(0)),
+			StreamPublishStatsInterval: Ptr(int32(2147483647)),
+			StreamPublishStatsMode:     Ptr(true),
+			UserCaptureStatsInterval:   Ptr(int32(42)),
+			UserCaptureStatsMode:       Ptr(true),
+			VolumeIndicationInterval:   Ptr(int32(0)),
+			VolumeIndicationMode:       Ptr(true),
+		},
+		Encode: &PublicStreamEncode{
+			VideoConfig: &VideoConfig{
+				Bitrate:    Ptr(int32(-2147483648)),
+				FrameRate:  Ptr(int32(42)),
+				Height:     Ptr(int32(-3)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(0)),
+			},
+		},
+		ExcludeStreams: []RoomStream{{
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(0)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}, {
+			RoomID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "<a&\"b\">\n\u2028é",
+		}},
+		Layout: &PublicStreamLayout{
+			LayoutMode: LayoutSideBySide,
+			CustomLayout: &PublicStreamCustomLayout{
+				Regions: []PublicStreamRegion{{
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(2147483647)),
+				}, {
+					HeightProportion: float32(123456.789),
+					StreamIndex:      int32(42),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
+					},
+					ZOrder: Ptr(int32(42)),
+				}, {
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(0),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "bad \xff utf-8 </script>",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					ZOrder: Ptr(int32(0)),
+				}},
+				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
+				BackgroundImage:        "bad \xff utf-8 </script>",
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			},
+			VerticalLayout: &VerticalLayout{
+				MainStream: &RoomStream{
+					RoomID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(-3)),
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
+					UserID:     "bad \xff utf-8 </script>",
+				},
+			},
+		},
+		TranscodeMode: Ptr(PublicStreamRemux),
+	}
+}
+
+func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
+	return &StartPushSingleStreamToCDNRequest{
+		AppID: "<a&\"b\">\n\u2028é",
+		Control: &SinglePushControl{
+			MaxIdleTime: Ptr(int32(-2147483648)),
+			MediaType:   Ptr(SubscribeAudioOnly),
+		},
+		PushURL: "bad \xff utf-8 </script>",
+		RoomID:  "<a&\"b\">\n\u2028é",
+		Stream: &CDNPushStream{
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			StreamType: Ptr(StreamTypeScreen),
+		},
+		TaskID:     "bad \xff utf-8 </script>",
+		BusinessID: "<a&\"b\">\n\u2028é",
+	}
+}
+
+func sampleFullStartRecordRequest() *StartRecordRequest {
+	return &StartRecordRequest{
+		AppID:  "tab\there\\ \x01 \u2029 🎉",
+		RoomID: "bad \xff utf-8 </script>",
+		StorageConfig: &RecordStorageConfig{
+			CustomConfig: &RecordCustomConfig{
+				AccessKey:     "<a&\"b\">\n\u2028é",
+				Bucket:        "tab\there\\ \x01 \u2029 🎉",
+				SecretKey:     "bad \xff utf-8 </script>",
+				Region:        Ptr(int32(42)),
+				SecurityToken: "tab\there\\ \x01 \u2029 🎉",
+				Vendor:        Ptr(StorageVendorQiniuKodo),
+			},
+			TosConfig: &TosConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(-2147483648)),
+			},
+			Type: Ptr(StorageVeImageX),
+			VeImageXConfig: &VeImageXConfig{
+				AccountID: "bad \xff utf-8 </script>",
+				ServiceID: "<a&\"b\">\n\u2028é",
+				Region:    Ptr(int32(0)),
+			},
+			VodConfig: &VodConfig{
+				AccountID:            "bad \xff utf-8 </script>",
+				Space:                "<a&\"b\">\n\u2028é",
+				AutoSetFileExtension: Ptr(false),
+				Region:               Ptr(int32(-3)),
+				StorageClass:         Ptr(VodStorageInfrequent),
+			},
+		},
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Control: &RecordControl{
+			EnableSyncUpload:       Ptr(false),
+			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
+			MaxIdleTime:            Ptr(int32(42)),
+			MaxRecordTime:          Ptr(int32(-3)),
+			MaxSilenceSeconds:      Ptr(int32(0)),
+			MediaType:              Ptr(SubscribeAudioOnly),
+		},
+		Encode: &Encode{
+			AudioBitrate:    Ptr(int32(2147483647)),
+			AudioChannels:   Ptr(AudioStereo),
+			AudioCodec:      Ptr(AudioCodecAAC),
+			AudioProfile:    Ptr(AudioProfileHEv2),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
+			VideoCodec:      Ptr(VideoCodecByteVC1),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
+		},
+		ExcludeStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(-3)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(2147483647)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+		FileFormatConfig: &FileFormatConfig{
+			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
+		},
+		FileNameConfig: &FileNameConfig{
+			Pattern: "tab\there\\ \x01 \u2029 🎉",
+			Prefix:  []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		},
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "bad \xff utf-8 </script>",
+					BackgroundImage: "<a&\"b\">\n\u2028é",
+					Height:          Ptr(int32(0)),
+					Width:           Ptr(int32(2147483647)),
+				},
+				Regions: []LayoutRegion{{
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
 					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(false),
 					CornerRadius:           Ptr(float32(-2.5)),
@@ -4382,7 +4686,7 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					StreamIndex:            int32(0),
 					Width:                  int32(2147483647),
 					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
 					ApplySpatialAudio:      Ptr(true),
 					CornerRadius:           Ptr(float32(0)),
@@ -4398,353 +4702,49 @@ func sampleFullStartPushMixedStreamToCDNRequest() *StartPushMixedStreamToCDNRequ
 					},
 					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
 					ZOrder:          Ptr(int32(0)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullStartPushPublicStreamRequest() *StartPushPublicStreamRequest {
-	return &StartPushPublicStreamRequest{
-		AppID:          "bad \xff utf-8 </script>",
-		PublicStreamID: "<a&\"b\">\n\u2028é",
-		TargetStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "bad \xff utf-8 </script>",
-		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(-2147483648)),
-			MediaType:  Ptr(int32(42)),
-			StreamType: Ptr(int32(-3)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}},
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &PublicStreamControl{
-			DataMsg:                    "bad \xff utf-8 </script>",
-			MaxIdleTime:                Ptr(int32(42)),
-			StreamPublishStatsInterval: Ptr(int32(-3)),
-			StreamPublishStatsMode:     Ptr(false),
-			UserCaptureStatsInterval:   Ptr(int32(2147483647)),
-			UserCaptureStatsMode:       Ptr(false),
-			VolumeIndicationInterval:   Ptr(int32(42)),
-			VolumeIndicationMode:       Ptr(false),
-		},
-		Encode: &PublicStreamEncode{
-			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(0)),
-				FrameRate:  Ptr(int32(2147483647)),
-				Height:     Ptr(int32(-2147483648)),
-				VideoCodec: Ptr(int32(42)),
-				Width:      Ptr(int32(-3)),
-			},
-		},
-		ExcludeStreams: []RoomStream{{
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
-		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
-		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
-		}},
-		Layout: &PublicStreamLayout{
-			LayoutMode: int32(0),
-			CustomLayout: &PublicStreamCustomLayout{
-				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(1e-6),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(0.1),
-					Alpha:            Ptr(float32(1e21)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(-2.5)),
-					LocationY:        Ptr(float32(0)),
-					RenderMode:       Ptr(int32(42)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					ZOrder: Ptr(int32(42)),
 				}, {
-					HeightProportion: float32(-2.5),
-					StreamIndex:      int32(0),
-					WidthProportion:  float32(123456.789),
-					Alpha:            Ptr(float32(1e-6)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(0.1)),
-					LocationY:        Ptr(float32(1e21)),
-					RenderMode:       Ptr(int32(2147483647)),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					ZOrder: Ptr(int32(2147483647)),
-				}, {
-					HeightProportion: float32(0.1),
-					StreamIndex:      int32(42),
-					WidthProportion:  float32(1e-7),
-					Alpha:            Ptr(float32(-2.5)),
-					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(123456.789)),
-					LocationY:        Ptr(float32(1e-6)),
-					RenderMode:       Ptr(int32(-3)),
+					Height:                 int32(2147483647),
+					StreamIndex:            int32(-2147483648),
+					Width:                  int32(42),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(42)),
+					LocationY:              Ptr(int32(-3)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
 						HeightProportion: Ptr(float32(0.1)),
 						LocationX:        Ptr(float32(1e21)),
 						LocationY:        Ptr(float32(1e-7)),
 						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					ZOrder: Ptr(int32(-3)),
-				}},
-				BackgroundColor:        "tab\there\\ \x01 \u2029 🎉",
-				BackgroundImage:        "bad \xff utf-8 </script>",
-				FrameInterpolationMode: Ptr(int32(-2147483648)),
-			},
-			VerticalLayout: &VerticalLayout{
-				MainStream: &RoomStream{
-					RoomID:     "tab\there\\ \x01 \u2029 🎉",
-					Index:      Ptr(int32(-3)),
-					MediaType:  Ptr(int32(0)),
-					StreamType: Ptr(int32(2147483647)),
-					UserID:     "bad \xff utf-8 </script>",
-				},
-			},
-		},
-		TranscodeMode: Ptr(int32(42)),
-	}
-}
-
-func sampleFullStartPushSingleStreamToCDNRequest() *StartPushSingleStreamToCDNRequest {
-	return &StartPushSingleStreamToCDNRequest{
-		AppID: "tab\there\\ \x01 \u2029 🎉",
-		Control: &SinglePushControl{
-			MaxIdleTime: Ptr(int32(0)),
-			MediaType:   Ptr(SubscribeAudioOnly),
-		},
-		PushURL: "<a&\"b\">\n\u2028é",
-		RoomID:  "tab\there\\ \x01 \u2029 🎉",
-		Stream: &CDNPushStream{
-			UserID:     "bad \xff utf-8 </script>",
-			StreamType: Ptr(StreamTypeScreen),
-		},
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
-	}
-}
-
-func sampleFullStartRecordRequest() *StartRecordRequest {
-	return &StartRecordRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		StorageConfig: &RecordStorageConfig{
-			CustomConfig: &RecordCustomConfig{
-				AccessKey:     "tab\there\\ \x01 \u2029 🎉",
-				Bucket:        "bad \xff utf-8 </script>",
-				SecretKey:     "<a&\"b\">\n\u2028é",
-				Region:        Ptr(int32(2147483647)),
-				SecurityToken: "bad \xff utf-8 </script>",
-				Vendor:        Ptr(StorageVendorQiniuKodo),
-			},
-			TosConfig: &TosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(0)),
-			},
-			Type: Ptr(StorageVeImageX),
-			VeImageXConfig: &VeImageXConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				ServiceID: "tab\there\\ \x01 \u2029 🎉",
-				Region:    Ptr(int32(42)),
-			},
-			VodConfig: &VodConfig{
-				AccountID:            "<a&\"b\">\n\u2028é",
-				Space:                "tab\there\\ \x01 \u2029 🎉",
-				AutoSetFileExtension: Ptr(false),
-				Region:               Ptr(int32(-2147483648)),
-				StorageClass:         Ptr(VodStorageInfrequent),
-			},
-		},
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Control: &RecordControl{
-			EnableSyncUpload:       Ptr(false),
-			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(2147483647)),
-			MaxRecordTime:          Ptr(int32(-2147483648)),
-			MaxSilenceSeconds:      Ptr(int32(42)),
-			MediaType:              Ptr(SubscribeAudioOnly),
-		},
-		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-3)),
-			AudioChannels:   Ptr(AudioStereo),
-			AudioCodec:      Ptr(AudioCodecAAC),
-			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(0)),
-			VideoBitrate:    Ptr(int32(2147483647)),
-			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(-2147483648)),
-			VideoGop:        Ptr(int32(42)),
-			VideoHeight:     Ptr(int32(-3)),
-			VideoWidth:      Ptr(int32(0)),
-		},
-		ExcludeStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-2147483648)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-		FileFormatConfig: &FileFormatConfig{
-			FileFormat: []FileFormat{FileFormatM4A, FileFormatM4A, FileFormatM4A},
-		},
-		FileNameConfig: &FileNameConfig{
-			Pattern: "bad \xff utf-8 </script>",
-			Prefix:  []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
-		},
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(42)),
-					Width:           Ptr(int32(-3)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(0),
-					StreamIndex:            int32(2147483647),
-					Width:                  int32(-2147483648),
-					Alpha:                  Ptr(float32(0)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(-2147483648)),
-					LocationY:              Ptr(int32(42)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
-					},
-					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-					ZOrder:          Ptr(int32(2147483647)),
-				}, {
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(123456.789)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0.1)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-2.5)),
-						LocationX:        Ptr(float32(0)),
-						LocationY:        Ptr(float32(123456.789)),
-						WidthProportion:  Ptr(float32(1e-6)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
-				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e-6)),
-					AlternateImage:         "<a&\"b\">\n\u2028é",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(1e21)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0)),
-						LocationX:        Ptr(float32(123456.789)),
-						LocationY:        Ptr(float32(1e-6)),
-						WidthProportion:  Ptr(float32(-3.4e38)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
+					ZOrder:          Ptr(int32(-2147483648)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-2147483648)),
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		RecordMode: Ptr(RecordModeSingleStream),
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
 				UserID:     "bad \xff utf-8 </script>",
 				Index:      Ptr(int32(2147483647)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
 				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -4753,15 +4753,15 @@ func sampleFullStartRecordRequest() *StartRecordRequest {
 
 func sampleFullStartRelayStreamRequest() *StartRelayStreamRequest {
 	return &StartRelayStreamRequest{
-		AppID: "<a&\"b\">\n\u2028é",
+		AppID: "bad \xff utf-8 </script>",
 		Control: &RelayControl{
-			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(2147483647)),
-			FrameRate:      Ptr(int32(-2147483648)),
+			StreamURL:      "<a&\"b\">\n\u2028é",
+			Bitrate:        Ptr(int32(42)),
+			FrameRate:      Ptr(int32(-3)),
 			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(-3)),
-			StartTimeStamp: Ptr(int32(0)),
-			StreamMode:     Ptr(int32(2147483647)),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(2147483647)),
+			StreamMode:     Ptr(RelayRemux),
 			VideoHeight:    Ptr(int32(-2147483648)),
 			VideoWidth:     Ptr(int32(42)),
 		},
@@ -4934,7 +4934,7 @@ func sampleFullStartVoiceChatRequest() *StartVoiceChatRequest {
 			IdleTimeout:                     Ptr(int32(-3)),
 			Burst: &Burst{
 				Enable: Ptr(true),
-				Ratio:  Ptr(float32(0)),
+				Ratio:  Ptr(float32(1e-6)),
 			},
 			VoicePrint: json.RawMessage("\"x\u2028y\""),
 		},
@@ -5188,128 +5188,128 @@ func sampleFullUpdatePublicStreamParamRequest() *UpdatePublicStreamParamRequest 
 		TargetStreams: []RoomStream{{
 			RoomID:     "bad \xff utf-8 </script>",
 			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "<a&\"b\">\n\u2028é",
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
-			UserID:     "bad \xff utf-8 </script>",
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}, {
-			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(2147483647)),
-			MediaType:  Ptr(int32(-2147483648)),
-			StreamType: Ptr(int32(42)),
+			RoomID:     "bad \xff utf-8 </script>",
+			Index:      Ptr(int32(-2147483648)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "tab\there\\ \x01 \u2029 🎉",
 		}},
 		BusinessID: "bad \xff utf-8 </script>",
 		Control: &PublicStreamControl{
 			DataMsg:                    "<a&\"b\">\n\u2028é",
-			MaxIdleTime:                Ptr(int32(-2147483648)),
-			StreamPublishStatsInterval: Ptr(int32(42)),
+			MaxIdleTime:                Ptr(int32(2147483647)),
+			StreamPublishStatsInterval: Ptr(int32(-2147483648)),
 			StreamPublishStatsMode:     Ptr(true),
-			UserCaptureStatsInterval:   Ptr(int32(0)),
+			UserCaptureStatsInterval:   Ptr(int32(-3)),
 			UserCaptureStatsMode:       Ptr(true),
-			VolumeIndicationInterval:   Ptr(int32(-2147483648)),
+			VolumeIndicationInterval:   Ptr(int32(2147483647)),
 			VolumeIndicationMode:       Ptr(true),
 		},
 		Encode: &PublicStreamEncode{
 			VideoConfig: &VideoConfig{
-				Bitrate:    Ptr(int32(-3)),
-				FrameRate:  Ptr(int32(0)),
-				Height:     Ptr(int32(2147483647)),
-				VideoCodec: Ptr(int32(-2147483648)),
-				Width:      Ptr(int32(42)),
+				Bitrate:    Ptr(int32(42)),
+				FrameRate:  Ptr(int32(-3)),
+				Height:     Ptr(int32(0)),
+				VideoCodec: Ptr(PublicStreamVP8),
+				Width:      Ptr(int32(2147483647)),
 			},
 		},
 		ExcludeStreams: []RoomStream{{
-			RoomID:     "tab\there\\ \x01 \u2029 🎉",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(42)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
 			UserID:     "bad \xff utf-8 </script>",
 		}, {
 			RoomID:     "<a&\"b\">\n\u2028é",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "tab\there\\ \x01 \u2029 🎉",
+			Index:      Ptr(int32(2147483647)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
 		}, {
-			RoomID:     "bad \xff utf-8 </script>",
-			Index:      Ptr(int32(0)),
-			MediaType:  Ptr(int32(2147483647)),
-			StreamType: Ptr(int32(-2147483648)),
-			UserID:     "<a&\"b\">\n\u2028é",
+			RoomID:     "<a&\"b\">\n\u2028é",
+			Index:      Ptr(int32(-3)),
+			MediaType:  Ptr(RegionVideoOnly),
+			StreamType: Ptr(StreamTypeScreen),
+			UserID:     "bad \xff utf-8 </script>",
 		}},
 		Layout: &PublicStreamLayout{
-			LayoutMode: int32(-3),
+			LayoutMode: LayoutSideBySide,
 			CustomLayout: &PublicStreamCustomLayout{
 				Regions: []PublicStreamRegion{{
-					HeightProportion: float32(123456.789),
-					StreamIndex:      int32(2147483647),
-					WidthProportion:  float32(-3.4e38),
-					Alpha:            Ptr(float32(0.1)),
-					AlternateImage:   "<a&\"b\">\n\u2028é",
-					LocationX:        Ptr(float32(1e-7)),
-					LocationY:        Ptr(float32(-2.5)),
-					RenderMode:       Ptr(int32(-2147483648)),
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(-2147483648),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(123456.789)),
-						LocationX:        Ptr(float32(1e-6)),
-						LocationY:        Ptr(float32(-3.4e38)),
-						WidthProportion:  Ptr(float32(0.1)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
 					ZOrder: Ptr(int32(-2147483648)),
 				}, {
-					HeightProportion: float32(1e-7),
+					HeightProportion: float32(123456.789),
 					StreamIndex:      int32(-3),
-					WidthProportion:  float32(0),
-					Alpha:            Ptr(float32(123456.789)),
+					WidthProportion:  float32(-3.4e38),
+					Alpha:            Ptr(float32(0.1)),
 					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
-					LocationX:        Ptr(float32(-3.4e38)),
-					LocationY:        Ptr(float32(0.1)),
-					RenderMode:       Ptr(int32(0)),
+					LocationX:        Ptr(float32(1e-7)),
+					LocationY:        Ptr(float32(-2.5)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(0)),
+						LocationX:        Ptr(float32(123456.789)),
+						LocationY:        Ptr(float32(1e-6)),
+						WidthProportion:  Ptr(float32(-3.4e38)),
 					},
-					ZOrder: Ptr(int32(0)),
+					ZOrder: Ptr(int32(-3)),
 				}, {
-					HeightProportion: float32(-3.4e38),
-					StreamIndex:      int32(-2147483648),
-					WidthProportion:  float32(1e21),
-					Alpha:            Ptr(float32(1e-7)),
-					AlternateImage:   "bad \xff utf-8 </script>",
-					LocationX:        Ptr(float32(0)),
-					LocationY:        Ptr(float32(123456.789)),
-					RenderMode:       Ptr(int32(42)),
+					HeightProportion: float32(1e21),
+					StreamIndex:      int32(2147483647),
+					WidthProportion:  float32(-2.5),
+					Alpha:            Ptr(float32(0)),
+					AlternateImage:   "tab\there\\ \x01 \u2029 🎉",
+					LocationX:        Ptr(float32(1e-6)),
+					LocationY:        Ptr(float32(-3.4e38)),
+					RenderMode:       Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
 					},
-					ZOrder: Ptr(int32(42)),
+					ZOrder: Ptr(int32(2147483647)),
 				}},
-				BackgroundColor:        "bad \xff utf-8 </script>",
-				BackgroundImage:        "<a&\"b\">\n\u2028é",
-				FrameInterpolationMode: Ptr(int32(2147483647)),
+				BackgroundColor:        "<a&\"b\">\n\u2028é",
+				BackgroundImage:        "tab\there\\ \x01 \u2029 🎉",
+				FrameInterpolationMode: Ptr(FrameInterpolationBlack),
 			},
 			VerticalLayout: &VerticalLayout{
 				MainStream: &RoomStream{
 					RoomID:     "bad \xff utf-8 </script>",
-					Index:      Ptr(int32(42)),
-					MediaType:  Ptr(int32(-3)),
-					StreamType: Ptr(int32(0)),
-					UserID:     "<a&\"b\">\n\u2028é",
+					Index:      Ptr(int32(0)),
+					MediaType:  Ptr(RegionVideoOnly),
+					StreamType: Ptr(StreamTypeScreen),
+					UserID:     "tab\there\\ \x01 \u2029 🎉",
 				},
 			},
 		},
-		TranscodeMode: Ptr(int32(-2147483648)),
+		TranscodeMode: Ptr(PublicStreamRemux),
 	}
 }
 
@@ -5321,73 +5321,157 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 		BusinessID: "bad \xff utf-8 </script>",
 		Control: &MixedPushControl{
 			FrameInterpolationMode: Ptr(FrameInterpolationBlack),
-			MaxIdleTime:            Ptr(int32(-2147483648)),
+			MaxIdleTime:            Ptr(int32(2147483647)),
 			MediaType:              Ptr(SubscribeAudioOnly),
 			PushStreamMode:         Ptr(PushImmediately),
 			SEIConfig: &SEIConfig{
-				AddVolumeValue:           Ptr(false),
-				PassthroughRTCSEIMessage: Ptr(true),
+				AddVolumeValue:           Ptr(true),
+				PassthroughRTCSEIMessage: Ptr(false),
 				SEIContentMode:           Ptr(SEIContentVolumeOnly),
 				SEIPayLoadType:           Ptr(SEIPayloadCustom),
 				SEIPayloadUUID:           "<a&\"b\">\n\u2028é",
 				UserConfigExtraInfo:      "tab\there\\ \x01 \u2029 🎉",
-				VolumeIndicationInterval: Ptr(float32(1e-6)),
-				VolumeIndicationMode:     Ptr(true),
+				VolumeIndicationInterval: Ptr(float32(-2.5)),
+				VolumeIndicationMode:     Ptr(false),
 			},
 			SpatialConfig: &SpatialConfig{
 				AudienceSpatialOrientation: &AudienceSpatialOrientation{
-					Forward: []float32{float32(0.1), float32(1e21), float32(1e-7)},
-					Right:   []float32{float32(-2.5), float32(0), float32(123456.789)},
-					Up:      []float32{float32(1e-6), float32(-3.4e38), float32(0.1)},
+					Forward: []float32{float32(123456.789), float32(1e-6), float32(-3.4e38)},
+					Right:   []float32{float32(0.1), float32(1e21), float32(1e-7)},
+					Up:      []float32{float32(-2.5), float32(0), float32(123456.789)},
 				},
-				AudienceSpatialPosition: []int32{int32(42), int32(-3), int32(0)},
-				EnableSpatialRender:     Ptr(false),
+				AudienceSpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
+				EnableSpatialRender:     Ptr(true),
 			},
 		},
 		Encode: &Encode{
-			AudioBitrate:    Ptr(int32(-2147483648)),
+			AudioBitrate:    Ptr(int32(2147483647)),
 			AudioChannels:   Ptr(AudioStereo),
 			AudioCodec:      Ptr(AudioCodecAAC),
 			AudioProfile:    Ptr(AudioProfileHEv2),
-			AudioSampleRate: Ptr(int32(42)),
-			VideoBitrate:    Ptr(int32(-3)),
+			AudioSampleRate: Ptr(int32(-2147483648)),
+			VideoBitrate:    Ptr(int32(42)),
 			VideoCodec:      Ptr(VideoCodecByteVC1),
-			VideoFps:        Ptr(int32(0)),
-			VideoGop:        Ptr(int32(2147483647)),
-			VideoHeight:     Ptr(int32(-2147483648)),
-			VideoWidth:      Ptr(int32(42)),
+			VideoFps:        Ptr(int32(-3)),
+			VideoGop:        Ptr(int32(0)),
+			VideoHeight:     Ptr(int32(2147483647)),
+			VideoWidth:      Ptr(int32(-2147483648)),
 		},
-		IsUpdatePartialParam: Ptr(false),
+		IsUpdatePartialParam: Ptr(true),
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{
 				Canvas: &Canvas{
 					Background:      "tab\there\\ \x01 \u2029 🎉",
 					BackgroundImage: "bad \xff utf-8 </script>",
-					Height:          Ptr(int32(-2147483648)),
-					Width:           Ptr(int32(42)),
+					Height:          Ptr(int32(2147483647)),
+					Width:           Ptr(int32(-2147483648)),
 				},
 				Regions: []LayoutRegion{{
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(0)),
+					Height:                 int32(42),
+					StreamIndex:            int32(-3),
+					Width:                  int32(0),
+					Alpha:                  Ptr(float32(1e21)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-3.4e38)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(0)),
+					LocationX:              Ptr(int32(0)),
+					LocationY:              Ptr(int32(2147483647)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-7)),
-						LocationX:        Ptr(float32(-2.5)),
-						LocationY:        Ptr(float32(0)),
-						WidthProportion:  Ptr(float32(123456.789)),
+						HeightProportion: Ptr(float32(-3.4e38)),
+						LocationX:        Ptr(float32(0.1)),
+						LocationY:        Ptr(float32(1e21)),
+						WidthProportion:  Ptr(float32(1e-7)),
 					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
+					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
+					ZOrder:          Ptr(int32(-3)),
 				}, {
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(1e-7)),
+					AlternateImage:         "bad \xff utf-8 </script>",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(false),
+					CornerRadius:           Ptr(float32(123456.789)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(0.1)),
+						LocationX:        Ptr(float32(1e21)),
+						LocationY:        Ptr(float32(1e-7)),
+						WidthProportion:  Ptr(float32(-2.5)),
+					},
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
+				}, {
+					Height:                 int32(-2147483648),
+					StreamIndex:            int32(42),
+					Width:                  int32(-3),
+					Alpha:                  Ptr(float32(-2.5)),
+					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
+					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-6)),
+					LocationX:              Ptr(int32(-3)),
+					LocationY:              Ptr(int32(0)),
+					MediaType:              Ptr(RegionVideoOnly),
+					RenderMode:             Ptr(RenderScale),
+					SourceCrop: &SourceCrop{
+						HeightProportion: Ptr(float32(1e21)),
+						LocationX:        Ptr(float32(1e-7)),
+						LocationY:        Ptr(float32(-2.5)),
+						WidthProportion:  Ptr(float32(0)),
+					},
+					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
+					ZOrder:          Ptr(int32(42)),
+				}},
+			},
+			LayoutMode: Ptr(LayoutSideBySide),
+			MainVideoStream: &Stream{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			},
+		},
+		SequenceNumber: Ptr(int32(2147483647)),
+		TargetStreams: &Streams{
+			StreamList: []Stream{{
+				UserID:     "bad \xff utf-8 </script>",
+				Index:      Ptr(int32(42)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "tab\there\\ \x01 \u2029 🎉",
+				Index:      Ptr(int32(0)),
+				StreamType: Ptr(StreamTypeScreen),
+			}, {
+				UserID:     "<a&\"b\">\n\u2028é",
+				Index:      Ptr(int32(-2147483648)),
+				StreamType: Ptr(StreamTypeScreen),
+			}},
+		},
+	}
+}
+
+func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
+	return &UpdateRecordRequest{
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
+		Layout: &Layout{
+			CustomLayout: &CustomLayout{
+				Canvas: &Canvas{
+					Background:      "<a&\"b\">\n\u2028é",
+					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
+					Height:          Ptr(int32(-3)),
+					Width:           Ptr(int32(0)),
+				},
+				Regions: []LayoutRegion{{
 					Height:                 int32(2147483647),
 					StreamIndex:            int32(-2147483648),
 					Width:                  int32(42),
@@ -5429,132 +5513,48 @@ func sampleFullUpdatePushMixedStreamToCDNRequest() *UpdatePushMixedStreamToCDNRe
 					},
 					SpatialPosition: []int32{int32(2147483647), int32(-2147483648), int32(42)},
 					ZOrder:          Ptr(int32(-3)),
-				}},
-			},
-			LayoutMode: Ptr(LayoutSideBySide),
-			MainVideoStream: &Stream{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			},
-		},
-		SequenceNumber: Ptr(int32(-2147483648)),
-		TargetStreams: &Streams{
-			StreamList: []Stream{{
-				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(-3)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(2147483647)),
-				StreamType: Ptr(StreamTypeScreen),
-			}, {
-				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(42)),
-				StreamType: Ptr(StreamTypeScreen),
-			}},
-		},
-	}
-}
-
-func sampleFullUpdateRecordRequest() *UpdateRecordRequest {
-	return &UpdateRecordRequest{
-		AppID:      "bad \xff utf-8 </script>",
-		RoomID:     "<a&\"b\">\n\u2028é",
-		TaskID:     "tab\there\\ \x01 \u2029 🎉",
-		BusinessID: "bad \xff utf-8 </script>",
-		Layout: &Layout{
-			CustomLayout: &CustomLayout{
-				Canvas: &Canvas{
-					Background:      "<a&\"b\">\n\u2028é",
-					BackgroundImage: "tab\there\\ \x01 \u2029 🎉",
-					Height:          Ptr(int32(0)),
-					Width:           Ptr(int32(2147483647)),
-				},
-				Regions: []LayoutRegion{{
-					Height:                 int32(-2147483648),
-					StreamIndex:            int32(42),
-					Width:                  int32(-3),
-					Alpha:                  Ptr(float32(0.1)),
-					AlternateImage:         "bad \xff utf-8 </script>",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(-2.5)),
-					LocationX:              Ptr(int32(-3)),
-					LocationY:              Ptr(int32(0)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(1e-6)),
-						LocationX:        Ptr(float32(-3.4e38)),
-						LocationY:        Ptr(float32(0.1)),
-						WidthProportion:  Ptr(float32(1e21)),
-					},
-					SpatialPosition: []int32{int32(0), int32(2147483647), int32(-2147483648)},
-					ZOrder:          Ptr(int32(42)),
 				}, {
-					Height:                 int32(-3),
-					StreamIndex:            int32(0),
-					Width:                  int32(2147483647),
-					Alpha:                  Ptr(float32(1e21)),
-					AlternateImage:         "tab\there\\ \x01 \u2029 🎉",
-					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(true),
-					CornerRadius:           Ptr(float32(0)),
-					LocationX:              Ptr(int32(2147483647)),
-					LocationY:              Ptr(int32(-2147483648)),
-					MediaType:              Ptr(RegionVideoOnly),
-					RenderMode:             Ptr(RenderScale),
-					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(-3.4e38)),
-						LocationX:        Ptr(float32(0.1)),
-						LocationY:        Ptr(float32(1e21)),
-						WidthProportion:  Ptr(float32(1e-7)),
-					},
-					SpatialPosition: []int32{int32(-2147483648), int32(42), int32(-3)},
-					ZOrder:          Ptr(int32(0)),
-				}, {
-					Height:                 int32(2147483647),
-					StreamIndex:            int32(-2147483648),
-					Width:                  int32(42),
-					Alpha:                  Ptr(float32(1e-7)),
+					Height:                 int32(0),
+					StreamIndex:            int32(2147483647),
+					Width:                  int32(-2147483648),
+					Alpha:                  Ptr(float32(-3.4e38)),
 					AlternateImage:         "<a&\"b\">\n\u2028é",
 					AlternateImageFillMode: Ptr(AlternateImageFillImageRatio),
-					ApplySpatialAudio:      Ptr(false),
-					CornerRadius:           Ptr(float32(123456.789)),
-					LocationX:              Ptr(int32(42)),
-					LocationY:              Ptr(int32(-3)),
+					ApplySpatialAudio:      Ptr(true),
+					CornerRadius:           Ptr(float32(1e-7)),
+					LocationX:              Ptr(int32(-2147483648)),
+					LocationY:              Ptr(int32(42)),
 					MediaType:              Ptr(RegionVideoOnly),
 					RenderMode:             Ptr(RenderScale),
 					SourceCrop: &SourceCrop{
-						HeightProportion: Ptr(float32(0.1)),
-						LocationX:        Ptr(float32(1e21)),
-						LocationY:        Ptr(float32(1e-7)),
-						WidthProportion:  Ptr(float32(-2.5)),
+						HeightProportion: Ptr(float32(123456.789)),
+						LocationX:        Ptr(float32(1e-6)),
+						LocationY:        Ptr(float32(-3.4e38)),
+						WidthProportion:  Ptr(float32(0.1)),
 					},
-					SpatialPosition: []int32{int32(-3), int32(0), int32(2147483647)},
-					ZOrder:          Ptr(int32(-2147483648)),
+					SpatialPosition: []int32{int32(42), int32(-3), int32(0)},
+					ZOrder:          Ptr(int32(2147483647)),
 				}},
 			},
 			LayoutMode: Ptr(LayoutSideBySide),
 			MainVideoStream: &Stream{
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(-3)),
+				Index:      Ptr(int32(42)),
 				StreamType: Ptr(StreamTypeScreen),
 			},
 		},
 		TargetStreams: &Streams{
 			StreamList: []Stream{{
 				UserID:     "<a&\"b\">\n\u2028é",
-				Index:      Ptr(int32(2147483647)),
+				Index:      Ptr(int32(0)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "bad \xff utf-8 </script>",
-				Index:      Ptr(int32(42)),
+				Index:      Ptr(int32(-2147483648)),
 				StreamType: Ptr(StreamTypeScreen),
 			}, {
 				UserID:     "tab\there\\ \x01 \u2029 🎉",
-				Index:      Ptr(int32(0)),
+				Index:      Ptr(int32(-3)),
 				StreamType: Ptr(StreamTypeScreen),
 			}},
 		},
@@ -5566,147 +5566,147 @@ func sampleFullUpdateRelayStreamRequest() *UpdateRelayStreamRequest {
 		AppID: "<a&\"b\">\n\u2028é",
 		Control: &RelayControl{
 			StreamURL:      "tab\there\\ \x01 \u2029 🎉",
-			Bitrate:        Ptr(int32(42)),
-			FrameRate:      Ptr(int32(-3)),
-			Loop:           Ptr(false),
-			MediaType:      Ptr(int32(2147483647)),
-			StartTimeStamp: Ptr(int32(-2147483648)),
-			StreamMode:     Ptr(int32(42)),
-			VideoHeight:    Ptr(int32(-3)),
-			VideoWidth:     Ptr(int32(0)),
+			Bitrate:        Ptr(int32(-2147483648)),
+			FrameRate:      Ptr(int32(42)),
+			Loop:           Ptr(true),
+			MediaType:      Ptr(RelayVideoOnly),
+			StartTimeStamp: Ptr(int32(0)),
+			StreamMode:     Ptr(RelayRemux),
+			VideoHeight:    Ptr(int32(2147483647)),
+			VideoWidth:     Ptr(int32(-2147483648)),
 		},
-		RoomID: "tab\there\\ \x01 \u2029 🎉",
-		TaskID: "bad \xff utf-8 </script>",
+		RoomID: "bad \xff utf-8 </script>",
+		TaskID: "<a&\"b\">\n\u2028é",
 	}
 }
 
 func sampleFullUpdateSegmentRequest() *UpdateSegmentRequest {
 	return &UpdateSegmentRequest{
-		AppID:      "<a&\"b\">\n\u2028é",
-		RoomID:     "tab\there\\ \x01 \u2029 🎉",
-		TaskID:     "bad \xff utf-8 </script>",
-		BusinessID: "<a&\"b\">\n\u2028é",
-		Duration:   Ptr(int32(-2147483648)),
-		Handle:     Ptr(true),
-		Identifier: "<a&\"b\">\n\u2028é",
+		AppID:      "tab\there\\ \x01 \u2029 🎉",
+		RoomID:     "bad \xff utf-8 </script>",
+		TaskID:     "<a&\"b\">\n\u2028é",
+		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		Duration:   Ptr(int32(-3)),
+		Handle:     Ptr(false),
+		Identifier: "tab\there\\ \x01 \u2029 🎉",
 	}
 }
 
 func sampleFullUpdateSnapshotRequest() *UpdateSnapshotRequest {
 	return &UpdateSnapshotRequest{
-		AppID:      "tab\there\\ \x01 \u2029 🎉",
-		RoomID:     "bad \xff utf-8 </script>",
-		TaskID:     "<a&\"b\">\n\u2028é",
-		BusinessID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:      "bad \xff utf-8 </script>",
+		RoomID:     "<a&\"b\">\n\u2028é",
+		TaskID:     "tab\there\\ \x01 \u2029 🎉",
+		BusinessID: "bad \xff utf-8 </script>",
 		ImageConfig: &ImageConfig{
 			Format:   Ptr(ImageFormatPNG),
-			Height:   Ptr(int32(-3)),
-			Interval: Ptr(int32(0)),
-			Width:    Ptr(int32(2147483647)),
+			Height:   Ptr(int32(2147483647)),
+			Interval: Ptr(int32(-2147483648)),
+			Width:    Ptr(int32(42)),
 		},
 	}
 }
 
 func sampleFullUpdateSubtitleRequest() *UpdateSubtitleRequest {
 	return &UpdateSubtitleRequest{
-		AppID:  "bad \xff utf-8 </script>",
-		RoomID: "<a&\"b\">\n\u2028é",
-		TaskID: "tab\there\\ \x01 \u2029 🎉",
+		AppID:  "<a&\"b\">\n\u2028é",
+		RoomID: "tab\there\\ \x01 \u2029 🎉",
+		TaskID: "bad \xff utf-8 </script>",
 		VendorConfig: &VendorConfig{
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(-2147483648)),
 		},
 		LanguageConfig: &LanguageConfig{
 			SourceLanguages: []SourceLanguage{{
-				UserID:       "<a&\"b\">\n\u2028é",
-				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
-			}, {
 				UserID:       "tab\there\\ \x01 \u2029 🎉",
 				LanguageCode: []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 			}, {
 				UserID:       "bad \xff utf-8 </script>",
 				LanguageCode: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			}, {
+				UserID:       "<a&\"b\">\n\u2028é",
+				LanguageCode: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 			}},
-			RoomTargetLanguages: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+			RoomTargetLanguages: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 		},
-		ReceiverList: []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
+		ReceiverList: []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
 	}
 }
 
 func sampleFullUpdateVendorPolicyRequest() *UpdateVendorPolicyRequest {
 	return &UpdateVendorPolicyRequest{
-		ID:               int32(-3),
-		VendorProportion: "tab\there\\ \x01 \u2029 🎉",
+		ID:               int32(2147483647),
+		VendorProportion: "bad \xff utf-8 </script>",
 	}
 }
 
 func sampleFullUpdateVoiceChatRequest() *UpdateVoiceChatRequest {
 	return &UpdateVoiceChatRequest{
-		AppID:         "bad \xff utf-8 </script>",
-		RoomID:        "<a&\"b\">\n\u2028é",
-		TaskID:        "tab\there\\ \x01 \u2029 🎉",
+		AppID:         "<a&\"b\">\n\u2028é",
+		RoomID:        "tab\there\\ \x01 \u2029 🎉",
+		TaskID:        "bad \xff utf-8 </script>",
 		Command:       VoiceChatUpdateFarfield,
-		Message:       "bad \xff utf-8 </script>",
+		Message:       "<a&\"b\">\n\u2028é",
 		InterruptMode: Ptr(VoiceChatPriorityLow),
 		ImageConfig: &VoiceChatImageConfig{
 			Action:    VoiceChatImageDelete,
-			GroupID:   int32(0),
+			GroupID:   int32(-2147483648),
 			ImageType: VoiceChatImageURL,
-			Images:    []string{"tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é"},
+			Images:    []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
 		},
-		Parameters: json.RawMessage("[ true , false ]"),
+		Parameters: json.RawMessage("\"x\u2028y\""),
 	}
 }
 
 func sampleFullUserBroadcastRequest() *IMUserBroadcastRequest {
 	return &IMUserBroadcastRequest{
-		AppID:     int32(0),
-		Content:   "<a&\"b\">\n\u2028é",
-		MsgTTL:    int64(-9223372036854775808),
+		AppID:     int32(-2147483648),
+		Content:   "tab\there\\ \x01 \u2029 🎉",
+		MsgTTL:    int64(-3),
 		MsgType:   IMMsgCustom,
-		Sender:    int64(1700000000000),
-		Ext:       json.RawMessage("{ \"a\" : [1, \"<&>\" ],\n \"b\" : null }"),
-		InboxType: Ptr(int32(0)),
+		Sender:    int64(0),
+		Ext:       json.RawMessage("[ true , false ]"),
+		InboxType: Ptr(int32(-2147483648)),
 		TagOp:     Ptr(IMTagMatchAll),
-		Tags:      []string{"bad \xff utf-8 </script>", "<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉"},
+		Tags:      []string{"<a&\"b\">\n\u2028é", "tab\there\\ \x01 \u2029 🎉", "bad \xff utf-8 </script>"},
 	}
 }
 
 func sampleFullWbTranscodeCreateRequest() *WbTranscodeCreateRequest {
 	return &WbTranscodeCreateRequest{
-		AppID:           "bad \xff utf-8 </script>",
-		Operator:        "<a&\"b\">\n\u2028é",
-		Priority:        int32(2147483647),
-		Resource:        "bad \xff utf-8 </script>",
-		TranscodeMode:   int32(42),
-		PreSignDuration: Ptr(int32(-3)),
+		AppID:           "<a&\"b\">\n\u2028é",
+		Operator:        "tab\there\\ \x01 \u2029 🎉",
+		Priority:        int32(42),
+		Resource:        "<a&\"b\">\n\u2028é",
+		TranscodeMode:   int32(0),
+		PreSignDuration: Ptr(int32(2147483647)),
 		ResourceAttr: &ResourceAttr{
-			FileName: "bad \xff utf-8 </script>",
-			Size:     int32(2147483647),
+			FileName: "<a&\"b\">\n\u2028é",
+			Size:     int32(42),
 		},
 		StorageConfig: &WhiteboardStorageConfig{
 			CustomConfig: &WhiteboardCustomConfig{
-				AccessKey: "tab\there\\ \x01 \u2029 🎉",
-				Bucket:    "bad \xff utf-8 </script>",
-				Region:    int32(-3),
-				SecretKey: "tab\there\\ \x01 \u2029 🎉",
-				Vendor:    int32(2147483647),
+				AccessKey: "bad \xff utf-8 </script>",
+				Bucket:    "<a&\"b\">\n\u2028é",
+				Region:    int32(2147483647),
+				SecretKey: "bad \xff utf-8 </script>",
+				Vendor:    int32(42),
 			},
 			TosConfig: &WhiteboardTosConfig{
-				AccountID: "<a&\"b\">\n\u2028é",
-				Bucket:    "tab\there\\ \x01 \u2029 🎉",
-				Region:    int32(-3),
+				AccountID: "tab\there\\ \x01 \u2029 🎉",
+				Bucket:    "bad \xff utf-8 </script>",
+				Region:    int32(2147483647),
 			},
-			Type: Ptr(int32(0)),
+			Type: Ptr(int32(-2147483648)),
 		},
 		TranscodeConfig: &TranscodeConfig{
-			ForceUseResolution: true,
-			InputFormat:        int32(-2147483648),
-			OutputFormat:       int32(42),
-			OutputHeight:       int32(-3),
-			OutputWidth:        int32(0),
-			Thumbnail:          false,
-			ThumbnailHeight:    int32(-2147483648),
-			ThumbnailWidth:     int32(42),
+			ForceUseResolution: false,
+			InputFormat:        int32(-3),
+			OutputFormat:       int32(0),
+			OutputHeight:       int32(2147483647),
+			OutputWidth:        int32(-2147483648),
+			Thumbnail:          true,
+			ThumbnailHeight:    int32(-3),
+			ThumbnailWidth:     int32(0),
 		},
 	}
 }

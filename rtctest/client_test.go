@@ -240,6 +240,11 @@ func minimalValue(a *spec.Action, f spec.Field, path string) any {
 			_ = json.Unmarshal(e.Values[0].Value, &v)
 			return v
 		}
+		if len(x.OneOf) > 0 {
+			var v any
+			_ = json.Unmarshal(x.OneOf[0], &v)
+			return v
+		}
 		if x.Min != nil && !x.MinOpen {
 			return *x.Min
 		}

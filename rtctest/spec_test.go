@@ -235,7 +235,7 @@ func TestGenericResultsAreDeterministicAndInsideTheWindow(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	in := map[string]any{"AppId": "a", "StartTime": "2026-03-01T00:00:00Z", "EndTime": "2026-03-01T06:00:00Z",
-		"Indicator": []any{"NetworkTransDelay"}, "AggregateGranularity": "1h"}
+		"Indicator": []any{"NetworkTransDelay"}, "AggregateGranularity": "5min"}
 	r1 := mustOK(t, srv, "ListQuality", in)
 	r2 := mustOK(t, srv, "ListQuality", in)
 	require.JSONEq(t, string(r1.env.Result), string(r2.env.Result))
