@@ -154,6 +154,17 @@ const (
 	FrameInterpolationBlack FrameInterpolationMode = 1
 )
 
+// HotListType is a kind of hot song list.
+type HotListType int32
+
+// Values of HotListType.
+const (
+	// HotListContentCenter the vendor's content center list.
+	HotListContentCenter HotListType = 1
+	// HotListProject your project's list.
+	HotListProject HotListType = 2
+)
+
 // IMBlockAction says what a live-group block does.
 type IMBlockAction int32
 
@@ -349,6 +360,71 @@ const (
 	LayoutCustom LayoutMode = 2
 	// LayoutSideBySide side by side.
 	LayoutSideBySide LayoutMode = 3
+)
+
+// LyricType is a lyrics format.
+type LyricType int32
+
+// Values of LyricType.
+const (
+	// LyricKRC KRC (per word).
+	LyricKRC LyricType = 0
+	// LyricLRC LRC (per line).
+	LyricLRC LyricType = 1
+)
+
+// MusicBgmType says whether a song switches between backing track and
+// original vocals.
+type MusicBgmType int32
+
+// Values of MusicBgmType.
+const (
+	// BgmNoSwitch it cannot.
+	BgmNoSwitch MusicBgmType = 0
+	// BgmChannelSwitch by switching audio channels.
+	BgmChannelSwitch MusicBgmType = 1
+	// BgmTrackSwitch by switching audio tracks.
+	BgmTrackSwitch MusicBgmType = 2
+)
+
+// MusicFilter leaves songs out of a music list.
+type MusicFilter int32
+
+// Values of MusicFilter.
+const (
+	// MusicWithLyrics leaves out songs without lyrics.
+	MusicWithLyrics MusicFilter = 1
+	// MusicWithScoring leaves out songs that cannot be scored.
+	MusicWithScoring MusicFilter = 2
+	// MusicWithBackingSwitch leaves out songs without a switch between backing
+	// and original vocals.
+	MusicWithBackingSwitch MusicFilter = 3
+	// MusicWithChorus leaves out songs without a chorus segment.
+	MusicWithChorus MusicFilter = 4
+)
+
+// MusicRegion is where a song is licensed.
+type MusicRegion int32
+
+// Values of MusicRegion.
+const (
+	// MusicRegionMainlandChina mainland China.
+	MusicRegionMainlandChina MusicRegion = 0
+	// MusicRegionGlobal worldwide.
+	MusicRegionGlobal MusicRegion = 1
+)
+
+// MusicScene is what a song may be used for.
+type MusicScene int32
+
+// Values of MusicScene.
+const (
+	// MusicSceneAll everything.
+	MusicSceneAll MusicScene = 0
+	// MusicSceneBGM background music.
+	MusicSceneBGM MusicScene = 1
+	// MusicSceneKaraoke karaoke.
+	MusicSceneKaraoke MusicScene = 2
 )
 
 // ProductType says which SDKs quality data comes from.

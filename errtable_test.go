@@ -287,8 +287,12 @@ func TestRequestIDFromHeaders(t *testing.T) {
 				w.WriteHeader(http.StatusBadGateway)
 				_, _ = w.Write([]byte(tt.body))
 			})
-			c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
+			var observed string
+			c := NewStubClient(t, s.URL, WithRetry(RetryPolicy{MaxAttempts: 1}), WithObserver(ObserverFuncs{
+				OnCallEnd: func(_ context.Context, _ CallInfo, r CallResult) { observed = r.RequestID },
+			}))
 			_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"})
+			require.Equal(t, tt.want, observed, "observers see the request id too")
 			var re *ResponseError
 			var ae *APIError
 			switch {

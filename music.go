@@ -29,13 +29,24 @@ func (c *Client) ListHotMusic(ctx context.Context, req *ListHotMusicRequest, opt
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type ListHotMusicRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID           string   `json:"AppId"`
+	AppID string `json:"AppId"`
+	// CustomHotListID lists the IDs of your own hot lists to return.
 	CustomHotListID []string `json:"CustomHotListId,omitempty"`
-	HotTypes        []int32  `json:"HotTypes,omitempty"`
+	// HotTypes lists the kinds of hot list to return; both by default. One of
+	// HotListContentCenter, HotListProject.
+	HotTypes []HotListType `json:"HotTypes,omitempty"`
 }
 
 func (r *ListHotMusicRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+	if v.lenient {
+		return
+	}
+	for i, e := range r.HotTypes {
+		if e != 1 && e != 2 {
+			v.badInt("HotTypes", i, int64(e), "must be one of 1 (HotListContentCenter), 2 (HotListProject)")
+		}
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -74,6 +85,7 @@ func (r *ListHotMusicRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListHotMusicResult is what [Client.ListHotMusic] returns.
 type ListHotMusicResult struct {
+	// HotList lists the hot lists.
 	HotList []HotList `json:"HotList"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
@@ -125,16 +137,42 @@ func (c *Client) ListMusicsAll(ctx context.Context, req *ListMusicsRequest, opts
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type ListMusicsRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID          string   `json:"AppId"`
-	Filters        []int32  `json:"Filters,omitempty"`
-	LastUpdateTime *int32   `json:"LastUpdateTime,omitempty"`
-	PageNum        *int32   `json:"PageNum,omitempty"`
-	PageSize       *int32   `json:"PageSize,omitempty"`
-	SongIDs        []string `json:"SongIds,omitempty"`
+	AppID string `json:"AppId"`
+	// Filters leaves out songs without some features; none by default. One of
+	// MusicWithLyrics, MusicWithScoring, MusicWithBackingSwitch, MusicWithChorus.
+	Filters []MusicFilter `json:"Filters,omitempty"`
+	// LastUpdateTime lists only songs added or updated at or after this time. A
+	// Unix time in seconds.
+	LastUpdateTime *int32 `json:"LastUpdateTime,omitempty"`
+	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	PageNum *int32 `json:"PageNum,omitempty"`
+	// PageSize is the page size. Range: greater than 0 and at most 100. Default:
+	// 10.
+	PageSize *int32 `json:"PageSize,omitempty"`
+	// SongIDs narrows the list to these songs, at most 200. Must have at most 200
+	// elements.
+	SongIDs []string `json:"SongIds,omitempty"`
 }
 
 func (r *ListMusicsRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+	if v.lenient {
+		return
+	}
+	for i, e := range r.Filters {
+		if e != 1 && e != 2 && e != 3 && e != 4 {
+			v.badInt("Filters", i, int64(e), "must be one of 1 (MusicWithLyrics), 2 (MusicWithScoring), 3 (MusicWithBackingSwitch), 4 (MusicWithChorus)")
+		}
+	}
+	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+	}
+	if r.PageSize != nil && (!(*r.PageSize > 0 && *r.PageSize <= 100)) {
+		v.badInt("PageSize", -1, int64(*r.PageSize), "must be greater than 0 and at most 100")
+	}
+	if len(r.SongIDs) > 0 && (len(r.SongIDs) > 200) {
+		v.badItems("SongIds", len(r.SongIDs), "must have at most 200 elements")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -185,8 +223,10 @@ func (r *ListMusicsRequest) appendJSON(b []byte) ([]byte, error) {
 
 // ListMusicsResult is what [Client.ListMusics] returns.
 type ListMusicsResult struct {
-	List  []Music `json:"List"`
-	Total int32   `json:"Total"`
+	// List lists the songs.
+	List []Music `json:"List"`
+	// Total is the number of songs that match.
+	Total int32 `json:"Total"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
@@ -235,15 +275,36 @@ func (c *Client) SearchMusicsAll(ctx context.Context, req *SearchMusicsRequest, 
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId.
 type SearchMusicsRequest struct {
 	// AppID is the ID of your RTC app, from the console.
-	AppID    string  `json:"AppId"`
-	Filters  []int32 `json:"Filters,omitempty"`
-	KeyWord  string  `json:"KeyWord,omitempty"`
-	PageNum  *int32  `json:"PageNum,omitempty"`
-	PageSize *int32  `json:"PageSize,omitempty"`
+	AppID string `json:"AppId"`
+	// Filters leaves out songs without some features; none by default. One of
+	// MusicWithLyrics, MusicWithScoring, MusicWithBackingSwitch, MusicWithChorus.
+	Filters []MusicFilter `json:"Filters,omitempty"`
+	// KeyWord is what to search for: exact song names match first, then exact
+	// singer names, then parts of song names.
+	KeyWord string `json:"KeyWord,omitempty"`
+	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	PageNum *int32 `json:"PageNum,omitempty"`
+	// PageSize is the page size. Range: greater than 0 and at most 100. Default:
+	// 10.
+	PageSize *int32 `json:"PageSize,omitempty"`
 }
 
 func (r *SearchMusicsRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
+	if v.lenient {
+		return
+	}
+	for i, e := range r.Filters {
+		if e != 1 && e != 2 && e != 3 && e != 4 {
+			v.badInt("Filters", i, int64(e), "must be one of 1 (MusicWithLyrics), 2 (MusicWithScoring), 3 (MusicWithBackingSwitch), 4 (MusicWithChorus)")
+		}
+	}
+	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+	}
+	if r.PageSize != nil && (!(*r.PageSize > 0 && *r.PageSize <= 100)) {
+		v.badInt("PageSize", -1, int64(*r.PageSize), "must be greater than 0 and at most 100")
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -283,62 +344,111 @@ func (r *SearchMusicsRequest) appendJSON(b []byte) ([]byte, error) {
 
 // SearchMusicsResult is what [Client.SearchMusics] returns.
 type SearchMusicsResult struct {
-	List  []Music `json:"List"`
-	Total int32   `json:"Total"`
+	// List lists the songs found.
+	List []Music `json:"List"`
+	// Total is the number of songs found.
+	Total int32 `json:"Total"`
 	// Metadata describes the response: request ID, action, version, region.
 	Metadata ResponseMetadata `json:"-"`
 }
 
 // HotList is a result object used by ListHotMusic, as HotList.
 type HotList struct {
-	CustomHotListID   string    `json:"CustomHotListId"`
-	CustomHotListName string    `json:"CustomHotListName"`
-	HotName           string    `json:"HotName"`
-	HotSong           []HotSong `json:"HotSong"`
-	HotType           int32     `json:"HotType"`
+	// CustomHotListID is the ID of a custom hot list.
+	CustomHotListID string `json:"CustomHotListId"`
+	// CustomHotListName is the name of a custom hot list.
+	CustomHotListName string `json:"CustomHotListName"`
+	// HotName is the hot list's name.
+	HotName string `json:"HotName"`
+	// HotSong lists the songs of the hot list.
+	HotSong []HotSong `json:"HotSong"`
+	// HotType is the hot list's ID.
+	HotType int32 `json:"HotType"`
 }
 
 // HotSong is a result object used by ListHotMusic, as HotList.HotSong.
 type HotSong struct {
-	BgmType    int32   `json:"BgmType"`
-	Duration   int32   `json:"Duration"`
-	LyricType  []int32 `json:"LyricType"`
-	PitchType  int32   `json:"PitchType"`
-	PosterURL  string  `json:"PosterUrl"`
-	Rank       int32   `json:"Rank"`
-	RecordType int32   `json:"RecordType"`
-	RegionType int32   `json:"RegionType"`
-	SceneType  int32   `json:"SceneType"`
-	Segment    string  `json:"Segment"`
-	Singer     string  `json:"Singer"`
-	SongID     string  `json:"SongId"`
-	Songname   string  `json:"Songname"`
-	VendorID   int32   `json:"VendorId"`
-	VendorName string  `json:"VendorName"`
+	// BgmType says whether the song switches between backing track and original
+	// vocals. One of BgmNoSwitch, BgmChannelSwitch, BgmTrackSwitch.
+	BgmType MusicBgmType `json:"BgmType"`
+	// Duration is the song's length. In seconds.
+	Duration int32 `json:"Duration"`
+	// LyricType lists the lyrics formats the song has; empty without lyrics. One
+	// of LyricKRC, LyricLRC.
+	LyricType []LyricType `json:"LyricType"`
+	// PitchType says whether singing the song can be scored: 1 yes, 0 no. One of
+	// 0, 1.
+	PitchType int32 `json:"PitchType"`
+	// PosterURL is the address of the song's cover image. A URL.
+	PosterURL string `json:"PosterUrl"`
+	// Rank is the song's rank in the list.
+	Rank int32 `json:"Rank"`
+	// RecordType says whether singing the song can be recorded: 1 yes, 0 no. One
+	// of 0, 1.
+	RecordType int32 `json:"RecordType"`
+	// RegionType is where the song is licensed. One of MusicRegionMainlandChina,
+	// MusicRegionGlobal.
+	RegionType MusicRegion `json:"RegionType"`
+	// SceneType is what the song may be used for. One of MusicSceneAll,
+	// MusicSceneBGM, MusicSceneKaraoke.
+	SceneType MusicScene `json:"SceneType"`
+	// Segment is the song's chorus segment.
+	Segment string `json:"Segment"`
+	// Singer is the singer's name.
+	Singer string `json:"Singer"`
+	// SongID is the song's ID.
+	SongID string `json:"SongId"`
+	// Songname is the song's name.
+	Songname string `json:"Songname"`
+	// VendorID is the ID of the song's provider.
+	VendorID int32 `json:"VendorId"`
+	// VendorName is the name of the song's provider.
+	VendorName string `json:"VendorName"`
 }
 
 // LyricURL is a result object used by ListMusics, SearchMusics, as
 // List.LyricUrl.
 type LyricURL struct {
-	KrcURL  string `json:"KrcUrl"`
-	LrcURL  string `json:"LrcUrl"`
+	// KrcURL is the address of the KRC lyrics. A URL.
+	KrcURL string `json:"KrcUrl"`
+	// LrcURL is the address of the LRC lyrics. A URL.
+	LrcURL string `json:"LrcUrl"`
+	// MidiURL is the address of the MIDI file. A URL.
 	MidiURL string `json:"MidiUrl"`
 }
 
 // Music is a result object used by ListMusics, SearchMusics, as List.
 type Music struct {
-	BgmType    int32    `json:"BgmType"`
-	Duration   int32    `json:"Duration"`
-	LyricType  []int32  `json:"LyricType"`
-	LyricURL   LyricURL `json:"LyricUrl"`
-	PitchType  int32    `json:"PitchType"`
-	PosterURL  string   `json:"PosterUrl"`
-	RecordType int32    `json:"RecordType"`
-	Segment    string   `json:"Segment"`
-	Singer     string   `json:"Singer"`
-	SongID     string   `json:"SongId"`
-	Songname   string   `json:"Songname"`
-	UpdateAt   int32    `json:"UpdateAt"`
-	VendorID   int32    `json:"VendorId"`
-	VendorName string   `json:"VendorName"`
+	// BgmType says whether the song switches between backing track and original
+	// vocals. One of BgmNoSwitch, BgmChannelSwitch, BgmTrackSwitch.
+	BgmType MusicBgmType `json:"BgmType"`
+	// Duration is the song's length. In seconds.
+	Duration int32 `json:"Duration"`
+	// LyricType lists the lyrics formats the song has; empty without lyrics. One
+	// of LyricKRC, LyricLRC.
+	LyricType []LyricType `json:"LyricType"`
+	// LyricURL holds the addresses of the lyrics and MIDI files.
+	LyricURL LyricURL `json:"LyricUrl"`
+	// PitchType says whether singing the song can be scored: 1 yes, 0 no. One of
+	// 0, 1.
+	PitchType int32 `json:"PitchType"`
+	// PosterURL is the address of the song's cover image. A URL.
+	PosterURL string `json:"PosterUrl"`
+	// RecordType says whether singing the song can be recorded: 1 yes, 0 no. One
+	// of 0, 1.
+	RecordType int32 `json:"RecordType"`
+	// Segment is the song's chorus segment.
+	Segment string `json:"Segment"`
+	// Singer is the singer's name.
+	Singer string `json:"Singer"`
+	// SongID is the song's ID.
+	SongID string `json:"SongId"`
+	// Songname is the song's name.
+	Songname string `json:"Songname"`
+	// UpdateAt is when the song was last updated. A Unix time in seconds.
+	UpdateAt int32 `json:"UpdateAt"`
+	// VendorID is the ID of the song's provider.
+	VendorID int32 `json:"VendorId"`
+	// VendorName is the name of the song's provider.
+	VendorName string `json:"VendorName"`
 }

@@ -28,6 +28,10 @@ func (o *attemptOutcome) requestID() string {
 	if errors.As(o.err, &ae) {
 		return ae.RequestID
 	}
+	var re *ResponseError
+	if errors.As(o.err, &re) {
+		return re.RequestID // from the X-Tt-Logid (or X-Request-Id) header
+	}
 	return ""
 }
 

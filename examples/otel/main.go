@@ -98,7 +98,7 @@ func run(out, log io.Writer) error {
 func moderate(ctx context.Context, client *rtc.Client, log io.Writer) error {
 	const appID, room = "661e4b1f0a1b2c3d4e5f6a7b", "room1"
 
-	started, err := client.StartRecord(ctx, &rtc.StartRecordRequest{AppID: appID, RoomID: room, TaskID: "task1", StorageConfig: &rtc.RecordStorageConfig{}})
+	started, err := client.StartRecord(ctx, &rtc.StartRecordRequest{AppID: appID, RoomID: room, TaskID: "task1", StorageConfig: &rtc.RecordStorageConfig{TosConfig: &rtc.TosConfig{AccountID: "demo-account", Bucket: "demo-bucket"}}})
 	if err != nil {
 		return err
 	}
