@@ -79,8 +79,11 @@ type ResponseMetadata struct {
 	Region    string `json:"Region"`
 }
 
-// CallOption changes one call: WithCallTimeout, WithCallRetry, WithAPIVersion.
-type CallOption func(*callConfig)
+// CallOption changes one call: WithCallTimeout, WithCallRetry,
+// WithAPIVersion, WithCallLenientValidation. Like Option, it checks its
+// input: a bad value (or a nil option) makes the call return a
+// *ValidationError that says what to fix, before anything is sent.
+type CallOption func(*callConfig) error
 
 type callConfig struct {
 	timeout time.Duration
@@ -93,37 +96,37 @@ type callConfig struct {
 // WithCallTimeout bounds the whole call, retries and waits included (the
 // client's WithTimeout still bounds each attempt).
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(c *callConfig) {
+	return func(c *callConfig) error {
 		if d <= 0 {
-			c.errs = append(c.errs, fmt.Sprintf("WithCallTimeout(%v) must be positive", d))
-			return
+			return fmt.Errorf("WithCallTimeout(%v): must be positive (leave the option out to be bound by the context only)", d)
 		}
 		c.timeout = d
+		return nil
 	}
 }
 
 // WithCallRetry replaces the client's retry policy for one call (the
 // client's retry budget still applies).
 func WithCallRetry(p RetryPolicy) CallOption {
-	return func(c *callConfig) {
+	return func(c *callConfig) error {
 		if err := p.check(); err != nil {
-			c.errs = append(c.errs, err.Error())
-			return
+			return fmt.Errorf("WithCallRetry: %s", strings.TrimPrefix(err.Error(), "rtc: "))
 		}
 		p = p.withDefaults()
 		c.retry = &p
+		return nil
 	}
 }
 
 // WithAPIVersion sends the call with another API version (e.g. an older one
 // the action still supports) instead of the newest the SDK knows.
 func WithAPIVersion(v string) CallOption {
-	return func(c *callConfig) {
+	return func(c *callConfig) error {
 		if !validVersion(v) {
-			c.errs = append(c.errs, fmt.Sprintf("WithAPIVersion(%q) must look like 2023-11-01", v))
-			return
+			return fmt.Errorf("WithAPIVersion(%q): must be a version such as 2023-11-01", v)
 		}
 		c.version = v
+		return nil
 	}
 }
 
@@ -157,9 +160,13 @@ func validActionName(a string) bool {
 // there are none.
 func applyCallOptions(opts []CallOption) callConfig {
 	cfg := new(callConfig)
-	for _, o := range opts {
-		if o != nil {
-			o(cfg)
+	for i, o := range opts {
+		if o == nil {
+			cfg.errs = append(cfg.errs, fmt.Sprintf("call option %d is nil", i+1))
+			continue
+		}
+		if err := o(cfg); err != nil {
+			cfg.errs = append(cfg.errs, err.Error())
 		}
 	}
 	return *cfg
@@ -189,7 +196,11 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "bad call option: " + strings.Join(cl.cfg.errs, "; ")}}}
 	}
 	if in == nil || (reflect.ValueOf(in).Kind() == reflect.Pointer && reflect.ValueOf(in).IsNil()) {
-		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + op.Action + "Request{...}"}}}
+		name := op.Action + "Request"
+		if t := reflect.TypeOf(in); t != nil && t.Kind() == reflect.Pointer {
+			name = t.Elem().Name() // IMSendMessageRequest for the IM actions
+		}
+		return nil, &ValidationError{Action: op.Action, Problems: []FieldProblem{{Rule: "the request is nil; pass &rtc." + name + "{...}"}}}
 	}
 	v := validatorPool.Get().(*validator)
 	v.lenient = c.lenient || cl.cfg.lenient

@@ -316,3 +316,31 @@ func TestDefaultResponseHeaderTimeout(t *testing.T) {
 	tr := newHTTPClient(nil).Transport.(*http.Transport)
 	require.Equal(t, DefaultResponseHeaderTimeout, tr.ResponseHeaderTimeout)
 }
+
+// Per-call options follow the rule of every option family: a bad value is
+// an error saying what to fix, returned before anything is sent.
+func TestCallOptionErrors(t *testing.T) {
+	t.Parallel()
+	s := NewFake(t)
+	c := NewStubClient(t, s.URL)
+	tests := []struct {
+		name string
+		opts []CallOption
+		want []string
+	}{
+		{"zero timeout", []CallOption{WithCallTimeout(0)}, []string{"WithCallTimeout(0s): must be positive"}},
+		{"bad retry", []CallOption{WithCallRetry(RetryPolicy{MaxAttempts: -1})}, []string{"WithCallRetry: RetryPolicy", "must not be negative"}},
+		{"bad version", []CallOption{WithAPIVersion("v2")}, []string{`WithAPIVersion("v2"): must be a version such as 2023-11-01`}},
+		{"nil option", []CallOption{nil}, []string{"call option 1 is nil"}},
+		{"all at once", []CallOption{WithCallTimeout(-1), nil, WithAPIVersion("")}, []string{"WithCallTimeout(-1ns)", "call option 2 is nil", `WithAPIVersion("")`}},
+	}
+	for _, tt := range tests {
+		_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"}, tt.opts...)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, tt.name)
+		for _, w := range tt.want {
+			require.Contains(t, err.Error(), w, tt.name)
+		}
+	}
+	require.Empty(t, s.Requests(), "nothing was sent")
+}

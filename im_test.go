@@ -127,3 +127,9 @@ func TestNoInputActions(t *testing.T) {
 		require.JSONEq(t, `{}`, string(r.Body))
 	}
 }
+
+func TestIMNilRequestNamesTheType(t *testing.T) {
+	c := NewStubClient(t, "http://127.0.0.1:1")
+	_, err := c.IM().SendMessage(context.Background(), nil)
+	require.ErrorContains(t, err, "pass &rtc.IMSendMessageRequest{...}")
+}

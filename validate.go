@@ -233,5 +233,5 @@ func WithLenientValidation() Option {
 
 // WithCallLenientValidation is WithLenientValidation for one call.
 func WithCallLenientValidation() CallOption {
-	return func(c *callConfig) { c.lenient = true }
+	return func(c *callConfig) error { c.lenient = true; return nil }
 }

@@ -65,7 +65,7 @@ func requestIDs(srv *rtctest.Server) []string {
 
 // startRecord is a valid StartRecord input for task.
 func startRecord(task string) map[string]any {
-	return map[string]any{"AppId": "app", "RoomId": "r1", "TaskId": task, "StorageConfig": map[string]any{"Type": 0}}
+	return map[string]any{"AppId": "app", "RoomId": "r1", "TaskId": task, "StorageConfig": map[string]any{"Type": 0, "TosConfig": map[string]any{"AccountId": "acc", "Bucket": "b"}}}
 }
 
 // onlineUsers is a valid GetRoomOnlineUsers input (query parameters, so

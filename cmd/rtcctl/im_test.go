@@ -60,3 +60,13 @@ func TestDescribeNewActions(t *testing.T) {
 		require.True(t, strings.Contains(r.stdout, a), a)
 	}
 }
+
+// TestCallNoInputAction calls an action that takes no input and answers a
+// bare number.
+func TestCallNoInputAction(t *testing.T) {
+	_, env := newFake(t)
+	r := runTool(t, env, "", "call", "GetResourcePackNum")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	var n int
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &n), r.stdout)
+}
