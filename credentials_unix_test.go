@@ -66,4 +66,3 @@ func TestFileCredentialsHostileFiles(t *testing.T) {
 	_, err = FileCredentials(fifo).Retrieve(cctx)
 	require.ErrorIs(t, err, context.Canceled)
 }
-
