@@ -2957,7 +2957,7 @@ type IMGetParticipantReadIndexResult struct {
 // page (Cursor, Limit).
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Cursor,
-// Limit, ParticipantUserId, ParticipantUserIdStr.
+// Limit, ParticipantUserId.
 func (c *IMClient) GetUserConversations(ctx context.Context, req *IMGetUserConversationsRequest, opts ...CallOption) (*IMGetUserConversationsResult, error) {
 	res := new(IMGetUserConversationsResult)
 	meta, err := (*Client)(c).invoke(ctx, &opGetUserConversations, req, res, opts)
@@ -2998,7 +2998,7 @@ func (c *IMClient) GetUserConversationsAll(ctx context.Context, req *IMGetUserCo
 // part in, page by page (Cursor, Limit).
 //
 // Version: 2020-12-01, HTTP method: POST, required fields: AppId, Cursor,
-// Limit, ParticipantUserId, ParticipantUserIdStr.
+// Limit, ParticipantUserId.
 type IMGetUserConversationsRequest struct {
 	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
@@ -3011,7 +3011,7 @@ type IMGetUserConversationsRequest struct {
 	ParticipantUserID int64 `json:"ParticipantUserId"`
 	// ParticipantUserIDStr is ParticipantUserId as text, for apps whose user IDs
 	// are strings; give one of the two.
-	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
+	ParticipantUserIDStr string `json:"ParticipantUserIdStr,omitempty"`
 	// DataType says where the list comes from and in which order. One of
 	// IMConversationsRecent, IMConversationsAll, IMConversationsOwnedLiveGroups.
 	// Default: IMConversationsRecent (0).
@@ -3025,7 +3025,6 @@ type IMGetUserConversationsRequest struct {
 }
 
 func (r *IMGetUserConversationsRequest) validate(v *validator) {
-	v.required("ParticipantUserIdStr", r.ParticipantUserIDStr != "")
 	if v.lenient {
 		return
 	}
@@ -3054,8 +3053,10 @@ func (r *IMGetUserConversationsRequest) appendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendInt(b, r.Limit, 10)
 	b = append(b, `,"ParticipantUserId":`...)
 	b = strconv.AppendInt(b, r.ParticipantUserID, 10)
-	b = append(b, `,"ParticipantUserIdStr":`...)
-	b = appendJSONString(b, r.ParticipantUserIDStr)
+	if r.ParticipantUserIDStr != "" {
+		b = append(b, `,"ParticipantUserIdStr":`...)
+		b = appendJSONString(b, r.ParticipantUserIDStr)
+	}
 	if r.DataType != nil {
 		b = append(b, `,"DataType":`...)
 		b = strconv.AppendInt(b, int64(*r.DataType), 10)

@@ -86,6 +86,15 @@ func TestVendorIMClientAgainstFake(t *testing.T) {
 	require.Len(t, got.Result.Messages, 1)
 	require.Equal(t, `{"text":"two"}`, got.Result.Messages[0].Content)
 
+	// The vendor's client leaves the string twin ParticipantUserIdStr out
+	// (its model marks it required but sends it with omitempty); the fake
+	// takes the call, as the service does.
+	convs, err := c.GetUserConversations(ctx, &im.GetUserConversationsBody{AppID: app, ParticipantUserID: 12, Cursor: 0, Limit: 10})
+	require.NoError(t, err)
+	require.NotNil(t, convs.Result)
+	require.Len(t, convs.Result.ConversationInfos, 1)
+	require.Equal(t, conv, convs.Result.ConversationInfos[0].ConversationShortID)
+
 	// The same client with a wrong secret is refused.
 	bad := im.NewInstance()
 	pointVendor(t, bad.Client, srv.URL, fakeAK, "d3JvbmdTZWNyZXQ=")

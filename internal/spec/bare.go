@@ -45,3 +45,28 @@ func nameBareResults(s *Spec) error {
 	}
 	return nil
 }
+
+// relaxContradictoryRequired makes optional the input fields the vendor's
+// models mark REQUIRED yet declare as optional pointers sent with
+// omitempty (required and nullable here): the vendor's own client leaves
+// them out, so the service takes calls without them. The one case is
+// GetUserConversations.ParticipantUserIdStr, the string twin of the
+// required ParticipantUserId.
+func relaxContradictoryRequired(s *Spec) {
+	var walk func(fs []Field)
+	walk = func(fs []Field) {
+		for i := range fs {
+			f := &fs[i]
+			if f.Required && f.Nullable {
+				f.Required = false
+			}
+			walk(f.Fields)
+			if f.Elem != nil {
+				walk(f.Elem.Fields)
+			}
+		}
+	}
+	for i := range s.Actions {
+		walk(s.Actions[i].Input)
+	}
+}

@@ -103,6 +103,7 @@ func Load() (*Spec, error) {
 			err = e
 			return
 		}
+		relaxContradictoryRequired(&s)
 		sort.Slice(s.Actions, func(i, j int) bool { return s.Actions[i].Action < s.Actions[j].Action })
 		parsed = &s
 	})

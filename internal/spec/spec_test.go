@@ -37,3 +37,15 @@ func TestPagesActions(t *testing.T) {
 		t.Fatal("a page action without a source was accepted")
 	}
 }
+
+func TestContradictoryRequiredIsOptional(t *testing.T) {
+	a := MustLoad().Find("GetUserConversations")
+	for _, f := range a.Input {
+		if f.Name == "ParticipantUserIdStr" && f.Required {
+			t.Fatal("ParticipantUserIdStr is a pointer with omitempty in the vendor's model; it must be optional")
+		}
+		if f.Name == "ParticipantUserId" && !f.Required {
+			t.Fatal("ParticipantUserId stays required")
+		}
+	}
+}
