@@ -150,6 +150,11 @@ func setBodyDeadline(w http.ResponseWriter, d time.Duration) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 }
 
+// clearBodyDeadline removes the read deadline once the body is read.
+func clearBodyDeadline(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+}
+
 // dedupKeys returns the keys an event is deduplicated on: its EventId, and
 // its signature. The signature covers the sorted field values, so it is the
 // same for every event that permutes the values of one signed event (swapping

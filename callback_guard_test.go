@@ -198,3 +198,24 @@ func TestCallbackGuardOptionsRefuseBadValues(t *testing.T) {
 	require.ErrorContains(t, err, "WithCallbackClockSkew(-1s): must not be negative")
 	require.ErrorContains(t, err, "WithCallbackReadTimeout(-1ns): must be positive")
 }
+
+// The body's read deadline does not outlive the read: a function that runs
+// longer than the read timeout keeps a live context.
+func TestCallbackReadDeadlineDoesNotCancelTheFunction(t *testing.T) {
+	var fnErr error
+	h := mustCallbackHandler(t, func(ctx context.Context, _ *CallbackEvent) error {
+		select {
+		case <-ctx.Done():
+			fnErr = ctx.Err()
+		case <-time.After(400 * time.Millisecond):
+		}
+		return fnErr
+	}, WithCallbackReadTimeout(100*time.Millisecond), WithCallbackTimeout(2*time.Second))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := srv.Client().Post(srv.URL, "application/json", strings.NewReader(string(signedBody(t, "long-fn"))))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.NoError(t, fnErr, "the function's context was cancelled by the expired read deadline")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}

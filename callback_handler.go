@@ -341,6 +341,10 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading body failed", http.StatusBadRequest)
 		return
 	}
+	// The body is in: lift the deadline, which would otherwise expire while
+	// fn runs and cancel the request's context (net/http reads ahead on the
+	// connection and treats a failed read as a gone client).
+	clearBodyDeadline(w)
 	ev, err := ParseCallback(body, h.secret)
 	if err != nil {
 		status := http.StatusBadRequest
