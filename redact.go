@@ -38,6 +38,33 @@ var secretFieldKeys = func() (keys [len(secretFields)][]byte) {
 	return keys
 }()
 
+// hasSecretKey reports whether body holds one of the quoted secretFieldKeys,
+// in one pass over its quotes (the hot path: most bodies have none).
+func hasSecretKey(body []byte) bool {
+	for i := 0; i < len(body); {
+		j := bytes.IndexByte(body[i:], '"')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i >= len(body) {
+			return false
+		}
+		switch body[i] {
+		case 'S', 'A', 'T':
+		default:
+			continue
+		}
+		for _, k := range secretFieldKeys {
+			name := k[1:] // the key without its opening quote
+			if len(body)-i >= len(name) && bytes.Equal(body[i:i+len(name)], name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func isSecretField(name string) bool {
 	for _, f := range secretFields {
 		if f == name {
@@ -51,14 +78,7 @@ func isSecretField(name string) bool {
 // request body, at any depth. Bodies without such a key cost a few byte
 // scans and no allocation.
 func bodySecrets(body []byte) []string {
-	found := false
-	for _, k := range secretFieldKeys {
-		if bytes.Contains(body, k) {
-			found = true
-			break
-		}
-	}
-	if !found {
+	if !hasSecretKey(body) {
 		return nil
 	}
 	var out []string

@@ -114,3 +114,63 @@ func jsonKeys(t reflect.Type, prefix string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// imResults pairs every IM action whose Result is an object with ours.
+var imResults = map[string][2]reflect.Type{
+	"AddBlackList":                       {reflect.TypeOf(im.AddBlackListResResult{}), reflect.TypeOf(rtc.IMAddBlackListResult{})},
+	"AddFriend":                          {reflect.TypeOf(im.AddFriendResResult{}), reflect.TypeOf(rtc.IMAddFriendResult{})},
+	"BatchAddBlockParticipants":          {reflect.TypeOf(im.BatchAddBlockParticipantsResResult{}), reflect.TypeOf(rtc.IMBatchAddBlockParticipantsResult{})},
+	"BatchAddConversationParticipant":    {reflect.TypeOf(im.BatchAddConversationParticipantResResult{}), reflect.TypeOf(rtc.IMBatchAddConversationParticipantResult{})},
+	"BatchAddManager":                    {reflect.TypeOf(im.BatchAddManagerResResult{}), reflect.TypeOf(rtc.IMBatchAddManagerResult{})},
+	"BatchAddWhitelistParticipant":       {reflect.TypeOf(im.BatchAddWhitelistParticipantResResult{}), reflect.TypeOf(rtc.IMBatchAddWhitelistParticipantResult{})},
+	"BatchDeleteBlockParticipants":       {reflect.TypeOf(im.BatchDeleteBlockParticipantsResResult{}), reflect.TypeOf(rtc.IMBatchDeleteBlockParticipantsResult{})},
+	"BatchDeleteConversationParticipant": {reflect.TypeOf(im.BatchDeleteConversationParticipantResResult{}), reflect.TypeOf(rtc.IMBatchDeleteConversationParticipantResult{})},
+	"BatchGetBlockParticipants":          {reflect.TypeOf(im.BatchGetBlockParticipantsResResult{}), reflect.TypeOf(rtc.IMBatchGetBlockParticipantsResult{})},
+	"BatchGetConversationParticipant":    {reflect.TypeOf(im.BatchGetConversationParticipantResResult{}), reflect.TypeOf(rtc.IMBatchGetConversationParticipantResult{})},
+	"BatchGetConversations":              {reflect.TypeOf(im.BatchGetConversationsResResult{}), reflect.TypeOf(rtc.IMBatchGetConversationsResult{})},
+	"BatchGetUser":                       {reflect.TypeOf(im.BatchGetUserResResult{}), reflect.TypeOf(rtc.IMBatchGetUserResult{})},
+	"BatchGetWhitelistParticipant":       {reflect.TypeOf(im.BatchGetWhitelistParticipantResResult{}), reflect.TypeOf(rtc.IMBatchGetWhitelistParticipantResult{})},
+	"BatchModifyConversationParticipant": {reflect.TypeOf(im.BatchModifyConversationParticipantResResult{}), reflect.TypeOf(rtc.IMBatchModifyConversationParticipantResult{})},
+	"BatchRemoveManager":                 {reflect.TypeOf(im.BatchRemoveManagerResResult{}), reflect.TypeOf(rtc.IMBatchRemoveManagerResult{})},
+	"BatchRemoveWhitelistParticipant":    {reflect.TypeOf(im.BatchRemoveWhitelistParticipantResResult{}), reflect.TypeOf(rtc.IMBatchRemoveWhitelistParticipantResult{})},
+	"BatchSendMessage":                   {reflect.TypeOf(im.BatchSendMessageResResult{}), reflect.TypeOf(rtc.IMBatchSendMessageResult{})},
+	"BatchUpdateLiveParticipants":        {reflect.TypeOf(im.BatchUpdateLiveParticipantsResResult{}), reflect.TypeOf(rtc.IMBatchUpdateLiveParticipantsResult{})},
+	"BatchUpdateUser":                    {reflect.TypeOf(im.BatchUpdateUserResResult{}), reflect.TypeOf(rtc.IMBatchUpdateUserResult{})},
+	"BatchUpdateUserTags":                {reflect.TypeOf(im.BatchUpdateUserTagsResResult{}), reflect.TypeOf(rtc.IMBatchUpdateUserTagsResult{})},
+	"CreateConversation":                 {reflect.TypeOf(im.CreateConversationResResult{}), reflect.TypeOf(rtc.IMCreateConversationResult{})},
+	"DeleteFriend":                       {reflect.TypeOf(im.DeleteFriendResResult{}), reflect.TypeOf(rtc.IMDeleteFriendResult{})},
+	"GetAppToken":                        {reflect.TypeOf(im.GetAppTokenResResult{}), reflect.TypeOf(rtc.IMGetAppTokenResult{})},
+	"GetBlackList":                       {reflect.TypeOf(im.GetBlackListResResult{}), reflect.TypeOf(rtc.IMGetBlackListResult{})},
+	"GetConversationMarks":               {reflect.TypeOf(im.GetConversationMarksResResult{}), reflect.TypeOf(rtc.IMGetConversationMarksResult{})},
+	"GetConversationMessages":            {reflect.TypeOf(im.GetConversationMessagesResResult{}), reflect.TypeOf(rtc.IMGetConversationMessagesResult{})},
+	"GetConversationSetting":             {reflect.TypeOf(im.GetConversationSettingResResult{}), reflect.TypeOf(rtc.IMGetConversationSettingResult{})},
+	"GetConversationUserCount":           {reflect.TypeOf(im.GetConversationUserCountResResult{}), reflect.TypeOf(rtc.IMGetConversationUserCountResult{})},
+	"GetMessages":                        {reflect.TypeOf(im.GetMessagesResResult{}), reflect.TypeOf(rtc.IMGetMessagesResult{})},
+	"GetMessagesReadReceipt":             {reflect.TypeOf(im.GetMessagesReadReceiptResResult{}), reflect.TypeOf(rtc.IMGetMessagesReadReceiptResult{})},
+	"GetParticipantReadIndex":            {reflect.TypeOf(im.GetParticipantReadIndexResResult{}), reflect.TypeOf(rtc.IMGetParticipantReadIndexResult{})},
+	"GetUserConversations":               {reflect.TypeOf(im.GetUserConversationsResResult{}), reflect.TypeOf(rtc.IMGetUserConversationsResult{})},
+	"IsFriend":                           {reflect.TypeOf(im.IsFriendResResult{}), reflect.TypeOf(rtc.IMIsFriendResult{})},
+	"IsInBlackList":                      {reflect.TypeOf(im.IsInBlackListResResult{}), reflect.TypeOf(rtc.IMIsInBlackListResult{})},
+	"IsUserInConversation":               {reflect.TypeOf(im.IsUserInConversationResResult{}), reflect.TypeOf(rtc.IMIsUserInConversationResult{})},
+	"ListFriend":                         {reflect.TypeOf(im.ListFriendResResult{}), reflect.TypeOf(rtc.IMListFriendResult{})},
+	"QueryLiveParticipantStatus":         {reflect.TypeOf(im.QueryLiveParticipantStatusResResult{}), reflect.TypeOf(rtc.IMQueryLiveParticipantStatusResult{})},
+	"QueryOnlineStatus":                  {reflect.TypeOf(im.QueryOnlineStatusResResult{}), reflect.TypeOf(rtc.IMQueryOnlineStatusResult{})},
+	"RegisterUsers":                      {reflect.TypeOf(im.RegisterUsersResResult{}), reflect.TypeOf(rtc.IMRegisterUsersResult{})},
+	"ScanConversationParticipantList":    {reflect.TypeOf(im.ScanConversationParticipantListResResult{}), reflect.TypeOf(rtc.IMScanConversationParticipantListResult{})},
+	"SendMessage":                        {reflect.TypeOf(im.SendMessageResResult{}), reflect.TypeOf(rtc.IMSendMessageResult{})},
+	"UnRegisterUsers":                    {reflect.TypeOf(im.UnRegisterUsersResResult{}), reflect.TypeOf(rtc.IMUnRegisterUsersResult{})},
+	"UpdateBlackList":                    {reflect.TypeOf(im.UpdateBlackListResResult{}), reflect.TypeOf(rtc.IMUpdateBlackListResult{})},
+	"UpdateFriend":                       {reflect.TypeOf(im.UpdateFriendResResult{}), reflect.TypeOf(rtc.IMUpdateFriendResult{})},
+}
+
+// TestIMResultShapesMatchVendor checks that our result types read the JSON
+// keys the vendor's result models read, for the 44 IM actions whose Result
+// is an object (the others answer a bare value).
+func TestIMResultShapesMatchVendor(t *testing.T) {
+	require.Len(t, imResults, 44)
+	for action, pair := range imResults {
+		t.Run(action, func(t *testing.T) {
+			require.Equal(t, jsonKeys(pair[0], ""), jsonKeys(pair[1], ""))
+		})
+	}
+}
