@@ -184,7 +184,7 @@ type callbackConfig struct {
 // WithCallbackDedup sets the store used to deliver each event once. The
 // default is a MemoryDedupStore keeping 10 000 events for an hour. The
 // handler keeps two keys per event in the store, its EventId and "sig/"
-// followed by its signature (see NewCallbackHandler), so a store sized for
+// followed by a hash of its signature (see NewCallbackHandler), so a store sized for
 // N events needs room for 2N keys. A nil
 // store is an error; use WithoutCallbackDedup to turn deduplication off.
 func WithCallbackDedup(store DedupStore) CallbackOption {
