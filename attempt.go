@@ -140,8 +140,12 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 }
 
 // noteRetryAfter puts the wait a failed answer asked for (Retry-After) on
-// its error.
+// its error, for the answers that mean "come back later": throttling and an
+// unavailable service (the always-retryable rows of errtable.go).
 func (c *Client) noteRetryAfter(err error, h http.Header) {
+	if classify(err, nil) != failRetryable {
+		return
+	}
 	ra := retryAfter(h, c.now())
 	if ra <= 0 {
 		return

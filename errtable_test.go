@@ -344,3 +344,16 @@ func TestCallOptionErrors(t *testing.T) {
 	}
 	require.Empty(t, s.Requests(), "nothing was sent")
 }
+
+// Only "come back later" answers (throttling, unavailable) carry the wait:
+// a Retry-After on a refused parameter does not make it throttling.
+func TestRetryAfterOnlyOnComeBackLater(t *testing.T) {
+	t.Parallel()
+	s := NewStubServer(t, StubScript(StubAnswer{Status: 400, Code: "InvalidParameter", Header: http.Header{"Retry-After": []string{"30"}}}))
+	c := NewStubClient(t, s.URL)
+	_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"})
+	require.ErrorIs(t, err, ErrInvalidParameter)
+	require.NotErrorIs(t, err, ErrThrottled)
+	_, ok := RetryAfter(err)
+	require.False(t, ok)
+}
