@@ -140,10 +140,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 }
 
 // noteRetryAfter puts the wait a failed answer asked for (Retry-After) on
-// its error, for the answers that mean "come back later": throttling and an
-// unavailable service (the always-retryable rows of errtable.go).
+// its error, for the answers the retry loop may retry (errtable.go):
+// throttling, an unavailable service and other server failures. A refused
+// request (a bad parameter, authentication) never carries it.
 func (c *Client) noteRetryAfter(err error, h http.Header) {
-	if classify(err, nil) != failRetryable {
+	if k := classify(err, nil); k != failRetryable && k != failAmbiguous {
 		return
 	}
 	ra := retryAfter(h, c.now())

@@ -345,8 +345,8 @@ func TestCallOptionErrors(t *testing.T) {
 	require.Empty(t, s.Requests(), "nothing was sent")
 }
 
-// Only "come back later" answers (throttling, unavailable) carry the wait:
-// a Retry-After on a refused parameter does not make it throttling.
+// Only answers the loop may retry (throttling, server failures) carry the
+// wait: a Retry-After on a refused parameter does not make it throttling.
 func TestRetryAfterOnlyOnComeBackLater(t *testing.T) {
 	t.Parallel()
 	s := NewStubServer(t, StubScript(StubAnswer{Status: 400, Code: "InvalidParameter", Header: http.Header{"Retry-After": []string{"30"}}}))
