@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -234,4 +235,27 @@ func WithLenientValidation() Option {
 // WithCallLenientValidation is WithLenientValidation for one call.
 func WithCallLenientValidation() CallOption {
 	return func(c *callConfig) error { c.lenient = true; return nil }
+}
+
+// windowLayouts are the time formats of StartTime and EndTime.
+var windowLayouts = [...]string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"}
+
+func parseWindowTime(s string) (time.Time, bool) {
+	for _, l := range windowLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// window checks that EndTime is at most span (nanoseconds) after
+// StartTime. Times that do not parse are left to the service.
+func (v *validator) window(start, end string, span int64, rule string) {
+	st, ok1 := parseWindowTime(start)
+	et, ok2 := parseWindowTime(end)
+	if !ok1 || !ok2 || et.Sub(st) <= time.Duration(span) {
+		return
+	}
+	v.bad("EndTime", -1, et.Sub(st).String()+" after StartTime", rule)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -291,7 +292,28 @@ func (fs *Facts) CheckInput(action string, in map[string]any) []Problem {
 	}
 	var out []Problem
 	fs.checkObject(action, a.Input, "", "", in, &out)
+	if af := fs.Actions[action]; af != nil && af.Window != nil {
+		span, _, _ := af.Window.Durations()
+		s, _ := in["StartTime"].(string)
+		e, _ := in["EndTime"].(string)
+		st, ok1 := parseTime(s)
+		et, ok2 := parseTime(e)
+		if span > 0 && ok1 && ok2 && et.Sub(st) > span {
+			out = append(out, Problem{Path: "EndTime", Value: et.Sub(st).String() + " after StartTime",
+				Rule: "must be at most " + HumanDuration(span) + " after StartTime"})
+		}
+	}
 	return out
+}
+
+// parseTime reads a StartTime or EndTime as the service does.
+func parseTime(s string) (time.Time, bool) {
+	for _, l := range [...]string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func (fs *Facts) checkObject(action string, fields []Field, specPath, path string, m map[string]any, out *[]Problem) {
