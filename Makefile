@@ -8,6 +8,7 @@
 #   make generate  regenerate the typed actions from internal/spec
 #   make api       record the exported API of every module in api/ (see CONTRIBUTING.md)
 #   make release-check  build the modules as users of the next release get them (RELEASING.md)
+#   make gomin     vet every module with the oldest Go its go directive allows
 
 # Every Go module in the repository: the root and the nested ones.
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
@@ -18,7 +19,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # developer may keep for an editor must not change what the checks see.
 export GOWORK := off
 
-.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck release-check
+.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck release-check gomin
 
 # The version the next release would tag (RELEASING.md).
 RELEASE_VERSION ?= v0.1.0
@@ -57,7 +58,7 @@ generate:
 # or changed and that change is not recorded (make api) and named in
 # CHANGELOG.md. Additions pass.
 apicheck:
-	@echo "== exported API is compatible with api/"
+	@echo "== API guard: exported API against api/"
 	@cd internal/tools && go run ./apiguard -repo $(CURDIR) || { echo "API guard failed: see above; an intended change needs 'make api' and a CHANGELOG.md line"; exit 1; }
 
 # Records the current exported API of every module in api/.
@@ -70,6 +71,17 @@ api:
 # repository that requires them and runs a call against rtctest.
 release-check:
 	@cd internal/tools && go run ./releasecheck -repo $(CURDIR) -version $(RELEASE_VERSION)
+
+# Builds and vets every module (tests included) with the oldest Go its go
+# directive allows (go 1.23 -> go1.23.0), downloaded as a toolchain module
+# through the Go module proxy. Slow on a cold cache, so not part of make
+# test; run before a release and after raising a dependency.
+gomin:
+	@for m in $(MODULES); do \
+		v=$$(cd $$m && go mod edit -json | sed -n 's/^[[:space:]]*"Go": "\(.*\)",*$$/\1/p'); \
+		case $$v in *.*.*) ;; *) v=$$v.0 ;; esac; \
+		echo "== go$$v vet $$m"; (cd $$m && GOTOOLCHAIN=go$$v go vet ./...) || exit 1; \
+	done
 
 # No tracked file over 1 MiB.
 sizecheck:
