@@ -199,11 +199,19 @@ func (v *validator) badString(field string, i int, x, rule string) {
 
 // badLen shows a string's length rather than the string.
 func (v *validator) badLen(field string, i int, x, rule string) {
-	v.bad(field, i, strconv.Itoa(utf8.RuneCountInString(x))+" characters", rule)
+	v.bad(field, i, count(utf8.RuneCountInString(x), "character"), rule)
 }
 
 func (v *validator) badItems(field string, n int, rule string) {
-	v.bad(field, -1, strconv.Itoa(n)+" elements", rule)
+	v.bad(field, -1, count(n, "element"), rule)
+}
+
+// count writes n things: "1 element", "3 elements" (spec.Count).
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
 
 // validColor reports whether s is a color written #RRGGBB.

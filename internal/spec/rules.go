@@ -331,7 +331,7 @@ func (fs *Facts) checkObject(action string, fields []Field, specPath, path strin
 			l, _ := v.([]any)
 			for _, c := range checks {
 				if c.Kind == CheckItems && len(l) > 0 && !inCount(c, len(l)) {
-					*out = append(*out, Problem{Path: p, Value: strconv.Itoa(len(l)) + " elements", Rule: c.Rule})
+					*out = append(*out, Problem{Path: p, Value: Count(len(l), "element"), Rule: c.Rule})
 				}
 			}
 			for j, e := range l {
@@ -475,7 +475,7 @@ func (fs *Facts) checkScalar(checks []Check, x *Fact, p string, v any, out *[]Pr
 			}
 			n := utf8.RuneCountInString(s)
 			bad = !inCount(c, n)
-			shown = strconv.Itoa(n) + " characters"
+			shown = Count(n, "character")
 		case CheckColor:
 			s, ok := v.(string)
 			if !ok {
@@ -566,4 +566,12 @@ func joinDot(a, b string) string {
 		return b
 	}
 	return a + "." + b
+}
+
+// Count writes n things: "1 element", "3 elements".
+func Count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
