@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -150,16 +151,23 @@ func setBodyDeadline(w http.ResponseWriter, d time.Duration) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 }
 
+// clearBodyDeadline removes the read deadline once the body is read.
+func clearBodyDeadline(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+}
+
 // dedupKeys returns the keys an event is deduplicated on: its EventId, and
 // its signature. The signature covers the sorted field values, so it is the
 // same for every event that permutes the values of one signed event (swapping
 // EventId and Nonce, say): such a replay gets a new EventId but the same
-// signature key. The signature is re-encoded in lower case so that a change
-// of hex case does not make a new key. Signature keys start with "sig/",
-// which no valid EventId contains.
+// signature key. The key is a SHA-256 of the signature's bytes, so a change
+// of hex case does not make a new key and the store never holds the
+// signature itself. Signature keys start with "sig/", which no valid EventId
+// contains.
 func dedupKeys(ev *CallbackEvent) [2]string {
 	raw, _ := hex.DecodeString(ev.Signature) // verified before: valid hex
-	return [2]string{ev.EventID, "sig/" + hex.EncodeToString(raw)}
+	sum := sha256.Sum256(raw)
+	return [2]string{ev.EventID, "sig/" + hex.EncodeToString(sum[:])}
 }
 
 // beginDedup claims every key of the event. It returns DedupNew when all

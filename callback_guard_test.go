@@ -198,3 +198,49 @@ func TestCallbackGuardOptionsRefuseBadValues(t *testing.T) {
 	require.ErrorContains(t, err, "WithCallbackClockSkew(-1s): must not be negative")
 	require.ErrorContains(t, err, "WithCallbackReadTimeout(-1ns): must be positive")
 }
+
+// The body's read deadline does not outlive the read: a function that runs
+// longer than the read timeout keeps a live context.
+func TestCallbackReadDeadlineDoesNotCancelTheFunction(t *testing.T) {
+	var fnErr error
+	h := mustCallbackHandler(t, func(ctx context.Context, _ *CallbackEvent) error {
+		select {
+		case <-ctx.Done():
+			fnErr = ctx.Err()
+		case <-time.After(400 * time.Millisecond):
+		}
+		return fnErr
+	}, WithCallbackReadTimeout(100*time.Millisecond), WithCallbackTimeout(2*time.Second))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := srv.Client().Post(srv.URL, "application/json", strings.NewReader(string(signedBody(t, "long-fn"))))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.NoError(t, fnErr, "the function's context was cancelled by the expired read deadline")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// The dedup store sees the event id and a hash of the signature, never the
+// signature itself.
+func TestCallbackDedupKeysHideTheSignature(t *testing.T) {
+	store := &keyRecorder{DedupStore: NewMemoryDedupStore(time.Hour, 100)}
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { return nil }, WithCallbackDedup(store))
+	body := signedBody(t, "keys-1")
+	ev, err := ParseCallback(body, testCallbackSecret)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, post(t, h, body).Code)
+	require.Len(t, store.keys, 2)
+	require.Equal(t, "keys-1", store.keys[0])
+	require.True(t, strings.HasPrefix(store.keys[1], "sig/"), store.keys[1])
+	require.NotContains(t, strings.ToLower(store.keys[1]), strings.ToLower(ev.Signature))
+}
+
+type keyRecorder struct {
+	DedupStore
+	keys []string
+}
+
+func (r *keyRecorder) Begin(ctx context.Context, key string) (DedupStatus, error) {
+	r.keys = append(r.keys, key)
+	return r.DedupStore.Begin(ctx, key)
+}

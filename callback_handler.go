@@ -182,7 +182,10 @@ type callbackConfig struct {
 }
 
 // WithCallbackDedup sets the store used to deliver each event once. The
-// default is a MemoryDedupStore keeping 10 000 events for an hour. A nil
+// default is a MemoryDedupStore keeping 10 000 events for an hour. The
+// handler keeps two keys per event in the store, its EventId and "sig/"
+// followed by a hash of its signature (see NewCallbackHandler), so a store sized for
+// N events needs room for 2N keys. A nil
 // store is an error; use WithoutCallbackDedup to turn deduplication off.
 func WithCallbackDedup(store DedupStore) CallbackOption {
 	return func(c *callbackConfig) error {
@@ -292,7 +295,7 @@ func NewCallbackHandler(secret string, fn func(context.Context, *CallbackEvent) 
 		return nil, errors.Join(errs...)
 	}
 	if !cfg.dedupSet {
-		cfg.dedup = NewMemoryDedupStore(time.Hour, 10000)
+		cfg.dedup = NewMemoryDedupStore(time.Hour, 2*10000) // two keys per event: id and signature
 	}
 	cfg.finishDefaults()
 	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}, nil
@@ -338,6 +341,10 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading body failed", http.StatusBadRequest)
 		return
 	}
+	// The body is in: lift the deadline, which would otherwise expire while
+	// fn runs and cancel the request's context (net/http reads ahead on the
+	// connection and treats a failed read as a gone client).
+	clearBodyDeadline(w)
 	ev, err := ParseCallback(body, h.secret)
 	if err != nil {
 		status := http.StatusBadRequest

@@ -2308,8 +2308,7 @@ func (c *IMClient) GetAppToken(ctx context.Context, req *IMGetAppTokenRequest, o
 type IMGetAppTokenRequest struct {
 	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
-	// ExpireTime is when the token expires, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// ExpireTime is when the token expires. A Unix time in milliseconds.
 	ExpireTime int64 `json:"ExpireTime"`
 	// UserID is the numeric ID of the user.
 	UserID int64 `json:"UserId"`
@@ -4377,8 +4376,8 @@ type IMSendMessageRequest struct {
 	// ClientMsgID is an ID of your own for the message, to recognise it on the
 	// client.
 	ClientMsgID string `json:"ClientMsgId,omitempty"`
-	// CreateTime is the time to record as the message's sending time, in unix
-	// milliseconds; the server's time when left out. A Unix time in milliseconds.
+	// CreateTime is the time to record as the message's sending time; the
+	// server's time when left out. A Unix time in milliseconds.
 	CreateTime *int64 `json:"CreateTime,omitempty"`
 	// Ext holds extension fields of your own for the message, as a JSON object of
 	// strings.
@@ -4920,11 +4919,9 @@ func (r *IMUserBroadcastResult) setMessage(s string) { r.Message = s }
 type IMBlackListEntry struct {
 	// BlackListUserID is the numeric ID of the blocked user.
 	BlackListUserID int64 `json:"BlackListUserId"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
-	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// ModifyTime is when it last changed. A Unix time in milliseconds.
 	ModifyTime int64 `json:"ModifyTime"`
 	// BlackListUserExt holds extension fields of your own for the entry, as a
 	// JSON object of strings.
@@ -4967,11 +4964,10 @@ func (r *IMBlackListItem) appendJSON(b []byte) ([]byte, error) {
 type IMBlockedParticipant struct {
 	// AvatarURL is the URL of the avatar image. A URL.
 	AvatarURL string `json:"AvatarUrl"`
-	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
-	// Unix time in seconds.
+	// BlockTime is when the mute or block ends; 0 means none. A Unix time in
+	// seconds.
 	BlockTime int64 `json:"BlockTime"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`
@@ -5067,8 +5063,7 @@ type IMConversationInfo struct {
 	// ConversationType is the kind of conversation. One of IMOneToOne, IMGroup,
 	// IMLiveGroup.
 	ConversationType IMConversationType `json:"ConversationType"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// CreatorUserID is the numeric ID of the user who created the conversation.
 	CreatorUserID int64 `json:"CreatorUserId"`
@@ -5078,8 +5073,7 @@ type IMConversationInfo struct {
 	// InboxType is the inbox, a number that keeps separate sets of conversations,
 	// friends and black lists apart within one app.
 	InboxType int32 `json:"InboxType"`
-	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// ModifyTime is when it last changed. A Unix time in milliseconds.
 	ModifyTime int64 `json:"ModifyTime"`
 	// OwnerUserID is the numeric ID of the conversation's owner.
 	OwnerUserID int64 `json:"OwnerUserId"`
@@ -5134,8 +5128,8 @@ type IMConversationSetting struct {
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr"`
 	// ReadIndex is the index of the last message the participant has read.
 	ReadIndex int64 `json:"ReadIndex"`
-	// StickTopTime is when the conversation was pinned, in unix milliseconds. A
-	// Unix time in milliseconds.
+	// StickTopTime is when the conversation was pinned. A Unix time in
+	// milliseconds.
 	StickTopTime int64 `json:"StickTopTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`
@@ -5146,8 +5140,8 @@ type IMConversationSetting struct {
 	IsSetFavorite bool `json:"IsSetFavorite"`
 	// IsStickTop says whether the participant pinned the conversation to the top.
 	IsStickTop bool `json:"IsStickTop"`
-	// SetFavoriteTime is when the conversation was marked as a favourite, in unix
-	// milliseconds. A Unix time in milliseconds.
+	// SetFavoriteTime is when the conversation was marked as a favourite. A Unix
+	// time in milliseconds.
 	SetFavoriteTime int64 `json:"SetFavoriteTime"`
 }
 
@@ -5168,11 +5162,11 @@ type IMConversationSettingChange struct {
 	IsSetFavorite *bool `json:"IsSetFavorite,omitempty"`
 	// IsStickTop says whether the participant pinned the conversation to the top.
 	IsStickTop *bool `json:"IsStickTop,omitempty"`
-	// SetFavoriteTime is when the conversation was marked as a favourite, in unix
-	// milliseconds. A Unix time in milliseconds.
+	// SetFavoriteTime is when the conversation was marked as a favourite. A Unix
+	// time in milliseconds.
 	SetFavoriteTime *int64 `json:"SetFavoriteTime,omitempty"`
-	// StickTopTime is when the conversation was pinned, in unix milliseconds. A
-	// Unix time in milliseconds.
+	// StickTopTime is when the conversation was pinned. A Unix time in
+	// milliseconds.
 	StickTopTime *int64 `json:"StickTopTime,omitempty"`
 }
 
@@ -5246,18 +5240,16 @@ type IMFailedLiveParticipant struct {
 type IMFriend struct {
 	// Alias is the name the user gives the friend.
 	Alias string `json:"Alias"`
-	// ApplyTime is when the friendship was requested, in unix milliseconds. A
-	// Unix time in milliseconds.
-	ApplyTime int64 `json:"ApplyTime"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
+	// ApplyTime is when the friendship was requested. A Unix time in
 	// milliseconds.
+	ApplyTime int64 `json:"ApplyTime"`
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`
 	// FriendUserID is the friend's numeric user ID.
 	FriendUserID int64 `json:"FriendUserId"`
-	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// ModifyTime is when it last changed. A Unix time in milliseconds.
 	ModifyTime int64 `json:"ModifyTime"`
 }
 
@@ -5374,8 +5366,7 @@ type IMLiveParticipantStatus struct {
 	// ConversationShortID is the numeric ID of the conversation, as
 	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// IsInConversation says whether the user is in the live group.
 	IsInConversation bool `json:"IsInConversation"`
@@ -5400,8 +5391,7 @@ type IMMessage struct {
 	// ConversationType is the kind of conversation. One of IMOneToOne, IMGroup,
 	// IMLiveGroup.
 	ConversationType IMConversationType `json:"ConversationType"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// MessageID is the message's ID.
 	MessageID int64 `json:"MessageId"`
@@ -5632,11 +5622,10 @@ type IMParticipant struct {
 	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
 	// IMRoleManager.
 	Role IMParticipantRole `json:"Role"`
-	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
-	// Unix time in seconds.
+	// BlockTime is when the mute or block ends; 0 means none. A Unix time in
+	// seconds.
 	BlockTime int64 `json:"BlockTime"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`
@@ -5655,8 +5644,8 @@ type IMParticipant struct {
 type IMParticipantChange struct {
 	// ParticipantUserID is the numeric ID of the participant.
 	ParticipantUserID int64 `json:"ParticipantUserId"`
-	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
-	// Unix time in seconds.
+	// BlockTime is when the mute or block ends; 0 means none. A Unix time in
+	// seconds.
 	BlockTime *int64 `json:"BlockTime,omitempty"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext,omitempty"`
@@ -5727,11 +5716,10 @@ type IMParticipantDetail struct {
 	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
 	// IMRoleManager.
 	Role IMParticipantRole `json:"Role"`
-	// BlockTime is when the mute or block ends, in unix seconds; 0 means none. A
-	// Unix time in seconds.
+	// BlockTime is when the mute or block ends; 0 means none. A Unix time in
+	// seconds.
 	BlockTime int64 `json:"BlockTime"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`
@@ -5877,13 +5865,11 @@ func (r *IMUserChange) appendJSON(b []byte) ([]byte, error) {
 type IMUserProfile struct {
 	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`
-	// ModifyTime is when it last changed, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// ModifyTime is when it last changed. A Unix time in milliseconds.
 	ModifyTime int64 `json:"ModifyTime"`
 	// NickName is the display name.
 	NickName string `json:"NickName"`
@@ -5902,8 +5888,7 @@ type IMUserProfile struct {
 type IMWhitelistParticipant struct {
 	// AvatarURL is the URL of the avatar image. A URL.
 	AvatarURL string `json:"AvatarUrl"`
-	// CreateTime is when it was created, in unix milliseconds. A Unix time in
-	// milliseconds.
+	// CreateTime is when it was created. A Unix time in milliseconds.
 	CreateTime int64 `json:"CreateTime"`
 	// Ext holds extension fields of your own, as a JSON object of strings.
 	Ext json.RawMessage `json:"Ext"`

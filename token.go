@@ -172,7 +172,7 @@ func (t *AccessToken) ExpiredPrivileges(now time.Time) []Privilege {
 
 // Verify reports whether a token read by ParseAccessToken was signed with
 // appKey. It checks the signature only, in constant time; it does not look at
-// the expiry times (compare ExpireAt with the clock for that). The App ID in
+// the expiry times (use Expired and ExpiredPrivileges for that). The App ID in
 // the text is not covered by the signature. Verify returns false for a token
 // that was not parsed and for an empty key.
 func (t *AccessToken) Verify(appKey string) bool {

@@ -220,6 +220,11 @@ func (c *checker) value(path string, f *spec.Field, v any) {
 }
 
 func (c *checker) mismatch(path string, f *spec.Field, v any) {
+	if secretFieldName(f.Name) {
+		// Say what kind of value it is, never the value.
+		c.problem(path, "must be %s, not %s", article(typeName(f)), kindOnly(v))
+		return
+	}
 	hint := ""
 	switch x := v.(type) {
 	case json.Number:

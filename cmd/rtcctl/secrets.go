@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"sync"
+
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // maxSecretFile bounds what a --...-file flag reads.
@@ -113,4 +117,50 @@ func argCount(args []string) string {
 		return "1 argument"
 	}
 	return fmt.Sprintf("%d arguments", len(args))
+}
+
+// secretNames are the names of the fields the field facts mark secret.
+var secretNames = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	fs, err := spec.LoadFacts()
+	if err != nil {
+		return out
+	}
+	add := func(m map[string]*spec.Fact) {
+		for path, f := range m {
+			if f != nil && f.Secret {
+				out[path[strings.LastIndex(path, ".")+1:]] = true
+			}
+		}
+	}
+	for _, af := range fs.Actions {
+		add(af.In)
+		add(af.Out)
+	}
+	for _, m := range fs.Common {
+		add(m)
+	}
+	return out
+})
+
+// secretFieldName reports whether a field of this name is marked secret.
+func secretFieldName(name string) bool { return secretNames()[name] }
+
+// kindOnly names the JSON kind of v without its value.
+func kindOnly(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return "another kind of value"
 }

@@ -194,3 +194,13 @@ func TestCallStderrNeverShowsBodySecrets(t *testing.T) {
 		requireNoSecret(t, p, form, "SK-rtcctl-secret")
 	}
 }
+
+// A secret field given with the wrong JSON type is reported without its
+// value.
+func TestCallCheckNeverEchoesSecretFields(t *testing.T) {
+	p := runTool(t, map[string]string{"RTC_ENDPOINT": "http://127.0.0.1:1", "VOLCENGINE_ACCESS_KEY": "AK", "VOLCENGINE_SECRET_KEY": "SK-value"}, "",
+		"call", "CreateCallback", "--data", `{"AppId":"`+testAppID+`","SecretKey":987654321,"EventList":["x"],"URL":"https://a.b/c","BusinessId":"b"}`)
+	require.Equal(t, exitUsage, p.code, p.stderr)
+	require.Contains(t, p.stderr, "SecretKey: must be a string, not a number")
+	requireNoSecret(t, p, "987654321")
+}
