@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/volcrtc/rtc/internal/spec"
 )
 
 // TestIMThroughTheTool registers users, creates a conversation and sends a
@@ -69,4 +70,71 @@ func TestCallNoInputAction(t *testing.T) {
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	var n int
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &n), r.stdout)
+}
+
+// TestCallEveryAction sends every action of the description through
+// rtcctl call (with --lenient and a value for every required field) to
+// rtctest: each one reaches the fake, which knows it (no
+// InvalidActionOrVersion); the tool exits 0 on success or 1 on an error the
+// service gives (a task or conversation that does not exist yet), never 2.
+func TestCallEveryAction(t *testing.T) {
+	srv, env := newFake(t)
+	s := spec.MustLoad()
+	for i := range s.Actions {
+		a := &s.Actions[i]
+		t.Run(a.Action, func(t *testing.T) {
+			in, _ := json.Marshal(sampleInput(a.Input, a.Enums))
+			before := len(srv.Requests())
+			r := runTool(t, env, "", "call", a.Action, "--lenient", "--data", string(in))
+			require.Contains(t, []int{0, 1}, r.code, "stderr: %s", r.stderr)
+			reqs := srv.Requests()
+			require.Len(t, reqs, before+1, "one request reached the fake")
+			require.NotEqual(t, "InvalidActionOrVersion", reqs[len(reqs)-1].ErrorCode)
+			require.Equal(t, a.Version, reqs[len(reqs)-1].Version)
+		})
+	}
+}
+
+// sampleInput gives every required field a value of its type that passes
+// the ID rule (the first allowed value of a field the description
+// enumerates).
+func sampleInput(fields []spec.Field, enums map[string][]string) map[string]any {
+	m := map[string]any{}
+	for i := range fields {
+		f := &fields[i]
+		if !f.Required {
+			continue
+		}
+		if vs := enums[f.Name]; len(vs) > 0 {
+			m[f.Name] = vs[0]
+			continue
+		}
+		m[f.Name] = sampleValue(f)
+	}
+	return m
+}
+
+func sampleValue(f *spec.Field) any {
+	switch f.Type {
+	case "object":
+		return sampleInput(f.Fields, nil)
+	case "array":
+		if f.Elem == nil {
+			return []any{}
+		}
+		return []any{sampleValue(f.Elem)}
+	case "int32", "int64", "float32", "float64":
+		return 1
+	case "bool":
+		return true
+	case "any":
+		return map[string]any{"k": "v"}
+	}
+	switch f.Name {
+	case "StartTime":
+		return "2026-01-01T00:00:00+08:00"
+	case "EndTime":
+		return "2026-01-02T00:00:00+08:00"
+	}
+	return "v1"
 }
