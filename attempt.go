@@ -140,8 +140,13 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 }
 
 // noteRetryAfter puts the wait a failed answer asked for (Retry-After) on
-// its error.
+// its error, for the answers the retry loop may retry (errtable.go):
+// throttling, an unavailable service and other server failures. A refused
+// request (a bad parameter, authentication) never carries it.
 func (c *Client) noteRetryAfter(err error, h http.Header) {
+	if k := classify(err, nil); k != failRetryable && k != failAmbiguous {
+		return
+	}
 	ra := retryAfter(h, c.now())
 	if ra <= 0 {
 		return

@@ -114,8 +114,8 @@ func (e *APIError) hint() string {
 
 // Is reports whether the error belongs to one of the error classes
 // (ErrThrottled, ...), by its code and HTTP status as the table in
-// errtable.go says. An error whose response asked to wait (RetryAfter > 0)
-// also matches ErrThrottled.
+// errtable.go says. A throttling or server-side failure that asked to wait
+// (RetryAfter > 0) also matches ErrThrottled.
 func (e *APIError) Is(target error) bool {
 	c := classOf(target)
 	if c == 0 {

@@ -223,6 +223,20 @@ func TestRetryAfterBounded(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, time.Hour, d)
 	})
+	t.Run("a gateway page asking for a long wait", func(t *testing.T) {
+		t.Parallel()
+		s := NewStubServer(t, StubScript(StubAnswer{Status: 502, Raw: []byte("<html>bad gateway</html>"), Header: http.Header{"Retry-After": []string{"3600"}}}))
+		c := NewStubClient(t, s.URL)
+		waits := RecordSleeps(c)
+		_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"})
+		var re *ResponseError
+		require.ErrorAs(t, err, &re)
+		require.Equal(t, time.Hour, re.RetryAfter)
+		require.ErrorIs(t, err, ErrThrottled)
+		require.ErrorIs(t, err, ErrServer)
+		require.Empty(t, waits.Waits())
+		require.Len(t, s.Requests(), 1)
+	})
 	t.Run("the bound is the policy's", func(t *testing.T) {
 		t.Parallel()
 		s := NewFake(t)
@@ -343,4 +357,17 @@ func TestCallOptionErrors(t *testing.T) {
 		}
 	}
 	require.Empty(t, s.Requests(), "nothing was sent")
+}
+
+// Only answers the loop may retry (throttling, server failures) carry the
+// wait: a Retry-After on a refused parameter does not make it throttling.
+func TestRetryAfterOnlyOnComeBackLater(t *testing.T) {
+	t.Parallel()
+	s := NewStubServer(t, StubScript(StubAnswer{Status: 400, Code: "InvalidParameter", Header: http.Header{"Retry-After": []string{"30"}}}))
+	c := NewStubClient(t, s.URL)
+	_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"})
+	require.ErrorIs(t, err, ErrInvalidParameter)
+	require.NotErrorIs(t, err, ErrThrottled)
+	_, ok := RetryAfter(err)
+	require.False(t, ok)
 }

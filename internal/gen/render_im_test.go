@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,8 +76,7 @@ func TestIMNaming(t *testing.T) {
 			require.True(t, strings.HasPrefix(t2.Name, "IM"), t2.Name)
 		}
 	}
-	files, err := generate(filepath.Join("..", ".."))
-	require.NoError(t, err)
+	files := generatedFiles(t)
 	src := string(files["im.go"])
 	require.Contains(t, src, "type IMClient Client")
 	require.Contains(t, src, "func (c *IMClient) SendMessage(ctx context.Context, req *IMSendMessageRequest, opts ...CallOption) (*IMSendMessageResult, error)")
@@ -88,8 +86,7 @@ func TestIMNaming(t *testing.T) {
 }
 
 func TestBareResults(t *testing.T) {
-	files, err := generate(filepath.Join("..", ".."))
-	require.NoError(t, err)
+	files := generatedFiles(t)
 	src := string(files["billing.go"])
 	require.Contains(t, src, "func (r *GetResourcePackNumResult) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &r.Count) }")
 	require.Contains(t, src, "Packages []ResourcePackage")
