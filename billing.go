@@ -202,7 +202,8 @@ type ListUsagesRequest struct {
 	// An RFC 3339 time, such as 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 30 days from StartTime
+	// to EndTime.
 	StartTime string `json:"StartTime"`
 }
 
@@ -210,6 +211,10 @@ func (r *ListUsagesRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.required("EndTime", r.EndTime != "")
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	v.window(r.StartTime, r.EndTime, 2592000000000000, "must be at most 30 days after StartTime")
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -38,7 +38,8 @@ type ListCallDetailRequest struct {
 	// RoomID is the room of the call.
 	RoomID string `json:"RoomId"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
+	// to EndTime, StartTime at most 6 days back.
 	StartTime string `json:"StartTime"`
 	// UserID lists the users queried, separated by commas, at most 20; invalid
 	// IDs are dropped.
@@ -62,6 +63,7 @@ func (r *ListCallDetailRequest) validate(v *validator) {
 	if r.Direction != "" && (r.Direction != "0" && r.Direction != "1" && r.Direction != "2") {
 		v.badString("Direction", -1, string(r.Direction), "must be one of 0 (CallBothWays), 1 (CallUplink), 2 (CallDownlink)")
 	}
+	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
 }
 
 func (r *ListCallDetailRequest) appendQuery(q *queryBuilder) {
@@ -118,7 +120,8 @@ type ListOperationDataRequest struct {
 	// Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
+	// to EndTime, StartTime at most 30 days back.
 	StartTime string `json:"StartTime"`
 }
 
@@ -137,6 +140,7 @@ func (r *ListOperationDataRequest) validate(v *validator) {
 	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
 		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
 	}
+	v.window(r.StartTime, r.EndTime, 604800000000000, "must be at most 7 days after StartTime")
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -306,7 +310,8 @@ type ListQualityRequest struct {
 	// Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
+	// to EndTime, StartTime at most 30 days back.
 	StartTime string `json:"StartTime"`
 	// Access narrows the data to these network types: 2g, 3g, 4g, 5g, wifi;
 	// ignored for the Web SDK. One of 2g, 3g, 4g, 5g, wifi.
@@ -352,6 +357,7 @@ func (r *ListQualityRequest) validate(v *validator) {
 	if len(r.UserID) > 0 && (len(r.UserID) > 20) {
 		v.badItems("UserId", len(r.UserID), "must have at most 20 elements")
 	}
+	v.window(r.StartTime, r.EndTime, 604800000000000, "must be at most 7 days after StartTime")
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -564,7 +570,8 @@ type ListRealTimeOperationDataRequest struct {
 	// vendor's names. Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
+	// to EndTime, StartTime at most 1 hour back.
 	StartTime string `json:"StartTime"`
 }
 
@@ -579,6 +586,7 @@ func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
 	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
 		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
 	}
+	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -650,7 +658,8 @@ type ListRealTimeQualityRequest struct {
 	// Must have at least 1 elements.
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
+	// to EndTime, StartTime at most 1 hour back.
 	StartTime string `json:"StartTime"`
 	// ProductType says which SDKs the data comes from. One of ProductNative,
 	// ProductWeb. Default: ProductNative (native).
@@ -681,6 +690,7 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 	if len(r.UserID) > 0 && (len(r.UserID) > 20) {
 		v.badItems("UserId", len(r.UserID), "must have at most 20 elements")
 	}
+	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -777,7 +787,8 @@ type ListRealTimeQualityDistributionRequest struct {
 	// Indicator is the quality indicator, one at a time, by the vendor's name.
 	Indicator string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
+	// to EndTime, StartTime at most 1 hour back.
 	StartTime string `json:"StartTime"`
 	// Platform narrows the data to one platform: Android, iOS or Web.
 	Platform string `json:"Platform,omitempty"`
@@ -801,6 +812,7 @@ func (r *ListRealTimeQualityDistributionRequest) validate(v *validator) {
 	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
 		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
 	}
+	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

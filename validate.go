@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -198,11 +199,19 @@ func (v *validator) badString(field string, i int, x, rule string) {
 
 // badLen shows a string's length rather than the string.
 func (v *validator) badLen(field string, i int, x, rule string) {
-	v.bad(field, i, strconv.Itoa(utf8.RuneCountInString(x))+" characters", rule)
+	v.bad(field, i, count(utf8.RuneCountInString(x), "character"), rule)
 }
 
 func (v *validator) badItems(field string, n int, rule string) {
-	v.bad(field, -1, strconv.Itoa(n)+" elements", rule)
+	v.bad(field, -1, count(n, "element"), rule)
+}
+
+// count writes n things: "1 element", "3 elements" (spec.Count).
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
 
 // validColor reports whether s is a color written #RRGGBB.
@@ -234,4 +243,27 @@ func WithLenientValidation() Option {
 // WithCallLenientValidation is WithLenientValidation for one call.
 func WithCallLenientValidation() CallOption {
 	return func(c *callConfig) error { c.lenient = true; return nil }
+}
+
+// windowLayouts are the time formats of StartTime and EndTime.
+var windowLayouts = [...]string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"}
+
+func parseWindowTime(s string) (time.Time, bool) {
+	for _, l := range windowLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// window checks that EndTime is at most span (nanoseconds) after
+// StartTime. Times that do not parse are left to the service.
+func (v *validator) window(start, end string, span int64, rule string) {
+	st, ok1 := parseWindowTime(start)
+	et, ok2 := parseWindowTime(end)
+	if !ok1 || !ok2 || et.Sub(st) <= time.Duration(span) {
+		return
+	}
+	v.bad("EndTime", -1, et.Sub(st).String()+" after StartTime", rule)
 }

@@ -259,7 +259,7 @@ func minimalValue(a *spec.Action, f spec.Field, path string) any {
 	case "int32", "int64", "float32", "float64":
 		return 1
 	case "bool":
-		return true
+		return f.Name != "Binary" // a binary message would need base64
 	case "any":
 		return map[string]any{}
 	}
@@ -268,9 +268,10 @@ func minimalValue(a *spec.Action, f spec.Field, path string) any {
 	}
 	switch f.Name {
 	case "StartTime":
-		return "2026-01-01T00:00:00+08:00"
+		// A recent window fits every query's look-back and span.
+		return time.Now().Add(-40 * time.Minute).Format(time.RFC3339)
 	case "EndTime":
-		return "2026-01-02T00:00:00+08:00"
+		return time.Now().Add(-10 * time.Minute).Format(time.RFC3339)
 	}
 	return "v_" + f.Name
 }

@@ -201,3 +201,40 @@ func checkOut(t *testing.T, fs *spec.Facts, x *spec.Fact, fd *spec.Field, where 
 	}
 	return n
 }
+
+// TestBinaryMessagesAreBase64: a binary message must be base64, as the
+// field facts say.
+func TestBinaryMessagesAreBase64(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	in := map[string]any{"AppId": "a", "RoomId": "r", "From": "srv", "Binary": true, "Message": "not base64!"}
+	r := mustFail(t, srv, "SendBroadcast", in, http.StatusBadRequest, "InvalidParameter")
+	require.Contains(t, r.env.ResponseMetadata.Error.Message, "base64")
+	in["Message"] = "aGVsbG8="
+	mustOK(t, srv, "SendBroadcast", in)
+	in["Binary"], in["Message"] = false, "not base64!"
+	mustOK(t, srv, "SendBroadcast", in)
+}
+
+// TestQueryWindows: each data query's span and look-back, from the facts.
+func TestQueryWindows(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	srv := NewServer(WithClock(func() time.Time { return now }))
+	defer srv.Close()
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	in := func(start, end string) map[string]any {
+		return map[string]any{"AppId": "a", "StartTime": start, "EndTime": end, "Indicator": []any{"x"}}
+	}
+	// Real-time quality: one hour, within the last hour.
+	mustOK(t, srv, "ListRealTimeQuality", in(at(-time.Hour), at(0)))
+	r := mustFail(t, srv, "ListRealTimeQuality", in(at(-61*time.Minute), at(-time.Minute)), http.StatusBadRequest, "InvalidParameter.OutofTimeRange")
+	require.Contains(t, r.env.ResponseMetadata.Error.Message, "looks back at most 1 hour")
+	r = mustFail(t, srv, "ListRealTimeQuality", in(at(-30*time.Minute), at(31*time.Minute)), http.StatusBadRequest, "InvalidParameter.OutofTimeRange")
+	require.Contains(t, r.env.ResponseMetadata.Error.Message, "at most 1 hour from StartTime to EndTime")
+	// Offline quality: seven days, within the last 30.
+	q := in(at(-30*24*time.Hour), at(-23*24*time.Hour))
+	q["AggregateGranularity"] = "1d"
+	mustOK(t, srv, "ListQuality", q)
+	q["StartTime"] = at(-31 * 24 * time.Hour)
+	mustFail(t, srv, "ListQuality", q, http.StatusBadRequest, "InvalidParameter.OutofTimeRange")
+}

@@ -142,10 +142,10 @@ func (c *call) validate() *apiError {
 			return invalid("InvalidParameter", "%s must be one of %s, not %q", field, strings.Join(allowed, ", "), v)
 		}
 	}
-	if e := checkFacts(c.action.Action, c.in); e != nil {
-		return e
+	if e := c.checkWindow(); e != nil {
+		return e // the service answers OutofTimeRange for windows
 	}
-	return c.checkWindow()
+	return checkFacts(c.action.Action, c.in)
 }
 
 func joinPath(prefix, name string) string {
@@ -344,6 +344,18 @@ func (c *call) checkWindow() *apiError {
 	if et.Sub(st) > MaxQueryWindow {
 		return invalid("InvalidParameter.OutofTimeRange", "the window from StartTime to EndTime is longer than %d days",
 			int(MaxQueryWindow/(24*time.Hour)))
+	}
+	// The action's own window, from the field facts.
+	if af := spec.MustLoadFacts().Actions[c.action.Action]; af != nil && af.Window != nil {
+		span, back, _ := af.Window.Durations()
+		if span > 0 && et.Sub(st) > span {
+			return invalid("InvalidParameter.OutofTimeRange", "%s queries at most %s from StartTime to EndTime (got %s)",
+				c.action.Action, spec.HumanDuration(span), et.Sub(st))
+		}
+		if back > 0 && c.now.Sub(st) > back {
+			return invalid("InvalidParameter.OutofTimeRange", "%s looks back at most %s: StartTime %s is earlier",
+				c.action.Action, spec.HumanDuration(back), ss)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package rtctest
 
 import (
+	"encoding/base64"
 	"net/http"
 	"time"
 )
@@ -42,6 +43,11 @@ func handleMessage(c *call) (any, *apiError) {
 		From: c.str("From"), Message: c.str("Message"), RequestID: c.requestID, Time: c.now,
 	}
 	m.Binary, _ = c.boolean("Binary")
+	if m.Binary {
+		if _, err := base64.StdEncoding.DecodeString(m.Message); err != nil {
+			return nil, invalid("InvalidParameter", "Message must be base64 when Binary is true")
+		}
+	}
 	if !validID(m.From) {
 		return nil, invalid("InvalidParameter.IllegalFrom", "From must be at most 128 characters of a-z A-Z 0-9 @ . _ -")
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/volcrtc/rtc/internal/spec"
@@ -232,7 +233,8 @@ func manyUsers(n int) []any {
 }
 
 func TestGenericResultsAreDeterministicAndInsideTheWindow(t *testing.T) {
-	srv := NewServer()
+	// ListQuality looks back at most 30 days.
+	srv := NewServer(WithClock(func() time.Time { return time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC) }))
 	defer srv.Close()
 	in := map[string]any{"AppId": "a", "StartTime": "2026-03-01T00:00:00Z", "EndTime": "2026-03-01T06:00:00Z",
 		"Indicator": []any{"NetworkTransDelay"}, "AggregateGranularity": "5min"}

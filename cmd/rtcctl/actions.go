@@ -123,6 +123,11 @@ func runDescribe(a *app, _ *cmdOpts, args []string) error {
 		where = "the query string"
 	}
 	fmt.Fprintf(w, "  method:   %s, input in %s\n", act.Method, where)
+	if fs, err := spec.LoadFacts(); err == nil {
+		if af := fs.Actions[act.Action]; af != nil && af.Window != nil {
+			fmt.Fprintf(w, "  window:   %s\n", af.Window.Text())
+		}
+	}
 	fmt.Fprintln(w, "\nInput (a nested \"required\" applies when its enclosing object is given):")
 	if len(act.Input) == 0 {
 		fmt.Fprintln(w, "  (none)")

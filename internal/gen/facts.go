@@ -28,7 +28,37 @@ func (m *model) fieldDoc(f *field) string {
 		parts = append(parts, "One of "+strings.Join(names, ", ")+".")
 	}
 	parts = append(parts, m.facts.Describe(f.Fact, f.Spec)...)
+	if f.Wire == "StartTime" && !strings.Contains(f.Path, ".") {
+		if w := m.window(f.Action); w != nil {
+			parts = append(parts, "The query window: "+w.Text()+".")
+		}
+	}
 	return strings.Join(parts, " ")
+}
+
+// window returns the query window of an action, or nil.
+func (m *model) window(action string) *spec.Window {
+	if af := m.facts.Actions[action]; af != nil {
+		return af.Window
+	}
+	return nil
+}
+
+// renderWindow writes the span check of a data query's request (the
+// look-back depends on the clock and is left to the service).
+func (m *model) renderWindow(b *strings.Builder, t *structType) {
+	if t.Top == nil || t.Mode != modeInput {
+		return
+	}
+	w := m.window(t.Top.Name)
+	if w == nil {
+		return
+	}
+	span, _, _ := w.Durations()
+	if span <= 0 {
+		return
+	}
+	fmt.Fprintf(b, "\tv.window(r.StartTime, r.EndTime, %d, %q)\n", int64(span), "must be at most "+spec.HumanDuration(span)+" after StartTime")
 }
 
 // enumsUsed lists every enumeration of the facts, sorted by name. All are
@@ -319,6 +349,11 @@ func (m *model) renderRules(b *strings.Builder, t *structType) {
 func (m *model) hasFactChecks(t *structType) bool {
 	if len(m.rulesOf(t)) > 0 {
 		return true
+	}
+	if t.Top != nil && t.Mode == modeInput {
+		if w := m.window(t.Top.Name); w != nil && w.Span != "" {
+			return true
+		}
 	}
 	for _, f := range t.Fields {
 		if len(m.checksOf(t.Mode, f)) > 0 {

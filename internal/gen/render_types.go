@@ -215,6 +215,7 @@ func (m *model) renderValidate(b *strings.Builder, t *structType) {
 			m.renderChecks(b, t, f)
 		}
 		m.renderRules(b, t)
+		m.renderWindow(b, t)
 	}
 	b.WriteString("}\n\n")
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The field facts: what each field means and which values the service
@@ -61,7 +62,69 @@ type ActionFacts struct {
 	// subtree that the other subtree also has, at the same relative path,
 	// takes that field's fact unless this action gives its own.
 	Like map[string]string `json:"like"`
-	file string
+	// Window bounds the StartTime/EndTime period of a data query.
+	Window *Window `json:"window,omitempty"`
+	file   string
+}
+
+// Window is how far a data query may reach: Span bounds EndTime minus
+// StartTime, Lookback how far before now StartTime may lie (Go durations:
+// "168h"; empty for no bound).
+type Window struct {
+	Span     string `json:"span,omitempty"`
+	Lookback string `json:"lookback,omitempty"`
+}
+
+// Durations parses the window; zero means no bound.
+func (w *Window) Durations() (span, lookback time.Duration, err error) {
+	if w == nil {
+		return 0, 0, nil
+	}
+	if w.Span != "" {
+		if span, err = time.ParseDuration(w.Span); err != nil {
+			return 0, 0, err
+		}
+	}
+	if w.Lookback != "" {
+		if lookback, err = time.ParseDuration(w.Lookback); err != nil {
+			return 0, 0, err
+		}
+	}
+	return span, lookback, nil
+}
+
+// Text says the window in words: "at most 7 days from StartTime to
+// EndTime, StartTime at most 30 days back".
+func (w *Window) Text() string {
+	span, back, err := w.Durations()
+	if err != nil || w == nil {
+		return ""
+	}
+	var parts []string
+	if span > 0 {
+		parts = append(parts, "at most "+HumanDuration(span)+" from StartTime to EndTime")
+	}
+	if back > 0 {
+		parts = append(parts, "StartTime at most "+HumanDuration(back)+" back")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// HumanDuration writes whole days, hours or minutes.
+func HumanDuration(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.FormatInt(n, 10) + " " + unit + "s"
+	}
+	switch {
+	case d%(24*time.Hour) == 0:
+		return plural(int64(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return plural(int64(d/time.Hour), "hour")
+	}
+	return plural(int64(d/time.Minute), "minute")
 }
 
 // Fact is what is known about one field.
@@ -403,6 +466,14 @@ func (fs *Facts) check() []error {
 				if err := fs.checkFact(m[p], f); err != nil {
 					bad("facts/%s: %s.%s.%s: %v", af.file, an, dir, p, err)
 				}
+			}
+		}
+		if af.Window != nil {
+			if _, _, err := af.Window.Durations(); err != nil {
+				bad("facts/%s: %s window: %v", af.file, an, err)
+			}
+			if f, _ := lookupPath(a.Input, "StartTime"); f == nil || f.Type != "string" {
+				bad("facts/%s: %s window: the input has no StartTime string", af.file, an)
 			}
 		}
 		for i, r := range af.Rules {

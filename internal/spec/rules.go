@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -291,7 +292,28 @@ func (fs *Facts) CheckInput(action string, in map[string]any) []Problem {
 	}
 	var out []Problem
 	fs.checkObject(action, a.Input, "", "", in, &out)
+	if af := fs.Actions[action]; af != nil && af.Window != nil {
+		span, _, _ := af.Window.Durations()
+		s, _ := in["StartTime"].(string)
+		e, _ := in["EndTime"].(string)
+		st, ok1 := parseTime(s)
+		et, ok2 := parseTime(e)
+		if span > 0 && ok1 && ok2 && et.Sub(st) > span {
+			out = append(out, Problem{Path: "EndTime", Value: et.Sub(st).String() + " after StartTime",
+				Rule: "must be at most " + HumanDuration(span) + " after StartTime"})
+		}
+	}
 	return out
+}
+
+// parseTime reads a StartTime or EndTime as the service does.
+func parseTime(s string) (time.Time, bool) {
+	for _, l := range [...]string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func (fs *Facts) checkObject(action string, fields []Field, specPath, path string, m map[string]any, out *[]Problem) {
@@ -309,7 +331,7 @@ func (fs *Facts) checkObject(action string, fields []Field, specPath, path strin
 			l, _ := v.([]any)
 			for _, c := range checks {
 				if c.Kind == CheckItems && len(l) > 0 && !inCount(c, len(l)) {
-					*out = append(*out, Problem{Path: p, Value: strconv.Itoa(len(l)) + " elements", Rule: c.Rule})
+					*out = append(*out, Problem{Path: p, Value: Count(len(l), "element"), Rule: c.Rule})
 				}
 			}
 			for j, e := range l {
@@ -453,7 +475,7 @@ func (fs *Facts) checkScalar(checks []Check, x *Fact, p string, v any, out *[]Pr
 			}
 			n := utf8.RuneCountInString(s)
 			bad = !inCount(c, n)
-			shown = strconv.Itoa(n) + " characters"
+			shown = Count(n, "character")
 		case CheckColor:
 			s, ok := v.(string)
 			if !ok {
@@ -544,4 +566,12 @@ func joinDot(a, b string) string {
 		return b
 	}
 	return a + "." + b
+}
+
+// Count writes n things: "1 element", "3 elements".
+func Count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
