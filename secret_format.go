@@ -581,3 +581,23 @@ func (v VoiceChatConfig) String() string {
 func (v VoiceChatConfig) LogValue() slog.Value {
 	return slog.AnyValue(plainVoiceChatConfig(redactCopy(v)))
 }
+
+// plainCallbackEvent is CallbackEvent without its methods.
+type plainCallbackEvent CallbackEvent
+
+func (e CallbackEvent) redacted() plainCallbackEvent {
+	p := plainCallbackEvent(e)
+	if p.Signature != "" {
+		p.Signature = redactMark // with the event, it could be replayed
+	}
+	return p
+}
+
+// Format prints the event with its Signature redacted, for every verb.
+func (e CallbackEvent) Format(f fmt.State, verb rune) { formatPlain(f, verb, e.redacted()) }
+
+// String returns the event as %+v prints it, Signature redacted.
+func (e CallbackEvent) String() string { return fmt.Sprintf("%+v", e.redacted()) }
+
+// LogValue makes log/slog show the event with its Signature redacted.
+func (e CallbackEvent) LogValue() slog.Value { return slog.AnyValue(e.redacted()) }

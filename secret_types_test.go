@@ -186,3 +186,22 @@ func TestSecretTypesFormatting(t *testing.T) {
 		})
 	}
 }
+
+// A callback event prints without its signature (with the event, a
+// signature lets anyone replay it); json.Marshal keeps it.
+func TestCallbackEventFormatting(t *testing.T) {
+	ev, err := NewCallbackEvent("app", EventUserJoinRoom, `{}`)
+	require.NoError(t, err)
+	ev.Sign("secret")
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		require.NotContains(t, fmt.Sprintf(verb, ev), ev.Signature, verb)
+		require.NotContains(t, fmt.Sprintf(verb, *ev), ev.Signature, verb)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "ev", ev)
+	require.NotContains(t, buf.String(), ev.Signature)
+	require.Contains(t, buf.String(), ev.EventID)
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	require.Contains(t, string(b), ev.Signature)
+}

@@ -325,11 +325,11 @@ type AgentConfig struct {
 	// EnableConversationStateCallback says whether the agent reports its state
 	// (listening, thinking, speaking, interrupted) to the client. Default: false.
 	EnableConversationStateCallback *bool `json:"EnableConversationStateCallback,omitempty"`
-	// ServerMessageSignatureForRTS is the signature sent with the state messages
-	// the agent posts to your server, for you to check.
+	// ServerMessageSignatureForRTS is the signature sent with the state and
+	// subtitle messages the agent posts to your server, for you to check.
 	ServerMessageSignatureForRTS string `json:"ServerMessageSignatureForRTS,omitempty"`
 	// ServerMessageURLForRTS is the URL of your server that receives the agent's
-	// state messages. A URL.
+	// state messages and, when set, the conversation's subtitles. A URL.
 	ServerMessageURLForRTS string `json:"ServerMessageURLForRTS,omitempty"`
 	// IdleTimeout is how long the agent waits after every real user has left
 	// before its task stops (the wait is billed). In seconds. Default: 180

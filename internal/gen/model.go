@@ -140,11 +140,7 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 			return nil, err
 		}
 		am.Request.Name = typePrefix(a.Category) + a.Action + "Request"
-		resFields, err := resultFields(a)
-		if err != nil {
-			return nil, err
-		}
-		am.Result, err = m.topStruct(am, modeResult, resFields)
+		am.Result, err = m.topStruct(am, modeResult, a.Result)
 		if err != nil {
 			return nil, err
 		}

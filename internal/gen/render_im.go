@@ -117,9 +117,6 @@ func isBare(a *spec.Action) bool { return a.IsBare() }
 // isText reports whether an action's Result may be a bare text.
 func isText(a *spec.Action) bool { return a.ResultType == "string" || a.ResultType == "any" }
 
-// resultFields is the result shape of an action.
-func resultFields(a *spec.Action) ([]spec.Field, error) { return a.Result, nil }
-
 // renderBareResult writes the JSON methods of a result whose Result is a
 // bare value: it decodes from and encodes to that value.
 func renderBareResult(b *strings.Builder, am *actionModel) {

@@ -159,7 +159,7 @@ func run(repo string, write bool, out io.Writer) error {
 			failures = append(failures, fmt.Sprintf(
 				"%s: %d incompatible change(s) recorded in api/%s.breaking.txt are not in CHANGELOG.md.\n"+
 					"  Add a line under \"## [Unreleased]\" in CHANGELOG.md that names each of: %s\n"+
-					"  (for example \"- `%s` ...: what changed and what to use instead\"), then run `make api` again.\n%s",
+					"  (for example \"- `%s` ...: what changed and what to use instead\"), and commit it with api/.\n%s",
 				owner[name], len(lines), name, strings.Join(need, ", "), need[0], indent(lines, 5)))
 		}
 	}

@@ -18,7 +18,9 @@
 //     requirement);
 //   - a module that would be tagged has no LICENSE file of its own;
 //   - a module outside the repository that requires the released modules
-//     does not build, or does not run a call against rtctest.
+//     does not build, or does not run a call against rtctest;
+//   - go install github.com/volcrtc/rtc/cmd/rtcctl@<version> fails, or the
+//     installed rtcctl does not run.
 //
 // To see the released versions it builds a local module proxy
 // (GOPROXY=file://...) holding, for every module that would be tagged, the
@@ -171,6 +173,9 @@ func run(repo, vers, keep string) error {
 		return fmt.Errorf("%d module(s) would not build for users (GOWORK=off GOFLAGS=-mod=mod, released versions):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
 	}
 	if err := consumer(repo, work, mods, vers, env); err != nil {
+		return err
+	}
+	if err := installTool(work, vers, env); err != nil {
 		return err
 	}
 
@@ -662,6 +667,24 @@ func consumer(repo, work string, mods []*mod, vers string, env []string) error {
 		return fmt.Errorf("the consumer program ran but did not report success:\n%s", indent(out))
 	}
 	fmt.Printf("   a module outside the repository builds against the proxy and runs: %s", out)
+	return nil
+}
+
+// installTool installs rtcctl the way README tells users to
+// (go install github.com/volcrtc/rtc/cmd/rtcctl@version) and runs it.
+func installTool(work, vers string, env []string) error {
+	bin := filepath.Join(work, "bin")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	pkg := modules.Root + "/cmd/rtcctl@" + vers
+	if out, err := command(ctx, work, append(env, "GOBIN="+bin), "go", "install", pkg); err != nil {
+		return fmt.Errorf("go install %s failed: %v\n%s", pkg, err, indent(out))
+	}
+	out, err := command(ctx, work, nil, filepath.Join(bin, "rtcctl"), "describe", "KickUser")
+	if err != nil || !strings.Contains(out, "KickUser") {
+		return fmt.Errorf("the installed rtcctl did not describe KickUser: %v\n%s", err, indent(out))
+	}
+	fmt.Printf("   go install %s: ok (rtcctl describe KickUser runs)\n", pkg)
 	return nil
 }
 
