@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,7 +152,14 @@ func TestRetryDecisionReasonLogged(t *testing.T) {
 			s := NewFake(t)
 			s.InjectFault(tt.action, tt.fault)
 			var logs bytes.Buffer
-			c := NewStubClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			var mu sync.Mutex
+			var decisions []string
+			c := NewStubClient(t, s.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+				WithObserver(ObserverFuncs{OnAttemptEnd: func(_ context.Context, _ AttemptInfo, r AttemptResult) {
+					mu.Lock()
+					decisions = append(decisions, r.Decision)
+					mu.Unlock()
+				}}))
 			waits := RecordSleeps(c)
 			var err error
 			if tt.action == "SendUnicast" {
@@ -160,6 +169,9 @@ func TestRetryDecisionReasonLogged(t *testing.T) {
 			}
 			for _, w := range tt.want {
 				require.Contains(t, logs.String(), w)
+				mu.Lock()
+				require.Contains(t, strings.Join(decisions, "\n"), w, "observers see the decision too")
+				mu.Unlock()
 			}
 			if tt.name == "retry after" {
 				require.NoError(t, err)

@@ -50,6 +50,10 @@ type AttemptResult struct {
 	Duration   time.Duration
 	Retry      bool          // whether another attempt follows
 	RetryDelay time.Duration // the wait before it
+	// Decision says, on a failed attempt, why it was or was not retried
+	// (the debug log's "decision"), e.g. "not retried: the action is not
+	// safe to repeat after an ambiguous failure". Empty on success.
+	Decision string
 }
 
 // CallResult is what a whole call came to.

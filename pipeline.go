@@ -204,6 +204,9 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 	}
 	if len(c.observers) > 0 {
 		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: d.retry, RetryDelay: d.delay, RequestID: out.requestID()}
+		if out.err != nil {
+			r.Decision = d.reason.String()
+		}
 		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 		for _, o := range c.observers {
 			o.AttemptEnd(ctx, ai, r)

@@ -17,13 +17,12 @@ const (
 
 // WaitOption configures one call of a waiter (WaitRecordTask and the other
 // Wait*Task methods).
-type WaitOption func(*waitConfig)
+type WaitOption func(*waitConfig) error
 
 type waitConfig struct {
 	until       func(TaskStatus) bool
 	first, most time.Duration
 	callOpts    []CallOption
-	err         error
 }
 
 // WaitFor makes the waiter return as soon as the task is in one of the
@@ -31,10 +30,9 @@ type waitConfig struct {
 // waits for a task to start. A task that ends (stopped or failed) always
 // ends the wait, since it will not change again: check the result's Status.
 func WaitFor(states ...TaskStatus) WaitOption {
-	return func(c *waitConfig) {
+	return func(c *waitConfig) error {
 		if len(states) == 0 {
-			c.err = errors.New("rtc: WaitFor: name at least one TaskStatus")
-			return
+			return errors.New("rtc: WaitFor: name at least one TaskStatus")
 		}
 		want := append([]TaskStatus(nil), states...)
 		c.until = func(s TaskStatus) bool {
@@ -45,6 +43,7 @@ func WaitFor(states ...TaskStatus) WaitOption {
 			}
 			return false
 		}
+		return nil
 	}
 }
 
@@ -54,19 +53,19 @@ func WaitFor(states ...TaskStatus) WaitOption {
 // poll in step. Defaults: DefaultWaitFirstInterval and
 // DefaultWaitMaxInterval.
 func WaitInterval(first, most time.Duration) WaitOption {
-	return func(c *waitConfig) {
+	return func(c *waitConfig) error {
 		if first <= 0 || most < first {
-			c.err = fmt.Errorf("rtc: WaitInterval(%v, %v): want 0 < first <= most", first, most)
-			return
+			return fmt.Errorf("rtc: WaitInterval(%v, %v): want 0 < first <= most", first, most)
 		}
 		c.first, c.most = first, most
+		return nil
 	}
 }
 
 // WaitCallOptions passes per-call options (timeout, retry, version) to
 // every poll.
 func WaitCallOptions(opts ...CallOption) WaitOption {
-	return func(c *waitConfig) { c.callOpts = append(c.callOpts, opts...) }
+	return func(c *waitConfig) error { c.callOpts = append(c.callOpts, opts...); return nil }
 }
 
 // pause is the wait before poll number n+1 (n counts from 0): first·2ⁿ
@@ -99,13 +98,18 @@ func waitTask[Req, Res any](ctx context.Context, c *Client, action string, req *
 	get func(context.Context, *Req, ...CallOption) (*Res, error),
 	status func(*Res) TaskStatus, opts []WaitOption) (*Res, error) {
 	cfg := waitConfig{until: TaskStatus.Ended, first: DefaultWaitFirstInterval, most: DefaultWaitMaxInterval}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	var errs []error
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, fmt.Errorf("rtc: waiting with %s: wait option %d is nil", action, i+1))
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	if cfg.err != nil {
-		return nil, cfg.err
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if req == nil {
 		return nil, fmt.Errorf("rtc: waiting with %s: the request is nil", action)

@@ -141,6 +141,11 @@ func TestWaitForNamedState(t *testing.T) {
 	require.ErrorContains(t, err, "WaitInterval")
 	_, err = c.WaitRecordTask(context.Background(), nil)
 	require.ErrorContains(t, err, "nil")
+	// Every bad option is reported at once, a nil one included.
+	_, err = c.WaitRecordTask(context.Background(), get, rtc.WaitFor(), nil, rtc.WaitInterval(0, 0))
+	require.ErrorContains(t, err, "WaitFor: name at least one TaskStatus")
+	require.ErrorContains(t, err, "wait option 2 is nil")
+	require.ErrorContains(t, err, "WaitInterval(0s, 0s)")
 }
 
 func TestWaitBoundedByContextReturnsLastResult(t *testing.T) {
