@@ -1,0 +1,3 @@
+// Package scripts holds the tests of the repository's shell scripts
+// (scripts/*.sh).
+package scripts
