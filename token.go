@@ -127,22 +127,36 @@ func (t *AccessToken) AddPrivilege(p Privilege, expireAt time.Time) {
 // service would refuse it (wrong App ID length, expiry before issue or more
 // than seven days after it, or a RoomID or UserID outside the ID rule of
 // ValidID: 1 to 128 characters of a-z A-Z 0-9 @ . _ -, the IDs every API
-// call accepts). RoomID "*" (any room) is allowed.
+// call accepts). RoomID "*" (any room) is allowed; SerializeAnyID skips the
+// ID rule for IDs that only client SDKs use.
 func (t *AccessToken) Serialize(appKey string) (string, error) {
 	if appKey == "" {
 		return "", errors.New("rtc: access token: the App Key is empty; pass the App Key of the RTC application from the console")
 	}
 	if t.RoomID != "*" && t.RoomID != "" && !ValidID(t.RoomID) {
-		return "", fmt.Errorf("rtc: access token: RoomID %s; a token for it would admit to a room no API call can address (\"*\" admits to any room)", idRule+" (got "+describeID(t.RoomID)+")")
+		return "", fmt.Errorf("rtc: access token: RoomID %s; a token for it would admit to a room no API call can address (\"*\" admits to any room; SerializeAnyID signs IDs that only client SDKs use)", idRule+" (got "+describeID(t.RoomID)+")")
 	}
 	if t.UserID != "" && !ValidID(t.UserID) {
-		return "", fmt.Errorf("rtc: access token: UserID %s", idRule+" (got "+describeID(t.UserID)+")")
+		return "", fmt.Errorf("rtc: access token: UserID %s; SerializeAnyID signs IDs that only client SDKs use", idRule+" (got "+describeID(t.UserID)+")")
 	}
 	return t.serialize(appKey)
 }
 
-// serialize encodes and signs without the ID rule: the wire format carries
-// any bytes (the format's test vectors include UTF-8 IDs).
+// SerializeAnyID is Serialize without the OpenAPI ID rule on RoomID and
+// UserID. The token format carries any bytes, and the service that admits
+// clients to rooms does not apply the OpenAPI's character rule to tokens, so
+// an app whose client SDK joins rooms named, say, "数学 101" needs tokens for
+// them. Such rooms and users cannot be named in OpenAPI calls (bans, kicks,
+// recording): prefer Serialize unless you know the IDs come from elsewhere.
+// Every other check of Serialize still applies.
+func (t *AccessToken) SerializeAnyID(appKey string) (string, error) {
+	if appKey == "" {
+		return "", errors.New("rtc: access token: the App Key is empty; pass the App Key of the RTC application from the console")
+	}
+	return t.serialize(appKey)
+}
+
+// serialize encodes and signs without the ID rule.
 func (t *AccessToken) serialize(appKey string) (string, error) {
 	msg, err := t.encodeMsg()
 	if err != nil {
