@@ -24,7 +24,9 @@ func TestRunWithoutRedis(t *testing.T) {
 	require.NoError(t, err)
 	shared, err := strconv.ParseFloat(m[1][1], 64)
 	require.NoError(t, err)
-	require.Greater(t, separate, 2*40.0, "three separate limiters exceed the quota")
+	// Three limiters of 40 QPS send up to 120 QPS; past 1.25x the quota is
+	// proof enough, and leaves room for a loaded machine.
+	require.Greater(t, separate, 40*1.25, "three separate limiters exceed the quota")
 	require.LessOrEqual(t, shared, 40*1.1, "one shared limiter keeps it")
 
 	dups := duplicates(t, text)
