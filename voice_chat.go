@@ -326,7 +326,8 @@ type AgentConfig struct {
 	// (listening, thinking, speaking, interrupted) to the client. Default: false.
 	EnableConversationStateCallback *bool `json:"EnableConversationStateCallback,omitempty"`
 	// ServerMessageSignatureForRTS is the signature sent with the state and
-	// subtitle messages the agent posts to your server, for you to check.
+	// subtitle messages the agent posts to your server, for you to check. A
+	// secret: it never appears in errors or logs.
 	ServerMessageSignatureForRTS string `json:"ServerMessageSignatureForRTS,omitempty"`
 	// ServerMessageURLForRTS is the URL of your server that receives the agent's
 	// state messages and, when set, the conversation's subtitles. A URL.

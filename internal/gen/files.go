@@ -21,6 +21,7 @@ var knownImports = map[string]string{
 	"fmt":     "fmt",
 	"iter":    "iter",
 	"json":    "encoding/json",
+	"slog":    "log/slog",
 	"reflect": "reflect",
 	"strconv": "strconv",
 	"time":    "time",
@@ -139,6 +140,9 @@ func (m *model) render() (map[string][]byte, error) {
 	}
 	m.renderOperations(body("operations.go"))
 	m.renderWaiters(body("waiters.go"))
+	for _, t := range m.secretHolders() {
+		renderSecretFormat(body("secret_format_gen.go"), t)
+	}
 
 	out := map[string][]byte{}
 	for name, b := range bodies {

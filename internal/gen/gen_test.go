@@ -247,7 +247,7 @@ func TestIDValidationReachesNestedFields(t *testing.T) {
 
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files := generatedFiles(t)
-	require.Len(t, files, 25) // 20 categories, types_shared.go, enums.go, operations.go, waiters.go, samples
+	require.Len(t, files, 26) // 20 categories, types_shared.go, enums.go, operations.go, waiters.go, secret_format_gen.go, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}
