@@ -424,6 +424,20 @@ func extOrEmpty(r json.RawMessage) any {
 }
 
 // conv finds a live conversation.
+// message finds the conversation (ConversationShortId) and the message in
+// it (MessageId) a message action names; a deleted message is not found.
+func (a *imApp) message(c *call) (*imConv, *imMsg, *apiError) {
+	cv, e := a.conv(c.i64("ConversationShortId"))
+	if e != nil {
+		return nil, nil, e
+	}
+	m := cv.find(c.i64("MessageId"))
+	if m == nil || m.deleted {
+		return nil, nil, imNoMessage(c.i64("MessageId"), cv.shortID)
+	}
+	return cv, m, nil
+}
+
 func (a *imApp) conv(id int64) (*imConv, *apiError) {
 	cv := a.convs[id]
 	if cv == nil || cv.destroyed {
@@ -1469,13 +1483,9 @@ func imGetMessages(c *call, a *imApp) (any, *apiError) {
 }
 
 func imModifyMessage(c *call, a *imApp) (any, *apiError) {
-	cv, e := a.conv(c.i64("ConversationShortId"))
+	_, m, e := a.message(c)
 	if e != nil {
 		return nil, e
-	}
-	m := cv.find(c.i64("MessageId"))
-	if m == nil || m.deleted {
-		return nil, imNoMessage(c.i64("MessageId"), cv.shortID)
 	}
 	if m.recalled {
 		return nil, invalid("InvalidParameter", "MessageId: message %d was recalled and cannot change", m.id)
@@ -1496,13 +1506,9 @@ func imModifyMessage(c *call, a *imApp) (any, *apiError) {
 // owner (1) or a manager (2) recalls anyone's. A message recalled already
 // is refused.
 func imRecallMessage(c *call, a *imApp) (any, *apiError) {
-	cv, e := a.conv(c.i64("ConversationShortId"))
+	cv, m, e := a.message(c)
 	if e != nil {
 		return nil, e
-	}
-	m := cv.find(c.i64("MessageId"))
-	if m == nil || m.deleted {
-		return nil, imNoMessage(c.i64("MessageId"), cv.shortID)
 	}
 	u := c.i64("ParticipantUserId")
 	p := cv.parts[u]
@@ -1527,13 +1533,9 @@ func imRecallMessage(c *call, a *imApp) (any, *apiError) {
 
 // DeleteMessage hides a message from one participant only.
 func imDeleteMessage(c *call, a *imApp) (any, *apiError) {
-	cv, e := a.conv(c.i64("ConversationShortId"))
+	cv, m, e := a.message(c)
 	if e != nil {
 		return nil, e
-	}
-	m := cv.find(c.i64("MessageId"))
-	if m == nil || m.deleted {
-		return nil, imNoMessage(c.i64("MessageId"), cv.shortID)
 	}
 	u := c.i64("ParticipantUserId")
 	if cv.parts[u] == nil {
@@ -1549,13 +1551,9 @@ func imDeleteMessage(c *call, a *imApp) (any, *apiError) {
 // DeleteConversationMessage: DeleteType 0 deletes the message for every
 // participant, 1 for its sender only (a live group takes 0 only).
 func imDeleteConversationMessage(c *call, a *imApp) (any, *apiError) {
-	cv, e := a.conv(c.i64("ConversationShortId"))
+	cv, m, e := a.message(c)
 	if e != nil {
 		return nil, e
-	}
-	m := cv.find(c.i64("MessageId"))
-	if m == nil || m.deleted {
-		return nil, imNoMessage(c.i64("MessageId"), cv.shortID)
 	}
 	switch dt := c.i64("DeleteType"); {
 	case dt == 0:
