@@ -329,9 +329,12 @@ func (c *Client) GetAllBusinessIDAll(ctx context.Context, req *GetAllBusinessIDR
 type GetAllBusinessIDRequest struct {
 	// AppID is the app whose business identifiers are listed.
 	AppID string `json:"AppID"`
-	// Limit is the page size, as a decimal string: at most 100. Default: 100.
+	// Limit is the page size, as a decimal string: at most 100. The vendor's SDK
+	// model swaps the comments of Limit and Offset (it calls Limit the offset);
+	// the names are taken at their word here. Default: 100.
 	Limit string `json:"Limit,omitempty"`
-	// Offset is the number of entries to skip, as a decimal string. Default: 0.
+	// Offset is the number of entries to skip, as a decimal string (see Limit on
+	// the vendor's swapped comments). Default: 0.
 	Offset string `json:"Offset,omitempty"`
 }
 
@@ -423,18 +426,11 @@ type ListAppsRequest struct {
 	// ProjectName narrows the list to the apps of this project.
 	ProjectName string `json:"ProjectName,omitempty"`
 	// Reverse orders the apps by creation time: 0 oldest first, 1 newest first.
-	// One of 0, 1. Default: 0.
+	// One of 0, 1 (inferred, not checked). Default: 0.
 	Reverse *int32 `json:"Reverse,omitempty"`
 }
 
-func (r *ListAppsRequest) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if r.Reverse != nil && (*r.Reverse != 0 && *r.Reverse != 1) {
-		v.badInt("Reverse", -1, int64(*r.Reverse), "must be one of 0, 1")
-	}
-}
+func (r *ListAppsRequest) validate(*validator) {}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -516,7 +512,9 @@ func (r *ModifyAppStatusRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if r.Status != 1 && r.Status != 2 {
+	if r.Status == 0 {
+		v.problem("Status", "is required")
+	} else if r.Status != 1 && r.Status != 2 {
 		v.badInt("Status", -1, int64(r.Status), "must be one of 1 (AppEnable), 2 (AppDisable)")
 	}
 }

@@ -33,7 +33,7 @@ type CreateCallbackRequest struct {
 	// BusinessID is the business identifier the configuration applies to.
 	BusinessID string `json:"BusinessId"`
 	// EventList lists the names of the events to send, such as RecordStarted.
-	// Must have at least 1 elements.
+	// Must have at least one element (inferred, not checked).
 	EventList []string `json:"EventList"`
 	// SecretKey is the secret the service signs callbacks with; give the same one
 	// to NewCallbackHandler. A secret: it never appears in errors or logs.
@@ -49,12 +49,6 @@ func (r *CreateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
-	if v.lenient {
-		return
-	}
-	if len(r.EventList) > 0 && (len(r.EventList) < 1) {
-		v.badItems("EventList", len(r.EventList), "must have at least 1 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -235,7 +229,7 @@ type UpdateCallbackRequest struct {
 	// BusinessID is the business identifier the configuration applies to.
 	BusinessID string `json:"BusinessID"`
 	// EventList lists the names of the events to send, replacing the old list.
-	// Must have at least 1 elements.
+	// Must have at least one element (inferred, not checked).
 	EventList []string `json:"EventList"`
 	// SecretKey is the secret the service signs callbacks with; give the same one
 	// to NewCallbackHandler. A secret: it never appears in errors or logs.
@@ -251,12 +245,6 @@ func (r *UpdateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
-	if v.lenient {
-		return
-	}
-	if len(r.EventList) > 0 && (len(r.EventList) < 1) {
-		v.badItems("EventList", len(r.EventList), "must have at least 1 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

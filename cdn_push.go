@@ -27,6 +27,8 @@ func (c *Client) GetPushMixedStreamToCDNTask(ctx context.Context, req *GetPushMi
 // of a task that mixes streams of a room and pushes the result to a CDN.
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
+//
+// Rules between fields: TaskId or UserId is required.
 type GetPushMixedStreamToCDNTaskRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -94,6 +96,8 @@ func (c *Client) GetPushSingleStreamToCDNTask(ctx context.Context, req *GetPushS
 // of a task that pushes one user's stream to a CDN without mixing.
 //
 // Version: 2023-11-01, HTTP method: GET, required fields: AppId, RoomId.
+//
+// Rules between fields: TaskId or UserId is required.
 type GetPushSingleStreamToCDNTaskRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -165,6 +169,9 @@ func (c *Client) StartPushMixedStreamToCDN(ctx context.Context, req *StartPushMi
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, PushURL,
 // RoomId, TaskId.
+//
+// Rules between fields: Layout: CustomLayout is required when LayoutMode is 2
+// (LayoutCustom) (inferred, not checked).
 type StartPushMixedStreamToCDNRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -607,28 +614,15 @@ func (r *UpdatePushMixedStreamToCDNResult) setMessage(s string) { r.Message = s 
 // StartPushMixedStreamToCDN, UpdatePushMixedStreamToCDN, as
 // Control.SpatialConfig.AudienceSpatialOrientation.
 type AudienceSpatialOrientation struct {
-	// Forward is the forward direction, as X, Y, Z. Must have exactly 3 elements.
+	// Forward is the forward direction, as X, Y, Z. Must have exactly 3 elements
+	// (inferred, not checked).
 	Forward []float32 `json:"Forward,omitempty"`
-	// Right is the right-hand direction, as X, Y, Z. Must have exactly 3
-	// elements.
+	// Right is the right-hand direction, as X, Y, Z. Must have exactly 3 elements
+	// (inferred, not checked).
 	Right []float32 `json:"Right,omitempty"`
-	// Up is the upward direction, as X, Y, Z. Must have exactly 3 elements.
+	// Up is the upward direction, as X, Y, Z. Must have exactly 3 elements
+	// (inferred, not checked).
 	Up []float32 `json:"Up,omitempty"`
-}
-
-func (r *AudienceSpatialOrientation) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if len(r.Forward) > 0 && (len(r.Forward) < 3 || len(r.Forward) > 3) {
-		v.badItems("Forward", len(r.Forward), "must have exactly 3 elements")
-	}
-	if len(r.Right) > 0 && (len(r.Right) < 3 || len(r.Right) > 3) {
-		v.badItems("Right", len(r.Right), "must have exactly 3 elements")
-	}
-	if len(r.Up) > 0 && (len(r.Up) < 3 || len(r.Up) > 3) {
-		v.badItems("Up", len(r.Up), "must have exactly 3 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -691,12 +685,14 @@ func (r *AudienceSpatialOrientation) appendJSON(b []byte) ([]byte, error) {
 // GetPushMixedStreamToCDNTask, as
 // PushMixedStreamToCDNTask.Control.SpatialConfig.AudienceSpatialOrientation.
 type AudienceSpatialOrientationInfo struct {
-	// Forward is the forward direction, as X, Y, Z. Must have exactly 3 elements.
+	// Forward is the forward direction, as X, Y, Z. Must have exactly 3 elements
+	// (inferred, not checked).
 	Forward []float32 `json:"Forward"`
-	// Right is the right-hand direction, as X, Y, Z. Must have exactly 3
-	// elements.
+	// Right is the right-hand direction, as X, Y, Z. Must have exactly 3 elements
+	// (inferred, not checked).
 	Right []float32 `json:"Right"`
-	// Up is the upward direction, as X, Y, Z. Must have exactly 3 elements.
+	// Up is the upward direction, as X, Y, Z. Must have exactly 3 elements
+	// (inferred, not checked).
 	Up []float32 `json:"Up"`
 }
 
@@ -844,8 +840,10 @@ type LayoutRegionInfo struct {
 	// greater than 0 and at most 1. Default: 1.
 	Alpha float32 `json:"Alpha"`
 	// AlternateImage is the URL of a JPG or PNG image shown while the stream is
-	// not published or its capture is paused, scaled as AlternateImageFillMode
-	// says. Must be at most 1024 characters. A URL.
+	// not published or its capture is paused; when its size differs from the
+	// region's, it is drawn as RenderMode says (the vendor's words), and
+	// AlternateImageFillMode says whether its own proportions are kept. Must be
+	// at most 1024 characters. A URL.
 	AlternateImage string `json:"AlternateImage"`
 	// AlternateImageFillMode says how the placeholder image fills the region. One
 	// of AlternateImageFillVideoRatio, AlternateImageFillImageRatio. Default:
@@ -1292,11 +1290,6 @@ type SpatialConfig struct {
 }
 
 func (r *SpatialConfig) validate(v *validator) {
-	if r.AudienceSpatialOrientation != nil {
-		v.push("AudienceSpatialOrientation")
-		r.AudienceSpatialOrientation.validate(v)
-		v.pop()
-	}
 	if v.lenient {
 		return
 	}

@@ -677,7 +677,8 @@ const (
 )
 
 // VoiceChatCommand is what UpdateVoiceChat asks a running conversational AI
-// agent to do.
+// agent to do. The vendor does not say these are the only values, so the
+// client does not refuse others.
 type VoiceChatCommand string
 
 // Values of VoiceChatCommand.
@@ -713,7 +714,9 @@ const (
 	VoiceChatUpdateFarfield VoiceChatCommand = "UpdateFarfieldConfig"
 )
 
-// VoiceChatImageAction says what UpdateVoiceChat does with images.
+// VoiceChatImageAction says what UpdateVoiceChat does with images. The vendor
+// does not say these are the only values, so the client does not refuse
+// others.
 type VoiceChatImageAction string
 
 // Values of VoiceChatImageAction.
@@ -724,7 +727,9 @@ const (
 	VoiceChatImageDelete VoiceChatImageAction = "delete"
 )
 
-// VoiceChatImageType is the form of the images passed to UpdateVoiceChat.
+// VoiceChatImageType is the form of the images passed to UpdateVoiceChat. The
+// vendor does not say these are the only values, so the client does not
+// refuse others.
 type VoiceChatImageType string
 
 // Values of VoiceChatImageType.
@@ -734,7 +739,8 @@ const (
 )
 
 // VoiceChatInterruptMode says whether a user's speech interrupts a
-// conversational AI agent.
+// conversational AI agent. The vendor does not say these are the only values,
+// so the client does not refuse others.
 type VoiceChatInterruptMode int32
 
 // Values of VoiceChatInterruptMode.
@@ -746,7 +752,8 @@ const (
 )
 
 // VoiceChatPriority is how urgent text passed to an agent with
-// UpdateVoiceChat is.
+// UpdateVoiceChat is. The vendor does not say these are the only values, so
+// the client does not refuse others.
 type VoiceChatPriority int32
 
 // Values of VoiceChatPriority.
@@ -759,7 +766,9 @@ const (
 	VoiceChatPriorityLow VoiceChatPriority = 3
 )
 
-// VoiceChatSubtitleMode says how a voice chat's subtitles are timed.
+// VoiceChatSubtitleMode says how a voice chat's subtitles are timed. The
+// vendor does not say these are the only values, so the client does not
+// refuse others.
 type VoiceChatSubtitleMode int32
 
 // Values of VoiceChatSubtitleMode.

@@ -94,13 +94,13 @@ func TestFactChecks(t *testing.T) {
 			r.Layout = &Layout{CustomLayout: &CustomLayout{Canvas: &Canvas{Background: "#12345G"}}}
 			return r
 		}(), []problem{{"Layout.CustomLayout.Canvas.Background", `"#12345G"`, "must be a color written #RRGGBB"}}},
-		{"conditional by default", &StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{}},
-			[]problem{{"StorageConfig", "", "TosConfig is required when Type is 0 (TOS)"}}},
-		{"conditional by value", &StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{Type: Ptr(StorageVOD)}},
-			[]problem{{"StorageConfig", "", "VodConfig is required when Type is 1 (VOD)"}}},
+		{"conditional by value", &UpdateVoiceChatRequest{AppID: "a", RoomID: "r", TaskID: "t", Command: VoiceChatSpeakText},
+			[]problem{{"", "", "Message is required for the function and External commands"}}},
+		{"inferred conditional is not checked", &StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{Type: Ptr(StorageVOD)}}, nil},
 		{"conditional met", &StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{Type: Ptr(StorageVOD),
 			VodConfig: &VodConfig{AccountID: "acc", Space: "s"}}}, nil},
-		{"either field", &BanRoomUserRequest{AppID: "a"}, []problem{{"", "", "RoomId or UserId is required"}}},
+		{"either field", &GetPushSingleStreamToCDNTaskRequest{AppID: "a", RoomID: "r"}, []problem{{"", "", "TaskId or UserId is required"}}},
+		{"either field given", &GetPushSingleStreamToCDNTaskRequest{AppID: "a", RoomID: "r", UserID: "u"}, nil},
 		{"clamped values are accepted", &BanRoomUserRequest{AppID: "a", RoomID: "r", ForbiddenInterval: Ptr[int32](3)}, nil},
 		{"clamped above is accepted", &BanRoomUserRequest{AppID: "a", RoomID: "r", ForbiddenInterval: Ptr[int32](999999)}, nil},
 		{"query window edge", &ListQualityRequest{AppID: "a", StartTime: "2026-03-01T00:00:00Z", EndTime: "2026-03-08T00:00:00Z",

@@ -399,7 +399,7 @@ type RecoveryPolicy struct {
 	// DeleteFailRecoveryPolicy.
 	ID int32 `json:"ID"`
 	// RecoveryPercentage is the share of traffic moved back to the recovered
-	// vendor. Range: from 0 to 100 %.
+	// vendor. Range: from 0 to 100 % (inferred, not checked).
 	RecoveryPercentage int32 `json:"RecoveryPercentage"`
 	// RoomID is the room.
 	RoomID string `json:"RoomID"`

@@ -337,15 +337,6 @@ type IMBatchAddConversationParticipantRequest struct {
 
 func (r *IMBatchAddConversationParticipantRequest) validate(v *validator) {
 	v.required("ParticipantInfos", len(r.ParticipantInfos) > 0)
-	if len(r.ParticipantInfos) > 0 {
-		v.push("ParticipantInfos")
-		for i := range r.ParticipantInfos {
-			v.index(i)
-			r.ParticipantInfos[i].validate(v)
-			v.pop()
-		}
-		v.pop()
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -830,9 +821,10 @@ type IMBatchGetBlockParticipantsRequest struct {
 	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
 	// Cursor is where the page starts: 0 for the first page, then the cursor the
-	// previous page answered. Range: at least 0.
+	// previous page answered. Range: at least 0 (inferred, not checked).
 	Cursor int64 `json:"Cursor"`
-	// Limit is the page size. Range: from 1 to 20.
+	// Limit is the page size. Range: from 1 to 20 (the minimum inferred, not
+	// checked).
 	Limit int64 `json:"Limit"`
 	// BlockAction says whether users are muted or blocked from joining. One of
 	// IMBlockMute, IMBlockBan. Default: IMBlockMute (0).
@@ -843,11 +835,8 @@ func (r *IMBatchGetBlockParticipantsRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if !(r.Cursor >= 0) {
-		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
-	}
-	if !(r.Limit >= 1 && r.Limit <= 20) {
-		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	if !(r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be at most 20")
 	}
 	if r.BlockAction != nil && (*r.BlockAction != 0 && *r.BlockAction != 1) {
 		v.badInt("BlockAction", -1, int64(*r.BlockAction), "must be one of 0 (IMBlockMute), 1 (IMBlockBan)")
@@ -988,7 +977,7 @@ type IMBatchGetConversationsRequest struct {
 	// CreateConversation answers it.
 	ConversationShortID []int64 `json:"ConversationShortId"`
 	// SkipMemberCount leaves MemberCount out of the answer, which makes the call
-	// cheaper. Default: false.
+	// cheaper. Default: true.
 	SkipMemberCount *bool `json:"SkipMemberCount,omitempty"`
 }
 
@@ -1160,9 +1149,10 @@ type IMBatchGetWhitelistParticipantRequest struct {
 	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
 	// Cursor is where the page starts: 0 for the first page, then the cursor the
-	// previous page answered. Range: at least 0.
+	// previous page answered. Range: at least 0 (inferred, not checked).
 	Cursor int64 `json:"Cursor"`
-	// Limit is the page size. Range: from 1 to 20.
+	// Limit is the page size. Range: from 1 to 20 (the minimum inferred, not
+	// checked).
 	Limit int64 `json:"Limit"`
 }
 
@@ -1170,11 +1160,8 @@ func (r *IMBatchGetWhitelistParticipantRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if !(r.Cursor >= 0) {
-		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
-	}
-	if !(r.Limit >= 1 && r.Limit <= 20) {
-		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	if !(r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be at most 20")
 	}
 }
 
@@ -1247,15 +1234,6 @@ type IMBatchModifyConversationParticipantRequest struct {
 
 func (r *IMBatchModifyConversationParticipantRequest) validate(v *validator) {
 	v.required("ParticipantInfos", len(r.ParticipantInfos) > 0)
-	if len(r.ParticipantInfos) > 0 {
-		v.push("ParticipantInfos")
-		for i := range r.ParticipantInfos {
-			v.index(i)
-			r.ParticipantInfos[i].validate(v)
-			v.pop()
-		}
-		v.pop()
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1551,7 +1529,9 @@ func (r *IMBatchSendMessageRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
+	if r.MsgType == 0 {
+		v.problem("MsgType", "is required")
+	} else if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
 		v.badInt("MsgType", -1, int64(r.MsgType), "must be one of 10001 (IMMsgText), 10003 (IMMsgImage), 10004 (IMMsgVideo), 10005 (IMMsgFile), 10006 (IMMsgAudio), 10012 (IMMsgCustom)")
 	}
 }
@@ -2402,9 +2382,10 @@ type IMGetBlackListRequest struct {
 	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
 	// Cursor is where the page starts: 0 for the first page, then the cursor the
-	// previous page answered. Range: at least 0.
+	// previous page answered. Range: at least 0 (inferred, not checked).
 	Cursor int64 `json:"Cursor"`
-	// Limit is the page size. Range: from 1 to 20. Default: 20.
+	// Limit is the page size. Range: from 1 to 20 (the minimum inferred, not
+	// checked). Default: 20.
 	Limit int64 `json:"Limit"`
 	// UserID is the numeric ID of the user whose friends or black list these are.
 	UserID int64 `json:"UserId"`
@@ -2419,11 +2400,8 @@ func (r *IMGetBlackListRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if !(r.Cursor >= 0) {
-		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
-	}
-	if !(r.Limit >= 1 && r.Limit <= 20) {
-		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	if !(r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be at most 20")
 	}
 }
 
@@ -2575,29 +2553,17 @@ type IMGetConversationMessagesRequest struct {
 	ConversationShortID int64 `json:"ConversationShortId"`
 	// Cursor is the message index the page starts from (exclusive): 0 starts from
 	// the oldest, or with Reverse 1 from the newest; then the NewCursor of the
-	// previous page. Range: at least 0.
+	// previous page. Range: at least 0 (inferred, not checked).
 	Cursor int64 `json:"Cursor"`
-	// Limit is the page size. Range: from 1 to 20.
+	// Limit is the page size. Range: from 1 to 20 (inferred, not checked).
 	Limit int64 `json:"Limit"`
 	// Reverse pages backwards, from newer to older, when 1 (live groups accept
-	// only 1). One of IMPageForward, IMPageBackward. Default: IMPageForward (0).
+	// only 1). One of IMPageForward, IMPageBackward. The service replaces a value
+	// it does not know with the default. Default: IMPageForward (0).
 	Reverse *IMPageDirection `json:"Reverse,omitempty"`
 }
 
-func (r *IMGetConversationMessagesRequest) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if !(r.Cursor >= 0) {
-		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
-	}
-	if !(r.Limit >= 1 && r.Limit <= 20) {
-		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
-	}
-	if r.Reverse != nil && (*r.Reverse != 0 && *r.Reverse != 1) {
-		v.badInt("Reverse", -1, int64(*r.Reverse), "must be one of 0 (IMPageForward), 1 (IMPageBackward)")
-	}
-}
+func (r *IMGetConversationMessagesRequest) validate(*validator) {}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -3002,9 +2968,10 @@ type IMGetUserConversationsRequest struct {
 	// AppID is the numeric ID of your app on the IM service, from the console.
 	AppID int32 `json:"AppId"`
 	// Cursor is where the page starts: 0 for the first page, then the cursor the
-	// previous page answered. Range: at least 0.
+	// previous page answered. Range: at least 0 (inferred, not checked).
 	Cursor int64 `json:"Cursor"`
-	// Limit is the page size. Range: from 1 to 20.
+	// Limit is the page size. Range: from 1 to 20 (the minimum inferred, not
+	// checked).
 	Limit int64 `json:"Limit"`
 	// ParticipantUserID is the numeric ID of the participant.
 	ParticipantUserID int64 `json:"ParticipantUserId"`
@@ -3027,11 +2994,8 @@ func (r *IMGetUserConversationsRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if !(r.Cursor >= 0) {
-		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
-	}
-	if !(r.Limit >= 1 && r.Limit <= 20) {
-		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+	if !(r.Limit <= 20) {
+		v.badInt("Limit", -1, int64(r.Limit), "must be at most 20")
 	}
 	if r.DataType != nil && (*r.DataType != 0 && *r.DataType != 1 && *r.DataType != 2) {
 		v.badInt("DataType", -1, int64(*r.DataType), "must be one of 0 (IMConversationsRecent), 1 (IMConversationsAll), 2 (IMConversationsOwnedLiveGroups)")
@@ -3356,12 +3320,13 @@ type IMListFriendRequest struct {
 	// UserID is the numeric ID of the user whose friends or black list these are.
 	UserID int64 `json:"UserId"`
 	// Cursor is where the page starts: 0 for the first page, then the cursor the
-	// previous page answered. Range: at least 0.
+	// previous page answered. Range: at least 0 (inferred, not checked).
 	Cursor *int64 `json:"Cursor,omitempty"`
 	// InboxType is the inbox, a number that keeps separate sets of conversations,
 	// friends and black lists apart within one app. Default: 0.
 	InboxType *int32 `json:"InboxType,omitempty"`
-	// Limit is the page size. Range: from 1 to 20. Default: 20.
+	// Limit is the page size. Range: from 1 to 20 (the minimum inferred, not
+	// checked). Default: 20.
 	Limit *int64 `json:"Limit,omitempty"`
 	// NeedTotal asks for TotalCount in the answer. Default: false.
 	NeedTotal *bool `json:"NeedTotal,omitempty"`
@@ -3371,11 +3336,8 @@ func (r *IMListFriendRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if r.Cursor != nil && (!(*r.Cursor >= 0)) {
-		v.badInt("Cursor", -1, int64(*r.Cursor), "must be at least 0")
-	}
-	if r.Limit != nil && (!(*r.Limit >= 1 && *r.Limit <= 20)) {
-		v.badInt("Limit", -1, int64(*r.Limit), "must be from 1 to 20")
+	if r.Limit != nil && (!(*r.Limit <= 20)) {
+		v.badInt("Limit", -1, int64(*r.Limit), "must be at most 20")
 	}
 }
 
@@ -3752,18 +3714,12 @@ type IMModifyParticipantReadIndexRequest struct {
 	// are strings; give one of the two.
 	ParticipantUserIDStr string `json:"ParticipantUserIdStr,omitempty"`
 	// ReadIndex is the index of the last message the participant has read; at
-	// most the conversation's last index. Range: at least 0.
+	// most the conversation's last index. Range: at least 0 (inferred, not
+	// checked).
 	ReadIndex int64 `json:"ReadIndex"`
 }
 
-func (r *IMModifyParticipantReadIndexRequest) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if !(r.ReadIndex >= 0) {
-		v.badInt("ReadIndex", -1, int64(r.ReadIndex), "must be at least 0")
-	}
-}
+func (r *IMModifyParticipantReadIndexRequest) validate(*validator) {}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -3826,8 +3782,8 @@ type IMQueryLiveParticipantStatusRequest struct {
 	// ConversationShortID is the numeric ID of the conversation, as
 	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
-	// ParticipantUserIDs lists the numeric IDs of the participants. Must have at
-	// most 100 elements.
+	// ParticipantUserIDs lists the numeric IDs of the participants. Of a longer
+	// list than 200 elements the service uses the first 200.
 	ParticipantUserIDs []int64 `json:"ParticipantUserIds"`
 	// ParticipantUserIDsStr is ParticipantUserIds as text, for apps whose user
 	// IDs are strings; give one of the two.
@@ -3836,12 +3792,6 @@ type IMQueryLiveParticipantStatusRequest struct {
 
 func (r *IMQueryLiveParticipantStatusRequest) validate(v *validator) {
 	v.required("ParticipantUserIds", len(r.ParticipantUserIDs) > 0)
-	if v.lenient {
-		return
-	}
-	if len(r.ParticipantUserIDs) > 0 && (len(r.ParticipantUserIDs) > 100) {
-		v.badItems("ParticipantUserIds", len(r.ParticipantUserIDs), "must have at most 100 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -4260,9 +4210,9 @@ type IMScanConversationParticipantListRequest struct {
 	// CreateConversation answers it.
 	ConversationShortID int64 `json:"ConversationShortId"`
 	// Cursor is where the page starts: 0 for the first page, then the cursor the
-	// previous page answered. Range: at least 0.
+	// previous page answered. Range: at least 0 (inferred, not checked).
 	Cursor int64 `json:"Cursor"`
-	// Limit is the page size. Range: from 1 to 20.
+	// Limit is the page size. Range: at least 1 (inferred, not checked).
 	Limit int64 `json:"Limit"`
 	// MarkType lists only the online participants with this mark.
 	MarkType string `json:"MarkType,omitempty"`
@@ -4276,17 +4226,7 @@ type IMScanConversationParticipantListRequest struct {
 	ScanOnlineParticipant *bool `json:"ScanOnlineParticipant,omitempty"`
 }
 
-func (r *IMScanConversationParticipantListRequest) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if !(r.Cursor >= 0) {
-		v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
-	}
-	if !(r.Limit >= 1 && r.Limit <= 20) {
-		v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
-	}
-}
+func (r *IMScanConversationParticipantListRequest) validate(*validator) {}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -4416,7 +4356,9 @@ func (r *IMSendMessageRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
+	if r.MsgType == 0 {
+		v.problem("MsgType", "is required")
+	} else if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
 		v.badInt("MsgType", -1, int64(r.MsgType), "must be one of 10001 (IMMsgText), 10003 (IMMsgImage), 10004 (IMMsgVideo), 10005 (IMMsgFile), 10006 (IMMsgAudio), 10012 (IMMsgCustom)")
 	}
 	if r.Priority != nil && (*r.Priority != 0 && *r.Priority != 1 && *r.Priority != 2) {
@@ -4849,7 +4791,9 @@ func (r *IMUserBroadcastRequest) validate(v *validator) {
 	if !(r.MsgTTL >= 1 && r.MsgTTL <= 604800) {
 		v.badInt("MsgTTL", -1, int64(r.MsgTTL), "must be from 1 to 604800 seconds")
 	}
-	if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
+	if r.MsgType == 0 {
+		v.problem("MsgType", "is required")
+	} else if r.MsgType != 10001 && r.MsgType != 10003 && r.MsgType != 10004 && r.MsgType != 10005 && r.MsgType != 10006 && r.MsgType != 10012 {
 		v.badInt("MsgType", -1, int64(r.MsgType), "must be one of 10001 (IMMsgText), 10003 (IMMsgImage), 10004 (IMMsgVideo), 10005 (IMMsgFile), 10006 (IMMsgAudio), 10012 (IMMsgCustom)")
 	}
 	if r.TagOp != nil && (*r.TagOp != 0 && *r.TagOp != 1) {
@@ -5437,7 +5381,9 @@ func (r *IMNewConversation) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if r.ConversationType != 1 && r.ConversationType != 2 && r.ConversationType != 100 {
+	if r.ConversationType == 0 {
+		v.problem("ConversationType", "is required")
+	} else if r.ConversationType != 1 && r.ConversationType != 2 && r.ConversationType != 100 {
 		v.badInt("ConversationType", -1, int64(r.ConversationType), "must be one of 1 (IMOneToOne), 2 (IMGroup), 100 (IMLiveGroup)")
 	}
 }
@@ -5491,17 +5437,9 @@ type IMNewParticipant struct {
 	// ReadIndex is the index of the last message the participant has read.
 	ReadIndex *int64 `json:"ReadIndex,omitempty"`
 	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
-	// IMRoleManager.
+	// IMRoleManager. The service replaces a value it does not know with the
+	// default. Default: IMRoleMember (0).
 	Role *IMParticipantRole `json:"Role,omitempty"`
-}
-
-func (r *IMNewParticipant) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if r.Role != nil && (*r.Role != 0 && *r.Role != 1 && *r.Role != 2) {
-		v.badInt("Role", -1, int64(*r.Role), "must be one of 0 (IMRoleMember), 1 (IMRoleOwner), 2 (IMRoleManager)")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -5654,17 +5592,9 @@ type IMParticipantChange struct {
 	// NickName is the display name.
 	NickName string `json:"NickName,omitempty"`
 	// Role is the participant's role. One of IMRoleMember, IMRoleOwner,
-	// IMRoleManager.
+	// IMRoleManager. The service replaces a value it does not know with the
+	// default. Default: IMRoleMember (0).
 	Role *IMParticipantRole `json:"Role,omitempty"`
-}
-
-func (r *IMParticipantChange) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if r.Role != nil && (*r.Role != 0 && *r.Role != 1 && *r.Role != 2) {
-		v.badInt("Role", -1, int64(*r.Role), "must be one of 0 (IMRoleMember), 1 (IMRoleOwner), 2 (IMRoleManager)")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -72,7 +72,7 @@ func TestIMValidation(t *testing.T) {
 	require.True(t, errors.As(err, &ve), "%v", err)
 	require.Contains(t, err.Error(), "ConversationType")
 
-	_, err = c.IM().GetConversationMessages(context.Background(), &IMGetConversationMessagesRequest{AppID: 1, ConversationShortID: 5, Limit: 50})
+	_, err = c.IM().GetBlackList(context.Background(), &IMGetBlackListRequest{AppID: 1, UserID: 5, Limit: 50})
 	require.True(t, errors.As(err, &ve), "%v", err)
 	require.Contains(t, err.Error(), "Limit")
 	require.Empty(t, srv.Requests(), "nothing was sent")

@@ -144,7 +144,8 @@ type ListMusicsRequest struct {
 	// LastUpdateTime lists only songs added or updated at or after this time. A
 	// Unix time in seconds.
 	LastUpdateTime *int32 `json:"LastUpdateTime,omitempty"`
-	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	// PageNum is the page number, from 1. Range: at least 1 (inferred, not
+	// checked). Default: 1.
 	PageNum *int32 `json:"PageNum,omitempty"`
 	// PageSize is the page size. Range: greater than 0 and at most 100. Default:
 	// 10.
@@ -163,9 +164,6 @@ func (r *ListMusicsRequest) validate(v *validator) {
 		if e != 1 && e != 2 && e != 3 && e != 4 {
 			v.badInt("Filters", i, int64(e), "must be one of 1 (MusicWithLyrics), 2 (MusicWithScoring), 3 (MusicWithBackingSwitch), 4 (MusicWithChorus)")
 		}
-	}
-	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
-		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
 	}
 	if r.PageSize != nil && (!(*r.PageSize > 0 && *r.PageSize <= 100)) {
 		v.badInt("PageSize", -1, int64(*r.PageSize), "must be greater than 0 and at most 100")
@@ -282,7 +280,8 @@ type SearchMusicsRequest struct {
 	// KeyWord is what to search for: exact song names match first, then exact
 	// singer names, then parts of song names.
 	KeyWord string `json:"KeyWord,omitempty"`
-	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	// PageNum is the page number, from 1. Range: at least 1 (inferred, not
+	// checked). Default: 1.
 	PageNum *int32 `json:"PageNum,omitempty"`
 	// PageSize is the page size. Range: greater than 0 and at most 100. Default:
 	// 10.
@@ -298,9 +297,6 @@ func (r *SearchMusicsRequest) validate(v *validator) {
 		if e != 1 && e != 2 && e != 3 && e != 4 {
 			v.badInt("Filters", i, int64(e), "must be one of 1 (MusicWithLyrics), 2 (MusicWithScoring), 3 (MusicWithBackingSwitch), 4 (MusicWithChorus)")
 		}
-	}
-	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
-		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
 	}
 	if r.PageSize != nil && (!(*r.PageSize > 0 && *r.PageSize <= 100)) {
 		v.badInt("PageSize", -1, int64(*r.PageSize), "must be greater than 0 and at most 100")
@@ -377,14 +373,14 @@ type HotSong struct {
 	// of LyricKRC, LyricLRC.
 	LyricType []LyricType `json:"LyricType"`
 	// PitchType says whether singing the song can be scored: 1 yes, 0 no. One of
-	// 0, 1.
+	// 0, 1 (inferred, not checked).
 	PitchType int32 `json:"PitchType"`
 	// PosterURL is the address of the song's cover image. A URL.
 	PosterURL string `json:"PosterUrl"`
 	// Rank is the song's rank in the list.
 	Rank int32 `json:"Rank"`
 	// RecordType says whether singing the song can be recorded: 1 yes, 0 no. One
-	// of 0, 1.
+	// of 0, 1 (inferred, not checked).
 	RecordType int32 `json:"RecordType"`
 	// RegionType is where the song is licensed. One of MusicRegionMainlandChina,
 	// MusicRegionGlobal.
@@ -430,12 +426,12 @@ type Music struct {
 	// LyricURL holds the addresses of the lyrics and MIDI files.
 	LyricURL LyricURL `json:"LyricUrl"`
 	// PitchType says whether singing the song can be scored: 1 yes, 0 no. One of
-	// 0, 1.
+	// 0, 1 (inferred, not checked).
 	PitchType int32 `json:"PitchType"`
 	// PosterURL is the address of the song's cover image. A URL.
 	PosterURL string `json:"PosterUrl"`
 	// RecordType says whether singing the song can be recorded: 1 yes, 0 no. One
-	// of 0, 1.
+	// of 0, 1 (inferred, not checked).
 	RecordType int32 `json:"RecordType"`
 	// Segment is the song's chorus segment.
 	Segment string `json:"Segment"`

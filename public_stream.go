@@ -35,7 +35,8 @@ type ListRealTimePublicStreamInfoRequest struct {
 	// EndTime is the end of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
-	// Indicator lists the indicators to return. Must have at least 1 elements.
+	// Indicator lists the indicators to return. Must have at least one element
+	// (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
@@ -49,12 +50,6 @@ func (r *ListRealTimePublicStreamInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
-	if v.lenient {
-		return
-	}
-	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
-		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -122,6 +117,9 @@ func (c *Client) StartPushPublicStream(ctx context.Context, req *StartPushPublic
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId,
 // PublicStreamId, TargetStreams.
+//
+// Rules between fields: Layout: CustomLayout is required when LayoutMode is 2
+// (LayoutCustom) (inferred, not checked).
 type StartPushPublicStreamRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -130,7 +128,7 @@ type StartPushPublicStreamRequest struct {
 	// most 128 characters.
 	PublicStreamID string `json:"PublicStreamId"`
 	// TargetStreams lists the streams the public stream is made of, at most 17.
-	// Must have 1 to 17 elements.
+	// Must have 1 to 17 elements (the minimum count inferred, not checked).
 	TargetStreams []RoomStream `json:"TargetStreams"`
 	// BusinessID is the business identifier the stream's usage is reported under.
 	BusinessID string `json:"BusinessId,omitempty"`
@@ -193,8 +191,8 @@ func (r *StartPushPublicStreamRequest) validate(v *validator) {
 	if r.PublicStreamID != "" && (utf8.RuneCountInString(r.PublicStreamID) > 128) {
 		v.badLen("PublicStreamId", -1, r.PublicStreamID, "must be at most 128 characters")
 	}
-	if len(r.TargetStreams) > 0 && (len(r.TargetStreams) < 1 || len(r.TargetStreams) > 17) {
-		v.badItems("TargetStreams", len(r.TargetStreams), "must have 1 to 17 elements")
+	if len(r.TargetStreams) > 0 && (len(r.TargetStreams) > 17) {
+		v.badItems("TargetStreams", len(r.TargetStreams), "must have at most 17 elements")
 	}
 	if len(r.ExcludeStreams) > 0 && (len(r.ExcludeStreams) > 17) {
 		v.badItems("ExcludeStreams", len(r.ExcludeStreams), "must have at most 17 elements")
@@ -374,7 +372,7 @@ type UpdatePublicStreamParamRequest struct {
 	// PublicStreamID is the public stream to change.
 	PublicStreamID string `json:"PublicStreamId"`
 	// TargetStreams lists the streams the public stream is made of, at most 17.
-	// Must have 1 to 17 elements.
+	// Must have 1 to 17 elements (the minimum count inferred, not checked).
 	TargetStreams []RoomStream `json:"TargetStreams"`
 	// BusinessID is the business identifier of the stream.
 	BusinessID string `json:"BusinessId,omitempty"`
@@ -434,8 +432,8 @@ func (r *UpdatePublicStreamParamRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
-	if len(r.TargetStreams) > 0 && (len(r.TargetStreams) < 1 || len(r.TargetStreams) > 17) {
-		v.badItems("TargetStreams", len(r.TargetStreams), "must have 1 to 17 elements")
+	if len(r.TargetStreams) > 0 && (len(r.TargetStreams) > 17) {
+		v.badItems("TargetStreams", len(r.TargetStreams), "must have at most 17 elements")
 	}
 	if len(r.ExcludeStreams) > 0 && (len(r.ExcludeStreams) > 17) {
 		v.badItems("ExcludeStreams", len(r.ExcludeStreams), "must have at most 17 elements")
@@ -775,9 +773,6 @@ func (r *PublicStreamLayout) validate(v *validator) {
 	}
 	if r.LayoutMode != 0 && r.LayoutMode != 1 && r.LayoutMode != 2 && r.LayoutMode != 3 {
 		v.badInt("LayoutMode", -1, int64(r.LayoutMode), "must be one of 0 (LayoutAuto), 1 (LayoutVertical), 2 (LayoutCustom), 3 (LayoutSideBySide)")
-	}
-	if ((true) && (r.LayoutMode == 2)) && (!(r.CustomLayout != nil)) {
-		v.bad("", -1, "", "CustomLayout is required when LayoutMode is 2 (LayoutCustom)")
 	}
 }
 

@@ -117,7 +117,7 @@ type ListOperationDataRequest struct {
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the operation indicators to return, by the vendor's names.
-	// Must have at least 1 elements.
+	// Must have at least one element (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
@@ -136,9 +136,6 @@ func (r *ListOperationDataRequest) validate(v *validator) {
 	}
 	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "1h") {
 		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 1h")
-	}
-	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
-		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
 	}
 	v.window(r.StartTime, r.EndTime, 604800000000000, "must be at most 7 days after StartTime")
 }
@@ -307,7 +304,7 @@ type ListQualityRequest struct {
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the quality indicators to return, by the vendor's names.
-	// Must have at least 1 elements.
+	// Must have at least one element (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
@@ -342,9 +339,6 @@ func (r *ListQualityRequest) validate(v *validator) {
 	}
 	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "5min") {
 		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 5min")
-	}
-	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
-		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
 	}
 	for i, e := range r.Access {
 		if e != "2g" && e != "3g" && e != "4g" && e != "5g" && e != "wifi" {
@@ -567,7 +561,7 @@ type ListRealTimeOperationDataRequest struct {
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the real-time operation indicators to return, by the
-	// vendor's names. Must have at least 1 elements.
+	// vendor's names. Must have at least one element (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
@@ -582,9 +576,6 @@ func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	if v.lenient {
 		return
-	}
-	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
-		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
 	}
 	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
 }
@@ -655,7 +646,7 @@ type ListRealTimeQualityRequest struct {
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the quality indicators to return, by the vendor's names.
-	// Must have at least 1 elements.
+	// Must have at least one element (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
@@ -680,9 +671,6 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 	v.ids("UserId", r.UserID)
 	if v.lenient {
 		return
-	}
-	if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
-		v.badItems("Indicator", len(r.Indicator), "must have at least 1 elements")
 	}
 	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
 		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
@@ -907,10 +895,12 @@ type ListRoomInfoRequest struct {
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
 	StartTime string `json:"StartTime"`
-	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	// PageNum is the page number, from 1. Range: at least 1 (inferred, not
+	// checked). Default: 1.
 	PageNum *int64 `json:"PageNum,omitempty"`
 	// PageSize is the page size; values above 100 count as 100. Range: from 1 to
-	// 100. Larger values are lowered to 100 by the service. Default: 20.
+	// 100 (the minimum inferred, not checked). Larger values are lowered to 100
+	// by the service. Default: 20.
 	PageSize *int64 `json:"PageSize,omitempty"`
 	// RoomID narrows the list to one room.
 	RoomID string `json:"RoomId,omitempty"`
@@ -921,15 +911,6 @@ func (r *ListRoomInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
-	if v.lenient {
-		return
-	}
-	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
-		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
-	}
-	if r.PageSize != nil && (!(*r.PageSize >= 1)) {
-		v.badInt("PageSize", -1, int64(*r.PageSize), "must be at least 1")
-	}
 }
 
 func (r *ListRoomInfoRequest) appendQuery(q *queryBuilder) {
@@ -1023,10 +1004,12 @@ type ListUserInfoRequest struct {
 	// ExcludeServerUser says whether Linux (server-side) users are left out.
 	// Default: true.
 	ExcludeServerUser *bool `json:"ExcludeServerUser,omitempty"`
-	// PageNum is the page number, from 1. Range: at least 1. Default: 1.
+	// PageNum is the page number, from 1. Range: at least 1 (inferred, not
+	// checked). Default: 1.
 	PageNum *int64 `json:"PageNum,omitempty"`
 	// PageSize is the page size; values above 100 count as 100. Range: from 1 to
-	// 100. Larger values are lowered to 100 by the service. Default: 20.
+	// 100 (the minimum inferred, not checked). Larger values are lowered to 100
+	// by the service. Default: 20.
 	PageSize *int64 `json:"PageSize,omitempty"`
 	// RoomID narrows the list to one room.
 	RoomID string `json:"RoomId,omitempty"`
@@ -1041,15 +1024,6 @@ func (r *ListUserInfoRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
-	if v.lenient {
-		return
-	}
-	if r.PageNum != nil && (!(*r.PageNum >= 1)) {
-		v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
-	}
-	if r.PageSize != nil && (!(*r.PageSize >= 1)) {
-		v.badInt("PageSize", -1, int64(*r.PageSize), "must be at least 1")
-	}
 }
 
 func (r *ListUserInfoRequest) appendQuery(q *queryBuilder) {

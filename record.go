@@ -41,9 +41,9 @@ type GetRealtimePostProcessingRequest struct {
 	IndicatorName string `json:"IndicatorName"`
 	// IsDemo says whether demo data is returned.
 	IsDemo bool `json:"IsDemo"`
-	// Page is the page number, from 1. Range: at least 1.
+	// Page is the page number, from 1. Range: at least 1 (inferred, not checked).
 	Page int32 `json:"page"`
-	// Size is the page size. Range: at least 1.
+	// Size is the page size. Range: at least 1 (inferred, not checked).
 	Size int32 `json:"size"`
 	// Start is the start of the period queried. A Unix time in seconds.
 	Start int32 `json:"start"`
@@ -57,15 +57,6 @@ func (r *GetRealtimePostProcessingRequest) validate(v *validator) {
 	v.required("BusinessID", r.BusinessID != "")
 	v.id("BusinessID", r.BusinessID)
 	v.required("IndicatorName", r.IndicatorName != "")
-	if v.lenient {
-		return
-	}
-	if !(r.Page >= 1) {
-		v.badInt("page", -1, int64(r.Page), "must be at least 1")
-	}
-	if !(r.Size >= 1) {
-		v.badInt("size", -1, int64(r.Size), "must be at least 1")
-	}
 }
 
 func (r *GetRealtimePostProcessingRequest) appendQuery(q *queryBuilder) {
@@ -164,6 +155,13 @@ func (c *Client) StartRecord(ctx context.Context, req *StartRecordRequest, opts 
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
+//
+// Rules between fields: StorageConfig: TosConfig is required when Type is 0
+// (TOS) (inferred, not checked); StorageConfig: VodConfig is required when
+// Type is 1 (VOD) (inferred, not checked); StorageConfig: CustomConfig is
+// required when Type is 2 (S3-compatible) (inferred, not checked);
+// StorageConfig: VeImageXConfig is required when Type is 3 (veImageX)
+// (inferred, not checked).
 type StartRecordRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -826,18 +824,6 @@ func (r *RecordStorageConfig) validate(v *validator) {
 	}
 	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
 		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
-	}
-	if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
-		v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
-	}
-	if ((r.Type != nil) && (*r.Type == 1)) && (!(r.VodConfig != nil)) {
-		v.bad("", -1, "", "VodConfig is required when Type is 1 (VOD)")
-	}
-	if ((r.Type != nil) && (*r.Type == 2)) && (!(r.CustomConfig != nil)) {
-		v.bad("", -1, "", "CustomConfig is required when Type is 2 (S3-compatible)")
-	}
-	if ((r.Type != nil) && (*r.Type == 3)) && (!(r.VeImageXConfig != nil)) {
-		v.bad("", -1, "", "VeImageXConfig is required when Type is 3 (veImageX)")
 	}
 }
 

@@ -466,7 +466,8 @@ type RelayTask struct {
 	AppID string `json:"AppId"`
 	// CreateTime is when the task started. A Unix time in seconds.
 	CreateTime int32 `json:"CreateTime"`
-	// FrameRate is the frame rate sent when transcoding. Range: from 1 to 60 fps.
+	// FrameRate is the frame rate sent when transcoding. Range: from 1 to 60 fps
+	// (inferred, not checked).
 	FrameRate int32 `json:"FrameRate"`
 	// MediaType says which media are relayed. One of RelayAudioVideo,
 	// RelayAudioOnly, RelayVideoOnly.
@@ -484,8 +485,10 @@ type RelayTask struct {
 	TaskID string `json:"TaskId"`
 	// UserID is the user ID the stream is published as.
 	UserID string `json:"UserId"`
-	// VideoHeight is the video height. Range: from 16 to 1920 pixels.
+	// VideoHeight is the video height. Range: from 16 to 1920 pixels (inferred,
+	// not checked).
 	VideoHeight int32 `json:"VideoHeight"`
-	// VideoWidth is the video width. Range: from 16 to 1920 pixels.
+	// VideoWidth is the video width. Range: from 16 to 1920 pixels (inferred, not
+	// checked).
 	VideoWidth int32 `json:"VideoWidth"`
 }

@@ -27,6 +27,8 @@ func (c *Client) BanRoomUser(ctx context.Context, req *BanRoomUserRequest, opts 
 // otherwise the whole room. Users already in the room are removed.
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId.
+//
+// Rules between fields: RoomId or UserId is required (inferred, not checked).
 type BanRoomUserRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -45,12 +47,6 @@ func (r *BanRoomUserRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
-	if v.lenient {
-		return
-	}
-	if !((r.RoomID != "") || (r.UserID != "")) {
-		v.bad("", -1, "", "RoomId or UserId is required")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -517,6 +513,8 @@ func (c *Client) UpdateBanRoomUserRule(ctx context.Context, req *UpdateBanRoomUs
 // room or user ban.
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId.
+//
+// Rules between fields: RoomId or UserId is required (inferred, not checked).
 type UpdateBanRoomUserRuleRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -536,12 +534,6 @@ func (r *UpdateBanRoomUserRuleRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
-	if v.lenient {
-		return
-	}
-	if !((r.RoomID != "") || (r.UserID != "")) {
-		v.bad("", -1, "", "RoomId or UserId is required")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -81,6 +81,13 @@ func (c *Client) StartSegment(ctx context.Context, req *StartSegmentRequest, opt
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, RoomId,
 // StorageConfig, TaskId.
+//
+// Rules between fields: StorageConfig: TosConfig is required when Type is 0
+// (TOS) (inferred, not checked); StorageConfig: VodConfig is required when
+// Type is 1 (VOD) (inferred, not checked); StorageConfig: CustomConfig is
+// required when Type is 2 (S3-compatible) (inferred, not checked);
+// StorageConfig: VeImageXConfig is required when Type is 3 (veImageX)
+// (inferred, not checked).
 type StartSegmentRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`

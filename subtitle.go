@@ -352,19 +352,12 @@ type SourceLanguage struct {
 	// UserID is the user in the room whose speech is subtitled.
 	UserID string `json:"UserId,omitempty"`
 	// LanguageCode is the user's spoken language, as a language code from the
-	// console's speech-recognition settings (such as zh); one code only. Must
-	// have at most 1 elements.
+	// console's speech-recognition settings (such as zh).
 	LanguageCode []string `json:"LanguageCode,omitempty"`
 }
 
 func (r *SourceLanguage) validate(v *validator) {
 	v.id("UserId", r.UserID)
-	if v.lenient {
-		return
-	}
-	if len(r.LanguageCode) > 0 && (len(r.LanguageCode) > 1) {
-		v.badItems("LanguageCode", len(r.LanguageCode), "must have at most 1 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

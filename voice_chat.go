@@ -204,6 +204,9 @@ func (c *Client) UpdateVoiceChat(ctx context.Context, req *UpdateVoiceChatReques
 //
 // Version: 2025-06-01, HTTP method: POST, required fields: AppId, RoomId,
 // TaskId, Command.
+//
+// Rules between fields: Message is required for the function and External
+// commands.
 type UpdateVoiceChatRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
@@ -215,6 +218,8 @@ type UpdateVoiceChatRequest struct {
 	// VoiceChatFunctionResult, VoiceChatSpeakText, VoiceChatAddPrompt,
 	// VoiceChatAskLLM, VoiceChatEndTurn, VoiceChatUpdateParameters,
 	// VoiceChatSetTTSContext, VoiceChatUpdateVoicePrint, VoiceChatUpdateFarfield.
+	// The vendor does not say these are the only values, so others are not
+	// refused.
 	Command VoiceChatCommand `json:"Command"`
 	// Message carries the command's payload: a JSON text with the tool call ID
 	// and content for VoiceChatFunctionResult, plain text for the External
@@ -222,7 +227,8 @@ type UpdateVoiceChatRequest struct {
 	Message string `json:"Message,omitempty"`
 	// InterruptMode sets the priority of text passed in with the External
 	// commands. One of VoiceChatPriorityHigh, VoiceChatPriorityMedium,
-	// VoiceChatPriorityLow.
+	// VoiceChatPriorityLow. The vendor does not say these are the only values, so
+	// others are not refused.
 	InterruptMode *VoiceChatPriority `json:"InterruptMode,omitempty"`
 	// ImageConfig passes images to a language model that can see, with the
 	// ExternalTextToLLM command.
@@ -247,12 +253,6 @@ func (r *UpdateVoiceChatRequest) validate(v *validator) {
 	}
 	if v.lenient {
 		return
-	}
-	if r.Command != "" && (r.Command != "interrupt" && r.Command != "function" && r.Command != "ExternalTextToSpeech" && r.Command != "ExternalPromptsForLLM" && r.Command != "ExternalTextToLLM" && r.Command != "FinishSpeechRecognition" && r.Command != "UpdateParameters" && r.Command != "SetTTSContext" && r.Command != "UpdateVoicePrintSV" && r.Command != "UpdateFarfieldConfig") {
-		v.badString("Command", -1, string(r.Command), "must be one of interrupt (VoiceChatInterrupt), function (VoiceChatFunctionResult), ExternalTextToSpeech (VoiceChatSpeakText), ExternalPromptsForLLM (VoiceChatAddPrompt), ExternalTextToLLM (VoiceChatAskLLM), FinishSpeechRecognition (VoiceChatEndTurn), UpdateParameters (VoiceChatUpdateParameters), SetTTSContext (VoiceChatSetTTSContext), UpdateVoicePrintSV (VoiceChatUpdateVoicePrint), UpdateFarfieldConfig (VoiceChatUpdateFarfield)")
-	}
-	if r.InterruptMode != nil && (*r.InterruptMode != 1 && *r.InterruptMode != 2 && *r.InterruptMode != 3) {
-		v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 1 (VoiceChatPriorityHigh), 2 (VoiceChatPriorityMedium), 3 (VoiceChatPriorityLow)")
 	}
 	if ((r.Command != "") && (r.Command == "function" || r.Command == "ExternalTextToSpeech" || r.Command == "ExternalPromptsForLLM" || r.Command == "ExternalTextToLLM")) && (!(r.Message != "")) {
 		v.bad("", -1, "", "Message is required for the function and External commands")
@@ -314,8 +314,8 @@ func (r *UpdateVoiceChatResult) setMessage(s string) { r.Message = s }
 //
 // It is used by StartVoiceChat, as AgentConfig.
 type AgentConfig struct {
-	// TargetUserID lists the users the agent talks with. Must have at least 1
-	// elements.
+	// TargetUserID lists the users the agent talks with. Must have at least one
+	// element (inferred, not checked).
 	TargetUserID []string `json:"TargetUserId"`
 	// UserID is the agent's own user ID in the room; it must differ from every
 	// real user's ID.
@@ -349,12 +349,6 @@ func (r *AgentConfig) validate(v *validator) {
 	v.required("TargetUserId", len(r.TargetUserID) > 0)
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
-	if v.lenient {
-		return
-	}
-	if len(r.TargetUserID) > 0 && (len(r.TargetUserID) < 1) {
-		v.badItems("TargetUserId", len(r.TargetUserID), "must have at least 1 elements")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -491,18 +485,10 @@ type SubtitleConfig struct {
 	// Default: false.
 	DisableRTSSubtitle *bool `json:"DisableRTSSubtitle,omitempty"`
 	// SubtitleMode says how subtitles are timed. One of VoiceChatSubtitleAligned,
-	// VoiceChatSubtitleFast, VoiceChatSubtitleFrameAligned. Default:
+	// VoiceChatSubtitleFast, VoiceChatSubtitleFrameAligned. The vendor does not
+	// say these are the only values, so others are not refused. Default:
 	// VoiceChatSubtitleAligned (0).
 	SubtitleMode *VoiceChatSubtitleMode `json:"SubtitleMode,omitempty"`
-}
-
-func (r *SubtitleConfig) validate(v *validator) {
-	if v.lenient {
-		return
-	}
-	if r.SubtitleMode != nil && (*r.SubtitleMode != 0 && *r.SubtitleMode != 1 && *r.SubtitleMode != 2) {
-		v.badInt("SubtitleMode", -1, int64(*r.SubtitleMode), "must be one of 0 (VoiceChatSubtitleAligned), 1 (VoiceChatSubtitleFast), 2 (VoiceChatSubtitleFrameAligned)")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -550,7 +536,8 @@ type VoiceChatConfig struct {
 	// is raw JSON in the vendor's format (see VoiceChatConfig).
 	LLMConfig json.RawMessage `json:"LLMConfig,omitempty"`
 	// InterruptMode says whether the user's speech interrupts the agent. One of
-	// VoiceChatInterruptAuto, VoiceChatInterruptOff. Default:
+	// VoiceChatInterruptAuto, VoiceChatInterruptOff. The vendor does not say
+	// these are the only values, so others are not refused. Default:
 	// VoiceChatInterruptAuto (0).
 	InterruptMode *VoiceChatInterruptMode `json:"InterruptMode,omitempty"`
 	// SubtitleConfig configures the subtitles of the conversation (what the users
@@ -575,21 +562,10 @@ type VoiceChatConfig struct {
 }
 
 func (r *VoiceChatConfig) validate(v *validator) {
-	if r.SubtitleConfig != nil {
-		v.push("SubtitleConfig")
-		r.SubtitleConfig.validate(v)
-		v.pop()
-	}
 	if r.FunctionCallingConfig != nil {
 		v.push("FunctionCallingConfig")
 		r.FunctionCallingConfig.validate(v)
 		v.pop()
-	}
-	if v.lenient {
-		return
-	}
-	if r.InterruptMode != nil && (*r.InterruptMode != 0 && *r.InterruptMode != 1) {
-		v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 0 (VoiceChatInterruptAuto), 1 (VoiceChatInterruptOff)")
 	}
 }
 
@@ -672,13 +648,15 @@ func (r *VoiceChatConfig) appendJSON(b []byte) ([]byte, error) {
 // ImageConfig.
 type VoiceChatImageConfig struct {
 	// Action says whether the images are added or the cached ones of GroupID are
-	// removed. One of VoiceChatImageInsert, VoiceChatImageDelete.
+	// removed. One of VoiceChatImageInsert, VoiceChatImageDelete. The vendor does
+	// not say these are the only values, so others are not refused.
 	Action VoiceChatImageAction `json:"Action"`
 	// GroupID ties images and a later question to one turn; it must increase from
 	// one turn to the next.
 	GroupID int32 `json:"GroupID"`
 	// ImageType is the form of the images; only url is accepted. One of
-	// VoiceChatImageURL.
+	// VoiceChatImageURL. The vendor does not say these are the only values, so
+	// others are not refused.
 	ImageType VoiceChatImageType `json:"ImageType,omitempty"`
 	// Images lists public URLs of the images (with Action insert).
 	Images []string `json:"Images,omitempty"`
@@ -686,15 +664,6 @@ type VoiceChatImageConfig struct {
 
 func (r *VoiceChatImageConfig) validate(v *validator) {
 	v.required("Action", r.Action != "")
-	if v.lenient {
-		return
-	}
-	if r.Action != "" && (r.Action != "insert" && r.Action != "delete") {
-		v.badString("Action", -1, string(r.Action), "must be one of insert (VoiceChatImageInsert), delete (VoiceChatImageDelete)")
-	}
-	if r.ImageType != "" && (r.ImageType != "url") {
-		v.badString("ImageType", -1, string(r.ImageType), "must be one of url (VoiceChatImageURL)")
-	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

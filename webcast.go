@@ -106,7 +106,7 @@ type StartWebcastRequest struct {
 	// VideoSolutions lists the video streams published, at most two (a large and
 	// a smaller one, for subscribers to pick); the largest sets the page's
 	// rendering size. Left out, one stream with the defaults. Must have at most 2
-	// elements.
+	// elements (inferred, not checked).
 	VideoSolutions []VideoSolution `json:"VideoSolutions,omitempty"`
 }
 
@@ -147,9 +147,6 @@ func (r *StartWebcastRequest) validate(v *validator) {
 	}
 	if r.MaxRunningTime != nil && (!(*r.MaxRunningTime >= 10 && *r.MaxRunningTime <= 86400)) {
 		v.badInt("MaxRunningTime", -1, int64(*r.MaxRunningTime), "must be from 10 to 86400 seconds")
-	}
-	if len(r.VideoSolutions) > 0 && (len(r.VideoSolutions) > 2) {
-		v.badItems("VideoSolutions", len(r.VideoSolutions), "must have at most 2 elements")
 	}
 }
 
@@ -529,6 +526,6 @@ type WebCastTask struct {
 	// VideoSolutions lists the video streams published, at most two (a large and
 	// a smaller one, for subscribers to pick); the largest sets the page's
 	// rendering size. Left out, one stream with the defaults. Must have at most 2
-	// elements.
+	// elements (inferred, not checked).
 	VideoSolutions []VideoSolutionInfo `json:"VideoSolutions"`
 }

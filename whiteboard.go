@@ -182,6 +182,10 @@ func (c *Client) WbTranscodeCreate(ctx context.Context, req *WbTranscodeCreateRe
 //
 // Version: 2023-11-01, HTTP method: POST, required fields: AppId, Operator,
 // Priority, Resource, TranscodeMode.
+//
+// Rules between fields: StorageConfig: TosConfig is required when Type is 0
+// (TOS) (inferred, not checked); StorageConfig: CustomConfig is required when
+// Type is 1 (third-party storage) (inferred, not checked).
 type WbTranscodeCreateRequest struct {
 	// AppID is the ID of your RTC app.
 	AppID string `json:"AppId"`
@@ -379,7 +383,8 @@ func (r *WbTranscodeQueryRequest) appendQuery(q *queryBuilder) {
 
 // WbTranscodeQueryResult is what [Client.WbTranscodeQuery] returns.
 type WbTranscodeQueryResult struct {
-	// Progress is how far the transcoding has got. Range: from 0 to 100 %.
+	// Progress is how far the transcoding has got. Range: from 0 to 100 %
+	// (inferred, not checked).
 	Progress int32 `json:"Progress"`
 	// Status is the task's state, by the vendor's code.
 	Status int32 `json:"Status"`
@@ -559,12 +564,6 @@ func (r *WhiteboardStorageConfig) validate(v *validator) {
 	}
 	if r.Type != nil && (*r.Type != 0 && *r.Type != 1) {
 		v.badInt("Type", -1, int64(*r.Type), "must be one of 0, 1")
-	}
-	if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
-		v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
-	}
-	if ((r.Type != nil) && (*r.Type == 1)) && (!(r.CustomConfig != nil)) {
-		v.bad("", -1, "", "CustomConfig is required when Type is 1 (third-party storage)")
 	}
 }
 

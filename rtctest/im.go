@@ -731,7 +731,10 @@ func imModifyConversation(c *call, a *imApp) (any, *apiError) {
 }
 
 func imBatchGetConversations(c *call, a *imApp) (any, *apiError) {
-	skip, _ := c.boolean("SkipMemberCount")
+	skip, given := c.boolean("SkipMemberCount")
+	if !given {
+		skip = true // the vendor's default for this action (im model comment)
+	}
 	out := []any{}
 	for _, id := range ids(c.in["ConversationShortId"]) {
 		if cv := a.convs[id]; cv != nil && !cv.destroyed {

@@ -137,7 +137,11 @@ func (c *call) validate() *apiError {
 	if e := checkIDs("", c.in); e != nil {
 		return e
 	}
+	fs := spec.MustLoadFacts()
 	for field, allowed := range c.action.Enums {
+		if x := fs.Field(c.action.Action, "in", field); x != nil && x.Enum != "" {
+			continue // the facts say whether the service refuses other values
+		}
 		if v, ok := c.in[field].(string); ok && v != "" && !slices.Contains(allowed, v) {
 			return invalid("InvalidParameter", "%s must be one of %s, not %q", field, strings.Join(allowed, ", "), v)
 		}
@@ -145,7 +149,14 @@ func (c *call) validate() *apiError {
 	if e := c.checkWindow(); e != nil {
 		return e // the service answers OutofTimeRange for windows
 	}
-	return checkFacts(c.action.Action, c.in)
+	if e := checkFacts(c.action.Action, c.in); e != nil {
+		return e
+	}
+	// What the service adjusts rather than refuses, it adjusts: a clamped
+	// number, a list longer than it reads, a value it resets to the
+	// default. The handler answers for the adjusted input.
+	fs.ClampInput(c.action.Action, c.in)
+	return nil
 }
 
 func joinPath(prefix, name string) string {
@@ -401,7 +412,8 @@ func (c *call) appID() string {
 
 // checkFacts applies the field facts (internal/spec/facts) the way the
 // service does: allowed values, ranges, lengths, evenness, colors and the
-// rules between fields. Values the service clamps pass. Every problem is
+// rules between fields, those the vendor states (inferred rules pass, as
+// in the client). Values the service clamps pass. Every problem is
 // named in one InvalidParameter answer: the field, the value given and
 // what is allowed.
 func checkFacts(action string, in map[string]any) *apiError {

@@ -190,7 +190,7 @@ func TestInputValidation(t *testing.T) {
 		{"start after end", "ListUsages", map[string]any{"AppId": "a", "StartTime": "2026-01-02T00:00:00Z", "EndTime": "2026-01-01T00:00:00Z"}, "InvalidParameter.StartTimeAfterEndTime", "StartTime"},
 		{"window too long", "ListUsages", map[string]any{"AppId": "a", "StartTime": "2025-01-01T00:00:00Z", "EndTime": "2026-01-01T00:00:00Z"}, "InvalidParameter.OutofTimeRange", "days"},
 		{"bad time", "ListUsages", map[string]any{"AppId": "a", "StartTime": "yesterday", "EndTime": "2026-01-01T00:00:00Z"}, "InvalidParameter", "StartTime"},
-		{"enum", "UpdateVoiceChat", map[string]any{"AppId": "a", "RoomId": "r", "TaskId": "t", "Command": "dance"}, "InvalidParameter", "Command"},
+		{"enum", "ModifyAppStatus", map[string]any{"AppId": "a", "Status": 3}, "InvalidParameter", "Status"},
 		{"message too large", "SendBroadcast", map[string]any{"AppId": "a", "RoomId": "r", "From": "srv", "Binary": false, "Message": string(make([]byte, MaxMessageSize+1))}, "InvalidParameter.SizeOverLimit", "64 KiB"},
 		{"illegal from", "SendUnicast", map[string]any{"AppId": "a", "From": "s r v", "To": "u", "Binary": false, "Message": "hi"}, "InvalidParameter.IllegalFrom", "From"},
 		{"illegal to", "SendUnicast", map[string]any{"AppId": "a", "From": "srv", "To": "u?", "Binary": false, "Message": "hi"}, "InvalidParameter.IllegalTo", "To"},

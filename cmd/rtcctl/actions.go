@@ -235,11 +235,14 @@ func writeRules(w io.Writer, fs *spec.Facts, a *spec.Action) {
 	var walk func(fields []spec.Field, path string)
 	walk = func(fields []spec.Field, path string) {
 		for _, r := range fs.Rules(a.Action, path) {
-			if path != "" {
-				lines = append(lines, path+": "+r.Doc)
-			} else {
-				lines = append(lines, r.Doc)
+			line := r.Doc
+			if !r.Refuses() {
+				line += " (inferred, not checked)"
 			}
+			if path != "" {
+				line = path + ": " + line
+			}
+			lines = append(lines, line)
 		}
 		for i := range fields {
 			f := &fields[i]

@@ -207,8 +207,8 @@ func TestCallValidationSendsNothing(t *testing.T) {
 		},
 		{
 			name: "enumeration",
-			args: []string{"call", "UpdateVoiceChat", "--data", `{"AppId":"` + testAppID + `","RoomId":"r","TaskId":"t","Command":"shout"}`},
-			want: []string{`Command: "shout" is not one of interrupt, function`},
+			args: []string{"call", "ModifyAppStatus", "--data", `{"AppId":"` + testAppID + `","Status":3}`},
+			want: []string{`Status: must be one of 1 (AppEnable), 2 (AppDisable) (got 3)`},
 		},
 		{
 			name: "unknown version",

@@ -328,10 +328,18 @@ func fieldNames(fields []spec.Field) []string {
 	return out
 }
 
-// checkEnums checks the top-level fields the spec enumerates.
+// checkEnums checks the top-level fields the spec enumerates, unless the
+// field facts describe the field (they say whether other values are
+// refused).
 func (c *checker) checkEnums(a *spec.Action, m map[string]any) {
+	fs, _ := spec.LoadFacts()
 	names := make([]string, 0, len(a.Enums))
 	for n := range a.Enums {
+		if fs != nil {
+			if x := fs.Field(a.Action, "in", n); x != nil && x.Enum != "" {
+				continue
+			}
+		}
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -31,15 +31,15 @@ func TestCallChecksTheFacts(t *testing.T) {
 		{"length", "StartPushMixedStreamToCDN", `{"AppId":"` + testAppID + `","RoomId":"r","TaskId":"t","PushURL":"rtmp://x/y",` +
 			`"Control":{"SEIConfig":{"SEIPayloadUUID":"abc"}}}`,
 			[]string{"Control.SEIConfig.SEIPayloadUUID: must be exactly 32 characters (got 3 characters)"}},
-		{"conditional", "StartRecord", `{"AppId":"` + testAppID + `","RoomId":"room1","TaskId":"t1","StorageConfig":{"Type":2}}`,
-			[]string{"StorageConfig: CustomConfig is required when Type is 2 (S3-compatible)"}},
+		{"conditional", "UpdateVoiceChat", `{"AppId":"` + testAppID + `","RoomId":"room1","TaskId":"t1","Command":"function"}`,
+			[]string{"Message is required for the function and External commands"}},
 		{"items", "StartRecord", recordData(`,"Layout":{"CustomLayout":{"Regions":[{"StreamIndex":0,"Width":2,"Height":2,"SpatialPosition":[1]}]}}`),
 			[]string{"Layout.CustomLayout.Regions[0].SpatialPosition: must have exactly 3 elements (got 1 element)"}},
 		{"color", "StartRecord", recordData(`,"Layout":{"CustomLayout":{"Canvas":{"Background":"#12"}}}`),
 			[]string{`Layout.CustomLayout.Canvas.Background: must be a color written #RRGGBB (got "#12")`}},
 		{"query window", "ListQuality", `{"AppId":"` + testAppID + `","StartTime":"2026-03-01T00:00:00Z","EndTime":"2026-03-09T00:00:00Z","Indicator":["x"],"AggregateGranularity":"1d"}`,
 			[]string{"EndTime: must be at most 7 days after StartTime (got 192h0m0s after StartTime)"}},
-		{"either field", "BanRoomUser", `{"AppId":"` + testAppID + `"}`, []string{"RoomId or UserId is required"}},
+		{"either field", "GetPushMixedStreamToCDNTask", `{"AppId":"` + testAppID + `","RoomId":"r"}`, []string{"TaskId or UserId is required"}},
 		{"every problem at once", "StartRecord", recordData(`,"RecordMode":3,"Encode":{"VideoFps":0}`),
 			[]string{"RecordMode: must be one of", "Encode.VideoFps: must be from 1 to 60 fps (got 0)"}},
 	}
@@ -58,6 +58,12 @@ func TestCallChecksTheFacts(t *testing.T) {
 	accepted := []struct{ name, action, data string }{
 		{"range edge", "StartRecord", recordData(`,"Control":{"MaxIdleTime":86400}`)},
 		{"clamped", "BanRoomUser", `{"AppId":"` + testAppID + `","RoomId":"r","ForbiddenInterval":1}`},
+		// Inferred rules are not checked: storage set in the console, a
+		// ban by the caller's IP, a command the SDK does not list.
+		{"inferred conditional", "StartRecord", `{"AppId":"` + testAppID + `","RoomId":"room1","TaskId":"t9","StorageConfig":{"Type":2}}`},
+		{"inferred either field", "BanRoomUser", `{"AppId":"` + testAppID + `"}`},
+		{"inferred values", "StartVoiceChat", `{"AppId":"` + testAppID + `","RoomId":"room1","TaskId":"v1","AgentConfig":{"TargetUserId":["u"],"UserId":"bot"},` +
+			`"Config":{"SubtitleConfig":{"SubtitleMode":7}}}`},
 	}
 	for _, tc := range accepted {
 		t.Run(tc.name, func(t *testing.T) {

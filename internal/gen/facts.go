@@ -75,7 +75,11 @@ func (m *model) enumsUsed() []*spec.Enum {
 
 // renderEnum writes a named type and its constants.
 func renderEnum(b *strings.Builder, e *spec.Enum) {
-	writeComment(b, e.Name+" "+e.Doc)
+	doc := e.Name + " " + e.Doc
+	if e.Source != nil && e.Source.Inferred {
+		doc += " The vendor does not say these are the only values, so the client does not refuse others."
+	}
+	writeComment(b, doc)
 	fmt.Fprintf(b, "type %s %s\n\n", e.Name, e.Type)
 	fmt.Fprintf(b, "// Values of %s.\nconst (\n", e.Name)
 	for _, v := range e.Values {
@@ -96,6 +100,18 @@ func (m *model) checksOf(md mode, f *field) []spec.Check {
 // rulesOf lists the conditional rules of an input type: those of the
 // request of its action, or those scoped to its shape.
 func (m *model) rulesOf(t *structType) []spec.Rule {
+	var out []spec.Rule
+	for _, r := range m.allRulesOf(t) {
+		if r.Refuses() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// allRulesOf is rulesOf with the inferred rules, which are documented and
+// not checked.
+func (m *model) allRulesOf(t *structType) []spec.Rule {
 	if t.Mode != modeInput {
 		return nil
 	}
@@ -104,6 +120,29 @@ func (m *model) rulesOf(t *structType) []spec.Rule {
 	}
 	u := t.Uses[0]
 	return m.facts.Rules(u.Action, u.Path)
+}
+
+// rulesDoc documents the rules between fields of an action's input, at
+// every depth, the inferred ones marked: "Rules between fields:
+// StorageConfig: TosConfig is required when Type is 0 (inferred, not
+// checked)."
+func (m *model) rulesDoc(action string) string {
+	af := m.facts.Actions[action]
+	if af == nil || len(af.Rules) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(af.Rules))
+	for _, r := range af.Rules {
+		s := r.Doc
+		if r.Scope != "" {
+			s = r.Scope + ": " + s
+		}
+		if !r.Refuses() {
+			s += " (inferred, not checked)"
+		}
+		parts = append(parts, s)
+	}
+	return "Rules between fields: " + strings.Join(parts, "; ") + "."
 }
 
 // scalarKind is the spec type of a field's scalar values (its elements for
@@ -206,6 +245,12 @@ func (m *model) renderChecks(b *strings.Builder, t *structType, f *field) {
 	x := "r." + f.Name
 	ptr := f.Spec.Type != "array" && strings.HasPrefix(goType(t.Mode, f), "*")
 	for _, c := range checks {
+		if c.Kind == spec.CheckEnum && f.Required && !ptr && f.Spec.Type != "array" && typ != "string" && !hasZero(c) {
+			// A required number left at zero was left unset: say so, not
+			// that 0 is not one of the values.
+			fmt.Fprintf(b, "\tif %s == 0 {\n\t\tv.problem(%q, \"is required\")\n\t} else if %s {\n\t\t%s\n\t}\n", x, f.Wire, badCond(c, typ, x), report(c, typ, f.Wire, "", x, secret))
+			continue
+		}
 		if c.Kind == spec.CheckItems {
 			var conds []string
 			if c.HasLo {
@@ -231,6 +276,16 @@ func (m *model) renderChecks(b *strings.Builder, t *structType, f *field) {
 			fmt.Fprintf(b, "\tif %s {\n\t\t%s\n\t}\n", badCond(c, typ, x), report(c, typ, f.Wire, "", x, secret))
 		}
 	}
+}
+
+// hasZero reports whether 0 is one of an allowed-values check's values.
+func hasZero(c spec.Check) bool {
+	for _, v := range c.Values {
+		if v == "0" {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldByPath finds a field of t by a dotted path relative to t.

@@ -47,6 +47,9 @@ func renderOperation(b *strings.Builder, am *actionModel) {
 func (m *model) renderRequest(b *strings.Builder, am *actionModel) {
 	doc := fmt.Sprintf("%s holds the parameters of [%s.%s], which %s\n\n%s",
 		am.Request.Name, recvType(am), am.Name, lowerFirst(am.Doc), callFacts(am))
+	if rd := m.rulesDoc(am.A.Action); rd != "" {
+		doc += "\n\n" + rd
+	}
 	m.renderStruct(b, am.Request, doc)
 	m.renderValidate(b, am.Request)
 	if am.A.InputIn == "query" {

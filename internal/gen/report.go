@@ -19,7 +19,10 @@ type coverage struct {
 	clamped            int // fields whose out-of-range values the service adjusts
 	secret             int
 	rules              int // conditional rules
-	missing            []string
+	// Rules of input fields (one per fact key: enum, min, max ...) and
+	// rules between fields, by what their source says.
+	stated, inferred, unsourced int
+	missing                     []string
 }
 
 // report writes the coverage of the facts per category and lists the
@@ -52,7 +55,22 @@ func (m *model) report(w io.Writer) {
 			if len(m.checksOf(t.Mode, f)) > 0 {
 				c.ruled++
 			}
-			if f.Fact != nil && f.Fact.Clamp != "" {
+			if t.Mode == modeInput && f.Fact != nil {
+				for _, k := range spec.RuleKeys {
+					if !f.Fact.HasRule(k) {
+						continue
+					}
+					switch s := m.facts.SourceOf(f.Fact, k); {
+					case s == nil || s.Ref == "":
+						c.unsourced++
+					case s.Inferred:
+						c.inferred++
+					default:
+						c.stated++
+					}
+				}
+			}
+			if f.Fact != nil && (f.Fact.Clamp != "" || f.Fact.ClampItems != "") {
 				c.clamped++
 			}
 			if f.Fact != nil && f.Fact.Secret {
@@ -60,6 +78,16 @@ func (m *model) report(w io.Writer) {
 			}
 		}
 		c.rules += len(m.rulesOf(t))
+		for _, r := range m.allRulesOf(t) {
+			switch {
+			case r.Source == nil || r.Source.Ref == "":
+				c.unsourced++
+			case r.Source.Inferred:
+				c.inferred++
+			default:
+				c.stated++
+			}
+		}
 	}
 	for _, am := range m.Actions {
 		count(am.A.Category, am.Request)
@@ -78,10 +106,13 @@ func (m *model) report(w io.Writer) {
 	}
 	sort.Strings(cats)
 	total := &coverage{}
-	fmt.Fprintf(w, "%-14s %16s %10s %8s %8s %7s %6s\n", "category", "documented", "enums", "checked", "clamped", "secret", "rules")
+	fmt.Fprintf(w, "%-14s %16s %10s %8s %8s %7s %6s %7s %9s %10s\n", "category", "documented", "enums", "checked", "clamped", "secret", "rules", "stated", "inferred", "unsourced")
+	line := func(c string, x *coverage) {
+		fmt.Fprintf(w, "%-14s %16s %10d %8d %8d %7d %6d %7d %9d %10d\n", c, ratio(x.documented, x.fields), x.enumerated, x.ruled, x.clamped, x.secret, x.rules, x.stated, x.inferred, x.unsourced)
+	}
 	for _, c := range cats {
 		x := cov[c]
-		fmt.Fprintf(w, "%-14s %16s %10d %8d %8d %7d %6d\n", c, ratio(x.documented, x.fields), x.enumerated, x.ruled, x.clamped, x.secret, x.rules)
+		line(c, x)
 		total.fields += x.fields
 		total.documented += x.documented
 		total.enumerated += x.enumerated
@@ -89,9 +120,14 @@ func (m *model) report(w io.Writer) {
 		total.clamped += x.clamped
 		total.secret += x.secret
 		total.rules += x.rules
+		total.stated += x.stated
+		total.inferred += x.inferred
+		total.unsourced += x.unsourced
 		total.missing = append(total.missing, x.missing...)
 	}
-	fmt.Fprintf(w, "%-14s %16s %10d %8d %8d %7d %6d\n", "total", ratio(total.documented, total.fields), total.enumerated, total.ruled, total.clamped, total.secret, total.rules)
+	line("total", total)
+	fmt.Fprintf(w, "\nstated, inferred, unsourced: the rules of input fields (one per enum, one_of, min, max, min_len, max_len,\n"+
+		"min_items, max_items, even, format) and between fields, by their source; only stated rules are checked.\n")
 	fmt.Fprintf(w, "\n%d enumeration types, %d constants.\n", len(m.facts.Enums), countConstants(m.facts))
 	if len(total.missing) > 0 {
 		sort.Strings(total.missing)

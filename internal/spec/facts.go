@@ -172,6 +172,129 @@ type Fact struct {
 	// Secret marks a credential (secret keys, app keys, callback secrets):
 	// its value never appears in an error, a log line or a printed value.
 	Secret bool `json:"secret,omitempty"`
+	// ClampItems says which out-of-bounds list lengths the service adjusts
+	// instead of refusing: "max" (a longer list is cut to MaxItems).
+	ClampItems string `json:"clamp_items,omitempty"`
+	// Source says where the fact's rules come from. Every rule of an
+	// input fact (the keys in RuleKeys) needs one: this, or an entry of
+	// Sources for that key (an enumeration's values take the source of the
+	// enumeration itself).
+	Source *Source `json:"source,omitempty"`
+	// Sources overrides Source for single rules, keyed by the fact's key:
+	// "max", "min_items", "enum" ... (one field's minimum and maximum may
+	// come from different places).
+	Sources map[string]*Source `json:"sources,omitempty"`
+}
+
+// Source names where a rule comes from: Ref is "page:6348/1051348" (a
+// page of the vendor's documentation) or
+// "model:service/rtc/v20231101/model.go#BanRoomUserBody.ForbiddenInterval"
+// (a field of the vendor's SDK models, whose comment states it). Inferred
+// is set when the vendor does not state the rule and it was inferred from
+// what it does say: an inferred rule is documented and shown, never
+// refused.
+type Source struct {
+	Ref      string `json:"ref"`
+	Inferred bool   `json:"inferred,omitempty"`
+	// Note says, when useful, what the vendor's words are worth (a
+	// contradiction, a swapped comment).
+	Note string `json:"note,omitempty"`
+}
+
+// RuleKeys are the keys of a fact that state a rule (checked or
+// documented) and so need a source, in a fixed order.
+var RuleKeys = []string{"enum", "one_of", "min", "max", "min_len", "max_len", "min_items", "max_items", "even", "format"}
+
+// HasRule reports whether the fact gives the rule of key (one of RuleKeys).
+func (x *Fact) HasRule(key string) bool {
+	switch key {
+	case "enum":
+		return x.Enum != ""
+	case "one_of":
+		return len(x.OneOf) > 0
+	case "min":
+		return x.Min != nil
+	case "max":
+		return x.Max != nil
+	case "min_len":
+		return x.MinLen != nil
+	case "max_len":
+		return x.MaxLen != nil
+	case "min_items":
+		return x.MinItems != nil
+	case "max_items":
+		return x.MaxItems != nil
+	case "even":
+		return x.Even
+	case "format":
+		return x.Format != ""
+	}
+	return false
+}
+
+// SourceOf returns the source of one rule of a fact (key is one of
+// RuleKeys), or nil when none is given: the fact's entry in Sources, else,
+// for allowed values, the enumeration's source, else the fact's Source.
+func (fs *Facts) SourceOf(x *Fact, key string) *Source {
+	if x == nil {
+		return nil
+	}
+	if s := x.Sources[key]; s != nil {
+		return s
+	}
+	if key == "enum" {
+		if e := fs.Enum(x); e != nil {
+			return e.Source
+		}
+		return nil
+	}
+	return x.Source
+}
+
+// Stated reports whether a rule of a fact is stated by the vendor, and so
+// is checked: it has a source that is not marked inferred.
+func (fs *Facts) Stated(x *Fact, key string) bool {
+	s := fs.SourceOf(x, key)
+	return s != nil && !s.Inferred
+}
+
+// Refuses reports whether a rule between fields is checked: the vendor
+// states it. An inferred rule is only documented.
+func (r *Rule) Refuses() bool { return r.Source != nil && !r.Source.Inferred }
+
+// checkRef checks the form of a source reference.
+func checkRef(s *Source) error {
+	if s == nil {
+		return errors.New("no source")
+	}
+	if page, ok := strings.CutPrefix(s.Ref, "page:"); ok {
+		doc, id, ok := strings.Cut(page, "/")
+		if !ok || !allDigits(doc) || !allDigits(id) {
+			return fmt.Errorf("source %q: a page is written page:6348/1051348", s.Ref)
+		}
+		return nil
+	}
+	if model, ok := strings.CutPrefix(s.Ref, "model:"); ok {
+		file, field, ok := strings.Cut(model, "#")
+		typ, name, ok2 := strings.Cut(field, ".")
+		if !ok || !ok2 || !strings.HasPrefix(file, "service/") || !strings.HasSuffix(file, ".go") || typ == "" || name == "" {
+			return fmt.Errorf("source %q: a model field is written model:service/<package>/<file>.go#<Type>.<Field>", s.Ref)
+		}
+		return nil
+	}
+	return fmt.Errorf("source %q: the ref starts with page: or model:", s.Ref)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Enum is an enumeration: a named Go type with one constant per value.
@@ -182,6 +305,9 @@ type Enum struct {
 	// Doc reads after the type name: "says how ...", "is ...".
 	Doc    string      `json:"doc"`
 	Values []EnumValue `json:"values"`
+	// Source says where the values come from. Inferred values are named
+	// constants only: other values are not refused.
+	Source *Source `json:"source,omitempty"`
 	// File is the facts file that defines the enumeration.
 	File string `json:"-"`
 }
@@ -220,6 +346,9 @@ type Rule struct {
 	Require []string `json:"require,omitempty"`
 	// Doc states the rule as a person reads it; it is the problem's text.
 	Doc string `json:"doc"`
+	// Source says where the rule comes from (required); an inferred rule
+	// is documented, not checked.
+	Source *Source `json:"source,omitempty"`
 }
 
 // Cond holds when a field (relative to the rule's scope) has one of the
@@ -444,6 +573,16 @@ func (fs *Facts) check() []error {
 		if e.Doc == "" {
 			bad("enum %s: no doc", name)
 		}
+		if err := checkRef(e.Source); err != nil {
+			bad("facts/%s.json: enum %s: %v", e.File, name, err)
+		}
+	}
+	for _, dir := range []string{"in", "out"} {
+		for _, name := range sortedKeys(fs.Common[dir]) {
+			for _, err := range fs.checkSources(fs.Common[dir][name], dir == "in") {
+				bad("facts: common %s.%s: %v", dir, name, err)
+			}
+		}
 	}
 	for _, an := range sortedKeys(fs.Actions) {
 		af := fs.Actions[an]
@@ -464,6 +603,9 @@ func (fs *Facts) check() []error {
 					continue
 				}
 				if err := fs.checkFact(m[p], f); err != nil {
+					bad("facts/%s: %s.%s.%s: %v", af.file, an, dir, p, err)
+				}
+				for _, err := range fs.checkSources(m[p], dir == "in") {
 					bad("facts/%s: %s.%s.%s: %v", af.file, an, dir, p, err)
 				}
 			}
@@ -489,6 +631,9 @@ func (fs *Facts) check() []error {
 			}
 			if r.Doc == "" {
 				bad("facts/%s: %s rule %d: no doc", af.file, an, i)
+			}
+			if err := checkRef(r.Source); err != nil {
+				bad("facts/%s: %s rule %d (%s): %v", af.file, an, i, r.Doc, err)
 			}
 			names := append(append([]string{}, r.AnyOf...), r.Require...)
 			if r.When != nil {
@@ -526,7 +671,7 @@ func (fs *Facts) check() []error {
 				key := dir + "{" + ShapeKey(dir == "in", parent) + "}/" + lastName(p)
 				where := an + "." + dir + "." + p
 				if old, ok := fs.byShape[key]; ok {
-					if old.fact.ruleSig() != m[p].ruleSig() {
+					if fs.ruleSig(old.fact) != fs.ruleSig(m[p]) {
 						bad("facts: %s and %s describe the same shared field with different rules", old.where, where)
 					}
 					continue
@@ -576,10 +721,16 @@ func (fs *Facts) checkFact(x *Fact, f *Field) error {
 		return fmt.Errorf("a length on a %s field", t)
 	case (x.MinItems != nil || x.MaxItems != nil) && f.Type != "array":
 		return fmt.Errorf("an item count on a %s field", f.Type)
-	case x.Clamp != "" && x.Clamp != "min" && x.Clamp != "max" && x.Clamp != "both":
-		return fmt.Errorf("clamp %q is not min, max or both", x.Clamp)
+	case x.Clamp != "" && x.Clamp != "min" && x.Clamp != "max" && x.Clamp != "both" && x.Clamp != "default":
+		return fmt.Errorf("clamp %q is not min, max, both or default", x.Clamp)
 	case x.Min != nil && x.Max != nil && *x.Min > *x.Max:
 		return errors.New("min is above max")
+	case x.Clamp == "default" && (x.Enum == "" && len(x.OneOf) == 0 || len(x.Default) == 0):
+		return errors.New(`clamp "default" needs allowed values and a default`)
+	case x.Clamp != "" && x.Clamp != "default" && x.Min == nil && x.Max == nil:
+		return fmt.Errorf("clamp %q without a range", x.Clamp)
+	case x.ClampItems != "" && (x.ClampItems != "max" || x.MaxItems == nil):
+		return errors.New(`clamp_items is "max", with max_items`)
 	}
 	switch x.Format {
 	case "", "unix_s", "unix_ms", "rfc3339", "date", "color", "url", "base64", "json":
@@ -589,8 +740,53 @@ func (fs *Facts) checkFact(x *Fact, f *Field) error {
 	return nil
 }
 
+// checkSources checks that every rule of a fact names a well-formed
+// source (required for inputs, whose rules are checked; a result's fact
+// may name one) and that Sources names only rules the fact gives.
+func (fs *Facts) checkSources(x *Fact, input bool) []error {
+	var errs []error
+	for _, k := range sortedKeys(x.Sources) {
+		if !x.HasRule(k) {
+			errs = append(errs, fmt.Errorf("sources.%s: the fact gives no %s", k, k))
+		}
+	}
+	for _, k := range RuleKeys {
+		if !x.HasRule(k) {
+			continue
+		}
+		s := fs.SourceOf(x, k)
+		if s == nil && !input {
+			continue
+		}
+		if s == nil && k == "enum" {
+			continue // the enumeration is checked on its own
+		}
+		if err := checkRef(s); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", k, err))
+		}
+	}
+	if x.Source != nil {
+		if err := checkRef(x.Source); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// inferredKeys lists the rules of a fact that are not stated.
+func (fs *Facts) inferredKeys(x *Fact) []string {
+	var out []string
+	for _, k := range RuleKeys {
+		if x.HasRule(k) && !fs.Stated(x, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // ruleSig is everything about a fact that the validators check.
-func (x *Fact) ruleSig() string {
+func (fs *Facts) ruleSig(x *Fact) string {
+	inferred := fs.inferredKeys(x)
 	b, _ := json.Marshal(struct {
 		E          string
 		One        []json.RawMessage
@@ -604,7 +800,9 @@ func (x *Fact) ruleSig() string {
 		F          string
 		Secret     bool
 		HasDefault bool
-	}{x.Enum, x.OneOf, x.Min, x.Max, x.MinOpen, x.MaxOpen, x.Also, x.Clamp, x.MinLen, x.MaxLen, x.MinItems, x.MaxItems, x.Even, x.Format, x.Secret, len(x.Default) > 0})
+		CI         string
+		Inferred   []string
+	}{x.Enum, x.OneOf, x.Min, x.Max, x.MinOpen, x.MaxOpen, x.Also, x.Clamp, x.MinLen, x.MaxLen, x.MinItems, x.MaxItems, x.Even, x.Format, x.Secret, len(x.Default) > 0, x.ClampItems, inferred})
 	return string(b)
 }
 

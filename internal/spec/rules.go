@@ -41,15 +41,18 @@ type Check struct {
 	Values []string
 }
 
-// Checks lists the rules a fact implies for a field, in a fixed order:
-// allowed values, range, evenness, length, item count, format. Clamped ends
-// of a range are not checked (the service adjusts them).
+// Checks lists the rules a fact implies for a field and that refuse a
+// value, in a fixed order: allowed values, range, evenness, length, item
+// count, format. Only rules the vendor states refuse (see Source):
+// inferred rules are documented, not checked. Clamped ends of a range,
+// lists the service cuts and enumerations the service resets to their
+// default are not checked either (the service adjusts them).
 func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 	if x == nil {
 		return nil
 	}
 	var out []Check
-	if e := fs.Enum(x); e != nil {
+	if e := fs.Enum(x); e != nil && fs.Stated(x, "enum") && x.Clamp != "default" {
 		c := Check{Kind: CheckEnum}
 		var parts []string
 		for _, v := range e.Values {
@@ -59,7 +62,7 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 		c.Rule = "must be one of " + strings.Join(parts, ", ")
 		out = append(out, c)
 	}
-	if len(x.OneOf) > 0 {
+	if len(x.OneOf) > 0 && fs.Stated(x, "one_of") && x.Clamp != "default" {
 		c := Check{Kind: CheckEnum}
 		var parts []string
 		for _, v := range x.OneOf {
@@ -74,10 +77,10 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 	}
 	if x.Min != nil || x.Max != nil {
 		c := Check{Kind: CheckRange, Also: x.Also, LoOpen: x.MinOpen, HiOpen: x.MaxOpen}
-		if x.Min != nil && x.Clamp != "min" && x.Clamp != "both" {
+		if x.Min != nil && x.Clamp != "min" && x.Clamp != "both" && fs.Stated(x, "min") {
 			c.Lo, c.HasLo = *x.Min, true
 		}
-		if x.Max != nil && x.Clamp != "max" && x.Clamp != "both" {
+		if x.Max != nil && x.Clamp != "max" && x.Clamp != "both" && fs.Stated(x, "max") {
 			c.Hi, c.HasHi = *x.Max, true
 		}
 		if c.HasLo || c.HasHi {
@@ -85,35 +88,63 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 			out = append(out, c)
 		}
 	}
-	if x.Even {
+	if x.Even && fs.Stated(x, "even") {
 		out = append(out, Check{Kind: CheckEven, Rule: "must be even"})
 	}
-	if x.MinLen != nil || x.MaxLen != nil {
-		c := Check{Kind: CheckLen}
-		if x.MinLen != nil {
-			c.Lo, c.HasLo = float64(*x.MinLen), true
-		}
-		if x.MaxLen != nil {
-			c.Hi, c.HasHi = float64(*x.MaxLen), true
-		}
-		c.Rule = "must be " + countText(c, "characters")
+	if c, ok := fs.countCheck(x, CheckLen, x.MinLen, x.MaxLen, "min_len", "max_len", false); ok {
+		c.Rule = "must be " + countText(c, "character")
 		out = append(out, c)
 	}
-	if x.MinItems != nil || x.MaxItems != nil {
-		c := Check{Kind: CheckItems}
-		if x.MinItems != nil {
-			c.Lo, c.HasLo = float64(*x.MinItems), true
-		}
-		if x.MaxItems != nil {
-			c.Hi, c.HasHi = float64(*x.MaxItems), true
-		}
-		c.Rule = "must have " + countText(c, "elements")
+	if c, ok := fs.countCheck(x, CheckItems, x.MinItems, x.MaxItems, "min_items", "max_items", x.ClampItems == "max"); ok {
+		c.Rule = "must have " + countText(c, "element")
 		out = append(out, c)
 	}
-	if x.Format == "color" {
+	if x.Format == "color" && fs.Stated(x, "format") {
 		out = append(out, Check{Kind: CheckColor, Rule: "must be a color written #RRGGBB"})
 	}
 	return out
+}
+
+// countCheck builds a length or item-count check from the stated ends.
+func (fs *Facts) countCheck(x *Fact, kind CheckKind, lo, hi *int, loKey, hiKey string, hiClamped bool) (Check, bool) {
+	c := Check{Kind: kind}
+	if lo != nil && fs.Stated(x, loKey) {
+		c.Lo, c.HasLo = float64(*lo), true
+	}
+	if hi != nil && fs.Stated(x, hiKey) && !hiClamped {
+		c.Hi, c.HasHi = float64(*hi), true
+	}
+	return c, c.HasLo || c.HasHi
+}
+
+// ruleName names a rule key in a sentence about what is inferred.
+var ruleName = map[string]string{
+	"enum": "allowed values", "one_of": "allowed values", "min": "minimum", "max": "maximum",
+	"min_len": "minimum length", "max_len": "maximum length", "min_items": "minimum count",
+	"max_items": "maximum count", "even": "evenness", "format": "format",
+}
+
+// inferredNote is what a documenting sentence adds when some of its rules
+// (keys) are inferred: "" when all are stated, " (inferred, not checked)"
+// when none is, and which when some are.
+func (fs *Facts) inferredNote(x *Fact, keys ...string) string {
+	var given, inferred []string
+	for _, k := range keys {
+		if !x.HasRule(k) {
+			continue
+		}
+		given = append(given, k)
+		if !fs.Stated(x, k) {
+			inferred = append(inferred, ruleName[k])
+		}
+	}
+	switch {
+	case len(inferred) == 0:
+		return ""
+	case len(inferred) == len(given):
+		return " (inferred, not checked)"
+	}
+	return " (the " + strings.Join(inferred, " and ") + " inferred, not checked)"
 }
 
 // Num formats a bound as Go and JSON write it.
@@ -172,16 +203,26 @@ func rangeText(c Check, unit string) string {
 	return s
 }
 
-func countText(c Check, what string) string {
+// countText writes a length or item count: "at least one element",
+// "at most 200 elements", "exactly 3 elements", "1 to 17 elements".
+func countText(c Check, thing string) string {
 	switch {
 	case c.HasLo && c.HasHi && c.Lo == c.Hi:
-		return "exactly " + Num(c.Lo) + " " + what
+		return "exactly " + countWords(c.Lo, thing)
 	case c.HasLo && c.HasHi:
-		return Num(c.Lo) + " to " + Num(c.Hi) + " " + what
+		return Num(c.Lo) + " to " + Num(c.Hi) + " " + thing + "s"
 	case c.HasLo:
-		return "at least " + Num(c.Lo) + " " + what
+		return "at least " + countWords(c.Lo, thing)
 	}
-	return "at most " + Num(c.Hi) + " " + what
+	return "at most " + countWords(c.Hi, thing)
+}
+
+// countWords writes "one element" or "3 elements".
+func countWords(n float64, thing string) string {
+	if n == 1 {
+		return "one " + thing
+	}
+	return Num(n) + " " + thing + "s"
 }
 
 // Describe lists the sentences that document a fact's rules, after its
@@ -201,7 +242,7 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 		if u := UnitName(x.Unit); u != "" {
 			s += " " + u
 		}
-		out = append(out, s+".")
+		out = append(out, s+fs.inferredNote(x, "one_of")+".")
 	} else if x.Unit != "" && x.Min == nil && x.Max == nil {
 		out = append(out, "In "+UnitName(x.Unit)+".")
 	}
@@ -213,7 +254,7 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 		if x.Max != nil {
 			c.Hi, c.HasHi = *x.Max, true
 		}
-		s := "Range: " + rangeText(c, x.Unit) + "."
+		s := "Range: " + rangeText(c, x.Unit) + fs.inferredNote(x, "min", "max") + "."
 		switch x.Clamp {
 		case "min":
 			s += " Smaller values are raised to " + Num(c.Lo) + " by the service."
@@ -225,13 +266,28 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 		out = append(out, s)
 	}
 	if x.Even {
-		out = append(out, "Must be even.")
+		out = append(out, "Must be even"+fs.inferredNote(x, "even")+".")
 	}
-	for _, c := range fs.Checks(x, f) {
-		if c.Kind == CheckLen || c.Kind == CheckItems {
-			r := c.Rule
-			out = append(out, strings.ToUpper(r[:1])+r[1:]+".")
+	if x.MinLen != nil || x.MaxLen != nil {
+		out = append(out, "Must be "+countText(countOf(x.MinLen, x.MaxLen), "character")+fs.inferredNote(x, "min_len", "max_len")+".")
+	}
+	if x.MinItems != nil || x.MaxItems != nil {
+		s := "Must have " + countText(countOf(x.MinItems, x.MaxItems), "element") + fs.inferredNote(x, "min_items", "max_items") + "."
+		if x.ClampItems == "max" {
+			s = ""
+			if x.MinItems != nil {
+				s = "Must have " + countText(Check{Lo: float64(*x.MinItems), HasLo: true}, "element") + fs.inferredNote(x, "min_items") + ". "
+			}
+			s += "Of a longer list than " + countWords(float64(*x.MaxItems), "element") + fs.inferredNote(x, "max_items") +
+				" the service uses the first " + strconv.Itoa(*x.MaxItems) + "."
 		}
+		out = append(out, s)
+	}
+	if e := fs.Enum(x); e != nil && !fs.Stated(x, "enum") && x.Clamp != "default" {
+		out = append(out, "The vendor does not say these are the only values, so others are not refused.")
+	}
+	if x.Clamp == "default" {
+		out = append(out, "The service replaces a value it does not know with the default.")
 	}
 	switch x.Format {
 	case "unix_s":
@@ -243,7 +299,7 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 	case "date":
 		out = append(out, "A date written YYYY-MM-DD.")
 	case "color":
-		out = append(out, "A color written #RRGGBB.")
+		out = append(out, "A color written #RRGGBB"+fs.inferredNote(x, "format")+".")
 	case "url":
 		out = append(out, "A URL.")
 	case "base64":
@@ -355,7 +411,7 @@ func (fs *Facts) checkObject(action string, fields []Field, specPath, path strin
 		fs.checkScalar(checks, x, p, v, out)
 	}
 	for _, r := range fs.Rules(action, specPath) {
-		if !r.holds(fs, action, specPath, m) {
+		if r.Refuses() && !r.holds(fs, action, specPath, m) {
 			*out = append(*out, Problem{Path: path, Rule: r.Doc})
 		}
 	}
@@ -574,4 +630,111 @@ func Count(n int, thing string) string {
 		return "1 " + thing
 	}
 	return strconv.Itoa(n) + " " + thing + "s"
+}
+
+// countOf is a count check with both given ends, for documentation.
+func countOf(lo, hi *int) Check {
+	var c Check
+	if lo != nil {
+		c.Lo, c.HasLo = float64(*lo), true
+	}
+	if hi != nil {
+		c.Hi, c.HasHi = float64(*hi), true
+	}
+	return c
+}
+
+// ClampInput adjusts a decoded JSON input (as CheckInput takes it) the way
+// the service does with the values it clamps rather than refuses: a
+// number past a clamped end of its range moves to that end, a list longer
+// than a clamped item count is cut, and a value outside an enumeration
+// the service resets takes the default. rtctest answers for the adjusted
+// input, as the service would.
+func (fs *Facts) ClampInput(action string, in map[string]any) {
+	a := fs.spec.Find(action)
+	if a == nil {
+		return
+	}
+	fs.clampObject(action, a.Input, "", in)
+}
+
+func (fs *Facts) clampObject(action string, fields []Field, specPath string, m map[string]any) {
+	for i := range fields {
+		f := &fields[i]
+		v, ok := m[f.Name]
+		if !ok || v == nil {
+			continue
+		}
+		sp := joinDot(specPath, f.Name)
+		x := fs.Field(action, "in", sp)
+		switch {
+		case f.Type == "object":
+			if om, ok := v.(map[string]any); ok {
+				fs.clampObject(action, f.Fields, sp, om)
+			}
+		case f.Type == "array":
+			l, _ := v.([]any)
+			if x != nil && x.ClampItems == "max" && x.MaxItems != nil && len(l) > *x.MaxItems {
+				l = l[:*x.MaxItems]
+				m[f.Name] = l
+			}
+			for j, e := range l {
+				if f.Elem != nil && f.Elem.Type == "object" {
+					if em, ok := e.(map[string]any); ok {
+						fs.clampObject(action, f.Elem.Fields, sp, em)
+					}
+					continue
+				}
+				l[j] = fs.clampScalar(x, e)
+			}
+		default:
+			m[f.Name] = fs.clampScalar(x, v)
+		}
+	}
+}
+
+// clampScalar returns the value the service uses for v.
+func (fs *Facts) clampScalar(x *Fact, v any) any {
+	if x == nil || x.Clamp == "" {
+		return v
+	}
+	if x.Clamp == "default" {
+		var lits []json.RawMessage
+		if e := fs.Enum(x); e != nil {
+			for _, ev := range e.Values {
+				lits = append(lits, ev.Value)
+			}
+		}
+		lits = append(lits, x.OneOf...)
+		for _, l := range lits {
+			if sameJSON(v, l) {
+				return v
+			}
+		}
+		var d any
+		dec := json.NewDecoder(strings.NewReader(string(x.Default)))
+		dec.UseNumber()
+		if dec.Decode(&d) != nil {
+			return v
+		}
+		return d
+	}
+	n, ok := toFloat(v)
+	if !ok {
+		return v
+	}
+	for _, a := range x.Also {
+		if n == a {
+			return v
+		}
+	}
+	lo := x.Clamp == "min" || x.Clamp == "both"
+	hi := x.Clamp == "max" || x.Clamp == "both"
+	switch {
+	case lo && x.Min != nil && n < *x.Min:
+		return json.Number(Num(*x.Min))
+	case hi && x.Max != nil && n > *x.Max:
+		return json.Number(Num(*x.Max))
+	}
+	return v
 }
