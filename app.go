@@ -430,7 +430,18 @@ type ListAppsRequest struct {
 	Reverse *int32 `json:"Reverse,omitempty"`
 }
 
-func (r *ListAppsRequest) validate(*validator) {}
+func (r *ListAppsRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if r.Reverse != nil && (*r.Reverse != 0 && *r.Reverse != 1) {
+			v.badInt("Reverse", -1, int64(*r.Reverse), "must be one of 0, 1")
+		}
+		v.inferring = false
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.

@@ -3,6 +3,7 @@ package rtc
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -204,8 +205,15 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 	}
 	v := validatorPool.Get().(*validator)
 	v.lenient = c.lenient || cl.cfg.lenient
+	v.notes = !v.lenient && c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug)
 	in.validate(v)
 	err := v.err(op.Action)
+	for _, p := range v.inferred {
+		// A rule the facts infer but the vendor does not state: the
+		// request is sent; the line helps when the service refuses it.
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: the request breaks a rule the vendor does not state; sent anyway",
+			slog.String("action", op.Action), slog.String("path", p.Path), slog.String("value", p.Value), slog.String("rule", p.Rule))
+	}
 	v.reset()
 	validatorPool.Put(v)
 	if err != nil {

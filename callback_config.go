@@ -49,6 +49,16 @@ func (r *CreateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.EventList) > 0 && (len(r.EventList) < 1) {
+			v.badItems("EventList", len(r.EventList), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -245,6 +255,16 @@ func (r *UpdateCallbackRequest) validate(v *validator) {
 	v.required("EventList", len(r.EventList) > 0)
 	v.required("SecretKey", r.SecretKey != "")
 	v.required("URL", r.URL != "")
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.EventList) > 0 && (len(r.EventList) < 1) {
+			v.badItems("EventList", len(r.EventList), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -625,6 +625,25 @@ type AudienceSpatialOrientation struct {
 	Up []float32 `json:"Up,omitempty"`
 }
 
+func (r *AudienceSpatialOrientation) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.Forward) > 0 && (len(r.Forward) < 3 || len(r.Forward) > 3) {
+			v.badItems("Forward", len(r.Forward), "must have exactly 3 elements")
+		}
+		if len(r.Right) > 0 && (len(r.Right) < 3 || len(r.Right) > 3) {
+			v.badItems("Right", len(r.Right), "must have exactly 3 elements")
+		}
+		if len(r.Up) > 0 && (len(r.Up) < 3 || len(r.Up) > 3) {
+			v.badItems("Up", len(r.Up), "must have exactly 3 elements")
+		}
+		v.inferring = false
+	}
+}
+
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
 func (r *AudienceSpatialOrientation) appendJSON(b []byte) ([]byte, error) {
@@ -1290,6 +1309,11 @@ type SpatialConfig struct {
 }
 
 func (r *SpatialConfig) validate(v *validator) {
+	if r.AudienceSpatialOrientation != nil {
+		v.push("AudienceSpatialOrientation")
+		r.AudienceSpatialOrientation.validate(v)
+		v.pop()
+	}
 	if v.lenient {
 		return
 	}

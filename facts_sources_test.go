@@ -2,7 +2,9 @@ package rtc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -135,4 +137,41 @@ func TestCountWording(t *testing.T) {
 	require.Equal(t, "must be at most one character", fs.Checks(x, &spec.Field{Type: "string"})[0].Rule)
 	x = &spec.Fact{Doc: "d", MinItems: &one, MaxItems: &one, Source: &spec.Source{Ref: "page:6348/1"}}
 	require.Equal(t, "must have exactly one element", fs.Checks(x, &spec.Field{Type: "array"})[0].Rule)
+}
+
+// TestInferredRulesAreLoggedNotRefused: with a logger at debug level, a
+// request that breaks a rule the vendor does not state is sent, and one
+// debug line names the rule; a stated rule still refuses; without debug
+// logging the inferred checks do not run.
+func TestInferredRulesAreLoggedNotRefused(t *testing.T) {
+	srv := NewFake(t)
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := NewStubClient(t, srv.URL, WithLogger(logger))
+	ctx := context.Background()
+
+	_, err := c.StartRecord(ctx, &StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{Type: Ptr(StorageVOD)}})
+	require.NoError(t, err)
+	require.Len(t, srv.Requests(), 1, "sent")
+	require.Contains(t, buf.String(), "breaks a rule the vendor does not state")
+	require.Contains(t, buf.String(), "VodConfig is required when Type is 1 (VOD)")
+	require.Contains(t, buf.String(), "path=StorageConfig")
+
+	buf.Reset()
+	_, err = c.BanRoomUser(ctx, &BanRoomUserRequest{AppID: "a", RoomID: "r"})
+	require.NoError(t, err)
+	require.NotContains(t, buf.String(), "does not state", "nothing broken, nothing noted")
+
+	_, err = c.GetPushMixedStreamToCDNTask(ctx, &GetPushMixedStreamToCDNTaskRequest{AppID: "a", RoomID: "r"})
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve, "a stated rule still refuses")
+
+	// The notes never become problems, whatever the logger.
+	v := &validator{notes: true}
+	(&StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{Type: Ptr(StorageVOD)}}).validate(v)
+	require.Empty(t, v.problems)
+	require.Len(t, v.inferred, 1)
+	v = &validator{}
+	(&StartRecordRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &RecordStorageConfig{Type: Ptr(StorageVOD)}}).validate(v)
+	require.Empty(t, v.inferred, "without notes the inferred checks do not run")
 }

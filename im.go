@@ -841,6 +841,16 @@ func (r *IMBatchGetBlockParticipantsRequest) validate(v *validator) {
 	if r.BlockAction != nil && (*r.BlockAction != 0 && *r.BlockAction != 1) {
 		v.badInt("BlockAction", -1, int64(*r.BlockAction), "must be one of 0 (IMBlockMute), 1 (IMBlockBan)")
 	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Cursor >= 0) {
+			v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+		}
+		if !(r.Limit >= 1) {
+			v.badInt("Limit", -1, int64(r.Limit), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -1162,6 +1172,16 @@ func (r *IMBatchGetWhitelistParticipantRequest) validate(v *validator) {
 	}
 	if !(r.Limit <= 20) {
 		v.badInt("Limit", -1, int64(r.Limit), "must be at most 20")
+	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Cursor >= 0) {
+			v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+		}
+		if !(r.Limit >= 1) {
+			v.badInt("Limit", -1, int64(r.Limit), "must be at least 1")
+		}
+		v.inferring = false
 	}
 }
 
@@ -2403,6 +2423,16 @@ func (r *IMGetBlackListRequest) validate(v *validator) {
 	if !(r.Limit <= 20) {
 		v.badInt("Limit", -1, int64(r.Limit), "must be at most 20")
 	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Cursor >= 0) {
+			v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+		}
+		if !(r.Limit >= 1) {
+			v.badInt("Limit", -1, int64(r.Limit), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -2563,7 +2593,21 @@ type IMGetConversationMessagesRequest struct {
 	Reverse *IMPageDirection `json:"Reverse,omitempty"`
 }
 
-func (r *IMGetConversationMessagesRequest) validate(*validator) {}
+func (r *IMGetConversationMessagesRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Cursor >= 0) {
+			v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+		}
+		if !(r.Limit >= 1 && r.Limit <= 20) {
+			v.badInt("Limit", -1, int64(r.Limit), "must be from 1 to 20")
+		}
+		v.inferring = false
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -3000,6 +3044,16 @@ func (r *IMGetUserConversationsRequest) validate(v *validator) {
 	if r.DataType != nil && (*r.DataType != 0 && *r.DataType != 1 && *r.DataType != 2) {
 		v.badInt("DataType", -1, int64(*r.DataType), "must be one of 0 (IMConversationsRecent), 1 (IMConversationsAll), 2 (IMConversationsOwnedLiveGroups)")
 	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Cursor >= 0) {
+			v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+		}
+		if !(r.Limit >= 1) {
+			v.badInt("Limit", -1, int64(r.Limit), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -3338,6 +3392,16 @@ func (r *IMListFriendRequest) validate(v *validator) {
 	}
 	if r.Limit != nil && (!(*r.Limit <= 20)) {
 		v.badInt("Limit", -1, int64(*r.Limit), "must be at most 20")
+	}
+	if v.notes {
+		v.inferring = true
+		if r.Cursor != nil && (!(*r.Cursor >= 0)) {
+			v.badInt("Cursor", -1, int64(*r.Cursor), "must be at least 0")
+		}
+		if r.Limit != nil && (!(*r.Limit >= 1)) {
+			v.badInt("Limit", -1, int64(*r.Limit), "must be at least 1")
+		}
+		v.inferring = false
 	}
 }
 
@@ -3719,7 +3783,18 @@ type IMModifyParticipantReadIndexRequest struct {
 	ReadIndex int64 `json:"ReadIndex"`
 }
 
-func (r *IMModifyParticipantReadIndexRequest) validate(*validator) {}
+func (r *IMModifyParticipantReadIndexRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if !(r.ReadIndex >= 0) {
+			v.badInt("ReadIndex", -1, int64(r.ReadIndex), "must be at least 0")
+		}
+		v.inferring = false
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
@@ -4226,7 +4301,21 @@ type IMScanConversationParticipantListRequest struct {
 	ScanOnlineParticipant *bool `json:"ScanOnlineParticipant,omitempty"`
 }
 
-func (r *IMScanConversationParticipantListRequest) validate(*validator) {}
+func (r *IMScanConversationParticipantListRequest) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Cursor >= 0) {
+			v.badInt("Cursor", -1, int64(r.Cursor), "must be at least 0")
+		}
+		if !(r.Limit >= 1) {
+			v.badInt("Limit", -1, int64(r.Limit), "must be at least 1")
+		}
+		v.inferring = false
+	}
+}
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.

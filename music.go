@@ -171,6 +171,13 @@ func (r *ListMusicsRequest) validate(v *validator) {
 	if len(r.SongIDs) > 0 && (len(r.SongIDs) > 200) {
 		v.badItems("SongIds", len(r.SongIDs), "must have at most 200 elements")
 	}
+	if v.notes {
+		v.inferring = true
+		if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+			v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -300,6 +307,13 @@ func (r *SearchMusicsRequest) validate(v *validator) {
 	}
 	if r.PageSize != nil && (!(*r.PageSize > 0 && *r.PageSize <= 100)) {
 		v.badInt("PageSize", -1, int64(*r.PageSize), "must be greater than 0 and at most 100")
+	}
+	if v.notes {
+		v.inferring = true
+		if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+			v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+		}
+		v.inferring = false
 	}
 }
 

@@ -50,6 +50,16 @@ func (r *ListRealTimePublicStreamInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("Indicator", len(r.Indicator) > 0)
 	v.required("StartTime", r.StartTime != "")
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+			v.badItems("Indicator", len(r.Indicator), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -199,6 +209,13 @@ func (r *StartPushPublicStreamRequest) validate(v *validator) {
 	}
 	if r.TranscodeMode != nil && (*r.TranscodeMode != 0 && *r.TranscodeMode != 1) {
 		v.badInt("TranscodeMode", -1, int64(*r.TranscodeMode), "must be one of 0 (PublicStreamTranscode), 1 (PublicStreamRemux)")
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.TargetStreams) > 0 && (len(r.TargetStreams) < 1) {
+			v.badItems("TargetStreams", len(r.TargetStreams), "must have at least one element")
+		}
+		v.inferring = false
 	}
 }
 
@@ -440,6 +457,13 @@ func (r *UpdatePublicStreamParamRequest) validate(v *validator) {
 	}
 	if r.TranscodeMode != nil && (*r.TranscodeMode != 0 && *r.TranscodeMode != 1) {
 		v.badInt("TranscodeMode", -1, int64(*r.TranscodeMode), "must be one of 0 (PublicStreamTranscode), 1 (PublicStreamRemux)")
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.TargetStreams) > 0 && (len(r.TargetStreams) < 1) {
+			v.badItems("TargetStreams", len(r.TargetStreams), "must have at least one element")
+		}
+		v.inferring = false
 	}
 }
 
@@ -773,6 +797,13 @@ func (r *PublicStreamLayout) validate(v *validator) {
 	}
 	if r.LayoutMode != 0 && r.LayoutMode != 1 && r.LayoutMode != 2 && r.LayoutMode != 3 {
 		v.badInt("LayoutMode", -1, int64(r.LayoutMode), "must be one of 0 (LayoutAuto), 1 (LayoutVertical), 2 (LayoutCustom), 3 (LayoutSideBySide)")
+	}
+	if v.notes {
+		v.inferring = true
+		if ((true) && (r.LayoutMode == 2)) && (!(r.CustomLayout != nil)) {
+			v.bad("", -1, "", "CustomLayout is required when LayoutMode is 2 (LayoutCustom)")
+		}
+		v.inferring = false
 	}
 }
 

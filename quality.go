@@ -138,6 +138,13 @@ func (r *ListOperationDataRequest) validate(v *validator) {
 		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 1h")
 	}
 	v.window(r.StartTime, r.EndTime, 604800000000000, "must be at most 7 days after StartTime")
+	if v.notes {
+		v.inferring = true
+		if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+			v.badItems("Indicator", len(r.Indicator), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -352,6 +359,13 @@ func (r *ListQualityRequest) validate(v *validator) {
 		v.badItems("UserId", len(r.UserID), "must have at most 20 elements")
 	}
 	v.window(r.StartTime, r.EndTime, 604800000000000, "must be at most 7 days after StartTime")
+	if v.notes {
+		v.inferring = true
+		if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+			v.badItems("Indicator", len(r.Indicator), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -578,6 +592,13 @@ func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
 		return
 	}
 	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
+	if v.notes {
+		v.inferring = true
+		if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+			v.badItems("Indicator", len(r.Indicator), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -679,6 +700,13 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 		v.badItems("UserId", len(r.UserID), "must have at most 20 elements")
 	}
 	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
+	if v.notes {
+		v.inferring = true
+		if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
+			v.badItems("Indicator", len(r.Indicator), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -911,6 +939,19 @@ func (r *ListRoomInfoRequest) validate(v *validator) {
 	v.required("EndTime", r.EndTime != "")
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+			v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+		}
+		if r.PageSize != nil && (!(*r.PageSize >= 1)) {
+			v.badInt("PageSize", -1, int64(*r.PageSize), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 func (r *ListRoomInfoRequest) appendQuery(q *queryBuilder) {
@@ -1024,6 +1065,19 @@ func (r *ListUserInfoRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if r.PageNum != nil && (!(*r.PageNum >= 1)) {
+			v.badInt("PageNum", -1, int64(*r.PageNum), "must be at least 1")
+		}
+		if r.PageSize != nil && (!(*r.PageSize >= 1)) {
+			v.badInt("PageSize", -1, int64(*r.PageSize), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 func (r *ListUserInfoRequest) appendQuery(q *queryBuilder) {

@@ -57,6 +57,19 @@ func (r *GetRealtimePostProcessingRequest) validate(v *validator) {
 	v.required("BusinessID", r.BusinessID != "")
 	v.id("BusinessID", r.BusinessID)
 	v.required("IndicatorName", r.IndicatorName != "")
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if !(r.Page >= 1) {
+			v.badInt("page", -1, int64(r.Page), "must be at least 1")
+		}
+		if !(r.Size >= 1) {
+			v.badInt("size", -1, int64(r.Size), "must be at least 1")
+		}
+		v.inferring = false
+	}
 }
 
 func (r *GetRealtimePostProcessingRequest) appendQuery(q *queryBuilder) {
@@ -824,6 +837,22 @@ func (r *RecordStorageConfig) validate(v *validator) {
 	}
 	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
 		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
+	}
+	if v.notes {
+		v.inferring = true
+		if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+			v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+		}
+		if ((r.Type != nil) && (*r.Type == 1)) && (!(r.VodConfig != nil)) {
+			v.bad("", -1, "", "VodConfig is required when Type is 1 (VOD)")
+		}
+		if ((r.Type != nil) && (*r.Type == 2)) && (!(r.CustomConfig != nil)) {
+			v.bad("", -1, "", "CustomConfig is required when Type is 2 (S3-compatible)")
+		}
+		if ((r.Type != nil) && (*r.Type == 3)) && (!(r.VeImageXConfig != nil)) {
+			v.bad("", -1, "", "VeImageXConfig is required when Type is 3 (veImageX)")
+		}
+		v.inferring = false
 	}
 }
 

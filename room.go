@@ -47,6 +47,16 @@ func (r *BanRoomUserRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if !((r.RoomID != "") || (r.UserID != "")) {
+			v.bad("", -1, "", "RoomId or UserId is required")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -534,6 +544,16 @@ func (r *UpdateBanRoomUserRuleRequest) validate(v *validator) {
 	v.required("AppId", r.AppID != "")
 	v.id("RoomId", r.RoomID)
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if !((r.RoomID != "") || (r.UserID != "")) {
+			v.bad("", -1, "", "RoomId or UserId is required")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -430,6 +430,13 @@ func (r *Layout) validate(v *validator) {
 	if r.LayoutMode != nil && (*r.LayoutMode != 0 && *r.LayoutMode != 1 && *r.LayoutMode != 2 && *r.LayoutMode != 3) {
 		v.badInt("LayoutMode", -1, int64(*r.LayoutMode), "must be one of 0 (LayoutAuto), 1 (LayoutVertical), 2 (LayoutCustom), 3 (LayoutSideBySide)")
 	}
+	if v.notes {
+		v.inferring = true
+		if ((r.LayoutMode != nil) && (*r.LayoutMode == 2)) && (!(r.CustomLayout != nil)) {
+			v.bad("", -1, "", "CustomLayout is required when LayoutMode is 2 (LayoutCustom)")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -798,6 +805,22 @@ func (r *StorageConfig) validate(v *validator) {
 	}
 	if r.Type != nil && (*r.Type != 0 && *r.Type != 1 && *r.Type != 2 && *r.Type != 3) {
 		v.badInt("Type", -1, int64(*r.Type), "must be one of 0 (StorageTOS), 1 (StorageVOD), 2 (StorageS3Compatible), 3 (StorageVeImageX)")
+	}
+	if v.notes {
+		v.inferring = true
+		if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+			v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+		}
+		if ((r.Type != nil) && (*r.Type == 1)) && (!(r.VodConfig != nil)) {
+			v.bad("", -1, "", "VodConfig is required when Type is 1 (VOD)")
+		}
+		if ((r.Type != nil) && (*r.Type == 2)) && (!(r.CustomConfig != nil)) {
+			v.bad("", -1, "", "CustomConfig is required when Type is 2 (S3-compatible)")
+		}
+		if ((r.Type != nil) && (*r.Type == 3)) && (!(r.VeImageXConfig != nil)) {
+			v.bad("", -1, "", "VeImageXConfig is required when Type is 3 (veImageX)")
+		}
+		v.inferring = false
 	}
 }
 

@@ -61,6 +61,11 @@ type validator struct {
 	// lenient skips the value rules and conditional rules of the facts,
 	// keeping required fields and the ID rule (WithLenientValidation).
 	lenient bool
+	// notes runs the checks of the rules the vendor does not state (the
+	// facts' inferred rules), which never refuse: what they find goes to
+	// inferred, for a debug log line. Set when the logger logs debug.
+	notes, inferring bool
+	inferred         []FieldProblem
 }
 
 type pathElem struct {
@@ -76,6 +81,8 @@ func (v *validator) reset() {
 	v.path = v.path[:0]
 	v.problems = nil
 	v.lenient = false
+	v.notes, v.inferring = false, false
+	v.inferred = v.inferred[:0]
 }
 
 func (v *validator) push(field string) { v.path = append(v.path, pathElem{field, -1}) }
@@ -177,6 +184,10 @@ func (v *validator) bad(field string, i int, value, rule string) {
 		v.pop()
 	} else {
 		path = v.pathTo(field)
+	}
+	if v.inferring {
+		v.inferred = append(v.inferred, FieldProblem{Path: path, Value: value, Rule: rule})
+		return
 	}
 	v.problems = append(v.problems, FieldProblem{Path: path, Value: value, Rule: rule})
 }

@@ -257,6 +257,16 @@ func (r *UpdateVoiceChatRequest) validate(v *validator) {
 	if ((r.Command != "") && (r.Command == "function" || r.Command == "ExternalTextToSpeech" || r.Command == "ExternalPromptsForLLM" || r.Command == "ExternalTextToLLM")) && (!(r.Message != "")) {
 		v.bad("", -1, "", "Message is required for the function and External commands")
 	}
+	if v.notes {
+		v.inferring = true
+		if r.Command != "" && (r.Command != "interrupt" && r.Command != "function" && r.Command != "ExternalTextToSpeech" && r.Command != "ExternalPromptsForLLM" && r.Command != "ExternalTextToLLM" && r.Command != "FinishSpeechRecognition" && r.Command != "UpdateParameters" && r.Command != "SetTTSContext" && r.Command != "UpdateVoicePrintSV" && r.Command != "UpdateFarfieldConfig") {
+			v.badString("Command", -1, string(r.Command), "must be one of interrupt (VoiceChatInterrupt), function (VoiceChatFunctionResult), ExternalTextToSpeech (VoiceChatSpeakText), ExternalPromptsForLLM (VoiceChatAddPrompt), ExternalTextToLLM (VoiceChatAskLLM), FinishSpeechRecognition (VoiceChatEndTurn), UpdateParameters (VoiceChatUpdateParameters), SetTTSContext (VoiceChatSetTTSContext), UpdateVoicePrintSV (VoiceChatUpdateVoicePrint), UpdateFarfieldConfig (VoiceChatUpdateFarfield)")
+		}
+		if r.InterruptMode != nil && (*r.InterruptMode != 1 && *r.InterruptMode != 2 && *r.InterruptMode != 3) {
+			v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 1 (VoiceChatPriorityHigh), 2 (VoiceChatPriorityMedium), 3 (VoiceChatPriorityLow)")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -349,6 +359,16 @@ func (r *AgentConfig) validate(v *validator) {
 	v.required("TargetUserId", len(r.TargetUserID) > 0)
 	v.required("UserId", r.UserID != "")
 	v.id("UserId", r.UserID)
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if len(r.TargetUserID) > 0 && (len(r.TargetUserID) < 1) {
+			v.badItems("TargetUserId", len(r.TargetUserID), "must have at least one element")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
@@ -491,6 +511,19 @@ type SubtitleConfig struct {
 	SubtitleMode *VoiceChatSubtitleMode `json:"SubtitleMode,omitempty"`
 }
 
+func (r *SubtitleConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if r.SubtitleMode != nil && (*r.SubtitleMode != 0 && *r.SubtitleMode != 1 && *r.SubtitleMode != 2) {
+			v.badInt("SubtitleMode", -1, int64(*r.SubtitleMode), "must be one of 0 (VoiceChatSubtitleAligned), 1 (VoiceChatSubtitleFast), 2 (VoiceChatSubtitleFrameAligned)")
+		}
+		v.inferring = false
+	}
+}
+
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal
 // writes for it.
 func (r *SubtitleConfig) appendJSON(b []byte) ([]byte, error) {
@@ -562,10 +595,25 @@ type VoiceChatConfig struct {
 }
 
 func (r *VoiceChatConfig) validate(v *validator) {
+	if r.SubtitleConfig != nil {
+		v.push("SubtitleConfig")
+		r.SubtitleConfig.validate(v)
+		v.pop()
+	}
 	if r.FunctionCallingConfig != nil {
 		v.push("FunctionCallingConfig")
 		r.FunctionCallingConfig.validate(v)
 		v.pop()
+	}
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if r.InterruptMode != nil && (*r.InterruptMode != 0 && *r.InterruptMode != 1) {
+			v.badInt("InterruptMode", -1, int64(*r.InterruptMode), "must be one of 0 (VoiceChatInterruptAuto), 1 (VoiceChatInterruptOff)")
+		}
+		v.inferring = false
 	}
 }
 
@@ -664,6 +712,19 @@ type VoiceChatImageConfig struct {
 
 func (r *VoiceChatImageConfig) validate(v *validator) {
 	v.required("Action", r.Action != "")
+	if v.lenient {
+		return
+	}
+	if v.notes {
+		v.inferring = true
+		if r.Action != "" && (r.Action != "insert" && r.Action != "delete") {
+			v.badString("Action", -1, string(r.Action), "must be one of insert (VoiceChatImageInsert), delete (VoiceChatImageDelete)")
+		}
+		if r.ImageType != "" && (r.ImageType != "url") {
+			v.badString("ImageType", -1, string(r.ImageType), "must be one of url (VoiceChatImageURL)")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

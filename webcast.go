@@ -148,6 +148,13 @@ func (r *StartWebcastRequest) validate(v *validator) {
 	if r.MaxRunningTime != nil && (!(*r.MaxRunningTime >= 10 && *r.MaxRunningTime <= 86400)) {
 		v.badInt("MaxRunningTime", -1, int64(*r.MaxRunningTime), "must be from 10 to 86400 seconds")
 	}
+	if v.notes {
+		v.inferring = true
+		if len(r.VideoSolutions) > 0 && (len(r.VideoSolutions) > 2) {
+			v.badItems("VideoSolutions", len(r.VideoSolutions), "must have at most 2 elements")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

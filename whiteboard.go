@@ -565,6 +565,16 @@ func (r *WhiteboardStorageConfig) validate(v *validator) {
 	if r.Type != nil && (*r.Type != 0 && *r.Type != 1) {
 		v.badInt("Type", -1, int64(*r.Type), "must be one of 0, 1")
 	}
+	if v.notes {
+		v.inferring = true
+		if (!(r.Type != nil) || (r.Type != nil) && (*r.Type == 0)) && (!(r.TosConfig != nil)) {
+			v.bad("", -1, "", "TosConfig is required when Type is 0 (TOS)")
+		}
+		if ((r.Type != nil) && (*r.Type == 1)) && (!(r.CustomConfig != nil)) {
+			v.bad("", -1, "", "CustomConfig is required when Type is 1 (third-party storage)")
+		}
+		v.inferring = false
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

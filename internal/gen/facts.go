@@ -97,6 +97,62 @@ func (m *model) checksOf(md mode, f *field) []spec.Check {
 	return m.facts.Checks(f.Fact, f.Spec)
 }
 
+// inferredChecksOf lists the checks of an input field's inferred rules,
+// which only note at debug level.
+func (m *model) inferredChecksOf(md mode, f *field) []spec.Check {
+	if md != modeInput || f.Fact == nil {
+		return nil
+	}
+	return m.facts.InferredChecks(f.Fact, f.Spec)
+}
+
+// inferredRulesOf lists the rules between fields of an input type that
+// are inferred.
+func (m *model) inferredRulesOf(t *structType) []spec.Rule {
+	var out []spec.Rule
+	for _, r := range m.allRulesOf(t) {
+		if !r.Refuses() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// hasInferred reports whether a type has inferred checks or rules of its
+// own.
+func (m *model) hasInferred(t *structType) bool {
+	if len(m.inferredRulesOf(t)) > 0 {
+		return true
+	}
+	for _, f := range t.Fields {
+		if len(m.inferredChecksOf(t.Mode, f)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// renderInferred writes the checks of the inferred rules of a type, run
+// only when the validator takes notes (a debug logger): what they find is
+// logged, never refused.
+func (m *model) renderInferred(b *strings.Builder, t *structType) {
+	if !m.hasInferred(t) {
+		return
+	}
+	b.WriteString("\tif v.notes {\n\t\tv.inferring = true\n")
+	var inner strings.Builder
+	for _, f := range t.Fields {
+		m.renderFieldChecks(&inner, t, f, m.inferredChecksOf(t.Mode, f), false)
+	}
+	m.renderRuleList(&inner, t, m.inferredRulesOf(t))
+	for _, line := range strings.SplitAfter(inner.String(), "\n") {
+		if line != "" {
+			b.WriteString("\t" + line)
+		}
+	}
+	b.WriteString("\t\tv.inferring = false\n\t}\n")
+}
+
 // rulesOf lists the conditional rules of an input type: those of the
 // request of its action, or those scoped to its shape.
 func (m *model) rulesOf(t *structType) []spec.Rule {
@@ -236,7 +292,13 @@ func report(c spec.Check, typ, field, idx, x string, secret bool) string {
 
 // renderChecks writes the value checks of one input field.
 func (m *model) renderChecks(b *strings.Builder, t *structType, f *field) {
-	checks := m.checksOf(t.Mode, f)
+	m.renderFieldChecks(b, t, f, m.checksOf(t.Mode, f), true)
+}
+
+// renderFieldChecks writes the given checks of one input field; stated
+// says they refuse (a required number left at zero is then reported as
+// required).
+func (m *model) renderFieldChecks(b *strings.Builder, t *structType, f *field, checks []spec.Check, stated bool) {
 	if len(checks) == 0 {
 		return
 	}
@@ -245,7 +307,7 @@ func (m *model) renderChecks(b *strings.Builder, t *structType, f *field) {
 	x := "r." + f.Name
 	ptr := f.Spec.Type != "array" && strings.HasPrefix(goType(t.Mode, f), "*")
 	for _, c := range checks {
-		if c.Kind == spec.CheckEnum && f.Required && !ptr && f.Spec.Type != "array" && typ != "string" && !hasZero(c) {
+		if stated && c.Kind == spec.CheckEnum && f.Required && !ptr && f.Spec.Type != "array" && typ != "string" && !hasZero(c) {
 			// A required number left at zero was left unset: say so, not
 			// that 0 is not one of the values.
 			fmt.Fprintf(b, "\tif %s == 0 {\n\t\tv.problem(%q, \"is required\")\n\t} else if %s {\n\t\t%s\n\t}\n", x, f.Wire, badCond(c, typ, x), report(c, typ, f.Wire, "", x, secret))
@@ -382,7 +444,12 @@ func (m *model) condExpr(t *structType, r spec.Rule) string {
 
 // renderRules writes the conditional rules of a type.
 func (m *model) renderRules(b *strings.Builder, t *structType) {
-	for _, r := range m.rulesOf(t) {
+	m.renderRuleList(b, t, m.rulesOf(t))
+}
+
+// renderRuleList writes the given conditional rules of a type.
+func (m *model) renderRuleList(b *strings.Builder, t *structType, rules []spec.Rule) {
+	for _, r := range rules {
 		if len(r.AnyOf) > 0 {
 			var any []string
 			for _, p := range r.AnyOf {
@@ -402,7 +469,7 @@ func (m *model) renderRules(b *strings.Builder, t *structType) {
 // hasFactChecks reports whether a type has value checks or rules of its
 // own (not counting nested types).
 func (m *model) hasFactChecks(t *structType) bool {
-	if len(m.rulesOf(t)) > 0 {
+	if len(m.rulesOf(t)) > 0 || m.hasInferred(t) {
 		return true
 	}
 	if t.Top != nil && t.Mode == modeInput {

@@ -216,6 +216,7 @@ func (m *model) renderValidate(b *strings.Builder, t *structType) {
 		}
 		m.renderRules(b, t)
 		m.renderWindow(b, t)
+		m.renderInferred(b, t)
 	}
 	b.WriteString("}\n\n")
 }

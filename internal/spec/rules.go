@@ -47,12 +47,22 @@ type Check struct {
 // inferred rules are documented, not checked. Clamped ends of a range,
 // lists the service cuts and enumerations the service resets to their
 // default are not checked either (the service adjusts them).
-func (fs *Facts) Checks(x *Fact, f *Field) []Check {
+func (fs *Facts) Checks(x *Fact, f *Field) []Check { return fs.checks(x, true) }
+
+// InferredChecks lists the checks of the rules a fact gives that the
+// vendor does not state (see Checks): they never refuse, but the client
+// can note at debug level that a request breaks one.
+func (fs *Facts) InferredChecks(x *Fact, f *Field) []Check { return fs.checks(x, false) }
+
+// checks builds the checks of the stated rules of x, or of the inferred
+// ones.
+func (fs *Facts) checks(x *Fact, stated bool) []Check {
 	if x == nil {
 		return nil
 	}
+	pick := func(key string) bool { return x.HasRule(key) && fs.Stated(x, key) == stated }
 	var out []Check
-	if e := fs.Enum(x); e != nil && fs.Stated(x, "enum") && x.Clamp != "default" {
+	if e := fs.Enum(x); e != nil && pick("enum") && x.Clamp != "default" {
 		c := Check{Kind: CheckEnum}
 		var parts []string
 		for _, v := range e.Values {
@@ -62,7 +72,7 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 		c.Rule = "must be one of " + strings.Join(parts, ", ")
 		out = append(out, c)
 	}
-	if len(x.OneOf) > 0 && fs.Stated(x, "one_of") && x.Clamp != "default" {
+	if pick("one_of") && x.Clamp != "default" {
 		c := Check{Kind: CheckEnum}
 		var parts []string
 		for _, v := range x.OneOf {
@@ -77,10 +87,10 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 	}
 	if x.Min != nil || x.Max != nil {
 		c := Check{Kind: CheckRange, Also: x.Also, LoOpen: x.MinOpen, HiOpen: x.MaxOpen}
-		if x.Min != nil && x.Clamp != "min" && x.Clamp != "both" && fs.Stated(x, "min") {
+		if pick("min") && x.Clamp != "min" && x.Clamp != "both" {
 			c.Lo, c.HasLo = *x.Min, true
 		}
-		if x.Max != nil && x.Clamp != "max" && x.Clamp != "both" && fs.Stated(x, "max") {
+		if pick("max") && x.Clamp != "max" && x.Clamp != "both" {
 			c.Hi, c.HasHi = *x.Max, true
 		}
 		if c.HasLo || c.HasHi {
@@ -88,30 +98,30 @@ func (fs *Facts) Checks(x *Fact, f *Field) []Check {
 			out = append(out, c)
 		}
 	}
-	if x.Even && fs.Stated(x, "even") {
+	if pick("even") {
 		out = append(out, Check{Kind: CheckEven, Rule: "must be even"})
 	}
-	if c, ok := fs.countCheck(x, CheckLen, x.MinLen, x.MaxLen, "min_len", "max_len", false); ok {
-		c.Rule = "must be " + countText(c, "character")
+	if c, ok := countCheck(x.MinLen, x.MaxLen, pick("min_len"), pick("max_len")); ok {
+		c.Kind, c.Rule = CheckLen, "must be "+countText(c, "character")
 		out = append(out, c)
 	}
-	if c, ok := fs.countCheck(x, CheckItems, x.MinItems, x.MaxItems, "min_items", "max_items", x.ClampItems == "max"); ok {
-		c.Rule = "must have " + countText(c, "element")
+	if c, ok := countCheck(x.MinItems, x.MaxItems, pick("min_items"), pick("max_items") && x.ClampItems != "max"); ok {
+		c.Kind, c.Rule = CheckItems, "must have "+countText(c, "element")
 		out = append(out, c)
 	}
-	if x.Format == "color" && fs.Stated(x, "format") {
+	if x.Format == "color" && pick("format") {
 		out = append(out, Check{Kind: CheckColor, Rule: "must be a color written #RRGGBB"})
 	}
 	return out
 }
 
-// countCheck builds a length or item-count check from the stated ends.
-func (fs *Facts) countCheck(x *Fact, kind CheckKind, lo, hi *int, loKey, hiKey string, hiClamped bool) (Check, bool) {
-	c := Check{Kind: kind}
-	if lo != nil && fs.Stated(x, loKey) {
+// countCheck builds a length or item-count check from the ends picked.
+func countCheck(lo, hi *int, useLo, useHi bool) (Check, bool) {
+	var c Check
+	if lo != nil && useLo {
 		c.Lo, c.HasLo = float64(*lo), true
 	}
-	if hi != nil && fs.Stated(x, hiKey) && !hiClamped {
+	if hi != nil && useHi {
 		c.Hi, c.HasHi = float64(*hi), true
 	}
 	return c, c.HasLo || c.HasHi
