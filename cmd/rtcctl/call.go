@@ -183,6 +183,11 @@ func runCall(a *app, o *cmdOpts, args []string) error {
 	for _, w := range c.warnings {
 		fmt.Fprintf(a.stderr, "rtcctl: warning: %s: %s\n", act.Action, w)
 	}
+	if len(c.problems) == 0 {
+		for _, n := range c.notes {
+			fmt.Fprintf(a.stderr, "rtcctl: note: %s: %s\n", act.Action, n)
+		}
+	}
 	if len(c.problems) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s: the input does not match the API description; nothing was sent:", act.Action)

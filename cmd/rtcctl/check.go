@@ -56,6 +56,7 @@ type checker struct {
 	ids      map[string]bool // lower-case names of the ID fields
 	problems []issue         // errors: nothing is sent
 	warnings []issue         // sent anyway (errors with --strict)
+	notes    []issue         // rules the vendor does not state: sent anyway
 }
 
 func newChecker(s *spec.Spec) *checker {
@@ -403,5 +404,12 @@ func (c *checker) checkFacts(a *spec.Action, m map[string]any) {
 			rule += " (got " + p.Value + ")"
 		}
 		c.problems = append(c.problems, issue{path: p.Path, rule: rule})
+	}
+	for _, p := range fs.CheckInputInferred(a.Action, m) {
+		rule := p.Rule
+		if p.Value != "" {
+			rule += " (got " + p.Value + ")"
+		}
+		c.notes = append(c.notes, issue{path: p.Path, rule: rule + "; a rule the vendor does not state, so it is sent"})
 	}
 }

@@ -71,6 +71,14 @@ func TestCallChecksTheFacts(t *testing.T) {
 			require.Equal(t, 0, r.code, r.stderr)
 		})
 	}
+	t.Run("an inferred rule broken is a note, and the call is sent", func(t *testing.T) {
+		before := len(srv.Requests())
+		r := runTool(t, env, "", "call", "StartRecord", "--strict", "--data",
+			`{"AppId":"`+testAppID+`","RoomId":"room1","TaskId":"t8","StorageConfig":{"Type":1}}`)
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stderr, "rtcctl: note: StartRecord: StorageConfig: VodConfig is required when Type is 1 (VOD); a rule the vendor does not state, so it is sent")
+		require.Len(t, srv.Requests(), before+1)
+	})
 	t.Run("lenient sends and the service decides", func(t *testing.T) {
 		r := runTool(t, env, "", "call", "StartRecord", "--lenient", "--data", recordData(`,"RecordMode":3`))
 		require.Equal(t, 1, r.code, r.stderr)

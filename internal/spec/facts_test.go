@@ -151,6 +151,15 @@ func TestOnlyStatedRulesRefuse(t *testing.T) {
 	require.Equal(t, "StorageConfig.Type", ps[0].Path)
 	require.Equal(t, "must be at least 0", ps[0].Rule, "the stated minimum is still checked")
 	require.Empty(t, inferred.CheckInput("StartSegment", map[string]any{"StorageConfig": map[string]any{}}))
+	var notes []string
+	for _, p := range inferred.CheckInputInferred("StartSegment", map[string]any{"MaxIdleTime": json.Number("11"),
+		"StorageConfig": map[string]any{"Type": json.Number("4")}}) {
+		notes = append(notes, p.Path+" "+p.Rule)
+	}
+	require.Equal(t, []string{"StorageConfig.Type must be at most 3", "MaxIdleTime must be from 1 to 10"}, notes,
+		"the inferred rules, and only they, are found for a note")
+	require.Len(t, inferred.CheckInputInferred("StartSegment", map[string]any{"StorageConfig": map[string]any{}}), 1, "the inferred rule between fields")
+	require.Empty(t, stated.CheckInputInferred("StartSegment", in), "with every rule stated, nothing is noted")
 	x := inferred.Field("StartSegment", "in", "MaxIdleTime")
 	require.Contains(t, inferred.Describe(x, nil), "Range: from 1 to 10 (inferred, not checked).")
 	x = inferred.Field("StartSegment", "in", "StorageConfig.Type")

@@ -357,7 +357,7 @@ func (fs *Facts) CheckInput(action string, in map[string]any) []Problem {
 		return nil
 	}
 	var out []Problem
-	fs.checkObject(action, a.Input, "", "", in, &out)
+	fs.checkObject(action, a.Input, "", "", in, true, &out)
 	if af := fs.Actions[action]; af != nil && af.Window != nil {
 		span, _, _ := af.Window.Durations()
 		s, _ := in["StartTime"].(string)
@@ -372,6 +372,18 @@ func (fs *Facts) CheckInput(action string, in map[string]any) []Problem {
 	return out
 }
 
+// CheckInputInferred is CheckInput for the rules the vendor does not
+// state: what it finds is worth a note, never a refusal.
+func (fs *Facts) CheckInputInferred(action string, in map[string]any) []Problem {
+	a := fs.spec.Find(action)
+	if a == nil {
+		return nil
+	}
+	var out []Problem
+	fs.checkObject(action, a.Input, "", "", in, false, &out)
+	return out
+}
+
 // parseTime reads a StartTime or EndTime as the service does.
 func parseTime(s string) (time.Time, bool) {
 	for _, l := range [...]string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"} {
@@ -382,7 +394,7 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func (fs *Facts) checkObject(action string, fields []Field, specPath, path string, m map[string]any, out *[]Problem) {
+func (fs *Facts) checkObject(action string, fields []Field, specPath, path string, m map[string]any, stated bool, out *[]Problem) {
 	for i := range fields {
 		f := &fields[i]
 		v, ok := m[f.Name]
@@ -392,7 +404,7 @@ func (fs *Facts) checkObject(action string, fields []Field, specPath, path strin
 		sp := joinDot(specPath, f.Name)
 		p := joinDot(path, f.Name)
 		x := fs.Field(action, "in", sp)
-		checks := fs.Checks(x, f)
+		checks := fs.checks(x, stated)
 		if f.Type == "array" {
 			l, _ := v.([]any)
 			for _, c := range checks {
@@ -404,7 +416,7 @@ func (fs *Facts) checkObject(action string, fields []Field, specPath, path strin
 				ep := p + "[" + strconv.Itoa(j) + "]"
 				if f.Elem != nil && f.Elem.Type == "object" {
 					if em, ok := e.(map[string]any); ok {
-						fs.checkObject(action, f.Elem.Fields, sp, ep, em, out)
+						fs.checkObject(action, f.Elem.Fields, sp, ep, em, stated, out)
 					}
 					continue
 				}
@@ -414,14 +426,14 @@ func (fs *Facts) checkObject(action string, fields []Field, specPath, path strin
 		}
 		if f.Type == "object" {
 			if om, ok := v.(map[string]any); ok {
-				fs.checkObject(action, f.Fields, sp, p, om, out)
+				fs.checkObject(action, f.Fields, sp, p, om, stated, out)
 			}
 			continue
 		}
 		fs.checkScalar(checks, x, p, v, out)
 	}
 	for _, r := range fs.Rules(action, specPath) {
-		if r.Refuses() && !r.holds(fs, action, specPath, m) {
+		if r.Refuses() == stated && !r.holds(fs, action, specPath, m) {
 			*out = append(*out, Problem{Path: path, Rule: r.Doc})
 		}
 	}
