@@ -282,7 +282,7 @@ func checkRef(s *Source) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("source %q: the ref starts with page: or model:", s.Ref)
+	return fmt.Errorf("source %q: write the ref as page:<doc>/<page> or model:<file>#<Type>.<Field>", s.Ref)
 }
 
 func allDigits(s string) bool {

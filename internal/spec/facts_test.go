@@ -56,7 +56,7 @@ func TestParseFactsRefuses(t *testing.T) {
 		"unsourced rule":  {`{"actions":{"BanRoomUser":{"rules":[{"any_of":["RoomId"],"doc":"d"}]}}}`, "no source"},
 		"bad page ref":    {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","max":10,"source":{"ref":"page:1051348"}}}}}}`, "a page is written"},
 		"bad model ref":   {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","max":10,"source":{"ref":"model:rtc/model.go"}}}}}}`, "a model field is written"},
-		"bad ref kind":    {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","max":10,"source":{"ref":"the vendor said so"}}}}}}`, "starts with page: or model:"},
+		"bad ref kind":    {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","max":10,"source":{"ref":"the vendor said so"}}}}}}`, "write the ref as page:"},
 		"stray sources":   {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","max":10,"source":{"ref":"page:6348/1"},"sources":{"min":{"ref":"page:6348/1"}}}}}}}`, "sources.min: the fact gives no min"},
 		"clamp default":   {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","clamp":"default"}}}}}`, "needs allowed values and a default"},
 		"clamp_items":     {`{"actions":{"BanRoomUser":{"in":{"ForbiddenInterval":{"doc":"x","clamp_items":"max"}}}}}`, "clamp_items"},
