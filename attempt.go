@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,12 +63,24 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	a.hv[0], a.hv[1] = contentTypeForm, c.userAgent
 	if cl.body != nil {
 		a.hv[0] = contentTypeJSON
-		a.body.b = cl.body
-		a.body.Reset(cl.body)
 		a.req.ContentLength = int64(len(cl.body))
-		// net/http writes headers and body in one packet only for bodies
-		// it knows to be in memory: a *bytes.Reader, also inside NopCloser.
-		a.req.Body = io.NopCloser(&a.body.Reader)
+	}
+	a.body.b = cl.body
+	a.body.Reset(cl.body)
+	// Every request has a body, empty for actions whose input goes in the
+	// query: net/http resends a request without one on its own (HTTP/1.1
+	// after a reused connection drops, for a GET; HTTP/2 after a stream
+	// reset or GOAWAY, for any method). With a body and no GetBody it
+	// resends none once written. An empty body changes nothing on the wire
+	// for a GET over HTTP/1.1 (net/http sends none); a POST goes with an
+	// empty chunked body, and over HTTP/2 either ends with an empty frame.
+	// net/http writes headers and body in one packet only for bodies it
+	// knows to be in memory: a *bytes.Reader, also inside NopCloser.
+	a.req.Body = io.NopCloser(&a.body.Reader)
+	if cl.op.Safety != unsafeToRepeat {
+		// Only an action safe to repeat may be resent by the transport,
+		// and at most maxTransportResends times per attempt: the retry
+		// policy, with its backoff and budget, decides beyond that.
 		a.req.GetBody = a.body.again
 	}
 	a.req.Header["Content-Type"] = a.hv[0:1:1]
@@ -202,16 +215,31 @@ type attemptAlloc struct {
 }
 
 // requestBody is a request's body: a reader over the encoded bytes that
-// can be rewound for the transport's own retries (GetBody).
+// can be rewound for the transport's own retries (GetBody), a bounded
+// number of times.
 type requestBody struct {
 	bytes.Reader
-	b []byte
+	b       []byte
+	resends atomic.Int32 // GetBody calls so far
 }
 
 func (r *requestBody) Close() error { return nil }
 
+// maxTransportResends bounds how often the HTTP transport may resend one
+// attempt of an action safe to repeat (GetBody). Go's HTTP/2 transport
+// resends a request whose stream the server reset with PROTOCOL_ERROR, and
+// with no bound a server doing that on every request held the call forever.
+const maxTransportResends = 2
+
+// errTransportResends ends an attempt the transport wanted to resend too
+// often; the SDK's retry policy decides what follows.
+var errTransportResends = errors.New("the HTTP transport tried to resend the request more than 2 times (the server or a proxy keeps failing the exchange)")
+
 func (r *requestBody) again() (io.ReadCloser, error) {
-	return &requestBody{Reader: *bytes.NewReader(r.b), b: r.b}, nil
+	if r.resends.Add(1) > maxTransportResends {
+		return nil, errTransportResends
+	}
+	return io.NopCloser(bytes.NewReader(r.b)), nil
 }
 
 // send sends one request. Without a cookie jar or a client-wide timeout to
