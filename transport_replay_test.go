@@ -151,7 +151,7 @@ func TestHTTP2ResetDoesNotRepeatUnsafeSend(t *testing.T) {
 		}
 		require.Error(t, err)
 		require.EqualValues(t, 1, srv.runs.Load(), "closeConn=%v: executions of SendUnicast: %v", closeConn, err)
-		
+
 	}
 }
 
@@ -177,4 +177,3 @@ func TestHTTP2ResetBoundsSafeAction(t *testing.T) {
 	require.LessOrEqual(t, srv.runs.Load(), int64(9))
 	require.GreaterOrEqual(t, srv.runs.Load(), int64(3))
 }
-
