@@ -251,7 +251,10 @@ func (c *Client) invoke(ctx context.Context, op *operation, in request, out any,
 // else (nil included) is sent as a POST with in encoded as the JSON body. out,
 // when not nil, receives the Result (a *string receives a bare-string
 // Result). Actions called this way are not retried after an ambiguous
-// failure, since the SDK cannot know whether they are safe to repeat.
+// failure, since the SDK cannot know whether they are safe to repeat; nor
+// does the HTTP transport resend them on its own (a GET included: net/http
+// would resend one when a reused connection drops after the write). Such a
+// failure matches ErrOutcomeUnknown.
 func (c *Client) Call(ctx context.Context, action, version string, in, out any, opts ...CallOption) (*ResponseMetadata, error) {
 	var problems []FieldProblem
 	if !validActionName(action) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,4 +177,37 @@ func TestHTTP2ResetBoundsSafeAction(t *testing.T) {
 	// 3 attempts of the SDK, each sent at most 1+maxTransportResends times.
 	require.LessOrEqual(t, srv.runs.Load(), int64(9))
 	require.GreaterOrEqual(t, srv.runs.Load(), int64(3))
+}
+
+// TestHTTP1DropDoesNotRepeatGenericGet: Client.Call with url.Values goes out
+// as a GET, which net/http's HTTP/1.1 transport resends on its own when a
+// reused connection drops after the request was written. The server here
+// runs the action, then drops the connection without answering; before the
+// fix the transport resent it, the action ran twice and the call reported
+// success.
+func TestHTTP1DropDoesNotRepeatGenericGet(t *testing.T) {
+	var runs atomic.Int64
+	srv := NewRawStub(t, func(w http.ResponseWriter, r *http.Request) {
+		action := r.URL.Query().Get("Action")
+		if action == "DoSomethingNew" {
+			if runs.Add(1) == 1 {
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err == nil {
+					_ = conn.Close() // ran, and the answer is lost
+				}
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, StubEnvelope("req-1", action, "", "", map[string]any{"Message": "success"}))
+	})
+	c := NewStubClient(t, srv.URL)
+	RecordSleeps(c)
+	ctx := context.Background()
+	// The first call leaves a kept-alive connection, which the second reuses.
+	_, err := c.Call(ctx, "GetSomething", "2023-11-01", url.Values{"RoomId": {"r1"}}, nil)
+	require.NoError(t, err)
+	_, err = c.Call(ctx, "DoSomethingNew", "2023-11-01", url.Values{"RoomId": {"r1"}}, nil)
+	require.Error(t, err, "the answer was lost: the call cannot report success")
+	require.EqualValues(t, 1, runs.Load(), "executions of DoSomethingNew: %v", err)
 }
