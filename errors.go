@@ -37,7 +37,44 @@ var (
 	// FailToConnect, InternalServiceError, ServiceUnavailableTemp,
 	// InternalServiceTimeout).
 	ErrServer = errors.New("rtc: server error")
+	// ErrOutcomeUnknown: the request was sent, and no answer said whether
+	// the action took effect (the connection dropped, the call timed out
+	// or was cancelled while waiting, or the service answered a server
+	// failure such as HTTP 500 or InternalServiceTimeout), for an action
+	// the SDK does not repeat because repeating it could do it twice
+	// (sends, creates, adds, deletes, modifies, and every Client.Call).
+	// The error is an *OutcomeUnknownError. Check what happened before
+	// trying again: for an IM message, look for its ClientMsgID in the
+	// conversation's history (IMSendMessageRequest.ClientMsgID).
+	ErrOutcomeUnknown = errors.New("rtc: outcome unknown: the action may have taken effect")
 )
+
+// OutcomeUnknownError is the failure of a call whose request was sent and
+// may have taken effect, for an action the SDK did not repeat because it is
+// not safe to repeat. It matches ErrOutcomeUnknown with errors.Is, and
+// whatever Err matches (an *APIError, ErrServer, context.DeadlineExceeded,
+// ...) with errors.Is and errors.As.
+type OutcomeUnknownError struct {
+	Action string // the action, e.g. "SendMessage"
+	Err    error  // the failure of the last attempt
+}
+
+// Error says in one sentence that the action may have happened and was not
+// repeated, then the failure.
+func (e *OutcomeUnknownError) Error() string {
+	cause := "no answer"
+	if e.Err != nil {
+		cause = strings.TrimPrefix(strings.TrimPrefix(e.Err.Error(), "rtc: "), e.Action+": ")
+	}
+	return "rtc: " + e.Action + ": outcome unknown: the request was sent and no answer said whether it took effect, so " +
+		e.Action + " may have happened; it was not repeated, since repeating could do it twice (check before trying again): " + cause
+}
+
+// Unwrap returns the failure of the last attempt.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
 // APIError is an error answered by the service in the response envelope's
 // ResponseMetadata.Error, whatever the HTTP status (an Error inside an HTTP

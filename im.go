@@ -4402,8 +4402,11 @@ type IMSendMessageRequest struct {
 	// SenderStr is Sender as text, for apps whose user IDs are strings; give one
 	// of the two.
 	SenderStr string `json:"SenderStr,omitempty"`
-	// ClientMsgID is an ID of your own for the message, to recognise it on the
-	// client.
+	// ClientMsgID is an ID of your own for the message (a UUID, say), to
+	// recognise it on the client. Give one to every message: after a send fails
+	// with rtc.ErrOutcomeUnknown the message may have gone out, and the history
+	// queries do not answer this ID, so put it in Ext as well and look for it in
+	// GetConversationMessages before sending again.
 	ClientMsgID string `json:"ClientMsgId,omitempty"`
 	// CreateTime is the time to record as the message's sending time; the
 	// server's time when left out. A Unix time in milliseconds.

@@ -54,6 +54,10 @@ type AttemptResult struct {
 	// (the debug log's "decision"), e.g. "not retried: the action is not
 	// safe to repeat after an ambiguous failure". Empty on success.
 	Decision string
+	// OutcomeUnknown is true on the last attempt of a call that failed with
+	// ErrOutcomeUnknown: the request was sent, may have taken effect, and
+	// is not repeated.
+	OutcomeUnknown bool
 }
 
 // CallResult is what a whole call came to.
@@ -63,6 +67,9 @@ type CallResult struct {
 	ErrorCode string
 	Err       error
 	Duration  time.Duration
+	// OutcomeUnknown is true when the call failed with ErrOutcomeUnknown:
+	// its request was sent and may have taken effect.
+	OutcomeUnknown bool
 }
 
 // ObserverFuncs is an Observer from optional functions; nil ones do nothing.

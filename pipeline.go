@@ -115,6 +115,10 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 				d = stop(reasonBudgetSpent)
 			}
 		}
+		if !d.retry && cl.op.Safety == unsafeToRepeat && classify(out.err, policy) == failAmbiguous {
+			// Sent, maybe carried out, and not repeated: say so.
+			out.err = &OutcomeUnknownError{Action: cl.op.Action, Err: out.err}
+		}
 		c.endAttempt(actx, cl, info, attempt, &out, d)
 		if !d.retry {
 			break
@@ -128,7 +132,8 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
 	}
 	if observed {
-		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID()}
+		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID(),
+			OutcomeUnknown: errors.Is(out.err, ErrOutcomeUnknown)}
 		for _, o := range c.observers {
 			o.CallEnd(ctx, info, r)
 		}
@@ -199,6 +204,9 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 				attrs = append(attrs, slog.Duration("retry_in", d.delay))
 			}
 			attrs = append(attrs, slog.String("decision", d.reason.String()))
+			if errors.Is(out.err, ErrOutcomeUnknown) {
+				attrs = append(attrs, slog.Bool("outcome_unknown", true))
+			}
 		}
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "rtc: attempt", attrs...)
 	}
@@ -206,6 +214,7 @@ func (c *Client) endAttempt(ctx context.Context, cl *call, info CallInfo, attemp
 		r := AttemptResult{HTTPStatus: out.status, ErrorCode: out.errCode, Err: out.err, Duration: out.took, Retry: d.retry, RetryDelay: d.delay, RequestID: out.requestID()}
 		if out.err != nil {
 			r.Decision = d.reason.String()
+			r.OutcomeUnknown = errors.Is(out.err, ErrOutcomeUnknown)
 		}
 		ai := AttemptInfo{CallInfo: info, Attempt: attempt}
 		for _, o := range c.observers {

@@ -71,6 +71,11 @@ const (
 	// for failures without one "timeout", "canceled", "bad_response"
 	// (an answer that was not a valid envelope) or "error".
 	AttrOutcome = attribute.Key("rtc.outcome")
+	// AttrOutcomeUnknown is true on the call span, and on its last attempt
+	// span, of a call that failed with rtc.ErrOutcomeUnknown: the request
+	// was sent, may have taken effect, and was not repeated. It is absent
+	// otherwise.
+	AttrOutcomeUnknown = attribute.Key("rtc.outcome_unknown")
 )
 
 const (
@@ -241,6 +246,9 @@ func (o *observer) AttemptEnd(ctx context.Context, a rtc.AttemptInfo, r rtc.Atte
 			if r.Retry {
 				attrs = append(attrs, AttrRetryDelay.Float64(r.RetryDelay.Seconds()))
 			}
+			if r.OutcomeUnknown {
+				attrs = append(attrs, AttrOutcomeUnknown.Bool(true))
+			}
 		}
 		span.SetAttributes(attrs...)
 		endWithError(span, r.Err, code)
@@ -261,13 +269,16 @@ func (o *observer) AttemptEnd(ctx context.Context, a rtc.AttemptInfo, r rtc.Atte
 func (o *observer) CallEnd(ctx context.Context, c rtc.CallInfo, r rtc.CallResult) {
 	code, reqID := details(r.Err, r.ErrorCode, r.RequestID)
 	if span, ok := ctx.Value(callSpanKey{o}).(trace.Span); ok {
-		attrs := make([]attribute.KeyValue, 0, 3)
+		attrs := make([]attribute.KeyValue, 0, 4)
 		attrs = append(attrs, AttrAttempts.Int(r.Attempts))
 		if reqID != "" {
 			attrs = append(attrs, AttrRequestID.String(reqID))
 		}
 		if code != "" {
 			attrs = append(attrs, AttrErrorCode.String(code))
+		}
+		if r.OutcomeUnknown {
+			attrs = append(attrs, AttrOutcomeUnknown.Bool(true))
 		}
 		span.SetAttributes(attrs...)
 		endWithError(span, r.Err, code)

@@ -525,3 +525,30 @@ func TestHTTPRequestCarriesTheAttemptSpan(t *testing.T) {
 	// An instrumented transport (otelhttp) would nest its span under the attempt.
 	require.Equal(t, []trace.SpanID{atts[0].SpanContext().SpanID(), atts[1].SpanContext().SpanID()}, spy.ids)
 }
+
+// TestSpanMarksUnknownOutcome: a call whose action may have taken effect and
+// was not repeated (a 500 for an action called through Call, which the SDK
+// never repeats) carries rtc.outcome_unknown on its call span and its
+// attempt span; a refused call does not.
+func TestSpanMarksUnknownOutcome(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := newServer(t, "StopRecord", rtctest.Fault{Status: http.StatusInternalServerError, Code: "InternalError"},
+		rtctest.Fault{Status: http.StatusForbidden, Code: "AccessDenied"})
+	c := newClient(t, srv.URL, rtc.WithObserver(tel.observer()))
+	stop := map[string]string{"AppId": "app", "RoomId": "r1", "TaskId": "t1"}
+	_, err := c.Call(context.Background(), "StopRecord", "2023-11-01", stop, nil)
+	require.ErrorIs(t, err, rtc.ErrOutcomeUnknown)
+	ended := tel.spans.Ended()
+	require.Len(t, ended, 2, "one attempt, not repeated")
+	for _, s := range ended {
+		require.Equal(t, true, attrs(s.Attributes())[string(otelrtc.AttrOutcomeUnknown)], s.Name())
+	}
+
+	_, err = c.Call(context.Background(), "StopRecord", "2023-11-01", stop, nil)
+	require.ErrorIs(t, err, rtc.ErrAccessDenied)
+	ended = tel.spans.Ended()[2:]
+	require.Len(t, ended, 2)
+	for _, s := range ended {
+		require.NotContains(t, attrs(s.Attributes()), string(otelrtc.AttrOutcomeUnknown), s.Name())
+	}
+}
