@@ -90,6 +90,8 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
 		return out
 	}
+	// The signature ends the Authorization value the signer set.
+	sig := a.sv[2][max(0, len(a.sv[2])-64):]
 	resp, err := c.send(req)
 	if err != nil {
 		out.err = &transportError{action: cl.op.Action, err: err}
@@ -112,7 +114,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		// Declared too large: refuse without reading it, quoting a few bytes.
 		var head [256]byte
 		n, _ := io.ReadFull(resp.Body, head[:])
-		out.err = c.tooLarge(cl, resp, head[:n], &secretSet{creds: creds, extra: cl.secrets})
+		out.err = c.tooLarge(cl, resp, head[:n], &secretSet{creds: creds, extra: cl.secrets, sig: sig})
 		return out
 	}
 	bp := bodyPool.Get().(*[]byte)
@@ -132,10 +134,10 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		return out
 	}
 	if int64(len(body)) > c.maxBody {
-		out.err = c.tooLarge(cl, resp, body[:256], &secretSet{creds: creds, extra: cl.secrets})
+		out.err = c.tooLarge(cl, resp, body[:256], &secretSet{creds: creds, extra: cl.secrets, sig: sig})
 		return out
 	}
-	a.secrets = secretSet{creds: creds, extra: cl.secrets}
+	a.secrets = secretSet{creds: creds, extra: cl.secrets, sig: sig}
 	out.meta, out.err = c.decode(cl, resp, body, &a.secrets, &a.meta)
 	if out.err == nil {
 		return out

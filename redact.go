@@ -3,6 +3,7 @@ package rtc
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -13,7 +14,8 @@ import (
 // of its request (bodySecrets). Each is matched in the whole text, before an
 // excerpt is cut, and in its common encoded forms: JSON escapes (\/, \u003d,
 // \", at any depth of escaping) and URL encoding (%3D, + for a space), in any
-// mix. Everything after "Signature=" is cut as well.
+// mix. The attempt's request signature is one of them, and everything after
+// "Signature=" is cut as well.
 
 // minSecretLen is the shortest value treated as a secret: shorter values
 // would redact ordinary words and numbers.
@@ -111,12 +113,21 @@ func bodySecrets(body []byte) []string {
 type secretSet struct {
 	creds Credentials
 	extra []string // values of the request's secret fields
+	// sig is the attempt's request signature (hex), redacted wherever it
+	// is echoed, however its key is written: URL-encoded, in lower case,
+	// "Signature =", which the "Signature=" cut does not see.
+	sig string
 }
 
 func (s *secretSet) each(f func(string)) {
-	for _, v := range [...]string{s.creds.SecretAccessKey, s.creds.SessionToken} {
+	for _, v := range [...]string{s.creds.SecretAccessKey, s.creds.SessionToken, s.sig} {
 		if len(v) >= minSecretLen {
 			f(v)
+		}
+	}
+	if len(s.sig) >= minSecretLen {
+		if up := strings.ToUpper(s.sig); up != s.sig {
+			f(up) // hex is case-insensitive; an echo may have upper-cased it
 		}
 	}
 	for _, v := range s.extra {
