@@ -594,12 +594,16 @@ func (c *Client) decode(cl *call, resp *http.Response, body []byte, secrets *sec
 		return nil, c.responseError(cl, resp, redact(body, secrets), "JSON without ResponseMetadata", kindForStatus(status, false))
 	}
 	if env.hasError && (env.code != "" || env.message != "" || env.codeN != 0) {
-		code := env.code
+		// The code and request id are the answer's, unchecked: each is cut
+		// to one short printable line, as the message is when printed, so
+		// a hostile answer cannot forge log lines or grow Error() without
+		// bound.
+		code := oneLine(env.code, maxCodeLen)
 		if code == "" {
 			code = "Error" + strconv.Itoa(env.codeN)
 		}
 		msg := redactString(env.message, secrets) // a gateway may echo the request
-		rid := env.meta.RequestID
+		rid := oneLine(env.meta.RequestID, maxRequestIDLen)
 		if rid == "" {
 			rid = headerRequestID(resp.Header)
 		}
@@ -641,6 +645,12 @@ func (c *Client) responseError(cl *call, resp *http.Response, body []byte, reaso
 	}
 }
 
+// Bounds of what an error quotes from an answer's envelope.
+const (
+	maxCodeLen      = 128
+	maxRequestIDLen = 128
+)
+
 // headerRequestID is the request id a gateway or the service put in the
 // response headers: X-Tt-Logid, else X-Request-Id. It is cut to one short
 // printable line.
@@ -652,7 +662,7 @@ func headerRequestID(h http.Header) string {
 	if id == "" {
 		return ""
 	}
-	return oneLine(id, 128)
+	return oneLine(id, maxRequestIDLen)
 }
 
 // tooLarge is the error for a body over the read bound.
