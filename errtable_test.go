@@ -249,6 +249,19 @@ func TestRetryAfterBounded(t *testing.T) {
 		require.Empty(t, waits.Waits())
 		require.Len(t, s.Requests(), 1)
 	})
+	t.Run("a wait too large for an int is the longest wait", func(t *testing.T) {
+		t.Parallel()
+		s := NewStubServer(t, StubScript(StubAnswer{Status: 429, Code: "FlowLimitExceeded", Header: http.Header{"Retry-After": []string{"99999999999999999999999"}}}))
+		c := NewStubClient(t, s.URL)
+		waits := RecordSleeps(c)
+		_, err := c.KickUser(context.Background(), &KickUserRequest{AppID: "a", RoomID: "r", UserID: "u"})
+		require.ErrorIs(t, err, ErrThrottled)
+		d, ok := RetryAfter(err)
+		require.True(t, ok)
+		require.Equal(t, time.Duration(maxRetryAfterSeconds)*time.Second, d)
+		require.Empty(t, waits.Waits(), "not retried at once")
+		require.Len(t, s.Requests(), 1)
+	})
 	t.Run("the bound is the policy's", func(t *testing.T) {
 		t.Parallel()
 		s := NewFake(t)
@@ -283,6 +296,9 @@ func TestRetryAfterBounded(t *testing.T) {
 		require.Equal(t, 90*time.Second, retryAfter(h, now))
 		require.Equal(t, time.Duration(maxRetryAfterSeconds)*time.Second, retryAfter(http.Header{"Retry-After": []string{"99999999999999999"}}, now), "no overflow")
 		require.Zero(t, retryAfter(http.Header{"Retry-After": []string{"-5"}}, now))
+		// Too large for an int: the cap, not "no wait" (L12).
+		require.Equal(t, time.Duration(maxRetryAfterSeconds)*time.Second, retryAfter(http.Header{"Retry-After": []string{"99999999999999999999999"}}, now), "overflow is the cap")
+		require.Zero(t, retryAfter(http.Header{"Retry-After": []string{"-99999999999999999999999"}}, now))
 	})
 }
 

@@ -250,7 +250,14 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+	v = strings.TrimSpace(v)
+	s, err := strconv.Atoi(v)
+	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) && ne.Err == strconv.ErrRange && v[0] != '-' {
+		// More seconds than an int holds: the longest wait, not none
+		// (which would retry at once).
+		s, err = maxRetryAfterSeconds, nil
+	}
+	if err == nil {
 		if s < 0 {
 			return 0
 		}
