@@ -209,6 +209,10 @@ func (t *LimitTable) Lookup(action string) (bucket string, l Limit) {
 // A LocalLimiter is safe for concurrent use.
 type LocalLimiter struct {
 	table *LimitTable
+	// now and sleepUntil are the limiter's clock: real time, or a fake
+	// one in tests.
+	now        func() time.Time
+	sleepUntil func(ctx context.Context, t time.Time) error
 
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter
@@ -223,26 +227,48 @@ func NewLocalLimiter(defaultLimit Limit, perAction map[string]Limit) *LocalLimit
 
 // NewLocalLimiterFromTable returns a limiter applying the limits of t.
 func NewLocalLimiterFromTable(t *LimitTable) *LocalLimiter {
-	return &LocalLimiter{table: t, buckets: make(map[string]*rate.Limiter)}
+	return &LocalLimiter{table: t, buckets: make(map[string]*rate.Limiter), now: time.Now, sleepUntil: sleepUntil}
+}
+
+// sleepUntil waits until t or until ctx ends, whichever comes first.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	tm := time.NewTimer(time.Until(t))
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Table returns the limits the limiter applies.
 func (l *LocalLimiter) Table() *LimitTable { return l.table }
 
-func (l *LocalLimiter) bucket(action string) (*rate.Limiter, Limit) {
+// reserve takes a token from the action's bucket, reading the clock under
+// the limiter's lock so that the bucket sees time move forward only. It
+// returns a nil reservation for an unlimited action.
+func (l *LocalLimiter) reserve(action string) (*rate.Reservation, time.Time, Limit) {
 	key, lim := l.table.Lookup(action)
+	if lim.unlimited() {
+		return nil, time.Time{}, lim
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
-		r := rate.Inf
-		if !lim.unlimited() {
-			r = rate.Limit(lim.QPS)
-		}
-		b = rate.NewLimiter(r, lim.burst())
+		b = rate.NewLimiter(rate.Limit(lim.QPS), lim.burst())
 		l.buckets[key] = b
 	}
-	return b, lim
+	now := l.now()
+	return b.ReserveN(now, 1), now, lim
+}
+
+// cancel gives back the token of a reservation its caller will not use.
+func (l *LocalLimiter) cancel(r *rate.Reservation) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r.CancelAt(l.now())
 }
 
 // Wait blocks until the action may be called. It returns ctx.Err() if the
@@ -253,32 +279,27 @@ func (l *LocalLimiter) Wait(ctx context.Context, action string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b, lim := l.bucket(action)
-	if lim.unlimited() {
+	r, now, lim := l.reserve(action)
+	if r == nil {
 		return nil
 	}
-	r := b.Reserve()
 	if !r.OK() { // cannot happen with burst >= 1; stay safe anyway
 		return fmt.Errorf("rtc: rate limiter cannot admit %s", action)
 	}
-	d := r.Delay()
+	d := r.DelayFrom(now)
 	if d <= 0 {
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-		r.Cancel()
+	if dl, ok := ctx.Deadline(); ok && dl.Sub(now) < d {
+		l.cancel(r)
 		return fmt.Errorf("rtc: waiting %v for the %s rate limit (%v) would pass the context deadline: %w",
 			d.Round(time.Millisecond), action, lim, context.DeadlineExceeded)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return ctx.Err()
+	if err := l.sleepUntil(ctx, now.Add(d)); err != nil {
+		l.cancel(r)
+		return err
 	}
+	return nil
 }
 
 // LocalLimiter is what the client's WithRateLimiter option takes.

@@ -15,7 +15,6 @@ package main
 //     name (Message, User, FailedInfo ...).
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -301,14 +300,8 @@ func mergeDocs(d *docs, path string) error {
 	if d.Actions == nil {
 		d.Actions = map[string]string{}
 	}
-	if d.Fields == nil {
-		d.Fields = map[string]string{}
-	}
 	if d.Types == nil {
 		d.Types = map[string]string{}
-	}
-	if d.Enums == nil {
-		d.Enums = map[string]json.RawMessage{}
 	}
 	for k, v := range x.Actions {
 		if _, dup := d.Actions[k]; dup {
@@ -316,23 +309,11 @@ func mergeDocs(d *docs, path string) error {
 		}
 		d.Actions[k] = v
 	}
-	for k, v := range x.Fields {
-		if _, dup := d.Fields[k]; dup {
-			return fmt.Errorf("%s: field %s is described in docs.json too", path, k)
-		}
-		d.Fields[k] = v
-	}
 	for k, v := range x.Types {
 		if _, dup := d.Types[k]; dup {
 			return fmt.Errorf("%s: type %s is described in docs.json too", path, k)
 		}
 		d.Types[k] = v
-	}
-	for k, v := range x.Enums {
-		if _, dup := d.Enums[k]; dup {
-			return fmt.Errorf("%s: enum %s is described in docs.json too", path, k)
-		}
-		d.Enums[k] = v
 	}
 	return nil
 }

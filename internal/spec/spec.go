@@ -24,10 +24,6 @@ var raw []byte
 //go:embed rtc-openapi-pages.json
 var pagesRaw []byte
 
-// Raw returns the embedded copy of rtc-openapi.json (without the actions
-// from the vendor's pages; Load merges those in).
-func Raw() []byte { return raw }
-
 // Spec is the whole document.
 type Spec struct {
 	Service   string     `json:"service"`
