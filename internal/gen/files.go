@@ -164,7 +164,7 @@ func (m *model) render() (map[string][]byte, error) {
 // the type is used.
 func (m *model) nestedDoc(t *structType) string {
 	var b strings.Builder
-	if d := m.docs.Types[t.Name]; d != "" {
+	if d := m.typeDocs[t.Name]; d != "" {
 		b.WriteString(t.Name + " " + d + "\n\n")
 		b.WriteString("It is used by ")
 	} else {

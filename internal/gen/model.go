@@ -115,25 +115,35 @@ type model struct {
 	// string-array field with one of these names (ListQuality's UserId
 	// list). See isID.
 	ids   map[string]bool
-	docs  *docs
 	facts *spec.Facts
+	// names are the type-name overrides of every action's rules, keyed by
+	// "Action.in|out.Path"; typeDocs document nested types by Go name.
+	names    map[string]string
+	typeDocs map[string]string
 }
 
-// buildModel reads the spec and the overlay into a model with every nested
-// type named.
-func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
-	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, docs: d, facts: fs}
+// buildModel reads the spec, with each action's rules, into a model with
+// every nested type named.
+func buildModel(s *spec.Spec, fs *spec.Facts) (*model, error) {
+	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, facts: fs,
+		names: map[string]string{}, typeDocs: s.TypeDocs}
 	for _, n := range s.IDFields {
 		m.ids[strings.ToLower(n)] = true
 	}
 	for i := range s.Actions {
 		a := &s.Actions[i]
 		am := &actionModel{A: a, Name: a.Action}
-		doc, ok := d.Actions[a.Action]
-		if !ok {
-			return nil, fmt.Errorf("docs.json: no description for action %s", a.Action)
+		if a.Rules.Doc == "" {
+			return nil, fmt.Errorf("actions.json: no doc for action %s", a.Action)
 		}
-		am.Doc = doc
+		am.Doc = a.Rules.Doc
+		var ok bool
+		if am.Safety, ok = safetyConst[a.Rules.Safety]; !ok {
+			return nil, fmt.Errorf("actions.json: action %s has safety %q", a.Action, a.Rules.Safety)
+		}
+		for k, v := range a.Rules.Names {
+			m.names[a.Action+"."+k] = v
+		}
 		var err error
 		am.Request, err = m.topStruct(am, modeInput, a.Input)
 		if err != nil {
@@ -145,12 +155,6 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 			return nil, err
 		}
 		am.Result.Name = typePrefix(a.Category) + a.Action + "Result"
-		am.Safety = classifySafety(a)
-		if s, ok, err := safetyOf(a); err != nil {
-			return nil, err
-		} else if ok {
-			am.Safety = s
-		}
 		am.Paging, err = detectPaging(am)
 		if err != nil {
 			return nil, err
@@ -162,16 +166,14 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 		}
 		m.Actions = append(m.Actions, am)
 	}
-	for name := range d.Actions {
-		if s.Find(name) == nil {
-			return nil, fmt.Errorf("docs.json: description for unknown action %s", name)
-		}
-	}
 	if err := m.checkSpecEnums(s); err != nil {
 		return nil, err
 	}
 	m.findTaskFamilies()
 	if err := m.nameNested(); err != nil {
+		return nil, err
+	}
+	if err := m.checkNames(); err != nil {
 		return nil, err
 	}
 	return m, nil

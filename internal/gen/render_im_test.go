@@ -18,12 +18,10 @@ func TestIMSafetyEveryAction(t *testing.T) {
 	for _, am := range m.Actions {
 		if isIM(am.A) {
 			n++
-			require.Contains(t, imSafety, am.Name)
 		}
 		got[am.Name] = am.Safety
 	}
 	require.Equal(t, 55, n)
-	require.Len(t, imSafety, 55, "imSafety lists an action the spec does not have")
 	for action, want := range map[string]string{
 		"SendMessage": unsafe, "BatchSendMessage": unsafe, "UserBroadcast": unsafe,
 		"CreateConversation": unsafe, "RegisterUsers": unsafe, "AddFriend": unsafe,

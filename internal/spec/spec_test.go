@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +67,41 @@ func TestContradictoryRequiredIsOptional(t *testing.T) {
 		if f.Name == "ParticipantUserId" && !f.Required {
 			t.Fatal("ParticipantUserId stays required")
 		}
+	}
+}
+
+func TestRulesChecked(t *testing.T) {
+	task := &Action{Action: "StartX", Input: []Field{{Name: "TaskId", Type: "string"}}}
+	bare := &Action{Action: "StartY"}
+	for _, c := range []struct {
+		a    *Action
+		r    Rules
+		want string
+	}{
+		{bare, Rules{Safety: Safe}, "no doc"},
+		{bare, Rules{Doc: "d", Safety: "maybe"}, `safety "maybe"`},
+		{bare, Rules{Doc: "d", Safety: SafeWithTask}, "needs a TaskId"},
+		{bare, Rules{Doc: "d", Safety: Safe, Limit: &Limit{QPS: 1, PerMinute: 1, Source: "p"}}, "one of them"},
+		{bare, Rules{Doc: "d", Safety: Safe, Limit: &Limit{QPS: 1}}, "source"},
+		{bare, Rules{Doc: "d", Safety: Safe, Names: map[string]string{"List": "X"}}, "in. or out."},
+		{task, Rules{Doc: "d", Safety: SafeWithTask, Limit: &Limit{PerMinute: 10, Source: "p"}}, ""},
+	} {
+		err := c.r.check(c.a)
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", c.r, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: got %v, want %q", c.r, err, c.want)
+		}
+	}
+	s := &Spec{Actions: []Action{*task}}
+	if err := mergeRules(s, []byte(`{"actions":{}}`)); err == nil || !strings.Contains(err.Error(), "no entry for action StartX") {
+		t.Errorf("missing entry: %v", err)
+	}
+	if err := mergeRules(s, []byte(`{"actions":{"StartX":{"doc":"d","safety":"task"},"Gone":{"doc":"d","safety":"safe"}}}`)); err == nil || !strings.Contains(err.Error(), "unknown action Gone") {
+		t.Errorf("unknown entry: %v", err)
 	}
 }
