@@ -310,6 +310,24 @@ var operations = []*operation{
 	&opWbTranscodeQuery,
 }
 
+// MaxIDLength is the longest BusinessId, TaskId, RoomId or UserId the
+// service accepts.
+const MaxIDLength = 128
+
+// idRule is the text of the ID rule in validation problems.
+const idRule = "must be 1 to 128 characters of a-z A-Z 0-9 @ . _ -"
+
+// idByte reports whether the ID rule allows the byte c (a-z A-Z 0-9 @ . _ -).
+func idByte(c byte) bool {
+	return 'a' <= c && c <= 'z' ||
+		'A' <= c && c <= 'Z' ||
+		'0' <= c && c <= '9' ||
+		c == '@' ||
+		c == '.' ||
+		c == '_' ||
+		c == '-'
+}
+
 // DefaultActionLimits returns, as a fresh map the caller may change, the
 // per-action call rates the vendor documents for the RTC OpenAPI (the
 // "limit" of each action in internal/spec/actions.json). The vendor counts

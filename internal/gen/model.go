@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/volcrtc/rtc/internal/spec"
 )
@@ -108,13 +107,9 @@ type model struct {
 	Tasks     []*taskFamily // task families with a waiter (render_waiters.go)
 	byKey     map[string]*structType
 	validates map[*structType]bool
-	// ids are the wire names the ID rule applies to, at any depth; the
-	// spec lists them in "id_fields". A string field with one of these
-	// names, in any letter case (the failover and callback actions spell
-	// them RoomID, BusinessID), is checked, and so is every element of a
-	// string-array field with one of these names (ListQuality's UserId
-	// list). See isID.
-	ids   map[string]bool
+	// spec is the description the model was built from; its IDRule and
+	// IsIDField say which fields the ID rule covers (spec/input.go).
+	spec  *spec.Spec
 	facts *spec.Facts
 	// names are the type-name overrides of every action's rules, keyed by
 	// "Action.in|out.Path"; typeDocs document nested types by Go name.
@@ -125,11 +120,8 @@ type model struct {
 // buildModel reads the spec, with each action's rules, into a model with
 // every nested type named.
 func buildModel(s *spec.Spec, fs *spec.Facts) (*model, error) {
-	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, facts: fs,
+	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, spec: s, facts: fs,
 		names: map[string]string{}, typeDocs: s.TypeDocs}
-	for _, n := range s.IDFields {
-		m.ids[strings.ToLower(n)] = true
-	}
 	for i := range s.Actions {
 		a := &s.Actions[i]
 		am := &actionModel{A: a, Name: a.Action}
@@ -288,4 +280,7 @@ func (m *model) nestedTypes() []*structType {
 }
 
 // isID reports whether the ID rule applies to a field with this wire name.
-func (m *model) isID(wire string) bool { return m.ids[strings.ToLower(wire)] }
+// A string field with one of the spec's "id_fields" names, in any letter
+// case, is checked, and so is every element of a string-array field with
+// one of these names (ListQuality's UserId list).
+func (m *model) isID(wire string) bool { return m.spec.IsIDField(wire) }

@@ -21,7 +21,27 @@ func (m *model) renderOperations(b *strings.Builder) {
 		fmt.Fprintf(b, "\t&op%s,\n", am.Name)
 	}
 	b.WriteString("}\n")
+	m.renderIDRule(b)
 	m.renderLimits(b)
+}
+
+// renderIDRule writes the ID rule of the spec ("id_rule") for the client's
+// validators: MaxIDLength, idRule (the wording of spec.IDRule.Text) and
+// idByte, the character set as a boolean expression.
+func (m *model) renderIDRule(b *strings.Builder) {
+	r := m.spec.IDRule
+	fmt.Fprintf(b, "\n// MaxIDLength is the longest BusinessId, TaskId, RoomId or UserId the\n// service accepts.\nconst MaxIDLength = %d\n\n", r.MaxLen)
+	fmt.Fprintf(b, "// idRule is the text of the ID rule in validation problems.\nconst idRule = %q\n\n", r.Text())
+	var terms []string
+	for _, part := range strings.Fields(r.Charset) {
+		if len(part) == 3 && part[1] == '-' {
+			terms = append(terms, fmt.Sprintf("%q <= c && c <= %q", part[0], part[2]))
+		} else {
+			terms = append(terms, fmt.Sprintf("c == %q", part[0]))
+		}
+	}
+	fmt.Fprintf(b, "// idByte reports whether the ID rule allows the byte c (%s).\n", r.Charset)
+	fmt.Fprintf(b, "func idByte(c byte) bool {\n\treturn %s\n}\n", strings.Join(terms, " ||\n\t\t"))
 }
 
 // limitsIntro and limitsOutro frame the table of documented rates in the

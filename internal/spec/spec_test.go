@@ -105,3 +105,31 @@ func TestRulesChecked(t *testing.T) {
 		t.Errorf("unknown entry: %v", err)
 	}
 }
+
+func TestAbsentAndIDRule(t *testing.T) {
+	for _, c := range []struct {
+		v      any
+		absent bool
+	}{
+		{nil, true}, {"", true}, {[]any{}, true},
+		{map[string]any{}, false}, {"x", false}, {[]any{nil}, false}, {false, false}, {json.Number("0"), false},
+	} {
+		if got := Absent(c.v); got != c.absent {
+			t.Errorf("Absent(%#v) = %v", c.v, got)
+		}
+	}
+	s := MustLoad()
+	if !s.IsIDField("roomid") || !s.IsIDField("BusinessID") || s.IsIDField("AppId") {
+		t.Error("IsIDField")
+	}
+	for in, want := range map[string]string{
+		"room_1":                 "",
+		"room 1":                 "must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got ' ' at byte 4)",
+		strings.Repeat("a", 129): "must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got 129 characters)",
+		"é":                      `must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got 'é' at byte 0)`,
+	} {
+		if got := s.IDRule.Problem(in); got != want {
+			t.Errorf("Problem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
