@@ -301,16 +301,6 @@ func newRLServer(t *testing.T, failFirst int) *StubServer {
 	})
 }
 
-// rlGaps returns the time between consecutive requests' arrivals.
-func rlGaps(s *StubServer) []time.Duration {
-	reqs := s.Requests()
-	var g []time.Duration
-	for i := 1; i < len(reqs); i++ {
-		g = append(g, reqs[i].Time.Sub(reqs[i-1].Time))
-	}
-	return g
-}
-
 // countingLimiter records how often the client asked it.
 type countingLimiter struct {
 	RateLimiter

@@ -256,7 +256,7 @@ func (r *Rules) check(a *Action) error {
 	}
 	for k := range r.Names {
 		if !strings.HasPrefix(k, "in.") && !strings.HasPrefix(k, "out.") {
-			return fmt.Errorf("names: key %q must start with in. or out.", k)
+			return fmt.Errorf("names: key %q must start with \"in.\" or \"out.\"", k)
 		}
 	}
 	return nil

@@ -83,7 +83,7 @@ func TestRulesChecked(t *testing.T) {
 		{bare, Rules{Doc: "d", Safety: SafeWithTask}, "needs a TaskId"},
 		{bare, Rules{Doc: "d", Safety: Safe, Limit: &Limit{QPS: 1, PerMinute: 1, Source: "p"}}, "one of them"},
 		{bare, Rules{Doc: "d", Safety: Safe, Limit: &Limit{QPS: 1}}, "source"},
-		{bare, Rules{Doc: "d", Safety: Safe, Names: map[string]string{"List": "X"}}, "in. or out."},
+		{bare, Rules{Doc: "d", Safety: Safe, Names: map[string]string{"List": "X"}}, "must start with"},
 		{task, Rules{Doc: "d", Safety: SafeWithTask, Limit: &Limit{PerMinute: 10, Source: "p"}}, ""},
 	} {
 		err := c.r.check(c.a)
