@@ -9,7 +9,7 @@ import (
 	"github.com/volcrtc/rtc/internal/spec"
 )
 
-// The client's ID rule is generated from the spec's (operations.go): it
+// The client's ID rule is generated from the spec's (api_operations.go): it
 // accepts what spec.IDRule accepts and words each problem as rtctest and
 // rtcctl do.
 func TestIDRuleIsTheSpecs(t *testing.T) {

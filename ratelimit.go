@@ -67,7 +67,7 @@ func (l Limit) String() string {
 // action (the data queries), so it stays under every documented quota.
 func DefaultLimit() Limit { return Limit{QPS: 10, Burst: 1} }
 
-// DefaultActionLimits is generated into operations.go from the limits of
+// DefaultActionLimits is generated into api_operations.go from the limits of
 // internal/spec/actions.json.
 
 // LimitTable maps actions to the bucket they draw from and that bucket's

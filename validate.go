@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// MaxIDLength, idRule and idByte are generated into operations.go from the
+// MaxIDLength, idRule and idByte are generated into api_operations.go from the
 // spec's ID rule (internal/spec: "id_rule", spec/input.go).
 
 // ValidID reports whether s satisfies the rule for BusinessId, TaskId,

@@ -236,16 +236,16 @@ func TestPagingDetection(t *testing.T) {
 func TestIDValidationReachesNestedFields(t *testing.T) {
 	t.Parallel()
 	files := generatedFiles(t)
-	src := string(files["cdn_push.go"]) + string(files["types_shared.go"]) + string(files["record.go"])
+	src := string(files["api_cdn_push.go"]) + string(files["api_types_shared.go"]) + string(files["api_record.go"])
 	require.Contains(t, src, `v.id("UserId", r.UserID)`)
 	require.Contains(t, src, `v.push("StreamList")`)
-	quality := string(files["quality.go"])
+	quality := string(files["api_quality.go"])
 	require.Contains(t, quality, `v.ids("UserId", r.UserID)`)
 }
 
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files := generatedFiles(t)
-	require.Len(t, files, 26) // 20 categories, types_shared.go, enums.go, operations.go, waiters.go, secret_format_gen.go, samples
+	require.Len(t, files, 26) // 20 categories, types_shared, enums, operations, waiters, secret_format, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}

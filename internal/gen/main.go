@@ -7,9 +7,10 @@
 //	go run ./internal/gen          # rewrite the generated files
 //	go run ./internal/gen -check   # fail if any generated file is stale
 //
-// It writes one file per spec category (room.go, record.go, ...),
-// types_shared.go for nested types used by several categories,
-// operations.go (the operation table) and zz_samples_test.go (sample
+// Every file it writes begins with api_ (generatedPrefix; docs/generated.md
+// lists them): one file per spec category (api_room.go, api_record.go, ...),
+// api_types_shared.go for nested types used by several categories,
+// api_operations.go (the operation table) and api_samples_test.go (sample
 // requests and results for the root package's tests). The output depends
 // only on its inputs, so regenerating an unchanged tree changes nothing.
 package main

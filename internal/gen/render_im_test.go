@@ -75,7 +75,7 @@ func TestIMNaming(t *testing.T) {
 		}
 	}
 	files := generatedFiles(t)
-	src := string(files["im.go"])
+	src := string(files["api_im.go"])
 	require.Contains(t, src, "type IMClient Client")
 	require.Contains(t, src, "func (c *IMClient) SendMessage(ctx context.Context, req *IMSendMessageRequest, opts ...CallOption) (*IMSendMessageResult, error)")
 	require.Contains(t, src, "(*Client)(c).invoke(ctx, &opSendMessage, req, res, opts)")
@@ -85,7 +85,7 @@ func TestIMNaming(t *testing.T) {
 
 func TestBareResults(t *testing.T) {
 	files := generatedFiles(t)
-	src := string(files["billing.go"])
+	src := string(files["api_billing.go"])
 	require.Contains(t, src, "func (r *GetResourcePackNumResult) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &r.Count) }")
 	require.Contains(t, src, "Packages []ResourcePackage")
 	require.Contains(t, src, "if req == nil {")
