@@ -34,21 +34,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		out.err = fmt.Errorf("rtc: %s: credentials: %w", cl.op.Action, err)
 		return out
 	}
-	bodyBound := false // the body read needs its own bound
-	if c.timeout > 0 {
-		// Bound the attempt, unless the context already ends sooner.
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.timeout)
-			defer cancel()
-		}
-	} else if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.bodyTimeout {
-		// No bound covers the body: a server that stalls or trickles it
-		// would hold the call. The watchdog armed below closes the body
-		// when it takes longer than bodyTimeout, which ends a blocked Read
-		// (net/http supports Close concurrent with Read). It costs no
-		// allocation, unlike a cancellable context.
-		bodyBound = true
+	ctx, cancel, bodyBound := c.boundAttempt(ctx)
+	if cancel != nil {
+		defer cancel()
 	}
 	// One allocation holds the request's URL, body reader, header values
 	// and, later, the response metadata; the request itself is one more
@@ -90,8 +78,6 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 		out.err = fmt.Errorf("rtc: %s: %w", cl.op.Action, err)
 		return out
 	}
-	// The signature ends the Authorization value the signer set.
-	sig := a.sv[2][max(0, len(a.sv[2])-64):]
 	resp, err := c.send(req)
 	if err != nil {
 		out.err = &transportError{action: cl.op.Action, err: err}
@@ -108,8 +94,37 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 			}
 		}()
 	}
-	out.status, out.header = resp.StatusCode, resp.Header
+	out = c.readAnswer(ctx, cl, req, resp, creds, a)
+	return out
+}
 
+// boundAttempt bounds an attempt by the client's timeout, unless the
+// context already ends sooner. Without a timeout, it reports whether the
+// body read needs its own bound (bodyBound): no bound covers the body, and
+// a server that stalls or trickles it would hold the call. The watchdog
+// attempt arms then closes the body when it takes longer than
+// bodyTimeout, which ends a blocked Read (net/http supports Close
+// concurrent with Read). It costs no allocation, unlike a cancellable
+// context.
+func (c *Client) boundAttempt(ctx context.Context) (_ context.Context, cancel context.CancelFunc, bodyBound bool) {
+	if c.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		}
+		return ctx, cancel, false
+	}
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.bodyTimeout {
+		return ctx, nil, true
+	}
+	return ctx, nil, false
+}
+
+// readAnswer reads the answer of an attempt, bounded by the client's
+// maximum response size, and decodes it.
+func (c *Client) readAnswer(ctx context.Context, cl *call, req *http.Request, resp *http.Response, creds Credentials, a *attemptAlloc) (out attemptOutcome) {
+	out.status, out.header = resp.StatusCode, resp.Header
+	// The signature ends the Authorization value the signer set.
+	sig := a.sv[2][max(0, len(a.sv[2])-64):]
 	if resp.ContentLength > c.maxBody {
 		// Declared too large: refuse without reading it, quoting a few bytes.
 		var head [256]byte
@@ -128,7 +143,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) (out attemptOutco
 	if resp.ContentLength > 0 && int64(cap(body)) < resp.ContentLength+1 {
 		body = make([]byte, 0, resp.ContentLength+1)
 	}
-	body, err = readBounded(body, resp.Body, c.maxBody+1)
+	body, err := readBounded(body, resp.Body, c.maxBody+1)
 	if err != nil {
 		out.err = &transportError{action: cl.op.Action, err: fmt.Errorf("reading the response (HTTP %d): %w", resp.StatusCode, err)}
 		return out

@@ -1,11 +1,16 @@
 package rtc
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // This file holds the one table from an error code or HTTP status to the
 // error classes it matches with errors.Is and the way the pipeline retries
-// it. APIError.Is, ResponseError.Is, classify (and so IsRetryable and the
-// retry loop) all read it; nothing else decides either question.
+// it, and classify, which applies it to any error. APIError.Is,
+// ResponseError.Is, IsRetryable and the retry decision (retrydecision.go)
+// all read it; nothing else decides either question. The retry loop
+// (pipeline.go) only carries out what decide says.
 
 // errClass is a set of error classes, one bit per sentinel.
 type errClass uint8
@@ -45,7 +50,7 @@ func classOf(target error) errClass {
 type failureKind uint8
 
 const (
-	failNone      failureKind = iota // no kind of its own: the HTTP status decides
+	failNone      failureKind = iota // a row (or ResponseError) with no kind of its own: the HTTP status decides
 	failFatal                        // never retried
 	failRetryable                    // always safe: throttling, 503, not sent
 	failAmbiguous                    // may have been carried out: retried only when safe to repeat
@@ -176,4 +181,37 @@ func lookup(code string, status int, extra *RetryPolicy) rule {
 		r.kind = failRetryable
 	}
 	return r
+}
+
+// classify decides what kind of failure a non-nil err is: by the table
+// above for answers of the service, and by how far the request got for
+// transport failures.
+func classify(err error, policy *RetryPolicy) failureKind {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return lookup(ae.Code, ae.HTTPStatus, policy).kind
+	}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		if re.kind != failNone {
+			return re.kind
+		}
+		r, _ := statusRule(re.HTTPStatus)
+		return r.kind
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return failFatal
+	}
+	if badCertificate(err) {
+		return failFatal // the request was not sent, and retrying will not help
+	}
+	if notSent(err) {
+		return failRetryable
+	}
+	var te *transportError
+	if errors.As(err, &te) {
+		return failAmbiguous
+	}
+	return failFatal
 }

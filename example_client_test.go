@@ -97,3 +97,12 @@ func ExampleClient_Call() {
 	// Output:
 	// GetRoomOnlineUsers 1 [alice]
 }
+
+// NewTaskID makes a fresh TaskId for a Start* call: 32 hex characters, which
+// satisfy the ID rule; a retry of the same request reuses it, so the service
+// recognises the task.
+func ExampleNewTaskID() {
+	id := rtc.NewTaskID()
+	fmt.Println(len(id), rtc.ValidID(id))
+	// Output: 32 true
+}

@@ -1,7 +1,6 @@
 package rtc
 
-// The typed requests, results and methods of every action (room.go,
-// record.go, ... and operations.go) are generated from the OpenAPI
-// description in internal/spec and the documentation in
-// internal/gen/docs.json.
+// The typed requests, results and methods of every action (the api_*.go
+// files, listed in docs/generated.md) are generated from the OpenAPI
+// description and the rules per action (actions.json) in internal/spec.
 //go:generate go run ./internal/gen

@@ -49,20 +49,30 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 		ctx, cancel = context.WithTimeout(ctx, cl.cfg.timeout)
 		defer cancel()
 	}
-	method := cl.op.Method
-	var info CallInfo
-	observed := len(c.observers) > 0
-	var start time.Time
-	if observed {
-		start = time.Now()
-		info = CallInfo{Action: cl.op.Action, Version: cl.version, Method: method, Region: c.region, Host: c.ep.host}
-		for _, o := range c.observers {
-			if nc := o.CallStart(ctx, info); nc != nil {
-				ctx = nc
-			}
+	if len(c.observers) == 0 {
+		out, _ := c.attempts(ctx, cl, policy, CallInfo{}, false)
+		return out.meta, out.err
+	}
+	start := time.Now()
+	info := CallInfo{Action: cl.op.Action, Version: cl.version, Method: cl.op.Method, Region: c.region, Host: c.ep.host}
+	for _, o := range c.observers {
+		if nc := o.CallStart(ctx, info); nc != nil {
+			ctx = nc
 		}
 	}
+	out, attempts := c.attempts(ctx, cl, policy, info, true)
+	r := CallResult{Attempts: attempts, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID(),
+		OutcomeUnknown: errors.Is(out.err, ErrOutcomeUnknown)}
+	for _, o := range c.observers {
+		o.CallEnd(ctx, info, r)
+	}
+	return out.meta, out.err
+}
 
+// attempts is the retry loop: it makes attempts and carries out what
+// decide says after each (retryDecision), and returns the last outcome and
+// the number of attempts made.
+func (c *Client) attempts(ctx context.Context, cl *call, policy *RetryPolicy, info CallInfo, observed bool) (attemptOutcome, int) {
 	var (
 		out     attemptOutcome
 		attempt int
@@ -89,36 +99,8 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 			}
 		}
 		out = c.attempt(actx, cl, attempt)
-		if out.err != nil && st.ambiguous && cl.op.Safety == safeWithTaskID && errors.Is(out.err, ErrTaskExists) {
-			// The earlier, ambiguous attempt created the task.
-			var ae *APIError
-			errors.As(out.err, &ae)
-			out.meta = &ResponseMetadata{RequestID: ae.RequestID, Action: cl.op.Action, Version: cl.version, Service: ServiceName, Region: c.region}
-			out.err = nil
-			if ms, ok := cl.out.(messageSetter); ok {
-				ms.setMessage("success")
-			}
-		}
-		if out.err == nil {
-			c.budget.refund(1)
-			d = stop(reasonNone)
-			c.endAttempt(actx, cl, info, attempt, &out, d)
-			break
-		}
+		c.settleTaskExists(cl, &out, &st)
 		d = c.decide(ctx, cl, policy, &out, attempt, &st)
-		if d.retry {
-			cost := retryCost
-			if errors.Is(out.err, context.DeadlineExceeded) || ambiguousTransport(out.err) {
-				cost = timeoutRetryCost
-			}
-			if !c.budget.take(cost) {
-				d = stop(reasonBudgetSpent)
-			}
-		}
-		if !d.retry && cl.op.Safety == unsafeToRepeat && classify(out.err, policy) == failAmbiguous {
-			// Sent, maybe carried out, and not repeated: say so.
-			out.err = &OutcomeUnknownError{Action: cl.op.Action, Err: out.err}
-		}
 		c.endAttempt(actx, cl, info, attempt, &out, d)
 		if !d.retry {
 			break
@@ -131,14 +113,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*ResponseMetadata, error) {
 	if d.reason == reasonBudgetSpent && c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "rtc: retry budget exhausted; failing fast", slog.String("action", cl.op.Action), slog.String("error_code", out.errCode))
 	}
-	if observed {
-		r := CallResult{Attempts: attempt, ErrorCode: out.errCode, Err: out.err, Duration: time.Since(start), RequestID: out.requestID(),
-			OutcomeUnknown: errors.Is(out.err, ErrOutcomeUnknown)}
-		for _, o := range c.observers {
-			o.CallEnd(ctx, info, r)
-		}
-	}
-	return out.meta, out.err
+	return out, attempt
 }
 
 func ambiguousTransport(err error) bool {

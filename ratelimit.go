@@ -67,80 +67,8 @@ func (l Limit) String() string {
 // action (the data queries), so it stays under every documented quota.
 func DefaultLimit() Limit { return Limit{QPS: 10, Burst: 1} }
 
-// messageGroup is the shared bucket of the four message-sending actions.
-const messageGroup = "message"
-
-// DefaultActionLimits returns, as a fresh map the caller may change, the
-// per-action call rates the vendor documents for the RTC OpenAPI. The
-// vendor counts these quotas per account: every AppId and every process
-// using the same account shares them. All entries use Burst 1.
-//
-// Sources (Volcengine RTC documentation, docs/6348/<page>, and the matching
-// BytePlus RTC pages, as published when this table was written):
-//
-//	BanRoomUser             40  6348/1188353 (2023-11-01), 6348/336038 (2020-12-01)
-//	UpdateBanRoomUserRule   20  6348/1188351, 6348/336039
-//	KickUser                60  6348/357742
-//	LimitTokenPrivilege     40  6348/1188352 (BytePlus docs-1188352)
-//	BanUserStream           60  BytePlus docs-1188354 (2023-11-01)
-//	GetRoomOnlineUsers      40  6348/1188355; only 1 QPS when Property is true:
-//	                            override this entry if you ask for properties
-//	StartRecord             60  6348/1188215
-//	StopRecord              60  6348/1188200
-//	StartSegment            60  6348/1188212 (2023-11-01)
-//	StartSnapshot          150  6348/1188225
-//	StartPushMixedStreamToCDN 150  6348/1188218
-//	UpdateRelayStream      150  6348/1188211
-//	StopPushPublicStream   150  6348/1188202
-//	ListRoomInfo            10  BytePlus docs-156026
-//	ListUserInfo            10  BytePlus docs-1186716
-//	ListCallDetail  10 per minute  BytePlus docs-1186717
-//	StartSubtitle, UpdateSubtitle, StopSubtitle  60 each  6348/1402681,
-//	                            6348/1402683, 6348/1402682 (2024-06-01)
-//	StartVoiceChat, UpdateVoiceChat  60 each  6348/2123348, 6348/1404671
-//	SendUnicast, SendRoomUnicast, SendBroadcast, BatchSendRoomUnicast:
-//	                       500 per second for the four together, per AppId
-//	                            (6348/142118); one shared bucket "message" here.
-//	                            BatchSendRoomUnicast counts each receiver as one
-//	                            message on the server; the SDK counts one call.
-//
-// Every other action falls back to DefaultLimit(). The general OpenAPI page
-// (6348/412251) states that limits are per action and per account. That
-// holds for the IM server API too; its pages publish no per-action figure
-// (only a per-live-group message rate, which the service enforces per
-// conversation, see IMSendMessageRequest.Priority), so IM actions use
-// DefaultLimit() until the vendor publishes theirs.
-func DefaultActionLimits() map[string]Limit {
-	perSecond := func(q float64) Limit { return Limit{QPS: q, Burst: 1} }
-	msg := Limit{QPS: 500, Burst: 1, Group: messageGroup}
-	return map[string]Limit{
-		"BanRoomUser":               perSecond(40),
-		"UpdateBanRoomUserRule":     perSecond(20),
-		"KickUser":                  perSecond(60),
-		"LimitTokenPrivilege":       perSecond(40),
-		"BanUserStream":             perSecond(60),
-		"GetRoomOnlineUsers":        perSecond(40),
-		"StartRecord":               perSecond(60),
-		"StopRecord":                perSecond(60),
-		"StartSegment":              perSecond(60),
-		"StartSnapshot":             perSecond(150),
-		"StartPushMixedStreamToCDN": perSecond(150),
-		"UpdateRelayStream":         perSecond(150),
-		"StopPushPublicStream":      perSecond(150),
-		"ListRoomInfo":              perSecond(10),
-		"ListUserInfo":              perSecond(10),
-		"ListCallDetail":            {QPS: 10.0 / 60.0, Burst: 1},
-		"StartSubtitle":             perSecond(60),
-		"UpdateSubtitle":            perSecond(60),
-		"StopSubtitle":              perSecond(60),
-		"StartVoiceChat":            perSecond(60),
-		"UpdateVoiceChat":           perSecond(60),
-		"SendUnicast":               msg,
-		"SendRoomUnicast":           msg,
-		"SendBroadcast":             msg,
-		"BatchSendRoomUnicast":      msg,
-	}
-}
+// DefaultActionLimits is generated into api_operations.go from the limits of
+// internal/spec/actions.json.
 
 // LimitTable maps actions to the bucket they draw from and that bucket's
 // limit. It is the shared vocabulary of LocalLimiter and the distributed
@@ -209,6 +137,10 @@ func (t *LimitTable) Lookup(action string) (bucket string, l Limit) {
 // A LocalLimiter is safe for concurrent use.
 type LocalLimiter struct {
 	table *LimitTable
+	// now and sleepUntil are the limiter's clock: real time, or a fake
+	// one in tests.
+	now        func() time.Time
+	sleepUntil func(ctx context.Context, t time.Time) error
 
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter
@@ -223,26 +155,48 @@ func NewLocalLimiter(defaultLimit Limit, perAction map[string]Limit) *LocalLimit
 
 // NewLocalLimiterFromTable returns a limiter applying the limits of t.
 func NewLocalLimiterFromTable(t *LimitTable) *LocalLimiter {
-	return &LocalLimiter{table: t, buckets: make(map[string]*rate.Limiter)}
+	return &LocalLimiter{table: t, buckets: make(map[string]*rate.Limiter), now: time.Now, sleepUntil: sleepUntil}
+}
+
+// sleepUntil waits until t or until ctx ends, whichever comes first.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	tm := time.NewTimer(time.Until(t))
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Table returns the limits the limiter applies.
 func (l *LocalLimiter) Table() *LimitTable { return l.table }
 
-func (l *LocalLimiter) bucket(action string) (*rate.Limiter, Limit) {
+// reserve takes a token from the action's bucket, reading the clock under
+// the limiter's lock so that the bucket sees time move forward only. It
+// returns a nil reservation for an unlimited action.
+func (l *LocalLimiter) reserve(action string) (*rate.Reservation, time.Time, Limit) {
 	key, lim := l.table.Lookup(action)
+	if lim.unlimited() {
+		return nil, time.Time{}, lim
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
-		r := rate.Inf
-		if !lim.unlimited() {
-			r = rate.Limit(lim.QPS)
-		}
-		b = rate.NewLimiter(r, lim.burst())
+		b = rate.NewLimiter(rate.Limit(lim.QPS), lim.burst())
 		l.buckets[key] = b
 	}
-	return b, lim
+	now := l.now()
+	return b.ReserveN(now, 1), now, lim
+}
+
+// cancel gives back the token of a reservation its caller will not use.
+func (l *LocalLimiter) cancel(r *rate.Reservation) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r.CancelAt(l.now())
 }
 
 // Wait blocks until the action may be called. It returns ctx.Err() if the
@@ -253,32 +207,27 @@ func (l *LocalLimiter) Wait(ctx context.Context, action string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b, lim := l.bucket(action)
-	if lim.unlimited() {
+	r, now, lim := l.reserve(action)
+	if r == nil {
 		return nil
 	}
-	r := b.Reserve()
 	if !r.OK() { // cannot happen with burst >= 1; stay safe anyway
 		return fmt.Errorf("rtc: rate limiter cannot admit %s", action)
 	}
-	d := r.Delay()
+	d := r.DelayFrom(now)
 	if d <= 0 {
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-		r.Cancel()
+	if dl, ok := ctx.Deadline(); ok && dl.Sub(now) < d {
+		l.cancel(r)
 		return fmt.Errorf("rtc: waiting %v for the %s rate limit (%v) would pass the context deadline: %w",
 			d.Round(time.Millisecond), action, lim, context.DeadlineExceeded)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return ctx.Err()
+	if err := l.sleepUntil(ctx, now.Add(d)); err != nil {
+		l.cancel(r)
+		return err
 	}
+	return nil
 }
 
 // LocalLimiter is what the client's WithRateLimiter option takes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,158 +104,189 @@ func TestLimitString(t *testing.T) {
 	}
 }
 
-// spacing runs n sequential Waits and returns the elapsed time.
-func spacing(t *testing.T, l *LocalLimiter, action string, n int) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for range n {
-		require.NoError(t, l.Wait(context.Background(), action))
+// fakeClock is a LocalLimiter's clock in tests: a sleep moves the time to
+// its end at once and records it, so spacing is checked exactly and no
+// test waits on real time. It starts at the real time, so that contexts
+// with deadlines set from it do not end while a test runs.
+type fakeClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Time // the end of every sleep, in the order they began
+	// during, when set, runs at the start of every sleep (a test cancels
+	// its context there, as if the caller gave up while waiting).
+	during func()
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) sleepUntil(ctx context.Context, t time.Time) error {
+	if c.during != nil {
+		c.during()
 	}
-	return time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slept = append(c.slept, t)
+	if t.After(c.t) {
+		c.t = t
+	}
+	return nil
+}
+
+// sleeps returns the end of every sleep so far, sorted.
+func (c *fakeClock) sleeps() []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]time.Time(nil), c.slept...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// fakeLimiter is NewLocalLimiter on a fake clock.
+func fakeLimiter(def Limit, perAction map[string]Limit) (*LocalLimiter, *fakeClock) {
+	l := NewLocalLimiter(def, perAction)
+	c := &fakeClock{t: time.Now()}
+	l.now, l.sleepUntil = c.now, c.sleepUntil
+	return l, c
+}
+
+// requireSpaced checks that sorted times are at least gap apart.
+func requireSpaced(t *testing.T, ts []time.Time, gap time.Duration) {
+	t.Helper()
+	for i := 1; i < len(ts); i++ {
+		require.GreaterOrEqual(t, ts[i].Sub(ts[i-1]), gap-time.Microsecond, "sleeps %d and %d", i-1, i)
+	}
 }
 
 func TestLocalLimiterSpacesCalls(t *testing.T) {
-	l := NewLocalLimiter(Limit{QPS: 100, Burst: 1}, map[string]Limit{
-		"Fast": {QPS: 200, Burst: 1},
-		"Free": {},
-	})
 	tests := []struct {
-		action string
-		n      int
-		min    time.Duration
-		max    time.Duration
+		action  string
+		n       int
+		elapsed time.Duration // burst 1: the first call is free, the next n-1 are spaced 1/QPS apart
 	}{
-		// burst 1: the first call is free, the next n-1 are spaced 1/QPS apart
-		{"Fast", 41, 190 * time.Millisecond, time.Second},
-		{"Unlisted", 21, 190 * time.Millisecond, time.Second},
-		{"Free", 10000, 0, 500 * time.Millisecond},
+		{"Fast", 41, 40 * 5 * time.Millisecond},
+		{"Unlisted", 21, 20 * 10 * time.Millisecond},
+		{"Free", 10000, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.action, func(t *testing.T) {
-			d := spacing(t, l, tc.action, tc.n)
-			require.GreaterOrEqual(t, d, tc.min)
-			require.LessOrEqual(t, d, tc.max)
+			l, clk := fakeLimiter(Limit{QPS: 100, Burst: 1}, map[string]Limit{
+				"Fast": {QPS: 200, Burst: 1},
+				"Free": {},
+			})
+			start := clk.now()
+			for range tc.n {
+				require.NoError(t, l.Wait(context.Background(), tc.action))
+			}
+			require.InDelta(t, tc.elapsed, clk.now().Sub(start), float64(time.Microsecond))
+			if tc.elapsed == 0 {
+				require.Empty(t, clk.sleeps())
+			} else {
+				require.Len(t, clk.sleeps(), tc.n-1)
+			}
 		})
 	}
 }
 
 func TestLocalLimiterBuckets(t *testing.T) {
 	// Two actions of one group share a bucket; separate actions do not.
-	l := NewLocalLimiter(Limit{}, map[string]Limit{
+	l, clk := fakeLimiter(Limit{}, map[string]Limit{
 		"A": {QPS: 100, Burst: 1, Group: "g"},
 		"B": {QPS: 100, Burst: 1, Group: "g"},
 		"C": {QPS: 100, Burst: 1},
 		"D": {QPS: 100, Burst: 1},
 	})
-	run := func(actions ...string) time.Duration {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for _, a := range actions {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range 10 {
-					assert.NoError(t, l.Wait(context.Background(), a))
-				}
-			}()
+	run := func(x, y string) time.Duration {
+		start := clk.now()
+		for range 10 {
+			require.NoError(t, l.Wait(context.Background(), x))
+			require.NoError(t, l.Wait(context.Background(), y))
 		}
-		wg.Wait()
-		return time.Since(start)
+		return clk.now().Sub(start)
 	}
-	shared := run("A", "B")   // 20 calls through one 100 QPS bucket: >= 190ms
-	separate := run("C", "D") // 10 calls through each of two buckets: ~90ms
-	require.GreaterOrEqual(t, shared, 180*time.Millisecond)
-	require.Less(t, separate, shared)
+	// 20 calls through one 100 QPS bucket: 19 intervals.
+	require.InDelta(t, 190*time.Millisecond, run("A", "B"), float64(time.Microsecond))
+	// 10 calls through each of two buckets: 9 intervals.
+	require.InDelta(t, 90*time.Millisecond, run("C", "D"), float64(time.Microsecond))
 }
 
 func TestLocalLimiterContext(t *testing.T) {
-	slow := Limit{QPS: 1, Burst: 1}
-	tests := []struct {
-		name    string
-		ctx     func() (context.Context, context.CancelFunc)
-		wantIs  error
-		maxWait time.Duration
-	}{
-		{
-			name: "cancelled while waiting",
-			ctx: func() (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
-				time.AfterFunc(50*time.Millisecond, cancel)
-				return ctx, cancel
-			},
-			wantIs:  context.Canceled,
-			maxWait: 500 * time.Millisecond,
-		},
-		{
-			name: "already cancelled",
-			ctx: func() (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
-				cancel()
-				return ctx, cancel
-			},
-			wantIs:  context.Canceled,
-			maxWait: 50 * time.Millisecond,
-		},
-		{
-			name: "deadline too short fails fast",
-			ctx: func() (context.Context, context.CancelFunc) {
-				return context.WithTimeout(context.Background(), 300*time.Millisecond)
-			},
-			wantIs:  context.DeadlineExceeded,
-			maxWait: 100 * time.Millisecond,
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			l := NewLocalLimiter(slow, nil)
-			require.NoError(t, l.Wait(context.Background(), "X")) // takes the only token
-			ctx, cancel := tc.ctx()
-			defer cancel()
-			start := time.Now()
-			err := l.Wait(ctx, "X")
-			require.ErrorIs(t, err, tc.wantIs)
-			require.Less(t, time.Since(start), tc.maxWait)
-		})
-	}
+	hourly := Limit{QPS: 1.0 / 3600, Burst: 1} // the second call waits an hour
+	t.Run("cancelled while waiting", func(t *testing.T) {
+		l, clk := fakeLimiter(hourly, nil)
+		require.NoError(t, l.Wait(context.Background(), "X")) // takes the only token
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		clk.during = cancel
+		require.ErrorIs(t, l.Wait(ctx, "X"), context.Canceled)
+		// The token went back: the next caller waits one interval, not two.
+		clk.during = nil
+		start := clk.now()
+		require.NoError(t, l.Wait(context.Background(), "X"))
+		require.InDelta(t, time.Hour, clk.now().Sub(start), float64(time.Millisecond))
+	})
+	t.Run("already cancelled", func(t *testing.T) {
+		l, clk := fakeLimiter(hourly, nil)
+		require.NoError(t, l.Wait(context.Background(), "X"))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		require.ErrorIs(t, l.Wait(ctx, "X"), context.Canceled)
+		require.Empty(t, clk.sleeps())
+	})
+	t.Run("deadline too short fails fast", func(t *testing.T) {
+		l, clk := fakeLimiter(hourly, nil)
+		require.NoError(t, l.Wait(context.Background(), "X"))
+		ctx, cancel := context.WithDeadline(context.Background(), clk.now().Add(time.Minute))
+		defer cancel()
+		err := l.Wait(ctx, "X")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorContains(t, err, "would pass the context deadline")
+		require.Empty(t, clk.sleeps(), "a wait that cannot finish in time does not start")
+	})
 }
 
 func TestLocalLimiterCancelReturnsToken(t *testing.T) {
-	l := NewLocalLimiter(Limit{QPS: 10, Burst: 1}, nil)
+	l, clk := fakeLimiter(Limit{QPS: 10, Burst: 1}, nil)
 	require.NoError(t, l.Wait(context.Background(), "X"))
 	// Many callers give up; their reservations must not push later callers back.
 	for range 20 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		ctx, cancel := context.WithDeadline(context.Background(), clk.now().Add(5*time.Millisecond))
 		err := l.Wait(ctx, "X")
 		cancel()
 		require.True(t, errors.Is(err, context.DeadlineExceeded))
 	}
-	start := time.Now()
+	start := clk.now()
 	require.NoError(t, l.Wait(context.Background(), "X"))
-	require.Less(t, time.Since(start), 150*time.Millisecond)
+	require.InDelta(t, 100*time.Millisecond, clk.now().Sub(start), float64(time.Microsecond),
+		"one interval after the first call, not 21")
 }
 
 func TestLocalLimiterConcurrentRate(t *testing.T) {
-	const qps = 200.0
-	l := NewLocalLimiter(Limit{QPS: qps, Burst: 1}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	defer cancel()
+	// Eight goroutines share one 200 QPS bucket: every admitted call after
+	// the first ends a sleep, and no two sleeps end closer than 1/QPS.
+	const qps, calls = 200.0, 400
+	l, clk := fakeLimiter(Limit{QPS: qps, Burst: 1}, nil)
 	var n atomic.Int64
-	start := time.Now()
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for l.Wait(ctx, "X") == nil {
-				n.Add(1)
+			for n.Add(1) <= calls {
+				assert.NoError(t, l.Wait(context.Background(), "X"))
 			}
 		}()
 	}
 	wg.Wait()
-	observed := float64(n.Load()) / time.Since(start).Seconds()
-	t.Logf("observed_qps=%.1f limit=%.0f", observed, qps)
-	require.LessOrEqual(t, observed, qps*1.10)
-	require.GreaterOrEqual(t, observed, qps*0.5)
+	s := clk.sleeps()
+	require.Len(t, s, calls-1)
+	requireSpaced(t, s, time.Second/qps)
 }
 
 // newRLServer is the shared stub server failing the first failFirst
@@ -267,16 +299,6 @@ func newRLServer(t *testing.T, failFirst int) *StubServer {
 		}
 		return StubAnswer{Result: map[string]any{"message": "success"}}
 	})
-}
-
-// rlGaps returns the time between consecutive requests' arrivals.
-func rlGaps(s *StubServer) []time.Duration {
-	reqs := s.Requests()
-	var g []time.Duration
-	for i := 1; i < len(reqs); i++ {
-		g = append(g, reqs[i].Time.Sub(reqs[i-1].Time))
-	}
-	return g
 }
 
 // countingLimiter records how often the client asked it.
@@ -305,11 +327,11 @@ func kick(ctx context.Context, c *Client) error {
 func TestClientWithLocalLimiterSpacesCalls(t *testing.T) {
 	const qps = 50.0
 	srv := newRLServer(t, 0)
-	lim := &countingLimiter{RateLimiter: NewLocalLimiter(Limit{}, map[string]Limit{"KickUser": {QPS: qps, Burst: 1}})}
+	ll, clk := fakeLimiter(Limit{}, map[string]Limit{"KickUser": {QPS: qps, Burst: 1}})
+	lim := &countingLimiter{RateLimiter: ll}
 	c := newRLClient(t, srv.URL, lim)
 
 	const calls = 26
-	start := time.Now()
 	var wg sync.WaitGroup
 	var next atomic.Int64
 	for range 4 {
@@ -322,40 +344,34 @@ func TestClientWithLocalLimiterSpacesCalls(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	observed := float64(calls) / elapsed.Seconds()
-	t.Logf("observed_qps=%.1f limit=%.0f", observed, qps)
 	require.Equal(t, int64(calls), lim.waits.Load())
-	require.GreaterOrEqual(t, elapsed, time.Duration(calls-1)*time.Second/time.Duration(qps)-10*time.Millisecond)
-	require.LessOrEqual(t, observed, qps*1.10)
-	var short int
-	for _, g := range rlGaps(srv) {
-		if g < 10*time.Millisecond { // half the 20ms spacing
-			short++
-		}
-	}
-	require.LessOrEqual(t, short, 2, "requests must arrive spaced out: %v", rlGaps(srv))
+	require.Len(t, srv.Requests(), calls)
+	s := clk.sleeps()
+	require.Len(t, s, calls-1, "every call after the first waits for the limiter")
+	requireSpaced(t, s, time.Second/qps)
 }
 
 func TestClientWaitsBeforeEveryAttempt(t *testing.T) {
 	srv := newRLServer(t, 2) // two 503s, then success: three attempts
-	lim := &countingLimiter{RateLimiter: NewLocalLimiter(Limit{QPS: 20, Burst: 1}, nil)}
+	ll, clk := fakeLimiter(Limit{QPS: 20, Burst: 1}, nil)
+	lim := &countingLimiter{RateLimiter: ll}
 	c := newRLClient(t, srv.URL, lim)
-	start := time.Now()
+	start := clk.now()
 	require.NoError(t, kick(context.Background(), c))
 	require.Equal(t, int64(3), lim.waits.Load(), "retries wait for the limiter too")
-	require.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond, "three attempts at 20 QPS take two intervals")
+	require.Equal(t, []time.Time{start.Add(50 * time.Millisecond), start.Add(100 * time.Millisecond)}, clk.sleeps(),
+		"three attempts at 20 QPS take two intervals")
 }
 
 func TestClientLimiterContextError(t *testing.T) {
 	srv := newRLServer(t, 0)
-	c := newRLClient(t, srv.URL, NewLocalLimiter(Limit{QPS: 1, Burst: 1}, nil))
+	ll, clk := fakeLimiter(Limit{QPS: 1.0 / 3600, Burst: 1}, nil)
+	c := newRLClient(t, srv.URL, ll)
 	require.NoError(t, kick(context.Background(), c))
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithDeadline(context.Background(), clk.now().Add(time.Minute))
 	defer cancel()
-	start := time.Now()
 	err := kick(ctx, c)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Less(t, time.Since(start), 500*time.Millisecond)
+	require.Empty(t, clk.sleeps())
 	require.Len(t, srv.Requests(), 1, "a call the limiter refused is never sent")
 }

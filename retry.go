@@ -163,42 +163,6 @@ func (b *retryBudget) refund(n int) {
 	b.mu.Unlock()
 }
 
-// classify decides what kind of failure err is, by the table in
-// errtable.go for answers of the service, and by how far the request got
-// for transport failures.
-func classify(err error, policy *RetryPolicy) failureKind {
-	if err == nil {
-		return failNone
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return lookup(ae.Code, ae.HTTPStatus, policy).kind
-	}
-	var re *ResponseError
-	if errors.As(err, &re) {
-		if re.kind != failNone {
-			return re.kind
-		}
-		r, _ := statusRule(re.HTTPStatus)
-		return r.kind
-	}
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		return failFatal
-	}
-	if badCertificate(err) {
-		return failFatal // the request was not sent, and retrying will not help
-	}
-	if notSent(err) {
-		return failRetryable
-	}
-	var te *transportError
-	if errors.As(err, &te) {
-		return failAmbiguous
-	}
-	return failFatal
-}
-
 // transportError wraps a failure of the HTTP exchange (no response).
 type transportError struct {
 	action string
@@ -239,7 +203,7 @@ func badCertificate(err error) bool {
 // was never sent. Ambiguous failures (the action may have been carried out)
 // are not included.
 func IsRetryable(err error) bool {
-	return classify(err, nil) == failRetryable
+	return err != nil && classify(err, nil) == failRetryable
 }
 
 const maxRetryAfterSeconds = 365 * 24 * 3600

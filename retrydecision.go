@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 )
@@ -58,9 +59,50 @@ type retryDecision struct {
 
 func stop(r retryReason) retryDecision { return retryDecision{reason: r} }
 
-// decide says whether to retry after a failed attempt, and after how long.
-// st carries what earlier attempts learnt.
+// decide says whether to retry after an attempt, and after how long: the
+// one place that decides (by the error table's classify, the action's retry
+// safety, the policy and the client's retry budget); the loop in
+// pipeline.go carries it out. st carries what earlier attempts learnt.
 func (c *Client) decide(ctx context.Context, cl *call, p *RetryPolicy, out *attemptOutcome, attempt int, st *retryState) retryDecision {
+	if out.err == nil {
+		c.budget.refund(1)
+		return stop(reasonNone)
+	}
+	d := c.decideFailure(ctx, cl, p, out, attempt, st)
+	if d.retry {
+		cost := retryCost
+		if errors.Is(out.err, context.DeadlineExceeded) || ambiguousTransport(out.err) {
+			cost = timeoutRetryCost
+		}
+		if !c.budget.take(cost) {
+			d = stop(reasonBudgetSpent)
+		}
+	}
+	if !d.retry && cl.op.Safety == unsafeToRepeat && classify(out.err, p) == failAmbiguous {
+		// Sent, maybe carried out, and not repeated: say so.
+		out.err = &OutcomeUnknownError{Action: cl.op.Action, Err: out.err}
+	}
+	return d
+}
+
+// settleTaskExists turns a TaskAlreadyExists answer into the success it
+// is when an earlier, ambiguous attempt of a Start keyed by its TaskId
+// (safeWithTaskID) created the task.
+func (c *Client) settleTaskExists(cl *call, out *attemptOutcome, st *retryState) {
+	if out.err == nil || !st.ambiguous || cl.op.Safety != safeWithTaskID || !errors.Is(out.err, ErrTaskExists) {
+		return
+	}
+	var ae *APIError
+	errors.As(out.err, &ae)
+	out.meta = &ResponseMetadata{RequestID: ae.RequestID, Action: cl.op.Action, Version: cl.version, Service: ServiceName, Region: c.region}
+	out.err = nil
+	if ms, ok := cl.out.(messageSetter); ok {
+		ms.setMessage("success")
+	}
+}
+
+// decideFailure decides after a failed attempt, before the budget.
+func (c *Client) decideFailure(ctx context.Context, cl *call, p *RetryPolicy, out *attemptOutcome, attempt int, st *retryState) retryDecision {
 	if ctx.Err() != nil {
 		return stop(reasonContextDone)
 	}

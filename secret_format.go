@@ -4,7 +4,7 @@ package rtc
 // directly or in a nested value) print it redacted: under every fmt verb
 // (Format), through String, and in log/slog (LogValue), whatever the
 // handler. The generator writes those three methods for each such type
-// (secret_format_gen.go) on top of the helpers here. The value itself is
+// (api_secret_format.go) on top of the helpers here. The value itself is
 // untouched: json.Marshal and the request on the wire carry it.
 // TestSecretTypesAreRedacted fails when a type holding a field named like a
 // secret (secretFields) lacks them, that is, when a fact is missing.

@@ -10,12 +10,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// MaxIDLength is the longest BusinessId, TaskId, RoomId or UserId the
-// service accepts.
-const MaxIDLength = 128
-
-// idRule is the text of the ID rule in validation problems.
-const idRule = "must be 1 to 128 characters of a-z A-Z 0-9 @ . _ -"
+// MaxIDLength, idRule and idByte are generated into api_operations.go from the
+// spec's ID rule (internal/spec: "id_rule", spec/input.go).
 
 // ValidID reports whether s satisfies the rule for BusinessId, TaskId,
 // RoomId and UserId: at most 128 characters, each one of a-z A-Z 0-9 @ . _ -.
@@ -26,9 +22,7 @@ func ValidID(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '@' || c == '.' || c == '_' || c == '-') {
+		if !idByte(s[i]) {
 			return false
 		}
 	}
@@ -151,8 +145,7 @@ func describeID(s string) string {
 		return strconv.Itoa(len(s)) + " characters"
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '@' || c == '.' || c == '_' || c == '-') {
+		if !idByte(s[i]) {
 			r := []rune(s[i:])[0]
 			return strconv.QuoteRune(r) + " at byte " + strconv.Itoa(i)
 		}

@@ -247,3 +247,24 @@ func TestWaitersForEveryTaskFamily(t *testing.T) {
 		_ func(context.Context, *rtc.GetPushSingleStreamToCDNTaskRequest, ...rtc.WaitOption) (*rtc.GetPushSingleStreamToCDNTaskResult, error) = c.WaitPushSingleStreamToCDNTask
 	)
 }
+
+// WaitCallOptions hands its call options to every poll: here an older
+// version of GetRecordTask, which the fake records per request.
+func TestWaitCallOptionsReachEveryPoll(t *testing.T) {
+	t.Parallel()
+	srv := rtctest.NewServer()
+	defer srv.Close()
+	c := waitClient(t, srv)
+	get := startTestRecording(t, c, "wait-callopts")
+	_, err := c.WaitRecordTask(context.Background(), get, rtc.WaitFor(rtc.TaskStatusRunning),
+		rtc.WaitCallOptions(rtc.WithAPIVersion("2022-06-01")))
+	require.NoError(t, err)
+	polls := 0
+	for _, r := range srv.Requests() {
+		if r.Action == "GetRecordTask" {
+			polls++
+			assert.Equal(t, "2022-06-01", r.Version)
+		}
+	}
+	assert.Equal(t, 1, polls)
+}

@@ -1,10 +1,14 @@
 package rtctest
 
-import "time"
+import (
+	"testing"
 
-// PrepareIM seeds the IM state of app 1 and adapts a minimal input of an
-// IM action to it, for the external tests that call every action.
-func PrepareIM(s *Server, action string, in map[string]any) {
-	sd := seedIM(s)
-	imInput(action, in, sd, time.Now())
+	"github.com/volcrtc/rtc/internal/spec"
+)
+
+// Prepare adapts a minimal input of action a and creates what the action
+// needs to exist first, for the external tests that call every action.
+func Prepare(t *testing.T, s *Server, a *spec.Action, in map[string]any) {
+	t.Helper()
+	prepare(t, s, spec.MustLoad(), a, in)
 }

@@ -134,7 +134,7 @@ func (c *call) validate() *apiError {
 	if e := checkFields("", c.action.Input, c.in); e != nil {
 		return e
 	}
-	if e := checkIDs("", c.in); e != nil {
+	if e := checkIDs(c.srv.spec, "", c.in); e != nil {
 		return e
 	}
 	fs := spec.MustLoadFacts()
@@ -172,7 +172,7 @@ func checkFields(prefix string, fields []spec.Field, m map[string]any) *apiError
 		f := &fields[i]
 		v := m[f.Name]
 		path := joinPath(prefix, f.Name)
-		if empty(v) {
+		if spec.Absent(v) {
 			if f.Required {
 				return invalid("InvalidParameter", "%s is required", path)
 			}
@@ -183,18 +183,6 @@ func checkFields(prefix string, fields []spec.Field, m map[string]any) *apiError
 		}
 	}
 	return nil
-}
-
-func empty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case []any:
-		return len(x) == 0
-	}
-	return false
 }
 
 func typeError(path, want string) *apiError {
@@ -258,34 +246,12 @@ func checkValue(path string, f *spec.Field, v any) *apiError {
 	return nil
 }
 
-// validID is the ID rule: 1 to 128 characters of a-z A-Z 0-9 @ . _ -.
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' ||
-			ch == '@' || ch == '.' || ch == '_' || ch == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// idField returns the canonical name of an ID field, or "".
-func idField(name string) string {
-	for _, n := range [...]string{"RoomId", "UserId", "TaskId", "BusinessId"} {
-		if strings.EqualFold(name, n) {
-			return n
-		}
-	}
-	return ""
-}
+// validID applies the spec's ID rule (spec.IDRule).
+func validID(s string) bool { return spec.MustLoad().IDRule.Valid(s) }
 
 // checkIDs applies the ID rule to every ID field in v, at any depth, in a
 // stable order.
-func checkIDs(prefix string, v any) *apiError {
+func checkIDs(sp *spec.Spec, prefix string, v any) *apiError {
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -295,23 +261,25 @@ func checkIDs(prefix string, v any) *apiError {
 		sort.Strings(keys)
 		for _, k := range keys {
 			path := joinPath(prefix, k)
-			if id := idField(k); id != "" {
-				if s, ok := x[k].(string); ok && s != "" && !validID(s) {
-					code := "InvalidParameter"
-					if id == "RoomId" {
-						code = "InvalidParameter.IllegalRoomID"
+			if sp.IsIDField(k) {
+				if s, ok := x[k].(string); ok && s != "" {
+					if p := sp.IDRule.Problem(s); p != "" {
+						code := "InvalidParameter"
+						if strings.EqualFold(k, "RoomId") {
+							code = "InvalidParameter.IllegalRoomID"
+						}
+						return invalid(code, "%s %s", path, p)
 					}
-					return invalid(code, "%s must be at most 128 characters of a-z A-Z 0-9 @ . _ -", path)
 				}
 				continue
 			}
-			if e := checkIDs(path, x[k]); e != nil {
+			if e := checkIDs(sp, path, x[k]); e != nil {
 				return e
 			}
 		}
 	case []any:
 		for i, e := range x {
-			if err := checkIDs(prefix+"["+strconv.Itoa(i)+"]", e); err != nil {
+			if err := checkIDs(sp, prefix+"["+strconv.Itoa(i)+"]", e); err != nil {
 				return err
 			}
 		}

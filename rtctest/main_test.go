@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := NewServer()
+	// The test proceeds once the request is inside its delay.
+	sleeping := make(chan struct{})
+	srv.onSleep = func() { close(sleeping) }
 	tr := &http.Transport{}
 	hc := &http.Client{Transport: tr}
 	// A request stuck in an injected delay, and an idle keep-alive
@@ -42,10 +45,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		}
 		done <- err
 	}()
-	for len(srv.Requests()) == 0 && srv.PendingFaults() > 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(20 * time.Millisecond)
+	<-sleeping
 	srv.Close()
 	srv.Close() // idempotent
 	<-done

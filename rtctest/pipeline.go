@@ -119,7 +119,7 @@ func (c *call) process() (any, *apiError) {
 	if e := c.validate(); e != nil {
 		return nil, e
 	}
-	if h := handlers[a.Action]; h != nil {
+	if h := handlerFor(a.Action); h != nil {
 		return h(c)
 	}
 	return c.genericResult(), nil

@@ -191,6 +191,9 @@ type Server struct {
 	httpSrv   *http.Server
 	serveDone chan struct{}
 	closing   chan struct{}
+	// onSleep, when set (by tests, before the first request), is called
+	// when a request starts waiting out a fault's Delay.
+	onSleep   func()
 	closeOnce sync.Once
 	activeMu  sync.Mutex // guards closed and the transition of active from 0
 	closed    bool
@@ -384,6 +387,9 @@ func (s *Server) now() time.Time {
 func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
+	}
+	if s.onSleep != nil {
+		s.onSleep()
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

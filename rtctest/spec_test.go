@@ -34,11 +34,41 @@ func prerequisite(action string) string {
 	}[action]
 }
 
+// prepare adapts a minimal input of action a and creates what the action
+// needs to exist first (its task, app, business ID, policy, IM users and
+// conversation), so that the action succeeds.
+func prepare(t *testing.T, srv *Server, sp *spec.Spec, a *spec.Action, in map[string]any) {
+	t.Helper()
+	if a.Action == "BanRoomUser" || a.Action == "UpdateBanRoomUserRule" {
+		in["RoomId"] = "room_1" // the service needs RoomId, UserId or both
+	}
+	if a.Category == "im" { // IM actions need users, a conversation, a message
+		imInput(a.Action, in, seedIM(srv), srv.now())
+	}
+	if pre := prerequisite(a.Action); pre != "" {
+		preIn := minimal(sp.Find(pre))
+		for k, v := range in { // same IDs as the action under test
+			if _, ok := preIn[k]; ok {
+				preIn[k] = v
+			}
+			if k == "BusinessID" {
+				preIn["BusinessId"] = v
+			}
+		}
+		r := mustOK(t, srv, pre, preIn)
+		switch pre {
+		case "CreateApp":
+			in["AppId"] = r.result(t)["AppId"]
+		case "WbTranscodeCreate":
+			in["TaskId"] = r.result(t)["TaskId"]
+		}
+	}
+}
+
 var requestIDPattern = regexp.MustCompile(`^\d{14}[0-9A-F]{18}$`)
 
 func TestEveryActionAnswersWithAWellFormedEnvelope(t *testing.T) {
 	sp := spec.MustLoad()
-	require.Len(t, sp.Actions, 146) // 143 from the SDK models, 3 subtitle actions from the vendor pages
 	srv := NewServer(WithRegion("cn-north-1"))
 	defer srv.Close()
 	seen := map[string]bool{}
@@ -47,30 +77,7 @@ func TestEveryActionAnswersWithAWellFormedEnvelope(t *testing.T) {
 		t.Run(a.Action, func(t *testing.T) {
 			srv.Reset()
 			in := minimal(a)
-			if a.Action == "BanRoomUser" || a.Action == "UpdateBanRoomUserRule" {
-				in["RoomId"] = "room_1" // the service needs RoomId, UserId or both
-			}
-			if a.Category == "im" { // IM actions need users, a conversation, a message
-				imInput(a.Action, in, seedIM(srv), srv.now())
-			}
-			if pre := prerequisite(a.Action); pre != "" {
-				preIn := minimal(sp.Find(pre))
-				for k, v := range in { // same IDs as the action under test
-					if _, ok := preIn[k]; ok {
-						preIn[k] = v
-					}
-					if k == "BusinessID" {
-						preIn["BusinessId"] = v
-					}
-				}
-				r := mustOK(t, srv, pre, preIn)
-				switch pre {
-				case "CreateApp":
-					in["AppId"] = r.result(t)["AppId"]
-				case "WbTranscodeCreate":
-					in["TaskId"] = r.result(t)["TaskId"]
-				}
-			}
+			prepare(t, srv, sp, a, in)
 			r := mustOK(t, srv, a.Action, in)
 			md := r.env.ResponseMetadata
 			require.Regexp(t, requestIDPattern, md.RequestID)

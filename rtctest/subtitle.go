@@ -13,6 +13,5 @@ func init() {
 		"StopSubtitle":   {kind: "subtitle", op: opStop},
 	} {
 		taskOps[a] = op
-		handlers[a] = handleTask
 	}
 }

@@ -157,7 +157,7 @@ func TestCallValidationSendsNothing(t *testing.T) {
 			args: []string{"call", "StartRecord", "--data", `{"AppId":"` + testAppID + `","RoomId":"room1","TaskId":"t1",
 				"StorageConfig":{"Type":0,"TosConfig":{"AccountId":"1","Bucket":"b"}},
 				"TargetStreams":{"StreamList":[{"UserId":"ok"},{"UserId":"bad user"}]}}`},
-			want: []string{`TargetStreams.StreamList[1].UserId: breaks the ID rule: ' ' is not allowed`},
+			want: []string{`TargetStreams.StreamList[1].UserId: must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got ' ' at byte 3)`},
 		},
 		{
 			name: "nested required field",
@@ -168,7 +168,7 @@ func TestCallValidationSendsNothing(t *testing.T) {
 		{
 			name: "ID too long",
 			args: []string{"call", "KickUser", "--data", `{"AppId":"` + testAppID + `","RoomId":"` + strings.Repeat("r", 129) + `","UserId":"u"}`},
-			want: []string{"RoomId: breaks the ID rule: 129 characters, at most 128"},
+			want: []string{"RoomId: must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got 129 characters)"},
 		},
 		{
 			name: "type mismatches",

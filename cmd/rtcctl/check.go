@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/volcrtc/rtc"
 	"github.com/volcrtc/rtc/internal/spec"
 )
 
@@ -53,18 +52,14 @@ func (i issue) String() string {
 
 // checker checks a decoded input against an action's input shape.
 type checker struct {
-	ids      map[string]bool // lower-case names of the ID fields
-	problems []issue         // errors: nothing is sent
-	warnings []issue         // sent anyway (errors with --strict)
-	notes    []issue         // rules the vendor does not state: sent anyway
+	spec     *spec.Spec // its IDRule and IsIDField apply the ID rule
+	problems []issue    // errors: nothing is sent
+	warnings []issue    // sent anyway (errors with --strict)
+	notes    []issue    // rules the vendor does not state: sent anyway
 }
 
 func newChecker(s *spec.Spec) *checker {
-	c := &checker{ids: map[string]bool{}}
-	for _, n := range s.IDFields {
-		c.ids[strings.ToLower(n)] = true
-	}
-	return c
+	return &checker{spec: s}
 }
 
 func (c *checker) problem(path, format string, args ...any) {
@@ -134,27 +129,13 @@ func (c *checker) object(prefix string, fields []spec.Field, m map[string]any) {
 			continue
 		}
 		k, ok := seen[f.Name]
-		if !ok || isEmpty(m[k]) {
+		if !ok || spec.Absent(m[k]) {
 			c.problem(join(prefix, f.Name), "is required (%s)", typeName(f))
 		}
 	}
 }
 
-// isEmpty reports whether a value counts as absent for a required field:
-// null, "" or an empty list, as the service sees it.
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case []any:
-		return len(x) == 0
-	}
-	return false
-}
-
-func (c *checker) isID(name string) bool { return c.ids[strings.ToLower(name)] }
+func (c *checker) isID(name string) bool { return c.spec.IsIDField(name) }
 
 // value checks one value against its field.
 func (c *checker) value(path string, f *spec.Field, v any) {
@@ -168,8 +149,10 @@ func (c *checker) value(path string, f *spec.Field, v any) {
 			c.mismatch(path, f, v)
 			return
 		}
-		if c.isID(f.Name) && s != "" && !rtc.ValidID(s) {
-			c.problem(path, "%s", idProblem(s))
+		if c.isID(f.Name) && s != "" {
+			if p := c.spec.IDRule.Problem(s); p != "" {
+				c.problem(path, "%s", p)
+			}
 		}
 	case "int32", "int64":
 		n, ok := v.(json.Number)
@@ -241,18 +224,6 @@ func (c *checker) mismatch(path string, f *spec.Field, v any) {
 		}
 	}
 	c.problem(path, "must be %s, not %s%s", article(typeName(f)), jsonKind(v), hint)
-}
-
-func idProblem(s string) string {
-	if len(s) > rtc.MaxIDLength {
-		return fmt.Sprintf("breaks the ID rule: %d characters, at most %d of a-z A-Z 0-9 @ . _ -", len(s), rtc.MaxIDLength)
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '@' || r == '.' || r == '_' || r == '-') {
-			return fmt.Sprintf("breaks the ID rule: %q is not allowed; use only a-z A-Z 0-9 @ . _ -", r)
-		}
-	}
-	return "breaks the ID rule (at most 128 characters of a-z A-Z 0-9 @ . _ -)"
 }
 
 func isNumber(t string) bool {

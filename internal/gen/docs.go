@@ -1,47 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/volcrtc/rtc/internal/spec"
 )
-
-// docs is the English documentation overlay, internal/gen/docs.json. The
-// spec carries names and types only; the words come from here.
-type docs struct {
-	// Actions maps an action to what it does, one to three sentences that
-	// read after the action's name: "bans a user from a room".
-	Actions map[string]string `json:"actions"`
-	// Fields and Enums are no longer used: field documentation and
-	// enumerations are facts (internal/spec/facts, docs/facts.md). They
-	// are kept so that an overlay that still has them, empty, loads.
-	Fields map[string]string          `json:"fields"`
-	Enums  map[string]json.RawMessage `json:"enums"`
-	// Types documents nested types by their Go name.
-	Types map[string]string `json:"types"`
-}
-
-func loadDocs(path string) (*docs, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var d docs
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(d.Fields) > 0 || len(d.Enums) > 0 {
-		return nil, fmt.Errorf("%s: field docs and enums are facts now: move them to internal/spec/facts (docs/facts.md)", path)
-	}
-	return &d, nil
-}
 
 // checkSpecEnums checks that every field the spec lists values for has an
 // enumeration in the facts with exactly those values.

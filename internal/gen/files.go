@@ -141,7 +141,7 @@ func (m *model) render() (map[string][]byte, error) {
 	m.renderOperations(body("operations.go"))
 	m.renderWaiters(body("waiters.go"))
 	for _, t := range m.secretHolders() {
-		renderSecretFormat(body("secret_format_gen.go"), t)
+		renderSecretFormat(body("secret_format.go"), t)
 	}
 
 	out := map[string][]byte{}
@@ -154,17 +154,21 @@ func (m *model) render() (map[string][]byte, error) {
 	}
 	samples, err := goFile("rtc", m.renderSamples())
 	if err != nil {
-		return nil, fmt.Errorf("zz_samples_test.go: %w", err)
+		return nil, fmt.Errorf("samples_test.go: %w", err)
 	}
-	out["zz_samples_test.go"] = samples
-	return out, nil
+	out["samples_test.go"] = samples
+	named := make(map[string][]byte, len(out))
+	for name, src := range out {
+		named[generatedPrefix+name] = src
+	}
+	return named, nil
 }
 
 // nestedDoc documents a nested type: the overlay's words if any, then where
 // the type is used.
 func (m *model) nestedDoc(t *structType) string {
 	var b strings.Builder
-	if d := m.docs.Types[t.Name]; d != "" {
+	if d := m.typeDocs[t.Name]; d != "" {
 		b.WriteString(t.Name + " " + d + "\n\n")
 		b.WriteString("It is used by ")
 	} else {

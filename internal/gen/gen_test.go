@@ -87,12 +87,13 @@ func arr(name string, elem spec.Field) spec.Field {
 	return spec.Field{Name: name, Type: "array", Elem: &elem}
 }
 
-func testDocs(actions ...string) *docs {
-	d := &docs{Actions: map[string]string{}}
-	for _, a := range actions {
-		d.Actions[a] = "does something."
+// withRules gives every action of a test spec the rules the generator
+// needs (a doc, a retry safety) and returns the spec.
+func withRules(s *spec.Spec) *spec.Spec {
+	for i := range s.Actions {
+		s.Actions[i].Rules = spec.Rules{Doc: "does something.", Safety: spec.Unsafe}
 	}
-	return d
+	return s
 }
 
 func nestedNames(m *model) map[string]string {
@@ -118,7 +119,7 @@ func TestNestedTypeDedup(t *testing.T) {
 		{Action: "StartPublic", Category: "public_stream", Method: "POST", InputIn: "body", ResultType: "string",
 			Input: []spec.Field{layoutB}},
 	}}
-	m, err := buildModel(s, testDocs("GetMix", "StartMix", "StartOther", "StartPublic"), noFacts(t, s))
+	m, err := buildModel(withRules(s), noFacts(t, s))
 	require.NoError(t, err)
 	names := nestedNames(m)
 	// One Encode for all inputs, shared across categories; the result's
@@ -144,7 +145,7 @@ func TestNestedTypeDedupFallsBackToActionName(t *testing.T) {
 		{Action: "ListC", Category: "q", Method: "POST", InputIn: "body", ResultType: "object",
 			Result: []spec.Field{arr("Items", obj("", str("Z", false)))}},
 	}}
-	m, err := buildModel(s, testDocs("ListA", "ListB", "ListC"), noFacts(t, s))
+	m, err := buildModel(withRules(s), noFacts(t, s))
 	require.NoError(t, err)
 	names := nestedNames(m)
 	// First come, plain name; then the category qualifies; then the action.
@@ -158,22 +159,19 @@ func TestQueryObjectRefused(t *testing.T) {
 		{Action: "GetX", Category: "q", Method: "GET", InputIn: "query", ResultType: "object",
 			Input: []spec.Field{obj("Filter", str("A", false))}},
 	}}
-	_, err := buildModel(s, testDocs("GetX"), noFacts(t, s))
+	_, err := buildModel(withRules(s), noFacts(t, s))
 	require.ErrorContains(t, err, "query parameter Filter is an object")
 }
 
 func TestDocsMustCoverEveryAction(t *testing.T) {
 	s := &spec.Spec{Actions: []spec.Action{{Action: "GetX", Category: "q", Method: "GET", InputIn: "query", ResultType: "object"}}}
-	_, err := buildModel(s, testDocs(), noFacts(t, s))
-	require.ErrorContains(t, err, "no description for action GetX")
+	_, err := buildModel(s, noFacts(t, s))
+	require.ErrorContains(t, err, "no doc for action GetX")
 }
 
 func loadRealModel(t *testing.T) *model {
 	t.Helper()
-	d, err := loadDocs("docs.json")
-	require.NoError(t, err)
-	require.NoError(t, mergeDocs(d, extraDocsFile))
-	m, err := buildModel(spec.MustLoad(), d, spec.MustLoadFacts())
+	m, err := buildModel(spec.MustLoad(), spec.MustLoadFacts())
 	require.NoError(t, err)
 	return m
 }
@@ -213,7 +211,7 @@ func TestSafetyClassification(t *testing.T) {
 	for _, c := range cases {
 		require.Equal(t, c.want, got[c.action], c.action)
 	}
-	require.Len(t, got, 146)
+	require.Len(t, got, len(spec.MustLoad().Actions), "every action has a retry safety")
 }
 
 func TestPagingDetection(t *testing.T) {
@@ -238,16 +236,16 @@ func TestPagingDetection(t *testing.T) {
 func TestIDValidationReachesNestedFields(t *testing.T) {
 	t.Parallel()
 	files := generatedFiles(t)
-	src := string(files["cdn_push.go"]) + string(files["types_shared.go"]) + string(files["record.go"])
+	src := string(files["api_cdn_push.go"]) + string(files["api_types_shared.go"]) + string(files["api_record.go"])
 	require.Contains(t, src, `v.id("UserId", r.UserID)`)
 	require.Contains(t, src, `v.push("StreamList")`)
-	quality := string(files["quality.go"])
+	quality := string(files["api_quality.go"])
 	require.Contains(t, quality, `v.ids("UserId", r.UserID)`)
 }
 
 func TestGeneratedFilesHaveHeader(t *testing.T) {
 	files := generatedFiles(t)
-	require.Len(t, files, 26) // 20 categories, types_shared.go, enums.go, operations.go, waiters.go, secret_format_gen.go, samples
+	require.Len(t, files, 26) // 20 categories, types_shared, enums, operations, waiters, secret_format, samples
 	for name, src := range files {
 		require.True(t, strings.HasPrefix(string(src), header), name)
 	}
@@ -273,4 +271,18 @@ func noFacts(t *testing.T, s *spec.Spec) *spec.Facts {
 	fs, err := spec.ParseFacts(s, nil)
 	require.NoError(t, err)
 	return fs
+}
+
+func TestStaleNameOverrideRefused(t *testing.T) {
+	s := withRules(&spec.Spec{Actions: []spec.Action{
+		{Action: "ListA", Category: "q", Method: "POST", InputIn: "body", ResultType: "object",
+			Result: []spec.Field{arr("Items", obj("", str("Id", false)))}},
+	}})
+	s.Actions[0].Rules.Names = map[string]string{"out.Items": "Thing"}
+	m, err := buildModel(s, noFacts(t, s))
+	require.NoError(t, err)
+	require.Contains(t, nestedNames(m), "Thing")
+	s.Actions[0].Rules.Names = map[string]string{"out.Gone": "Thing"}
+	_, err = buildModel(s, noFacts(t, s))
+	require.ErrorContains(t, err, "the name Thing for ListA.out.Gone names no nested type")
 }

@@ -1,15 +1,16 @@
 // Command gen writes the typed requests, results and methods of package rtc
-// from the RTC OpenAPI description (internal/spec) and the English
-// documentation overlay (internal/gen/docs.json).
+// from the RTC OpenAPI description and the SDK's rules per action
+// (internal/spec: rtc-openapi*.json, actions.json and the facts).
 //
 // Run it from the repository root, usually through go generate:
 //
 //	go run ./internal/gen          # rewrite the generated files
 //	go run ./internal/gen -check   # fail if any generated file is stale
 //
-// It writes one file per spec category (room.go, record.go, ...),
-// types_shared.go for nested types used by several categories,
-// operations.go (the operation table) and zz_samples_test.go (sample
+// Every file it writes begins with api_ (generatedPrefix; docs/generated.md
+// lists them): one file per spec category (api_room.go, api_record.go, ...),
+// api_types_shared.go for nested types used by several categories,
+// api_operations.go (the operation table) and api_samples_test.go (sample
 // requests and results for the root package's tests). The output depends
 // only on its inputs, so regenerating an unchanged tree changes nothing.
 package main
@@ -50,8 +51,7 @@ func main() {
 	}
 }
 
-// generate renders every file from the embedded spec and the overlay under
-// root.
+// generate renders every file from the embedded spec.
 func generate(root string) (map[string][]byte, error) {
 	m, err := loadModel(root)
 	if err != nil {
@@ -60,24 +60,17 @@ func generate(root string) (map[string][]byte, error) {
 	return m.render()
 }
 
-// loadModel reads the spec, the overlay under root and the facts.
+// loadModel reads the spec and the facts.
 func loadModel(root string) (*model, error) {
 	s, err := spec.Load()
 	if err != nil {
-		return nil, err
-	}
-	d, err := loadDocs(filepath.Join(root, "internal", "gen", "docs.json"))
-	if err != nil {
-		return nil, err
-	}
-	if err := mergeDocs(d, filepath.Join(root, "internal", "gen", extraDocsFile)); err != nil {
 		return nil, err
 	}
 	fs, err := spec.LoadFacts()
 	if err != nil {
 		return nil, err
 	}
-	m, err := buildModel(s, d, fs)
+	m, err := buildModel(s, fs)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/volcrtc/rtc/internal/spec"
 )
@@ -108,32 +107,35 @@ type model struct {
 	Tasks     []*taskFamily // task families with a waiter (render_waiters.go)
 	byKey     map[string]*structType
 	validates map[*structType]bool
-	// ids are the wire names the ID rule applies to, at any depth; the
-	// spec lists them in "id_fields". A string field with one of these
-	// names, in any letter case (the failover and callback actions spell
-	// them RoomID, BusinessID), is checked, and so is every element of a
-	// string-array field with one of these names (ListQuality's UserId
-	// list). See isID.
-	ids   map[string]bool
-	docs  *docs
+	// spec is the description the model was built from; its IDRule and
+	// IsIDField say which fields the ID rule covers (spec/input.go).
+	spec  *spec.Spec
 	facts *spec.Facts
+	// names are the type-name overrides of every action's rules, keyed by
+	// "Action.in|out.Path"; typeDocs document nested types by Go name.
+	names    map[string]string
+	typeDocs map[string]string
 }
 
-// buildModel reads the spec and the overlay into a model with every nested
-// type named.
-func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
-	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, ids: map[string]bool{}, docs: d, facts: fs}
-	for _, n := range s.IDFields {
-		m.ids[strings.ToLower(n)] = true
-	}
+// buildModel reads the spec, with each action's rules, into a model with
+// every nested type named.
+func buildModel(s *spec.Spec, fs *spec.Facts) (*model, error) {
+	m := &model{byKey: map[string]*structType{}, validates: map[*structType]bool{}, spec: s, facts: fs,
+		names: map[string]string{}, typeDocs: s.TypeDocs}
 	for i := range s.Actions {
 		a := &s.Actions[i]
 		am := &actionModel{A: a, Name: a.Action}
-		doc, ok := d.Actions[a.Action]
-		if !ok {
-			return nil, fmt.Errorf("docs.json: no description for action %s", a.Action)
+		if a.Rules.Doc == "" {
+			return nil, fmt.Errorf("actions.json: no doc for action %s", a.Action)
 		}
-		am.Doc = doc
+		am.Doc = a.Rules.Doc
+		var ok bool
+		if am.Safety, ok = safetyConst[a.Rules.Safety]; !ok {
+			return nil, fmt.Errorf("actions.json: action %s has safety %q", a.Action, a.Rules.Safety)
+		}
+		for k, v := range a.Rules.Names {
+			m.names[a.Action+"."+k] = v
+		}
 		var err error
 		am.Request, err = m.topStruct(am, modeInput, a.Input)
 		if err != nil {
@@ -145,12 +147,6 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 			return nil, err
 		}
 		am.Result.Name = typePrefix(a.Category) + a.Action + "Result"
-		am.Safety = classifySafety(a)
-		if s, ok, err := safetyOf(a); err != nil {
-			return nil, err
-		} else if ok {
-			am.Safety = s
-		}
 		am.Paging, err = detectPaging(am)
 		if err != nil {
 			return nil, err
@@ -162,16 +158,14 @@ func buildModel(s *spec.Spec, d *docs, fs *spec.Facts) (*model, error) {
 		}
 		m.Actions = append(m.Actions, am)
 	}
-	for name := range d.Actions {
-		if s.Find(name) == nil {
-			return nil, fmt.Errorf("docs.json: description for unknown action %s", name)
-		}
-	}
 	if err := m.checkSpecEnums(s); err != nil {
 		return nil, err
 	}
 	m.findTaskFamilies()
 	if err := m.nameNested(); err != nil {
+		return nil, err
+	}
+	if err := m.checkNames(); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -286,4 +280,7 @@ func (m *model) nestedTypes() []*structType {
 }
 
 // isID reports whether the ID rule applies to a field with this wire name.
-func (m *model) isID(wire string) bool { return m.ids[strings.ToLower(wire)] }
+// A string field with one of the spec's "id_fields" names, in any letter
+// case, is checked, and so is every element of a string-array field with
+// one of these names (ListQuality's UserId list).
+func (m *model) isID(wire string) bool { return m.spec.IsIDField(wire) }

@@ -114,9 +114,15 @@ func categoryPrefix(category string) string {
 	return goName(category)
 }
 
-// categoryFile is the file a category's code goes to. The category
-// "callback" is written to callback_config.go so that callback.go stays free
-// for the event-callback verifier.
+// generatedPrefix begins the name of every file the generator writes
+// (api_room.go, api_operations.go, api_samples_test.go ...), so that
+// generated and hand-written files never look alike; docs/generated.md
+// lists them.
+const generatedPrefix = "api_"
+
+// categoryFile is the file (before generatedPrefix) a category's code goes
+// to. The category "callback" is written to callback_config.go, which says
+// what it holds: the callback configuration actions.
 func categoryFile(category string) string {
 	if category == "callback" {
 		return "callback_config.go"

@@ -15,7 +15,6 @@ package main
 //     name (Message, User, FailedInfo ...).
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -67,49 +66,6 @@ func prefixedName(t *structType, name string) string {
 	return p + name
 }
 
-// extraNameOverrides name the elements of bare-list results and IM shapes
-// whose field names say little; they join nameOverrides (typenames.go).
-var extraNameOverrides = map[string]string{
-	"ListResourcePackages.out.Packages":                      "ResourcePackage",
-	"ListResourcePackagesV2.out.Groups":                      "ResourcePackageGroup",
-	"ListResourcePackagesV2.out.Groups.PackageConfigs":       "ResourcePackageConfig",
-	"GetConversationMessages.out.Messages":                   "Message",
-	"GetMessages.out.Messages":                               "Message",
-	"BatchGetConversations.out.ConversationCoreInfos":        "ConversationInfo",
-	"GetUserConversations.out.ConversationInfos":             "ConversationInfo",
-	"ScanConversationParticipantList.out.Participants":       "Participant",
-	"BatchGetConversationParticipant.out.Participants":       "ParticipantDetail",
-	"BatchUpdateLiveParticipants.out.FailedInfos":            "FailedLiveParticipant",
-	"BatchGetBlockParticipants.out.Participants":             "BlockedParticipant",
-	"BatchGetWhitelistParticipant.out.Participants":          "WhitelistParticipant",
-	"CreateConversation.in.ConversationCoreInfo":             "NewConversation",
-	"ModifyConversation.in.ConversationCoreInfo":             "ConversationChange",
-	"BatchAddConversationParticipant.in.ParticipantInfos":    "NewParticipant",
-	"BatchModifyConversationParticipant.in.ParticipantInfos": "ParticipantChange",
-	"GetBlackList.out.BlackListInfos":                        "BlackListEntry",
-	"AddBlackList.in.BlackListInfos":                         "BlackListItem",
-	"GetConversationSetting.out.ConversationSettingInfo":     "ConversationSetting",
-	"ModifyConversationSetting.in.ConversationSettingInfo":   "ConversationSettingChange",
-	"GetConversationMessages.out.Messages.RefMsgInfo":        "RefMessageInfo",
-	"SendMessage.in.RefMsgInfo":                              "RefMessage",
-	"IsFriend.out.Infos":                                     "FriendCheck",
-	"IsInBlackList.out.IsInBlackListInfos":                   "BlackListCheck",
-	"QueryLiveParticipantStatus.out.Status":                  "LiveParticipantStatus",
-	"QueryOnlineStatus.out.QueryOnlineResults":               "OnlineStatus",
-	"UpdateFriend.in.FriendInfos":                            "FriendChange",
-	"ListFriend.out.FriendInfos":                             "Friend",
-	"BatchUpdateLiveParticipants.in.ParticipantInfos":        "LiveParticipantMark",
-	"BatchGetUser.out.Users":                                 "UserProfile",
-	"BatchUpdateUser.in.Users":                               "UserChange",
-	"RegisterUsers.in.Users":                                 "NewUser",
-}
-
-func init() {
-	for k, v := range extraNameOverrides {
-		nameOverrides[k] = v
-	}
-}
-
 // isBare reports whether an action's Result is a bare number or list; the
 // spec package names the one result field that holds it.
 func isBare(a *spec.Action) bool { return a.IsBare() }
@@ -125,63 +81,6 @@ func renderBareResult(b *strings.Builder, am *actionModel) {
 	fmt.Fprintf(b, "func (r *%s) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &r.%s) }\n\n", am.Result.Name, f.Name)
 	fmt.Fprintf(b, "// MarshalJSON writes %s as the bare %s the service answers with.\n", f.Name, am.A.ResultType)
 	fmt.Fprintf(b, "func (r %s) MarshalJSON() ([]byte, error) { return json.Marshal(r.%s) }\n\n", am.Result.Name, f.Name)
-}
-
-// imSafety is the retry-safety of every IM action, decided one by one:
-// sends, broadcasts, creates, adds, registrations, deletes, removals and
-// recalls are never repeated after an ambiguous failure (a repeat could
-// send twice, or fail on what the first attempt did); reads and updates
-// that set a state are.
-var imSafety = map[string]string{
-	// Reads.
-	"BatchGetBlockParticipants": safe, "BatchGetConversationParticipant": safe,
-	"BatchGetConversations": safe, "BatchGetUser": safe, "BatchGetWhitelistParticipant": safe,
-	"GetAppToken": safe, "GetBlackList": safe, "GetConversationMarks": safe,
-	"GetConversationMessages": safe, "GetConversationSetting": safe,
-	"GetConversationUserCount": safe, "GetMessages": safe, "GetMessagesReadReceipt": safe,
-	"GetParticipantReadIndex": safe, "GetUserConversations": safe, "IsFriend": safe,
-	"IsInBlackList": safe, "IsUserInConversation": safe, "ListFriend": safe,
-	"QueryLiveParticipantStatus": safe, "QueryOnlineStatus": safe,
-	"ScanConversationParticipantList": safe,
-	// Updates that set a state: the same request twice leaves the same state.
-	"BatchModifyConversationParticipant": safe, "BatchUpdateLiveParticipants": safe,
-	"BatchUpdateUser": safe, "BatchUpdateUserTags": safe, "MarkConversation": safe,
-	"ModifyConversation": safe, "ModifyConversationSetting": safe, "ModifyMessage": safe,
-	"ModifyParticipantReadIndex": safe, "UpdateBlackList": safe, "UpdateFriend": safe,
-	// Sends and broadcasts.
-	"SendMessage": unsafe, "BatchSendMessage": unsafe, "UserBroadcast": unsafe,
-	// Creates, adds and registrations.
-	"CreateConversation": unsafe, "RegisterUsers": unsafe, "AddFriend": unsafe,
-	"AddBlackList": unsafe, "BatchAddBlockParticipants": unsafe,
-	"BatchAddConversationParticipant": unsafe, "BatchAddManager": unsafe,
-	"BatchAddWhitelistParticipant": unsafe,
-	// Deletes, removals, recalls.
-	"DestroyConversation": unsafe, "DeleteConversationMessage": unsafe, "DeleteMessage": unsafe,
-	"RecallMessage": unsafe, "DeleteFriend": unsafe, "RemoveBlackList": unsafe,
-	"UnRegisterUsers": unsafe, "BatchDeleteBlockParticipants": unsafe,
-	"BatchDeleteConversationParticipant": unsafe, "BatchRemoveManager": unsafe,
-	"BatchRemoveWhitelistParticipant": unsafe,
-}
-
-// imSafetyRule is appended to the operation table's comment.
-const imSafetyRule = `
-IM actions (category im) are classified one by one (imSafety in the
-generator): reads and updates that set a state are safe to repeat; sends,
-broadcasts, creates, adds, registrations, deletes, removals and recalls are
-not.`
-
-// safetyOf returns the retry-safety of an IM action, and false for other
-// actions. An IM action missing from the table is an error, so that a new
-// IM action is classified on purpose.
-func safetyOf(a *spec.Action) (string, bool, error) {
-	if !isIM(a) {
-		return "", false, nil
-	}
-	s, ok := imSafety[a.Action]
-	if !ok {
-		return "", false, fmt.Errorf("%s: IM action without a retry-safety class; add it to imSafety", a.Action)
-	}
-	return s, true, nil
 }
 
 // cursorPaging describes a list that pages by cursor: Cursor (and Limit)
@@ -285,54 +184,4 @@ func (m *model) countCategory(cat string) int {
 		}
 	}
 	return n
-}
-
-// extraDocsFile is the overlay for the actions added with the IM server
-// API, the billing actions, subtitles and voice chat 2025-06-01; it has the
-// layout of docs.json and is merged into it (a key in both is an error).
-const extraDocsFile = "docs_extra.json"
-
-// mergeDocs adds the overlay at path to d.
-func mergeDocs(d *docs, path string) error {
-	x, err := loadDocs(path)
-	if err != nil {
-		return err
-	}
-	if d.Actions == nil {
-		d.Actions = map[string]string{}
-	}
-	if d.Fields == nil {
-		d.Fields = map[string]string{}
-	}
-	if d.Types == nil {
-		d.Types = map[string]string{}
-	}
-	if d.Enums == nil {
-		d.Enums = map[string]json.RawMessage{}
-	}
-	for k, v := range x.Actions {
-		if _, dup := d.Actions[k]; dup {
-			return fmt.Errorf("%s: action %s is described in docs.json too", path, k)
-		}
-		d.Actions[k] = v
-	}
-	for k, v := range x.Fields {
-		if _, dup := d.Fields[k]; dup {
-			return fmt.Errorf("%s: field %s is described in docs.json too", path, k)
-		}
-		d.Fields[k] = v
-	}
-	for k, v := range x.Types {
-		if _, dup := d.Types[k]; dup {
-			return fmt.Errorf("%s: type %s is described in docs.json too", path, k)
-		}
-		d.Types[k] = v
-	}
-	for k, v := range x.Enums {
-		if _, dup := d.Enums[k]; dup {
-			return fmt.Errorf("%s: enum %s is described in docs.json too", path, k)
-		}
-		d.Enums[k] = v
-	}
-	return nil
 }

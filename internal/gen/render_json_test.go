@@ -18,7 +18,7 @@ func TestJSONTypesAreBodyInputsOnly(t *testing.T) {
 		{Action: "StartX", Category: "q", Method: "POST", InputIn: "body", ResultType: "string",
 			Input: []spec.Field{str("AppId", true), filter}},
 	}}
-	m, err := buildModel(s, testDocs("GetX", "StartX"), noFacts(t, s))
+	m, err := buildModel(withRules(s), noFacts(t, s))
 	require.NoError(t, err)
 	var names []string
 	for st := range m.jsonTypes() {
@@ -34,7 +34,7 @@ func renderOne(t *testing.T, input ...spec.Field) string {
 	s := &spec.Spec{Actions: []spec.Action{
 		{Action: "StartX", Category: "q", Method: "POST", InputIn: "body", ResultType: "string", Input: input},
 	}}
-	m, err := buildModel(s, testDocs("StartX"), noFacts(t, s))
+	m, err := buildModel(withRules(s), noFacts(t, s))
 	require.NoError(t, err)
 	var b strings.Builder
 	renderAppendJSON(&b, m.Actions[0].Request)

@@ -24,51 +24,6 @@ var reservedNames = map[string]bool{
 	"TaskStatus": true, "StopReason": true,
 }
 
-// nameOverrides gives a better name to a shape than the one derived from
-// its field, keyed by "Action.in|out.Path" of any of its uses. They exist
-// where the field name says little about one element.
-var nameOverrides = map[string]string{
-	// Each element of ListMusics / SearchMusics "List" is one song.
-	"ListMusics.out.List":   "Music",
-	"SearchMusics.out.List": "Music",
-	// Each element of ListHotMusic "HotList" is a whole hot list.
-	"ListHotMusic.out.HotList": "HotList",
-	// GetCallback's "Callbacks" elements are callback configurations.
-	"GetCallback.out.Callbacks": "CallbackConfig",
-	// {StreamList: [...]} serves as both TargetStreams and ExcludeStreams.
-	"StartRecord.in.TargetStreams":                 "Streams",
-	"GetRecordTask.out.RecordTask.RecordFileList":  "RecordFile",
-	"GetSegmentTask.out.SegmentTask.TargetStreams": "Streams",
-	// Public streams pick their source streams by room and user.
-	"StartPushPublicStream.in.TargetStreams": "RoomStream",
-	// The distribution reports have their own indicator and data shapes.
-	"ListQualityDistribution.out.Indicators":            "DistributionIndicator",
-	"ListQualityDistribution.out.Indicators.Data":       "DistributionData",
-	"ListOperationDistribution.out.Data":                "OperationDistribution",
-	"ListCallDetail.out.UserCallDetail.CallDetail.Data": "CallDetailPoint",
-	"ListRealTimePublicStreamInfo.out.Indicators.Data":  "IndicatorData",
-	// The two failover policies.
-	"CreateFailRecoveryPolicy.out.Policy": "RecoveryPolicy",
-	"CreateVendorPolicy.out.Policy":       "VendorPolicy",
-	// Names that would otherwise be too generic.
-	"ListUserInfo.out.UserList.Record":     "UserRecord",
-	"ListRelayStream.out.Task":             "RelayTask",
-	"WbTranscodeGet.out.Images":            "TranscodeImage",
-	"GetRealtimePostProcessing.out.common": "PostProcessingValue",
-	"StartVoiceChat.in.Config":             "VoiceChatConfig",
-	"ListDetectionTask.out.EventData":      "DetectionTask",
-	// Names that would otherwise suggest another concept: a layout
-	// rectangle is not a cloud region (WithRegion), and each CDN push
-	// variant has its own control.
-	"StartRecord.in.Layout.CustomLayout.Regions":                                           "LayoutRegion",
-	"StartPushMixedStreamToCDN.in.Control":                                                 "MixedPushControl",
-	"StartPushSingleStreamToCDN.in.Control":                                                "SinglePushControl",
-	"GetPushSingleStreamToCDNTask.out.PushSingleStreamToCDNTask.Control":                   "SinglePushControl",
-	"GetSegmentTask.out.SegmentTask.Control":                                               "SegmentControl",
-	"GetPushMixedStreamToCDNTask.out.PushMixedStreamToCDNTask.Control":                     "MixedPushControl",
-	"GetPushMixedStreamToCDNTask.out.PushMixedStreamToCDNTask.Layout.CustomLayout.Regions": "LayoutRegion",
-}
-
 // nameNested gives every nested type its Go name. The rules, in order:
 //
 //  1. A shape asks for the name most of its occurrences ask for (the field
@@ -99,7 +54,7 @@ func (m *model) nameNested() error {
 				group = append(group, t)
 			}
 		}
-		if err := assignNames(group, md, taken); err != nil {
+		if err := assignNames(group, md, taken, m.names); err != nil {
 			return err
 		}
 	}
@@ -115,10 +70,33 @@ func (m *model) nameNested() error {
 	return nil
 }
 
-// wantedName is the name a shape asks for before clashes are resolved.
-func wantedName(t *structType) string {
+// checkNames fails on a type-name override (actions.json "names") that
+// names no nested shape, so that a stale one does not linger.
+func (m *model) checkNames() error {
+	uses := map[string]bool{}
+	for _, t := range m.Nested {
+		for _, u := range t.Uses {
+			uses[u.Action+"."+t.Mode.String()+"."+u.Path] = true
+		}
+	}
+	keys := make([]string, 0, len(m.names))
+	for k := range m.names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !uses[k] {
+			return fmt.Errorf("actions.json: the name %s for %s names no nested type", m.names[k], k)
+		}
+	}
+	return nil
+}
+
+// wantedName is the name a shape asks for before clashes are resolved. An
+// override of the action's rules (actions.json "names") comes first.
+func wantedName(t *structType, names map[string]string) string {
 	for _, u := range t.Uses {
-		if n, ok := nameOverrides[u.Action+"."+t.Mode.String()+"."+u.Path]; ok {
+		if n, ok := names[u.Action+"."+t.Mode.String()+"."+u.Path]; ok {
 			return prefixedName(t, n)
 		}
 	}
@@ -134,11 +112,11 @@ func wantedName(t *structType) string {
 }
 
 // assignNames names all types of one mode, marking names as taken.
-func assignNames(types []*structType, md mode, taken map[string]bool) error {
+func assignNames(types []*structType, md mode, taken map[string]bool, overrides map[string]string) error {
 	byName := map[string][]*structType{}
 	var names []string
 	for _, t := range types {
-		n := wantedName(t)
+		n := wantedName(t, overrides)
 		if md == modeResult && taken[n] {
 			n += "Info"
 		}

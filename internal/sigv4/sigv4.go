@@ -191,11 +191,6 @@ func AppendEscape(dst []byte, s string) []byte {
 	return dst
 }
 
-// EscapeString is AppendEscape for callers that want a string.
-func EscapeString(s string) string {
-	return string(AppendEscape(make([]byte, 0, len(s)+8), s))
-}
-
 // DeriveKey computes the signing key for a date (YYYYMMDD), region and
 // service: HMAC chains over the secret. It changes only with those inputs,
 // so callers cache it.

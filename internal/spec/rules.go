@@ -506,21 +506,8 @@ func getPath(m map[string]any, p string) any {
 	return cur
 }
 
-// present reports whether a JSON value counts as set: not null, not an
-// empty string, array or object.
-func present(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
+// present reports whether a JSON value counts as set: not Absent.
+func present(v any) bool { return !Absent(v) }
 
 func (fs *Facts) checkScalar(checks []Check, x *Fact, p string, v any, out *[]Problem) {
 	for _, c := range checks {

@@ -1,7 +1,10 @@
 // Package spec embeds the RTC OpenAPI description (rtc-openapi.json, a copy
 // of the vendor's models: action names, versions, methods and the input and
-// result shapes) and decodes it. The code generator, the fake server and the
-// command-line tool all read the same copy.
+// result shapes), the actions written from the vendor's pages
+// (rtc-openapi-pages.json) and this SDK's rules per action (actions.json:
+// what the action does, its retry safety, its documented rate limit and the
+// names of its nested types), and decodes them. The code generator, the
+// fake server and the command-line tool all read the same copy.
 package spec
 
 import (
@@ -10,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -24,9 +28,11 @@ var raw []byte
 //go:embed rtc-openapi-pages.json
 var pagesRaw []byte
 
-// Raw returns the embedded copy of rtc-openapi.json (without the actions
-// from the vendor's pages; Load merges those in).
-func Raw() []byte { return raw }
+// actionsRaw holds the SDK's rules per action, one entry per action (see
+// Rules).
+//
+//go:embed actions.json
+var actionsRaw []byte
 
 // Spec is the whole document.
 type Spec struct {
@@ -36,6 +42,9 @@ type Spec struct {
 	Actions   []Action   `json:"actions"`
 	IDFields  []string   `json:"id_fields"`
 	IDRule    IDRule     `json:"id_rule"`
+	// TypeDocs documents nested types by their Go name (actions.json
+	// "types"); the facts document fields.
+	TypeDocs map[string]string `json:"-"`
 }
 
 // Endpoint is one region and its host.
@@ -67,6 +76,48 @@ type Action struct {
 	OlderVersions []string            `json:"older_versions"`
 	Source        string              `json:"source"`
 	Enums         map[string][]string `json:"enums"`
+	// Rules are the SDK's rules for the action, from actions.json.
+	Rules Rules `json:"-"`
+}
+
+// The retry-safety classes of Rules.Safety.
+const (
+	// Safe: a read, or an action that sets a state rather than adds to
+	// it; repeating it after an ambiguous failure changes nothing.
+	Safe = "safe"
+	// SafeWithTask: a Start action keyed by its TaskId; the service
+	// recognises a repeat, and answers it TaskAlreadyExists.
+	SafeWithTask = "task"
+	// Unsafe: a send, create, add or delete; retried only when the
+	// request surely did not reach the service.
+	Unsafe = "unsafe"
+)
+
+// Rules are the SDK's rules for one action: everything the generator
+// needs beyond the vendor's shapes, kept in one entry of actions.json.
+type Rules struct {
+	// Doc says what the action does, one to three sentences that read
+	// after the action's name: "bans a user from a room".
+	Doc string `json:"doc"`
+	// Safety is Safe, SafeWithTask or Unsafe.
+	Safety string `json:"safety"`
+	// Limit is the call rate the vendor documents for the action, or nil
+	// (the client's default limit applies).
+	Limit *Limit `json:"limit,omitempty"`
+	// Names gives a nested type a better Go name than the one derived from
+	// its field, keyed by "in|out.Path" of one of its uses
+	// ("out.List": "Music").
+	Names map[string]string `json:"names,omitempty"`
+}
+
+// Limit is a documented call rate: QPS calls per second or PerMinute calls
+// per minute (one of them), drawn from the bucket Group shares, if any.
+type Limit struct {
+	QPS       float64 `json:"qps,omitempty"`
+	PerMinute float64 `json:"per_minute,omitempty"`
+	Group     string  `json:"group,omitempty"`
+	// Source names the vendor page(s) of the figure.
+	Source string `json:"source"`
 }
 
 // Field is one field of an input or result shape. Type is one of string,
@@ -96,6 +147,10 @@ func Load() (*Spec, error) {
 			return
 		}
 		if e := mergePages(&s, pagesRaw); e != nil {
+			err = e
+			return
+		}
+		if e := mergeRules(&s, actionsRaw); e != nil {
 			err = e
 			return
 		}
@@ -137,6 +192,71 @@ func mergePages(s *Spec, b []byte) error {
 		}
 		if !replaced {
 			s.Actions = append(s.Actions, a)
+		}
+	}
+	return nil
+}
+
+// mergeRules sets the Rules of every action from actions.json: every action
+// has exactly one entry, and every entry names an action.
+func mergeRules(s *Spec, b []byte) error {
+	var doc struct {
+		Types   map[string]string `json:"types"`
+		Actions map[string]Rules  `json:"actions"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if e := dec.Decode(&doc); e != nil {
+		return fmt.Errorf("spec: decode actions.json: %w", e)
+	}
+	s.TypeDocs = doc.Types
+	for i := range s.Actions {
+		a := &s.Actions[i]
+		r, ok := doc.Actions[a.Action]
+		if !ok {
+			return fmt.Errorf("spec: actions.json: no entry for action %s: give it a doc and a safety", a.Action)
+		}
+		if e := r.check(a); e != nil {
+			return fmt.Errorf("spec: actions.json: %s: %w", a.Action, e)
+		}
+		a.Rules = r
+		delete(doc.Actions, a.Action)
+	}
+	for name := range doc.Actions {
+		return fmt.Errorf("spec: actions.json: entry for unknown action %s", name)
+	}
+	return nil
+}
+
+// check reports what is wrong with an action's rules.
+func (r *Rules) check(a *Action) error {
+	if r.Doc == "" {
+		return fmt.Errorf("no doc")
+	}
+	switch r.Safety {
+	case Safe, Unsafe:
+	case SafeWithTask:
+		hasTask := false
+		for _, f := range a.Input {
+			hasTask = hasTask || f.Name == "TaskId"
+		}
+		if !hasTask {
+			return fmt.Errorf("safety %q needs a TaskId in the input", r.Safety)
+		}
+	default:
+		return fmt.Errorf("safety %q: want %q, %q or %q", r.Safety, Safe, SafeWithTask, Unsafe)
+	}
+	if l := r.Limit; l != nil {
+		if (l.QPS > 0) == (l.PerMinute > 0) {
+			return fmt.Errorf("limit: give qps or per_minute, one of them, above zero")
+		}
+		if l.Source == "" {
+			return fmt.Errorf("limit: name its source page")
+		}
+	}
+	for k := range r.Names {
+		if !strings.HasPrefix(k, "in.") && !strings.HasPrefix(k, "out.") {
+			return fmt.Errorf("names: key %q must start with \"in.\" or \"out.\"", k)
 		}
 	}
 	return nil

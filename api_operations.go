@@ -2,21 +2,15 @@
 
 package rtc
 
-// Retry safety, decided from the action name by the generator:
-//   - reads (Get*, List*, Search*, Wb*Get, Wb*Query) and actions that set a
-//     state rather than add to it (Ban*, Unban*, Kick*, Dismiss*, Stop*,
-//     Update*, Limit*) are safe to repeat after an ambiguous failure;
-//   - Start* actions whose request carries a TaskId are safe to repeat: the
+// Retry safety, one class per action in internal/spec/actions.json:
+//   - reads, and actions that set a state rather than add to it (bans, kicks,
+//     stops, updates), are safe to repeat after an ambiguous failure;
+//   - Start actions whose request carries a TaskId are safe to repeat: the
 //     server recognises the task, and a repeat answered TaskAlreadyExists
 //     means the first attempt went through;
-//   - everything else (Send*, BatchSend*, Create*, Add*, Delete*, Modify*,
-//     Start* without a TaskId) is retried only when the request surely did
+//   - everything else (sends, broadcasts, creates, adds, deletes, recalls,
+//     starts without a TaskId) is retried only when the request surely did
 //     not reach the server.
-//
-// IM actions (category im) are classified one by one (imSafety in the
-// generator): reads and updates that set a state are safe to repeat; sends,
-// broadcasts, creates, adds, registrations, deletes, removals and recalls are
-// not.
 var (
 	opAddBlackList                       = operation{Action: "AddBlackList", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultObject}
 	opAddBusinessID                      = operation{Action: "AddBusinessID", Version: "2020-12-01", Method: "POST", InQuery: false, Safety: unsafeToRepeat, Result: resultString}
@@ -314,4 +308,94 @@ var operations = []*operation{
 	&opWbTranscodeCreate,
 	&opWbTranscodeGet,
 	&opWbTranscodeQuery,
+}
+
+// MaxIDLength is the longest BusinessId, TaskId, RoomId or UserId the
+// service accepts.
+const MaxIDLength = 128
+
+// idRule is the text of the ID rule in validation problems.
+const idRule = "must be 1 to 128 characters of a-z A-Z 0-9 @ . _ -"
+
+// idByte reports whether the ID rule allows the byte c (a-z A-Z 0-9 @ . _ -).
+func idByte(c byte) bool {
+	return 'a' <= c && c <= 'z' ||
+		'A' <= c && c <= 'Z' ||
+		'0' <= c && c <= '9' ||
+		c == '@' ||
+		c == '.' ||
+		c == '_' ||
+		c == '-'
+}
+
+// DefaultActionLimits returns, as a fresh map the caller may change, the
+// per-action call rates the vendor documents for the RTC OpenAPI (the
+// "limit" of each action in internal/spec/actions.json). The vendor counts
+// these quotas per account: every AppId and every process using the same
+// account shares them. All entries use Burst 1; actions with a group draw
+// from one shared bucket.
+//
+// Sources (Volcengine RTC documentation, docs/6348/<page>, and the matching
+// BytePlus RTC pages, as published when the table was written):
+//
+//	BanRoomUser: 40 per second (6348/1188353 (2023-11-01), 6348/336038 (2020-12-01))
+//	BanUserStream: 60 per second (BytePlus docs-1188354 (2023-11-01))
+//	BatchSendRoomUnicast: 500 per second, shared as message (6348/142118: per AppId, for the four message-sending actions together; the service counts each receiver as one message, the SDK one call)
+//	GetRoomOnlineUsers: 40 per second (6348/1188355; only 1 QPS when Property is true: override this entry if you ask for properties)
+//	KickUser: 60 per second (6348/357742)
+//	LimitTokenPrivilege: 40 per second (6348/1188352 (BytePlus docs-1188352))
+//	ListCallDetail: 10 per minute (BytePlus docs-1186717)
+//	ListRoomInfo: 10 per second (BytePlus docs-156026)
+//	ListUserInfo: 10 per second (BytePlus docs-1186716)
+//	SendBroadcast: 500 per second, shared as message (6348/142118: per AppId, for the four message-sending actions together)
+//	SendRoomUnicast: 500 per second, shared as message (6348/142118: per AppId, for the four message-sending actions together)
+//	SendUnicast: 500 per second, shared as message (6348/142118: per AppId, for the four message-sending actions together)
+//	StartPushMixedStreamToCDN: 150 per second (6348/1188218)
+//	StartRecord: 60 per second (6348/1188215)
+//	StartSegment: 60 per second (6348/1188212 (2023-11-01))
+//	StartSnapshot: 150 per second (6348/1188225)
+//	StartSubtitle: 60 per second (6348/1402681 (2024-06-01))
+//	StartVoiceChat: 60 per second (6348/2123348)
+//	StopPushPublicStream: 150 per second (6348/1188202)
+//	StopRecord: 60 per second (6348/1188200)
+//	StopSubtitle: 60 per second (6348/1402682 (2024-06-01))
+//	UpdateBanRoomUserRule: 20 per second (6348/1188351, 6348/336039)
+//	UpdateRelayStream: 150 per second (6348/1188211)
+//	UpdateSubtitle: 60 per second (6348/1402683 (2024-06-01))
+//	UpdateVoiceChat: 60 per second (6348/1404671)
+//
+// Every other action falls back to DefaultLimit(). The general OpenAPI page
+// (6348/412251) states that limits are per action and per account. That
+// holds for the IM server API too; its pages publish no per-action figure
+// (only a per-live-group message rate, which the service enforces per
+// conversation, see IMSendMessageRequest.Priority), so IM actions use
+// DefaultLimit() until the vendor publishes theirs.
+func DefaultActionLimits() map[string]Limit {
+	return map[string]Limit{
+		"BanRoomUser":               {QPS: 40, Burst: 1},
+		"BanUserStream":             {QPS: 60, Burst: 1},
+		"BatchSendRoomUnicast":      {QPS: 500, Burst: 1, Group: "message"},
+		"GetRoomOnlineUsers":        {QPS: 40, Burst: 1},
+		"KickUser":                  {QPS: 60, Burst: 1},
+		"LimitTokenPrivilege":       {QPS: 40, Burst: 1},
+		"ListCallDetail":            {QPS: 10.0 / 60.0, Burst: 1},
+		"ListRoomInfo":              {QPS: 10, Burst: 1},
+		"ListUserInfo":              {QPS: 10, Burst: 1},
+		"SendBroadcast":             {QPS: 500, Burst: 1, Group: "message"},
+		"SendRoomUnicast":           {QPS: 500, Burst: 1, Group: "message"},
+		"SendUnicast":               {QPS: 500, Burst: 1, Group: "message"},
+		"StartPushMixedStreamToCDN": {QPS: 150, Burst: 1},
+		"StartRecord":               {QPS: 60, Burst: 1},
+		"StartSegment":              {QPS: 60, Burst: 1},
+		"StartSnapshot":             {QPS: 150, Burst: 1},
+		"StartSubtitle":             {QPS: 60, Burst: 1},
+		"StartVoiceChat":            {QPS: 60, Burst: 1},
+		"StopPushPublicStream":      {QPS: 150, Burst: 1},
+		"StopRecord":                {QPS: 60, Burst: 1},
+		"StopSubtitle":              {QPS: 60, Burst: 1},
+		"UpdateBanRoomUserRule":     {QPS: 20, Burst: 1},
+		"UpdateRelayStream":         {QPS: 150, Burst: 1},
+		"UpdateSubtitle":            {QPS: 60, Burst: 1},
+		"UpdateVoiceChat":           {QPS: 60, Burst: 1},
+	}
 }
