@@ -167,7 +167,7 @@ func (a *app) dispatch(args []string) error {
 		name, rest = "token parse", rest[1:]
 	case name == "callback":
 		if len(rest) == 0 || !callbackSubcommands[rest[0]] {
-			return usageErr("\"callback\" needs a subcommand: verify, send, listen or replay\nRun \"rtcctl help callback verify\" (or send, listen, replay) for details.")
+			return usageErr("\"callback\" needs a subcommand: verify, send, listen or replay, e.g. rtcctl callback verify < body.json (secret in RTC_CALLBACK_SECRET)\nRun \"rtcctl help callback verify\" (or send, listen, replay) for details.")
 		}
 		name, rest = "callback "+rest[0], rest[1:]
 	}
