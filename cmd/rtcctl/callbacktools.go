@@ -831,7 +831,9 @@ prints each answer.
 By default each event is rebuilt with a fresh EventTime, Nonce and
 EventId and signed again with the callback secret (RTC_CALLBACK_SECRET or
 --secret-file FILE), so the receiver's age and duplicate checks accept it;
-its type, AppId, Version and EventData are kept. --keep-id keeps the
+its type, AppId, Version and EventData are kept. Deliveries that did not
+verify when recorded are skipped (re-signing would vouch for them); with
+--keep-time they are sent as recorded. --keep-id keeps the
 recorded EventId (a receiver that processed it already acknowledges it
 without running again). --keep-time sends the recorded bodies
 byte-identical, with their recorded headers, and needs no secret; a
@@ -894,6 +896,11 @@ func runCallbackReplay(a *app, o *cmdOpts, args []string) error {
 			continue
 		}
 		if o.eventType != "" && it.ev.EventType != o.eventType || o.eventID != "" && it.ev.EventID != o.eventID {
+			continue
+		}
+		if !o.keepTime && !it.d.Verified {
+			fmt.Fprintf(a.stderr, "rtcctl: %s line %d: %s id=%s did not verify when it was recorded; re-signing it would vouch for it: skipped (--keep-time sends it as recorded)\n",
+				args[0], i+1, cleanText(it.ev.EventType), cleanText(it.ev.EventID))
 			continue
 		}
 		items = append(items, it)
