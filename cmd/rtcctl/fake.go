@@ -262,7 +262,7 @@ func (p *callbackPoster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp.Body.Close()
 	verdict := "delivered"
 	if resp.StatusCode != http.StatusOK {
-		verdict = "not delivered, RTC retries"
+		verdict = "not delivered; the fake tries each event at most 3 times, as RTC does"
 	}
 	fmt.Fprintf(p.a.stderr, "rtcctl fake: event %s id=%s -> %s: %s in %s (%s)\n", cleanText(ev.EventType), cleanText(ev.EventId), p.url, statusText(resp.StatusCode), took, verdict)
 	w.WriteHeader(resp.StatusCode)
