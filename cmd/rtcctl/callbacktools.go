@@ -229,6 +229,25 @@ func plainWord(s string) bool {
 	return true
 }
 
+// eventTypeShown quotes an event type the SDK does not know only when it
+// looks like one (a CamelCase word): a secret that lost its flag may land
+// in EVENT_TYPE.
+func eventTypeShown(s string) string {
+	if len(s) <= 40 && s != "" && s[0] >= 'A' && s[0] <= 'Z' {
+		letters := true
+		for _, c := range s {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				letters = false
+				break
+			}
+		}
+		if letters {
+			return s
+		}
+	}
+	return fmt.Sprintf("EVENT_TYPE (%d characters, not shown)", len(s))
+}
+
 func (a *app) listFixtures(appID string) error {
 	now := time.Now()
 	for _, f := range eventFixtures {
@@ -254,7 +273,7 @@ func (a *app) eventData(eventType, dataFlag, appID string) (any, error) {
 	f := findFixture(eventType)
 	if f == nil {
 		if raw == nil {
-			msg := fmt.Sprintf("%s is not an event type the SDK types, so it has no fixture: give its EventData with --data JSON.", eventType)
+			msg := fmt.Sprintf("%s is not an event type the SDK types, so it has no fixture: give its EventData with --data JSON.", eventTypeShown(eventType))
 			if s := suggest(eventType, eventTypeNames(), 3); len(s) > 0 {
 				msg += " Did you mean " + orList(s) + "?"
 			}
@@ -264,7 +283,7 @@ func (a *app) eventData(eventType, dataFlag, appID string) (any, error) {
 		if err := json.Unmarshal(raw, &obj); err != nil {
 			return nil, usageErr("--data: not a JSON object: %s", jsonProblem(err))
 		}
-		fmt.Fprintf(a.stderr, "rtcctl: note: %s is not typed by the SDK; --data is sent as its EventData unchecked\n", eventType)
+		fmt.Fprintf(a.stderr, "rtcctl: note: %s is not typed by the SDK; --data is sent as its EventData unchecked\n", eventTypeShown(eventType))
 		return json.RawMessage(raw), nil
 	}
 	v := f.fixture(appID, time.Now())

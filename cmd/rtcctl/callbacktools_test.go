@@ -439,6 +439,10 @@ func TestCallbackErrors(t *testing.T) {
 		r := runBin(t, env, "callback", "send", "NoSuchEvent", "--to", recv.URL)
 		require.Equal(t, exitUsage, r.code)
 		require.Contains(t, r.stderr, "NoSuchEvent is not an event type the SDK types, so it has no fixture: give its EventData with --data JSON")
+		r = runBin(t, env, "callback", "send", "s3cr3tValueX9abc", "--to", recv.URL)
+		require.Equal(t, exitUsage, r.code)
+		require.Contains(t, r.stderr, "EVENT_TYPE (16 characters, not shown) is not an event type")
+		requireNoSecret(t, r, "s3cr3tValueX9abc")
 		require.Equal(t, before, len(recv.received()), "nothing was sent")
 	})
 
@@ -497,4 +501,82 @@ func TestCleanText(t *testing.T) {
 	require.Equal(t, `a\nb`, cleanText("a\nb"))
 	require.Equal(t, `\xff`, cleanText("\xff"))
 	require.Equal(t, `\u202e`, cleanText("\u202e"))
+}
+
+// TestCallbackListenForwardsRetries: when the backend fails a delivery,
+// listen answers the sender with the backend's status, the fake retries,
+// and listen forwards the retry: the backend processes each event once.
+// Headers are passed on, and recorded, without Authorization or Cookie.
+func TestCallbackListenForwardsRetries(t *testing.T) {
+	secretFile := writeSecret(t, loopSecret)
+	backend := newReceiver(t, loopSecret)
+	var mu sync.Mutex
+	seen := map[string]int{}   // deliveries per EventId
+	var forwardedAuth []string // Authorization headers that reached the backend
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var ev rtc.CallbackEvent
+		_ = json.Unmarshal(b, &ev)
+		mu.Lock()
+		seen[ev.EventID]++
+		first := seen[ev.EventID] == 1
+		forwardedAuth = append(forwardedAuth, r.Header.Values("Authorization")...)
+		mu.Unlock()
+		if first {
+			http.Error(w, "backend not ready", http.StatusInternalServerError)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		backend.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(failing.Close)
+	recFile := filepath.Join(t.TempDir(), "deliveries.jsonl")
+
+	listen := startBin(t, binEnv(t), "callback", "listen", "--addr", "127.0.0.1:0", "--secret-file", secretFile,
+		"--forward-to", failing.URL, "--record", recFile)
+	listenURL := waitLine(t, listen.stdout, `receiving event callbacks on (http://127\.0\.0\.1:\d+)`, "listen")[1]
+	fake := startBin(t, binEnv(t), "fake", "--listen", "127.0.0.1:0", "--callback-url", listenURL, "--callback-secret-file", secretFile)
+	fakeURL := waitLine(t, fake.stdout, `listening on (http://127\.0\.0\.1:\d+)`, "fake")[1]
+
+	api := binEnv(t, "RTC_ENDPOINT="+fakeURL, "VOLCENGINE_ACCESS_KEY="+rtctest.DemoAccessKeyID, "VOLCENGINE_SECRET_KEY="+rtctest.DemoSecretAccessKey)
+	r := runBin(t, api, "call", "StartRecord", "--data", recordData(""))
+	require.Equal(t, 0, r.code, r.stderr)
+	ev := backend.next(t)
+	require.Equal(t, rtc.EventRecordStarted, ev.EventType)
+	id := regexp.QuoteMeta(ev.EventID)
+	waitLine(t, listen.stdout, `RecordStarted id=`+id+` .* verified -> backend 500 Internal Server Error .*backend not ready`, "listen")
+	waitLine(t, listen.stdout, `RecordStarted id=`+id+` .* verified -> backend 200 OK`, "listen")
+	waitLine(t, fake.stderr, `event RecordStarted id=`+id+` -> .*: 500 Internal Server Error .*not delivered`, "fake")
+	waitLine(t, fake.stderr, `event RecordStarted id=`+id+` -> .*: 200 OK .*\(delivered\)`, "fake")
+
+	// A delivery with credentials-like headers, straight from a client.
+	signed, err := rtc.NewCallbackEvent(testAppID, rtc.EventRoomCreate, `{"RoomId":"room9"}`)
+	require.NoError(t, err)
+	signed.Sign(loopSecret)
+	body, err := json.Marshal(signed)
+	require.NoError(t, err)
+	for i := 0; i < 2; i++ { // the backend fails the first
+		req, err := http.NewRequest(http.MethodPost, listenURL, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer token-not-to-record")
+		req.Header.Set("X-Trace", "trace-1")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, []int{500, 200}[i], resp.StatusCode)
+	}
+	require.Equal(t, signed.EventID, backend.next(t).EventID)
+
+	listen.stop(t)
+	fake.stop(t)
+	require.Equal(t, 1, backend.count(ev.EventID))
+	require.Equal(t, 1, backend.count(signed.EventID))
+	mu.Lock()
+	require.Equal(t, 2, seen[ev.EventID])
+	require.Empty(t, forwardedAuth)
+	mu.Unlock()
+	rec, err := os.ReadFile(recFile)
+	require.NoError(t, err)
+	require.NotContains(t, string(rec), "token-not-to-record")
+	require.Contains(t, string(rec), "trace-1")
 }
