@@ -682,8 +682,15 @@ func (l *listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rtc.DefaultCallbackMaxBody))
 	if err != nil {
-		http.Error(w, "reading body failed", http.StatusBadRequest)
-		l.line(at, nil, body, fmt.Sprintf("REFUSED: reading the body failed: %v", err), "")
+		status := http.StatusBadRequest
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		http.Error(w, "reading body failed", status)
+		verdict := fmt.Sprintf("REFUSED %s: reading the body failed: %v", statusText(status), err)
+		l.line(at, nil, body, verdict, "")
+		l.record(at, r, body, false, verdict, status)
 		return
 	}
 	st := &forwardState{header: r.Header.Clone(), body: body}
@@ -726,20 +733,26 @@ func (l *listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	_, _ = w.Write(ansBody)
 	l.line(at, st.ev, body, verdict, extra)
-	if l.rec != nil {
-		d := delivery{Time: at.UTC().Format(time.RFC3339Nano), Method: r.Method, Path: r.URL.RequestURI(),
-			Headers: http.Header{}, Verified: verified, Verdict: verdict, Status: status}
-		copyHeaders(d.Headers, r.Header)
-		if utf8.Valid(body) {
-			d.Body = string(body)
-		} else {
-			d.BodyBase64 = body
-		}
-		if err := l.rec.write(&d); err != nil {
-			l.outMu.Lock()
-			fmt.Fprintf(l.a.stderr, "rtcctl callback listen: recording failed: %v\n", err)
-			l.outMu.Unlock()
-		}
+	l.record(at, r, body, verified, verdict, status)
+}
+
+// record appends a delivery to the --record file, if any.
+func (l *listener) record(at time.Time, r *http.Request, body []byte, verified bool, verdict string, status int) {
+	if l.rec == nil {
+		return
+	}
+	d := delivery{Time: at.UTC().Format(time.RFC3339Nano), Method: r.Method, Path: r.URL.RequestURI(),
+		Headers: http.Header{}, Verified: verified, Verdict: verdict, Status: status}
+	copyHeaders(d.Headers, r.Header)
+	if utf8.Valid(body) {
+		d.Body = string(body)
+	} else {
+		d.BodyBase64 = body
+	}
+	if err := l.rec.write(&d); err != nil {
+		l.outMu.Lock()
+		fmt.Fprintf(l.a.stderr, "rtcctl callback listen: recording failed: %v\n", err)
+		l.outMu.Unlock()
 	}
 }
 

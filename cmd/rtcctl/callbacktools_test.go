@@ -567,6 +567,13 @@ func TestCallbackListenForwardsRetries(t *testing.T) {
 	}
 	require.Equal(t, signed.EventID, backend.next(t).EventID)
 
+	// A body over the SDK's limit: refused with 413, recorded, not forwarded.
+	resp, err := http.Post(listenURL, "application/json", bytes.NewReader(make([]byte, rtc.DefaultCallbackMaxBody+1)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	waitLine(t, listen.stdout, `\(not an event: \d+ bytes\) REFUSED 413 Request Entity Too Large: reading the body failed`, "listen")
+
 	listen.stop(t)
 	fake.stop(t)
 	require.Equal(t, 1, backend.count(ev.EventID))
@@ -579,6 +586,7 @@ func TestCallbackListenForwardsRetries(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, string(rec), "token-not-to-record")
 	require.Contains(t, string(rec), "trace-1")
+	require.Contains(t, string(rec), `"status":413`)
 }
 
 // TestEveryTypedEventHasAFixture: each Event constant of the SDK whose
