@@ -1,15 +1,20 @@
 package rtc_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,4 +168,87 @@ func TestServerMessageHandler(t *testing.T) {
 	for _, s := range []string{"empty signature", "nil function", "WithServerMessageMaxBody", "option 2 is nil"} {
 		assert.Contains(t, err.Error(), s)
 	}
+}
+
+// A body that stops arriving is cut off after the read timeout with 408.
+func TestServerMessageHandlerSlowBody(t *testing.T) {
+	called := make(chan struct{}, 1)
+	h, err := rtc.NewServerMessageHandler(testSig, func(context.Context, *rtc.ServerMessage) error {
+		called <- struct{}{}
+		return nil
+	}, rtc.WithServerMessageReadTimeout(150*time.Millisecond))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	body := whole("conv", `{"TaskId":"t1","Stage":{"Code":1}}`)
+	_, err = conn.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"))
+	require.NoError(t, err)
+	_, err = conn.Write(body[:10]) // and nothing more
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(3*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the handler must answer instead of waiting for the body")
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	assert.Empty(t, called)
+}
+
+// fn gets a context bounded by WithServerMessageTimeout.
+func TestServerMessageHandlerDeadline(t *testing.T) {
+	var left time.Duration
+	h, err := rtc.NewServerMessageHandler(testSig, func(ctx context.Context, _ *rtc.ServerMessage) error {
+		dl, ok := ctx.Deadline()
+		require.True(t, ok)
+		left = time.Until(dl)
+		return nil
+	}, rtc.WithServerMessageTimeout(time.Second))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(whole("conv", `{}`))))
+	require.Equal(t, 200, rec.Code)
+	assert.LessOrEqual(t, left, time.Second)
+	assert.Greater(t, left, 500*time.Millisecond)
+	assert.Equal(t, "rtc.ServerMessageHandler", fmt.Sprint(h))
+	assert.NotContains(t, fmt.Sprintf("%#v", h), testSig)
+
+	_, err = rtc.NewServerMessageHandler(testSig, func(context.Context, *rtc.ServerMessage) error { return nil },
+		rtc.WithServerMessageReadTimeout(0), rtc.WithServerMessageTimeout(-1), rtc.WithServerMessageLogger(nil))
+	require.Error(t, err)
+	for _, s := range []string{"WithServerMessageReadTimeout(0s)", "WithServerMessageTimeout(-1ns)", "WithServerMessageLogger: nil logger"} {
+		assert.Contains(t, err.Error(), s)
+	}
+}
+
+func TestServerMessageAccessorsRefuseBadPayload(t *testing.T) {
+	_, err := (&rtc.ServerMessage{Kind: rtc.ServerMessageVoiceSubtitle, Data: []byte(`{"data":"x"}`)}).Subtitles()
+	assert.ErrorIs(t, err, rtc.ErrServerMessageFormat)
+	_, err = (&rtc.ServerMessage{Kind: rtc.ServerMessageAgentState, Data: []byte(`{"RoundID":"x"}`)}).AgentState()
+	assert.ErrorIs(t, err, rtc.ErrServerMessageFormat)
+	assert.Equal(t, "AgentStage(9)", rtc.AgentStage(9).String())
+	assert.False(t, rtc.ServerMessageKind("tool").Known())
+	assert.True(t, rtc.ServerMessageSubtitle.Known())
+}
+
+func FuzzParseServerMessage(f *testing.F) {
+	f.Add(whole("subv", `{"type":"subtitle","data":[{"text":"hi"}]}`))
+	f.Add(whole("conv", `{"Stage":{"Code":1}}`))
+	f.Add(envelope(rawMessage("conv", 99, `{}`), testSig))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := rtc.ParseServerMessage(body, testSig)
+		if err != nil {
+			if strings.Contains(err.Error(), testSig) {
+				t.Fatal("the signature leaked into an error")
+			}
+			if m != nil && !errors.Is(err, rtc.ErrServerMessageUnknownKind) {
+				t.Fatal("a message with an error other than an unknown kind")
+			}
+			return
+		}
+		if !m.Kind.Known() {
+			t.Fatalf("unknown kind %q without an error", m.Kind)
+		}
+	})
 }

@@ -265,7 +265,14 @@ func TestDetectionPostsMachineReviewResult(t *testing.T) {
 	_, err := c.StartDetection(ctx, &rtc.StartDetectionRequest{AppID: "app", RoomID: "room1", UserID: "carol", Callback: cb.URL, CallbackType: rtc.Ptr(rtc.DetectCallbackAll)})
 	require.NoError(t, err)
 	require.NoError(t, srv.EmitReviewResult("app", "room1", "carol", "REJECT", rtctest.ReviewRisk{Name: "gun", Score: 0.93}))
-	require.Error(t, srv.EmitReviewResult("app", "room1", "dave", "PASS"))
+	require.Error(t, srv.EmitReviewResult("app", "room1", "dave", "PASS"), "no detection of dave")
+	// Violations only (CallbackType 0): no PASS at the start.
+	_, err = c.StartDetection(ctx, &rtc.StartDetectionRequest{AppID: "app", RoomID: "room1", UserID: "erin", Callback: cb.URL})
+	require.NoError(t, err)
+	// No Callback: nowhere to post.
+	_, err = c.StartDetection(ctx, &rtc.StartDetectionRequest{AppID: "app", RoomID: "room1", UserID: "frank"})
+	require.NoError(t, err)
+	require.ErrorContains(t, srv.EmitReviewResult("app", "room1", "frank", "REJECT"), "no Callback URL")
 	flush(t, srv)
 	assert.Equal(t, []string{"review carol PASS", "review carol REJECT"}, b.log)
 
