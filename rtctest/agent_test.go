@@ -216,6 +216,11 @@ func TestAgentWelcomeSpeakTextErrorsAndNoStates(t *testing.T) {
 	last := b.events[len(b.events)-1]
 	assert.Equal(t, rtc.VoiceChatFailed, last.EventType)
 	assert.Equal(t, "asr unreachable", last.ErrorInfo.Reason)
+
+	// An agent that ends on its own (EndTask: idle timeout) reports taskStop.
+	require.NoError(t, srv.EndTask("app", "voicechat", "room1", "agent1", "IdleTimeOut", false))
+	flush(t, srv)
+	assert.Equal(t, "event taskStop r2", b.log[len(b.log)-1])
 }
 
 // A receiver that fails gets the server message again, like an event.
