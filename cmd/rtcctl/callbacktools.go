@@ -105,6 +105,14 @@ var eventFixtures = func() []eventFixture {
 	} {
 		fs = append(fs, eventFixture{t, task})
 	}
+	fs = append(fs, eventFixture{rtc.EventVoiceChat, func(appID string, now time.Time) any {
+		return &rtc.VoiceChatEventData{AppID: appID, RoomID: "room1", TaskID: "task1", UserID: "user1", RoundID: 0,
+			EventTime: now.UnixMilli(), EventType: rtc.VoiceChatStateChanged, RunStage: rtc.RunStageAnswerStart}
+	}}, eventFixture{rtc.EventMachineReviewResult, func(string, time.Time) any {
+		return &rtc.MachineReviewResultData{RoomID: "room1", UserID: "user1", MediaType: 1,
+			Images:  []string{"https://example.com/detection/room1/user1/0001.jpg"},
+			RiskALL: []rtc.ReviewRisk{{Name: "porn_general_image_v4", Score: 0.02}}, Suggest: rtc.SuggestPass}
+	}})
 	return fs
 }()
 
@@ -132,7 +140,7 @@ func cmdCallbackSend() *command {
 		name:    "callback send",
 		summary: "post a signed event callback (a fixture, editable) to a URL",
 		help: helpText{
-			usage: "rtcctl callback send EVENT_TYPE --to URL [--data JSON|@FILE] [--app-id ID] [--secret-file FILE]\nrtcctl callback send --list",
+			usage: "rtcctl callback send EVENT_TYPE --to URL [--data JSON|@FILE] [--app-id ID] [--secret-file FILE]\nrtcctl callback send subt|subv|conv --to URL [--data JSON|@FILE] [--signature-file FILE]\nrtcctl callback send --list",
 			description: `Builds an event of EVENT_TYPE with a fresh EventId, EventTime (now) and
 Nonce, signs it with the callback secret (RTC_CALLBACK_SECRET or
 --secret-file FILE) the way RTC does, posts it to --to URL and prints the
@@ -146,6 +154,11 @@ wrong kind or JSON that does not parse is refused (exit 2) before
 anything is sent. An event type the SDK does not type is sent with --data
 as its EventData, unchecked.
 
+subt, subv and conv send a server message instead (the binary messages a
+subtitle task or a voice chat agent posts, read by rtc.ParseServerMessage):
+a fixture payload, edited and checked the same way, carried with the
+signature from RTC_SERVER_MESSAGE_SIGNATURE or --signature-file FILE.
+
 Exit code 0 when the receiver answers 200, 1 when it answers anything
 else (401: it does not accept the signature, check the secret), 2 for bad
 usage or --data, 3 when the URL cannot be reached. A plain http:// URL must
@@ -155,6 +168,7 @@ be on loopback unless --insecure-http is given.`,
 				`export RTC_CALLBACK_SECRET=...`,
 				`rtcctl callback send RecordStarted --to http://127.0.0.1:8000/rtc/callback`,
 				`rtcctl callback send UserJoinRoom --to http://127.0.0.1:8000/rtc/callback --data '{"UserId":"alice"}'`,
+				`RTC_SERVER_MESSAGE_SIGNATURE=... rtcctl callback send conv --to http://127.0.0.1:8000/rtc/agent`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
@@ -163,6 +177,7 @@ be on loopback unless --insecure-http is given.`,
 			fs.StringVar(&o.appID, "app-id", defaultCallbackAppID, "the event's AppId")
 			fs.BoolVar(&o.list, "list", false, "list the event types and their fixtures, and send nothing")
 			callbackSecretFlags(fs, o)
+			fs.StringVar(&o.signatureFile, "signature-file", "", "for subt, subv and conv: read the server message signature from `FILE` (- for stdin); or RTC_SERVER_MESSAGE_SIGNATURE")
 		},
 		run: runCallbackSend,
 	}
@@ -179,6 +194,9 @@ func runCallbackSend(a *app, o *cmdOpts, args []string) error {
 		return usageErr("callback send needs one EVENT_TYPE (got %s); \"rtcctl callback send --list\" shows them", argCount(args))
 	}
 	eventType := args[0]
+	if f := findServerMessageFixture(eventType); f != nil {
+		return a.sendServerMessage(o, f)
+	}
 	if !plainWord(eventType) {
 		return usageErr("EVENT_TYPE must be a word of letters and digits, like RecordStarted (got %d characters, not shown)", len(eventType))
 	}
@@ -260,6 +278,7 @@ func (a *app) listFixtures(appID string) error {
 		fmt.Fprintf(a.stdout, "  %s\n", b)
 	}
 	fmt.Fprintln(a.stdout, "\nAny other event type is sent with --data as its EventData, unchecked.")
+	a.listServerMessageFixtures()
 	return nil
 }
 

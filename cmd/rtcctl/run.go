@@ -91,6 +91,7 @@ type cmdOpts struct {
 	to, forwardTo, record, eventType, eventID string
 	list, keepTime, keepID                    bool
 	callbackURL, callbackSecretFile           string
+	signatureFile                             string
 }
 
 // commands returns the command table, sorted by name.
