@@ -9,11 +9,11 @@ import (
 // public "EventType reference". Each constant's comment names the Go type
 // that ParseData returns for it.
 //
-// The vendor documents more events than are listed here (content moderation
-// results, AI voice chat status, single-stream CDN push, and others). Those
-// were not found in public documentation precise enough to model, so this
-// package leaves them untyped: ParseData returns their EventData as a
-// map[string]any, and DecodeData decodes it into a type of your own.
+// The conversational AI and moderation events (EventVoiceChat,
+// EventMachineReviewResult) are in callback_events_ai.go. The vendor
+// documents still more events; those without a public field list are left
+// untyped: ParseData returns their EventData as a map[string]any, and
+// DecodeData decodes it into a type of your own.
 const (
 	// EventRecordStarted: a cloud recording task started (or failed to);
 	// *TaskEventData.
@@ -72,8 +72,10 @@ const (
 	// video; *UserEventData.
 	EventUserScreenVideoStreamStop = "UserScreenVideoStreamStop"
 
-	// EventTranscodeStarted: a mixed-stream push to CDN (called "transcode"
-	// in the event names) started; *TaskEventData.
+	// EventTranscodeStarted: a push to CDN (called "transcode" in the event
+	// names) started; *TaskEventData. Mixed-stream and single-stream pushes
+	// (StartPushSingleStreamToCDN) both report through the Transcode*
+	// events; TaskId tells the tasks apart.
 	EventTranscodeStarted = "TranscodeStarted"
 	// EventTranscodeStopped: a mixed-stream push to CDN stopped;
 	// *TaskEventData.
@@ -116,8 +118,8 @@ func (d *TaskEventData) Failed() bool { return d.Code != 0 }
 
 // RecordStoppedData is the EventData of EventRecordStopped. A recording
 // longer than about four hours is split into several files; RecordFileList
-// describes each of them. Its per-file layout depends on the storage
-// platform and is left as raw JSON: decode the entries into your own type.
+// describes each of them, as raw JSON; Files decodes the entries into the
+// RecordFile type GetRecordTask uses.
 type RecordStoppedData struct {
 	TaskEventData
 	RecordFileList []json.RawMessage `json:"RecordFileList,omitempty"`
@@ -157,7 +159,8 @@ func unixMilli(ms int64) time.Time {
 
 // ParseData decodes EventData into the type this package models for the
 // event's type (see the Event constants) and returns a pointer to it:
-// *TaskEventData, *RecordStoppedData, *UserEventData or *RoomEventData. For an
+// *TaskEventData, *RecordStoppedData, *UserEventData, *RoomEventData,
+// *VoiceChatEventData or *MachineReviewResultData. For an
 // event type it does not model it returns a map[string]any.
 func (e *CallbackEvent) ParseData() (any, error) {
 	var v any
@@ -176,6 +179,10 @@ func (e *CallbackEvent) ParseData() (any, error) {
 		v = new(UserEventData)
 	case EventRoomCreate, EventRoomDestroy:
 		v = new(RoomEventData)
+	case EventVoiceChat:
+		v = new(VoiceChatEventData)
+	case EventMachineReviewResult:
+		v = new(MachineReviewResultData)
 	default:
 		m := map[string]any{}
 		if err := e.DecodeData(&m); err != nil {

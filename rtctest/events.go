@@ -91,6 +91,8 @@ type Event struct {
 	// Done reports whether the server has finished with the event:
 	// delivered, or given up after the last retry.
 	Done bool
+
+	sink *eventSink // where it goes
 }
 
 type eventSink struct {
@@ -104,6 +106,7 @@ type eventSink struct {
 type eventQueue struct {
 	mu      sync.Mutex
 	all     []*Event
+	msgs    []*Event // server messages (agent.go), delivered in the same order
 	pending []*Event
 	running bool          // a delivery goroutine is active
 	idle    chan struct{} // closed when pending drains; replaced when work arrives
@@ -171,12 +174,17 @@ func (s *Server) EmitEvent(appID, eventType string, data any) error {
 	return nil
 }
 
-// emit signs an event stamped with the server clock and queues it.
+// emit signs an event stamped with the server clock and queues it for
+// the configured callback.
 func (s *Server) emit(appID, eventType, data string) {
-	sink := s.cfg.events
-	if sink == nil {
+	if s.cfg.events == nil {
 		return
 	}
+	s.emitTo(s.cfg.events, appID, eventType, data)
+}
+
+// emitTo signs an event with sink's secret and queues it for sink.
+func (s *Server) emitTo(sink *eventSink, appID, eventType, data string) {
 	now := s.now()
 	var n [2]byte
 	_, _ = rand.Read(n[:])
@@ -203,8 +211,13 @@ func (s *Server) emit(appID, eventType, data string) {
 	w.Signature = hex.EncodeToString(h.Sum(nil))
 	body, _ := json.Marshal(w)
 	t, _ := time.Parse(time.RFC3339, w.EventTime)
-	ev := &Event{Type: eventType, ID: w.EventID, AppID: appID, Time: t, Data: data, Body: body}
+	ev := &Event{Type: eventType, ID: w.EventID, AppID: appID, Time: t, Data: data, Body: body, sink: sink}
+	s.enqueue(ev, false)
+}
 
+// enqueue queues ev for delivery to ev.sink: an event callback, or a
+// server message (listed by ServerMessages instead of Events).
+func (s *Server) enqueue(ev *Event, serverMessage bool) {
 	// Once Close has begun nothing new is sent: Close waits for the
 	// delivery goroutine, which must not start after that.
 	s.activeMu.Lock()
@@ -214,7 +227,11 @@ func (s *Server) emit(appID, eventType, data string) {
 	}
 	q := &s.events
 	q.mu.Lock()
-	q.all = append(q.all, ev)
+	if serverMessage {
+		q.msgs = append(q.msgs, ev)
+	} else {
+		q.all = append(q.all, ev)
+	}
 	q.pending = append(q.pending, ev)
 	if q.idle == nil || !q.running {
 		q.idle = make(chan struct{})
@@ -226,14 +243,14 @@ func (s *Server) emit(appID, eventType, data string) {
 		s.eventsWG.Add(1)
 		go func() {
 			defer s.eventsWG.Done()
-			s.deliverEvents(sink)
+			s.deliverEvents()
 		}()
 	}
 }
 
 // deliverEvents delivers queued events one at a time until the queue is
 // empty or the server closes.
-func (s *Server) deliverEvents(sink *eventSink) {
+func (s *Server) deliverEvents() {
 	q := &s.events
 	for {
 		q.mu.Lock()
@@ -260,7 +277,7 @@ func (s *Server) deliverEvents(sink *eventSink) {
 				return
 			default:
 			}
-			status := s.deliverOnce(sink, ev.Body)
+			status := s.deliverOnce(ev.sink, ev.Body)
 			q.mu.Lock()
 			ev.Attempts++
 			ev.Status = status
@@ -331,6 +348,8 @@ func (s *Server) deliverOnce(sink *eventSink, body []byte) int {
 var taskEventTypes = map[string]struct{ started, stopped, updated, uploaded string }{
 	"record":    {started: "RecordStarted", stopped: "RecordStopped", uploaded: "RecordUploadDone"},
 	"cdn/mixed": {started: "TranscodeStarted", stopped: "TranscodeStopped", updated: "TranscodeUpdated"},
+	// Single-stream pushes report through the same Transcode* events.
+	"cdn/single": {started: "TranscodeStarted", stopped: "TranscodeStopped"},
 }
 
 type taskEvent int

@@ -13,7 +13,9 @@
 // inject faults on demand (error codes, latency, dropped connections, bodies
 // that are not JSON, huge bodies, throttling, clock skew, answers lost after
 // the action ran). Given WithEventCallback or WithEventHandler, it also
-// posts signed event callbacks for what happens in it, as RTC does.
+// posts signed event callbacks for what happens in it, as RTC does; a
+// started voice chat runs a scripted agent that also posts its state and
+// subtitles as server messages (agent.go, RunAgentRound).
 //
 // # Checks, in order
 //

@@ -100,8 +100,9 @@ type task struct {
 	input          map[string]any
 	started, ended time.Time
 	running        bool
-	stopReason     string // why it ended (StopByAPI, IdleTimeOut, ...)
-	failed         bool   // it ended in failure (Status 4)
+	stopReason     string      // why it ended (StopByAPI, IdleTimeOut, ...)
+	failed         bool        // it ended in failure (Status 4)
+	agent          *voiceAgent // the scripted agent of a voicechat task (agent.go)
 }
 
 // TaskInfo describes a task the server knows, for tests.
@@ -177,6 +178,19 @@ func handleTask(c *call) (any, *apiError) {
 		t = &task{sub: op.sub, room: k.room, id: k.id, input: c.in, started: c.now, running: true}
 		a.tasks[k] = t
 		s.emitTask(c.appID(), k, t, taskStarted)
+		switch op.kind {
+		case "voicechat":
+			t.agent = newVoiceAgent(c.appID(), k, c.in)
+			ac, _ := c.in["AgentConfig"].(map[string]any)
+			welcome, _ := ac["WelcomeMessage"].(string)
+			s.agentStart(t.agent, welcome)
+		case "detection":
+			// With CallbackType 1 every result is sent, so a first PASS
+			// arrives at once; with 0 only violations (EmitReviewResult).
+			if ct, _ := toInt(c.in["CallbackType"]); ct == 1 {
+				s.reviewResult(c.appID(), t, "PASS", nil)
+			}
+		}
 		return okResult(c), nil
 	case opUpdate:
 		if t == nil || !t.running || (op.sub != "" && t.sub != op.sub) {
@@ -191,6 +205,9 @@ func handleTask(c *call) (any, *apiError) {
 		}
 		t.input = merged
 		s.emitTask(c.appID(), k, t, taskUpdated)
+		if t.agent != nil {
+			s.agentUpdate(t.agent, c.in)
+		}
 		return okResult(c), nil
 	case opStop:
 		if t == nil || !t.running {
@@ -198,6 +215,9 @@ func handleTask(c *call) (any, *apiError) {
 		}
 		t.running, t.ended, t.stopReason = false, c.now, "StopByAPI"
 		s.emitTask(c.appID(), k, t, taskStopped)
+		if t.agent != nil {
+			s.agentStop(t.agent)
+		}
 		return okResult(c), nil
 	case opGet:
 		if op.kind == "cdn" && k.id == "" {

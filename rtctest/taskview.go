@@ -80,5 +80,8 @@ func (s *Server) EndTask(appID, kind, roomID, taskID, reason string, failed bool
 	}
 	t.running, t.ended, t.stopReason, t.failed = false, now, reason, failed
 	s.emitTask(appID, k, t, taskStopped)
+	if t.agent != nil {
+		s.agentStop(t.agent) // an agent that ends on its own (idle timeout, say) also reports taskStop
+	}
 	return nil
 }

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/volcrtc/rtc"
@@ -25,7 +29,7 @@ func cmdFake() *command {
 		name:    "fake",
 		summary: "run a local fake RTC OpenAPI server (rtctest) until Ctrl-C",
 		help: helpText{
-			usage: "rtcctl fake [--listen ADDR] [--access-key AK --secret-key SK]",
+			usage: "rtcctl fake [--listen ADDR] [--access-key AK --secret-key SK] [--callback-url URL --callback-secret-file FILE]",
 			description: `Runs the fake server of package rtctest on ADDR: it checks signatures,
 answers every action of the API description with a well-formed envelope and
 keeps state (rooms, bans, tasks, apps, callbacks). It accepts the access key
@@ -33,15 +37,24 @@ pair given with --access-key and --secret-key, or else the rtctest demo keys,
 and prints at start the settings a client needs. Each request is logged on
 one line to stderr. SIGINT (Ctrl-C) or SIGTERM stops it gracefully. It
 listens on loopback unless --listen names another host, or --allow-remote
-is given for an address without one (:8080, 0.0.0.0:8080).`,
+is given for an address without one (:8080, 0.0.0.0:8080).
+
+With --callback-url URL the fake posts its event callbacks (task started,
+stopped, uploaded, ...) to URL, signed with the callback secret from
+--callback-secret-file FILE (- for stdin) or RTC_CALLBACK_SECRET, retrying
+as RTC does, and logs each delivery and its answer on stderr. Point it at
+your backend, or at "rtcctl callback listen --forward-to".`,
 			examples: []string{
 				`rtcctl fake`,
 				`rtcctl fake --listen 127.0.0.1:9000 --access-key AKtest --secret-key s3cret`,
+				`rtcctl fake --callback-url http://127.0.0.1:8787/ --callback-secret-file ~/.rtc-callback-secret`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` to listen on (host:port; port 0 picks a free one). Without a host, or with 0.0.0.0 or ::, it binds 127.0.0.1 unless --allow-remote is given")
 			fs.BoolVar(&o.allowRemote, "allow-remote", false, "let --listen bind every interface (the fake accepts signed requests from anyone who can reach it)")
+			fs.StringVar(&o.callbackURL, "callback-url", "", "post the fake's event callbacks to `URL`")
+			fs.StringVar(&o.callbackSecretFile, "callback-secret-file", "", "read the secret that signs them from `FILE` (- for stdin); or RTC_CALLBACK_SECRET")
 		},
 		run: runFake,
 	}
@@ -70,8 +83,13 @@ func runFake(a *app, o *cmdOpts, args []string) error {
 	if err != nil {
 		return failErr(exitTransport, "cannot listen on %s: %v; pick another address with --listen (port 0 picks a free one)", o.listen, err)
 	}
+	opts, err := a.fakeCallbackOptions(o)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
-	fake := rtctest.NewUnstartedServer(rtctest.WithCredentials(ak, sk), rtctest.WithLogger(logger))
+	fake := rtctest.NewUnstartedServer(append(opts, rtctest.WithCredentials(ak, sk), rtctest.WithLogger(logger))...)
 	hs := &http.Server{
 		Handler:           fake.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -99,8 +117,8 @@ or give the settings per command:
 
 In Go: rtc.New(rtc.WithEndpoint(%q), rtc.WithCredentials(...)).
 Each request is logged on stderr. Stop with Ctrl-C.
-`, url, ak, map[bool]string{true: " (the rtctest demo keys)", false: ""}[demo],
-		url, ak, secretShown, url, ak, shellWord(secretShown), url)
+%s`, url, ak, map[bool]string{true: " (the rtctest demo keys)", false: ""}[demo],
+		url, ak, secretShown, url, ak, shellWord(secretShown), url, callbackNote(o))
 
 	select {
 	case err := <-served:
@@ -174,4 +192,78 @@ func fakeListenAddr(listen string, allowRemote bool) (string, error) {
 		return net.JoinHostPort("127.0.0.1", port), nil
 	}
 	return listen, nil
+}
+
+// fakeCallbackOptions are the fake's options for --callback-url: its
+// events go through a handler of this process, which posts each one to
+// the URL and logs the delivery and its answer.
+func (a *app) fakeCallbackOptions(o *cmdOpts) ([]rtctest.Option, error) {
+	if o.callbackURL == "" {
+		if o.callbackSecretFile != "" {
+			return nil, usageErr("--callback-secret-file needs --callback-url URL (where the fake posts its events)")
+		}
+		return nil, nil
+	}
+	target, err := a.checkTarget("--callback-url", o.callbackURL)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.secret(secretSource{flag: "--callback-secret", file: "--callback-secret-file", fileVal: o.callbackSecretFile, env: "RTC_CALLBACK_SECRET"})
+	if err != nil {
+		return nil, err
+	}
+	if secret == "" {
+		return nil, usageErr("--callback-url needs the callback secret: --callback-secret-file FILE or RTC_CALLBACK_SECRET")
+	}
+	p := &callbackPoster{a: a, url: target, client: &http.Client{
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	return []rtctest.Option{rtctest.WithEventHandler(p, secret)}, nil
+}
+
+func callbackNote(o *cmdOpts) string {
+	if o.callbackURL == "" {
+		return ""
+	}
+	return "Event callbacks are posted to " + o.callbackURL + "; each delivery is logged on stderr.\n"
+}
+
+// callbackPoster is the fake's event handler for --callback-url: it
+// posts each delivery to the URL and answers with the URL's status.
+type callbackPoster struct {
+	a      *app
+	url    string
+	client *http.Client
+	mu     sync.Mutex
+}
+
+func (p *callbackPoster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, rtc.DefaultCallbackMaxBody))
+	var ev struct{ EventType, EventId string }
+	_ = json.Unmarshal(body, &ev)
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.url, bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, "bad callback URL", http.StatusBadGateway)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	resp, err := p.client.Do(req)
+	took := time.Since(start).Round(time.Millisecond)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		fmt.Fprintf(p.a.stderr, "rtcctl fake: event %s id=%s -> %s: no answer after %s: %v\n", cleanText(ev.EventType), cleanText(ev.EventId), p.url, took, errors.Unwrap(err))
+		http.Error(w, "no answer", http.StatusBadGateway)
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	verdict := "delivered"
+	if resp.StatusCode != http.StatusOK {
+		verdict = "not delivered; the fake tries each event at most 3 times, as RTC does"
+	}
+	fmt.Fprintf(p.a.stderr, "rtcctl fake: event %s id=%s -> %s: %s in %s (%s)\n", cleanText(ev.EventType), cleanText(ev.EventId), p.url, statusText(resp.StatusCode), took, verdict)
+	w.WriteHeader(resp.StatusCode)
 }

@@ -44,6 +44,10 @@ func TestHelpGolden(t *testing.T) {
 		{"help-token-parse", []string{"token", "parse", "--help"}},
 		{"help-token-parse", []string{"help", "token", "parse"}},
 		{"help-callback-verify", []string{"callback", "verify", "--help"}},
+		{"help-callback-send", []string{"callback", "send", "--help"}},
+		{"help-callback-listen", []string{"callback", "listen", "--help"}},
+		{"help-callback-replay", []string{"callback", "replay", "--help"}},
+		{"help-callback-replay", []string{"help", "callback", "replay"}},
 		{"help-fake", []string{"fake", "--help"}},
 		{"help-version", []string{"version", "--help"}},
 		{"help-help", []string{"help", "--help"}},
@@ -76,7 +80,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no command", nil, "Usage:"},
-		{"unknown command", []string{"cal"}, `unknown command "cal". Did you mean call or callback verify?`},
+		{"unknown command", []string{"cal"}, `unknown command "cal". Did you mean call, callback send or callback listen?`},
 		{"unknown global flag", []string{"--regoin", "x", "call"}, "flag provided but not defined: -regoin"},
 		{"bad duration", []string{"call", "KickUser", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{"help for nothing", []string{"help", "cal"}, `no help for "cal"`},

@@ -87,11 +87,16 @@ type cmdOpts struct {
 	allowRemote bool
 	// token
 	appKeyFile string
+	// callback send, listen, replay; fake's callback target
+	to, forwardTo, record, eventType, eventID string
+	list, keepTime, keepID                    bool
+	callbackURL, callbackSecretFile           string
+	signatureFile                             string
 }
 
 // commands returns the command table, sorted by name.
 func commands() []*command {
-	cs := []*command{cmdCall(), cmdActions(), cmdDescribe(), cmdToken(), cmdTokenParse(), cmdCallbackVerify(), cmdFake(), cmdVersion(), cmdHelp()}
+	cs := []*command{cmdCall(), cmdActions(), cmdDescribe(), cmdToken(), cmdTokenParse(), cmdCallbackVerify(), cmdCallbackSend(), cmdCallbackListen(), cmdCallbackReplay(), cmdFake(), cmdVersion(), cmdHelp()}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	return cs
 }
@@ -157,15 +162,15 @@ func (a *app) dispatch(args []string) error {
 		return &exitError{code: exitUsage}
 	}
 	name, rest := rest[0], rest[1:]
-	// Two-word commands: "token parse", "callback verify".
+	// Two-word commands: "token parse", "callback verify|send|listen|replay".
 	switch {
 	case name == "token" && len(rest) > 0 && rest[0] == "parse":
 		name, rest = "token parse", rest[1:]
 	case name == "callback":
-		if len(rest) == 0 || rest[0] != "verify" {
-			return usageErr("\"callback\" needs a subcommand: rtcctl callback verify < body.json (secret in RTC_CALLBACK_SECRET)\nRun \"rtcctl callback verify --help\" for details.")
+		if len(rest) == 0 || !callbackSubcommands[rest[0]] {
+			return usageErr("\"callback\" needs a subcommand: verify, send, listen or replay, e.g. rtcctl callback verify < body.json (secret in RTC_CALLBACK_SECRET)\nRun \"rtcctl help callback verify\" (or send, listen, replay) for details.")
 		}
-		name, rest = "callback verify", rest[1:]
+		name, rest = "callback "+rest[0], rest[1:]
 	}
 	c := findCommand(name)
 	if c == nil {

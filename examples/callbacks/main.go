@@ -81,6 +81,7 @@ func run(args []string) error {
 			defer cancel()
 			_ = srv.Shutdown(shutdown)
 		}()
+		srv.Addr = *listen
 		logger.Info("receiving RTC callbacks", "addr", *listen, "path", *path)
 		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 			return err
