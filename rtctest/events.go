@@ -91,6 +91,8 @@ type Event struct {
 	// Done reports whether the server has finished with the event:
 	// delivered, or given up after the last retry.
 	Done bool
+
+	released bool // held once by HoldEvents (eventfaults.go)
 }
 
 type eventSink struct {
@@ -246,6 +248,9 @@ func (s *Server) deliverEvents(sink *eventSink) {
 		ev := q.pending[0]
 		q.pending = q.pending[1:]
 		q.mu.Unlock()
+		if s.divert(ev) { // dropped or held (eventfaults.go)
+			continue
+		}
 
 		for attempt := 0; attempt <= EventRetries; attempt++ {
 			select {
