@@ -124,7 +124,7 @@ const (
 // TaskRecord is what a TaskStore knows of a task not yet delivered.
 type TaskRecord struct {
 	Ref           TaskRef
-	Tracked       time.Time // when Track was called
+	Tracked       time.Time // when Track was first called; zero when only events named it
 	StopRequested time.Time // zero unless StopRequested was called
 	Settled       bool      // an outcome waits for delivery
 }
@@ -192,10 +192,10 @@ func NewMemoryTaskStore() *MemoryTaskStore {
 	return &MemoryTaskStore{tasks: make(map[string]*memTask), done: make(map[string]bool)}
 }
 
-func (s *MemoryTaskStore) get(ref TaskRef, at time.Time) *memTask {
+func (s *MemoryTaskStore) get(ref TaskRef) *memTask {
 	t := s.tasks[ref.Key()]
 	if t == nil {
-		t = &memTask{rec: TaskRecord{Ref: ref, Tracked: at}}
+		t = &memTask{rec: TaskRecord{Ref: ref}}
 		s.tasks[ref.Key()] = t
 	}
 	return t
@@ -206,7 +206,9 @@ func (s *MemoryTaskStore) Track(_ context.Context, ref TaskRef, at time.Time) er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.done[ref.Key()] {
-		s.get(ref, at)
+		if t := s.get(ref); t.rec.Tracked.IsZero() {
+			t.rec.Tracked = at
+		}
 	}
 	return nil
 }
@@ -216,7 +218,7 @@ func (s *MemoryTaskStore) RequestStop(_ context.Context, ref TaskRef, at time.Ti
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.done[ref.Key()] {
-		if t := s.get(ref, at); t.rec.StopRequested.IsZero() {
+		if t := s.get(ref); t.rec.StopRequested.IsZero() {
 			t.rec.StopRequested = at
 		}
 	}
@@ -230,7 +232,7 @@ func (s *MemoryTaskStore) Observe(_ context.Context, ref TaskRef, status TaskSta
 	if s.done[ref.Key()] {
 		return ObserveAfterEnd, nil
 	}
-	t := s.get(ref, at)
+	t := s.get(ref)
 	if t.outcome != nil {
 		return ObserveAfterEnd, nil
 	}
@@ -249,7 +251,7 @@ func (s *MemoryTaskStore) Settle(_ context.Context, o *TaskOutcome) (bool, error
 	if s.done[o.Task.Key()] {
 		return false, nil
 	}
-	t := s.get(o.Task, o.SettledAt)
+	t := s.get(o.Task)
 	if t.outcome != nil {
 		return false, nil
 	}
@@ -675,7 +677,7 @@ func (t *TaskTracker) due(r TaskRecord) bool {
 	if !r.StopRequested.IsZero() {
 		return !now.Before(r.StopRequested.Add(t.pollAfter))
 	}
-	return !now.Before(r.Tracked.Add(t.maxAge))
+	return !r.Tracked.IsZero() && !now.Before(r.Tracked.Add(t.maxAge))
 }
 
 // takePollSlot counts a poll against the per-second cap.
