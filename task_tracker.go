@@ -102,8 +102,8 @@ type TaskOutcome struct {
 	EventTime time.Time `json:"eventTime"`
 	// StartedAt and EndedAt are the task's times as Get reports them (zero
 	// when the outcome came from a callback that does not carry them).
-	StartedAt time.Time `json:"startedAt,omitzero"`
-	EndedAt   time.Time `json:"endedAt,omitzero"`
+	StartedAt time.Time `json:"startedAt"`
+	EndedAt   time.Time `json:"endedAt"`
 	// SettledAt is when the tracker settled the outcome (its clock).
 	SettledAt time.Time `json:"settledAt"`
 }
