@@ -93,6 +93,7 @@ type Event struct {
 	Done bool
 
 	sink *eventSink // where it goes
+	released bool // held once by HoldEvents (eventfaults.go)
 }
 
 type eventSink struct {
@@ -263,6 +264,9 @@ func (s *Server) deliverEvents() {
 		ev := q.pending[0]
 		q.pending = q.pending[1:]
 		q.mu.Unlock()
+		if s.divert(ev) { // dropped or held (eventfaults.go)
+			continue
+		}
 
 		for attempt := 0; attempt <= EventRetries; attempt++ {
 			select {

@@ -221,6 +221,7 @@ type Server struct {
 
 	events   eventQueue     // event callbacks (events.go)
 	eventsWG sync.WaitGroup // the delivery goroutine
+	evFaults eventFaults    // dropped and held events (eventfaults.go)
 }
 
 // Request is one request the server received, as recorded by Requests.
