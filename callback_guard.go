@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 )
 
@@ -144,17 +143,6 @@ func (c *callbackConfig) finishDefaults() {
 	if c.readTimeout <= 0 {
 		c.readTimeout = DefaultCallbackReadTimeout
 	}
-}
-
-// setBodyDeadline sets the connection's read deadline for the body. A
-// ResponseWriter that cannot (an httptest.ResponseRecorder) is left as is.
-func setBodyDeadline(w http.ResponseWriter, d time.Duration) {
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
-}
-
-// clearBodyDeadline removes the read deadline once the body is read.
-func clearBodyDeadline(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 }
 
 // dedupKeys returns the keys an event is deduplicated on: its EventId, and

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -348,13 +347,14 @@ func NewCallbackHandler(secret string, fn func(context.Context, *CallbackEvent) 
 	if err := cfg.checkStore(); err != nil {
 		return nil, err
 	}
-	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}, nil
+	return &callbackHandler{secret: secret, fn: fn, cfg: cfg, body: &bodyLimits{maxBody: cfg.maxBody, timeout: cfg.readTimeout}}, nil
 }
 
 type callbackHandler struct {
 	secret string
 	fn     func(context.Context, *CallbackEvent) error
 	cfg    callbackConfig
+	body   *bodyLimits
 }
 
 // Format prints the handler without its secret, for every verb.
@@ -373,28 +373,10 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "RTC callbacks must be POST", http.StatusMethodNotAllowed)
 		return
 	}
-	setBodyDeadline(w, h.cfg.readTimeout)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body too large", "limit", h.cfg.maxBody)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body not received in time", "limit", h.cfg.readTimeout)
-			http.Error(w, "body not received in time", http.StatusRequestTimeout)
-			return
-		}
-		h.log(ctx, slog.LevelWarn, "rtc callback rejected: reading body failed", "error", err)
-		http.Error(w, "reading body failed", http.StatusBadRequest)
+	body, ok := readBody(w, r, h.body, "rtc callback", h.log)
+	if !ok {
 		return
 	}
-	// The body is in: lift the deadline, which would otherwise expire while
-	// fn runs and cancel the request's context (net/http reads ahead on the
-	// connection and treats a failed read as a gone client).
-	clearBodyDeadline(w)
 	ev, err := ParseCallback(body, h.secret)
 	if err != nil {
 		status := http.StatusBadRequest
