@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
+	"log/slog"
 	"time"
 )
 
@@ -133,8 +133,8 @@ func (c *callbackConfig) clock() time.Time {
 func (c *callbackConfig) finishDefaults() {
 	if c.maxAge <= 0 {
 		c.maxAge = DefaultCallbackMaxAge
-		if m, ok := c.dedup.(*MemoryDedupStore); ok && m != nil && m.retention < c.maxAge {
-			c.maxAge = m.retention
+		if r, ok := c.dedup.(retentionReporter); ok && r.DedupRetention() > 0 && r.DedupRetention() < c.maxAge {
+			c.maxAge = r.DedupRetention()
 		}
 	}
 	if !c.skewSet {
@@ -143,17 +143,6 @@ func (c *callbackConfig) finishDefaults() {
 	if c.readTimeout <= 0 {
 		c.readTimeout = DefaultCallbackReadTimeout
 	}
-}
-
-// setBodyDeadline sets the connection's read deadline for the body. A
-// ResponseWriter that cannot (an httptest.ResponseRecorder) is left as is.
-func setBodyDeadline(w http.ResponseWriter, d time.Duration) {
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
-}
-
-// clearBodyDeadline removes the read deadline once the body is read.
-func clearBodyDeadline(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 }
 
 // dedupKeys returns the keys an event is deduplicated on: its EventId, and
@@ -185,4 +174,44 @@ func beginDedup(ctx context.Context, store DedupStore, keys [2]string) (DedupSta
 		return st, err
 	}
 	return DedupNew, nil
+}
+
+// retentionReporter is a DedupStore that says how long it remembers a
+// processed event (MemoryDedupStore, rtcredis.DedupStore).
+type retentionReporter interface{ DedupRetention() time.Duration }
+
+// leaseReporter is a DedupStore that says how long a claim lasts without
+// Finish (MemoryDedupStore, rtcredis.DedupStore).
+type leaseReporter interface{ DedupLease() time.Duration }
+
+// finishMargin is the time the handler gives Finish after the function.
+const finishMargin = time.Second
+
+// checkStore refuses the option combinations under which an event could be
+// processed twice: a maximum age longer than the store's retention (a body
+// replayed after its record expired would be fresh enough to run again), and
+// a callback timeout not shorter than the store's lease (another delivery
+// could claim the event while the function still runs). A lease shorter than
+// the timeout plus the second given to Finish is logged as a warning. Stores
+// that report neither (they lack DedupRetention and DedupLease methods) are
+// not checked.
+func (c *callbackConfig) checkStore() error {
+	var errs []error
+	if r, ok := c.dedup.(retentionReporter); ok && r.DedupRetention() > 0 && c.maxAge > r.DedupRetention() {
+		errs = append(errs, fmt.Errorf("rtc: NewCallbackHandler: maximum age %v is longer than the dedup store's retention %v: an event replayed after its record expired would be processed again (lower WithCallbackMaxAge or raise the store's retention)", c.maxAge, r.DedupRetention()))
+	}
+	if l, ok := c.dedup.(leaseReporter); ok && l.DedupLease() > 0 {
+		switch lease := l.DedupLease(); {
+		case c.timeout >= lease:
+			errs = append(errs, fmt.Errorf("rtc: NewCallbackHandler: callback timeout %v is not shorter than the dedup store's lease %v: another delivery could run the event while the function still runs (keep the lease above the timeout plus %v)", c.timeout, lease, finishMargin))
+		case c.timeout+finishMargin > lease:
+			logger := c.logger
+			if logger == nil {
+				logger = slog.Default()
+			}
+			logger.Warn("rtc: NewCallbackHandler: the dedup store's lease is shorter than the callback timeout plus the time given to Finish; a slow Finish may let another delivery run the event",
+				"timeout", c.timeout, "lease", lease, "want_at_least", c.timeout+finishMargin)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -2,12 +2,15 @@ package rtc
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -243,4 +246,72 @@ type keyRecorder struct {
 func (r *keyRecorder) Begin(ctx context.Context, key string) (DedupStatus, error) {
 	r.keys = append(r.keys, key)
 	return r.DedupStore.Begin(ctx, key)
+}
+
+// hidingWriter wraps a ResponseWriter without an Unwrap method, as many
+// logging middlewares do: http.ResponseController cannot reach the
+// connection's read deadline through it.
+type hidingWriter struct{ w http.ResponseWriter }
+
+func (h hidingWriter) Header() http.Header         { return h.w.Header() }
+func (h hidingWriter) Write(b []byte) (int, error) { return h.w.Write(b) }
+func (h hidingWriter) WriteHeader(code int)        { h.w.WriteHeader(code) }
+
+// L5: behind a wrapper that hides the connection, a trickled body still
+// gets 408 in time (a timer stands in for the read deadline), the fallback
+// is logged once, and a body that arrives in time is processed.
+func TestCallbackHandlerSlowBodyBehindWrapper(t *testing.T) {
+	var calls atomic.Int32
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedBuffer{mu: &mu, b: &logs}, nil))
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil },
+		WithCallbackReadTimeout(200*time.Millisecond), WithCallbackLogger(logger))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(hidingWriter{w}, r)
+	}))
+	defer srv.Close()
+
+	trickle := func(id string) (*http.Response, time.Duration, func()) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		body := signedBody(t, id)
+		_, err = conn.Write([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+			itoa(len(body)) + "\r\n\r\n" + string(body[:10])))
+		require.NoError(t, err)
+		start := time.Now()
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(3*time.Second)))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, "the handler must answer instead of waiting for the body")
+		return resp, time.Since(start), func() { resp.Body.Close(); conn.Close() }
+	}
+	for _, id := range []string{"wrapped-1", "wrapped-2"} {
+		resp, took, done := trickle(id)
+		require.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+		require.True(t, resp.Close, "the connection is closed after a 408")
+		require.Less(t, took, 2*time.Second)
+		done()
+	}
+	require.Zero(t, calls.Load())
+
+	resp, err := srv.Client().Post(srv.URL, "application/json", bytes.NewReader(signedBody(t, "wrapped-ok")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.EqualValues(t, 1, calls.Load())
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, strings.Count(logs.String(), "does not expose the connection's read deadline"), logs.String())
+}
+
+type lockedBuffer struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
 }

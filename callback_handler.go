@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -54,19 +53,37 @@ type DedupStore interface {
 	Finish(ctx context.Context, eventID string, success bool) error
 }
 
+// ErrDedupFull is returned by MemoryDedupStore.Begin when the store holds
+// as many live entries as it may: it never forgets an entry before it
+// expires, since a forgotten event could be processed again, so it refuses
+// the new one instead. The handler of NewCallbackHandler answers 503 and RTC
+// delivers the event again later, when expired entries have made room.
+var ErrDedupFull = errors.New("rtc: dedup store full: every entry is still live (raise its capacity or shorten its retention)")
+
+// DefaultMemoryDedupEntries is the capacity of the MemoryDedupStore that
+// NewCallbackHandler uses by default: 200 000 keys, that is 100 000 events
+// (two keys each) within its retention of an hour, about 28 events a
+// second. Full, with UUID event ids, it takes about 37 MiB (about 190 bytes
+// a key).
+const DefaultMemoryDedupEntries = 200000
+
 // MemoryDedupStore is an in-memory DedupStore with bounded size. Entries
 // expire lazily (there is no background goroutine): finished events after
 // the retention given to NewMemoryDedupStore, unfinished claims after a
 // lease of one minute, so a crashed handler cannot block an event forever.
-// When full, the oldest entry is forgotten first.
+// An entry is never dropped before it expires: when the store is full of
+// live entries, Begin returns ErrDedupFull for a new event (the handler
+// answers 503 and RTC tries again later). Size it for the events that
+// arrive within the retention, two keys per event.
 type MemoryDedupStore struct {
 	mu         sync.Mutex
 	retention  time.Duration
 	lease      time.Duration
 	maxEntries int
 	entries    map[string]*list.Element
-	order      *list.List // of *dedupEntry, oldest first
+	order      *list.List // of *dedupEntry, by last update, oldest first
 	now        func() time.Time
+	lastSweep  time.Time // last full scan for expired entries
 }
 
 type dedupEntry struct {
@@ -76,14 +93,14 @@ type dedupEntry struct {
 }
 
 // NewMemoryDedupStore returns a store that remembers finished events for
-// retention (one hour if retention <= 0) and holds at most maxEntries events
-// (10 000 if maxEntries <= 0).
+// retention (one hour if retention <= 0) and holds at most maxEntries keys
+// (DefaultMemoryDedupEntries if maxEntries <= 0).
 func NewMemoryDedupStore(retention time.Duration, maxEntries int) *MemoryDedupStore {
 	if retention <= 0 {
 		retention = time.Hour
 	}
 	if maxEntries <= 0 {
-		maxEntries = 10000
+		maxEntries = DefaultMemoryDedupEntries
 	}
 	return &MemoryDedupStore{
 		retention:  retention,
@@ -94,6 +111,14 @@ func NewMemoryDedupStore(retention time.Duration, maxEntries int) *MemoryDedupSt
 		now:        time.Now,
 	}
 }
+
+// DedupRetention returns how long the store remembers a processed event.
+// NewCallbackHandler refuses a maximum age longer than it.
+func (s *MemoryDedupStore) DedupRetention() time.Duration { return s.retention }
+
+// DedupLease returns how long an unfinished claim lasts (one minute).
+// NewCallbackHandler refuses a callback timeout that is not shorter.
+func (s *MemoryDedupStore) DedupLease() time.Duration { return s.lease }
 
 // Len returns the number of events the store currently remembers, including
 // expired ones not yet dropped.
@@ -119,8 +144,11 @@ func (s *MemoryDedupStore) Begin(_ context.Context, eventID string) (DedupStatus
 		}
 		s.removeLocked(el)
 	}
-	for len(s.entries) >= s.maxEntries {
-		s.removeLocked(s.order.Front())
+	if len(s.entries) >= s.maxEntries {
+		s.sweepLocked(now)
+		if len(s.entries) >= s.maxEntries {
+			return DedupNew, ErrDedupFull
+		}
 	}
 	s.entries[eventID] = s.order.PushBack(&dedupEntry{id: eventID, expires: now.Add(s.lease)})
 	return DedupNew, nil
@@ -157,6 +185,23 @@ func (s *MemoryDedupStore) pruneLocked(now time.Time) {
 	}
 }
 
+// sweepLocked drops every expired entry, wherever it is in the list (a
+// claim's lease may end before an older event's retention). A full store
+// sweeps at most once a second, so that refusing events stays cheap.
+func (s *MemoryDedupStore) sweepLocked(now time.Time) {
+	if !s.lastSweep.IsZero() && now.Sub(s.lastSweep) < time.Second && now.After(s.lastSweep) {
+		return
+	}
+	s.lastSweep = now
+	for el := s.order.Front(); el != nil; {
+		next := el.Next()
+		if !now.Before(el.Value.(*dedupEntry).expires) {
+			s.removeLocked(el)
+		}
+		el = next
+	}
+}
+
 func (s *MemoryDedupStore) removeLocked(el *list.Element) {
 	delete(s.entries, el.Value.(*dedupEntry).id)
 	s.order.Remove(el)
@@ -182,7 +227,8 @@ type callbackConfig struct {
 }
 
 // WithCallbackDedup sets the store used to deliver each event once. The
-// default is a MemoryDedupStore keeping 10 000 events for an hour. The
+// default is a MemoryDedupStore keeping 100 000 events for an hour
+// (DefaultMemoryDedupEntries keys). The
 // handler keeps two keys per event in the store, its EventId and "sig/"
 // followed by a hash of its signature (see NewCallbackHandler), so a store sized for
 // N events needs room for 2N keys. A nil
@@ -295,16 +341,20 @@ func NewCallbackHandler(secret string, fn func(context.Context, *CallbackEvent) 
 		return nil, errors.Join(errs...)
 	}
 	if !cfg.dedupSet {
-		cfg.dedup = NewMemoryDedupStore(time.Hour, 2*10000) // two keys per event: id and signature
+		cfg.dedup = NewMemoryDedupStore(DefaultCallbackMaxAge, DefaultMemoryDedupEntries) // two keys per event: id and signature
 	}
 	cfg.finishDefaults()
-	return &callbackHandler{secret: secret, fn: fn, cfg: cfg}, nil
+	if err := cfg.checkStore(); err != nil {
+		return nil, err
+	}
+	return &callbackHandler{secret: secret, fn: fn, cfg: cfg, body: &bodyLimits{maxBody: cfg.maxBody, timeout: cfg.readTimeout}}, nil
 }
 
 type callbackHandler struct {
 	secret string
 	fn     func(context.Context, *CallbackEvent) error
 	cfg    callbackConfig
+	body   *bodyLimits
 }
 
 // Format prints the handler without its secret, for every verb.
@@ -323,28 +373,10 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "RTC callbacks must be POST", http.StatusMethodNotAllowed)
 		return
 	}
-	setBodyDeadline(w, h.cfg.readTimeout)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body too large", "limit", h.cfg.maxBody)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			h.log(ctx, slog.LevelWarn, "rtc callback rejected: body not received in time", "limit", h.cfg.readTimeout)
-			http.Error(w, "body not received in time", http.StatusRequestTimeout)
-			return
-		}
-		h.log(ctx, slog.LevelWarn, "rtc callback rejected: reading body failed", "error", err)
-		http.Error(w, "reading body failed", http.StatusBadRequest)
+	body, ok := readBody(w, r, h.body, "rtc callback", h.log)
+	if !ok {
 		return
 	}
-	// The body is in: lift the deadline, which would otherwise expire while
-	// fn runs and cancel the request's context (net/http reads ahead on the
-	// connection and treats a failed read as a gone client).
-	clearBodyDeadline(w)
 	ev, err := ParseCallback(body, h.secret)
 	if err != nil {
 		status := http.StatusBadRequest
@@ -371,6 +403,10 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			// 503: nothing was processed; RTC delivers the event again later.
 			h.log(ctx, slog.LevelError, "rtc callback: dedup store unavailable; RTC will retry", append(attrs, "error", err)...)
+			if errors.Is(err, ErrDedupFull) {
+				http.Error(w, "dedup store full", http.StatusServiceUnavailable)
+				return
+			}
 			http.Error(w, "dedup store unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -395,7 +431,7 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		finished = true
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishMargin)
 		defer cancel()
 		for _, k := range keys {
 			if err := dedup.Finish(dctx, k, success); err != nil {

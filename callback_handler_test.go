@@ -375,14 +375,25 @@ func TestMemoryDedupStore(t *testing.T) {
 	require.NoError(t, s.Finish(ctx, "a", true))
 	require.Equal(t, 1, s.Len(), "expired entries pruned")
 
-	// Bounded: the oldest entry goes first.
-	for _, id := range []string{"c", "d", "e"} {
+	// Bounded without forgetting a live entry: a full store refuses new
+	// events and still knows every one it holds.
+	for _, id := range []string{"c", "d"} {
 		require.Equal(t, DedupNew, begin(id))
 		require.NoError(t, s.Finish(ctx, id, true))
 	}
 	require.Equal(t, 3, s.Len())
-	require.Equal(t, DedupNew, begin("a"), "a was evicted")
-	require.Equal(t, DedupDone, begin("e"))
+	_, err := s.Begin(ctx, "e")
+	require.ErrorIs(t, err, ErrDedupFull)
+	require.Equal(t, DedupDone, begin("a"), "a is still remembered")
+	require.Equal(t, DedupDone, begin("c"))
+	// An expired entry anywhere in the list makes room: a claim whose lease
+	// ended behind finished events still within their retention.
+	now = now.Add(time.Minute)
+	require.NoError(t, s.Finish(ctx, "d", false))
+	require.Equal(t, DedupNew, begin("x"))
+	now = now.Add(2 * time.Minute) // x's lease is over; a, c live on
+	require.Equal(t, DedupNew, begin("e"), "the expired claim made room")
+	require.Equal(t, DedupDone, begin("a"))
 
 	// Finishing an unknown event is harmless.
 	require.NoError(t, s.Finish(ctx, "zzz", true))
@@ -390,7 +401,7 @@ func TestMemoryDedupStore(t *testing.T) {
 
 	d := NewMemoryDedupStore(0, 0)
 	require.Equal(t, time.Hour, d.retention)
-	require.Equal(t, 10000, d.maxEntries)
+	require.Equal(t, DefaultMemoryDedupEntries, d.maxEntries)
 }
 
 func TestCallbackHandlerLogsNoSecret(t *testing.T) {
@@ -403,4 +414,75 @@ func TestCallbackHandlerLogsNoSecret(t *testing.T) {
 	require.Contains(t, logs.String(), "handler failed")
 	require.Contains(t, logs.String(), "signature does not match")
 	require.NotContains(t, logs.String(), testCallbackSecret)
+}
+
+// The default store never forgets an event younger than the maximum age:
+// more than 10 000 events within the hour (the old bound) are all still
+// recognised, and a full store answers 503 instead of forgetting one.
+func TestCallbackDefaultDedupHoldsWithinMaxAge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := NewMemoryDedupStore(0, 0)
+	for i := 0; i < 15000; i++ {
+		id := fmt.Sprintf("ev-%d", i)
+		st, err := s.Begin(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, DedupNew, st)
+		require.NoError(t, s.Finish(ctx, id, true))
+	}
+	st, err := s.Begin(ctx, "ev-0")
+	require.NoError(t, err)
+	require.Equal(t, DedupDone, st, "the first event is still remembered")
+
+	var calls atomic.Int32
+	small := NewMemoryDedupStore(time.Hour, 2)
+	h := mustCallbackHandler(t, func(context.Context, *CallbackEvent) error { calls.Add(1); return nil }, WithCallbackDedup(small))
+	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "full-1")).Code)
+	rec := post(t, h, signedBody(t, "full-2"))
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	require.Contains(t, rec.Body.String(), "dedup store full")
+	require.Equal(t, http.StatusOK, post(t, h, signedBody(t, "full-1")).Code, "duplicate still acknowledged")
+	require.EqualValues(t, 1, calls.Load())
+}
+
+type leaseStore struct {
+	DedupStore
+	lease, retention time.Duration
+}
+
+func (s leaseStore) DedupLease() time.Duration     { return s.lease }
+func (s leaseStore) DedupRetention() time.Duration { return s.retention }
+
+// Option combinations that could process an event twice are refused at
+// construction; a thin lease margin is logged.
+func TestCallbackHandlerRefusesRiskyStoreOptions(t *testing.T) {
+	t.Parallel()
+	fn := func(context.Context, *CallbackEvent) error { return nil }
+	base := NewMemoryDedupStore(time.Hour, 10)
+
+	// L6: a maximum age longer than the store's retention.
+	_, err := NewCallbackHandler(testCallbackSecret, fn, WithCallbackDedup(NewMemoryDedupStore(10*time.Minute, 10)), WithCallbackMaxAge(time.Hour))
+	require.ErrorContains(t, err, "longer than the dedup store's retention")
+	_, err = NewCallbackHandler(testCallbackSecret, fn, WithCallbackDedup(leaseStore{base, 6 * time.Second, time.Minute}), WithCallbackMaxAge(2*time.Minute))
+	require.ErrorContains(t, err, "retention 1m0s")
+
+	// M4 / issue 26: a callback timeout not shorter than the lease.
+	_, err = NewCallbackHandler(testCallbackSecret, fn, WithCallbackDedup(leaseStore{base, 6 * time.Second, 24 * time.Hour}), WithCallbackTimeout(10*time.Second))
+	require.ErrorContains(t, err, "not shorter than the dedup store's lease 6s")
+	_, err = NewCallbackHandler(testCallbackSecret, fn, WithCallbackTimeout(2*time.Minute))
+	require.ErrorContains(t, err, "lease 1m0s", "the default store's lease")
+
+	// A lease inside the timeout plus Finish's second is accepted with a warning.
+	var logs bytes.Buffer
+	_, err = NewCallbackHandler(testCallbackSecret, fn, WithCallbackDedup(leaseStore{base, 4500 * time.Millisecond, 24 * time.Hour}),
+		WithCallbackLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	require.Contains(t, logs.String(), "lease is shorter than the callback timeout plus")
+
+	// Safe combinations pass silently.
+	logs.Reset()
+	_, err = NewCallbackHandler(testCallbackSecret, fn, WithCallbackDedup(leaseStore{base, 6 * time.Second, 24 * time.Hour}),
+		WithCallbackLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	require.Empty(t, logs.String())
 }

@@ -215,8 +215,24 @@ func NewDedupStore(rdb redis.UniversalClient, opts ...DedupOption) *DedupStore {
 			o(s)
 		}
 	}
+	if rdb != nil {
+		GuardClient(rdb)
+	}
+	if min := rtc.DefaultCallbackTimeout + time.Second; s.lease < min {
+		s.logger.Warn("rtcredis: dedup lease is shorter than rtc.DefaultCallbackTimeout plus a second; "+
+			"rtc.NewCallbackHandler refuses it with the default timeout, and a function still running when its lease ends may see the event run again elsewhere",
+			slog.Duration("lease", s.lease), slog.Duration("want_at_least", min))
+	}
 	return s
 }
+
+// DedupLease returns how long a claim lasts without Finish.
+// rtc.NewCallbackHandler refuses a callback timeout that is not shorter.
+func (s *DedupStore) DedupLease() time.Duration { return s.lease }
+
+// DedupRetention returns how long a processed event is remembered.
+// rtc.NewCallbackHandler refuses a maximum age longer than it.
+func (s *DedupStore) DedupRetention() time.Duration { return s.retention }
 
 // Key returns the Redis key that holds eventKey's record: the prefix, then
 // "e:" and the event key itself when it is at most MaxDedupRawKey bytes of

@@ -152,7 +152,11 @@ func newDedupRig(t *testing.T, redisAddr string, n int, opts ...DedupOption) *de
 		})
 		t.Cleanup(func() { _ = rdb.Close() })
 		store := NewDedupStore(rdb, opts...)
-		h, err := rtc.NewCallbackHandler(dedupTestSecret, r.handle, rtc.WithCallbackDedup(store))
+		hopts := []rtc.CallbackOption{rtc.WithCallbackDedup(store)}
+		if store.DedupLease() <= rtc.DefaultCallbackTimeout { // the handler refuses a timeout not shorter than the lease
+			hopts = append(hopts, rtc.WithCallbackTimeout(store.DedupLease()/2))
+		}
+		h, err := rtc.NewCallbackHandler(dedupTestSecret, r.handle, hopts...)
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

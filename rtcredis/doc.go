@@ -34,6 +34,19 @@
 // way the store logs a warning at most once per interval and uses Redis
 // again as soon as it answers.
 //
+// Both guard the connections of the client they are given (GuardClient):
+// go-redis allocates what a reply header announces before the data comes,
+// so a hostile or broken server could make a 14-byte reply ("*2147483648")
+// allocate 32 GiB and kill the process. The guard closes the connection
+// instead when a reply announces more than MaxReplyElements elements or a
+// string longer than MaxReplyBulk, and the command fails with
+// ErrHostileReply: the store then applies its failure mode as for any
+// Redis failure. The guard wraps connections dialed after it is added;
+// build the stores before the client's first command, or build the client
+// from options passed through GuardOptions (GuardDialer for cluster and
+// failover options). A new store in this module calls GuardClient on the
+// client it is given.
+//
 // Each piece has its own option type and option names: LimiterOption
 // (WithLimits, WithLimiter...) for NewLimiter, DedupOption (WithDedup...)
 // for NewDedupStore.

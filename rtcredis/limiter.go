@@ -174,6 +174,7 @@ func NewLimiter(rdb redis.UniversalClient, accessKeyID string, opts ...LimiterOp
 		logger:        slog.Default(),
 	}
 	if rdb != nil {
+		GuardClient(rdb)
 		l.rl = redis_rate.NewLimiter(rdb)
 	}
 	for _, o := range opts {
