@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"time"
 
@@ -336,13 +334,14 @@ func NewServerMessageHandler(signature string, fn func(context.Context, *ServerM
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &serverMessageHandler{signature: signature, fn: fn, cfg: cfg}, nil
+	return &serverMessageHandler{signature: signature, fn: fn, cfg: cfg, body: &bodyLimits{maxBody: cfg.maxBody, timeout: cfg.readTimeout}}, nil
 }
 
 type serverMessageHandler struct {
 	signature string
 	fn        func(context.Context, *ServerMessage) error
 	cfg       serverMessageConfig
+	body      *bodyLimits
 }
 
 // Format prints the handler without its signature, for every verb.
@@ -363,25 +362,11 @@ func (h *serverMessageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request)
 		http.Error(w, "RTC server messages must be POST", http.StatusMethodNotAllowed)
 		return
 	}
-	// The same body deadline as the callback handler's.
-	setBodyDeadline(w, h.cfg.readTimeout)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			h.log(ctx, slog.LevelWarn, "rtc server message rejected: body too large", "limit", h.cfg.maxBody)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			h.log(ctx, slog.LevelWarn, "rtc server message rejected: body not received in time", "limit", h.cfg.readTimeout)
-			http.Error(w, "body not received in time", http.StatusRequestTimeout)
-		default:
-			h.log(ctx, slog.LevelWarn, "rtc server message rejected: reading body failed", "error", err)
-			http.Error(w, "reading body failed", http.StatusBadRequest)
-		}
+	// The same body bounds as the callback handler's (body.go).
+	body, ok := readBody(w, r, h.body, "rtc server message", h.log)
+	if !ok {
 		return
 	}
-	clearBodyDeadline(w)
 	m, err := ParseServerMessage(body, h.signature)
 	if err != nil {
 		switch {
