@@ -126,7 +126,7 @@ func (s *Server) agentSubtitle(ag *voiceAgent, user, text string, definite bool)
 // postServerMessage queues a server message for url.
 func (s *Server) postServerMessage(appID, url, signature, magic string, payload []byte) {
 	ev := &Event{Type: magic, AppID: appID, Time: s.now(), Data: string(payload),
-		Body: servermsg.Body(magic, payload, signature), sink: &eventSink{url: url, client: serverMessageClient}}
+		Body: servermsg.Body(magic, payload, signature), sink: s.serverMessageSink(url)}
 	s.enqueue(ev, true)
 }
 

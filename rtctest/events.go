@@ -92,8 +92,8 @@ type Event struct {
 	// delivered, or given up after the last retry.
 	Done bool
 
-	sink *eventSink // where it goes
-	released bool // held once by HoldEvents (eventfaults.go)
+	sink     *eventSink // where it goes
+	released bool       // held once by HoldEvents (eventfaults.go)
 }
 
 type eventSink struct {

@@ -117,6 +117,7 @@ type config struct {
 
 	events       *eventSink    // where event callbacks go (events.go)
 	eventTimeout time.Duration // per delivery attempt
+	serverMsgs   http.Handler  // where server messages go instead (servermsg_sink.go)
 }
 
 // WithCredentials adds an access key pair the server accepts. Give it more

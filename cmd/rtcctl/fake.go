@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/volcrtc/rtc"
+	"github.com/volcrtc/rtc/internal/servermsg"
 	"github.com/volcrtc/rtc/rtctest"
 )
 
@@ -29,7 +31,7 @@ func cmdFake() *command {
 		name:    "fake",
 		summary: "run a local fake RTC OpenAPI server (rtctest) until Ctrl-C",
 		help: helpText{
-			usage: "rtcctl fake [--listen ADDR] [--access-key AK --secret-key SK] [--callback-url URL --callback-secret-file FILE]",
+			usage: "rtcctl fake [--listen ADDR] [--access-key AK --secret-key SK] [--callback-url URL --callback-secret-file FILE] [--server-message-url URL]",
 			description: `Runs the fake server of package rtctest on ADDR: it checks signatures,
 answers every action of the API description with a well-formed envelope and
 keeps state (rooms, bans, tasks, apps, callbacks). It accepts the access key
@@ -43,11 +45,20 @@ With --callback-url URL the fake posts its event callbacks (task started,
 stopped, uploaded, ...) to URL, signed with the callback secret from
 --callback-secret-file FILE (- for stdin) or RTC_CALLBACK_SECRET, retrying
 as RTC does, and logs each delivery and its answer on stderr. Point it at
-your backend, or at "rtcctl callback listen --forward-to".`,
+your backend, or at "rtcctl callback listen --forward-to".
+
+A voice chat started on the fake (StartVoiceChat) runs a scripted agent
+that posts its server messages (conv, the agent's state; subv, both sides'
+subtitles) to AgentConfig.ServerMessageURLForRTS, signed with
+ServerMessageSignatureForRTS. With --server-message-url URL they go to URL
+instead, whatever URL the StartVoiceChat names (it still has to name one,
+as the service needs), and each delivery and its answer is logged on
+stderr.`,
 			examples: []string{
 				`rtcctl fake`,
 				`rtcctl fake --listen 127.0.0.1:9000 --access-key AKtest --secret-key s3cret`,
 				`rtcctl fake --callback-url http://127.0.0.1:8787/ --callback-secret-file ~/.rtc-callback-secret`,
+				`rtcctl fake --server-message-url http://127.0.0.1:8787/rtc/agent`,
 			},
 		},
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
@@ -55,6 +66,7 @@ your backend, or at "rtcctl callback listen --forward-to".`,
 			fs.BoolVar(&o.allowRemote, "allow-remote", false, "let --listen bind every interface (the fake accepts signed requests from anyone who can reach it)")
 			fs.StringVar(&o.callbackURL, "callback-url", "", "post the fake's event callbacks to `URL`")
 			fs.StringVar(&o.callbackSecretFile, "callback-secret-file", "", "read the secret that signs them from `FILE` (- for stdin); or RTC_CALLBACK_SECRET")
+			fs.StringVar(&o.serverMessageURL, "server-message-url", "", "post the agents' server messages (conv, subv) to `URL` instead of the URL of each StartVoiceChat")
 		},
 		run: runFake,
 	}
@@ -88,6 +100,12 @@ func runFake(a *app, o *cmdOpts, args []string) error {
 		ln.Close()
 		return err
 	}
+	smOpts, err := a.fakeServerMessageOptions(o)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts = append(opts, smOpts...)
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
 	fake := rtctest.NewUnstartedServer(append(opts, rtctest.WithCredentials(ak, sk), rtctest.WithLogger(logger))...)
 	hs := &http.Server{
@@ -215,33 +233,76 @@ func (a *app) fakeCallbackOptions(o *cmdOpts) ([]rtctest.Option, error) {
 	if secret == "" {
 		return nil, usageErr("--callback-url needs the callback secret: --callback-secret-file FILE or RTC_CALLBACK_SECRET")
 	}
-	p := &callbackPoster{a: a, url: target, client: &http.Client{
-		Transport:     &http.Transport{DisableKeepAlives: true},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	p := newPoster(a, target, "event")
 	return []rtctest.Option{rtctest.WithEventHandler(p, secret)}, nil
 }
 
-func callbackNote(o *cmdOpts) string {
-	if o.callbackURL == "" {
-		return ""
+// fakeServerMessageOptions are the fake's options for --server-message-url.
+func (a *app) fakeServerMessageOptions(o *cmdOpts) ([]rtctest.Option, error) {
+	if o.serverMessageURL == "" {
+		return nil, nil
 	}
-	return "Event callbacks are posted to " + o.callbackURL + "; each delivery is logged on stderr.\n"
+	target, err := a.checkTarget("--server-message-url", o.serverMessageURL)
+	if err != nil {
+		return nil, err
+	}
+	return []rtctest.Option{rtctest.WithServerMessageHandler(newPoster(a, target, "server message"))}, nil
 }
 
-// callbackPoster is the fake's event handler for --callback-url: it
-// posts each delivery to the URL and answers with the URL's status.
+func newPoster(a *app, url, what string) *callbackPoster {
+	return &callbackPoster{a: a, url: url, what: what, client: &http.Client{
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func callbackNote(o *cmdOpts) string {
+	var s string
+	if o.callbackURL != "" {
+		s += "Event callbacks are posted to " + o.callbackURL + "; each delivery is logged on stderr.\n"
+	}
+	if o.serverMessageURL != "" {
+		s += "Agents' server messages are posted to " + o.serverMessageURL + "; each delivery is logged on stderr.\n"
+	}
+	return s
+}
+
+// callbackPoster is the fake's handler for --callback-url (events) and
+// --server-message-url (server messages): it posts each delivery to the
+// URL and answers with the URL's status.
 type callbackPoster struct {
 	a      *app
 	url    string
+	what   string // "event" or "server message", for the log line
 	client *http.Client
 	mu     sync.Mutex
 }
 
+// describe names a delivery in a log line: an event's type and id, or a
+// server message's magic (decoded from its base64 message; no signature).
+func (p *callbackPoster) describe(body []byte) string {
+	if p.what == "event" {
+		var ev struct{ EventType, EventId string }
+		_ = json.Unmarshal(body, &ev)
+		return "event " + cleanText(ev.EventType) + " id=" + cleanText(ev.EventId)
+	}
+	var m struct{ Message string }
+	_ = json.Unmarshal(body, &m)
+	raw, _ := base64.StdEncoding.DecodeString(m.Message)
+	magic, _, err := servermsg.Decode(raw)
+	if err != nil {
+		magic = "?"
+	}
+	return "server message " + cleanText(magic)
+}
+
 func (p *callbackPoster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, rtc.DefaultCallbackMaxBody))
-	var ev struct{ EventType, EventId string }
-	_ = json.Unmarshal(body, &ev)
+	maxBody := int64(rtc.DefaultCallbackMaxBody)
+	if p.what != "event" {
+		maxBody = rtc.DefaultServerMessageMaxBody
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	name := p.describe(body)
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, "bad callback URL", http.StatusBadGateway)
@@ -254,7 +315,7 @@ func (p *callbackPoster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
-		fmt.Fprintf(p.a.stderr, "rtcctl fake: event %s id=%s -> %s: no answer after %s: %v\n", cleanText(ev.EventType), cleanText(ev.EventId), p.url, took, errors.Unwrap(err))
+		fmt.Fprintf(p.a.stderr, "rtcctl fake: %s -> %s: no answer after %s: %v\n", name, p.url, took, errors.Unwrap(err))
 		http.Error(w, "no answer", http.StatusBadGateway)
 		return
 	}
@@ -262,8 +323,8 @@ func (p *callbackPoster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp.Body.Close()
 	verdict := "delivered"
 	if resp.StatusCode != http.StatusOK {
-		verdict = "not delivered; the fake tries each event at most 3 times, as RTC does"
+		verdict = "not delivered; the fake tries each at most 3 times, as RTC does"
 	}
-	fmt.Fprintf(p.a.stderr, "rtcctl fake: event %s id=%s -> %s: %s in %s (%s)\n", cleanText(ev.EventType), cleanText(ev.EventId), p.url, statusText(resp.StatusCode), took, verdict)
+	fmt.Fprintf(p.a.stderr, "rtcctl fake: %s -> %s: %s in %s (%s)\n", name, p.url, statusText(resp.StatusCode), took, verdict)
 	w.WriteHeader(resp.StatusCode)
 }

@@ -91,6 +91,7 @@ type cmdOpts struct {
 	to, forwardTo, record, eventType, eventID string
 	list, keepTime, keepID                    bool
 	callbackURL, callbackSecretFile           string
+	serverMessageURL                          string
 	signatureFile                             string
 }
 
