@@ -249,6 +249,18 @@ func checkValue(path string, f *spec.Field, v any) *apiError {
 // validID applies the spec's ID rule (spec.IDRule).
 func validID(s string) bool { return spec.MustLoad().IDRule.Valid(s) }
 
+// idProblem says what is wrong with the ID s of field, in the rule's own
+// wording, or "" when it is valid.
+func idProblem(field, s string) string {
+	if s == "" {
+		return field + " is required"
+	}
+	if p := spec.MustLoad().IDRule.Problem(s); p != "" {
+		return field + " " + p
+	}
+	return ""
+}
+
 // checkIDs applies the ID rule to every ID field in v, at any depth, in a
 // stable order.
 func checkIDs(sp *spec.Spec, prefix string, v any) *apiError {

@@ -2,6 +2,7 @@ package rtctest
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -48,8 +49,8 @@ func handleMessage(c *call) (any, *apiError) {
 			return nil, invalid("InvalidParameter", "Message must be base64 when Binary is true")
 		}
 	}
-	if !validID(m.From) {
-		return nil, invalid("InvalidParameter.IllegalFrom", "From must be at most 128 characters of a-z A-Z 0-9 @ . _ -")
+	if p := idProblem("From", m.From); p != "" {
+		return nil, invalid("InvalidParameter.IllegalFrom", "%s", p)
 	}
 	switch to := c.in["To"].(type) {
 	case string:
@@ -63,9 +64,9 @@ func handleMessage(c *call) (any, *apiError) {
 			m.To = append(m.To, s)
 		}
 	}
-	for _, u := range m.To {
-		if !validID(u) {
-			return nil, invalid("InvalidParameter.IllegalTo", "every receiver in To must be at most 128 characters of a-z A-Z 0-9 @ . _ -")
+	for i, u := range m.To {
+		if p := idProblem(fmt.Sprintf("To[%d]", i), u); p != "" {
+			return nil, invalid("InvalidParameter.IllegalTo", "%s", p)
 		}
 	}
 	if len(m.Message) > MaxMessageSize {

@@ -199,8 +199,8 @@ func TestInputValidation(t *testing.T) {
 		{"bad time", "ListUsages", map[string]any{"AppId": "a", "StartTime": "yesterday", "EndTime": "2026-01-01T00:00:00Z"}, "InvalidParameter", "StartTime"},
 		{"enum", "ModifyAppStatus", map[string]any{"AppId": "a", "Status": 3}, "InvalidParameter", "Status"},
 		{"message too large", "SendBroadcast", map[string]any{"AppId": "a", "RoomId": "r", "From": "srv", "Binary": false, "Message": string(make([]byte, MaxMessageSize+1))}, "InvalidParameter.SizeOverLimit", "64 KiB"},
-		{"illegal from", "SendUnicast", map[string]any{"AppId": "a", "From": "s r v", "To": "u", "Binary": false, "Message": "hi"}, "InvalidParameter.IllegalFrom", "From"},
-		{"illegal to", "SendUnicast", map[string]any{"AppId": "a", "From": "srv", "To": "u?", "Binary": false, "Message": "hi"}, "InvalidParameter.IllegalTo", "To"},
+		{"illegal from", "SendUnicast", map[string]any{"AppId": "a", "From": "s r v", "To": "u", "Binary": false, "Message": "hi"}, "InvalidParameter.IllegalFrom", "From must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got"},
+		{"illegal to", "SendUnicast", map[string]any{"AppId": "a", "From": "srv", "To": "u?", "Binary": false, "Message": "hi"}, "InvalidParameter.IllegalTo", "To[0] must be 1 to 128 characters of a-z A-Z 0-9 @ . _ - (got"},
 		{"too many receivers", "BatchSendRoomUnicast", map[string]any{"AppId": "a", "RoomId": "r", "From": "srv", "Binary": false, "Message": "hi", "To": manyUsers(MaxBatchReceivers + 1)}, "InvalidParameter.UserCountOverLimit", "To"},
 	}
 	for _, tc := range cases {
