@@ -33,7 +33,7 @@ func TestNewActionIsADataEdit(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	dst := t.TempDir()
-	for _, dir := range []string{".", "internal/sigv4", "internal/spec", "internal/gen", "rtctest", "cmd/rtcctl"} {
+	for _, dir := range []string{".", "internal/sigv4", "internal/servermsg", "internal/spec", "internal/gen", "rtctest", "cmd/rtcctl"} {
 		copyPackage(t, filepath.Join(root, dir), filepath.Join(dst, dir), dir == "internal/spec")
 	}
 	for _, f := range []string{"go.mod", "go.sum"} {
