@@ -246,9 +246,6 @@ func checkValue(path string, f *spec.Field, v any) *apiError {
 	return nil
 }
 
-// validID applies the spec's ID rule (spec.IDRule).
-func validID(s string) bool { return spec.MustLoad().IDRule.Valid(s) }
-
 // idProblem says what is wrong with the ID s of field, in the rule's own
 // wording, or "" when it is valid.
 func idProblem(field, s string) string {
