@@ -440,6 +440,23 @@ func (v UpdateCallbackRequest) LogValue() slog.Value {
 	return slog.AnyValue(plainUpdateCallbackRequest(redactCopy(v)))
 }
 
+type plainUpdateVoiceChatRequest UpdateVoiceChatRequest
+
+// Format prints the value with its secrets redacted, for every verb.
+func (v UpdateVoiceChatRequest) Format(f fmt.State, verb rune) {
+	formatPlain(f, verb, plainUpdateVoiceChatRequest(redactCopy(v)))
+}
+
+// String returns the value as %+v prints it, secrets redacted.
+func (v UpdateVoiceChatRequest) String() string {
+	return fmt.Sprintf("%+v", plainUpdateVoiceChatRequest(redactCopy(v)))
+}
+
+// LogValue makes log/slog show the value with its secrets redacted.
+func (v UpdateVoiceChatRequest) LogValue() slog.Value {
+	return slog.AnyValue(plainUpdateVoiceChatRequest(redactCopy(v)))
+}
+
 type plainVoiceChatConfig VoiceChatConfig
 
 // Format prints the value with its secrets redacted, for every verb.

@@ -235,7 +235,9 @@ type UpdateVoiceChatRequest struct {
 	ImageConfig *VoiceChatImageConfig `json:"ImageConfig,omitempty"`
 	// Parameters holds the new configuration for the UpdateParameters command:
 	// LLMConfig (system messages, user prompts, tools, vision) and TTSConfig,
-	// under Config (raw JSON in the vendor's format).
+	// under Config (raw JSON in the vendor's format). Strings under keys that
+	// name a credential (api_key, APIKey, token, access_token, secret, AppKey
+	// ...) never appear in errors, logs or printed values.
 	Parameters json.RawMessage `json:"Parameters,omitempty"`
 }
 
@@ -351,7 +353,9 @@ type AgentConfig struct {
 	Burst *Burst `json:"Burst,omitempty"`
 	// VoicePrint configures voiceprint recognition, so that the agent answers
 	// only the enrolled speakers in a room with several people (raw JSON in the
-	// vendor's format).
+	// vendor's format). Strings under keys that name a credential (api_key,
+	// APIKey, token, access_token, secret, AppKey ...) never appear in errors,
+	// logs or printed values.
 	VoicePrint json.RawMessage `json:"VoicePrint,omitempty"`
 }
 
@@ -560,13 +564,19 @@ func (r *SubtitleConfig) appendJSON(b []byte) ([]byte, error) {
 // It is used by StartVoiceChat, as Config.
 type VoiceChatConfig struct {
 	// ASRConfig configures speech recognition (provider, credentials, mode). It
-	// is raw JSON in the vendor's format (see VoiceChatConfig).
+	// is raw JSON in the vendor's format (see VoiceChatConfig). Strings under
+	// keys that name a credential (api_key, APIKey, token, access_token, secret,
+	// AppKey ...) never appear in errors, logs or printed values.
 	ASRConfig json.RawMessage `json:"ASRConfig,omitempty"`
 	// TTSConfig configures speech synthesis (provider, voice, credentials). It is
-	// raw JSON in the vendor's format (see VoiceChatConfig).
+	// raw JSON in the vendor's format (see VoiceChatConfig). Strings under keys
+	// that name a credential (api_key, APIKey, token, access_token, secret,
+	// AppKey ...) never appear in errors, logs or printed values.
 	TTSConfig json.RawMessage `json:"TTSConfig,omitempty"`
 	// LLMConfig configures the language model (provider, endpoint, prompts). It
-	// is raw JSON in the vendor's format (see VoiceChatConfig).
+	// is raw JSON in the vendor's format (see VoiceChatConfig). Strings under
+	// keys that name a credential (api_key, APIKey, token, access_token, secret,
+	// AppKey ...) never appear in errors, logs or printed values.
 	LLMConfig json.RawMessage `json:"LLMConfig,omitempty"`
 	// InterruptMode says whether the user's speech interrupts the agent. One of
 	// VoiceChatInterruptAuto, VoiceChatInterruptOff. The vendor does not say
@@ -580,17 +590,26 @@ type VoiceChatConfig struct {
 	// the language model's tool calls.
 	FunctionCallingConfig *FunctionCallingConfig `json:"FunctionCallingConfig,omitempty"`
 	// AvatarConfig configures a digital human that speaks for the agent (raw JSON
-	// in the vendor's format).
+	// in the vendor's format). Strings under keys that name a credential
+	// (api_key, APIKey, token, access_token, secret, AppKey ...) never appear in
+	// errors, logs or printed values.
 	AvatarConfig json.RawMessage `json:"AvatarConfig,omitempty"`
 	// WebSearchAgentConfig lets the agent search the web through the vendor's
 	// web-search agent, as a built-in tool (raw JSON in the vendor's format).
+	// Strings under keys that name a credential (api_key, APIKey, token,
+	// access_token, secret, AppKey ...) never appear in errors, logs or printed
+	// values.
 	WebSearchAgentConfig json.RawMessage `json:"WebSearchAgentConfig,omitempty"`
 	// MemoryConfig gives the agent long-term memory across sessions from the
-	// vendor's memory store (raw JSON in the vendor's format).
+	// vendor's memory store (raw JSON in the vendor's format). Strings under keys
+	// that name a credential (api_key, APIKey, token, access_token, secret,
+	// AppKey ...) never appear in errors, logs or printed values.
 	MemoryConfig json.RawMessage `json:"MemoryConfig,omitempty"`
 	// S2SConfig uses an end-to-end speech model instead of separate recognition,
 	// language model and synthesis; when set, ASRConfig and TTSConfig are ignored
-	// (raw JSON in the vendor's format).
+	// (raw JSON in the vendor's format). Strings under keys that name a
+	// credential (api_key, APIKey, token, access_token, secret, AppKey ...) never
+	// appear in errors, logs or printed values.
 	S2SConfig json.RawMessage `json:"S2SConfig,omitempty"`
 }
 

@@ -3,6 +3,7 @@ package rtc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,12 +33,33 @@ const redactMark = "[redacted]"
 // TestSecretFieldsCoverFacts keeps this list a superset of them.
 var secretFields = [...]string{"SecretKey", "SecretAccessKey", "SecurityToken", "SessionToken", "AppKey", "Token", "AccessKeySecret", "AccessKey", "SecondaryAppKey", "ServerMessageSignature", "ServerMessageSignatureForRTS"}
 
-// secretFieldKeys are the quoted JSON keys, for a cheap first check.
-var secretFieldKeys = func() (keys [len(secretFields)][]byte) {
+// rawSecretFields names the request fields that carry a third-party
+// provider's configuration as raw JSON in that provider's format:
+// StartVoiceChat's ASRConfig, TTSConfig, LLMConfig and their kin, and
+// UpdateVoiceChat's Parameters. Their keys change with each provider, so
+// no list of names covers them: inside them, every string under a key that
+// names a credential (isCredentialKey) is a secret. The field facts in
+// internal/spec mark these fields "secret" too.
+var rawSecretFields = [...]string{"ASRConfig", "TTSConfig", "LLMConfig", "AvatarConfig", "WebSearchAgentConfig", "MemoryConfig", "S2SConfig", "VoicePrint", "Parameters"}
+
+// secretFieldKeys are the quoted JSON keys of secretFields and
+// rawSecretFields, for a cheap first check.
+var secretFieldKeys = func() (keys [len(secretFields) + len(rawSecretFields)][]byte) {
 	for i, f := range secretFields {
 		keys[i] = []byte(`"` + f + `"`)
 	}
+	for i, f := range rawSecretFields {
+		keys[len(secretFields)+i] = []byte(`"` + f + `"`)
+	}
 	return keys
+}()
+
+// secretKeyStart marks the first letters of secretFieldKeys.
+var secretKeyStart = func() (m [256]bool) {
+	for _, k := range secretFieldKeys {
+		m[k[1]] = true
+	}
+	return m
 }()
 
 // hasSecretKey reports whether body holds one of the quoted secretFieldKeys,
@@ -52,9 +74,7 @@ func hasSecretKey(body []byte) bool {
 		if i >= len(body) {
 			return false
 		}
-		switch body[i] {
-		case 'S', 'A', 'T':
-		default:
+		if !secretKeyStart[body[i]] {
 			continue
 		}
 		for _, k := range secretFieldKeys {
@@ -76,6 +96,157 @@ func isSecretField(name string) bool {
 	return false
 }
 
+func isRawSecretField(name string) bool {
+	for _, f := range rawSecretFields {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialSuffixes and credentialNames are the key names, lower case
+// without '_', '-', '.' or spaces, that mark a credential inside a raw
+// provider configuration: a key that ends with one of the suffixes
+// (api_key, X-Api-Key, access_token, AppKey, client_secret ...) or is one of
+// the names.
+var (
+	credentialSuffixes = [...]string{"token", "secret", "apikey", "appkey", "accesskey", "secretkey", "privatekey", "password", "passwd", "authorization", "signature", "credential", "credentials"}
+	credentialNames    = [...]string{"ak", "sk", "key", "auth", "pwd", "cookie"}
+)
+
+// isCredentialKey reports whether a key of a raw provider configuration
+// names a credential (see credentialSuffixes).
+func isCredentialKey(key string) bool {
+	var buf [64]byte
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == '_' || c == '-' || c == '.' || c == ' ':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if n == len(buf) {
+			// Keep the last bytes: the suffix is what matters.
+			copy(buf[:], buf[1:])
+			n--
+		}
+		buf[n] = c
+		n++
+	}
+	norm := string(buf[:n])
+	for _, s := range credentialSuffixes {
+		if strings.HasSuffix(norm, s) {
+			return true
+		}
+	}
+	for _, s := range credentialNames {
+		if norm == s {
+			return true
+		}
+	}
+	return false
+}
+
+// walkRaw visits a decoded raw provider configuration and returns it with
+// every secret string replaced by f(string): strings under a credential key
+// (at any depth below it), and, inside strings that hold JSON themselves
+// (a configuration passed as a JSON text), the same. changed reports
+// whether f replaced anything.
+func walkRaw(v any, secret bool, f func(string) string) (out any, changed bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			ne, c := walkRaw(e, secret || isCredentialKey(k), f)
+			if c {
+				x[k] = ne
+				changed = true
+			}
+		}
+		return x, changed
+	case []any:
+		for i, e := range x {
+			ne, c := walkRaw(e, secret, f)
+			if c {
+				x[i] = ne
+				changed = true
+			}
+		}
+		return x, changed
+	case string:
+		if secret {
+			if x == "" {
+				return x, false
+			}
+			r := f(x)
+			return r, r != x
+		}
+		if t := strings.TrimSpace(x); len(t) > 1 && (t[0] == '{' || t[0] == '[') {
+			var inner any
+			if decodeRaw([]byte(t), &inner) != nil {
+				return x, false
+			}
+			ni, c := walkRaw(inner, false, f)
+			if !c {
+				return x, false
+			}
+			b, err := encodeRaw(ni)
+			if err != nil {
+				return redactMark, true
+			}
+			return string(b), true
+		}
+	}
+	return v, false
+}
+
+func decodeRaw(b []byte, v *any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("trailing data")
+	}
+	return nil
+}
+
+func encodeRaw(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// redactRawJSON returns a raw provider configuration with the strings under
+// its credential keys reading "[redacted]", for printing. It returns raw
+// itself when there is none; text that is not JSON is replaced whole, since
+// it cannot be read by key.
+func redactRawJSON(raw []byte) []byte {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return raw
+	}
+	var v any
+	if decodeRaw(raw, &v) != nil {
+		return []byte(`"` + redactMark + `"`)
+	}
+	nv, changed := walkRaw(v, false, func(string) string { return redactMark })
+	if !changed {
+		return raw
+	}
+	b, err := encodeRaw(nv)
+	if err != nil {
+		return []byte(`"` + redactMark + `"`)
+	}
+	return b
+}
+
 // bodySecrets returns the string values of the secret fields in a JSON
 // request body, at any depth. Bodies without such a key cost a few byte
 // scans and no allocation.
@@ -95,6 +266,15 @@ func bodySecrets(body []byte) []string {
 			for k, e := range x {
 				if s, ok := e.(string); ok && isSecretField(k) && len(s) >= minSecretLen {
 					out = append(out, s)
+					continue
+				}
+				if isRawSecretField(k) {
+					walkRaw(e, false, func(s string) string {
+						if len(s) >= minSecretLen {
+							out = append(out, s)
+						}
+						return s
+					})
 					continue
 				}
 				walk(e)

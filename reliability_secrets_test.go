@@ -398,11 +398,26 @@ func secBodyEcho(form, shape string) http.Handler {
 	})
 }
 
+// specFieldType returns the spec type of the input field at path, or "".
+func specFieldType(fields []spec.Field, path []string) string {
+	for _, f := range fields {
+		if f.Name != path[0] {
+			continue
+		}
+		if len(path) == 1 {
+			return f.Type
+		}
+		return specFieldType(f.Fields, path[1:])
+	}
+	return ""
+}
+
 // secretInputs returns, from the field facts, every action whose input holds
 // a field marked secret, with a body that puts secBody in each such field.
 func secretInputs(t *testing.T) map[string]map[string]any {
 	t.Helper()
 	facts, err := spec.LoadFacts()
+	sp := spec.MustLoad()
 	require.NoError(t, err)
 	out := map[string]map[string]any{}
 	for action, af := range facts.Actions {
@@ -424,6 +439,12 @@ func secretInputs(t *testing.T) map[string]map[string]any {
 					m[p] = next
 				}
 				m = next
+			}
+			if specFieldType(sp.Find(action).Input, parts) == "any" {
+				// A raw provider configuration: the secret sits under a
+				// key that names a credential.
+				m[parts[len(parts)-1]] = map[string]any{"Provider": "p", "ProviderParams": map[string]any{"api_key": secBody}}
+				continue
 			}
 			m[parts[len(parts)-1]] = secBody
 		}
@@ -455,6 +476,20 @@ func TestReliabilityNoSecretsInEchoedBodies(t *testing.T) {
 			_, err := c.StartRecord(context.Background(), &rtc.StartRecordRequest{AppID: relAppID, RoomID: "room1", TaskID: "task1",
 				StorageConfig: &rtc.RecordStorageConfig{Type: rtc.Ptr(rtc.StorageS3Compatible),
 					CustomConfig: &rtc.RecordCustomConfig{AccessKey: "AK", SecretKey: secBody, Bucket: "b"}}})
+			return err
+		},
+		// Third-party keys inside raw provider configurations (M5).
+		"StartVoiceChat": func(c *rtc.Client) error {
+			_, err := c.StartVoiceChat(context.Background(), &rtc.StartVoiceChatRequest{AppID: relAppID, RoomID: "room1", TaskID: "task1",
+				AgentConfig: &rtc.AgentConfig{UserID: "bot", TargetUserID: []string{"u1"}},
+				Config: &rtc.VoiceChatConfig{LLMConfig: json.RawMessage(`{"Mode":"CustomLLM","URL":"https://llm.example.com","APIKey":"` + secBody + `"}`),
+					TTSConfig: json.RawMessage(`{"Provider":"volcano","ProviderParams":{"app":{"appid":"1","token":"` + secBody + `"}}}`)}})
+			return err
+		},
+		"UpdateVoiceChat": func(c *rtc.Client) error {
+			params, _ := json.Marshal(`{"LLMConfig":{"api_key":"` + secBody + `"}}`)
+			_, err := c.UpdateVoiceChat(context.Background(), &rtc.UpdateVoiceChatRequest{AppID: relAppID, RoomID: "room1", TaskID: "task1",
+				Command: rtc.VoiceChatUpdateParameters, Parameters: params})
 			return err
 		},
 	}

@@ -16,7 +16,8 @@ import (
 )
 
 // redactCopy returns a deep copy of v whose secret fields (by JSON name,
-// see secretFields) that are set read "[redacted]".
+// see secretFields) that are set read "[redacted]", and whose raw JSON
+// values have the strings under credential keys redacted (redactRawJSON).
 func redactCopy[T any](v T) T {
 	var out T
 	reflect.ValueOf(&out).Elem().Set(redactValue(reflect.ValueOf(v)))
@@ -43,6 +44,13 @@ func redactValue(v reflect.Value) reflect.Value {
 			}
 			if fv.Kind() == reflect.String && isSecretField(name) && fv.Len() > 0 {
 				out.Field(i).SetString(redactMark)
+				continue
+			}
+			if fv.Type() == rawMessageType {
+				// A provider's configuration: redacted by key name.
+				if !fv.IsNil() {
+					out.Field(i).SetBytes(redactRawJSON(fv.Bytes()))
+				}
 				continue
 			}
 			out.Field(i).Set(redactValue(fv))

@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"slices"
 	"strconv"
@@ -215,6 +217,58 @@ func (t *AccessToken) String() string {
 	}
 	b.WriteString("]}")
 	return b.String()
+}
+
+// Format prints the token as String does, under every verb (%q quotes it,
+// %#v is GoString). A parsed token keeps its signed message and signature,
+// which together with the App ID are the token itself, a credential: no
+// verb prints them.
+func (t AccessToken) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, t.GoString())
+	case verb == 'q':
+		_, _ = io.WriteString(f, strconv.Quote(t.String()))
+	default:
+		_, _ = io.WriteString(f, t.String())
+	}
+}
+
+// GoString prints the token's fields as a Go composite literal, for %#v;
+// the signed message and signature of a parsed token are left out.
+func (t AccessToken) GoString() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rtc.AccessToken{AppID:%q, RoomID:%q, UserID:%q, Nonce:0x%x, IssuedAt:%s, ExpireAt:%s, Privileges:map[rtc.Privilege]time.Time{",
+		t.AppID, t.RoomID, t.UserID, t.Nonce, goTokenTime(t.IssuedAt), goTokenTime(t.ExpireAt))
+	for i, p := range sortedPrivileges(t.Privileges) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d:%s", uint16(p), goTokenTime(t.Privileges[p]))
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
+func goTokenTime(tm time.Time) string {
+	if tm.IsZero() {
+		return "time.Time{}"
+	}
+	return "time.Unix(" + strconv.FormatInt(tm.Unix(), 10) + ", 0)"
+}
+
+// LogValue makes log/slog show the token's IDs, times and privileges, as
+// String does, and never its signed message or signature.
+func (t AccessToken) LogValue() slog.Value {
+	privs := make([]string, 0, len(t.Privileges))
+	for _, p := range sortedPrivileges(t.Privileges) {
+		privs = append(privs, p.String()+"="+formatTokenTime(t.Privileges[p]))
+	}
+	return slog.GroupValue(
+		slog.String("app_id", t.AppID), slog.String("room_id", t.RoomID), slog.String("user_id", t.UserID),
+		slog.Uint64("nonce", uint64(t.Nonce)),
+		slog.String("issued_at", formatTokenTime(t.IssuedAt)), slog.String("expire_at", formatTokenTime(t.ExpireAt)),
+		slog.String("privileges", strings.Join(privs, " ")))
 }
 
 func formatTokenTime(tm time.Time) string {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"strconv"
@@ -422,4 +423,48 @@ func BenchmarkAccessTokenSerialize(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A parsed token keeps the signed message and signature that, with the
+// App ID, are the token text: no fmt verb and no slog handler prints them,
+// for the token or a pointer to it (L2).
+func TestAccessTokenPrintsNoCredential(t *testing.T) {
+	t.Parallel()
+	tok := NewAccessToken("123456781234567812345678", "room1", "user1")
+	tok.ExpireAt = tok.IssuedAt.Add(time.Hour)
+	tok.AddPrivilege(PrivSubscribeStream, time.Time{})
+	text, err := tok.Serialize("app-key-for-format-test")
+	require.NoError(t, err)
+	parsed, err := ParseAccessToken(text)
+	require.NoError(t, err)
+	forbidden := []string{
+		text, text[len(tokenVersion)+tokenAppIDLen:],
+		base64.StdEncoding.EncodeToString(parsed.sig), fmt.Sprintf("%x", parsed.sig),
+		fmt.Sprintf("%v", parsed.sig), fmt.Sprintf("%#v", parsed.sig),
+		fmt.Sprintf("%v", parsed.msg), fmt.Sprintf("%#v", parsed.msg),
+	}
+	var texts []string
+	for _, v := range []any{parsed, *parsed, []any{parsed}, map[string]any{"t": *parsed}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			texts = append(texts, fmt.Sprintf(verb, v))
+		}
+	}
+	var logs strings.Builder
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "tok", parsed, "val", *parsed)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "tok", parsed, "val", *parsed)
+	texts = append(texts, logs.String())
+	for _, s := range texts {
+		for _, f := range forbidden {
+			require.NotContains(t, s, f)
+		}
+		require.Contains(t, s, "user1", "the token's fields still print")
+	}
+	require.Equal(t, parsed.String(), fmt.Sprintf("%v", parsed))
+	require.Equal(t, parsed.String(), fmt.Sprintf("%+v", *parsed))
+	require.Equal(t, strconv.Quote(parsed.String()), fmt.Sprintf("%q", parsed))
+	require.Equal(t, fmt.Sprintf(`rtc.AccessToken{AppID:"123456781234567812345678", RoomID:"room1", UserID:"user1", Nonce:0x%x, IssuedAt:time.Unix(%d, 0), ExpireAt:time.Unix(%d, 0), Privileges:map[rtc.Privilege]time.Time{4:time.Time{}}}`,
+		parsed.Nonce, parsed.IssuedAt.Unix(), parsed.ExpireAt.Unix()), fmt.Sprintf("%#v", parsed))
+	require.Contains(t, logs.String(), `"user_id":"user1"`)
+	require.Contains(t, logs.String(), `tok.privileges="SubscribeStream=never"`)
+	require.True(t, parsed.Verify("app-key-for-format-test"), "printing leaves the token intact")
 }

@@ -334,7 +334,11 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 		}
 		out = append(out, "Default: "+d+".")
 	}
-	if x.Secret {
+	if x.Secret && f != nil && f.Type == "any" {
+		// Raw JSON in a provider's format: the SDK cannot know its fields,
+		// so it redacts by key name inside it.
+		out = append(out, "Strings under keys that name a credential (api_key, APIKey, token, access_token, secret, AppKey ...) never appear in errors, logs or printed values.")
+	} else if x.Secret {
 		out = append(out, "A secret: it never appears in errors or logs.")
 	}
 	return out
