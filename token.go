@@ -59,7 +59,6 @@ const (
 	tokenVersion     = "001"
 	tokenAppIDLen    = 24
 	tokenSigLen      = sha256.Size
-	tokenMaxLifetime = 7 * 24 * time.Hour
 	tokenMaxField    = math.MaxUint16
 )
 
@@ -67,9 +66,10 @@ const (
 // presents to join one room (or any room, with RoomID "*") as one user, with
 // the given privileges until the given times.
 //
-// A zero time.Time in ExpireAt or in a privilege's expiry means "no expiry"
-// and is written as 0 on the wire. The service accepts tokens that expire at
-// most seven days after they were issued. The App Key that signs the token is
+// A zero time.Time in a privilege's expiry means "until the token
+// expires" and is written as 0 on the wire; the token format also allows a
+// zero ExpireAt ("no expiry"), which Serialize refuses, as the service
+// accepts tokens that expire at most seven days after they were issued. The App Key that signs the token is
 // never stored in the value: it is passed to Serialize and Verify.
 type AccessToken struct {
 	AppID  string // the 24-character App ID of the RTC application
@@ -89,25 +89,40 @@ type AccessToken struct {
 	sig []byte
 }
 
+// DefaultTokenLifetime is how long a token from NewAccessToken stays
+// valid unless ExpireAt is changed: a day. The service accepts at most
+// seven days (MaxTokenLifetime).
+const DefaultTokenLifetime = 24 * time.Hour
+
+// MaxTokenLifetime is the longest validity the service accepts for a
+// token: seven days. Serialize counts it both from IssuedAt and from now.
+const MaxTokenLifetime = 7 * 24 * time.Hour
+
+// tokenClockSkew is how far IssuedAt may lie ahead of the local clock
+// when Serialize counts MaxTokenLifetime from now.
+const tokenClockSkew = time.Minute
+
 // NewAccessToken returns a token for userID in roomID of the application
-// appID, with a random nonce, issued now (truncated to whole seconds), with
-// no expiry and no privileges. Set ExpireAt and call AddPrivilege before
-// Serialize.
+// appID, with a random nonce, issued now (truncated to whole seconds),
+// expiring DefaultTokenLifetime (a day) later, and with no privileges. Set
+// ExpireAt to change the expiry and call AddPrivilege before Serialize.
 func NewAccessToken(appID, roomID, userID string) *AccessToken {
 	var b [4]byte
 	// crypto/rand.Read never returns an error on supported platforms.
 	_, _ = rand.Read(b[:])
+	issued := time.Now().UTC().Truncate(time.Second)
 	return &AccessToken{
 		AppID:      appID,
 		RoomID:     roomID,
 		UserID:     userID,
 		Nonce:      binary.LittleEndian.Uint32(b[:]),
-		IssuedAt:   time.Now().UTC().Truncate(time.Second),
+		IssuedAt:   issued,
+		ExpireAt:   issued.Add(DefaultTokenLifetime),
 		Privileges: make(map[Privilege]time.Time),
 	}
 }
 
-// AddPrivilege grants p until expireAt (zero = no expiry). Granting
+// AddPrivilege grants p until expireAt (zero = as long as the token). Granting
 // PrivPublishStream also grants PrivPublishAudioStream,
 // PrivPublishVideoStream and PrivPublishDataStream with the same expiry, as
 // the service expects.
@@ -126,22 +141,16 @@ func (t *AccessToken) AddPrivilege(p Privilege, expireAt time.Time) {
 // Serialize signs the token with the application's App Key and returns its
 // text form, ready to hand to a client app. It checks the token first and
 // returns an error saying what to fix when a field cannot be encoded or the
-// service would refuse it (wrong App ID length, expiry before issue or more
-// than seven days after it, or a RoomID or UserID outside the ID rule of
+// service would refuse it: a wrong App ID length; no ExpireAt (a token that
+// never expires is more than the seven days the service accepts); an
+// ExpireAt before IssuedAt, already past, or more than MaxTokenLifetime
+// after IssuedAt or after now (so an IssuedAt set in the future cannot
+// stretch the seven days); or a RoomID or UserID outside the ID rule of
 // ValidID: 1 to 128 characters of a-z A-Z 0-9 @ . _ -, the IDs every API
-// call accepts). RoomID "*" (any room) is allowed; SerializeAnyID skips the
+// call accepts. RoomID "*" (any room) is allowed; SerializeAnyID skips the
 // ID rule for IDs that only client SDKs use.
 func (t *AccessToken) Serialize(appKey string) (string, error) {
-	if appKey == "" {
-		return "", errors.New("rtc: access token: the App Key is empty; pass the App Key of the RTC application from the console")
-	}
-	if t.RoomID != "*" && t.RoomID != "" && !ValidID(t.RoomID) {
-		return "", fmt.Errorf("rtc: access token: RoomID %s; a token for it would admit to a room no API call can address (\"*\" admits to any room; SerializeAnyID signs IDs that only client SDKs use)", idRule+" (got "+describeID(t.RoomID)+")")
-	}
-	if t.UserID != "" && !ValidID(t.UserID) {
-		return "", fmt.Errorf("rtc: access token: UserID %s; SerializeAnyID signs IDs that only client SDKs use", idRule+" (got "+describeID(t.UserID)+")")
-	}
-	return t.serialize(appKey)
+	return t.sign(appKey, true, time.Now())
 }
 
 // SerializeAnyID is Serialize without the OpenAPI ID rule on RoomID and
@@ -152,19 +161,52 @@ func (t *AccessToken) Serialize(appKey string) (string, error) {
 // recording): prefer Serialize unless you know the IDs come from elsewhere.
 // Every other check of Serialize still applies.
 func (t *AccessToken) SerializeAnyID(appKey string) (string, error) {
+	return t.sign(appKey, false, time.Now())
+}
+
+// sign checks the token (the ID rule when checkIDs, the lifetime as seen
+// from now unless now is zero, which only the wire-format tests use),
+// encodes and signs it.
+func (t *AccessToken) sign(appKey string, checkIDs bool, now time.Time) (string, error) {
 	if appKey == "" {
 		return "", errors.New("rtc: access token: the App Key is empty; pass the App Key of the RTC application from the console")
 	}
-	return t.serialize(appKey)
-}
-
-// serialize encodes and signs without the ID rule.
-func (t *AccessToken) serialize(appKey string) (string, error) {
+	if checkIDs {
+		if t.RoomID != "*" && t.RoomID != "" && !ValidID(t.RoomID) {
+			return "", fmt.Errorf("rtc: access token: RoomID %s; a token for it would admit to a room no API call can address (\"*\" admits to any room; SerializeAnyID signs IDs that only client SDKs use)", idRule+" (got "+describeID(t.RoomID)+")")
+		}
+		if t.UserID != "" && !ValidID(t.UserID) {
+			return "", fmt.Errorf("rtc: access token: UserID %s; SerializeAnyID signs IDs that only client SDKs use", idRule+" (got "+describeID(t.UserID)+")")
+		}
+	}
 	msg, err := t.encodeMsg()
 	if err != nil {
 		return "", err
 	}
+	if !now.IsZero() {
+		if err := t.checkLifetime(now); err != nil {
+			return "", err
+		}
+	}
 	return encodeToken(t.AppID, msg, tokenSignature(appKey, msg)), nil
+}
+
+// checkLifetime applies the service's seven-day limit as seen from now:
+// a token must expire, not yet have expired, and expire at most
+// MaxTokenLifetime from now (the limit from IssuedAt is encodeMsg's).
+func (t *AccessToken) checkLifetime(now time.Time) error {
+	if t.ExpireAt.IsZero() {
+		return errors.New("rtc: access token: ExpireAt is not set, so the token would never expire; the service accepts at most 7 days: set ExpireAt (NewAccessToken sets a day)")
+	}
+	if !t.ExpireAt.After(now) {
+		return fmt.Errorf("rtc: access token: ExpireAt (%s) is already past (now %s); set an expiry in the future, at most 7 days away",
+			t.ExpireAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	if d := t.ExpireAt.Sub(now); d > MaxTokenLifetime+tokenClockSkew {
+		return fmt.Errorf("rtc: access token: ExpireAt is %s from now; the service accepts at most 7 days (168h0m0s), counted from now as well as from IssuedAt (is IssuedAt in the future?)",
+			d.Round(time.Second))
+	}
+	return nil
 }
 
 // Expired reports whether the token has expired at now: its ExpireAt is set
@@ -309,7 +351,7 @@ func checkExpiry(field string, issued, expire uint32) error {
 		return fmt.Errorf("rtc: access token: %s (%s) is before IssuedAt (%s); set an expiry after the issue time",
 			field, time.Unix(int64(expire), 0).UTC().Format(time.RFC3339), time.Unix(int64(issued), 0).UTC().Format(time.RFC3339))
 	}
-	if time.Duration(expire-issued)*time.Second > tokenMaxLifetime {
+	if time.Duration(expire-issued)*time.Second > MaxTokenLifetime {
 		return fmt.Errorf("rtc: access token: %s is %s after IssuedAt; the service accepts at most 7 days (168h0m0s)",
 			field, time.Duration(expire-issued)*time.Second)
 	}

@@ -77,10 +77,13 @@ func TestAccessTokenVectors(t *testing.T) {
 			// The vectors check the wire format, which carries any bytes
 			// (SerializeAnyID); Serialize adds the ID rule on top and
 			// refuses the UTF-8 vector.
-			got, err := tok.SerializeAnyID(v.AppKey)
+			// Their fixed times are long past, and one has no expiry:
+			// the wire format is checked without the lifetime policy
+			// (TestAccessTokenLifetimeFromNow checks that).
+			got, err := tok.sign(v.AppKey, false, time.Time{})
 			require.NoError(t, err)
 			require.Equal(t, v.Token, got)
-			got, err = tok.Serialize(v.AppKey)
+			got, err = tok.sign(v.AppKey, true, time.Time{})
 			if ValidID(v.Room) && ValidID(v.User) {
 				require.NoError(t, err)
 				require.Equal(t, v.Token, got)
@@ -113,7 +116,7 @@ func TestAccessTokenNew(t *testing.T) {
 	b := NewAccessToken("123456781234567812345678", "room", "user")
 	require.Equal(t, time.Duration(0), a.IssuedAt.Sub(a.IssuedAt.Truncate(time.Second)), "whole seconds")
 	require.True(t, a.IssuedAt.After(before) && !a.IssuedAt.After(time.Now()), "issued now")
-	require.True(t, a.ExpireAt.IsZero())
+	require.Equal(t, a.IssuedAt.Add(DefaultTokenLifetime), a.ExpireAt, "a day by default")
 	require.Empty(t, a.Privileges)
 	// Two random 32-bit nonces collide with negligible probability.
 	require.NotEqual(t, a.Nonce, b.Nonce)
@@ -201,7 +204,7 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := valid()
 			tc.modify(tok)
-			s, err := tok.Serialize(tc.key)
+			s, err := tok.sign(tc.key, true, issued)
 			require.Error(t, err)
 			require.Empty(t, s)
 			require.Contains(t, err.Error(), tc.want)
@@ -218,7 +221,7 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 	} {
 		tok := valid()
 		tok.RoomID, tok.UserID = tc.room, tc.user
-		_, err := tok.SerializeAnyID("k")
+		_, err := tok.sign("k", false, issued)
 		require.ErrorContains(t, err, tc.want, name)
 	}
 
@@ -227,11 +230,51 @@ func TestAccessTokenSerializeErrors(t *testing.T) {
 	tok.ExpireAt = issued.Add(7 * 24 * time.Hour)
 	tok.AddPrivilege(PrivPublishStream, tok.ExpireAt)
 	tok.RoomID = "*"
-	_, err := tok.Serialize("k")
+	_, err := tok.sign("k", true, issued)
 	require.NoError(t, err)
 	tok.RoomID, tok.UserID = strings.Repeat("a", MaxIDLength), "user.name@example-1_x"
-	_, err = tok.Serialize("k")
+	_, err = tok.sign("k", true, issued)
 	require.NoError(t, err)
+}
+
+// Serialize applies the seven days from now too (L8): a token must
+// expire, not be past already, and an IssuedAt set in the future cannot
+// stretch its life beyond seven days from now.
+func TestAccessTokenLifetimeFromNow(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC().Truncate(time.Second)
+	mk := func(issued, expire time.Time) *AccessToken {
+		tok := NewAccessToken("123456781234567812345678", "room1", "user1")
+		tok.IssuedAt, tok.ExpireAt = issued, expire
+		tok.AddPrivilege(PrivSubscribeStream, time.Time{})
+		return tok
+	}
+	refused := []struct {
+		name string
+		tok  *AccessToken
+		want string
+	}{
+		{"no expiry", mk(now, time.Time{}), "ExpireAt is not set, so the token would never expire"},
+		{"already past", mk(now.Add(-2*time.Hour), now.Add(-time.Hour)), "is already past"},
+		{"issued in the future", mk(now.Add(30*24*time.Hour), now.Add(31*24*time.Hour)), "counted from now as well as from IssuedAt"},
+		{"8 days from now, 7 after IssuedAt", mk(now.Add(24*time.Hour), now.Add(8*24*time.Hour)), "at most 7 days"},
+	}
+	for _, tc := range refused {
+		for name, ser := range map[string]func(string) (string, error){"Serialize": tc.tok.Serialize, "SerializeAnyID": tc.tok.SerializeAnyID} {
+			s, err := ser("k")
+			require.ErrorContains(t, err, tc.want, tc.name+" "+name)
+			require.Empty(t, s)
+		}
+	}
+	accepted := []*AccessToken{
+		NewAccessToken("123456781234567812345678", "room1", "user1"), // a day
+		mk(now, now.Add(7*24*time.Hour)),
+		mk(now.Add(-24*time.Hour), now.Add(time.Hour)),
+	}
+	for i, tok := range accepted {
+		_, err := tok.Serialize("k")
+		require.NoError(t, err, "accepted %d", i)
+	}
 }
 
 func TestAccessTokenExpired(t *testing.T) {
@@ -413,8 +456,9 @@ func appendU32(dst []byte, vs ...uint32) []byte {
 }
 
 func BenchmarkAccessTokenSerialize(b *testing.B) {
+	issued := time.Now().Truncate(time.Second)
 	tok := &AccessToken{AppID: "123456781234567812345678", RoomID: "room1", UserID: "user1", Nonce: 1,
-		IssuedAt: time.Unix(1764000000, 0), ExpireAt: time.Unix(1764086400, 0)}
+		IssuedAt: issued, ExpireAt: issued.Add(24 * time.Hour)}
 	tok.AddPrivilege(PrivPublishStream, tok.ExpireAt)
 	tok.AddPrivilege(PrivSubscribeStream, time.Time{})
 	b.ReportAllocs()

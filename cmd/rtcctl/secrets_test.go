@@ -1,6 +1,10 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -113,13 +117,37 @@ func TestErrorsNeverEchoSecrets(t *testing.T) {
 // token parse exits 1 for an expired token, or one with an expired
 // privilege, even when the signature verifies.
 func TestTokenParseExpired(t *testing.T) {
+	// Serialize refuses to sign an expired token, so these are built by
+	// the format of REFERENCE.md: "001" + AppID + base64(bytes(msg) ||
+	// bytes(HMAC-SHA256(AppKey, msg))), little-endian.
 	mint := func(expire, privExpire time.Time) string {
-		tok := rtc.NewAccessToken(testAppID, "r", "u")
-		tok.IssuedAt = time.Now().Add(-48 * time.Hour).Truncate(time.Second)
-		tok.ExpireAt = expire
-		tok.AddPrivilege(rtc.PrivSubscribeStream, privExpire)
-		s, err := tok.Serialize(testAppKey)
+		le := binary.LittleEndian
+		var msg []byte
+		msg = le.AppendUint32(msg, 7)                                            // nonce
+		msg = le.AppendUint32(msg, uint32(time.Now().Add(-48*time.Hour).Unix())) // issued
+		msg = le.AppendUint32(msg, uint32(expire.Unix()))
+		for _, id := range []string{"r", "u"} {
+			msg = le.AppendUint16(msg, uint16(len(id)))
+			msg = append(msg, id...)
+		}
+		msg = le.AppendUint16(msg, 1)
+		msg = le.AppendUint16(msg, uint16(rtc.PrivSubscribeStream))
+		var pe uint32
+		if !privExpire.IsZero() {
+			pe = uint32(privExpire.Unix())
+		}
+		msg = le.AppendUint32(msg, pe)
+		m := hmac.New(sha256.New, []byte(testAppKey))
+		m.Write(msg)
+		var content []byte
+		content = le.AppendUint16(content, uint16(len(msg)))
+		content = append(content, msg...)
+		content = le.AppendUint16(content, sha256.Size)
+		content = append(content, m.Sum(nil)...)
+		s := "001" + testAppID + base64.StdEncoding.EncodeToString(content)
+		tok, err := rtc.ParseAccessToken(s)
 		require.NoError(t, err)
+		require.True(t, tok.Verify(testAppKey))
 		return s
 	}
 	env := map[string]string{"RTC_APP_KEY": testAppKey}
