@@ -56,10 +56,10 @@ func (p Privilege) String() string {
 
 // Limits of the access token format.
 const (
-	tokenVersion     = "001"
-	tokenAppIDLen    = 24
-	tokenSigLen      = sha256.Size
-	tokenMaxField    = math.MaxUint16
+	tokenVersion  = "001"
+	tokenAppIDLen = 24
+	tokenSigLen   = sha256.Size
+	tokenMaxField = math.MaxUint16
 )
 
 // AccessToken describes an RTC access token: the credential a client app
