@@ -787,8 +787,9 @@ func (c *IMClient) BatchGetBlockParticipants(ctx context.Context, req *IMBatchGe
 // page after page and yields every element of Participants, starting at the
 // request's Cursor and going on with the NextCursor each answer gives while
 // HasMore is true. It stops after the last page or at the first error, which
-// it yields; an answer that says HasMore but gives back the same cursor ends
-// the walk with ErrPageNotAdvancing. The request is copied, not changed.
+// it yields; an answer that says HasMore with an empty page, or with a cursor
+// the walk has asked for already, ends it with ErrPageNotAdvancing. The
+// request is copied, not changed.
 func (c *IMClient) BatchGetBlockParticipantsAll(ctx context.Context, req *IMBatchGetBlockParticipantsRequest, opts ...CallOption) iter.Seq2[IMBlockedParticipant, error] {
 	var r IMBatchGetBlockParticipantsRequest
 	if req != nil {
@@ -1125,8 +1126,9 @@ func (c *IMClient) BatchGetWhitelistParticipant(ctx context.Context, req *IMBatc
 // element of Participants, starting at the request's Cursor and going on with
 // the NextCursor each answer gives while HasMore is true. It stops after the
 // last page or at the first error, which it yields; an answer that says
-// HasMore but gives back the same cursor ends the walk with
-// ErrPageNotAdvancing. The request is copied, not changed.
+// HasMore with an empty page, or with a cursor the walk has asked for
+// already, ends it with ErrPageNotAdvancing. The request is copied, not
+// changed.
 func (c *IMClient) BatchGetWhitelistParticipantAll(ctx context.Context, req *IMBatchGetWhitelistParticipantRequest, opts ...CallOption) iter.Seq2[IMWhitelistParticipant, error] {
 	var r IMBatchGetWhitelistParticipantRequest
 	if req != nil {
@@ -2372,8 +2374,9 @@ func (c *IMClient) GetBlackList(ctx context.Context, req *IMGetBlackListRequest,
 // every element of BlackListInfos, starting at the request's Cursor and going
 // on with the NextCursor each answer gives while HasMore is true. It stops
 // after the last page or at the first error, which it yields; an answer that
-// says HasMore but gives back the same cursor ends the walk with
-// ErrPageNotAdvancing. The request is copied, not changed.
+// says HasMore with an empty page, or with a cursor the walk has asked for
+// already, ends it with ErrPageNotAdvancing. The request is copied, not
+// changed.
 func (c *IMClient) GetBlackListAll(ctx context.Context, req *IMGetBlackListRequest, opts ...CallOption) iter.Seq2[IMBlackListEntry, error] {
 	var r IMGetBlackListRequest
 	if req != nil {
@@ -2548,8 +2551,9 @@ func (c *IMClient) GetConversationMessages(ctx context.Context, req *IMGetConver
 // after page and yields every element of Messages, starting at the request's
 // Cursor and going on with the NewCursor each answer gives while HasMore is
 // true. It stops after the last page or at the first error, which it yields;
-// an answer that says HasMore but gives back the same cursor ends the walk
-// with ErrPageNotAdvancing. The request is copied, not changed.
+// an answer that says HasMore with an empty page, or with a cursor the walk
+// has asked for already, ends it with ErrPageNotAdvancing. The request is
+// copied, not changed.
 func (c *IMClient) GetConversationMessagesAll(ctx context.Context, req *IMGetConversationMessagesRequest, opts ...CallOption) iter.Seq2[IMMessage, error] {
 	var r IMGetConversationMessagesRequest
 	if req != nil {
@@ -2981,8 +2985,9 @@ func (c *IMClient) GetUserConversations(ctx context.Context, req *IMGetUserConve
 // page and yields every element of ConversationInfos, starting at the
 // request's Cursor and going on with the NextCursor each answer gives while
 // HasMore is true. It stops after the last page or at the first error, which
-// it yields; an answer that says HasMore but gives back the same cursor ends
-// the walk with ErrPageNotAdvancing. The request is copied, not changed.
+// it yields; an answer that says HasMore with an empty page, or with a cursor
+// the walk has asked for already, ends it with ErrPageNotAdvancing. The
+// request is copied, not changed.
 func (c *IMClient) GetUserConversationsAll(ctx context.Context, req *IMGetUserConversationsRequest, opts ...CallOption) iter.Seq2[IMConversationInfo, error] {
 	var r IMGetUserConversationsRequest
 	if req != nil {
@@ -3343,8 +3348,9 @@ func (c *IMClient) ListFriend(ctx context.Context, req *IMListFriendRequest, opt
 // element of FriendInfos, starting at the request's Cursor and going on with
 // the NextCursor each answer gives while HasMore is true. It stops after the
 // last page or at the first error, which it yields; an answer that says
-// HasMore but gives back the same cursor ends the walk with
-// ErrPageNotAdvancing. The request is copied, not changed.
+// HasMore with an empty page, or with a cursor the walk has asked for
+// already, ends it with ErrPageNotAdvancing. The request is copied, not
+// changed.
 func (c *IMClient) ListFriendAll(ctx context.Context, req *IMListFriendRequest, opts ...CallOption) iter.Seq2[IMFriend, error] {
 	var r IMListFriendRequest
 	if req != nil {
@@ -4251,8 +4257,9 @@ func (c *IMClient) ScanConversationParticipantList(ctx context.Context, req *IMS
 // element of Participants, starting at the request's Cursor and going on with
 // the NextCursor each answer gives while HasMore is true. It stops after the
 // last page or at the first error, which it yields; an answer that says
-// HasMore but gives back the same cursor ends the walk with
-// ErrPageNotAdvancing. The request is copied, not changed.
+// HasMore with an empty page, or with a cursor the walk has asked for
+// already, ends it with ErrPageNotAdvancing. The request is copied, not
+// changed.
 func (c *IMClient) ScanConversationParticipantListAll(ctx context.Context, req *IMScanConversationParticipantListRequest, opts ...CallOption) iter.Seq2[IMParticipant, error] {
 	var r IMScanConversationParticipantListRequest
 	if req != nil {

@@ -16,14 +16,16 @@ type cursorPager[T any] struct {
 }
 
 // walkCursor yields every item of every page, following the next cursor
-// while the service says HasMore. An answer with HasMore and the same
-// cursor again means the service ignored the cursor: it yields
-// ErrPageNotAdvancing rather than loop. Any error is yielded once, then the
+// while the service says HasMore. It will not loop on an answer that
+// cannot lead anywhere: a page with HasMore but no items, or a next cursor
+// the walk has already asked for (the same one again, or an earlier one),
+// ends it with ErrPageNotAdvancing. Any error is yielded once, then the
 // walk stops.
 func walkCursor[T any](p cursorPager[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		cur := p.start
+		seen := map[int64]struct{}{cur: {}}
 		for {
 			items, next, more, err := p.fetch(cur)
 			if err != nil {
@@ -38,10 +40,15 @@ func walkCursor[T any](p cursorPager[T]) iter.Seq2[T, error] {
 			if !more {
 				return
 			}
-			if next == cur {
-				yield(zero, fmt.Errorf("%w: %s answered HasMore with the same cursor %d", ErrPageNotAdvancing, p.action, cur))
+			if len(items) == 0 {
+				yield(zero, fmt.Errorf("%w: %s answered HasMore with an empty page at cursor %d", ErrPageNotAdvancing, p.action, cur))
 				return
 			}
+			if _, again := seen[next]; again {
+				yield(zero, fmt.Errorf("%w: %s answered HasMore with cursor %d, which the walk has asked for already", ErrPageNotAdvancing, p.action, next))
+				return
+			}
+			seen[next] = struct{}{}
 			cur = next
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -101,6 +103,49 @@ func TestCursorIteratorRefusesARepeatedCursor(t *testing.T) {
 	require.Equal(t, 1, n)
 	require.ErrorIs(t, last, ErrPageNotAdvancing)
 	require.Len(t, s.Requests(), 1)
+}
+
+// A service that says HasMore forever with empty pages and a new cursor
+// each time, or that cycles between cursors, ends the walk at once with
+// ErrPageNotAdvancing instead of looping (finding L9: 24,000 requests in
+// 2 s before).
+func TestCursorIteratorStopsOnEmptyPagesAndCycles(t *testing.T) {
+	var calls int
+	empty := NewStubServer(t, func(StubRequest) StubAnswer {
+		calls++
+		return StubAnswer{Result: json.RawMessage(fmt.Sprintf(`{"FriendInfos":[],"HasMore":true,"NextCursor":%d}`, calls+100))}
+	})
+	c := NewStubClient(t, empty.URL)
+	var errs []error
+	for _, err := range c.IM().ListFriendAll(context.Background(), &IMListFriendRequest{AppID: 1, UserID: 1}) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrPageNotAdvancing)
+	require.ErrorContains(t, errs[0], "empty page")
+	require.Len(t, empty.Requests(), 1)
+
+	// Cursors 0 -> 5 -> 9 -> 5: the third answer points back.
+	next := map[string]string{"0": "5", "5": "9", "9": "5"}
+	cycle := NewStubServer(t, func(r StubRequest) StubAnswer {
+		var in struct{ Cursor int64 }
+		_ = json.Unmarshal(r.Body, &in)
+		return StubAnswer{Result: json.RawMessage(`{"FriendInfos":[{"FriendUserId":2}],"HasMore":true,"NextCursor":` + next[strconv.FormatInt(in.Cursor, 10)] + `}`)}
+	})
+	c = NewStubClient(t, cycle.URL)
+	n := 0
+	var last error
+	for _, err := range c.IM().ListFriendAll(context.Background(), &IMListFriendRequest{AppID: 1, UserID: 1}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	require.Equal(t, 3, n, "the three pages' items are yielded")
+	require.ErrorIs(t, last, ErrPageNotAdvancing)
+	require.ErrorContains(t, last, "cursor 5, which the walk has asked for already")
+	require.Len(t, cycle.Requests(), 3)
 }
 
 // TestNoInputActions: an action without input takes a nil request; its bare

@@ -8,9 +8,11 @@ import (
 	"strconv"
 )
 
-// ErrPageNotAdvancing is yielded by the ...All iterators when the server
-// answers a page with the same elements as the page before it, which means
-// it ignored the paging position; the iterator stops instead of looping.
+// ErrPageNotAdvancing is yielded by the ...All iterators when an answer
+// cannot lead to the end of the list: a page with the same elements as the
+// page before it (the server ignored the paging position) or, for the IM
+// cursor lists, HasMore with an empty page or with a cursor the walk has
+// asked for already. The iterator stops instead of looping.
 var ErrPageNotAdvancing = errors.New("rtc: page did not advance")
 
 // pager describes one list action's paging for walkPages; the generated

@@ -139,7 +139,8 @@ func renderCursorIterator(b *strings.Builder, am *actionModel) {
 	writeComment(b, fmt.Sprintf("%sAll calls [%s.%s] page after page and yields every element of %s, "+
 		"starting at the request's Cursor and going on with the %s each answer gives while HasMore is true. "+
 		"It stops after the last page or at the first error, which it yields; an answer that says HasMore "+
-		"but gives back the same cursor ends the walk with ErrPageNotAdvancing. The request is copied, not changed.",
+		"with an empty page, or with a cursor the walk has asked for already, ends it with ErrPageNotAdvancing. "+
+		"The request is copied, not changed.",
 		am.Name, recv, am.Name, p.Items.Wire, p.Next.Wire))
 	fmt.Fprintf(b, "func (c *%s) %sAll(ctx context.Context, req *%s, opts ...CallOption) iter.Seq2[%s, error] {\n", recv, am.Name, am.Request.Name, item)
 	fmt.Fprintf(b, "\tvar r %s\n\tif req != nil {\n\t\tr = *req\n\t}\n", am.Request.Name)
