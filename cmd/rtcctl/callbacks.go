@@ -90,23 +90,36 @@ func runCallbackVerify(a *app, o *cmdOpts, args []string) error {
 }
 
 func (a *app) writeEvent(ev *rtc.CallbackEvent) {
+	// Every field comes from the body, which may be anyone's (an unverified
+	// body is shown too): nothing reaches the terminal unescaped.
 	w := a.stdout
-	fmt.Fprintf(w, "event type: %s\n", ev.EventType)
-	fmt.Fprintf(w, "event id:   %s\n", ev.EventID)
-	fmt.Fprintf(w, "event time: %s\n", ev.EventTime)
-	fmt.Fprintf(w, "app id:     %s\n", ev.AppID)
-	fmt.Fprintf(w, "version:    %s\n", ev.Version)
-	fmt.Fprintf(w, "nonce:      %s\n", ev.Nonce)
+	fmt.Fprintf(w, "event type: %s\n", cleanText(ev.EventType))
+	fmt.Fprintf(w, "event id:   %s\n", cleanText(ev.EventID))
+	fmt.Fprintf(w, "event time: %s\n", cleanText(ev.EventTime))
+	fmt.Fprintf(w, "app id:     %s\n", cleanText(ev.AppID))
+	fmt.Fprintf(w, "version:    %s\n", cleanText(ev.Version))
+	fmt.Fprintf(w, "nonce:      %s\n", cleanText(ev.Nonce))
 	data, err := ev.ParseData()
 	if err != nil {
-		fmt.Fprintf(w, "data:       cannot be decoded: %s\n", strings.TrimPrefix(err.Error(), "rtc: "))
-		fmt.Fprintf(w, "raw data:   %s\n", ev.EventData)
+		fmt.Fprintf(w, "data:       cannot be decoded: %s\n", cleanText(strings.TrimPrefix(err.Error(), "rtc: ")))
+		fmt.Fprintf(w, "raw data:   %s\n", cleanText(ev.EventData))
 		return
 	}
 	b, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {
-		fmt.Fprintf(w, "raw data:   %s\n", ev.EventData)
+		fmt.Fprintf(w, "raw data:   %s\n", cleanText(ev.EventData))
 		return
 	}
-	fmt.Fprintf(w, "data (%T):\n%s\n", data, b)
+	fmt.Fprintf(w, "data (%T):\n%s\n", data, cleanLines(string(b)))
+}
+
+// cleanLines is cleanText for each line of a multi-line text, keeping its
+// line breaks. encoding/json escapes C0 controls but not DEL or the C1
+// range, which some terminals take as the start of a sequence.
+func cleanLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = cleanText(l)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -102,9 +102,9 @@ func runToken(a *app, o *cmdOpts, args []string) error {
 
 // writeToken prints a token's fields, one per line.
 func writeToken(w io.Writer, t *rtc.AccessToken, now time.Time) {
-	fmt.Fprintf(w, "app id:     %s\n", t.AppID)
-	fmt.Fprintf(w, "room id:    %s\n", t.RoomID)
-	fmt.Fprintf(w, "user id:    %s\n", t.UserID)
+	fmt.Fprintf(w, "app id:     %s\n", cleanText(t.AppID))
+	fmt.Fprintf(w, "room id:    %s\n", cleanText(t.RoomID))
+	fmt.Fprintf(w, "user id:    %s\n", cleanText(t.UserID))
 	fmt.Fprintf(w, "nonce:      %d\n", t.Nonce)
 	fmt.Fprintf(w, "issued at:  %s\n", tokenTime(t.IssuedAt, now))
 	fmt.Fprintf(w, "expires at: %s\n", tokenTime(t.ExpireAt, now))
@@ -186,7 +186,7 @@ func runTokenParse(a *app, o *cmdOpts, args []string) error {
 	text = strings.TrimSpace(text)
 	t, err := rtc.ParseAccessToken(text)
 	if err != nil {
-		return usageErr("not a valid access token: %s", strings.TrimPrefix(err.Error(), "rtc: access token: "))
+		return usageErr("not a valid access token: %s", cleanText(strings.TrimPrefix(err.Error(), "rtc: access token: ")))
 	}
 	now := time.Now()
 	writeToken(a.stdout, t, now)
@@ -206,7 +206,7 @@ func runTokenParse(a *app, o *cmdOpts, args []string) error {
 		fmt.Fprintln(a.stdout, "signature:  verified with the given App Key")
 	default:
 		fmt.Fprintln(a.stdout, "signature:  DOES NOT VERIFY with the given App Key")
-		return failErr(exitAPI, "the token's signature does not match the App Key: check that the key belongs to App ID %s and that the token was not altered", t.AppID)
+		return failErr(exitAPI, "the token's signature does not match the App Key: check that the key belongs to App ID %s and that the token was not altered", cleanText(t.AppID))
 	}
 	switch {
 	case expired:
