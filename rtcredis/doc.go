@@ -34,7 +34,8 @@
 // way the store logs a warning at most once per interval and uses Redis
 // again as soon as it answers.
 //
-// Both guard the connections of the client they are given (GuardClient):
+// The Limiter, the DedupStore and the TaskStore all guard the connections
+// of the client they are given (GuardClient):
 // go-redis allocates what a reply header announces before the data comes,
 // so a hostile or broken server could make a 14-byte reply ("*2147483648")
 // allocate 32 GiB and kill the process. The guard closes the connection
@@ -49,5 +50,5 @@
 //
 // Each piece has its own option type and option names: LimiterOption
 // (WithLimits, WithLimiter...) for NewLimiter, DedupOption (WithDedup...)
-// for NewDedupStore.
+// for NewDedupStore, TaskOption (WithTask...) for NewTaskStore.
 package rtcredis

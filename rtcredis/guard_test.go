@@ -3,6 +3,7 @@ package rtcredis
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -199,4 +200,51 @@ func TestDedupLeaseShorterThanTimeoutWarned(t *testing.T) {
 	_, err = rtc.NewCallbackHandler(dedupTestSecret, func(context.Context, *rtc.CallbackEvent) error { return nil }, rtc.WithCallbackDedup(def),
 		rtc.WithCallbackMaxAge(48*time.Hour))
 	require.ErrorContains(t, err, "longer than the dedup store's retention 24h0m0s")
+}
+
+// The TaskStore guards its client like the other stores: a hostile reply to
+// a script or to the pending-set read fails the call with ErrHostileReply
+// (the process lives), and the tracker in front of it reports the error,
+// so the callback handler answers 500 and RTC delivers the event again.
+func TestTaskStoreSurvivesHostileRedis(t *testing.T) {
+	for name, reply := range map[string]string{
+		"array of 2^31": "*2147483648\r\n",
+		"2 GiB string":  "$2147483647\r\n",
+		"map of 2^30":   "%1073741824\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			addr := fakeRedis(t, reply)
+			rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+			t.Cleanup(func() { rdb.Close() })
+			store := NewTaskStore(rdb, WithTaskOpTimeout(2*time.Second))
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			ref := rtc.TaskRef{Family: rtc.TaskFamilyRecord, AppID: "app", RoomID: "room", TaskID: "t1"}
+
+			require.ErrorIs(t, store.Track(ctx, ref, time.Now()), ErrHostileReply)
+			_, err := store.Observe(ctx, ref, rtc.TaskStatusRunning, time.Now())
+			require.ErrorIs(t, err, ErrHostileReply)
+			_, err = store.Claim(ctx, ref, "a", time.Now(), time.Minute)
+			require.ErrorIs(t, err, ErrHostileReply)
+			_, err = store.Pending(ctx)
+			require.ErrorIs(t, err, ErrHostileReply)
+
+			client, err := rtc.New(rtc.WithCredentials(rtc.Credentials{AccessKeyID: "AKLTexample", SecretAccessKey: "c2VjcmV0"}), rtc.WithEndpoint("http://127.0.0.1:1"))
+			require.NoError(t, err)
+			delivered := 0
+			tr, err := rtc.NewTaskTracker(client, store, func(context.Context, *rtc.TaskOutcome) error { delivered++; return nil })
+			require.NoError(t, err)
+			h, err := rtc.NewCallbackHandler(dedupTestSecret, tr.HandleEvent)
+			require.NoError(t, err)
+			ev, err := rtc.NewCallbackEvent("app", rtc.EventRecordStopped, map[string]any{"AppId": "app", "RoomId": "room", "TaskId": "t1"})
+			require.NoError(t, err)
+			ev.Sign(dedupTestSecret)
+			body, err := json.Marshal(ev)
+			require.NoError(t, err)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/cb", bytes.NewReader(body)))
+			require.Equal(t, http.StatusInternalServerError, rec.Code, rec.Body.String())
+			require.Zero(t, delivered)
+		})
+	}
 }

@@ -18,7 +18,8 @@ import (
 )
 
 // fakeRedis speaks just enough RESP on a loopback listener for go-redis to
-// connect, and answers every script call (EVALSHA, EVAL) with reply.
+// connect, and answers every script call (EVALSHA, EVAL) and every read of
+// a set or hash (SMEMBERS, HMGET) with reply.
 func fakeRedis(t *testing.T, reply string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -57,7 +58,7 @@ func serveFakeRedis(c net.Conn, reply string) {
 		switch strings.ToUpper(args[0]) {
 		case "HELLO":
 			out = "-ERR unknown command 'HELLO'\r\n"
-		case "EVALSHA", "EVAL":
+		case "EVALSHA", "EVAL", "SMEMBERS", "HMGET":
 			out = reply
 		default:
 			out = "+OK\r\n"

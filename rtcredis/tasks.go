@@ -70,7 +70,7 @@ func WithTaskOpTimeout(d time.Duration) TaskOption {
 // the retention so it is never claimed again.
 //
 // While Redis is unreachable every call fails: the tracker's HandleEvent
-// returns the error, so the callback handler answers 503 and RTC delivers
+// returns the error, so the callback handler answers 500 and RTC delivers
 // the event again (at most twice more); Tick does nothing; nothing is
 // claimed, so nothing is delivered twice. Outcomes settled before the outage
 // are delivered when Redis is back; terminal callbacks that RTC gave up on
@@ -85,13 +85,21 @@ type TaskStore struct {
 	opTimeout time.Duration
 }
 
-// NewTaskStore returns a TaskStore keeping its records in rdb.
+// NewTaskStore returns a TaskStore keeping its records in rdb. Like the
+// other stores it guards rdb's connections against hostile replies
+// (GuardClient), so build it before rdb's first command; a reply the guard
+// refuses fails the call like an unreachable Redis. Pending reads the whole
+// pending set in one reply, so the guard's MaxReplyElements (about a million
+// tasks not yet delivered) bounds it too.
 func NewTaskStore(rdb redis.UniversalClient, opts ...TaskOption) *TaskStore {
 	s := &TaskStore{rdb: rdb, prefix: DefaultTaskKeyPrefix, retention: DefaultTaskRetention, opTimeout: DefaultDedupOpTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
 		}
+	}
+	if rdb != nil {
+		GuardClient(rdb)
 	}
 	return s
 }
