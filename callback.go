@@ -68,6 +68,14 @@ func deref(s *string) string {
 // ErrCallbackSignature with errors.Is; a body that is not an event yields one
 // that matches ErrCallbackMalformed. Both the Nonce field and its older
 // spelling Noce are accepted. The secret never appears in an error.
+//
+// ParseCallback checks the signature only, which proves that RTC (or
+// someone holding the secret) signed these field values once. It does not
+// refuse a replay: a captured body posted again verifies, a body whose
+// values were permuted between fields (a new EventId, the same signature)
+// verifies, and a month-old event verifies. NewCallbackHandler refuses all
+// three; a receiver built on ParseCallback should call CheckFresh and
+// dedupe on DedupKeys (see the example).
 func ParseCallback(body []byte, secret string) (*CallbackEvent, error) {
 	if secret == "" {
 		return nil, errors.New("rtc: callback secret is empty; pass the callback secret set in the RTC console")
@@ -118,7 +126,9 @@ func (e *CallbackEvent) signature(secret string) [sha256.Size]byte {
 
 // Verify checks the event's Signature against the callback secret in
 // constant time. It returns nil when they match and an error matching
-// ErrCallbackSignature otherwise (including for an empty secret).
+// ErrCallbackSignature otherwise (including for an empty secret). Like
+// ParseCallback it says nothing about freshness or replays: see CheckFresh
+// and DedupKeys.
 func (e *CallbackEvent) Verify(secret string) error {
 	if secret == "" {
 		return fmt.Errorf("%w (the secret passed is empty)", ErrCallbackSignature)

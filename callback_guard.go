@@ -74,8 +74,10 @@ func WithCallbackReadTimeout(d time.Duration) CallbackOption {
 	}
 }
 
-// errCallbackStale marks an event refused for its EventTime.
-var errCallbackStale = errors.New("rtc: callback event is not fresh")
+// ErrCallbackStale is returned (wrapped) by CallbackEvent.CheckFresh, and
+// answered with 400 by CallbackHandler, for an event whose EventTime lies
+// too far in the past or the future.
+var ErrCallbackStale = errors.New("rtc: callback event is not fresh")
 
 // validEventID reports whether s has the shape of an EventId: 1 to 128
 // characters of a-z A-Z 0-9 and - _ . : @ (UUIDs and similar identifiers).
@@ -93,33 +95,45 @@ func validEventID(s string) bool {
 	return true
 }
 
-// checkCallbackEvent checks the formats of EventTime and EventId and the
-// event's freshness. The error text is safe to send back to the peer: it
-// names the field and the limit, never the secret.
-func (c *callbackConfig) checkEvent(ev *CallbackEvent) error {
-	if !validEventID(ev.EventID) {
-		if ev.EventID == "" {
+// CheckFresh applies CallbackHandler's format and freshness rules to an
+// event, for a receiver that calls ParseCallback itself: EventId must be 1
+// to 128 characters of a-z A-Z 0-9 - _ . : @, EventTime an RFC 3339 time at
+// most maxAge before now and at most skew after it (DefaultCallbackMaxAge
+// and DefaultCallbackClockSkew are the handler's defaults). A format error
+// matches ErrCallbackMalformed, a time outside the window ErrCallbackStale.
+// The text names the field and the limit only, so it is safe to answer the
+// sender with.
+//
+// Freshness bounds how long a captured body can be replayed; within the
+// window, dedupe on DedupKeys to refuse the replay itself.
+func (e *CallbackEvent) CheckFresh(now time.Time, maxAge, skew time.Duration) error {
+	if !validEventID(e.EventID) {
+		if e.EventID == "" {
 			return fmt.Errorf("%w: EventId is missing", ErrCallbackMalformed)
 		}
 		return fmt.Errorf("%w: EventId must be 1 to %d characters of a-z A-Z 0-9 - _ . : @", ErrCallbackMalformed, maxCallbackEventID)
 	}
-	if ev.EventTime == "" {
+	if e.EventTime == "" {
 		return fmt.Errorf("%w: EventTime is missing", ErrCallbackMalformed)
 	}
-	at, err := time.Parse(time.RFC3339, ev.EventTime)
+	at, err := time.Parse(time.RFC3339, e.EventTime)
 	if err != nil {
 		return fmt.Errorf("%w: EventTime is not an RFC 3339 time", ErrCallbackMalformed)
 	}
-	now := c.clock()
 	switch age := now.Sub(at); {
-	case age > c.maxAge:
+	case age > maxAge:
 		return fmt.Errorf("%w: EventTime %s is %s before this receiver's clock, more than the allowed %s (see WithCallbackMaxAge)",
-			errCallbackStale, at.UTC().Format(time.RFC3339), age.Truncate(time.Second), c.maxAge)
-	case -age > c.skew:
+			ErrCallbackStale, at.UTC().Format(time.RFC3339), age.Truncate(time.Second), maxAge)
+	case -age > skew:
 		return fmt.Errorf("%w: EventTime %s is %s after this receiver's clock, more than the allowed skew of %s (see WithCallbackClockSkew)",
-			errCallbackStale, at.UTC().Format(time.RFC3339), (-age).Truncate(time.Second), c.skew)
+			ErrCallbackStale, at.UTC().Format(time.RFC3339), (-age).Truncate(time.Second), skew)
 	}
 	return nil
+}
+
+// checkEvent applies CheckFresh with the handler's limits and clock.
+func (c *callbackConfig) checkEvent(ev *CallbackEvent) error {
+	return ev.CheckFresh(c.clock(), c.maxAge, c.skew)
 }
 
 func (c *callbackConfig) clock() time.Time {
@@ -145,18 +159,21 @@ func (c *callbackConfig) finishDefaults() {
 	}
 }
 
-// dedupKeys returns the keys an event is deduplicated on: its EventId, and
-// its signature. The signature covers the sorted field values, so it is the
-// same for every event that permutes the values of one signed event (swapping
-// EventId and Nonce, say): such a replay gets a new EventId but the same
-// signature key. The key is a SHA-256 of the signature's bytes, so a change
-// of hex case does not make a new key and the store never holds the
-// signature itself. Signature keys start with "sig/", which no valid EventId
-// contains.
-func dedupKeys(ev *CallbackEvent) [2]string {
-	raw, _ := hex.DecodeString(ev.Signature) // verified before: valid hex
+// DedupKeys returns the two keys CallbackHandler deduplicates an event on,
+// for a receiver that calls ParseCallback itself: treat the event as seen
+// when either key was seen. The first is its EventId. The second, starting
+// with "sig/" (which no valid EventId holds), is derived from its
+// signature: the signature covers the sorted field values, so a replay that
+// permutes the values of one signed event (swapping EventId and Nonce, say)
+// verifies and carries a new EventId, but has the same signature key. The
+// key is a SHA-256 of the signature's bytes, so a change of hex case makes
+// no new key and a store never holds the signature itself. Call it on a
+// verified event; an event whose Signature is not hex gets a key of its
+// empty decoding.
+func (e *CallbackEvent) DedupKeys() [2]string {
+	raw, _ := hex.DecodeString(e.Signature)
 	sum := sha256.Sum256(raw)
-	return [2]string{ev.EventID, "sig/" + hex.EncodeToString(sum[:])}
+	return [2]string{e.EventID, "sig/" + hex.EncodeToString(sum[:])}
 }
 
 // beginDedup claims every key of the event. It returns DedupNew when all

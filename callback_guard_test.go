@@ -315,3 +315,74 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
+
+// L4: ParseCallback checks the signature only. The exported CheckFresh and
+// DedupKeys give a receiver of its own the handler's freshness and replay
+// rules, with the handler's limits at the edges.
+func TestCheckFreshAndDedupKeysOutsideTheHandler(t *testing.T) {
+	const secret = "s3cret"
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	ev, err := NewCallbackEvent("app", EventUserJoinRoom, map[string]any{"RoomId": "r", "UserId": "u"})
+	require.NoError(t, err)
+	ev.EventID, ev.Nonce, ev.EventTime = "id-a", "id-b", at.Format(time.RFC3339)
+	ev.Sign(secret)
+
+	// What the signature alone lets through.
+	permuted := *ev
+	permuted.EventID, permuted.Nonce = ev.Nonce, ev.EventID
+	require.NoError(t, permuted.Verify(secret), "a permuted replay verifies")
+	require.NotEqual(t, ev.EventID, permuted.EventID)
+	require.Equal(t, ev.DedupKeys()[1], permuted.DedupKeys()[1], "but has the same signature key")
+	require.NotEqual(t, ev.DedupKeys()[0], permuted.DedupKeys()[0])
+	upper := *ev
+	upper.Signature = strings.ToUpper(ev.Signature)
+	require.Equal(t, ev.DedupKeys(), upper.DedupKeys(), "hex case makes no new key")
+	require.NotContains(t, ev.DedupKeys()[1], ev.Signature)
+	require.True(t, strings.HasPrefix(ev.DedupKeys()[1], "sig/"))
+
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want error
+	}{
+		{"now", at, nil},
+		{"at the max age", at.Add(time.Hour), nil},
+		{"past the max age", at.Add(time.Hour + time.Second), ErrCallbackStale},
+		{"a month old", at.Add(30 * 24 * time.Hour), ErrCallbackStale},
+		{"ahead by the skew", at.Add(-5 * time.Minute), nil},
+		{"ahead by more", at.Add(-5*time.Minute - time.Second), ErrCallbackStale},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ev.CheckFresh(tc.now, DefaultCallbackMaxAge, DefaultCallbackClockSkew)
+			if tc.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tc.want)
+			require.NotErrorIs(t, err, ErrCallbackMalformed)
+		})
+	}
+	for name, mutate := range map[string]func(*CallbackEvent){
+		"no EventId":      func(e *CallbackEvent) { e.EventID = "" },
+		"EventId shape":   func(e *CallbackEvent) { e.EventID = "a b" },
+		"no EventTime":    func(e *CallbackEvent) { e.EventTime = "" },
+		"EventTime shape": func(e *CallbackEvent) { e.EventTime = "yesterday" },
+	} {
+		bad := *ev
+		mutate(&bad)
+		err := bad.CheckFresh(at, DefaultCallbackMaxAge, DefaultCallbackClockSkew)
+		require.ErrorIs(t, err, ErrCallbackMalformed, name)
+		require.NotErrorIs(t, err, ErrCallbackStale, name)
+	}
+
+	// The handler answers a stale event the same way, with the same rule.
+	h, err := NewCallbackHandler(secret, func(context.Context, *CallbackEvent) error { return nil },
+		withCallbackClock(func() time.Time { return at.Add(30 * 24 * time.Hour) }))
+	require.NoError(t, err)
+	body, err := json.Marshal(ev)
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/cb", bytes.NewReader(body)))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "not fresh")
+}

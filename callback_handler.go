@@ -397,7 +397,7 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attrs := []any{"event_type", ev.EventType, "event_id", ev.EventID}
 
 	dedup := h.cfg.dedup
-	keys := dedupKeys(ev)
+	keys := ev.DedupKeys()
 	if dedup != nil {
 		st, err := beginDedup(ctx, dedup, keys)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/volcrtc/rtc"
 )
@@ -77,4 +78,45 @@ func ExampleNewCallbackHandler() {
 	// UserJoinRoom: user1 in room1
 	// delivery 1 -> 200
 	// delivery 2 -> 200
+}
+
+// A receiver built on ParseCallback checks freshness and dedupes itself:
+// the signature alone accepts a replayed body, a body whose values were
+// permuted between fields, and an old event.
+func ExampleCallbackEvent_CheckFresh() {
+	const secret = "callbackSecret"
+	ev, _ := rtc.NewCallbackEvent("661e2f2a543cf", rtc.EventUserJoinRoom, map[string]any{"RoomId": "Room1", "UserId": "alice"})
+	ev.EventID, ev.Nonce, ev.EventTime = "evt-1", "evt-2", "2026-11-25T10:40:27Z"
+	ev.Sign(secret)
+	body, _ := json.Marshal(ev)
+	// The same signed values with EventId and Nonce swapped.
+	permuted := bytes.Replace(bytes.Replace(body, []byte(`"evt-1"`), []byte(`"tmp"`), 1), []byte(`"evt-2"`), []byte(`"evt-1"`), 1)
+	permuted = bytes.Replace(permuted, []byte(`"tmp"`), []byte(`"evt-2"`), 1)
+
+	seen := map[string]bool{} // in production: a store shared by the replicas
+	receive := func(now time.Time, body []byte) string {
+		ev, err := rtc.ParseCallback(body, secret)
+		if err != nil {
+			return "refused: " + err.Error()
+		}
+		if err := ev.CheckFresh(now, rtc.DefaultCallbackMaxAge, rtc.DefaultCallbackClockSkew); err != nil {
+			return fmt.Sprintf("refused (stale %v): %v", errors.Is(err, rtc.ErrCallbackStale), err)
+		}
+		keys := ev.DedupKeys()
+		if seen[keys[0]] || seen[keys[1]] {
+			return "duplicate of " + ev.EventID
+		}
+		seen[keys[0]], seen[keys[1]] = true, true
+		return "processed " + ev.EventID
+	}
+	now := time.Date(2026, 11, 25, 10, 41, 0, 0, time.UTC)
+	fmt.Println(receive(now, body))
+	fmt.Println(receive(now, body))
+	fmt.Println(receive(now, permuted))
+	fmt.Println(receive(now.Add(30*24*time.Hour), body))
+	// Output:
+	// processed evt-1
+	// duplicate of evt-1
+	// duplicate of evt-2
+	// refused (stale true): rtc: callback event is not fresh: EventTime 2026-11-25T10:40:27Z is 720h0m33s before this receiver's clock, more than the allowed 1h0m0s (see WithCallbackMaxAge)
 }
