@@ -3,7 +3,6 @@ package rtctest
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -71,7 +70,7 @@ type voiceAgent struct {
 	speaking                    bool  // an answer is being spoken (Hold)
 }
 
-var serverMessageClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+var serverMessageClient = newPostClient()
 
 // newVoiceAgent reads the agent's configuration from the StartVoiceChat input.
 func newVoiceAgent(appID string, k taskKey, in map[string]any) *voiceAgent {
@@ -271,15 +270,17 @@ func (s *Server) EmitServerMessage(appID, url, signature, magic string, payload 
 }
 
 // ServerMessages returns a copy of the server messages the server has
-// posted so far (agent states, subtitles, EmitServerMessage), oldest
-// first, with their delivery state. Type is the magic; Data the JSON
-// payload; Body the posted envelope; ID is empty.
+// posted so far (agent states, subtitles, EmitServerMessage; at most the
+// MaxRecorded most recent), oldest first, with their delivery state. Type
+// is the magic; Data the JSON payload; Body the posted envelope; ID is
+// empty.
 func (s *Server) ServerMessages() []Event {
 	q := &s.events
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	out := make([]Event, len(q.msgs))
-	for i, e := range q.msgs {
+	msgs := recent(q.msgs)
+	out := make([]Event, len(msgs))
+	for i, e := range msgs {
 		out[i] = *e
 		out[i].Body = slices.Clone(e.Body)
 		out[i].sink = nil

@@ -45,8 +45,7 @@ const EventVersion = "2020-12-01"
 // the server; see Events and FlushEvents.
 func WithEventCallback(url, secret string) Option {
 	return func(c *config) {
-		c.events = &eventSink{url: url, secret: secret,
-			client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
+		c.events = &eventSink{url: url, secret: secret, client: newPostClient()}
 	}
 }
 
@@ -96,6 +95,17 @@ type Event struct {
 	released bool       // held once by HoldEvents (eventfaults.go)
 }
 
+// newPostClient returns the client the server posts events and server
+// messages with. Like RTC's, it follows no redirect: a 3xx answer is a
+// failed attempt, retried like any other, not a delivery to wherever the
+// Location points.
+func newPostClient() *http.Client {
+	return &http.Client{
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
 type eventSink struct {
 	url     string
 	client  *http.Client
@@ -113,14 +123,16 @@ type eventQueue struct {
 	idle    chan struct{} // closed when pending drains; replaced when work arrives
 }
 
-// Events returns a copy of the events the server has produced so far,
-// oldest first, with their delivery state.
+// Events returns a copy of the events the server has produced so far (at
+// most the MaxRecorded most recent), oldest first, with their delivery
+// state.
 func (s *Server) Events() []Event {
 	q := &s.events
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	out := make([]Event, len(q.all))
-	for i, e := range q.all {
+	all := recent(q.all)
+	out := make([]Event, len(all))
+	for i, e := range all {
 		out[i] = *e
 		out[i].Body = slices.Clone(e.Body)
 	}
@@ -229,9 +241,9 @@ func (s *Server) enqueue(ev *Event, serverMessage bool) {
 	q := &s.events
 	q.mu.Lock()
 	if serverMessage {
-		q.msgs = append(q.msgs, ev)
+		q.msgs = trimHistory(append(q.msgs, ev))
 	} else {
-		q.all = append(q.all, ev)
+		q.all = trimHistory(append(q.all, ev))
 	}
 	q.pending = append(q.pending, ev)
 	if q.idle == nil || !q.running {

@@ -100,8 +100,13 @@ const (
 	MaxBatchReceivers = 100                 // entries of To in BatchSendRoomUnicast
 	MaxQueryWindow    = 93 * 24 * time.Hour // EndTime - StartTime of data queries
 	MaxBodySize       = 8 << 20             // request body bytes read
-	MaxRecorded       = 10000               // most recent requests kept by Requests
-	ClockTolerance    = 15 * time.Minute    // allowed X-Date distance from the server clock
+	// MaxRecorded bounds each history the server keeps for inspection:
+	// Requests, Messages, Events and ServerMessages return at most this
+	// many, the most recent, so a long-running fake (rtcctl fake) holds
+	// bounded memory. Older entries are forgotten; events still to be
+	// delivered are delivered all the same.
+	MaxRecorded    = 10000
+	ClockTolerance = 15 * time.Minute // allowed X-Date distance from the server clock
 )
 
 // Option configures a Server.
@@ -348,16 +353,18 @@ func (s *Server) Reset() {
 func (s *Server) Requests() []Request {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
-	return append([]Request(nil), s.requests...)
+	return append([]Request(nil), recent(s.requests)...)
 }
 
 // Messages returns a copy of the messages sent so far through SendUnicast,
-// SendRoomUnicast, SendBroadcast and BatchSendRoomUnicast, oldest first.
+// SendRoomUnicast, SendBroadcast and BatchSendRoomUnicast (at most the
+// MaxRecorded most recent), oldest first.
 func (s *Server) Messages() []Message {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
+	msgs := recent(s.messages)
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
 		m.To = append([]string(nil), m.To...)
 		out[i] = m
 	}
@@ -366,19 +373,34 @@ func (s *Server) Messages() []Message {
 
 func (s *Server) record(r Request) {
 	s.recMu.Lock()
-	s.requests = append(s.requests, r)
-	if len(s.requests) >= 2*MaxRecorded {
-		n := copy(s.requests, s.requests[len(s.requests)-MaxRecorded:])
-		clear(s.requests[n:])
-		s.requests = s.requests[:n]
-	}
+	s.requests = trimHistory(append(s.requests, r))
 	s.recMu.Unlock()
 }
 
 func (s *Server) recordMessage(m Message) {
 	s.recMu.Lock()
-	s.messages = append(s.messages, m)
+	s.messages = trimHistory(append(s.messages, m))
 	s.recMu.Unlock()
+}
+
+// trimHistory keeps a history from growing past twice MaxRecorded: at that
+// length it drops all but the MaxRecorded most recent entries (amortized,
+// one copy per MaxRecorded appends).
+func trimHistory[T any](h []T) []T {
+	if len(h) < 2*MaxRecorded {
+		return h
+	}
+	n := copy(h, h[len(h)-MaxRecorded:])
+	clear(h[n:])
+	return h[:n]
+}
+
+// recent returns the MaxRecorded most recent entries of a history.
+func recent[T any](h []T) []T {
+	if len(h) > MaxRecorded {
+		return h[len(h)-MaxRecorded:]
+	}
+	return h
 }
 
 // now is the server clock: the configured clock plus the injected offset.
