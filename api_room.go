@@ -33,7 +33,8 @@ type BanRoomUserRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// ForbiddenInterval is how long the ban lasts. 0 or leaving it out lifts the
-	// ban, so the users may join again. Range: 0, or from 10 to 604800 seconds.
+	// ban, so the users may join again; any other value below 10, a negative one
+	// included, bans for 10 seconds. Range: 0, or from 10 to 604800 seconds.
 	// Values outside it are moved to the nearest end by the service. Default: 0
 	// seconds.
 	ForbiddenInterval *int32 `json:"ForbiddenInterval,omitempty"`
@@ -529,9 +530,10 @@ type UpdateBanRoomUserRuleRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// ForbiddenInterval is the new length of the ban. 0 or leaving it out lifts
-	// the ban, so the users may join again. Range: 0, or from 10 to 604800
-	// seconds. Values outside it are moved to the nearest end by the service.
-	// Default: 0 seconds.
+	// the ban, so the users may join again; any other value below 10, a negative
+	// one included, makes it 10 seconds. Range: 0, or from 10 to 604800 seconds.
+	// Values outside it are moved to the nearest end by the service. Default: 0
+	// seconds.
 	ForbiddenInterval *int32 `json:"ForbiddenInterval,omitempty"`
 	// RoomID is the room whose ban changes.
 	RoomID string `json:"RoomId,omitempty"`

@@ -212,8 +212,9 @@ func clamp(v, lo, hi int64) int64 {
 // With neither, the vendor bans by the caller's IP address, which the fake
 // does not model: it answers success and bans nobody.
 // ForbiddenInterval is clamped to [10, 604800] seconds, as the vendor
-// documents; absent or 0 means no ban (the users are removed but may join
-// again).
+// documents (model BanRoomUserBody.ForbiddenInterval: below 10 becomes 10,
+// so a negative value bans for 10 s); only absent or 0 means no ban (the
+// users are removed but may join again).
 func handleBanRoomUser(c *call) (any, *apiError) { return banRoomUser(c, true) }
 
 // handleUpdateBanRoomUserRule sets the end of a ban to now plus
@@ -228,7 +229,7 @@ func banRoomUser(c *call, kick bool) (any, *apiError) {
 	}
 	secs, _ := c.num("ForbiddenInterval")
 	var until time.Time
-	if secs > 0 {
+	if secs != 0 { // a negative value is below 10: it bans, it never lifts
 		until = c.now.Add(time.Duration(clamp(secs, banMin, banMax)) * time.Second)
 	}
 	s := c.srv
