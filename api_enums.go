@@ -494,6 +494,32 @@ const (
 	PushStateStopped PushStreamState = 6
 )
 
+// QualityIndicator names a quality indicator of ListQuality and
+// ListRealTimeQuality; every one is a percentage.
+type QualityIndicator string
+
+// Values of QualityIndicator.
+const (
+	// QualityJoinRoomSuccessRate is the share of joins that succeed within the
+	// join time (5 s unless the name says another, as in
+	// 5s_join_room_success_rate), in %.
+	QualityJoinRoomSuccessRate QualityIndicator = "join_room_success_rate"
+	// QualityStallRate is the share of call time spent stalled, audio (stalls
+	// over 80 ms) and video (over 500 ms) reported apart as audio_stall_rate and
+	// video_stall_rate, in %.
+	QualityStallRate QualityIndicator = "stall_rate"
+	// QualityFirstFrameSendSuccessRate is the share of first frames sent
+	// successfully, audio and video reported apart, in %.
+	QualityFirstFrameSendSuccessRate QualityIndicator = "first_frame_send_success_rate"
+	// QualityFirstFrameRecvSuccessRate is the share of first frames received and
+	// decoded, audio and video reported apart, in %.
+	QualityFirstFrameRecvSuccessRate QualityIndicator = "first_frame_recv_success_rate"
+	// QualityNetworkTransDelay is the share of call time whose network
+	// transmission delay between the two ends stays within 400 ms, audio and
+	// video reported apart, in %.
+	QualityNetworkTransDelay QualityIndicator = "network_trans_delay"
+)
+
 // RecordMode says how a recording stores the streams.
 type RecordMode int32
 

@@ -116,7 +116,9 @@ type ListOperationDataRequest struct {
 	// EndTime is the end of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
-	// Indicator lists the operation indicators to return, by the vendor's names.
+	// Indicator lists the operation indicators to return, by the vendor's names
+	// (page 6348/1167931, offline operation data); the SDK does not check the
+	// names, their full list not being in the material this was written from.
 	// Must have at least one element (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
@@ -310,9 +312,12 @@ type ListQualityRequest struct {
 	// EndTime is the end of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
-	// Indicator lists the quality indicators to return, by the vendor's names.
-	// Must have at least one element (inferred, not checked).
-	Indicator []string `json:"Indicator"`
+	// Indicator lists the quality indicators to return; the service answers for
+	// each, in %. One of QualityJoinRoomSuccessRate, QualityStallRate,
+	// QualityFirstFrameSendSuccessRate, QualityFirstFrameRecvSuccessRate,
+	// QualityNetworkTransDelay. Must have at least one element (inferred, not
+	// checked).
+	Indicator []QualityIndicator `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
 	// to EndTime, StartTime at most 30 days back.
@@ -346,6 +351,11 @@ func (r *ListQualityRequest) validate(v *validator) {
 	}
 	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "5min") {
 		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 5min")
+	}
+	for i, e := range r.Indicator {
+		if e != "join_room_success_rate" && e != "stall_rate" && e != "first_frame_send_success_rate" && e != "first_frame_recv_success_rate" && e != "network_trans_delay" {
+			v.badString("Indicator", i, string(e), "must be one of join_room_success_rate (QualityJoinRoomSuccessRate), stall_rate (QualityStallRate), first_frame_send_success_rate (QualityFirstFrameSendSuccessRate), first_frame_recv_success_rate (QualityFirstFrameRecvSuccessRate), network_trans_delay (QualityNetworkTransDelay)")
+		}
 	}
 	for i, e := range r.Access {
 		if e != "2g" && e != "3g" && e != "4g" && e != "5g" && e != "wifi" {
@@ -389,7 +399,7 @@ func (r *ListQualityRequest) appendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, r.Indicator[i])
+			b = appendJSONString(b, string(r.Indicator[i]))
 		}
 		b = append(b, ']')
 	}
@@ -481,7 +491,9 @@ type ListQualityDistributionRequest struct {
 	// EndTime is the end of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
-	// Indicator is the quality indicator, one at a time, by the vendor's name.
+	// Indicator is the quality indicator, one at a time, by the vendor's name;
+	// the SDK does not check the name, the list for distributions not being in
+	// the material this was written from.
 	Indicator string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
@@ -575,7 +587,9 @@ type ListRealTimeOperationDataRequest struct {
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the real-time operation indicators to return, by the
-	// vendor's names. Must have at least one element (inferred, not checked).
+	// vendor's names; the SDK does not check the names, their full list not being
+	// in the material this was written from. Must have at least one element
+	// (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
@@ -666,9 +680,12 @@ type ListRealTimeQualityRequest struct {
 	// EndTime is the end of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00.
 	EndTime string `json:"EndTime"`
-	// Indicator lists the quality indicators to return, by the vendor's names.
-	// Must have at least one element (inferred, not checked).
-	Indicator []string `json:"Indicator"`
+	// Indicator lists the quality indicators to return; the service answers for
+	// each, in %. One of QualityJoinRoomSuccessRate, QualityStallRate,
+	// QualityFirstFrameSendSuccessRate, QualityFirstFrameRecvSuccessRate,
+	// QualityNetworkTransDelay. Must have at least one element (inferred, not
+	// checked).
+	Indicator []QualityIndicator `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
 	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
 	// to EndTime, StartTime at most 1 hour back.
@@ -692,6 +709,11 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 	v.ids("UserId", r.UserID)
 	if v.lenient {
 		return
+	}
+	for i, e := range r.Indicator {
+		if e != "join_room_success_rate" && e != "stall_rate" && e != "first_frame_send_success_rate" && e != "first_frame_recv_success_rate" && e != "network_trans_delay" {
+			v.badString("Indicator", i, string(e), "must be one of join_room_success_rate (QualityJoinRoomSuccessRate), stall_rate (QualityStallRate), first_frame_send_success_rate (QualityFirstFrameSendSuccessRate), first_frame_recv_success_rate (QualityFirstFrameRecvSuccessRate), network_trans_delay (QualityNetworkTransDelay)")
+		}
 	}
 	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
 		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
@@ -728,7 +750,7 @@ func (r *ListRealTimeQualityRequest) appendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, r.Indicator[i])
+			b = appendJSONString(b, string(r.Indicator[i]))
 		}
 		b = append(b, ']')
 	}

@@ -104,9 +104,9 @@ func TestFactChecks(t *testing.T) {
 		{"clamped values are accepted", &BanRoomUserRequest{AppID: "a", RoomID: "r", ForbiddenInterval: Ptr[int32](3)}, nil},
 		{"clamped above is accepted", &BanRoomUserRequest{AppID: "a", RoomID: "r", ForbiddenInterval: Ptr[int32](999999)}, nil},
 		{"query window edge", &ListQualityRequest{AppID: "a", StartTime: "2026-03-01T00:00:00Z", EndTime: "2026-03-08T00:00:00Z",
-			Indicator: []string{"x"}, AggregateGranularity: "1d"}, nil},
+			Indicator: []QualityIndicator{QualityStallRate}, AggregateGranularity: "1d"}, nil},
 		{"query window too long", &ListQualityRequest{AppID: "a", StartTime: "2026-03-01T00:00:00Z", EndTime: "2026-03-08T00:00:01Z",
-			Indicator: []string{"x"}, AggregateGranularity: "1d"},
+			Indicator: []QualityIndicator{QualityStallRate}, AggregateGranularity: "1d"},
 			[]problem{{"EndTime", "168h0m1s after StartTime", "must be at most 7 days after StartTime"}}},
 		{"secret values are hidden", &StartSegmentRequest{AppID: "a", RoomID: "r", TaskID: "t", StorageConfig: &StorageConfig{
 			Type: Ptr(StorageS3Compatible), CustomConfig: &CustomConfig{AccessKey: "ak", SecretKey: "sk", Bucket: "b", Vendor: Ptr(StorageVendor(9))}}},

@@ -249,7 +249,7 @@ func TestQueryWindows(t *testing.T) {
 	defer srv.Close()
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	in := func(start, end string) map[string]any {
-		return map[string]any{"AppId": "a", "StartTime": start, "EndTime": end, "Indicator": []any{"x"}}
+		return map[string]any{"AppId": "a", "StartTime": start, "EndTime": end, "Indicator": []any{"stall_rate"}}
 	}
 	// Real-time quality: one hour, within the last hour.
 	mustOK(t, srv, "ListRealTimeQuality", in(at(-time.Hour), at(0)))

@@ -244,7 +244,7 @@ func TestGenericResultsAreDeterministicAndInsideTheWindow(t *testing.T) {
 	srv := NewServer(WithClock(func() time.Time { return time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC) }))
 	defer srv.Close()
 	in := map[string]any{"AppId": "a", "StartTime": "2026-03-01T00:00:00Z", "EndTime": "2026-03-01T06:00:00Z",
-		"Indicator": []any{"NetworkTransDelay"}, "AggregateGranularity": "5min"}
+		"Indicator": []any{"network_trans_delay"}, "AggregateGranularity": "5min"}
 	r1 := mustOK(t, srv, "ListQuality", in)
 	r2 := mustOK(t, srv, "ListQuality", in)
 	require.JSONEq(t, string(r1.env.Result), string(r2.env.Result))

@@ -37,7 +37,7 @@ func TestCallChecksTheFacts(t *testing.T) {
 			[]string{"Layout.CustomLayout.Regions[0].SpatialPosition: must have exactly 3 elements (got 1 element)"}},
 		{"color", "StartRecord", recordData(`,"Layout":{"CustomLayout":{"Canvas":{"Background":"#12"}}}`),
 			[]string{`Layout.CustomLayout.Canvas.Background: must be a color written #RRGGBB (got "#12")`}},
-		{"query window", "ListQuality", `{"AppId":"` + testAppID + `","StartTime":"2026-03-01T00:00:00Z","EndTime":"2026-03-09T00:00:00Z","Indicator":["x"],"AggregateGranularity":"1d"}`,
+		{"query window", "ListQuality", `{"AppId":"` + testAppID + `","StartTime":"2026-03-01T00:00:00Z","EndTime":"2026-03-09T00:00:00Z","Indicator":["stall_rate"],"AggregateGranularity":"1d"}`,
 			[]string{"EndTime: must be at most 7 days after StartTime (got 192h0m0s after StartTime)"}},
 		{"either field", "GetPushMixedStreamToCDNTask", `{"AppId":"` + testAppID + `","RoomId":"r"}`, []string{"TaskId or UserId is required"}},
 		{"every problem at once", "StartRecord", recordData(`,"RecordMode":3,"Encode":{"VideoFps":0}`),
