@@ -1,6 +1,6 @@
 # The project's commands. `make test` is what CI runs (.ci/run).
 #
-#   make test      file sizes, vet, generated-code check, API guard, race tests
+#   make test      file sizes, vet, generated-code check, API guard, doc snippets, race tests
 #                  of every module, allocation guards, release-check (what CI runs)
 #   make bench     side-by-side benchmarks with the vendor SDK (internal/conformance)
 #   make fuzz      each fuzz target for FUZZTIME
@@ -19,12 +19,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # developer may keep for an editor must not change what the checks see.
 export GOWORK := off
 
-.PHONY: test vet race allocs gencheck generate lint bench fuzz api apicheck sizecheck release-check gomin
+.PHONY: test vet docscheck race allocs gencheck generate lint bench fuzz api apicheck sizecheck release-check gomin
 
 # The version the next release would tag (RELEASING.md).
 RELEASE_VERSION ?= v0.1.0
 
-test: sizecheck vet gencheck apicheck race allocs release-check
+test: sizecheck vet gencheck apicheck docscheck race allocs release-check
 
 vet:
 	@for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...) || exit 1; done
@@ -46,6 +46,11 @@ race:
 # counts.
 allocs:
 	@echo "== allocation guards"; go test -count=1 -run 'Allocs$$' .
+
+# Type-checks every Go snippet of README.md and docs/*.md against the
+# modules (internal/tools/snippets), so that docs cannot drift from the API.
+docscheck:
+	@echo "== Go snippets of the docs type-check"; cd internal/tools && go run ./snippets -repo $(CURDIR)
 
 # Fails when the generated files differ from what the generator writes now.
 gencheck:
