@@ -24,7 +24,7 @@ func TestCheckFindsBrokenSnippets(t *testing.T) {
 		"",
 		"```go",
 		"_, err := client.StartRecord(ctx, &rtc.StartRecordRequest{AppID: appID,", // line 10
-		"    StorageConfig: &rtc.RecordStorageConfig{Type: rtc.Ptr[int32](0)}})", // line 11: wrong type
+		"    StorageConfig: &rtc.RecordStorageConfig{Type: rtc.Ptr[int32](0)}})",  // line 11: wrong type
 		"```",
 		"",
 		"```go",
