@@ -653,7 +653,7 @@ type BusinessRecord struct {
 	// BusinessID is the business identifier.
 	BusinessID string `json:"BusinessId"`
 	// CreatedTime is when the identifier was added. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	CreatedTime string `json:"CreatedTime"`
 	// Remarks is the business's name.
 	Remarks string `json:"Remarks"`

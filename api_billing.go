@@ -199,11 +199,14 @@ type ListUsagesRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// EndTime is the end of the period queried, at most 30 days after StartTime.
-	// An RFC 3339 time, such as 2024-05-01T08:00:00+08:00.
+	// An RFC 3339 time with its zone, such as 2024-05-01T08:00:00+08:00 or
+	// 2024-05-01T00:00:00Z; a time without a zone is refused, since the service
+	// would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 30 days from StartTime
-	// to EndTime.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 30 days from StartTime to EndTime.
 	StartTime string `json:"StartTime"`
 }
 
@@ -213,6 +216,12 @@ func (r *ListUsagesRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	if v.lenient {
 		return
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	v.window(r.StartTime, r.EndTime, 2592000000000000, "must be at most 30 days after StartTime")
 }
@@ -298,7 +307,7 @@ type Usage struct {
 	// Audio is the audio-only minutes. In minutes.
 	Audio int64 `json:"Audio"`
 	// TimeStamp is the start of the period the minutes are counted in. An RFC
-	// 3339 time, such as 2024-05-01T08:00:00+08:00.
+	// 3339 time, such as 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	TimeStamp string `json:"TimeStamp"`
 	// VideoHD is the minutes billed as 1080p video. In minutes.
 	VideoHD int64 `json:"VideoHD"`

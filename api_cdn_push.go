@@ -182,7 +182,8 @@ type StartPushMixedStreamToCDNRequest struct {
 	RoomID string `json:"RoomId"`
 	// TaskID identifies the push task within the room; UpdatePushMixedStreamToCDN
 	// and StopPushStreamToCDN name it with the same RoomId and TaskId. Starting a
-	// running task again does not fail.
+	// TaskId that is still running fails with InvalidParameter.TaskAlreadyExists
+	// and leaves the running task as it is.
 	TaskID string `json:"TaskId"`
 	// BusinessID is the business identifier the task is billed and reported
 	// under.

@@ -33,13 +33,13 @@ type ListRealTimePublicStreamInfoRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
 	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	EndTime string `json:"EndTime"`
 	// Indicator lists the indicators to return. Must have at least one element
 	// (inferred, not checked).
 	Indicator []string `json:"Indicator"`
 	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	StartTime string `json:"StartTime"`
 	// StreamID narrows the query to one public stream.
 	StreamID string `json:"StreamId,omitempty"`
@@ -55,8 +55,14 @@ func (r *ListRealTimePublicStreamInfoRequest) validate(v *validator) {
 	}
 	if v.notes {
 		v.inferring = true
+		if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+			v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+		}
 		if len(r.Indicator) > 0 && (len(r.Indicator) < 1) {
 			v.badItems("Indicator", len(r.Indicator), "must have at least one element")
+		}
+		if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+			v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 		}
 		v.inferring = false
 	}

@@ -32,14 +32,17 @@ func (c *Client) ListCallDetail(ctx context.Context, req *ListCallDetailRequest,
 type ListCallDetailRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// RoomID is the room of the call.
 	RoomID string `json:"RoomId"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
-	// to EndTime, StartTime at most 6 days back.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 1 hour from StartTime to EndTime, StartTime
+	// at most 6 days back.
 	StartTime string `json:"StartTime"`
 	// UserID lists the users queried, separated by commas, at most 20; invalid
 	// IDs are dropped.
@@ -59,6 +62,12 @@ func (r *ListCallDetailRequest) validate(v *validator) {
 	v.id("UserId", r.UserID)
 	if v.lenient {
 		return
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	if r.Direction != "" && (r.Direction != "0" && r.Direction != "1" && r.Direction != "2") {
 		v.badString("Direction", -1, string(r.Direction), "must be one of 0 (CallBothWays), 1 (CallUplink), 2 (CallDownlink)")
@@ -113,17 +122,20 @@ type ListOperationDataRequest struct {
 	AggregateGranularity string `json:"AggregateGranularity"`
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the operation indicators to return, by the vendor's names
 	// (page 6348/1167931, offline operation data); the SDK does not check the
 	// names, their full list not being in the material this was written from.
 	// Must have at least one element (inferred, not checked).
 	Indicator []string `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
-	// to EndTime, StartTime at most 30 days back.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 7 days from StartTime to EndTime, StartTime
+	// at most 30 days back.
 	StartTime string `json:"StartTime"`
 }
 
@@ -138,6 +150,12 @@ func (r *ListOperationDataRequest) validate(v *validator) {
 	}
 	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "1h") {
 		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 1h")
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	v.window(r.StartTime, r.EndTime, 604800000000000, "must be at most 7 days after StartTime")
 	if v.notes {
@@ -219,14 +237,17 @@ type ListOperationDistributionRequest struct {
 	// regions, Hong Kong, Macao and Taiwan included) or Country. One of Province,
 	// Country.
 	Dimension string `json:"Dimension"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator is the indicator: only user_count, the number of distinct users
 	// who called on those days. One of user_count.
 	Indicator string `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own.
 	StartTime string `json:"StartTime"`
 }
 
@@ -242,8 +263,14 @@ func (r *ListOperationDistributionRequest) validate(v *validator) {
 	if r.Dimension != "" && (r.Dimension != "Province" && r.Dimension != "Country") {
 		v.badString("Dimension", -1, string(r.Dimension), "must be one of Province, Country")
 	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
 	if r.Indicator != "" && (r.Indicator != "user_count") {
 		v.badString("Indicator", -1, string(r.Indicator), "must be one of user_count")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 }
 
@@ -309,8 +336,9 @@ type ListQualityRequest struct {
 	AggregateGranularity string `json:"AggregateGranularity"`
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the quality indicators to return; the service answers for
 	// each, in %. One of QualityJoinRoomSuccessRate, QualityStallRate,
@@ -318,9 +346,11 @@ type ListQualityRequest struct {
 	// QualityNetworkTransDelay. Must have at least one element (inferred, not
 	// checked).
 	Indicator []QualityIndicator `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 7 days from StartTime
-	// to EndTime, StartTime at most 30 days back.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 7 days from StartTime to EndTime, StartTime
+	// at most 30 days back.
 	StartTime string `json:"StartTime"`
 	// Access narrows the data to these network types: 2g, 3g, 4g, 5g, wifi;
 	// ignored for the Web SDK. One of 2g, 3g, 4g, 5g, wifi.
@@ -352,10 +382,16 @@ func (r *ListQualityRequest) validate(v *validator) {
 	if r.AggregateGranularity != "" && (r.AggregateGranularity != "1d" && r.AggregateGranularity != "5min") {
 		v.badString("AggregateGranularity", -1, string(r.AggregateGranularity), "must be one of 1d, 5min")
 	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
 	for i, e := range r.Indicator {
 		if e != "join_room_success_rate" && e != "stall_rate" && e != "first_frame_send_success_rate" && e != "first_frame_recv_success_rate" && e != "network_trans_delay" {
 			v.badString("Indicator", i, string(e), "must be one of join_room_success_rate (QualityJoinRoomSuccessRate), stall_rate (QualityStallRate), first_frame_send_success_rate (QualityFirstFrameSendSuccessRate), first_frame_recv_success_rate (QualityFirstFrameRecvSuccessRate), network_trans_delay (QualityNetworkTransDelay)")
 		}
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	for i, e := range r.Access {
 		if e != "2g" && e != "3g" && e != "4g" && e != "5g" && e != "wifi" {
@@ -488,15 +524,18 @@ type ListQualityDistributionRequest struct {
 	// (android, ios, linux, mac, windows) or Access (2g, 3g, 4g, 5g, wifi). One
 	// of Province, Country, OS, Access.
 	Dimension string `json:"Dimension"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator is the quality indicator, one at a time, by the vendor's name;
 	// the SDK does not check the name, the list for distributions not being in
 	// the material this was written from.
 	Indicator string `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own.
 	StartTime string `json:"StartTime"`
 	// Platform narrows the data to one platform: Android, iOS or Web.
 	Platform string `json:"Platform,omitempty"`
@@ -516,6 +555,12 @@ func (r *ListQualityDistributionRequest) validate(v *validator) {
 	}
 	if r.Dimension != "" && (r.Dimension != "Province" && r.Dimension != "Country" && r.Dimension != "OS" && r.Dimension != "Access") {
 		v.badString("Dimension", -1, string(r.Dimension), "must be one of Province, Country, OS, Access")
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
 		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
@@ -583,17 +628,20 @@ func (c *Client) ListRealTimeOperationData(ctx context.Context, req *ListRealTim
 type ListRealTimeOperationDataRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the real-time operation indicators to return, by the
 	// vendor's names; the SDK does not check the names, their full list not being
 	// in the material this was written from. Must have at least one element
 	// (inferred, not checked).
 	Indicator []string `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
-	// to EndTime, StartTime at most 1 hour back.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 1 hour from StartTime to EndTime, StartTime
+	// at most 1 hour back.
 	StartTime string `json:"StartTime"`
 }
 
@@ -604,6 +652,12 @@ func (r *ListRealTimeOperationDataRequest) validate(v *validator) {
 	v.required("StartTime", r.StartTime != "")
 	if v.lenient {
 		return
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	v.window(r.StartTime, r.EndTime, 3600000000000, "must be at most 1 hour after StartTime")
 	if v.notes {
@@ -677,8 +731,9 @@ func (c *Client) ListRealTimeQuality(ctx context.Context, req *ListRealTimeQuali
 type ListRealTimeQualityRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator lists the quality indicators to return; the service answers for
 	// each, in %. One of QualityJoinRoomSuccessRate, QualityStallRate,
@@ -686,9 +741,11 @@ type ListRealTimeQualityRequest struct {
 	// QualityNetworkTransDelay. Must have at least one element (inferred, not
 	// checked).
 	Indicator []QualityIndicator `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
-	// to EndTime, StartTime at most 1 hour back.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 1 hour from StartTime to EndTime, StartTime
+	// at most 1 hour back.
 	StartTime string `json:"StartTime"`
 	// ProductType says which SDKs the data comes from. One of ProductNative,
 	// ProductWeb. Default: ProductNative (native).
@@ -710,10 +767,16 @@ func (r *ListRealTimeQualityRequest) validate(v *validator) {
 	if v.lenient {
 		return
 	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
 	for i, e := range r.Indicator {
 		if e != "join_room_success_rate" && e != "stall_rate" && e != "first_frame_send_success_rate" && e != "first_frame_recv_success_rate" && e != "network_trans_delay" {
 			v.badString("Indicator", i, string(e), "must be one of join_room_success_rate (QualityJoinRoomSuccessRate), stall_rate (QualityStallRate), first_frame_send_success_rate (QualityFirstFrameSendSuccessRate), first_frame_recv_success_rate (QualityFirstFrameRecvSuccessRate), network_trans_delay (QualityNetworkTransDelay)")
 		}
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
 		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
@@ -819,14 +882,17 @@ type ListRealTimeQualityDistributionRequest struct {
 	// (android, ios, linux, mac, windows) or Access (2g, 3g, 4g, 5g, wifi). One
 	// of Province, Country, OS, Access.
 	Dimension string `json:"Dimension"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
 	// Indicator is the quality indicator, one at a time, by the vendor's name.
 	Indicator string `json:"Indicator"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00. The query window: at most 1 hour from StartTime
-	// to EndTime, StartTime at most 1 hour back.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own. The query window: at most 1 hour from StartTime to EndTime, StartTime
+	// at most 1 hour back.
 	StartTime string `json:"StartTime"`
 	// Platform narrows the data to one platform: Android, iOS or Web.
 	Platform string `json:"Platform,omitempty"`
@@ -846,6 +912,12 @@ func (r *ListRealTimeQualityDistributionRequest) validate(v *validator) {
 	}
 	if r.Dimension != "" && (r.Dimension != "Province" && r.Dimension != "Country" && r.Dimension != "OS" && r.Dimension != "Access") {
 		v.badString("Dimension", -1, string(r.Dimension), "must be one of Province, Country, OS, Access")
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	if r.ProductType != "" && (r.ProductType != "native" && r.ProductType != "web") {
 		v.badString("ProductType", -1, string(r.ProductType), "must be one of native (ProductNative), web (ProductWeb)")
@@ -939,11 +1011,14 @@ func (c *Client) ListRoomInfoAll(ctx context.Context, req *ListRoomInfoRequest, 
 type ListRoomInfoRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own.
 	StartTime string `json:"StartTime"`
 	// PageNum is the page number, from 1. Range: at least 1 (inferred, not
 	// checked). Default: 1.
@@ -963,6 +1038,12 @@ func (r *ListRoomInfoRequest) validate(v *validator) {
 	v.id("RoomId", r.RoomID)
 	if v.lenient {
 		return
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	if v.notes {
 		v.inferring = true
@@ -1058,11 +1139,14 @@ func (c *Client) ListUserInfoAll(ctx context.Context, req *ListUserInfoRequest, 
 type ListUserInfoRequest struct {
 	// AppID is the ID of your RTC app, from the console.
 	AppID string `json:"AppId"`
-	// EndTime is the end of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// EndTime is the end of the period queried. An RFC 3339 time with its zone,
+	// such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a
+	// zone is refused, since the service would read it in a zone of its own.
 	EndTime string `json:"EndTime"`
-	// StartTime is the start of the period queried. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// StartTime is the start of the period queried. An RFC 3339 time with its
+	// zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time
+	// without a zone is refused, since the service would read it in a zone of its
+	// own.
 	StartTime string `json:"StartTime"`
 	// ExcludeServerUser says whether Linux (server-side) users are left out.
 	// Default: true.
@@ -1089,6 +1173,12 @@ func (r *ListUserInfoRequest) validate(v *validator) {
 	v.id("UserId", r.UserID)
 	if v.lenient {
 		return
+	}
+	if r.EndTime != "" && (!validRFC3339(r.EndTime)) {
+		v.badString("EndTime", -1, string(r.EndTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
+	}
+	if r.StartTime != "" && (!validRFC3339(r.StartTime)) {
+		v.badString("StartTime", -1, string(r.StartTime), "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z")
 	}
 	if v.notes {
 		v.inferring = true
@@ -1166,7 +1256,7 @@ type DistributionData struct {
 	// Dimension is the dimension value the point is for.
 	Dimension string `json:"Dimension"`
 	// TimeStamp is the start of the period the value covers (30 seconds). An RFC
-	// 3339 time, such as 2024-05-01T08:00:00+08:00.
+	// 3339 time, such as 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	TimeStamp string `json:"TimeStamp"`
 	// Value is the value, to two decimals.
 	Value float64 `json:"Value"`
@@ -1199,10 +1289,10 @@ type Room struct {
 	// CallID identifies the call.
 	CallID string `json:"CallId"`
 	// CreatedTime is when the call started. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	CreatedTime string `json:"CreatedTime"`
 	// DestroyTime is when the call ended; empty while it goes on. An RFC 3339
-	// time, such as 2024-05-01T08:00:00+08:00.
+	// time, such as 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	DestroyTime string `json:"DestroyTime"`
 	// IsFinished says whether the call has ended.
 	IsFinished bool `json:"IsFinished"`
@@ -1218,7 +1308,7 @@ type User struct {
 	// CallID identifies the call.
 	CallID string `json:"CallId"`
 	// CreatedAt is when the user first joined the call. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	CreatedAt string `json:"CreatedAt"`
 	// DeviceType is the device model when the user last joined.
 	DeviceType string `json:"DeviceType"`
@@ -1228,7 +1318,7 @@ type User struct {
 	// Finished says whether the user has left.
 	Finished bool `json:"Finished"`
 	// LeaveAt is when the user last left the call; empty while online. An RFC
-	// 3339 time, such as 2024-05-01T08:00:00+08:00.
+	// 3339 time, such as 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	LeaveAt string `json:"LeaveAt"`
 	// OS is the platform when the user last joined: android, ios, linux, mac,
 	// windows, web or unknown.
@@ -1264,7 +1354,7 @@ type UserCallDetail struct {
 // UserRecord is a result object used by ListUserInfo, as UserList.Record.
 type UserRecord struct {
 	// Time is when the user joined or left. An RFC 3339 time, such as
-	// 2024-05-01T08:00:00+08:00.
+	// 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	Time string `json:"Time"`
 	// Type is joinroom or leaveroom.
 	Type string `json:"Type"`

@@ -184,7 +184,8 @@ type StartRecordRequest struct {
 	StorageConfig *RecordStorageConfig `json:"StorageConfig"`
 	// TaskID identifies the recording task within the room; UpdateRecord,
 	// StopRecord and GetRecordTask name it with the same RoomId and TaskId.
-	// Starting a running task again does not fail.
+	// Starting a TaskId that is still running fails with
+	// InvalidParameter.TaskAlreadyExists and leaves the running task as it is.
 	TaskID string `json:"TaskId"`
 	// BusinessID is the business identifier the task's usage is reported under.
 	BusinessID string `json:"BusinessId,omitempty"`
@@ -243,6 +244,11 @@ func (r *StartRecordRequest) validate(v *validator) {
 	if r.FileFormatConfig != nil {
 		v.push("FileFormatConfig")
 		r.FileFormatConfig.validate(v)
+		v.pop()
+	}
+	if r.FileNameConfig != nil {
+		v.push("FileNameConfig")
+		r.FileNameConfig.validate(v)
 		v.pop()
 	}
 	if r.Layout != nil {
@@ -567,9 +573,21 @@ type FileNameConfig struct {
 	// bucket versioning).
 	Pattern string `json:"Pattern,omitempty"`
 	// Prefix lists folder names put before the file name: ["a", "b"] gives
-	// "a/b/". Letters and digits only, 128 characters at most in all; TOS and
-	// S3-compatible storage only.
+	// "a/b/"; TOS and S3-compatible storage only. The whole prefix may be 128
+	// characters at most (the service checks that). Letters and digits only (A-Z,
+	// a-z, 0-9).
 	Prefix []string `json:"Prefix,omitempty"`
+}
+
+func (r *FileNameConfig) validate(v *validator) {
+	if v.lenient {
+		return
+	}
+	for i, e := range r.Prefix {
+		if !validAlnum(e) {
+			v.badString("Prefix", i, string(e), "must hold only letters and digits (A-Z, a-z, 0-9)")
+		}
+	}
 }
 
 // appendJSON appends the JSON encoding of r to b, the bytes json.Marshal

@@ -1671,9 +1671,9 @@ func sampleListAppsRequest() *ListAppsRequest {
 func sampleListCallDetailRequest() *ListCallDetailRequest {
 	return &ListCallDetailRequest{
 		AppID:     "AppId-1",
-		EndTime:   "EndTime-1",
+		EndTime:   "2026-03-01T00:00:00+08:00",
 		RoomID:    "RoomId-1",
-		StartTime: "StartTime-1",
+		StartTime: "2026-03-01T00:00:00+08:00",
 		UserID:    "UserId-1",
 		Direction: CallBothWays,
 	}
@@ -1721,9 +1721,9 @@ func sampleListOperationDataRequest() *ListOperationDataRequest {
 	return &ListOperationDataRequest{
 		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
-		EndTime:              "EndTime-1",
+		EndTime:              "2026-03-01T00:00:00+08:00",
 		Indicator:            []string{"Indicator-1"},
-		StartTime:            "StartTime-1",
+		StartTime:            "2026-03-01T00:00:00+08:00",
 	}
 }
 
@@ -1731,9 +1731,9 @@ func sampleListOperationDistributionRequest() *ListOperationDistributionRequest 
 	return &ListOperationDistributionRequest{
 		AppID:     "AppId-1",
 		Dimension: "Province",
-		EndTime:   "EndTime-1",
+		EndTime:   "2026-03-01T00:00:00+08:00",
 		Indicator: "user_count",
-		StartTime: "StartTime-1",
+		StartTime: "2026-03-01T00:00:00+08:00",
 	}
 }
 
@@ -1741,9 +1741,9 @@ func sampleListQualityRequest() *ListQualityRequest {
 	return &ListQualityRequest{
 		AggregateGranularity: "1d",
 		AppID:                "AppId-1",
-		EndTime:              "EndTime-1",
+		EndTime:              "2026-03-01T00:00:00+08:00",
 		Indicator:            []QualityIndicator{QualityJoinRoomSuccessRate},
-		StartTime:            "StartTime-1",
+		StartTime:            "2026-03-01T00:00:00+08:00",
 		Access:               []string{"2g"},
 		OS:                   []string{"OS-1"},
 		ProductType:          ProductNative,
@@ -1756,9 +1756,9 @@ func sampleListQualityDistributionRequest() *ListQualityDistributionRequest {
 	return &ListQualityDistributionRequest{
 		AppID:       "AppId-1",
 		Dimension:   "Province",
-		EndTime:     "EndTime-1",
+		EndTime:     "2026-03-01T00:00:00+08:00",
 		Indicator:   "Indicator-1",
-		StartTime:   "StartTime-1",
+		StartTime:   "2026-03-01T00:00:00+08:00",
 		Platform:    "Platform-1",
 		ProductType: ProductNative,
 	}
@@ -1767,18 +1767,18 @@ func sampleListQualityDistributionRequest() *ListQualityDistributionRequest {
 func sampleListRealTimeOperationDataRequest() *ListRealTimeOperationDataRequest {
 	return &ListRealTimeOperationDataRequest{
 		AppID:     "AppId-1",
-		EndTime:   "EndTime-1",
+		EndTime:   "2026-03-01T00:00:00+08:00",
 		Indicator: []string{"Indicator-1"},
-		StartTime: "StartTime-1",
+		StartTime: "2026-03-01T00:00:00+08:00",
 	}
 }
 
 func sampleListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRequest {
 	return &ListRealTimePublicStreamInfoRequest{
 		AppID:     "AppId-1",
-		EndTime:   "EndTime-1",
+		EndTime:   "2026-03-01T00:00:00+08:00",
 		Indicator: []string{"Indicator-1"},
-		StartTime: "StartTime-1",
+		StartTime: "2026-03-01T00:00:00+08:00",
 		StreamID:  "StreamId-1",
 	}
 }
@@ -1786,9 +1786,9 @@ func sampleListRealTimePublicStreamInfoRequest() *ListRealTimePublicStreamInfoRe
 func sampleListRealTimeQualityRequest() *ListRealTimeQualityRequest {
 	return &ListRealTimeQualityRequest{
 		AppID:       "AppId-1",
-		EndTime:     "EndTime-1",
+		EndTime:     "2026-03-01T00:00:00+08:00",
 		Indicator:   []QualityIndicator{QualityJoinRoomSuccessRate},
-		StartTime:   "StartTime-1",
+		StartTime:   "2026-03-01T00:00:00+08:00",
 		ProductType: ProductNative,
 		RoomID:      "RoomId-1",
 		UserID:      []string{"UserId-1"},
@@ -1799,9 +1799,9 @@ func sampleListRealTimeQualityDistributionRequest() *ListRealTimeQualityDistribu
 	return &ListRealTimeQualityDistributionRequest{
 		AppID:       "AppId-1",
 		Dimension:   "Province",
-		EndTime:     "EndTime-1",
+		EndTime:     "2026-03-01T00:00:00+08:00",
 		Indicator:   "Indicator-1",
-		StartTime:   "StartTime-1",
+		StartTime:   "2026-03-01T00:00:00+08:00",
 		Platform:    "Platform-1",
 		ProductType: ProductNative,
 	}
@@ -1828,8 +1828,8 @@ func sampleListResourcePackagesV2Request() *ListResourcePackagesV2Request {
 func sampleListRoomInfoRequest() *ListRoomInfoRequest {
 	return &ListRoomInfoRequest{
 		AppID:     "AppId-1",
-		EndTime:   "EndTime-1",
-		StartTime: "StartTime-1",
+		EndTime:   "2026-03-01T00:00:00+08:00",
+		StartTime: "2026-03-01T00:00:00+08:00",
 		PageNum:   Ptr(int64(1)),
 		PageSize:  Ptr(int64(1)),
 		RoomID:    "RoomId-1",
@@ -1839,16 +1839,16 @@ func sampleListRoomInfoRequest() *ListRoomInfoRequest {
 func sampleListUsagesRequest() *ListUsagesRequest {
 	return &ListUsagesRequest{
 		AppID:     "AppId-1",
-		EndTime:   "EndTime-1",
-		StartTime: "StartTime-1",
+		EndTime:   "2026-03-01T00:00:00+08:00",
+		StartTime: "2026-03-01T00:00:00+08:00",
 	}
 }
 
 func sampleListUserInfoRequest() *ListUserInfoRequest {
 	return &ListUserInfoRequest{
 		AppID:             "AppId-1",
-		EndTime:           "EndTime-1",
-		StartTime:         "StartTime-1",
+		EndTime:           "2026-03-01T00:00:00+08:00",
+		StartTime:         "2026-03-01T00:00:00+08:00",
 		ExcludeServerUser: Ptr(true),
 		PageNum:           Ptr(int64(1)),
 		PageSize:          Ptr(int64(1)),
@@ -2338,7 +2338,7 @@ func sampleStartRecordRequest() *StartRecordRequest {
 		},
 		FileNameConfig: &FileNameConfig{
 			Pattern: "Pattern-1",
-			Prefix:  []string{"Prefix-1"},
+			Prefix:  []string{"abc123"},
 		},
 		Layout: &Layout{
 			CustomLayout: &CustomLayout{

@@ -392,7 +392,7 @@ type IndicatorData struct {
 	// StreamID is the stream the value is for, when the indicator is per stream.
 	StreamID string `json:"StreamId"`
 	// TimeStamp is the start of the period the value covers. An RFC 3339 time,
-	// such as 2024-05-01T08:00:00+08:00.
+	// such as 2024-05-01T08:00:00+08:00 (inferred, not checked).
 	TimeStamp string `json:"TimeStamp"`
 	// Value is the value, to two decimals.
 	Value float64 `json:"Value"`

@@ -152,7 +152,7 @@ func TestRoomInfoAllByPageNumber(t *testing.T) {
 		})}
 	})
 	c := newGenClient(t, s.URL)
-	req := &ListRoomInfoRequest{AppID: "app", StartTime: "s", EndTime: "e", PageSize: Ptr[int64](3)}
+	req := &ListRoomInfoRequest{AppID: "app", StartTime: "2026-03-01T00:00:00Z", EndTime: "2026-03-01T06:00:00Z", PageSize: Ptr[int64](3)}
 	items, errs := genCollect(t, c.ListRoomInfoAll(context.Background(), req))
 	require.Empty(t, errs)
 	require.Len(t, items, 7)

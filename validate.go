@@ -218,6 +218,23 @@ func count(n int, thing string) string {
 	return strconv.Itoa(n) + " " + thing + "s"
 }
 
+// validRFC3339 reports whether s is an RFC 3339 time with its zone.
+func validRFC3339(s string) bool {
+	_, err := time.Parse(time.RFC3339, s)
+	return err == nil
+}
+
+// validAlnum reports whether s holds only ASCII letters and digits.
+func validAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // validColor reports whether s is a color written #RRGGBB.
 func validColor(s string) bool {
 	if len(s) != 7 || s[0] != '#' {
@@ -249,8 +266,11 @@ func WithCallLenientValidation() CallOption {
 	return func(c *callConfig) error { c.lenient = true; return nil }
 }
 
-// windowLayouts are the time formats of StartTime and EndTime.
-var windowLayouts = [...]string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"}
+// windowLayouts are the time formats of StartTime and EndTime: RFC 3339
+// with a zone, or a date for the queries by day. A time without a zone is
+// not one of them (the format check refuses it where the vendor states
+// RFC 3339).
+var windowLayouts = [...]string{time.RFC3339, "2006-01-02"}
 
 func parseWindowTime(s string) (time.Time, bool) {
 	for _, l := range windowLayouts {

@@ -296,8 +296,10 @@ func checkIDs(sp *spec.Spec, prefix string, v any) *apiError {
 	return nil
 }
 
-// windowLayouts are the time formats accepted in StartTime and EndTime.
-var windowLayouts = []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02"}
+// windowLayouts are the time formats accepted in StartTime and EndTime:
+// RFC 3339 with a zone, or a date for the queries by day; a time without
+// a zone is refused, as the facts say.
+var windowLayouts = []string{time.RFC3339, "2006-01-02"}
 
 func parseWindowTime(s string) (time.Time, bool) {
 	for _, l := range windowLayouts {

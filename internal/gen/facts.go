@@ -264,6 +264,10 @@ func badCond(c spec.Check, typ, x string) string {
 		return strings.Join(out, " || ")
 	case spec.CheckColor:
 		return "!validColor(" + x + ")"
+	case spec.CheckRFC3339:
+		return "!validRFC3339(" + x + ")"
+	case spec.CheckAlnum:
+		return "!validAlnum(" + x + ")"
 	}
 	panic("badCond: unknown check")
 }
@@ -524,8 +528,13 @@ func factSample(f *field, typ string) string {
 		}
 		return typ + "(" + spec.Num(n) + ")"
 	case "string":
-		if x.Format == "color" {
+		switch x.Format {
+		case "color":
 			return `"#FF8800"`
+		case "rfc3339":
+			return `"2026-03-01T00:00:00+08:00"`
+		case "alnum":
+			return `"abc123"`
 		}
 		s := sampleString(f.Wire)
 		if x.MaxLen != nil && len(s) > *x.MaxLen {

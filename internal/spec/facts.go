@@ -165,9 +165,10 @@ type Fact struct {
 	MaxItems *int `json:"max_items,omitempty"`
 	// Even: the number must be even.
 	Even bool `json:"even,omitempty"`
-	// Format of a string or number: unix_s, unix_ms, rfc3339, date
-	// (YYYY-MM-DD), color (#RRGGBB), url, base64, json. Only color is
-	// checked; the others are documented.
+	// Format of a string or number: unix_s, unix_ms, rfc3339 (with its
+	// zone), date (YYYY-MM-DD), color (#RRGGBB), alnum (letters and digits),
+	// url, base64, json. color, rfc3339 and alnum are checked; the others
+	// are documented.
 	Format string `json:"format,omitempty"`
 	// Secret marks a credential (secret keys, app keys, callback secrets):
 	// its value never appears in an error, a log line or a printed value.
@@ -733,7 +734,7 @@ func (fs *Facts) checkFact(x *Fact, f *Field) error {
 		return errors.New(`clamp_items is "max", with max_items`)
 	}
 	switch x.Format {
-	case "", "unix_s", "unix_ms", "rfc3339", "date", "color", "url", "base64", "json":
+	case "", "unix_s", "unix_ms", "rfc3339", "date", "color", "alnum", "url", "base64", "json":
 	default:
 		return fmt.Errorf("unknown format %q", x.Format)
 	}

@@ -24,6 +24,8 @@ const (
 	CheckLen                    // a string's length in characters
 	CheckItems                  // an array's length
 	CheckColor                  // #RRGGBB
+	CheckRFC3339                // an RFC 3339 time with its zone
+	CheckAlnum                  // letters and digits only
 )
 
 // Check is one rule a field's value must satisfy.
@@ -111,6 +113,12 @@ func (fs *Facts) checks(x *Fact, stated bool) []Check {
 	}
 	if x.Format == "color" && pick("format") {
 		out = append(out, Check{Kind: CheckColor, Rule: "must be a color written #RRGGBB"})
+	}
+	if x.Format == "rfc3339" && pick("format") {
+		out = append(out, Check{Kind: CheckRFC3339, Rule: RuleRFC3339})
+	}
+	if x.Format == "alnum" && pick("format") {
+		out = append(out, Check{Kind: CheckAlnum, Rule: "must hold only letters and digits (A-Z, a-z, 0-9)"})
 	}
 	return out
 }
@@ -305,11 +313,17 @@ func (fs *Facts) Describe(x *Fact, f *Field) []string {
 	case "unix_ms":
 		out = append(out, "A Unix time in milliseconds.")
 	case "rfc3339":
-		out = append(out, "An RFC 3339 time, such as 2024-05-01T08:00:00+08:00.")
+		if fs.Stated(x, "format") {
+			out = append(out, "An RFC 3339 time with its zone, such as 2024-05-01T08:00:00+08:00 or 2024-05-01T00:00:00Z; a time without a zone is refused, since the service would read it in a zone of its own.")
+		} else {
+			out = append(out, "An RFC 3339 time, such as 2024-05-01T08:00:00+08:00"+fs.inferredNote(x, "format")+".")
+		}
 	case "date":
 		out = append(out, "A date written YYYY-MM-DD.")
 	case "color":
 		out = append(out, "A color written #RRGGBB"+fs.inferredNote(x, "format")+".")
+	case "alnum":
+		out = append(out, "Letters and digits only (A-Z, a-z, 0-9)"+fs.inferredNote(x, "format")+".")
 	case "url":
 		out = append(out, "A URL.")
 	case "base64":
@@ -552,6 +566,17 @@ func (fs *Facts) checkScalar(checks []Check, x *Fact, p string, v any, out *[]Pr
 			}
 			bad = !ValidColor(s)
 			shown = showValue(v, x)
+		case CheckRFC3339, CheckAlnum:
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			if c.Kind == CheckRFC3339 {
+				bad = !ValidRFC3339(s)
+			} else {
+				bad = !ValidAlnum(s)
+			}
+			shown = showValue(v, x)
 		default:
 			continue
 		}
@@ -581,7 +606,29 @@ func inCount(c Check, n int) bool {
 	return !(c.HasLo && float64(n) < c.Lo || c.HasHi && float64(n) > c.Hi)
 }
 
-// ValidColor reports whether s is written #RRGGBB.
+// RuleRFC3339 is the rule of a time field whose format is rfc3339.
+const RuleRFC3339 = "must be an RFC 3339 time with its zone, such as 2026-11-25T10:00:00+08:00 or 2026-11-25T02:00:00Z"
+
+// ValidRFC3339 reports whether s is an RFC 3339 time with its zone (a
+// fraction of a second allowed). A time without a zone is refused: the
+// service would read it in a zone of its choice.
+func ValidRFC3339(s string) bool {
+	_, err := time.Parse(time.RFC3339, s)
+	return err == nil
+}
+
+// ValidAlnum reports whether s holds only ASCII letters and digits.
+func ValidAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidColor reports whether s is a color written #RRGGBB.
 func ValidColor(s string) bool {
 	if len(s) != 7 || s[0] != '#' {
 		return false
