@@ -18,14 +18,14 @@ import (
 type CheckKind uint8
 
 const (
-	CheckEnum  CheckKind = iota // one of the enumeration's values
-	CheckRange                  // within [Min, Max] (ends as given, clamped ends not checked), or one of Also
-	CheckEven                   // an even number
-	CheckLen                    // a string's length in characters
-	CheckItems                  // an array's length
-	CheckColor                  // #RRGGBB
-	CheckRFC3339                // an RFC 3339 time with its zone
-	CheckAlnum                  // letters and digits only
+	CheckEnum    CheckKind = iota // one of the enumeration's values
+	CheckRange                    // within [Min, Max] (ends as given, clamped ends not checked), or one of Also
+	CheckEven                     // an even number
+	CheckLen                      // a string's length in characters
+	CheckItems                    // an array's length
+	CheckColor                    // #RRGGBB
+	CheckRFC3339                  // an RFC 3339 time with its zone
+	CheckAlnum                    // letters and digits only
 )
 
 // Check is one rule a field's value must satisfy.
