@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +87,10 @@ func (c *call) authenticate() *apiError {
 	}
 	if a.date != xdate[:8] {
 		return mismatch("the credential scope date does not match X-Date")
+	}
+	if c.srv.cfg.strictRgn && a.region != c.srv.cfg.region {
+		return mismatch("The request was signed for region " + strconv.Quote(a.region) + ", but this endpoint serves " +
+			strconv.Quote(c.srv.cfg.region) + ": set the client's region to match the endpoint.")
 	}
 	names := append([]string(nil), a.signedHeaders...)
 	sort.Strings(names)

@@ -41,11 +41,14 @@ type appState struct {
 	transcodes   map[string]map[string]any
 	id           string
 	notify       func(appID, eventType, roomID, userID string)
+	calls        []*callRecord // every life of every room, oldest first (calls.go)
+	callSeq      int
 }
 
 type room struct {
 	created time.Time
 	members map[string]bool // user -> visible
+	call    *callRecord     // this life of the room in the history
 }
 
 func (st *state) app(id string) *appState {
@@ -104,7 +107,7 @@ func (s *Server) join(appID, roomID, userID string, visible bool) error {
 	}
 	r := a.rooms[roomID]
 	if r == nil {
-		r = &room{created: now, members: make(map[string]bool)}
+		r = &room{created: now, members: make(map[string]bool), call: a.newCall(roomID, now)}
 		a.rooms[roomID] = r
 		a.notify(appID, "RoomCreate", roomID, "")
 	}
@@ -113,6 +116,7 @@ func (s *Server) join(appID, roomID, userID string, visible bool) error {
 			a.notify(appID, map[bool]string{true: "RoleChangeInvisible2Visible", false: "RoleChangeVisible2Invisible"}[visible], roomID, userID)
 		} else {
 			a.notify(appID, map[bool]string{true: "UserJoinRoom", false: "InvisibleUserJoinRoom"}[visible], roomID, userID)
+			r.call.move(userID, now, true)
 		}
 	}
 	r.members[userID] = visible
@@ -122,9 +126,10 @@ func (s *Server) join(appID, roomID, userID string, visible bool) error {
 // Leave removes a user from a room, as a client leaving would. The room
 // disappears with its last user.
 func (s *Server) Leave(appID, roomID, userID string) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.st.app(appID).removeUser(roomID, userID)
+	s.st.app(appID).removeUser(roomID, userID, now)
 }
 
 // RoomExists reports whether the room has at least one user.
@@ -164,23 +169,25 @@ func (s *Server) StreamBanState(appID, roomID, userID string) (StreamBan, bool) 
 	return b, true
 }
 
-func (a *appState) removeUser(roomID, userID string) {
+func (a *appState) removeUser(roomID, userID string, now time.Time) {
 	r := a.rooms[roomID]
 	if r == nil {
 		return
 	}
 	if visible, ok := r.members[userID]; ok {
 		a.notify(a.id, map[bool]string{true: "UserLeaveRoom", false: "InvisibleUserLeaveRoom"}[visible], roomID, userID)
+		r.call.move(userID, now, false)
 	}
 	delete(r.members, userID)
 	if len(r.members) == 0 {
 		delete(a.rooms, roomID)
+		r.call.destroyed = now
 		a.notify(a.id, "RoomDestroy", roomID, "")
 	}
 }
 
 // dismissRoom removes every user of a room, and so the room.
-func (a *appState) dismissRoom(roomID string) {
+func (a *appState) dismissRoom(roomID string, now time.Time) {
 	r := a.rooms[roomID]
 	if r == nil {
 		return
@@ -191,7 +198,7 @@ func (a *appState) dismissRoom(roomID string) {
 	}
 	slices.Sort(users)
 	for _, u := range users {
-		a.removeUser(roomID, u)
+		a.removeUser(roomID, u, now)
 	}
 }
 
@@ -240,18 +247,18 @@ func banRoomUser(c *call, kick bool) (any, *apiError) {
 	case roomID != "" && userID != "":
 		setBan(a.roomUserBans, [2]string{roomID, userID}, until)
 		if kick {
-			a.removeUser(roomID, userID)
+			a.removeUser(roomID, userID, c.now)
 		}
 	case roomID != "":
 		setBan(a.roomBans, roomID, until)
 		if kick {
-			a.dismissRoom(roomID)
+			a.dismissRoom(roomID, c.now)
 		}
 	default:
 		setBan(a.userBans, userID, until)
 		if kick {
 			for id := range a.rooms {
-				a.removeUser(id, userID)
+				a.removeUser(id, userID, c.now)
 			}
 		}
 	}
@@ -270,7 +277,7 @@ func setBan[K comparable](m map[K]time.Time, k K, until time.Time) {
 func handleKickUser(c *call) (any, *apiError) {
 	s := c.srv
 	s.mu.Lock()
-	s.st.app(c.appID()).removeUser(c.str("RoomId"), c.str("UserId"))
+	s.st.app(c.appID()).removeUser(c.str("RoomId"), c.str("UserId"), c.now)
 	s.mu.Unlock()
 	return map[string]any{"message": "success"}, nil
 }
@@ -283,7 +290,7 @@ func handleDismissRoom(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.st.app(c.appID())
-	a.dismissRoom(roomID)
+	a.dismissRoom(roomID, c.now)
 	if secs, ok := c.num("ForbiddenInterval"); ok && secs > 0 {
 		a.roomBans[roomID] = c.now.Add(time.Duration(clamp(secs, banMin, banMax)) * time.Second)
 	}

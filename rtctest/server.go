@@ -116,6 +116,7 @@ type config struct {
 	creds       map[string]string // access key id -> secret
 	clock       func() time.Time
 	region      string
+	strictRgn   bool
 	logger      *slog.Logger
 	qps         map[string]int
 	noSignature bool
@@ -148,13 +149,24 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithRegion sets the region reported in ResponseMetadata. Signatures are
-// verified with whatever region the client put in its credential scope.
+// verified with whatever region the client put in its credential scope,
+// unless WithStrictRegion is given.
 func WithRegion(region string) Option {
 	return func(c *config) {
 		if region != "" {
 			c.region = region
 		}
 	}
+}
+
+// WithStrictRegion makes the server refuse a request signed for another
+// region than its own (WithRegion, DefaultRegion by default) with 401
+// SignatureDoesNotMatch, as an endpoint does: the signing key derives from
+// the region, so a client configured for the wrong region fails here as it
+// would against the service. Without it any region in the credential scope
+// is accepted, so tests need not care which one the client uses.
+func WithStrictRegion() Option {
+	return func(c *config) { c.strictRgn = true }
 }
 
 // WithLogger makes the server log one line per request (action, version,
