@@ -105,6 +105,31 @@ func TestAfterClassReport(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, before.RoomList)
 
+	// Usage counts the minutes spent in the class: 45 + 42 + 19 + 29.
+	usage, err := c.ListUsages(ctx, &rtc.ListUsagesRequest{AppID: app, StartTime: ts(-2 * time.Hour), EndTime: ts(50 * time.Minute)})
+	require.NoError(t, err)
+	var minutes int64
+	for _, u := range usage.Usages {
+		minutes += u.Audio
+	}
+	require.EqualValues(t, 45+42+19+29, minutes)
+
+	// A quality series has points only while someone was in the class.
+	q, err := c.ListQuality(ctx, &rtc.ListQualityRequest{AppID: app, StartTime: ts(-time.Hour), EndTime: ts(50 * time.Minute),
+		AggregateGranularity: "5min", RoomID: "class1", Indicator: []rtc.QualityIndicator{rtc.QualityStallRate}})
+	require.NoError(t, err)
+	require.Len(t, q.Indicators, 1)
+	require.NotEmpty(t, q.Indicators[0].Data)
+	for _, p := range q.Indicators[0].Data {
+		pt, err := time.Parse(time.RFC3339, p.TimeStamp)
+		require.NoError(t, err)
+		require.True(t, !pt.Before(t0.Add(-5*time.Minute)) && pt.Before(t0.Add(45*time.Minute)), "point at %s is outside the class", p.TimeStamp)
+	}
+	empty, err := c.ListQuality(ctx, &rtc.ListQualityRequest{AppID: app, StartTime: ts(-time.Hour), EndTime: ts(50 * time.Minute),
+		AggregateGranularity: "5min", RoomID: "no-such-room", Indicator: []rtc.QualityIndicator{rtc.QualityStallRate}})
+	require.NoError(t, err)
+	require.Empty(t, empty.Indicators[0].Data, "no class, no data")
+
 	// The next class in the same room is a new call.
 	at(60 * time.Minute)
 	require.NoError(t, srv.Join(app, "class1", "teacher"))
