@@ -66,17 +66,8 @@ func (u *callUser) online() bool { return len(u.moves) > 0 && u.moves[len(u.move
 // still in it, in whole seconds.
 func (u *callUser) duration(now time.Time) int64 {
 	var d time.Duration
-	var in time.Time
-	for _, m := range u.moves {
-		if m.join {
-			in = m.at
-		} else if !in.IsZero() {
-			d += m.at.Sub(in)
-			in = time.Time{}
-		}
-	}
-	if !in.IsZero() {
-		d += now.Sub(in)
+	for _, iv := range u.intervals(now) {
+		d += iv[1].Sub(iv[0])
 	}
 	return int64(d / time.Second)
 }
@@ -202,6 +193,7 @@ func handleListUserInfo(c *call) (any, *apiError) {
 func init() {
 	handlers["ListRoomInfo"] = handleListRoomInfo
 	handlers["ListUserInfo"] = handleListUserInfo
+	handlers["ListUsages"] = handleListUsages
 }
 
 // intervals returns the spans the user was in the call, the last one up to
@@ -262,15 +254,19 @@ func handleListUsages(c *call) (any, *apiError) {
 	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, start.Location())
 	var usages []any
 	for ; day.Before(end); day = day.AddDate(0, 0, 1) {
-		next := day.AddDate(0, 0, 1)
+		// The part of the day inside the window.
+		from, to := day, day.AddDate(0, 0, 1)
+		if start.After(from) {
+			from = start
+		}
+		if end.Before(to) {
+			to = end
+		}
 		var secs time.Duration
 		for _, cr := range s.st.app(c.appID()).calls {
 			for _, u := range cr.users {
 				for _, iv := range u.intervals(c.now) {
-					lo, hi := maxTime(iv[0], day, start), minTime(iv[1], next, end)
-					if hi.After(lo) {
-						secs += hi.Sub(lo)
-					}
+					secs += overlap(iv[0], iv[1], from, to)
 				}
 			}
 		}
@@ -283,24 +279,14 @@ func handleListUsages(c *call) (any, *apiError) {
 	return map[string]any{"Usages": usages}, nil
 }
 
-func maxTime(ts ...time.Time) time.Time {
-	m := ts[0]
-	for _, t := range ts[1:] {
-		if t.After(m) {
-			m = t
-		}
+// overlap is how much of [a0, a1) lies in [b0, b1).
+func overlap(a0, a1, b0, b1 time.Time) time.Duration {
+	lo, hi := a0, a1
+	if b0.After(lo) {
+		lo = b0
 	}
-	return m
-}
-
-func minTime(ts ...time.Time) time.Time {
-	m := ts[0]
-	for _, t := range ts[1:] {
-		if t.Before(m) {
-			m = t
-		}
+	if b1.Before(hi) {
+		hi = b1
 	}
-	return m
+	return max(hi.Sub(lo), 0)
 }
-
-func init() { handlers["ListUsages"] = handleListUsages }

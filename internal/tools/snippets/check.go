@@ -118,6 +118,15 @@ var knownImports = map[string]string{
 	"time":     "time",
 }
 
+// usesPackage matches a selector on each known package name ("rtc.").
+var usesPackage = func() map[string]*regexp.Regexp {
+	m := make(map[string]*regexp.Regexp, len(knownImports))
+	for name := range knownImports {
+		m[name] = regexp.MustCompile(`\b` + name + `\.`)
+	}
+	return m
+}()
+
 // source is one generated Go file and where its lines come from.
 type source struct {
 	snip     Snippet
@@ -167,9 +176,9 @@ func splitImports(code string) (paths []string, rest string) {
 }
 
 // build turns a snippet into a Go file of its own package.
-func build(s Snippet, dir string) (source, error) {
+func build(s Snippet, dir string) source {
 	if strings.HasPrefix(strings.TrimSpace(s.Code), "package ") {
-		return source{snip: s, pkg: dir, text: s.Code, codeLine: 1}, nil
+		return source{snip: s, pkg: dir, text: s.Code, codeLine: 1}
 	}
 	paths, body := splitImports(s.Code)
 	imports := map[string]bool{}
@@ -178,7 +187,7 @@ func build(s Snippet, dir string) (source, error) {
 	}
 	all := body + "\n" + strings.Join(s.Given, "\n")
 	for name, path := range knownImports {
-		if regexp.MustCompile(`\b` + name + `\.`).MatchString(all) {
+		if usesPackage[name].MatchString(all) {
 			imports[path] = true
 		}
 	}
@@ -198,10 +207,10 @@ func build(s Snippet, dir string) (source, error) {
 	// Declarations only (types, funcs, vars at the top level): a file.
 	declsOnly := head.String() + "\n" + body
 	if f, err := parser.ParseFile(token.NewFileSet(), "x.go", declsOnly, 0); err == nil && len(f.Decls) > 0 {
-		return source{snip: s, pkg: dir, text: declsOnly, codeLine: strings.Count(head.String(), "\n") + 2}, nil
+		return source{snip: s, pkg: dir, text: declsOnly, codeLine: strings.Count(head.String(), "\n") + 2}
 	}
 	pre := head.String() + "\nfunc _() error {\n"
-	return source{snip: s, pkg: dir, text: pre + body + "\n\treturn nil\n}\n", codeLine: strings.Count(pre, "\n") + 1}, nil
+	return source{snip: s, pkg: dir, text: pre + body + "\n\treturn nil\n}\n", codeLine: strings.Count(pre, "\n") + 1}
 }
 
 // Check type-checks the Go snippets of files (relative to repo) and returns
@@ -235,10 +244,7 @@ func Check(repo string, files []string) (int, []Problem, error) {
 	fset := token.NewFileSet()
 	var problems []Problem
 	for i, s := range snips {
-		src, err := build(s, fmt.Sprintf("s%03d", i))
-		if err != nil {
-			return 0, nil, err
-		}
+		src := build(s, fmt.Sprintf("s%03d", i))
 		f, err := parser.ParseFile(fset, src.pkg+"/snippet.go", src.text, parser.ImportsOnly)
 		if err != nil {
 			problems = append(problems, src.problem(err))
@@ -280,12 +286,9 @@ func Check(repo string, files []string) (int, []Problem, error) {
 func (s source) problem(err error) Problem {
 	line, msg := 0, err.Error()
 	var terr types.Error
-	var list interface{ Unwrap() []error }
 	switch {
 	case errors.As(err, &terr):
 		line, msg = terr.Fset.Position(terr.Pos).Line, terr.Msg
-	case errors.As(err, &list) && len(list.Unwrap()) > 0:
-		return s.problem(list.Unwrap()[0])
 	default:
 		// go/scanner errors read "file:line:col: msg".
 		if parts := strings.SplitN(msg, ":", 4); len(parts) == 4 {
